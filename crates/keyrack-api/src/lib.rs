@@ -1,0 +1,41 @@
+//! Keyrack's boundary crate: the JSON shapes of the HTTP API, the domain rules of
+//! `DESIGN.md` §2 and public-key parsing. It does no I/O, so the SPA (wasm32) and the
+//! server (native) run exactly the same validation; the server is the authority.
+//!
+//! ```
+//! use keyrack_api::{parse_public_key, validate_name};
+//!
+//! let key = parse_public_key(
+//!     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILM+rvN+ot98qgEN796jTiQfZfG1KaT0PtFDJ/XFSqti foo@bar.com",
+//! )
+//! .expect("a valid Ed25519 key");
+//! assert_eq!(key.algorithm, "ssh-ed25519");
+//! assert_eq!(key.bits, 256);
+//! assert!(key.fingerprint_sha256.starts_with("SHA256:"));
+//! assert!(validate_name("web-prod_01").is_ok());
+//! ```
+#![warn(missing_docs)]
+
+mod error;
+mod fleet;
+mod key_pair;
+mod limits;
+mod list;
+mod public_key;
+mod tag;
+mod validate;
+
+pub use error::{ApiError, ErrorBody, ErrorCode, FieldError, Rule};
+pub use fleet::{
+    BindOutcome, BindRequest, BindResponse, BindResult, Image, Instance, InstanceQuery,
+    InstanceState, Os, Region,
+};
+pub use key_pair::{
+    BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult, CreateKeyPair, DeleteOutcome,
+    KeyPair, Origin, ReplaceTags, UpdateKeyPair,
+};
+pub use limits::*;
+pub use list::{KeyPairQuery, KeyPairSort, List, SearchQuery, TagFilter};
+pub use public_key::{parse_public_key, PublicKeyError, PublicKeyInfo};
+pub use tag::{validate_tags, Tag};
+pub use validate::{validate_description, validate_name};
