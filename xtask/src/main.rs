@@ -1,1 +1,38 @@
-fn main() {}
+//! `cargo xtask setup | run | test | bench`: one entry point for everything a developer or
+//! CI does, so the README's two commands stay true on a fresh machine.
+
+mod bench;
+mod run;
+mod setup;
+mod shell;
+mod test;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Keyrack developer commands")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Install what is missing: wasm32 target, Trunk, wasm-bindgen CLI, wasm-opt, Chromium.
+    Setup,
+    /// Build the SPA and the server, then start the console with demo data.
+    Run(run::RunArgs),
+    /// Run every check and test: fmt, clippy, native, wasm in headless Chromium.
+    Test(test::TestArgs),
+    /// Measure performance budgets (first-load size).
+    Bench,
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Setup => setup::setup(),
+        Command::Run(args) => run::run(args),
+        Command::Test(args) => test::test(args),
+        Command::Bench => bench::bench(),
+    }
+}

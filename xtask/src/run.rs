@@ -1,0 +1,124 @@
+//! `cargo xtask run`: build the SPA (release) and the server, then start the console on an
+//! embedded SQLite database with demo data and print a one-click sign-in link.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+use crate::shell::{cmd, root, run as run_cmd};
+
+/// Options of `cargo xtask run`.
+#[derive(clap::Args)]
+pub struct RunArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: String,
+}
+
+/// Builds everything and runs the server until it exits or is interrupted.
+pub fn run(args: RunArgs) -> Result<()> {
+    crate::setup::setup()?;
+    build_spa()?;
+    run_cmd(cmd("cargo").args(["build", "--release", "-p", "keyrack-server"]))?;
+
+    let data = root().join("data");
+    std::fs::create_dir_all(&data)?;
+    let token = console_token(&data.join("console-token"))?;
+    let mut server = std::process::Command::new(root().join("target/release/keyrack-server"))
+        .current_dir(root())
+        .args(["--listen", &args.listen])
+        .args(["--database", "sqlite://data/keyrack.db"])
+        .args(["--dist", "dist", "--demo"])
+        .env("KEYRACK_BOOTSTRAP_TOKEN", &token)
+        .spawn()
+        .context("could not start keyrack-server")?;
+
+    wait_healthy(&args.listen, &mut server)?;
+    let url = format!("http://{}", args.listen);
+    println!();
+    println!("  Keyrack is running at {url}/keys");
+    println!("  Sign in with one click: {url}/keys#token={token}");
+    println!("  (or paste the token {token} on {url}/sign-in)");
+    println!("  Data lives in ./data/keyrack.db. Press Ctrl-C to stop.");
+    println!();
+    let status = server.wait()?;
+    if !status.success() {
+        bail!("keyrack-server exited: {status}");
+    }
+    Ok(())
+}
+
+/// Release build of the SPA into `dist/`. Trunk runs cargo offline, so fetch first.
+pub fn build_spa() -> Result<()> {
+    run_cmd(cmd("cargo").args(["fetch", "--quiet"]))?;
+    run_cmd(cmd("trunk").args(["build", "--release"]))
+}
+
+/// The sign-in token `run` registers as admin, kept in `data/` so the printed link stays the
+/// same across restarts. It is local-development convenience, never used in production.
+fn console_token(path: &Path) -> Result<String> {
+    if let Ok(token) = std::fs::read_to_string(path) {
+        let token = token.trim();
+        if !token.is_empty() {
+            return Ok(token.to_owned());
+        }
+    }
+    let mut bytes = [0u8; 24];
+    getrandom::getrandom(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let token = format!("kr_{token}");
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode_private()
+        .open(path)?;
+    file.write_all(token.as_bytes())?;
+    Ok(token)
+}
+
+trait ModePrivate {
+    fn mode_private(&mut self) -> &mut Self;
+}
+
+impl ModePrivate for std::fs::OpenOptions {
+    #[cfg(unix)]
+    fn mode_private(&mut self) -> &mut Self {
+        use std::os::unix::fs::OpenOptionsExt;
+        self.mode(0o600)
+    }
+    #[cfg(not(unix))]
+    fn mode_private(&mut self) -> &mut Self {
+        self
+    }
+}
+
+/// Polls `/healthz` until the server answers, or fails if it exits first.
+fn wait_healthy(addr: &str, server: &mut std::process::Child) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Some(status) = server.try_wait()? {
+            bail!("keyrack-server exited before it was ready: {status}");
+        }
+        if healthz(addr).unwrap_or(false) {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bail!("keyrack-server did not answer on {addr} within 30 s")
+}
+
+fn healthz(addr: &str) -> std::io::Result<bool> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(2)))?;
+    write!(
+        stream,
+        "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    Ok(answer.starts_with("HTTP/1.1 200"))
+}

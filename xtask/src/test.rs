@@ -1,0 +1,58 @@
+//! `cargo xtask test`: every check and test, in the order that fails fastest. `.ci/run`
+//! runs exactly this.
+
+use anyhow::Result;
+
+use crate::shell::{cmd, run};
+
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// Options of `cargo xtask test`.
+#[derive(clap::Args)]
+pub struct TestArgs {
+    /// Skip `cargo fmt --check` and clippy.
+    #[arg(long)]
+    no_lint: bool,
+}
+
+/// Runs fmt and clippy (native and wasm32), the native tests (keyrack-api unit, property and
+/// fixture tests; keyrack-server integration tests against the real binary), the SPA's
+/// component tests in headless Chromium, and a release build of the SPA.
+pub fn test(args: TestArgs) -> Result<()> {
+    crate::setup::setup()?;
+    if !args.no_lint {
+        run(cmd("cargo").args(["fmt", "--all", "--", "--check"]))?;
+        run(cmd("cargo").args([
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "keyrack",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+        run(cmd("cargo").args([
+            "clippy",
+            "-p",
+            "keyrack",
+            "-p",
+            "keyrack-api",
+            "--target",
+            WASM_TARGET,
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+    }
+    // The release SPA first: the server's tests that serve a built console use dist/.
+    crate::run::build_spa()?;
+    run(cmd("cargo").args(["test", "--workspace", "--exclude", "keyrack"]))?;
+    run(cmd("cargo")
+        .args(["test", "-p", "keyrack", "--target", WASM_TARGET])
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "300"))?;
+    eprintln!("xtask test: all checks and tests passed");
+    Ok(())
+}
