@@ -60,7 +60,10 @@ impl ErrorCode {
             Forbidden => 403,
             NotFound | KeyPairNotFound | InstanceNotFound | ImageNotFound => 404,
             MethodNotAllowed => 405,
-            KeyPairNameDuplicate | PublicKeyDuplicate | KeyPairLimitExceeded | KeyPairInUse
+            KeyPairNameDuplicate
+            | PublicKeyDuplicate
+            | KeyPairLimitExceeded
+            | KeyPairInUse
             | KeyPairReferencedByImage => 409,
             PreconditionFailed => 412,
             PayloadTooLarge => 413,

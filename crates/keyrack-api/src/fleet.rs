@@ -93,6 +93,7 @@ pub struct Image {
 /// `GET /instances` query.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct InstanceQuery {
     /// Only this region.
     pub region: Option<String>,

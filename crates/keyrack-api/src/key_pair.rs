@@ -138,7 +138,11 @@ impl BatchDeleteRequest {
     /// Checks the batch size.
     pub fn validate(&self) -> Result<(), FieldError> {
         if self.ids.is_empty() {
-            return Err(FieldError::new("ids", Rule::Required, "select at least one key pair"));
+            return Err(FieldError::new(
+                "ids",
+                Rule::Required,
+                "select at least one key pair",
+            ));
         }
         if self.ids.len() > BATCH_MAX {
             return Err(FieldError::new(

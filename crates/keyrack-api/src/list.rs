@@ -58,6 +58,7 @@ impl KeyPairSort {
 /// `GET /key-pairs` query.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct KeyPairQuery {
     /// Substring of the name or id, or a fingerprint (case-insensitive).
     pub q: Option<String>,

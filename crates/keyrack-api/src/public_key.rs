@@ -94,9 +94,8 @@ impl PublicKeyError {
 
 impl From<PublicKeyError> for crate::ApiError {
     fn from(e: PublicKeyError) -> Self {
-        crate::ApiError::new(crate::ErrorCode::PublicKeyInvalid, e.to_string()).with_details(
-            serde_json::json!({ "field": "public_key", "reason": e.reason() }),
-        )
+        crate::ApiError::new(crate::ErrorCode::PublicKeyInvalid, e.to_string())
+            .with_details(serde_json::json!({ "field": "public_key", "reason": e.reason() }))
     }
 }
 
@@ -140,11 +139,13 @@ fn parse_openssh_line(text: &str) -> Result<PublicKey, PublicKeyError> {
     let first = line.split_whitespace().next().unwrap_or_default();
     if !looks_like_algorithm(first) {
         // `from="10.0.0.1",no-pty ssh-ed25519 AAAA…` has its key type later in the line.
-        return Err(if line.split_whitespace().skip(1).any(looks_like_algorithm) {
-            PublicKeyError::Options
-        } else {
-            PublicKeyError::Malformed
-        });
+        return Err(
+            if line.split_whitespace().skip(1).any(looks_like_algorithm) {
+                PublicKeyError::Options
+            } else {
+                PublicKeyError::Malformed
+            },
+        );
     }
     refuse_by_name(first)?;
     let key = PublicKey::from_openssh(line).map_err(|_| PublicKeyError::Malformed)?;
@@ -332,13 +333,22 @@ mod tests {
     #[test]
     fn refuses_options_multiple_keys_and_garbage() {
         let with_options = format!("from=\"10.0.0.1\",no-pty {ED25519}");
-        assert_eq!(parse_public_key(&with_options), Err(PublicKeyError::Options));
+        assert_eq!(
+            parse_public_key(&with_options),
+            Err(PublicKeyError::Options)
+        );
         assert_eq!(
             parse_public_key(&format!("{ED25519}\n{ED25519}")),
             Err(PublicKeyError::MultipleKeys)
         );
-        assert_eq!(parse_public_key("hello world"), Err(PublicKeyError::Malformed));
-        assert_eq!(parse_public_key("ssh-ed25519 AAAA"), Err(PublicKeyError::Malformed));
+        assert_eq!(
+            parse_public_key("hello world"),
+            Err(PublicKeyError::Malformed)
+        );
+        assert_eq!(
+            parse_public_key("ssh-ed25519 AAAA"),
+            Err(PublicKeyError::Malformed)
+        );
         assert_eq!(parse_public_key("   "), Err(PublicKeyError::Empty));
         assert_eq!(
             parse_public_key(&"a".repeat(PUBLIC_KEY_MAX_BYTES + 1)),

@@ -41,13 +41,19 @@ pub fn validate_tags(tags: &[Tag]) -> Result<(), FieldError> {
         let key_field = format!("tags[{i}].key");
         let len = tag.key.chars().count();
         if len == 0 {
-            return Err(FieldError::new(key_field, Rule::Required, "the tag key is required"));
+            return Err(FieldError::new(
+                key_field,
+                Rule::Required,
+                "the tag key is required",
+            ));
         }
         if len > TAG_KEY_MAX_CHARS {
             return Err(FieldError::new(
                 key_field,
                 Rule::Length,
-                format!("the tag key has {len} characters; at most {TAG_KEY_MAX_CHARS} are allowed"),
+                format!(
+                    "the tag key has {len} characters; at most {TAG_KEY_MAX_CHARS} are allowed"
+                ),
             ));
         }
         check_tag_chars(&key_field, "tag key", &tag.key)?;
@@ -125,7 +131,10 @@ mod tests {
 
     #[test]
     fn each_rule_names_its_field() {
-        assert_eq!(rule(&[Tag::new("", "v")]), ("tags[0].key".into(), Rule::Required));
+        assert_eq!(
+            rule(&[Tag::new("", "v")]),
+            ("tags[0].key".into(), Rule::Required)
+        );
         assert_eq!(
             rule(&[Tag::new("a", ""), Tag::new("k".repeat(128), "")]),
             ("tags[1].key".into(), Rule::Length)
@@ -134,8 +143,14 @@ mod tests {
             rule(&[Tag::new("a", "v".repeat(256))]),
             ("tags[0].value".into(), Rule::Length)
         );
-        assert_eq!(rule(&[Tag::new("a!", "")]), ("tags[0].key".into(), Rule::Charset));
-        assert_eq!(rule(&[Tag::new("a", "x;y")]), ("tags[0].value".into(), Rule::Charset));
+        assert_eq!(
+            rule(&[Tag::new("a!", "")]),
+            ("tags[0].key".into(), Rule::Charset)
+        );
+        assert_eq!(
+            rule(&[Tag::new("a", "x;y")]),
+            ("tags[0].value".into(), Rule::Charset)
+        );
         assert_eq!(
             rule(&[Tag::new("KeyRack:owner", "")]),
             ("tags[0].key".into(), Rule::Reserved)

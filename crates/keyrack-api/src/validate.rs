@@ -9,7 +9,11 @@ pub fn validate_name(name: &str) -> Result<(), FieldError> {
     let field = "name";
     let len = name.chars().count();
     if len == 0 {
-        return Err(FieldError::new(field, Rule::Required, "the name is required"));
+        return Err(FieldError::new(
+            field,
+            Rule::Required,
+            "the name is required",
+        ));
     }
     if len > NAME_MAX_CHARS {
         return Err(FieldError::new(
@@ -64,7 +68,10 @@ pub(crate) fn check_text(field: &str, text: &str) -> Result<(), FieldError> {
         return Err(FieldError::new(
             field,
             Rule::ControlChar,
-            format!("control characters such as {} are not allowed", describe_char(c)),
+            format!(
+                "control characters such as {} are not allowed",
+                describe_char(c)
+            ),
         ));
     }
     if let Some(c) = text.chars().find(|c| is_bidi_override(*c)) {
@@ -99,7 +106,13 @@ mod tests {
 
     #[test]
     fn names_follow_the_rule() {
-        for ok in ["a", "web-prod_01", "0key", "me@host.example", &"x".repeat(64)] {
+        for ok in [
+            "a",
+            "web-prod_01",
+            "0key",
+            "me@host.example",
+            &"x".repeat(64),
+        ] {
             assert!(validate_name(ok).is_ok(), "{ok}");
         }
         let rule = |n: &str| validate_name(n).unwrap_err().rule;

@@ -51,7 +51,11 @@ fn rfc4716_block_equals_its_openssh_line() {
     let block = parse_public_key(fixture("ecdsa384.rfc4716")).unwrap();
     let line = parse_public_key(fixture("ecdsa384.pub")).unwrap();
     assert_eq!(block.public_key, line.public_key);
-    assert!(block.comment.starts_with("384-bit ECDSA"), "{}", block.comment);
+    assert!(
+        block.comment.starts_with("384-bit ECDSA"),
+        "{}",
+        block.comment
+    );
 }
 
 #[test]

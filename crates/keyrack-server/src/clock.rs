@@ -1,0 +1,35 @@
+//! Timestamps as the API serves them.
+
+use time::OffsetDateTime;
+
+/// Now, as RFC 3339 UTC with milliseconds.
+pub fn now() -> String {
+    rfc3339(OffsetDateTime::now_utc())
+}
+
+/// RFC 3339 UTC with milliseconds and a `Z`. The fixed width makes the text sort in time
+/// order, which the store relies on.
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_fixed_width_utc() {
+        let t = OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("valid timestamp");
+        assert_eq!(rfc3339(t), "2023-11-14T22:13:20.000Z");
+    }
+}

@@ -1,0 +1,101 @@
+//! Command line and environment.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Keyrack's reference API server.
+///
+/// Without a subcommand it serves the API (and the SPA, with `--dist`). Subcommands such as
+/// token management are added to [`Command`] without changing the flag-only form.
+#[derive(Debug, Parser)]
+#[command(name = "keyrack-server", version, about)]
+pub struct Cli {
+    /// The database, shared by every subcommand.
+    #[arg(
+        long = "database",
+        env = "KEYRACK_DATABASE_URL",
+        default_value = "sqlite://data/keyrack.db",
+        global = true
+    )]
+    pub database_url: String,
+
+    /// How to serve, when no subcommand is given.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+
+    /// What to do instead of serving.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands. Serving is the default and takes no subcommand.
+#[derive(Debug, Subcommand)]
+pub enum Command {}
+
+/// Flags of the server itself.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on (port 0 picks a free one).
+    #[arg(
+        long = "listen",
+        env = "KEYRACK_LISTEN",
+        default_value = "127.0.0.1:8080"
+    )]
+    pub listen: SocketAddr,
+
+    /// Directory of the built SPA; without it only the API is served.
+    #[arg(long = "dist", env = "KEYRACK_DIST")]
+    pub dist: Option<PathBuf>,
+
+    /// Seed demo regions, instances, images and key pairs on first start.
+    #[arg(long = "demo", env = "KEYRACK_DEMO")]
+    pub demo: bool,
+
+    /// Register this admin token (idempotent) instead of printing a new random one.
+    #[arg(
+        long = "bootstrap-token",
+        env = "KEYRACK_BOOTSTRAP_TOKEN",
+        hide_env_values = true
+    )]
+    pub bootstrap_token: Option<String>,
+
+    /// Most key pairs this deployment may hold.
+    #[arg(
+        long = "key-pair-quota",
+        env = "KEYRACK_KEY_PAIR_QUOTA",
+        default_value_t = keyrack_api::DEFAULT_KEY_PAIR_QUOTA
+    )]
+    pub key_pair_quota: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_parser_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn flags_parse_without_a_subcommand() {
+        let cli = Cli::try_parse_from([
+            "keyrack-server",
+            "--listen",
+            "127.0.0.1:0",
+            "--database",
+            "sqlite://x.db",
+            "--demo",
+            "--key-pair-quota",
+            "2",
+        ])
+        .expect("valid flags");
+        assert!(cli.command.is_none());
+        assert!(cli.serve.demo);
+        assert_eq!(cli.serve.key_pair_quota, 2);
+        assert_eq!(cli.database_url, "sqlite://x.db");
+    }
+}

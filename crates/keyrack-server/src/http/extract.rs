@@ -1,0 +1,184 @@
+//! Extractors whose refusals use the API's error shape.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use keyrack_api::{FieldError, Rule};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::AppState;
+use crate::error::AppError;
+use crate::service::tokens;
+use crate::store::Role;
+
+/// JSON in and out; a body that is not the expected JSON is `InvalidRequest`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json<T>(pub T);
+
+impl<S, T> FromRequest<S> for Json<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> AppError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::PayloadTooLarge
+    } else {
+        // axum's text names the problem (syntax, missing field, content type) and its place,
+        // and quotes at most a scalar of the wrong type, never the body.
+        AppError::InvalidRequest(rejection.body_text())
+    }
+}
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// The query string as text, parsed field by field so that a bad value is refused naming its
+/// parameter. Unknown parameters are ignored; a repeated one keeps its last value.
+#[derive(Debug, Clone, Default)]
+pub struct QueryParams(HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map(|Query(map)| Self(map))
+            .map_err(|rejection| AppError::InvalidRequest(rejection.body_text()))
+    }
+}
+
+impl QueryParams {
+    /// A text parameter.
+    pub fn text(&self, name: &str) -> Option<String> {
+        self.0.get(name).cloned()
+    }
+
+    /// A parameter parsed with `parse`; `expected` describes valid values.
+    pub fn parsed<T>(
+        &self,
+        name: &str,
+        expected: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, AppError> {
+        match self.0.get(name) {
+            None => Ok(None),
+            Some(raw) => parse(raw.trim()).map(Some).ok_or_else(|| {
+                FieldError::new(name, Rule::Format, format!("{name} must be {expected}")).into()
+            }),
+        }
+    }
+
+    /// A non-negative whole number.
+    pub fn number<T: FromStr>(&self, name: &str) -> Result<Option<T>, AppError> {
+        self.parsed(name, "a non-negative whole number", |s| s.parse().ok())
+    }
+}
+
+/// The caller, identified by `Authorization: Bearer <token>`. Handlers that take it refuse
+/// everyone else with `401 Unauthorized`.
+#[derive(Debug, Clone)]
+pub struct Auth {
+    /// The token's id (never the token).
+    pub token_id: String,
+    /// What the token may do.
+    pub role: Role,
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let value = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or(AppError::Unauthorized)?;
+        let (scheme, token) = value.split_once(' ').ok_or(AppError::Unauthorized)?;
+        let token = token.trim();
+        if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+            return Err(AppError::Unauthorized);
+        }
+        let record = tokens::authenticate(&state.store, token).await?;
+        Ok(Self {
+            token_id: record.id,
+            role: record.role,
+        })
+    }
+}
+
+/// `If-Match`: the version the client last saw, `"3"` or `3` (also weak `W/"3"`); `*` or no
+/// header means any version.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IfMatch(pub Option<i64>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get(header::IF_MATCH) else {
+            return Ok(Self(None));
+        };
+        parse_if_match(value.to_str().unwrap_or_default())
+            .map(Self)
+            .ok_or_else(|| {
+                FieldError::new(
+                    "If-Match",
+                    Rule::Format,
+                    "If-Match must be the key pair's version, as its ETag gives it (such as \"3\")",
+                )
+                .into()
+            })
+    }
+}
+
+fn parse_if_match(value: &str) -> Option<Option<i64>> {
+    let value = value.trim();
+    if value == "*" {
+        return Some(None);
+    }
+    let value = value.strip_prefix("W/").unwrap_or(value);
+    let value = value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap_or(value);
+    value.parse::<i64>().ok().map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_if_match;
+
+    #[test]
+    fn if_match_accepts_quoted_bare_weak_and_star() {
+        assert_eq!(parse_if_match("\"3\""), Some(Some(3)));
+        assert_eq!(parse_if_match("3"), Some(Some(3)));
+        assert_eq!(parse_if_match("W/\"12\""), Some(Some(12)));
+        assert_eq!(parse_if_match("*"), Some(None));
+        assert_eq!(parse_if_match("\"abc\""), None);
+        assert_eq!(parse_if_match("\"3"), None);
+    }
+}

@@ -1,0 +1,230 @@
+//! `/key-pairs`.
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::Router;
+use keyrack_api::{
+    BatchDeleteRequest, BatchDeleteResponse, CreateKeyPair, ErrorBody, KeyPair, KeyPairQuery,
+    KeyPairSort, List, ReplaceTags, UpdateKeyPair,
+};
+
+use super::extract::{Auth, IfMatch, Json, QueryParams};
+use super::{etag, AppState};
+use crate::error::AppError;
+use crate::service::key_pairs as service;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/key-pairs", get(list_key_pairs).post(create_key_pair))
+        .route("/key-pairs/batch-delete", post(batch_delete_key_pairs))
+        .route(
+            "/key-pairs/{id}",
+            get(get_key_pair)
+                .patch(update_key_pair)
+                .delete(delete_key_pair),
+        )
+        .route("/key-pairs/{id}/tags", put(replace_key_pair_tags))
+}
+
+/// A key pair with its version as `ETag`.
+fn with_etag(status: StatusCode, key_pair: KeyPair) -> Response {
+    (
+        status,
+        [(header::ETAG, etag(key_pair.version))],
+        Json(key_pair),
+    )
+        .into_response()
+}
+
+/// List key pairs.
+#[utoipa::path(
+    get,
+    path = "/api/v1/key-pairs",
+    tag = "key-pairs",
+    params(KeyPairQuery),
+    responses(
+        (status = 200, description = "One page of key pairs", body = List<KeyPair>),
+        (status = 400, description = "A bad query parameter (InvalidParameter)", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_key_pairs(
+    _auth: Auth,
+    State(state): State<AppState>,
+    params: QueryParams,
+) -> Result<Json<List<KeyPair>>, AppError> {
+    let query = KeyPairQuery {
+        q: params.text("q"),
+        tag: params.text("tag"),
+        sort: params.parsed(
+            "sort",
+            "created_at, -created_at, name or -name",
+            KeyPairSort::parse,
+        )?,
+        offset: params.number("offset")?,
+        limit: params.number("limit")?,
+    };
+    Ok(Json(service::list(&state.store, query).await?))
+}
+
+/// Register a public key as a new key pair.
+#[utoipa::path(
+    post,
+    path = "/api/v1/key-pairs",
+    tag = "key-pairs",
+    request_body = CreateKeyPair,
+    responses(
+        (status = 201, description = "Created; `Location` and `ETag` are set", body = KeyPair),
+        (status = 400, description = "InvalidRequest, InvalidParameter or PublicKeyInvalid", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 409, description = "KeyPairNameDuplicate, PublicKeyDuplicate or KeyPairLimitExceeded", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create_key_pair(
+    _auth: Auth,
+    State(state): State<AppState>,
+    Json(req): Json<CreateKeyPair>,
+) -> Result<Response, AppError> {
+    let key_pair = service::create(&state.store, state.key_pair_quota, req).await?;
+    tracing::info!(id = %key_pair.id, "key pair created");
+    let location = format!("/api/v1/key-pairs/{}", key_pair.id);
+    let mut response = with_etag(StatusCode::CREATED, key_pair);
+    if let Ok(value) = location.parse() {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    Ok(response)
+}
+
+/// Get one key pair.
+#[utoipa::path(
+    get,
+    path = "/api/v1/key-pairs/{id}",
+    tag = "key-pairs",
+    params(("id" = String, Path, description = "Key pair id")),
+    responses(
+        (status = 200, description = "The key pair; `ETag` is its version", body = KeyPair),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "KeyPairNotFound", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_key_pair(
+    _auth: Auth,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let key_pair = service::get(&state.store, &id).await?;
+    Ok(with_etag(StatusCode::OK, key_pair))
+}
+
+/// Rename and/or redescribe a key pair.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/key-pairs/{id}",
+    tag = "key-pairs",
+    params(
+        ("id" = String, Path, description = "Key pair id"),
+        ("If-Match" = Option<String>, Header, description = "The version last seen, such as \"3\""),
+    ),
+    request_body = UpdateKeyPair,
+    responses(
+        (status = 200, description = "Changed; `ETag` is the new version", body = KeyPair),
+        (status = 400, description = "InvalidRequest or InvalidParameter", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "KeyPairNotFound", body = ErrorBody),
+        (status = 409, description = "KeyPairNameDuplicate", body = ErrorBody),
+        (status = 412, description = "PreconditionFailed", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn update_key_pair(
+    _auth: Auth,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    Json(req): Json<UpdateKeyPair>,
+) -> Result<Response, AppError> {
+    let key_pair = service::update(&state.store, &id, expected, req).await?;
+    Ok(with_etag(StatusCode::OK, key_pair))
+}
+
+/// Replace a key pair's tags.
+#[utoipa::path(
+    put,
+    path = "/api/v1/key-pairs/{id}/tags",
+    tag = "key-pairs",
+    params(
+        ("id" = String, Path, description = "Key pair id"),
+        ("If-Match" = Option<String>, Header, description = "The version last seen, such as \"3\""),
+    ),
+    request_body = ReplaceTags,
+    responses(
+        (status = 200, description = "Replaced; `ETag` is the new version", body = KeyPair),
+        (status = 400, description = "InvalidRequest or InvalidParameter", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "KeyPairNotFound", body = ErrorBody),
+        (status = 412, description = "PreconditionFailed", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn replace_key_pair_tags(
+    _auth: Auth,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    IfMatch(expected): IfMatch,
+    Json(req): Json<ReplaceTags>,
+) -> Result<Response, AppError> {
+    let key_pair = service::replace_tags(&state.store, &id, expected, req).await?;
+    Ok(with_etag(StatusCode::OK, key_pair))
+}
+
+/// Delete a key pair that no instance or image references.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/key-pairs/{id}",
+    tag = "key-pairs",
+    params(("id" = String, Path, description = "Key pair id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "KeyPairNotFound", body = ErrorBody),
+        (status = 409, description = "KeyPairInUse or KeyPairReferencedByImage", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn delete_key_pair(
+    _auth: Auth,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    service::delete(&state.store, &id).await?;
+    tracing::info!(%id, "key pair deleted");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Delete several key pairs, keeping those still referenced.
+#[utoipa::path(
+    post,
+    path = "/api/v1/key-pairs/batch-delete",
+    tag = "key-pairs",
+    request_body = BatchDeleteRequest,
+    responses(
+        (status = 200, description = "One outcome per distinct id, in the order given", body = BatchDeleteResponse),
+        (status = 400, description = "InvalidRequest or InvalidParameter", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn batch_delete_key_pairs(
+    _auth: Auth,
+    State(state): State<AppState>,
+    Json(req): Json<BatchDeleteRequest>,
+) -> Result<Json<BatchDeleteResponse>, AppError> {
+    let response = service::batch_delete(&state.store, req).await?;
+    tracing::info!(deleted = response.deleted(), "batch delete");
+    Ok(Json(response))
+}

@@ -1,0 +1,66 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+
+use axum::routing::get;
+use axum::Router;
+use keyrack_api::{
+    ApiError, BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult, CreateKeyPair,
+    DeleteOutcome, ErrorBody, ErrorCode, Image, Instance, InstanceState, KeyPair, KeyPairSort,
+    Origin, Os, Region, ReplaceTags, Rule, Tag, UpdateKeyPair,
+};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::extract::Json;
+use super::{images, instances, key_pairs, regions, AppState};
+
+/// Keyrack's HTTP API.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Keyrack API", description = "SSH key pairs, instances and images of a fleet."),
+    paths(
+        key_pairs::list_key_pairs,
+        key_pairs::create_key_pair,
+        key_pairs::get_key_pair,
+        key_pairs::update_key_pair,
+        key_pairs::replace_key_pair_tags,
+        key_pairs::delete_key_pair,
+        key_pairs::batch_delete_key_pairs,
+        regions::list_regions,
+        instances::list_instances,
+        images::list_images,
+    ),
+    components(schemas(
+        KeyPair, CreateKeyPair, UpdateKeyPair, ReplaceTags, Tag, Origin, KeyPairSort,
+        BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult, DeleteOutcome,
+        Region, Instance, InstanceState, Os, Image,
+        ErrorBody, ApiError, ErrorCode, Rule,
+    )),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "key-pairs", description = "Key pairs and their tags"),
+        (name = "fleet", description = "Regions, instances and custom images"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    // Served without a token on purpose: tools (schemathesis, client generators) read it
+    // before they have one, and it describes the API, not any data.
+    Router::new().route("/openapi.json", get(get_openapi))
+}
+
+async fn get_openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

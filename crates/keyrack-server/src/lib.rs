@@ -1,0 +1,19 @@
+//! Keyrack's reference API server: the HTTP API of `DESIGN.md` §3 over a SQL store, plus the
+//! built SPA.
+//!
+//! Layers, outermost first: [`http`] (routing, extraction, status codes) calls [`service`]
+//! (the domain rules, via `keyrack-api`), which calls [`store`] (all SQL, one transaction per
+//! operation). `main.rs` only wires them together.
+
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod ids;
+pub mod service;
+pub mod store;
+
+pub use error::AppError;
+pub use http::{app, AppState};
+pub use store::Store;

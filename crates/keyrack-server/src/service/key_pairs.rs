@@ -1,0 +1,157 @@
+//! Key-pair operations.
+
+use std::collections::HashSet;
+
+use keyrack_api::{
+    parse_public_key, validate_tags, BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult,
+    CreateKeyPair, DeleteOutcome, FieldError, KeyPair, KeyPairQuery, List, ReplaceTags, Rule,
+    TagFilter, UpdateKeyPair,
+};
+
+use super::{page_limit, search_text};
+use crate::error::AppError;
+use crate::store::{Deletion, KeyPairChanges, KeyPairFilter, NewKeyPair, Store};
+
+/// `GET /key-pairs`.
+pub async fn list(store: &Store, query: KeyPairQuery) -> Result<List<KeyPair>, AppError> {
+    let tag =
+        match query.tag.as_deref() {
+            Some(param) => Some(TagFilter::from_param(param).ok_or_else(|| {
+                FieldError::new("tag", Rule::Format, "tag must be key or key:value")
+            })?),
+            None => None,
+        };
+    let filter = KeyPairFilter {
+        text: search_text(query.q),
+        tag,
+        sort: query.sort.unwrap_or_default(),
+        offset: query.offset.unwrap_or(0),
+        limit: page_limit(query.limit)?,
+    };
+    Ok(store.list_key_pairs(&filter).await?)
+}
+
+/// `GET /key-pairs/{id}`.
+pub async fn get(store: &Store, id: &str) -> Result<KeyPair, AppError> {
+    store
+        .key_pair(id)
+        .await?
+        .ok_or_else(|| AppError::KeyPairNotFound { id: id.to_owned() })
+}
+
+/// `POST /key-pairs`: checks every rule, parses the key, and registers it within `quota`.
+pub async fn create(store: &Store, quota: u64, req: CreateKeyPair) -> Result<KeyPair, AppError> {
+    req.validate()?;
+    let key = parse_public_key(&req.public_key)?;
+    let new = NewKeyPair {
+        name: req.name,
+        description: req.description,
+        public_key: key.public_key,
+        comment: key.comment,
+        algorithm: key.algorithm,
+        bits: key.bits,
+        fingerprint_sha256: key.fingerprint_sha256,
+        fingerprint_md5: key.fingerprint_md5,
+        origin: req.origin,
+        tags: req.tags,
+    };
+    Ok(store.create_key_pair(new, quota).await?)
+}
+
+/// `PATCH /key-pairs/{id}`.
+pub async fn update(
+    store: &Store,
+    id: &str,
+    expected_version: Option<i64>,
+    req: UpdateKeyPair,
+) -> Result<KeyPair, AppError> {
+    req.validate()?;
+    let changes = KeyPairChanges {
+        name: req.name,
+        description: req.description,
+    };
+    Ok(store.update_key_pair(id, expected_version, changes).await?)
+}
+
+/// `PUT /key-pairs/{id}/tags`.
+pub async fn replace_tags(
+    store: &Store,
+    id: &str,
+    expected_version: Option<i64>,
+    req: ReplaceTags,
+) -> Result<KeyPair, AppError> {
+    validate_tags(&req.tags)?;
+    Ok(store
+        .replace_key_pair_tags(id, expected_version, &req.tags)
+        .await?)
+}
+
+/// `DELETE /key-pairs/{id}`: refused while instances or images reference the key pair;
+/// bindings are reported first, as they are what the user can change here.
+pub async fn delete(store: &Store, id: &str) -> Result<(), AppError> {
+    match store.delete_unreferenced_key_pair(id).await? {
+        Deletion::Deleted { .. } => Ok(()),
+        Deletion::NotFound => Err(AppError::KeyPairNotFound { id: id.to_owned() }),
+        Deletion::Kept {
+            instance_ids,
+            image_ids,
+            ..
+        } => Err(if instance_ids.is_empty() {
+            AppError::KeyPairReferencedByImage { image_ids }
+        } else {
+            AppError::KeyPairInUse { instance_ids }
+        }),
+    }
+}
+
+/// `POST /key-pairs/batch-delete`: deletes the deletable ones in one transaction. An id
+/// given twice is handled (and reported) once, at its first position.
+pub async fn batch_delete(
+    store: &Store,
+    req: BatchDeleteRequest,
+) -> Result<BatchDeleteResponse, AppError> {
+    req.validate()?;
+    let mut seen = HashSet::new();
+    let ids: Vec<String> = req
+        .ids
+        .into_iter()
+        .filter(|id| seen.insert(id.clone()))
+        .collect();
+    let deletions = store.delete_unreferenced_key_pairs(&ids).await?;
+    let results = ids
+        .into_iter()
+        .zip(deletions)
+        .map(|(id, deletion)| match deletion {
+            Deletion::Deleted { name } => BatchDeleteResult {
+                id,
+                name: Some(name),
+                outcome: DeleteOutcome::Deleted,
+                instance_ids: Vec::new(),
+                image_ids: Vec::new(),
+            },
+            Deletion::NotFound => BatchDeleteResult {
+                id,
+                name: None,
+                outcome: DeleteOutcome::NotFound,
+                instance_ids: Vec::new(),
+                image_ids: Vec::new(),
+            },
+            Deletion::Kept {
+                name,
+                instance_ids,
+                image_ids,
+            } => BatchDeleteResult {
+                id,
+                name: Some(name),
+                outcome: if instance_ids.is_empty() {
+                    DeleteOutcome::ReferencedByImage
+                } else {
+                    DeleteOutcome::InUse
+                },
+                instance_ids,
+                image_ids,
+            },
+        })
+        .collect();
+    Ok(BatchDeleteResponse { results })
+}

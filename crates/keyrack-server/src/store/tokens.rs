@@ -1,0 +1,96 @@
+//! Bearer tokens, stored only as SHA-256 hashes.
+
+use super::{Store, StoreError};
+use crate::clock;
+use crate::ids::random_id;
+
+/// What a token may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Everything.
+    Admin,
+    /// Read only.
+    Viewer,
+    /// An instance agent (reads authorized keys).
+    Agent,
+}
+
+impl Role {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Viewer => "viewer",
+            Self::Agent => "agent",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        [Self::Admin, Self::Viewer, Self::Agent]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+}
+
+/// A token to register.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    /// A label for people.
+    pub name: String,
+    /// Its role.
+    pub role: Role,
+    /// Hex SHA-256 of the token.
+    pub sha256: String,
+}
+
+/// A registered, unrevoked token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRecord {
+    /// `tok-…`.
+    pub id: String,
+    /// Its label.
+    pub name: String,
+    /// Its role.
+    pub role: Role,
+}
+
+impl Store {
+    /// Whether any unrevoked admin token exists.
+    pub async fn has_admin_token(&self) -> Result<bool, StoreError> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM tokens WHERE role = 'admin' AND revoked_at IS NULL LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+
+    /// Registers a token unless its hash is registered already; true when it was added.
+    pub async fn insert_token(&self, token: &NewToken) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "INSERT INTO tokens (id, name, role, token_sha256, created_at) VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT (token_sha256) DO NOTHING",
+        )
+        .bind(random_id("tok-"))
+        .bind(&token.name)
+        .bind(token.role.as_str())
+        .bind(&token.sha256)
+        .bind(clock::now())
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// The unrevoked token with this hash.
+    pub async fn find_token(&self, sha256: &str) -> Result<Option<TokenRecord>, StoreError> {
+        let row: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT id, name, role FROM tokens WHERE token_sha256 = ? AND revoked_at IS NULL",
+        )
+        .bind(sha256)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.and_then(|(id, name, role)| {
+            Role::parse(&role).map(|role| TokenRecord { id, name, role })
+        }))
+    }
+}

@@ -1,0 +1,390 @@
+//! The HTTP edge against the real server: auth, error shapes, routing, OpenAPI, the SPA,
+//! the read-only fleet endpoints and durability across restarts.
+
+mod common;
+
+use common::{db_url, ed25519_keys, Body, Server, TOKEN};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+fn assert_error_shape(r: &common::Resp, status: u16, code: &str) {
+    assert_eq!(r.status, status, "{}", r.text);
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/json"),
+        "{}",
+        r.text
+    );
+    let error = r.body["error"].as_object().expect("an error object");
+    assert_eq!(error["code"], code, "{}", r.text);
+    assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(error["details"].is_object());
+}
+
+#[tokio::test]
+async fn every_api_route_needs_a_valid_bearer_token() {
+    let server = Server::start(&["--demo"]).await;
+    let routes = [
+        (Method::GET, "/api/v1/key-pairs"),
+        (Method::POST, "/api/v1/key-pairs"),
+        (Method::GET, "/api/v1/key-pairs/skey-00000000"),
+        (Method::PATCH, "/api/v1/key-pairs/skey-00000000"),
+        (Method::DELETE, "/api/v1/key-pairs/skey-00000000"),
+        (Method::PUT, "/api/v1/key-pairs/skey-00000000/tags"),
+        (Method::POST, "/api/v1/key-pairs/batch-delete"),
+        (Method::GET, "/api/v1/regions"),
+        (Method::GET, "/api/v1/instances"),
+        (Method::GET, "/api/v1/images"),
+    ];
+    for (method, path) in routes {
+        for token in [None, Some("wrong"), Some("")] {
+            let r = server
+                .request(
+                    method.clone(),
+                    path,
+                    token,
+                    &[],
+                    Some(Body::Json(json!({}))),
+                )
+                .await;
+            assert_error_shape(&r, 401, "Unauthorized");
+            assert_eq!(r.header("www-authenticate"), Some("Bearer"));
+        }
+        let r = server
+            .request(
+                method.clone(),
+                path,
+                None,
+                &[("authorization", &format!("Basic {TOKEN}"))],
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 401, "{method} {path}");
+    }
+    // The scheme is case-insensitive.
+    let r = server
+        .request(
+            Method::GET,
+            "/api/v1/regions",
+            None,
+            &[("authorization", &format!("bearer {TOKEN}"))],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+}
+
+#[tokio::test]
+async fn a_random_admin_token_is_printed_once_on_first_start() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = db_url(dir.path());
+    let mut first = Server::spawn(&url, &[], false).await;
+    let line = first
+        .banner
+        .iter()
+        .find(|l| l.starts_with("Admin token (shown once): kr_"))
+        .cloned()
+        .expect("the token line");
+    assert!(
+        line.len() > "Admin token (shown once): kr_".len() + 40,
+        "{line}"
+    );
+    assert_eq!(first.get("/regions").await.status, 200);
+    first.stop();
+
+    // Restarted: no new token, the old one still works; a bootstrap token is added once.
+    let second = Server::spawn(
+        &url,
+        &["--bootstrap-token", "kr_scripted-token-1234567890"],
+        false,
+    )
+    .await;
+    assert!(
+        second.banner.iter().all(|l| !l.contains("Admin token")),
+        "{:?}",
+        second.banner
+    );
+    let old = line.rsplit(' ').next().expect("token");
+    let r = second
+        .request(Method::GET, "/api/v1/regions", Some(old), &[], None)
+        .await;
+    assert_eq!(r.status, 200);
+    let r = second
+        .request(
+            Method::GET,
+            "/api/v1/regions",
+            Some("kr_scripted-token-1234567890"),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+}
+
+#[tokio::test]
+async fn malformed_requests_and_unknown_routes_get_the_standard_error_shape() {
+    let server = Server::start(&[]).await;
+    let post_raw = |body: &str| {
+        server.request(
+            Method::POST,
+            "/api/v1/key-pairs",
+            Some(TOKEN),
+            &[],
+            Some(Body::Raw(body.to_owned())),
+        )
+    };
+    for body in [
+        "{not json",
+        "[]",
+        "",
+        "{\"name\": 5, \"public_key\": \"x\"}",
+        "{\"name\": \"x\"}",
+    ] {
+        let r = post_raw(body).await;
+        assert_error_shape(&r, 400, "InvalidRequest");
+    }
+    // No JSON content type.
+    let r = server
+        .request(
+            Method::POST,
+            "/api/v1/key-pairs/batch-delete",
+            Some(TOKEN),
+            &[("content-type", "text/plain")],
+            None,
+        )
+        .await;
+    assert_error_shape(&r, 400, "InvalidRequest");
+
+    for path in [
+        "/api/v1/nope",
+        "/api/v1",
+        "/api/v2/key-pairs",
+        "/api",
+        "/api/v1/key-pairs/x/y/z",
+    ] {
+        let r = server
+            .request(Method::GET, path, Some(TOKEN), &[], None)
+            .await;
+        assert_error_shape(&r, 404, "NotFound");
+    }
+    // Without --dist, other paths are 404 too.
+    let r = server.request(Method::GET, "/keys", None, &[], None).await;
+    assert_error_shape(&r, 404, "NotFound");
+
+    for (method, path) in [
+        (Method::DELETE, "/api/v1/key-pairs"),
+        (Method::POST, "/api/v1/regions"),
+        (Method::GET, "/api/v1/key-pairs/batch-delete"),
+        (Method::POST, "/api/v1/key-pairs/skey-00000000"),
+    ] {
+        let r = server.request(method, path, Some(TOKEN), &[], None).await;
+        assert_error_shape(&r, 405, "MethodNotAllowed");
+    }
+
+    let r = server
+        .request(Method::GET, "/healthz", None, &[], None)
+        .await;
+    assert_eq!((r.status, r.text.as_str()), (200, "ok"));
+
+    // An oversized body is refused before it is parsed. The server then closes the
+    // connection unread, so this request must not leave it in the client's pool, and the
+    // body stays small enough for the socket buffers to take it whole.
+    let huge = json!({"name": "x", "public_key": "a".repeat(300 * 1024)}).to_string();
+    let r = server
+        .request(
+            Method::POST,
+            "/api/v1/key-pairs",
+            Some(TOKEN),
+            &[("connection", "close")],
+            Some(Body::Raw(huge)),
+        )
+        .await;
+    assert_error_shape(&r, 413, "PayloadTooLarge");
+}
+
+#[tokio::test]
+async fn openapi_document_is_public_and_lists_the_api() {
+    let server = Server::start(&[]).await;
+    let r = server
+        .request(Method::GET, "/api/v1/openapi.json", None, &[], None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let doc = &r.body;
+    assert!(
+        doc["openapi"]
+            .as_str()
+            .expect("version")
+            .starts_with("3.1."),
+        "{}",
+        doc["openapi"]
+    );
+    let paths = doc["paths"].as_object().expect("paths");
+    for path in [
+        "/api/v1/key-pairs",
+        "/api/v1/key-pairs/{id}",
+        "/api/v1/key-pairs/{id}/tags",
+        "/api/v1/key-pairs/batch-delete",
+        "/api/v1/regions",
+        "/api/v1/instances",
+        "/api/v1/images",
+    ] {
+        assert!(paths.contains_key(path), "{path} missing");
+    }
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+    assert!(doc["components"]["schemas"]["KeyPair"].is_object());
+    let params = &doc["paths"]["/api/v1/key-pairs"]["get"]["parameters"];
+    assert!(params
+        .as_array()
+        .expect("params")
+        .iter()
+        .all(|p| p["in"] == "query"));
+}
+
+#[tokio::test]
+async fn demo_fleet_is_listed() {
+    let server = Server::start(&["--demo"]).await;
+    let regions = server.get("/regions").await;
+    assert_eq!(regions.status, 200);
+    assert_eq!(regions.body["total"], 3);
+    assert_eq!(
+        regions.body["items"][0],
+        json!({"id": "ap-guangzhou", "name": "South China (Guangzhou)"})
+    );
+
+    let all = server.get("/instances?limit=100").await;
+    assert_eq!(all.body["total"], 12);
+    let items = all.body["items"].as_array().expect("items");
+    assert!(items.iter().any(|i| i["os"] == "windows"));
+    assert!(items.iter().any(|i| i["state"] == "RUNNING"));
+    assert!(items.iter().any(|i| i["state"] == "STOPPED"));
+
+    let stopped = server
+        .get("/instances?state=STOPPED&region=ap-shanghai")
+        .await;
+    let stopped_items = stopped.body["items"].as_array().expect("items");
+    assert!(!stopped_items.is_empty());
+    assert!(stopped_items
+        .iter()
+        .all(|i| i["state"] == "STOPPED" && i["region"] == "ap-shanghai"));
+    let page = server.get("/instances?limit=5&offset=10").await;
+    assert_eq!(
+        (
+            page.body["total"].as_u64(),
+            page.body["items"].as_array().map(Vec::len)
+        ),
+        (Some(12), Some(2))
+    );
+    let by_ip = server.get("/instances?q=10.0.2.21").await;
+    assert_eq!(by_ip.body["items"][0]["name"], "db-gz-01");
+    let by_name = server.get("/instances?q=WEB-GZ").await;
+    assert_eq!(by_name.body["total"], 3);
+    assert_eq!(
+        server.get("/instances?state=ON").await.body["error"]["details"]["field"],
+        "state"
+    );
+    assert_eq!(
+        server.get("/instances?limit=1000").await.body["error"]["details"]["field"],
+        "limit"
+    );
+
+    // Bindings agree from both sides.
+    let web = server.key_named("web-prod").await;
+    for id in web["instance_ids"].as_array().expect("ids") {
+        let instance = items
+            .iter()
+            .find(|i| &i["id"] == id)
+            .expect("bound instance listed");
+        assert!(instance["key_ids"]
+            .as_array()
+            .expect("keys")
+            .contains(&web["id"]));
+    }
+    let images = server.get("/images").await;
+    assert_eq!(images.body["total"], 2);
+    let bastion = server.key_named("bastion").await;
+    let image = images.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| {
+            i["key_ids"]
+                .as_array()
+                .is_some_and(|k| k.contains(&bastion["id"]))
+        })
+        .cloned()
+        .expect("an image carrying bastion");
+    assert_eq!(bastion["image_ids"], json!([image["id"]]));
+    assert!(image["id"].as_str().expect("id").starts_with("img-"));
+}
+
+#[tokio::test]
+async fn data_survives_a_restart_and_demo_is_seeded_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!(
+        "sqlite://{}",
+        dir.path().join("nested/dir/keyrack.db").display()
+    );
+    let mut server = Server::spawn(&url, &["--demo"], true).await;
+    let created = server.create("survivor", &ed25519_keys(1)[0]).await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    let r = server
+        .api(
+            Method::PUT,
+            &format!("/key-pairs/{id}/tags"),
+            Some(json!({"tags": [{"key": "k", "value": "v"}]})),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let before: Value = server.get(&format!("/key-pairs/{id}")).await.body;
+    server.stop();
+
+    let server = Server::spawn(&url, &["--demo"], true).await;
+    let after = server.get(&format!("/key-pairs/{id}")).await;
+    assert_eq!(after.status, 200, "{}", after.text);
+    assert_eq!(after.body, before);
+    assert_eq!(server.get("/regions").await.body["total"], 3);
+    assert_eq!(server.get("/key-pairs").await.body["total"], 7);
+}
+
+#[tokio::test]
+async fn spa_deep_links_get_index_html() {
+    let dist = tempfile::tempdir().expect("temp dir");
+    let index = "<!doctype html><title>Keyrack</title><div id=app></div>";
+    std::fs::write(dist.path().join("index.html"), index).expect("write index");
+    std::fs::write(dist.path().join("app.js"), "console.log(1)").expect("write js");
+    let dist_arg = dist.path().display().to_string();
+    let server = Server::start(&["--dist", &dist_arg]).await;
+
+    for path in [
+        "/",
+        "/keys",
+        "/keys/skey-abc12345",
+        "/instances",
+        "/sign-in",
+        "/images?page=2",
+    ] {
+        let r = server.request(Method::GET, path, None, &[], None).await;
+        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(r.text, index, "{path}");
+        assert!(r
+            .header("content-type")
+            .is_some_and(|c| c.starts_with("text/html")));
+    }
+    let js = server
+        .request(Method::GET, "/app.js", None, &[], None)
+        .await;
+    assert_eq!((js.status, js.text.as_str()), (200, "console.log(1)"));
+    // The API is not shadowed by the SPA fallback.
+    let r = server
+        .request(Method::GET, "/api/v1/nope", Some(TOKEN), &[], None)
+        .await;
+    assert_error_shape(&r, 404, "NotFound");
+    let r = server
+        .request(Method::GET, "/api/v1/regions", None, &[], None)
+        .await;
+    assert_error_shape(&r, 401, "Unauthorized");
+}

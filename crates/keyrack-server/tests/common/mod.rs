@@ -1,0 +1,298 @@
+//! Test harness: runs the real `keyrack-server` binary on a free port with a temporary
+//! SQLite database, and talks HTTP to it.
+
+#![allow(dead_code)] // each test file uses a different part of the harness
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+use reqwest::Method;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The admin token every test server registers with `--bootstrap-token`.
+pub const TOKEN: &str = "kr_test-bootstrap-token-0123456789abcdef";
+
+/// A running server, killed when dropped.
+pub struct Server {
+    child: Child,
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// Lines the server printed on stdout before it listened.
+    pub banner: Vec<String>,
+    /// Owns the database directory unless the test does.
+    dir: Option<TempDir>,
+    client: reqwest::Client,
+    token: String,
+}
+
+/// A response: status, headers and the body as JSON (or a JSON string of the text).
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Resp {
+    /// The header's value as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// `error.code` of an error body.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+/// The database URL of `file.db` in `dir`.
+pub fn db_url(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("keyrack.db").display())
+}
+
+impl Server {
+    /// A server with a fresh database and the bootstrap token, plus `args`.
+    pub async fn start(args: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut server = Self::spawn(&db_url(dir.path()), args, true).await;
+        server.dir = Some(dir);
+        server
+    }
+
+    /// A server on the given database.
+    pub async fn spawn(database_url: &str, args: &[&str], bootstrap: bool) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_keyrack-server"));
+        command
+            .args(["--listen", "127.0.0.1:0", "--database", database_url])
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for var in [
+            "KEYRACK_LISTEN",
+            "KEYRACK_DATABASE_URL",
+            "KEYRACK_DIST",
+            "KEYRACK_DEMO",
+            "KEYRACK_BOOTSTRAP_TOKEN",
+            "KEYRACK_KEY_PAIR_QUOTA",
+        ] {
+            command.env_remove(var);
+        }
+        if bootstrap {
+            command.args(["--bootstrap-token", TOKEN]);
+        }
+        let mut child = command.spawn().expect("start keyrack-server");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = mpsc::channel();
+        // Keep draining stdout for the server's whole life so it never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let mut banner = Vec::new();
+        let base = loop {
+            let line = rx
+                .recv_timeout(Duration::from_secs(20))
+                .expect("the server printed its listen URL in time");
+            if let Some(url) = line.split("listening on ").nth(1) {
+                break url.trim().to_owned();
+            }
+            banner.push(line);
+        };
+        let token = banner
+            .iter()
+            .find_map(|l| l.strip_prefix("Admin token (shown once): "))
+            .map_or_else(|| TOKEN.to_owned(), str::to_owned);
+        let server = Self {
+            child,
+            base,
+            banner,
+            dir: None,
+            client: reqwest::Client::new(),
+            token,
+        };
+        server.wait_healthy().await;
+        server
+    }
+
+    async fn wait_healthy(&self) {
+        for _ in 0..100 {
+            if let Ok(r) = self
+                .client
+                .get(format!("{}/healthz", self.base))
+                .send()
+                .await
+            {
+                if r.status().is_success() {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the server never became healthy");
+    }
+
+    /// Stops the server (SIGKILL: nothing gets a chance to flush, which is the point of the
+    /// durability tests) and waits for it.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// The token this server accepts.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The database directory, when the server owns it.
+    pub fn dir(&self) -> Option<PathBuf> {
+        self.dir.as_ref().map(|d| d.path().to_owned())
+    }
+
+    /// Any request; `path` is absolute (`/api/v1/…`, `/healthz`).
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Body>,
+    ) -> Resp {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        req = match body {
+            Some(Body::Json(v)) => req.json(&v),
+            Some(Body::Raw(text)) => req.header("content-type", "application/json").body(text),
+            None => req,
+        };
+        let response = req.send().await.expect("request sent");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("response body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|_| Value::String(text.clone()))
+        };
+        Resp {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    /// An authorised request under `/api/v1`.
+    pub async fn api(&self, method: Method, path: &str, body: Option<Value>) -> Resp {
+        self.request(
+            method,
+            &format!("/api/v1{path}"),
+            Some(&self.token),
+            &[],
+            body.map(Body::Json),
+        )
+        .await
+    }
+
+    pub async fn get(&self, path: &str) -> Resp {
+        self.api(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Resp {
+        self.api(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Resp {
+        self.api(Method::DELETE, path, None).await
+    }
+
+    /// An authorised request with an `If-Match` header.
+    pub async fn with_if_match(
+        &self,
+        method: Method,
+        path: &str,
+        if_match: &str,
+        body: Value,
+    ) -> Resp {
+        self.request(
+            method,
+            &format!("/api/v1{path}"),
+            Some(&self.token),
+            &[("if-match", if_match)],
+            Some(Body::Json(body)),
+        )
+        .await
+    }
+
+    /// Creates a key pair and returns it, asserting 201.
+    pub async fn create(&self, name: &str, public_key: &str) -> Value {
+        let r = self
+            .post(
+                "/key-pairs",
+                serde_json::json!({ "name": name, "public_key": public_key }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        r.body
+    }
+
+    /// The demo key pair with this name.
+    pub async fn key_named(&self, name: &str) -> Value {
+        let r = self.get(&format!("/key-pairs?q={name}&limit=100")).await;
+        r.body["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|k| k["name"] == name))
+            .cloned()
+            .unwrap_or_else(|| panic!("no key pair named {name}: {}", r.text))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A request body.
+pub enum Body {
+    Json(Value),
+    Raw(String),
+}
+
+/// Fresh Ed25519 public keys, distinct on every call, made by `ssh-keygen`.
+pub fn ed25519_keys(n: usize) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    (0..n)
+        .map(|i| {
+            let file = dir.path().join(format!("k{i}"));
+            ssh_keygen(&["-t", "ed25519", "-C", &format!("test{i}@keyrack")], &file);
+            std::fs::read_to_string(file.with_extension("pub")).expect("public key file")
+        })
+        .collect()
+}
+
+/// Runs `ssh-keygen -q -N '' <args> -f <file>`.
+pub fn ssh_keygen(args: &[&str], file: &Path) {
+    let status = Command::new("ssh-keygen")
+        .args(["-q", "-N", ""])
+        .args(args)
+        .arg("-f")
+        .arg(file)
+        .stdout(Stdio::null())
+        .status()
+        .expect("run ssh-keygen");
+    assert!(status.success(), "ssh-keygen {args:?} failed");
+}

@@ -1,0 +1,609 @@
+//! Key-pair endpoints against the real server: every rule and error code of DESIGN §2–3.
+
+mod common;
+
+use common::{ed25519_keys, Server};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+const CERT: &str = include_str!("fixtures/ed25519-cert.pub");
+const DSA: &str = include_str!("fixtures/dsa.pub");
+const RSA_1024: &str = include_str!("fixtures/rsa1024.pub");
+const PRIVATE_KEY: &str = include_str!("fixtures/private_ed25519");
+
+#[tokio::test]
+async fn create_answers_201_with_the_parsed_key() {
+    let server = Server::start(&[]).await;
+    let key = &ed25519_keys(1)[0];
+    let r = server
+        .post(
+            "/key-pairs",
+            json!({
+                "name": "Web-Prod_01",
+                "description": "Ключ для 生产",
+                "public_key": format!("  {key}  "),
+                "tags": [{"key": "env", "value": "prod"}, {"key": "团队", "value": ""}],
+                "origin": "generated",
+            }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let k = &r.body;
+    let id = k["id"].as_str().expect("id");
+    assert!(id.starts_with("skey-") && id.len() == 13, "{id}");
+    assert!(id[5..]
+        .chars()
+        .all(|c| c.is_ascii_digit() || c.is_ascii_lowercase()));
+    assert_eq!(
+        r.header("location"),
+        Some(format!("/api/v1/key-pairs/{id}").as_str())
+    );
+    assert_eq!(r.header("etag"), Some("\"1\""));
+    let mut parts = key.split_whitespace();
+    let normalised = format!(
+        "{} {}",
+        parts.next().expect("type"),
+        parts.next().expect("blob")
+    );
+    assert_eq!(k["public_key"], normalised.as_str());
+    assert_eq!(k["comment"], "test0@keyrack");
+    assert_eq!(k["algorithm"], "ssh-ed25519");
+    assert_eq!(k["bits"], 256);
+    assert_eq!(k["origin"], "generated");
+    assert_eq!(k["name"], "Web-Prod_01");
+    assert_eq!(k["description"], "Ключ для 生产");
+    assert_eq!(
+        k["tags"],
+        json!([{"key": "env", "value": "prod"}, {"key": "团队", "value": ""}])
+    );
+    assert_eq!(k["instance_ids"], json!([]));
+    assert_eq!(k["image_ids"], json!([]));
+    assert_eq!(k["version"], 1);
+    assert!(k["fingerprint_sha256"]
+        .as_str()
+        .expect("sha")
+        .starts_with("SHA256:"));
+    assert!(k["fingerprint_md5"]
+        .as_str()
+        .expect("md5")
+        .starts_with("MD5:"));
+    let created = k["created_at"].as_str().expect("created_at");
+    assert!(created.ends_with('Z') && created.len() == 24, "{created}");
+    assert_eq!(k["updated_at"], k["created_at"]);
+
+    let got = server.get(&format!("/key-pairs/{id}")).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(&got.body, k);
+    assert_eq!(got.header("etag"), Some("\"1\""));
+
+    // Origin defaults to imported.
+    let key2 = &ed25519_keys(1)[0];
+    assert_eq!(server.create("second", key2).await["origin"], "imported");
+}
+
+#[tokio::test]
+async fn every_field_rule_is_refused_naming_field_and_rule() {
+    let server = Server::start(&[]).await;
+    let key = ed25519_keys(1).remove(0);
+    let many_tags: Vec<Value> = (0..51).map(|i| json!({"key": format!("k{i}")})).collect();
+    let cases: Vec<(Value, &str, &str)> = vec![
+        (json!({"name": ""}), "name", "required"),
+        (json!({"name": "x".repeat(65)}), "name", "length"),
+        (json!({"name": "has space"}), "name", "charset"),
+        (json!({"name": "ключ"}), "name", "charset"),
+        (json!({"name": "-lead"}), "name", "first_char"),
+        (
+            json!({"description": "é".repeat(256)}),
+            "description",
+            "length",
+        ),
+        (
+            json!({"description": "line\nbreak"}),
+            "description",
+            "control_char",
+        ),
+        (
+            json!({"description": "evil\u{202E}txt"}),
+            "description",
+            "bidi_override",
+        ),
+        (
+            json!({"tags": [{"key": "", "value": "v"}]}),
+            "tags[0].key",
+            "required",
+        ),
+        (
+            json!({"tags": [{"key": "k".repeat(128)}]}),
+            "tags[0].key",
+            "length",
+        ),
+        (
+            json!({"tags": [{"key": "a", "value": "v".repeat(256)}]}),
+            "tags[0].value",
+            "length",
+        ),
+        (json!({"tags": [{"key": "a!"}]}), "tags[0].key", "charset"),
+        (
+            json!({"tags": [{"key": "a", "value": "x;y"}]}),
+            "tags[0].value",
+            "charset",
+        ),
+        (
+            json!({"tags": [{"key": "KeyRack:owner"}]}),
+            "tags[0].key",
+            "reserved",
+        ),
+        (
+            json!({"tags": [{"key": "env"}, {"key": "env"}]}),
+            "tags[1].key",
+            "unique",
+        ),
+        (json!({"tags": many_tags}), "tags", "count"),
+    ];
+    for (overrides, field, rule) in cases {
+        let mut body = json!({"name": "valid", "public_key": key});
+        for (k, v) in overrides.as_object().expect("object") {
+            body[k] = v.clone();
+        }
+        let r = server.post("/key-pairs", body).await;
+        assert_eq!(r.status, 400, "{field}/{rule}: {}", r.text);
+        assert_eq!(r.code(), "InvalidParameter", "{}", r.text);
+        assert_eq!(r.body["error"]["details"]["field"], field, "{}", r.text);
+        assert_eq!(r.body["error"]["details"]["rule"], rule, "{}", r.text);
+        assert!(!r.body["error"]["message"].as_str().unwrap_or("").is_empty());
+    }
+    // Nothing was created by any refused request.
+    assert_eq!(server.get("/key-pairs").await.body["total"], 0);
+}
+
+#[tokio::test]
+async fn every_public_key_refusal_has_its_reason() {
+    let server = Server::start(&[]).await;
+    let good = ed25519_keys(1).remove(0);
+    let cases: Vec<(String, &str)> = vec![
+        (DSA.to_owned(), "dsa"),
+        (RSA_1024.to_owned(), "rsa_too_short"),
+        (CERT.to_owned(), "certificate"),
+        (PRIVATE_KEY.to_owned(), "private_key"),
+        (format!("from=\"10.0.0.1\",no-pty {good}"), "options"),
+        ("this is not a key".to_owned(), "malformed"),
+        ("ssh-ed25519 AAAA!!!!".to_owned(), "malformed"),
+        (format!("{good}\n{good}"), "multiple_keys"),
+        ("   ".to_owned(), "empty"),
+        ("a".repeat(16 * 1024 + 1), "too_large"),
+    ];
+    for (public_key, reason) in cases {
+        let r = server
+            .post("/key-pairs", json!({"name": "k", "public_key": public_key}))
+            .await;
+        assert_eq!(r.status, 400, "{reason}: {}", r.text);
+        assert_eq!(r.code(), "PublicKeyInvalid", "{}", r.text);
+        assert_eq!(r.body["error"]["details"]["reason"], reason, "{}", r.text);
+        assert_eq!(r.body["error"]["details"]["field"], "public_key");
+    }
+    // A private key pasted by mistake is never echoed back, not even in part.
+    let r = server
+        .post(
+            "/key-pairs",
+            json!({"name": "k", "public_key": PRIVATE_KEY}),
+        )
+        .await;
+    let secret_line = PRIVATE_KEY.lines().nth(1).expect("key body");
+    assert!(!r.text.contains(secret_line), "{}", r.text);
+    assert!(!r.text.contains(&secret_line[..20]), "{}", r.text);
+}
+
+#[tokio::test]
+async fn duplicates_and_quota_are_conflicts() {
+    let server = Server::start(&["--key-pair-quota", "2"]).await;
+    let keys = ed25519_keys(3);
+    let first = server.create("Alpha", &keys[0]).await;
+
+    let r = server
+        .post(
+            "/key-pairs",
+            json!({"name": "aLPHA", "public_key": keys[1]}),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert_eq!(r.code(), "KeyPairNameDuplicate");
+    assert_eq!(r.body["error"]["details"]["field"], "name");
+
+    let r = server
+        .post("/key-pairs", json!({"name": "beta", "public_key": keys[0]}))
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert_eq!(r.code(), "PublicKeyDuplicate");
+    assert_eq!(r.body["error"]["details"]["id"], first["id"]);
+    assert_eq!(r.body["error"]["details"]["name"], "Alpha");
+
+    server.create("beta", &keys[1]).await;
+    let r = server
+        .post(
+            "/key-pairs",
+            json!({"name": "gamma", "public_key": keys[2]}),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert_eq!(r.code(), "KeyPairLimitExceeded");
+    assert_eq!(r.body["error"]["details"]["quota"], 2);
+
+    // Renaming onto another key's name (in any case) is a duplicate too.
+    let id = first["id"].as_str().expect("id");
+    let r = server
+        .api(
+            Method::PATCH,
+            &format!("/key-pairs/{id}"),
+            Some(json!({"name": "BETA"})),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert_eq!(r.code(), "KeyPairNameDuplicate");
+    // A change of case of its own name is not.
+    let r = server
+        .api(
+            Method::PATCH,
+            &format!("/key-pairs/{id}"),
+            Some(json!({"name": "ALPHA"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+#[tokio::test]
+async fn list_filters_sorts_and_pages() {
+    let server = Server::start(&[]).await;
+    let keys = ed25519_keys(4);
+    let names = ["delta-web", "alpha-db", "Charlie-web", "bravo"];
+    let mut created = Vec::new();
+    for (name, key) in names.iter().zip(&keys) {
+        created.push(server.create(name, key).await);
+    }
+    let tag = |id: &Value, tags: Value| {
+        let path = format!("/key-pairs/{}/tags", id.as_str().expect("id"));
+        (path, json!({ "tags": tags }))
+    };
+    for (i, tags) in [
+        json!([{"key": "env", "value": "prod"}]),
+        json!([{"key": "env", "value": "dev"}]),
+        json!([{"key": "env", "value": "prod"}, {"key": "team", "value": "x:y"}]),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (path, body) = tag(&created[i]["id"], tags);
+        assert_eq!(server.api(Method::PUT, &path, Some(body)).await.status, 200);
+    }
+    let names_of = |r: &common::Resp| -> Vec<String> {
+        r.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|k| k["name"].as_str().expect("name").to_owned())
+            .collect()
+    };
+
+    let r = server.get("/key-pairs").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["total"], 4);
+
+    let r = server.get("/key-pairs?sort=name").await;
+    assert_eq!(
+        names_of(&r),
+        ["alpha-db", "bravo", "Charlie-web", "delta-web"]
+    );
+    let r = server.get("/key-pairs?sort=-name").await;
+    assert_eq!(
+        names_of(&r),
+        ["delta-web", "Charlie-web", "bravo", "alpha-db"]
+    );
+    let r = server.get("/key-pairs?sort=created_at").await;
+    let times: Vec<String> = r.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|k| k["created_at"].as_str().expect("time").to_owned())
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+    let r = server.get("/key-pairs?sort=-created_at").await;
+    let desc: Vec<String> = r.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|k| k["created_at"].as_str().expect("time").to_owned())
+        .collect();
+    assert!(desc.windows(2).all(|w| w[0] >= w[1]), "{desc:?}");
+
+    // q: name substring, case-insensitive; id substring; fingerprint exact and prefix.
+    assert_eq!(
+        names_of(&server.get("/key-pairs?q=WEB&sort=name").await),
+        ["Charlie-web", "delta-web"]
+    );
+    let id = created[3]["id"].as_str().expect("id");
+    assert_eq!(
+        names_of(&server.get(&format!("/key-pairs?q={}", &id[2..])).await),
+        ["bravo"]
+    );
+    let fp = created[1]["fingerprint_sha256"].as_str().expect("fp");
+    let enc = |s: &str| {
+        s.replace('+', "%2B")
+            .replace('/', "%2F")
+            .replace(':', "%3A")
+    };
+    assert_eq!(
+        names_of(&server.get(&format!("/key-pairs?q={}", enc(fp))).await),
+        ["alpha-db"]
+    );
+    let r = server
+        .get(&format!("/key-pairs?q={}", enc(&fp[..20])))
+        .await;
+    assert_eq!(names_of(&r), ["alpha-db"], "{fp} {}", r.text);
+    let md5 = created[1]["fingerprint_md5"].as_str().expect("md5");
+    assert_eq!(
+        names_of(&server.get(&format!("/key-pairs?q={}", enc(md5))).await),
+        ["alpha-db"]
+    );
+    assert_eq!(
+        server.get("/key-pairs?q=nothing-matches").await.body["total"],
+        0
+    );
+
+    // tag=key and tag=key:value (split at the first colon).
+    assert_eq!(server.get("/key-pairs?tag=env").await.body["total"], 3);
+    assert_eq!(
+        names_of(&server.get("/key-pairs?tag=env:prod&sort=name").await),
+        ["Charlie-web", "delta-web"]
+    );
+    assert_eq!(
+        names_of(&server.get("/key-pairs?tag=team:x:y").await),
+        ["Charlie-web"]
+    );
+    assert_eq!(
+        server.get("/key-pairs?tag=env:staging").await.body["total"],
+        0
+    );
+
+    // Paging keeps the total.
+    let r = server.get("/key-pairs?sort=name&offset=1&limit=2").await;
+    assert_eq!(r.body["total"], 4);
+    assert_eq!(names_of(&r), ["bravo", "Charlie-web"]);
+    assert_eq!(names_of(&server.get("/key-pairs?offset=10").await).len(), 0);
+    assert_eq!(names_of(&server.get("/key-pairs?limit=100").await).len(), 4);
+
+    for (query, field, rule) in [
+        ("limit=101", "limit", "range"),
+        ("limit=0", "limit", "range"),
+        ("limit=-1", "limit", "format"),
+        ("limit=ten", "limit", "format"),
+        ("offset=-5", "offset", "format"),
+        ("sort=size", "sort", "format"),
+        ("tag=", "tag", "format"),
+    ] {
+        let r = server.get(&format!("/key-pairs?{query}")).await;
+        assert_eq!(r.status, 400, "{query}: {}", r.text);
+        assert_eq!(r.code(), "InvalidParameter");
+        assert_eq!(r.body["error"]["details"]["field"], field, "{query}");
+        assert_eq!(r.body["error"]["details"]["rule"], rule, "{query}");
+    }
+}
+
+#[tokio::test]
+async fn patch_and_tags_honour_if_match_and_bump_the_version() {
+    let server = Server::start(&[]).await;
+    let key = server.create("orig", &ed25519_keys(1)[0]).await;
+    let path = format!("/key-pairs/{}", key["id"].as_str().expect("id"));
+
+    let r = server
+        .with_if_match(
+            Method::PATCH,
+            &path,
+            "\"1\"",
+            json!({"description": "now described"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["version"], 2);
+    assert_eq!(r.body["name"], "orig");
+    assert_eq!(r.body["description"], "now described");
+    assert_eq!(r.header("etag"), Some("\"2\""));
+    assert!(r.body["updated_at"].as_str() >= key["updated_at"].as_str());
+
+    // A stale version is refused and changes nothing.
+    let r = server
+        .with_if_match(Method::PATCH, &path, "\"1\"", json!({"name": "lost"}))
+        .await;
+    assert_eq!(r.status, 412, "{}", r.text);
+    assert_eq!(r.code(), "PreconditionFailed");
+    assert_eq!(r.body["error"]["details"]["current_version"], 2);
+    assert_eq!(server.get(&path).await.body["name"], "orig");
+
+    // A bare version works too; no If-Match means "any version".
+    let r = server
+        .with_if_match(
+            Method::PATCH,
+            &path,
+            "2",
+            json!({"name": "renamed", "description": ""}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["version"], 3);
+    assert_eq!(r.body["description"], "");
+    let r = server
+        .api(Method::PATCH, &path, Some(json!({"name": "again"})))
+        .await;
+    assert_eq!(r.body["version"], 4);
+
+    let r = server
+        .with_if_match(Method::PATCH, &path, "\"x\"", json!({"name": "bad-etag"}))
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.body["error"]["details"]["field"], "If-Match");
+
+    // PATCH rules: at least one field, each field's rule.
+    let r = server.api(Method::PATCH, &path, Some(json!({}))).await;
+    assert_eq!((r.status, r.code()), (400, "InvalidParameter"));
+    assert_eq!(r.body["error"]["details"]["rule"], "required");
+    let r = server
+        .api(Method::PATCH, &path, Some(json!({"name": "no spaces"})))
+        .await;
+    assert_eq!(r.body["error"]["details"]["rule"], "charset");
+
+    // Tags are replaced as a whole, in order, with If-Match.
+    let tags_path = format!("{path}/tags");
+    let r = server
+        .with_if_match(
+            Method::PUT,
+            &tags_path,
+            "\"4\"",
+            json!({"tags": [{"key": "b", "value": "2"}, {"key": "a", "value": "1"}]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body["tags"],
+        json!([{"key": "b", "value": "2"}, {"key": "a", "value": "1"}])
+    );
+    assert_eq!(r.body["version"], 5);
+    assert_eq!(r.header("etag"), Some("\"5\""));
+    let r = server
+        .api(
+            Method::PUT,
+            &tags_path,
+            Some(json!({"tags": [{"key": "c", "value": ""}]})),
+        )
+        .await;
+    assert_eq!(r.body["tags"], json!([{"key": "c", "value": ""}]));
+    let r = server
+        .with_if_match(Method::PUT, &tags_path, "\"5\"", json!({"tags": []}))
+        .await;
+    assert_eq!(r.status, 412);
+    assert_eq!(r.body["error"]["details"]["current_version"], 6);
+    let r = server
+        .api(
+            Method::PUT,
+            &tags_path,
+            Some(json!({"tags": [{"key": "keyrack:x"}]})),
+        )
+        .await;
+    assert_eq!(r.body["error"]["details"]["rule"], "reserved");
+    assert_eq!(
+        server.get(&path).await.body["tags"],
+        json!([{"key": "c", "value": ""}])
+    );
+
+    // Unknown ids.
+    for r in [
+        server.get("/key-pairs/skey-00000000").await,
+        server
+            .api(
+                Method::PATCH,
+                "/key-pairs/skey-00000000",
+                Some(json!({"name": "x"})),
+            )
+            .await,
+        server
+            .api(
+                Method::PUT,
+                "/key-pairs/nope/tags",
+                Some(json!({"tags": []})),
+            )
+            .await,
+        server.delete("/key-pairs/skey-00000000").await,
+    ] {
+        assert_eq!(r.status, 404, "{}", r.text);
+        assert_eq!(r.code(), "KeyPairNotFound");
+    }
+}
+
+#[tokio::test]
+async fn delete_refuses_referenced_keys_and_batch_delete_reports_each() {
+    let server = Server::start(&["--demo"]).await;
+    let web = server.key_named("web-prod").await;
+    let bastion = server.key_named("bastion").await;
+    let ci = server.key_named("ci-deploy").await;
+    let backup = server.key_named("backup-agent").await;
+    let legacy = server.key_named("legacy-ops").await;
+    let id = |k: &Value| k["id"].as_str().expect("id").to_owned();
+
+    let r = server.delete(&format!("/key-pairs/{}", id(&web))).await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert_eq!(r.code(), "KeyPairInUse");
+    assert_eq!(
+        r.body["error"]["details"]["instance_ids"],
+        web["instance_ids"]
+    );
+    assert!(!web["instance_ids"].as_array().expect("ids").is_empty());
+
+    let r = server.delete(&format!("/key-pairs/{}", id(&bastion))).await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert_eq!(r.code(), "KeyPairReferencedByImage");
+    assert_eq!(
+        r.body["error"]["details"]["image_ids"],
+        bastion["image_ids"]
+    );
+
+    // Bound and referenced by an image: the binding is reported first.
+    assert!(!ci["image_ids"].as_array().expect("ids").is_empty());
+    let r = server.delete(&format!("/key-pairs/{}", id(&ci))).await;
+    assert_eq!(r.code(), "KeyPairInUse");
+
+    let r = server.delete(&format!("/key-pairs/{}", id(&legacy))).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    assert!(r.text.is_empty());
+    assert_eq!(
+        server
+            .get(&format!("/key-pairs/{}", id(&legacy)))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        server
+            .delete(&format!("/key-pairs/{}", id(&legacy)))
+            .await
+            .code(),
+        "KeyPairNotFound"
+    );
+
+    let r = server
+        .post(
+            "/key-pairs/batch-delete",
+            json!({"ids": [id(&web), "skey-zzzzzzzz", id(&backup), id(&bastion), id(&backup)]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body,
+        json!({"results": [
+            {"id": id(&web), "name": "web-prod", "outcome": "in_use", "instance_ids": web["instance_ids"]},
+            {"id": "skey-zzzzzzzz", "outcome": "not_found"},
+            {"id": id(&backup), "name": "backup-agent", "outcome": "deleted"},
+            {"id": id(&bastion), "name": "bastion", "outcome": "referenced_by_image", "image_ids": bastion["image_ids"]},
+        ]})
+    );
+    assert_eq!(
+        server
+            .get(&format!("/key-pairs/{}", id(&backup)))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        server.get(&format!("/key-pairs/{}", id(&web))).await.status,
+        200
+    );
+
+    for (body, rule) in [
+        (json!({"ids": []}), "required"),
+        (
+            json!({"ids": (0..101).map(|i| format!("skey-{i:08}")).collect::<Vec<_>>()}),
+            "count",
+        ),
+    ] {
+        let r = server.post("/key-pairs/batch-delete", body).await;
+        assert_eq!(r.status, 400);
+        assert_eq!(r.body["error"]["details"]["field"], "ids");
+        assert_eq!(r.body["error"]["details"]["rule"], rule);
+    }
+}
