@@ -17,6 +17,10 @@ const APT_PACKAGES: &[(&str, &str)] = &[
     ("chromium", "/usr/bin/chromium"),
     ("chromium-driver", "/usr/bin/chromedriver"),
     ("openssh-client", "/usr/bin/ssh-keygen"),
+    // A real sshd for the AuthorizedKeysCommand login test.
+    ("openssh-server", "/usr/sbin/sshd"),
+    // puttygen, to check the .ppk files the console writes.
+    ("putty-tools", "/usr/bin/puttygen"),
 ];
 
 /// Installs whatever is missing and reports what was already there.

@@ -35,6 +35,9 @@ pub enum ErrorCode {
     KeyPairInUse,
     /// Custom images reference the key pair; `details.image_ids` lists them.
     KeyPairReferencedByImage,
+    /// The instance is in a state that the operation cannot start from (such as `start`
+    /// while it is `STOPPING`); `details.state` is its state.
+    InstanceStateConflict,
     /// `If-Match` names an older version; `details.current_version` is the newest.
     PreconditionFailed,
     /// The request body is too large.
@@ -64,7 +67,8 @@ impl ErrorCode {
             | PublicKeyDuplicate
             | KeyPairLimitExceeded
             | KeyPairInUse
-            | KeyPairReferencedByImage => 409,
+            | KeyPairReferencedByImage
+            | InstanceStateConflict => 409,
             PreconditionFailed => 412,
             PayloadTooLarge => 413,
             RateLimited => 429,

@@ -2,6 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{FieldError, Rule};
+use crate::limits::{BIND_INSTANCES_MAX, FLEET_NAME_MAX_CHARS, REGION_ID_MAX_CHARS};
+use crate::validate::check_text;
+
 /// A region such as `ap-guangzhou`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -118,6 +122,30 @@ pub struct BindRequest {
     pub force_stop: bool,
 }
 
+impl BindRequest {
+    /// Checks the number of instance ids given (1–100, repeats counted).
+    pub fn validate(&self) -> Result<(), FieldError> {
+        if self.instance_ids.is_empty() {
+            return Err(FieldError::new(
+                "instance_ids",
+                Rule::Required,
+                "select at least one instance",
+            ));
+        }
+        if self.instance_ids.len() > BIND_INSTANCES_MAX {
+            return Err(FieldError::new(
+                "instance_ids",
+                Rule::Count,
+                format!(
+                    "{} instance ids given; at most {BIND_INSTANCES_MAX} per call",
+                    self.instance_ids.len()
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// What happened to one instance of a bind or unbind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -160,4 +188,217 @@ pub struct BindResult {
 pub struct BindResponse {
     /// Per-instance outcomes, in the order given.
     pub results: Vec<BindResult>,
+}
+
+/// `POST /instances`: registers an instance (such as a real host whose sshd asks Keyrack for
+/// its authorized keys).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateInstance {
+    /// Display name: 1–64 characters, no control characters.
+    pub name: String,
+    /// Region id, such as `ap-guangzhou`: 1–32 of `[a-z0-9-]`, starting with a letter or
+    /// digit. An unknown region is created with its id as its name.
+    pub region: String,
+    /// Operating system family.
+    pub os: Os,
+    /// `RUNNING` (the default) or `STOPPED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<InstanceState>,
+    /// Private address, an IPv4 or IPv6 address; empty when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_ip: Option<String>,
+    /// Public address, an IPv4 or IPv6 address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_ip: Option<String>,
+}
+
+impl CreateInstance {
+    /// Checks every field.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        validate_fleet_name("name", &self.name)?;
+        validate_region_id(&self.region)?;
+        if let Some(state) = self.state {
+            if !matches!(state, InstanceState::Running | InstanceState::Stopped) {
+                return Err(FieldError::new(
+                    "state",
+                    Rule::Format,
+                    "a new instance is RUNNING or STOPPED",
+                ));
+            }
+        }
+        for (field, ip) in [
+            ("private_ip", &self.private_ip),
+            ("public_ip", &self.public_ip),
+        ] {
+            if let Some(ip) = ip {
+                if ip.parse::<std::net::IpAddr>().is_err() {
+                    return Err(FieldError::new(
+                        field,
+                        Rule::Format,
+                        format!("{field} must be an IPv4 or IPv6 address"),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The answer to `POST /instances`: the instance and its agent token, shown this once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedInstance {
+    /// The new instance.
+    pub instance: Instance,
+    /// The bearer token with which this instance (and only it) reads its authorized keys.
+    /// The server keeps only its hash; it is never shown again.
+    pub agent_token: String,
+}
+
+/// `POST /images`: a custom image made from an instance, carrying its bound keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateImage {
+    /// Display name: 1–64 characters, no control characters.
+    pub name: String,
+    /// The instance to make it from.
+    pub instance_id: String,
+}
+
+impl CreateImage {
+    /// Checks the name.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        validate_fleet_name("name", &self.name)
+    }
+}
+
+/// An instance or image name: 1–64 characters, not blank, no control characters or bidi
+/// overrides.
+fn validate_fleet_name(field: &str, name: &str) -> Result<(), FieldError> {
+    let len = name.chars().count();
+    if name.trim().is_empty() {
+        return Err(FieldError::new(
+            field,
+            Rule::Required,
+            format!("the {field} is required"),
+        ));
+    }
+    if len > FLEET_NAME_MAX_CHARS {
+        return Err(FieldError::new(
+            field,
+            Rule::Length,
+            format!("the {field} has {len} characters; at most {FLEET_NAME_MAX_CHARS} are allowed"),
+        ));
+    }
+    check_text(field, name)
+}
+
+fn validate_region_id(region: &str) -> Result<(), FieldError> {
+    let field = "region";
+    if region.is_empty() {
+        return Err(FieldError::new(
+            field,
+            Rule::Required,
+            "the region is required",
+        ));
+    }
+    if region.len() > REGION_ID_MAX_CHARS {
+        return Err(FieldError::new(
+            field,
+            Rule::Length,
+            format!("a region id has at most {REGION_ID_MAX_CHARS} characters"),
+        ));
+    }
+    if !region
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(FieldError::new(
+            field,
+            Rule::Charset,
+            "a region id uses lowercase letters a–z, digits and -",
+        ));
+    }
+    if region.starts_with('-') {
+        return Err(FieldError::new(
+            field,
+            Rule::FirstChar,
+            "a region id starts with a letter or a digit",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn instance(name: &str, region: &str) -> CreateInstance {
+        CreateInstance {
+            name: name.into(),
+            region: region.into(),
+            os: Os::Linux,
+            state: None,
+            private_ip: None,
+            public_ip: None,
+        }
+    }
+
+    #[test]
+    fn create_instance_rules() {
+        assert!(instance("web 01 (Guangzhou)", "ap-guangzhou")
+            .validate()
+            .is_ok());
+        assert_eq!(
+            instance(" ", "ap-x").validate().map_err(|e| e.rule),
+            Err(Rule::Required)
+        );
+        assert_eq!(
+            instance(&"x".repeat(65), "ap-x")
+                .validate()
+                .map_err(|e| e.rule),
+            Err(Rule::Length)
+        );
+        assert_eq!(
+            instance("a\tb", "ap-x").validate().map_err(|e| e.rule),
+            Err(Rule::ControlChar)
+        );
+        assert_eq!(
+            instance("a", "AP").validate().map_err(|e| e.field),
+            Err("region".into())
+        );
+        assert_eq!(
+            instance("a", "-ap").validate().map_err(|e| e.rule),
+            Err(Rule::FirstChar)
+        );
+        let mut bad_ip = instance("a", "ap-x");
+        bad_ip.private_ip = Some("10.0.0.300".into());
+        assert_eq!(
+            bad_ip.validate().map_err(|e| e.field),
+            Err("private_ip".into())
+        );
+        let mut starting = instance("a", "ap-x");
+        starting.state = Some(InstanceState::Starting);
+        assert_eq!(
+            starting.validate().map_err(|e| e.field),
+            Err("state".into())
+        );
+    }
+
+    #[test]
+    fn bind_request_counts_ids() {
+        let req = |n: usize| BindRequest {
+            instance_ids: (0..n).map(|i| format!("ins-{i:08}")).collect(),
+            force_stop: false,
+        };
+        assert_eq!(req(0).validate().map_err(|e| e.rule), Err(Rule::Required));
+        assert!(req(1).validate().is_ok());
+        assert!(req(BIND_INSTANCES_MAX).validate().is_ok());
+        let too_many = req(BIND_INSTANCES_MAX + 1).validate().expect_err("101 ids");
+        assert_eq!(
+            (too_many.field.as_str(), too_many.rule),
+            ("instance_ids", Rule::Count)
+        );
+    }
 }

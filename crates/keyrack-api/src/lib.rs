@@ -19,6 +19,7 @@
 mod error;
 mod fleet;
 mod key_pair;
+mod keygen;
 mod limits;
 mod list;
 mod public_key;
@@ -27,13 +28,14 @@ mod validate;
 
 pub use error::{ApiError, ErrorBody, ErrorCode, FieldError, Rule};
 pub use fleet::{
-    BindOutcome, BindRequest, BindResponse, BindResult, Image, Instance, InstanceQuery,
-    InstanceState, Os, Region,
+    BindOutcome, BindRequest, BindResponse, BindResult, CreateImage, CreateInstance,
+    CreatedInstance, Image, Instance, InstanceQuery, InstanceState, Os, Region,
 };
 pub use key_pair::{
     BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult, CreateKeyPair, DeleteOutcome,
     KeyPair, Origin, ReplaceTags, UpdateKeyPair,
 };
+pub use keygen::{KeyType, KeygenReply, KeygenRequest, PrivateKeyFormat};
 pub use limits::*;
 pub use list::{KeyPairQuery, KeyPairSort, List, SearchQuery, TagFilter};
 pub use public_key::{parse_public_key, PublicKeyError, PublicKeyInfo};

@@ -22,6 +22,10 @@ pub const BATCH_MAX: usize = 100;
 pub const BIND_INSTANCES_MAX: usize = 100;
 /// Most key pairs bound to one instance.
 pub const KEYS_PER_INSTANCE_MAX: usize = 16;
+/// Longest instance or image name, in characters.
+pub const FLEET_NAME_MAX_CHARS: usize = 64;
+/// Longest region id, in bytes (ASCII).
+pub const REGION_ID_MAX_CHARS: usize = 32;
 /// Largest page of a list.
 pub const LIST_LIMIT_MAX: u32 = 100;
 /// Page size when none is asked for.

@@ -7,6 +7,13 @@ pub fn now() -> String {
     rfc3339(OffsetDateTime::now_utc())
 }
 
+/// `delay` from now, in the same form.
+pub fn after(delay: std::time::Duration) -> String {
+    let delay = time::Duration::try_from(delay).unwrap_or(time::Duration::ZERO);
+    let now = OffsetDateTime::now_utc();
+    rfc3339(now.checked_add(delay).unwrap_or(now))
+}
+
 /// RFC 3339 UTC with milliseconds and a `Z`. The fixed width makes the text sort in time
 /// order, which the store relies on.
 pub fn rfc3339(t: OffsetDateTime) -> String {

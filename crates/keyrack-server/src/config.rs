@@ -68,6 +68,15 @@ pub struct ServeArgs {
         default_value_t = keyrack_api::DEFAULT_KEY_PAIR_QUOTA
     )]
     pub key_pair_quota: u64,
+
+    /// How long an instance stays STOPPING or STARTING, in milliseconds (at most an hour).
+    #[arg(
+        long = "transition-delay-ms",
+        env = "KEYRACK_TRANSITION_DELAY_MS",
+        default_value_t = 2000,
+        value_parser = clap::value_parser!(u64).range(0..=3_600_000)
+    )]
+    pub transition_delay_ms: u64,
 }
 
 #[cfg(test)]
@@ -91,11 +100,14 @@ mod tests {
             "--demo",
             "--key-pair-quota",
             "2",
+            "--transition-delay-ms",
+            "100",
         ])
         .expect("valid flags");
         assert!(cli.command.is_none());
         assert!(cli.serve.demo);
         assert_eq!(cli.serve.key_pair_quota, 2);
+        assert_eq!(cli.serve.transition_delay_ms, 100);
         assert_eq!(cli.database_url, "sqlite://x.db");
     }
 }

@@ -3,7 +3,7 @@
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use keyrack_api::{ApiError, ErrorBody, ErrorCode, FieldError, PublicKeyError};
+use keyrack_api::{ApiError, ErrorBody, ErrorCode, FieldError, InstanceState, PublicKeyError};
 use serde_json::json;
 
 use crate::store::StoreError;
@@ -23,6 +23,9 @@ pub enum AppError {
     /// No valid bearer token.
     #[error("a valid bearer token is required: send \"Authorization: Bearer <token>\"")]
     Unauthorized,
+    /// The token is valid but may not do this.
+    #[error("{0}")]
+    Forbidden(&'static str),
     /// No such route.
     #[error("no such route")]
     NotFound,
@@ -34,6 +37,24 @@ pub enum AppError {
     KeyPairNotFound {
         /// The id asked for.
         id: String,
+    },
+    /// No instance with that id.
+    #[error("no instance with id {id}")]
+    InstanceNotFound {
+        /// The id asked for.
+        id: String,
+    },
+    /// No image with that id.
+    #[error("no custom image with id {id}")]
+    ImageNotFound {
+        /// The id asked for.
+        id: String,
+    },
+    /// The instance cannot start or stop from its current state.
+    #[error("the instance is {}; wait until it has finished and try again", state.as_str())]
+    InstanceStateConflict {
+        /// Its state.
+        state: InstanceState,
     },
     /// The name is taken, case-insensitively.
     #[error("a key pair named {name} already exists (names are compared case-insensitively)")]
@@ -92,9 +113,13 @@ impl AppError {
             Self::Field(_) => ErrorCode::InvalidParameter,
             Self::PublicKey(_) => ErrorCode::PublicKeyInvalid,
             Self::Unauthorized => ErrorCode::Unauthorized,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::NotFound => ErrorCode::NotFound,
             Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             Self::KeyPairNotFound { .. } => ErrorCode::KeyPairNotFound,
+            Self::InstanceNotFound { .. } => ErrorCode::InstanceNotFound,
+            Self::ImageNotFound { .. } => ErrorCode::ImageNotFound,
+            Self::InstanceStateConflict { .. } => ErrorCode::InstanceStateConflict,
             Self::KeyPairNameDuplicate { .. } => ErrorCode::KeyPairNameDuplicate,
             Self::PublicKeyDuplicate { .. } => ErrorCode::PublicKeyDuplicate,
             Self::KeyPairLimitExceeded { .. } => ErrorCode::KeyPairLimitExceeded,
@@ -119,7 +144,10 @@ impl AppError {
             ),
             other => {
                 let details = match other {
-                    Self::KeyPairNotFound { id } => json!({ "id": id }),
+                    Self::KeyPairNotFound { id }
+                    | Self::InstanceNotFound { id }
+                    | Self::ImageNotFound { id } => json!({ "id": id }),
+                    Self::InstanceStateConflict { state } => json!({ "state": state }),
                     Self::KeyPairNameDuplicate { name } => json!({ "field": "name", "name": name }),
                     Self::PublicKeyDuplicate { id, name } => {
                         json!({ "field": "public_key", "id": id, "name": name })
@@ -145,6 +173,9 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::KeyPairNotFound { id } => Self::KeyPairNotFound { id },
+            StoreError::InstanceNotFound { id } => Self::InstanceNotFound { id },
+            StoreError::ImageNotFound { id } => Self::ImageNotFound { id },
+            StoreError::StateConflict { state } => Self::InstanceStateConflict { state },
             StoreError::NameTaken { name } => Self::KeyPairNameDuplicate { name },
             StoreError::FingerprintTaken { id, name } => Self::PublicKeyDuplicate { id, name },
             StoreError::QuotaReached { quota } => Self::KeyPairLimitExceeded { quota },

@@ -1,6 +1,7 @@
 //! Routing and the HTTP edge: extraction, status codes, headers. Handlers are thin: they
 //! extract, call one service function and shape the answer.
 
+mod bindings;
 mod extract;
 mod images;
 mod instances;
@@ -9,6 +10,7 @@ mod openapi;
 mod regions;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::response::{IntoResponse, Response};
@@ -21,7 +23,7 @@ use tower_http::trace::TraceLayer;
 use crate::error::AppError;
 use crate::store::Store;
 
-pub use extract::{Auth, IfMatch, Json};
+pub use extract::{Admin, Agent, Auth, IfMatch, Json};
 pub use openapi::ApiDoc;
 
 /// Largest request body. A public key is at most 16 KiB, and 50 tags of 127 + 255 characters
@@ -35,6 +37,8 @@ pub struct AppState {
     pub store: Store,
     /// Most key pairs this deployment may hold.
     pub key_pair_quota: u64,
+    /// How long STOPPING and STARTING last.
+    pub transition_delay: Duration,
 }
 
 /// The whole application: `/healthz`, the API under `/api/v1`, and the SPA from `dist` (when
@@ -42,6 +46,7 @@ pub struct AppState {
 pub fn app(state: AppState, dist: Option<PathBuf>) -> Router {
     let api = Router::new()
         .merge(key_pairs::router())
+        .merge(bindings::router())
         .merge(regions::router())
         .merge(instances::router())
         .merge(images::router())

@@ -39,6 +39,9 @@ async fn serve(database_url: &str, args: ServeArgs) -> Result<(), BoxError> {
         // stdout, once: the only place this token ever appears in clear.
         println!("Admin token (shown once): {token}");
     }
+    // Transitions a crash interrupted would settle on the next read anyway; settling them now
+    // keeps the database itself truthful.
+    store.settle_transitions().await?;
     if args.demo && store.seed_if_empty(&demo::seed()).await? {
         tracing::info!("seeded demo data");
     }
@@ -47,6 +50,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> Result<(), BoxError> {
     let state = AppState {
         store: store.clone(),
         key_pair_quota: args.key_pair_quota,
+        transition_delay: std::time::Duration::from_millis(args.transition_delay_ms),
     };
     println!("Keyrack listening on http://{addr}");
     axum::serve(listener, app(state, args.dist))

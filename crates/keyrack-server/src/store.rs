@@ -5,6 +5,7 @@
 //! SQLite types, so a PostgreSQL store can be added behind the same methods without touching
 //! the services.
 
+mod bindings;
 mod fleet;
 mod key_pairs;
 mod seed;
@@ -16,7 +17,8 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
-pub use fleet::InstanceFilter;
+pub use bindings::{BindingFacts, BindingStep, Direction};
+pub use fleet::{InstanceFilter, NewInstance, PowerStep};
 pub use key_pairs::{Deletion, KeyPairChanges, KeyPairFilter, NewKeyPair};
 pub use seed::Seed;
 pub use tokens::{NewToken, Role, TokenRecord};
@@ -29,6 +31,24 @@ pub enum StoreError {
     KeyPairNotFound {
         /// The id looked for.
         id: String,
+    },
+    /// No instance with that id.
+    #[error("no instance with id {id}")]
+    InstanceNotFound {
+        /// The id looked for.
+        id: String,
+    },
+    /// No image with that id.
+    #[error("no image with id {id}")]
+    ImageNotFound {
+        /// The id looked for.
+        id: String,
+    },
+    /// The instance's state does not allow the change.
+    #[error("the instance is {}", state.as_str())]
+    StateConflict {
+        /// Its state.
+        state: keyrack_api::InstanceState,
     },
     /// Another key pair has this name, case-insensitively.
     #[error("the name {name} is taken")]

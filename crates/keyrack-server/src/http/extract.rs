@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::AppState;
 use crate::error::AppError;
 use crate::service::tokens;
-use crate::store::Role;
+use crate::store::{Role, TokenRecord};
 
 /// JSON in and out; a body that is not the expected JSON is `InvalidRequest`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -95,8 +95,9 @@ impl QueryParams {
     }
 }
 
-/// The caller, identified by `Authorization: Bearer <token>`. Handlers that take it refuse
-/// everyone else with `401 Unauthorized`.
+/// A person's (or a tool's) token, admin or viewer, from `Authorization: Bearer <token>`.
+/// Handlers that take it refuse everyone else with `401 Unauthorized`, and instance agents
+/// with `403 Forbidden`: an agent token only reads its instance's authorized keys.
 #[derive(Debug, Clone)]
 pub struct Auth {
     /// The token's id (never the token).
@@ -112,22 +113,76 @@ impl FromRequestParts<AppState> for Auth {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let value = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or(AppError::Unauthorized)?;
-        let (scheme, token) = value.split_once(' ').ok_or(AppError::Unauthorized)?;
-        let token = token.trim();
-        if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
-            return Err(AppError::Unauthorized);
+        let record = bearer(parts, state).await?;
+        if record.role == Role::Agent {
+            return Err(AppError::Forbidden(
+                "an agent token may only read its instance's authorized keys",
+            ));
         }
-        let record = tokens::authenticate(&state.store, token).await?;
         Ok(Self {
             token_id: record.id,
             role: record.role,
         })
     }
+}
+
+/// An admin token: what every change needs. A viewer gets `403 Forbidden`.
+#[derive(Debug, Clone)]
+pub struct Admin(pub Auth);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let auth = Auth::from_request_parts(parts, state).await?;
+        if auth.role != Role::Admin {
+            return Err(AppError::Forbidden("this needs an admin token"));
+        }
+        Ok(Self(auth))
+    }
+}
+
+/// An instance agent's token; admin and viewer tokens get `403 Forbidden`, so only the host
+/// itself ever reads through it.
+#[derive(Debug, Clone)]
+pub struct Agent {
+    /// The instance the token belongs to.
+    pub instance_id: String,
+}
+
+impl FromRequestParts<AppState> for Agent {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let record = bearer(parts, state).await?;
+        match (record.role, record.instance_id) {
+            (Role::Agent, Some(instance_id)) => Ok(Self { instance_id }),
+            _ => Err(AppError::Forbidden(
+                "only the instance's agent token may read its authorized keys",
+            )),
+        }
+    }
+}
+
+/// The registered token of `Authorization: Bearer <token>`, or `Unauthorized`.
+async fn bearer(parts: &Parts, state: &AppState) -> Result<TokenRecord, AppError> {
+    let value = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(AppError::Unauthorized)?;
+    let (scheme, token) = value.split_once(' ').ok_or(AppError::Unauthorized)?;
+    let token = token.trim();
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+        return Err(AppError::Unauthorized);
+    }
+    tokens::authenticate(&state.store, token).await
 }
 
 /// `If-Match`: the version the client last saw, `"3"` or `3` (also weak `W/"3"`); `*` or no

@@ -1,17 +1,26 @@
-//! `/instances`.
+//! `/instances`: the fleet, power, registration, and the authorized keys sshd asks for.
 
-use axum::extract::State;
-use axum::routing::get;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::Router;
-use keyrack_api::{ErrorBody, Instance, InstanceQuery, InstanceState, List};
+use keyrack_api::{
+    CreateInstance, CreatedInstance, ErrorBody, Instance, InstanceQuery, InstanceState, List,
+};
 
-use super::extract::{Auth, Json, QueryParams};
+use super::extract::{Admin, Agent, Auth, Json, QueryParams};
 use super::AppState;
 use crate::error::AppError;
 use crate::service::fleet as service;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/instances", get(list_instances))
+    Router::new()
+        .route("/instances", get(list_instances).post(create_instance))
+        .route("/instances/{id}", get(get_instance).delete(delete_instance))
+        .route("/instances/{id}/start", post(start_instance))
+        .route("/instances/{id}/stop", post(stop_instance))
+        .route("/instances/{id}/authorized_keys", get(get_authorized_keys))
 }
 
 /// List instances.
@@ -24,6 +33,7 @@ pub fn router() -> Router<AppState> {
         (status = 200, description = "One page of instances", body = List<Instance>),
         (status = 400, description = "A bad query parameter (InvalidParameter)", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "An agent token (Forbidden)", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -44,6 +54,168 @@ pub async fn list_instances(
         limit: params.number("limit")?,
     };
     Ok(Json(service::list_instances(&state.store, query).await?))
+}
+
+/// Register an instance, such as a real host whose sshd will ask for its authorized keys.
+///
+/// The answer carries the instance's agent token, shown this once: the server keeps only
+/// its hash. An unknown region is created, named after its id.
+#[utoipa::path(
+    post,
+    path = "/api/v1/instances",
+    tag = "fleet",
+    request_body = CreateInstance,
+    responses(
+        (status = 201, description = "Registered; `Location` is set. `agent_token` is shown only here", body = CreatedInstance),
+        (status = 400, description = "InvalidRequest or InvalidParameter", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not an admin token (Forbidden)", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create_instance(
+    _admin: Admin,
+    State(state): State<AppState>,
+    Json(req): Json<CreateInstance>,
+) -> Result<Response, AppError> {
+    let created = service::create_instance(&state.store, req).await?;
+    tracing::info!(id = %created.instance.id, "instance registered");
+    let location = format!("/api/v1/instances/{}", created.instance.id);
+    let mut response = (StatusCode::CREATED, Json(created)).into_response();
+    if let Ok(value) = location.parse() {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    Ok(response)
+}
+
+/// Get one instance.
+#[utoipa::path(
+    get,
+    path = "/api/v1/instances/{id}",
+    tag = "fleet",
+    params(("id" = String, Path, description = "Instance id")),
+    responses(
+        (status = 200, description = "The instance", body = Instance),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "An agent token (Forbidden)", body = ErrorBody),
+        (status = 404, description = "InstanceNotFound", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_instance(
+    _auth: Auth,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Instance>, AppError> {
+    Ok(Json(service::get_instance(&state.store, &id).await?))
+}
+
+/// Delete an instance, whatever its state. Its bindings and its agent token go with it;
+/// the key pairs it held are not deleted.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/instances/{id}",
+    tag = "fleet",
+    params(("id" = String, Path, description = "Instance id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not an admin token (Forbidden)", body = ErrorBody),
+        (status = 404, description = "InstanceNotFound", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn delete_instance(
+    _admin: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    service::delete_instance(&state.store, &id).await?;
+    tracing::info!(%id, "instance deleted");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Start an instance: `STOPPED` becomes `STARTING`, then `RUNNING` after the transition
+/// delay. Starting one that is `STARTING` or `RUNNING` changes nothing (200).
+#[utoipa::path(
+    post,
+    path = "/api/v1/instances/{id}/start",
+    tag = "fleet",
+    params(("id" = String, Path, description = "Instance id")),
+    responses(
+        (status = 200, description = "The instance, now STARTING (or as it was, when already starting or running)", body = Instance),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not an admin token (Forbidden)", body = ErrorBody),
+        (status = 404, description = "InstanceNotFound", body = ErrorBody),
+        (status = 409, description = "InstanceStateConflict: it is STOPPING; `details.state`", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn start_instance(
+    _admin: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Instance>, AppError> {
+    let instance = service::start_instance(&state.store, &id, state.transition_delay).await?;
+    Ok(Json(instance))
+}
+
+/// Stop an instance: `RUNNING` becomes `STOPPING`, then `STOPPED` after the transition
+/// delay. Stopping one that is `STOPPING` or `STOPPED` changes nothing (200).
+#[utoipa::path(
+    post,
+    path = "/api/v1/instances/{id}/stop",
+    tag = "fleet",
+    params(("id" = String, Path, description = "Instance id")),
+    responses(
+        (status = 200, description = "The instance, now STOPPING (or as it was, when already stopping or stopped)", body = Instance),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not an admin token (Forbidden)", body = ErrorBody),
+        (status = 404, description = "InstanceNotFound", body = ErrorBody),
+        (status = 409, description = "InstanceStateConflict: it is STARTING; `details.state`", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn stop_instance(
+    _admin: Admin,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Instance>, AppError> {
+    let instance = service::stop_instance(&state.store, &id, state.transition_delay).await?;
+    Ok(Json(instance))
+}
+
+/// The instance's authorized keys, for sshd's `AuthorizedKeysCommand` (see `docs/sshd.md`).
+///
+/// One OpenSSH line per bound key pair: `<algorithm> <base64> keyrack:<key id> <key name>`.
+/// Only that instance's agent token (from `POST /instances`) is accepted; admin, viewer and
+/// other instances' tokens get 403.
+#[utoipa::path(
+    get,
+    path = "/api/v1/instances/{id}/authorized_keys",
+    tag = "fleet",
+    params(("id" = String, Path, description = "Instance id")),
+    responses(
+        (status = 200, description = "authorized_keys lines, possibly none", body = String, content_type = "text/plain"),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not this instance's agent token (Forbidden)", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_authorized_keys(
+    agent: Agent,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let lines = service::authorized_keys(&state.store, &id, &agent.instance_id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        lines,
+    )
+        .into_response())
 }
 
 fn parse_state(s: &str) -> Option<InstanceState> {

@@ -10,7 +10,7 @@ use keyrack_api::{
     KeyPairSort, List, ReplaceTags, UpdateKeyPair,
 };
 
-use super::extract::{Auth, IfMatch, Json, QueryParams};
+use super::extract::{Admin, Auth, IfMatch, Json, QueryParams};
 use super::{etag, AppState};
 use crate::error::AppError;
 use crate::service::key_pairs as service;
@@ -80,12 +80,13 @@ pub async fn list_key_pairs(
         (status = 201, description = "Created; `Location` and `ETag` are set", body = KeyPair),
         (status = 400, description = "InvalidRequest, InvalidParameter or PublicKeyInvalid", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not an admin token (Forbidden)", body = ErrorBody),
         (status = 409, description = "KeyPairNameDuplicate, PublicKeyDuplicate or KeyPairLimitExceeded", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
 pub async fn create_key_pair(
-    _auth: Auth,
+    _admin: Admin,
     State(state): State<AppState>,
     Json(req): Json<CreateKeyPair>,
 ) -> Result<Response, AppError> {
@@ -142,7 +143,7 @@ pub async fn get_key_pair(
     security(("bearer" = []))
 )]
 pub async fn update_key_pair(
-    _auth: Auth,
+    _admin: Admin,
     State(state): State<AppState>,
     Path(id): Path<String>,
     IfMatch(expected): IfMatch,
@@ -172,7 +173,7 @@ pub async fn update_key_pair(
     security(("bearer" = []))
 )]
 pub async fn replace_key_pair_tags(
-    _auth: Auth,
+    _admin: Admin,
     State(state): State<AppState>,
     Path(id): Path<String>,
     IfMatch(expected): IfMatch,
@@ -197,7 +198,7 @@ pub async fn replace_key_pair_tags(
     security(("bearer" = []))
 )]
 pub async fn delete_key_pair(
-    _auth: Auth,
+    _admin: Admin,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
@@ -220,7 +221,7 @@ pub async fn delete_key_pair(
     security(("bearer" = []))
 )]
 pub async fn batch_delete_key_pairs(
-    _auth: Auth,
+    _admin: Admin,
     State(state): State<AppState>,
     Json(req): Json<BatchDeleteRequest>,
 ) -> Result<Json<BatchDeleteResponse>, AppError> {

@@ -3,7 +3,8 @@
 use axum::routing::get;
 use axum::Router;
 use keyrack_api::{
-    ApiError, BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult, CreateKeyPair,
+    ApiError, BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult, BindOutcome, BindRequest,
+    BindResponse, BindResult, CreateImage, CreateInstance, CreateKeyPair, CreatedInstance,
     DeleteOutcome, ErrorBody, ErrorCode, Image, Instance, InstanceState, KeyPair, KeyPairSort,
     Origin, Os, Region, ReplaceTags, Rule, Tag, UpdateKeyPair,
 };
@@ -11,7 +12,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::extract::Json;
-use super::{images, instances, key_pairs, regions, AppState};
+use super::{bindings, images, instances, key_pairs, regions, AppState};
 
 /// Keyrack's HTTP API.
 #[derive(OpenApi)]
@@ -25,14 +26,25 @@ use super::{images, instances, key_pairs, regions, AppState};
         key_pairs::replace_key_pair_tags,
         key_pairs::delete_key_pair,
         key_pairs::batch_delete_key_pairs,
+        bindings::bind_instances,
+        bindings::unbind_instances,
         regions::list_regions,
         instances::list_instances,
+        instances::create_instance,
+        instances::get_instance,
+        instances::delete_instance,
+        instances::start_instance,
+        instances::stop_instance,
+        instances::get_authorized_keys,
         images::list_images,
+        images::create_image,
+        images::delete_image,
     ),
     components(schemas(
         KeyPair, CreateKeyPair, UpdateKeyPair, ReplaceTags, Tag, Origin, KeyPairSort,
         BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult, DeleteOutcome,
-        Region, Instance, InstanceState, Os, Image,
+        BindRequest, BindResponse, BindResult, BindOutcome,
+        Region, Instance, InstanceState, Os, Image, CreateInstance, CreatedInstance, CreateImage,
         ErrorBody, ApiError, ErrorCode, Rule,
     )),
     modifiers(&BearerAuth),

@@ -28,6 +28,7 @@ pub async fn bootstrap(store: &Store, bootstrap: Option<&str>) -> Result<Option<
                 name: "bootstrap".into(),
                 role: Role::Admin,
                 sha256: hash(token),
+                instance_id: None,
             })
             .await?;
         if added {
@@ -44,6 +45,7 @@ pub async fn bootstrap(store: &Store, bootstrap: Option<&str>) -> Result<Option<
             name: "initial admin".into(),
             role: Role::Admin,
             sha256: hash(&token),
+            instance_id: None,
         })
         .await?;
     Ok(Some(token))

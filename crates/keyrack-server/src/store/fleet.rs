@@ -1,11 +1,52 @@
-//! Regions, instances and custom images (read-only for now; start/stop and binding write
-//! `instances` and `instance_keys`).
+//! Regions, instances (with their power transitions and agent tokens) and custom images.
+//!
+//! Power transitions are stored, not timed: `stop` writes `STOPPING` and a `transition_until`
+//! deadline, and the first read or write after the deadline settles the row to `STOPPED`
+//! (likewise `STARTING` to `RUNNING`). There is no timer task to lose on a crash or restart,
+//! and every reader sees the same state; the price is one small write by the first reader
+//! after a deadline.
+
+use std::time::Duration;
 
 use keyrack_api::{Image, Instance, InstanceState, List, Os, Region};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-use super::key_pairs::{group, select_in};
-use super::{Store, StoreError};
+use super::key_pairs::{bump, group, select_in};
+use super::tokens;
+use super::{NewToken, Role, Store, StoreError};
+use crate::clock;
+use crate::ids::random_id;
+
+/// An instance to register, already validated by the service.
+#[derive(Debug, Clone)]
+pub struct NewInstance {
+    /// Display name.
+    pub name: String,
+    /// Region id; created (named after its id) when unknown.
+    pub region: String,
+    /// Operating system family.
+    pub os: Os,
+    /// `RUNNING` or `STOPPED`.
+    pub state: InstanceState,
+    /// Private address, or empty.
+    pub private_ip: String,
+    /// Public address.
+    pub public_ip: Option<String>,
+}
+
+/// What a start or stop does to an instance in a given state (the service decides).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PowerStep {
+    /// Nothing: it is there already or on its way.
+    Keep,
+    /// Enter this transitional state until the delay has passed.
+    Begin(InstanceState),
+    /// Refused: it is heading the other way.
+    Conflict,
+}
+
+const INSTANCE_COLUMNS: &str =
+    "i.id, i.name, i.region, i.os, i.state, i.private_ip, i.public_ip, i.created_at";
 
 /// Which instances to list.
 #[derive(Debug, Clone, Default)]
@@ -52,15 +93,13 @@ impl Store {
         &self,
         filter: &InstanceFilter,
     ) -> Result<List<Instance>, StoreError> {
+        self.settle_transitions().await?;
         let mut tx = self.pool.begin().await?;
         let mut count = QueryBuilder::new("SELECT COUNT(*) FROM instances i");
         push_instance_filter(&mut count, filter);
         let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
 
-        let mut page = QueryBuilder::new(
-            "SELECT i.id, i.name, i.region, i.os, i.state, i.private_ip, i.public_ip, \
-             i.created_at FROM instances i",
-        );
+        let mut page = QueryBuilder::new(format!("SELECT {INSTANCE_COLUMNS} FROM instances i"));
         push_instance_filter(&mut page, filter);
         page.push(" ORDER BY i.region, i.name, i.id LIMIT ")
             .push_bind(i64::from(filter.limit))
@@ -73,6 +112,218 @@ impl Store {
             total: u64::try_from(total).unwrap_or(0),
             items,
         })
+    }
+
+    /// Finishes every transition whose deadline has passed. Cheap when there is none: one
+    /// indexed read, and the write lock only when something is due.
+    pub async fn settle_transitions(&self) -> Result<(), StoreError> {
+        let now = clock::now();
+        let due: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM instances WHERE transition_until IS NOT NULL AND transition_until <= ? \
+             LIMIT 1",
+        )
+        .bind(&now)
+        .fetch_optional(&self.pool)
+        .await?;
+        if due.is_some() {
+            let mut tx = self.begin_write().await?;
+            settle(&mut tx).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// One instance, with its state as of now.
+    pub async fn instance(&self, id: &str) -> Result<Option<Instance>, StoreError> {
+        self.settle_transitions().await?;
+        let mut conn = self.pool.acquire().await?;
+        Ok(fetch_instance(&mut conn, id).await?)
+    }
+
+    /// Registers an instance and its agent token (given as a hash) in one transaction,
+    /// creating its region when unknown.
+    pub async fn create_instance(
+        &self,
+        new: NewInstance,
+        agent_token_sha256: String,
+    ) -> Result<Instance, StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO regions (id, name, position) \
+             SELECT ?1, ?1, COALESCE(MAX(position) + 1, 0) FROM regions \
+             WHERE NOT EXISTS (SELECT 1 FROM regions WHERE id = ?1)",
+        )
+        .bind(&new.region)
+        .execute(&mut *tx)
+        .await?;
+        let id = random_id("ins-");
+        let now = clock::now();
+        sqlx::query(
+            "INSERT INTO instances (id, name, region, os, state, private_ip, public_ip, \
+             created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+        )
+        .bind(&id)
+        .bind(&new.name)
+        .bind(&new.region)
+        .bind(os_str(new.os))
+        .bind(new.state.as_str())
+        .bind(&new.private_ip)
+        .bind(new.public_ip.as_deref())
+        .bind(&now)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        let token = NewToken {
+            name: format!("agent of {id}"),
+            role: Role::Agent,
+            sha256: agent_token_sha256,
+            instance_id: Some(id.clone()),
+        };
+        tokens::insert(&mut tx, &token).await?;
+        let instance = fetch_instance(&mut tx, &id)
+            .await?
+            .ok_or(StoreError::InstanceNotFound { id })?;
+        tx.commit().await?;
+        Ok(instance)
+    }
+
+    /// Deletes an instance, its bindings and its agent tokens (the key pairs it held change,
+    /// so their versions are bumped).
+    pub async fn delete_instance(&self, id: &str) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let key_ids: Vec<String> =
+            sqlx::query_scalar("SELECT key_pair_id FROM instance_keys WHERE instance_id = ?")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+        let deleted = sqlx::query("DELETE FROM instances WHERE id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if deleted.rows_affected() == 0 {
+            return Err(StoreError::InstanceNotFound { id: id.to_owned() });
+        }
+        for key_id in &key_ids {
+            bump(&mut tx, key_id).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Starts or stops an instance as `decide` says for its current state; a transition
+    /// lasts `delay`.
+    pub async fn change_power(
+        &self,
+        id: &str,
+        delay: Duration,
+        decide: impl FnOnce(InstanceState) -> PowerStep,
+    ) -> Result<Instance, StoreError> {
+        let mut tx = self.begin_write().await?;
+        settle(&mut tx).await?;
+        let state: Option<String> = sqlx::query_scalar("SELECT state FROM instances WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(state) = state.as_deref().map(parse_state) else {
+            return Err(StoreError::InstanceNotFound { id: id.to_owned() });
+        };
+        match decide(state) {
+            PowerStep::Keep => {}
+            PowerStep::Conflict => return Err(StoreError::StateConflict { state }),
+            PowerStep::Begin(next) => set_state(&mut tx, id, next, delay).await?,
+        }
+        let instance = fetch_instance(&mut tx, id)
+            .await?
+            .ok_or_else(|| StoreError::InstanceNotFound { id: id.to_owned() })?;
+        tx.commit().await?;
+        Ok(instance)
+    }
+
+    /// The public keys bound to an instance, as `(key id, name, public key)`, in binding
+    /// order.
+    pub async fn bound_keys(
+        &self,
+        instance_id: &str,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT k.id, k.name, k.public_key FROM instance_keys b \
+             JOIN key_pairs k ON k.id = b.key_pair_id \
+             WHERE b.instance_id = ? ORDER BY b.bound_at, k.id",
+        )
+        .bind(instance_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Makes a custom image from an instance: its region and the keys bound to it now.
+    pub async fn create_image(&self, name: &str, instance_id: &str) -> Result<Image, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let region: Option<String> =
+            sqlx::query_scalar("SELECT region FROM instances WHERE id = ?")
+                .bind(instance_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(region) = region else {
+            return Err(StoreError::InstanceNotFound {
+                id: instance_id.to_owned(),
+            });
+        };
+        let id = random_id("img-");
+        let now = clock::now();
+        sqlx::query("INSERT INTO images (id, name, region, created_at) VALUES (?, ?, ?, ?)")
+            .bind(&id)
+            .bind(name)
+            .bind(&region)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO image_keys (image_id, key_pair_id) \
+             SELECT ?, key_pair_id FROM instance_keys WHERE instance_id = ?",
+        )
+        .bind(&id)
+        .bind(instance_id)
+        .execute(&mut *tx)
+        .await?;
+        let key_ids: Vec<String> = sqlx::query_scalar(
+            "SELECT key_pair_id FROM image_keys WHERE image_id = ? ORDER BY key_pair_id",
+        )
+        .bind(&id)
+        .fetch_all(&mut *tx)
+        .await?;
+        for key_id in &key_ids {
+            bump(&mut tx, key_id).await?;
+        }
+        tx.commit().await?;
+        Ok(Image {
+            id,
+            name: name.to_owned(),
+            region,
+            key_ids,
+            created_at: now,
+        })
+    }
+
+    /// Deletes a custom image; the key pairs it carried may then be deletable.
+    pub async fn delete_image(&self, id: &str) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let key_ids: Vec<String> =
+            sqlx::query_scalar("SELECT key_pair_id FROM image_keys WHERE image_id = ?")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+        let deleted = sqlx::query("DELETE FROM images WHERE id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if deleted.rows_affected() == 0 {
+            return Err(StoreError::ImageNotFound { id: id.to_owned() });
+        }
+        for key_id in &key_ids {
+            bump(&mut tx, key_id).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Every custom image.
@@ -134,6 +385,60 @@ fn push_instance_filter<'a>(qb: &mut QueryBuilder<'a, Sqlite>, filter: &'a Insta
     }
 }
 
+/// Finishes every transition whose deadline has passed; the row's `updated_at` becomes the
+/// deadline, when the transition really ended.
+pub(super) async fn settle(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE instances SET \
+         state = CASE state WHEN 'STOPPING' THEN 'STOPPED' WHEN 'STARTING' THEN 'RUNNING' \
+         ELSE state END, \
+         updated_at = transition_until, transition_until = NULL, version = version + 1 \
+         WHERE transition_until IS NOT NULL AND transition_until <= ?",
+    )
+    .bind(clock::now())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets an instance's state; a transitional one (`STOPPING`, `STARTING`) ends after `delay`.
+pub(super) async fn set_state(
+    conn: &mut SqliteConnection,
+    id: &str,
+    state: InstanceState,
+    delay: Duration,
+) -> Result<(), sqlx::Error> {
+    let until = matches!(state, InstanceState::Stopping | InstanceState::Starting)
+        .then(|| clock::after(delay));
+    sqlx::query(
+        "UPDATE instances SET state = ?, transition_until = ?, updated_at = ?, \
+         version = version + 1 WHERE id = ?",
+    )
+    .bind(state.as_str())
+    .bind(until)
+    .bind(clock::now())
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn fetch_instance(
+    conn: &mut SqliteConnection,
+    id: &str,
+) -> Result<Option<Instance>, sqlx::Error> {
+    let row: Option<InstanceRow> = sqlx::query_as(&format!(
+        "SELECT {INSTANCE_COLUMNS} FROM instances i WHERE i.id = ?"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        Some(row) => Ok(hydrate_instances(conn, vec![row]).await?.pop()),
+        None => Ok(None),
+    }
+}
+
 async fn hydrate_instances(
     conn: &mut SqliteConnection,
     rows: Vec<InstanceRow>,
@@ -175,7 +480,7 @@ pub(super) fn os_str(os: Os) -> &'static str {
 }
 
 // The CHECK constraints admit only the spellings matched here.
-fn parse_os(s: &str) -> Os {
+pub(super) fn parse_os(s: &str) -> Os {
     if s == "windows" {
         Os::Windows
     } else {
@@ -183,7 +488,7 @@ fn parse_os(s: &str) -> Os {
     }
 }
 
-fn parse_state(s: &str) -> InstanceState {
+pub(super) fn parse_state(s: &str) -> InstanceState {
     match s {
         "RUNNING" => InstanceState::Running,
         "STARTING" => InstanceState::Starting,

@@ -313,7 +313,7 @@ async fn check_version(
     }
 }
 
-async fn bump(conn: &mut SqliteConnection, id: &str) -> Result<(), sqlx::Error> {
+pub(super) async fn bump(conn: &mut SqliteConnection, id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE key_pairs SET updated_at = ?, version = version + 1 WHERE id = ?")
         .bind(clock::now())
         .bind(id)

@@ -1,5 +1,7 @@
 //! Bearer tokens, stored only as SHA-256 hashes.
 
+use sqlx::SqliteConnection;
+
 use super::{Store, StoreError};
 use crate::clock;
 use crate::ids::random_id;
@@ -41,6 +43,8 @@ pub struct NewToken {
     pub role: Role,
     /// Hex SHA-256 of the token.
     pub sha256: String,
+    /// For an agent token, its instance.
+    pub instance_id: Option<String>,
 }
 
 /// A registered, unrevoked token.
@@ -52,6 +56,8 @@ pub struct TokenRecord {
     pub name: String,
     /// Its role.
     pub role: Role,
+    /// For an agent token, the instance whose authorized keys it reads.
+    pub instance_id: Option<String>,
 }
 
 impl Store {
@@ -67,30 +73,46 @@ impl Store {
 
     /// Registers a token unless its hash is registered already; true when it was added.
     pub async fn insert_token(&self, token: &NewToken) -> Result<bool, StoreError> {
-        let result = sqlx::query(
-            "INSERT INTO tokens (id, name, role, token_sha256, created_at) VALUES (?, ?, ?, ?, ?) \
-             ON CONFLICT (token_sha256) DO NOTHING",
-        )
-        .bind(random_id("tok-"))
-        .bind(&token.name)
-        .bind(token.role.as_str())
-        .bind(&token.sha256)
-        .bind(clock::now())
-        .execute(&self.pool)
-        .await?;
-        Ok(result.rows_affected() == 1)
+        let mut conn = self.pool.acquire().await?;
+        Ok(insert(&mut conn, token).await?)
     }
 
     /// The unrevoked token with this hash.
     pub async fn find_token(&self, sha256: &str) -> Result<Option<TokenRecord>, StoreError> {
-        let row: Option<(String, String, String)> = sqlx::query_as(
-            "SELECT id, name, role FROM tokens WHERE token_sha256 = ? AND revoked_at IS NULL",
+        let row: Option<(String, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT id, name, role, instance_id FROM tokens \
+             WHERE token_sha256 = ? AND revoked_at IS NULL",
         )
         .bind(sha256)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.and_then(|(id, name, role)| {
-            Role::parse(&role).map(|role| TokenRecord { id, name, role })
+        Ok(row.and_then(|(id, name, role, instance_id)| {
+            Role::parse(&role).map(|role| TokenRecord {
+                id,
+                name,
+                role,
+                instance_id,
+            })
         }))
     }
+}
+
+/// Inserts a token unless its hash is registered already; true when it was added.
+pub(super) async fn insert(
+    conn: &mut SqliteConnection,
+    token: &NewToken,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "INSERT INTO tokens (id, name, role, token_sha256, created_at, instance_id) \
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (token_sha256) DO NOTHING",
+    )
+    .bind(random_id("tok-"))
+    .bind(&token.name)
+    .bind(token.role.as_str())
+    .bind(&token.sha256)
+    .bind(clock::now())
+    .bind(token.instance_id.as_deref())
+    .execute(conn)
+    .await?;
+    Ok(result.rows_affected() == 1)
 }

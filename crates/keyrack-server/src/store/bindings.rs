@@ -1,0 +1,133 @@
+//! Binding key pairs to instances and unbinding them: one transaction per call, whatever the
+//! number of instances.
+
+use std::time::Duration;
+
+use keyrack_api::{BindOutcome, BindResult, InstanceState, Os};
+
+use super::fleet::{parse_os, parse_state, set_state, settle};
+use super::key_pairs::bump;
+use super::{Store, StoreError};
+use crate::clock;
+
+/// Which way a call changes bindings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Add the key pair to instances.
+    Bind,
+    /// Remove it from them.
+    Unbind,
+}
+
+/// What the store knows about one instance when the service decides what to do with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BindingFacts {
+    /// Operating system family.
+    pub os: Os,
+    /// Power state as of now.
+    pub state: InstanceState,
+    /// Whether the key pair is bound to it.
+    pub bound: bool,
+    /// How many key pairs are bound to it.
+    pub key_count: usize,
+}
+
+/// What the service decided for one instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BindingStep {
+    /// The outcome reported.
+    pub outcome: BindOutcome,
+    /// The state reported with it (for `instance_running`).
+    pub state: Option<InstanceState>,
+    /// Whether the binding is added (bind) or removed (unbind).
+    pub change: bool,
+    /// The instance's state afterwards, when it changes; a transitional one ends after the
+    /// call's delay.
+    pub state_after: Option<InstanceState>,
+}
+
+impl Store {
+    /// Applies `decide` to each instance of `instance_ids` (distinct, in order) for the key
+    /// pair `key_pair_id`, all in one transaction; one result per id. `decide` gets `None`
+    /// for an unknown instance. The key pair's version is bumped when any binding changed.
+    pub async fn change_bindings(
+        &self,
+        key_pair_id: &str,
+        instance_ids: &[String],
+        direction: Direction,
+        delay: Duration,
+        decide: impl Fn(Option<&BindingFacts>) -> BindingStep,
+    ) -> Result<Vec<BindResult>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        settle(&mut tx).await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM key_pairs WHERE id = ?")
+            .bind(key_pair_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::KeyPairNotFound {
+                id: key_pair_id.to_owned(),
+            });
+        }
+        let mut changed = false;
+        let mut results = Vec::with_capacity(instance_ids.len());
+        for id in instance_ids {
+            let row: Option<(String, String, i64, i64)> = sqlx::query_as(
+                "SELECT i.os, i.state, \
+                 EXISTS (SELECT 1 FROM instance_keys b \
+                         WHERE b.instance_id = i.id AND b.key_pair_id = ?), \
+                 (SELECT COUNT(*) FROM instance_keys b WHERE b.instance_id = i.id) \
+                 FROM instances i WHERE i.id = ?",
+            )
+            .bind(key_pair_id)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let facts = row.map(|(os, state, bound, key_count)| BindingFacts {
+                os: parse_os(&os),
+                state: parse_state(&state),
+                bound: bound != 0,
+                key_count: usize::try_from(key_count).unwrap_or(usize::MAX),
+            });
+            let step = decide(facts.as_ref());
+            if step.change && facts.is_some() {
+                match direction {
+                    Direction::Bind => {
+                        sqlx::query(
+                            "INSERT INTO instance_keys (instance_id, key_pair_id, bound_at) \
+                             VALUES (?, ?, ?)",
+                        )
+                        .bind(id)
+                        .bind(key_pair_id)
+                        .bind(clock::now())
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    Direction::Unbind => {
+                        sqlx::query(
+                            "DELETE FROM instance_keys WHERE instance_id = ? AND key_pair_id = ?",
+                        )
+                        .bind(id)
+                        .bind(key_pair_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+                changed = true;
+            }
+            if let (Some(state), Some(_)) = (step.state_after, facts) {
+                set_state(&mut tx, id, state, delay).await?;
+            }
+            results.push(BindResult {
+                instance_id: id.clone(),
+                outcome: step.outcome,
+                state: step.state,
+            });
+        }
+        if changed {
+            bump(&mut tx, key_pair_id).await?;
+        }
+        tx.commit().await?;
+        Ok(results)
+    }
+}

@@ -1,0 +1,127 @@
+//! The request plumbing shared by every endpoint.
+
+use gloo_net::http::{Method, RequestBuilder, Response};
+use keyrack_api::{ApiError, ErrorBody, ErrorCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::auth::Session;
+
+const BASE: &str = "/api/v1";
+
+/// The API client. It is `Copy`, so async blocks can take it by value.
+#[derive(Debug, Clone, Copy)]
+pub struct Api {
+    session: Session,
+}
+
+/// One request before it is sent.
+pub(super) struct Call<'a> {
+    pub method: Method,
+    pub path: &'a str,
+    pub query: Vec<(&'static str, String)>,
+    pub body: Option<serde_json::Value>,
+    pub if_match: Option<i64>,
+}
+
+impl<'a> Call<'a> {
+    pub fn new(method: Method, path: &'a str) -> Self {
+        Self {
+            method,
+            path,
+            query: Vec::new(),
+            body: None,
+            if_match: None,
+        }
+    }
+
+    pub fn json(mut self, body: &impl Serialize) -> Self {
+        // Our own wire types always serialise; Null would be refused by the server anyway.
+        self.body = Some(serde_json::to_value(body).unwrap_or(serde_json::Value::Null));
+        self
+    }
+
+    pub fn if_match(mut self, version: i64) -> Self {
+        self.if_match = Some(version);
+        self
+    }
+}
+
+impl Api {
+    /// A client that signs requests with the session's token.
+    pub fn new(session: Session) -> Self {
+        Self { session }
+    }
+
+    /// Checks a token without keeping it: a GET /regions that must succeed.
+    pub async fn check_token(token: &str) -> Result<(), ApiError> {
+        let call = Call::new(Method::GET, "/regions");
+        send(call, Some(token)).await.map(drop)
+    }
+
+    /// Sends a call and decodes a JSON answer.
+    pub(super) async fn json<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, ApiError> {
+        let response = self.send(call).await?;
+        response.json::<T>().await.map_err(|e| {
+            generic(format!(
+                "the server sent an answer this console cannot read ({e})"
+            ))
+        })
+    }
+
+    /// Sends a call; a 401 signs the user out, so the console shows the sign-in page.
+    pub(super) async fn send(&self, call: Call<'_>) -> Result<Response, ApiError> {
+        let token = self.session.token_untracked();
+        let result = send(call, token.as_deref()).await;
+        if matches!(&result, Err(e) if e.code == ErrorCode::Unauthorized) {
+            self.session.sign_out();
+        }
+        result
+    }
+}
+
+async fn send(call: Call<'_>, token: Option<&str>) -> Result<Response, ApiError> {
+    let mut builder = RequestBuilder::new(&format!("{BASE}{}", call.path))
+        .method(call.method)
+        .header("Accept", "application/json");
+    if !call.query.is_empty() {
+        builder = builder.query(call.query.iter().map(|(k, v)| (*k, v.as_str())));
+    }
+    if let Some(token) = token {
+        builder = builder.header("Authorization", &format!("Bearer {token}"));
+    }
+    if let Some(version) = call.if_match {
+        builder = builder.header("If-Match", &format!("\"{version}\""));
+    }
+    let request = match &call.body {
+        Some(body) => builder.json(body),
+        None => builder.build(),
+    }
+    .map_err(|e| generic(format!("the request could not be built ({e})")))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|_| generic("the server could not be reached; check your connection and retry"))?;
+    if response.ok() {
+        return Ok(response);
+    }
+    Err(read_error(&response).await)
+}
+
+/// Turns a refusal into an `ApiError`, whatever the body holds.
+async fn read_error(response: &Response) -> ApiError {
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    match serde_json::from_str::<ErrorBody>(&text) {
+        Ok(body) => body.error,
+        Err(_) if status == 401 => ApiError::new(ErrorCode::Unauthorized, "please sign in again"),
+        Err(_) => generic(format!(
+            "the server answered {status} {}",
+            response.status_text()
+        )),
+    }
+}
+
+fn generic(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::InternalError, message)
+}

@@ -1,0 +1,80 @@
+//! `/key-pairs` endpoints.
+
+use gloo_net::http::Method;
+use keyrack_api::{
+    ApiError, BatchDeleteRequest, BatchDeleteResponse, CreateKeyPair, KeyPair, KeyPairQuery, List,
+    ReplaceTags, Tag, UpdateKeyPair,
+};
+
+use super::client::{Api, Call};
+use crate::routes::encode;
+
+impl Api {
+    /// `GET /key-pairs`
+    pub async fn list_key_pairs(&self, query: &KeyPairQuery) -> Result<List<KeyPair>, ApiError> {
+        let mut call = Call::new(Method::GET, "/key-pairs");
+        let params = [
+            ("q", query.q.clone()),
+            ("tag", query.tag.clone()),
+            ("sort", query.sort.map(|s| s.as_str().to_owned())),
+            ("offset", query.offset.map(|o| o.to_string())),
+            ("limit", query.limit.map(|l| l.to_string())),
+        ];
+        call.query = params
+            .into_iter()
+            .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k, v)))
+            .collect();
+        self.json(call).await
+    }
+
+    /// `GET /key-pairs/{id}`
+    pub async fn get_key_pair(&self, id: &str) -> Result<KeyPair, ApiError> {
+        let path = format!("/key-pairs/{}", encode(id));
+        self.json(Call::new(Method::GET, &path)).await
+    }
+
+    /// `POST /key-pairs`
+    pub async fn create_key_pair(&self, body: &CreateKeyPair) -> Result<KeyPair, ApiError> {
+        self.json(Call::new(Method::POST, "/key-pairs").json(body))
+            .await
+    }
+
+    /// `PATCH /key-pairs/{id}` with `If-Match`.
+    pub async fn update_key_pair(
+        &self,
+        id: &str,
+        version: i64,
+        body: &UpdateKeyPair,
+    ) -> Result<KeyPair, ApiError> {
+        let path = format!("/key-pairs/{}", encode(id));
+        let call = Call::new(Method::PATCH, &path).json(body).if_match(version);
+        self.json(call).await
+    }
+
+    /// `PUT /key-pairs/{id}/tags` with `If-Match`.
+    pub async fn replace_tags(
+        &self,
+        id: &str,
+        version: i64,
+        tags: Vec<Tag>,
+    ) -> Result<KeyPair, ApiError> {
+        let path = format!("/key-pairs/{}/tags", encode(id));
+        let call = Call::new(Method::PUT, &path)
+            .json(&ReplaceTags { tags })
+            .if_match(version);
+        self.json(call).await
+    }
+
+    /// `DELETE /key-pairs/{id}`
+    pub async fn delete_key_pair(&self, id: &str) -> Result<(), ApiError> {
+        let path = format!("/key-pairs/{}", encode(id));
+        self.send(Call::new(Method::DELETE, &path)).await.map(drop)
+    }
+
+    /// `POST /key-pairs/batch-delete`
+    pub async fn batch_delete(&self, ids: Vec<String>) -> Result<BatchDeleteResponse, ApiError> {
+        let body = BatchDeleteRequest { ids };
+        self.json(Call::new(Method::POST, "/key-pairs/batch-delete").json(&body))
+            .await
+    }
+}

@@ -1,0 +1,17 @@
+//! Reusable pieces. The forms here take callbacks instead of calling the API, so they can
+//! be mounted and clicked through in browser tests.
+
+pub mod batch_delete;
+pub mod copy_button;
+pub mod create_key;
+pub mod create_pair_fields;
+pub mod delete_key;
+pub mod dialog;
+pub mod edit_tags;
+pub mod form;
+pub mod layout;
+pub mod modify_key;
+pub mod public_key_input;
+pub mod status;
+pub mod tag_editor;
+pub mod toast;

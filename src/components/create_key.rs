@@ -1,0 +1,191 @@
+//! The body of "Create an SSH key".
+
+use keyrack_api::{validate_description, validate_name, ApiError, CreateKeyPair, Origin};
+use leptos::prelude::*;
+
+use super::create_pair_fields::CreatePairFields;
+use super::form::{sentence, FieldMessage, FormButtons, ServerError};
+use super::public_key_input::{preview_of, PublicKeyInput};
+use super::tag_editor::{TagEditor, TagRows};
+
+/// The two creation methods of the guide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreationMethod {
+    /// Generate in the browser (next issue).
+    CreatePair,
+    /// Import an existing public key.
+    UseExisting,
+}
+
+/// Whether "Create a key pair" can be chosen yet.
+const CREATE_PAIR_AVAILABLE: bool = false;
+
+/// The Create form. It validates with `keyrack-api` and hands a valid request to
+/// `on_submit`; it never calls the API itself.
+#[component]
+pub fn CreateKeyForm(
+    /// True while the request runs.
+    #[prop(into)]
+    pending: Signal<bool>,
+    /// The last refusal from the server.
+    #[prop(into)]
+    server_error: Signal<Option<ApiError>>,
+    /// Receives a request that passed every browser-side check.
+    #[prop(into)]
+    on_submit: Callback<CreateKeyPair>,
+    /// Called by Cancel.
+    #[prop(into)]
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let (method, set_method) = signal(CreationMethod::UseExisting);
+    let name = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let public_key = RwSignal::new(String::new());
+    let tags = TagRows::new(&[]);
+    let (submitted, set_submitted) = signal(false);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_submitted.set(true);
+        let request = CreateKeyPair {
+            name: name.get_untracked().trim().to_owned(),
+            description: description.get_untracked().trim().to_owned(),
+            public_key: public_key.get_untracked().trim().to_owned(),
+            tags: untrack(move || tags.tags()),
+            origin: Origin::Imported,
+        };
+        let key_ok = matches!(preview_of(&request.public_key), Some(Ok(_)));
+        if request.validate().is_ok()
+            && key_ok
+            && method.get_untracked() == CreationMethod::UseExisting
+        {
+            on_submit.run(request);
+        }
+    };
+    view! {
+        <form class="form" on:submit=submit novalidate>
+            <MethodChoice method=method set_method=set_method />
+            <NameField name=name submitted=submitted />
+            <DescriptionField description=description submitted=submitted />
+            <div class="field">
+                <span class="label">"Tag (Optional)"</span>
+                <TagEditor rows=tags show_all=submitted />
+            </div>
+            {move || match method.get() {
+                CreationMethod::CreatePair => view! { <CreatePairFields /> }.into_any(),
+                CreationMethod::UseExisting => view! {
+                    <PublicKeyInput text=public_key show_all=submitted />
+                }.into_any(),
+            }}
+            <ServerError error=server_error />
+            <FormButtons pending=pending on_cancel=on_cancel />
+        </form>
+    }
+}
+
+/// *Creation Method*: the radio pair.
+#[component]
+fn MethodChoice(
+    method: ReadSignal<CreationMethod>,
+    set_method: WriteSignal<CreationMethod>,
+) -> impl IntoView {
+    view! {
+        <fieldset class="field radio-group">
+            <legend class="label">"Creation Method"</legend>
+            <label class:disabled=!CREATE_PAIR_AVAILABLE>
+                <input
+                    type="radio"
+                    name="creation-method"
+                    disabled=!CREATE_PAIR_AVAILABLE
+                    prop:checked=move || method.get() == CreationMethod::CreatePair
+                    on:change=move |_| set_method.set(CreationMethod::CreatePair)
+                />
+                "Create a key pair"
+            </label>
+            <label>
+                <input
+                    type="radio"
+                    name="creation-method"
+                    prop:checked=move || method.get() == CreationMethod::UseExisting
+                    on:change=move |_| set_method.set(CreationMethod::UseExisting)
+                />
+                "Use an existing public key"
+            </label>
+            <p class="hint" hidden=CREATE_PAIR_AVAILABLE>
+                "Creating a key pair in the browser is not available yet."
+            </p>
+        </fieldset>
+    }
+}
+
+/// *Key Name*, checked by `validate_name` once touched or submitted.
+#[component]
+pub fn NameField(
+    /// The name as typed.
+    name: RwSignal<String>,
+    /// True after a submit attempt.
+    #[prop(into)]
+    submitted: Signal<bool>,
+) -> impl IntoView {
+    let (touched, set_touched) = signal(false);
+    let message = Signal::derive(move || {
+        (touched.get() || submitted.get())
+            .then(|| validate_name(name.get().trim()).err().map(|e| sentence(&e)))
+            .flatten()
+    });
+    view! {
+        <div class="field">
+            <label for="key-name">"Key Name"</label>
+            <input
+                id="key-name"
+                type="text"
+                class="input"
+                autocomplete="off"
+                maxlength="200"
+                aria-describedby="key-name-error"
+                aria-invalid=move || message.with(Option::is_some).to_string()
+                prop:value=move || name.get()
+                on:input=move |ev| name.set(event_target_value(&ev))
+                on:change=move |_| set_touched.set(true)
+            />
+            <p class="hint">"1–64 characters: letters, digits, _ . @ -; starts with a letter or digit."</p>
+            <FieldMessage id="key-name-error" message=message />
+        </div>
+    }
+}
+
+/// The optional description, checked by `validate_description`.
+#[component]
+pub fn DescriptionField(
+    /// The description as typed.
+    description: RwSignal<String>,
+    /// True after a submit attempt.
+    #[prop(into)]
+    submitted: Signal<bool>,
+) -> impl IntoView {
+    let (touched, set_touched) = signal(false);
+    let message = Signal::derive(move || {
+        (touched.get() || submitted.get())
+            .then(|| {
+                validate_description(description.get().trim())
+                    .err()
+                    .map(|e| sentence(&e))
+            })
+            .flatten()
+    });
+    view! {
+        <div class="field">
+            <label for="key-description">"Description (Optional)"</label>
+            <textarea
+                id="key-description"
+                class="input"
+                rows="2"
+                aria-describedby="key-description-error"
+                prop:value=move || description.get()
+                on:input=move |ev| description.set(event_target_value(&ev))
+                on:change=move |_| set_touched.set(true)
+            ></textarea>
+            <FieldMessage id="key-description-error" message=message />
+        </div>
+    }
+}

@@ -1,0 +1,68 @@
+//! The body of "Delete" for one key pair.
+
+use keyrack_api::{ApiError, KeyPair};
+use leptos::prelude::*;
+
+use super::form::{FormButtons, ServerError};
+
+/// Why a key pair cannot be deleted now, if it cannot.
+pub fn blockers(key: &KeyPair) -> Vec<String> {
+    let mut why = Vec::new();
+    if !key.instance_ids.is_empty() {
+        why.push(format!(
+            "bound to instances {}",
+            key.instance_ids.join(", ")
+        ));
+    }
+    if !key.image_ids.is_empty() {
+        why.push(format!(
+            "carried by custom images {}",
+            key.image_ids.join(", ")
+        ));
+    }
+    why
+}
+
+/// Confirmation naming the key; OK is disabled while the key is in use.
+#[component]
+pub fn DeleteKeyForm(
+    /// The key pair to delete.
+    key: KeyPair,
+    /// True while the request runs.
+    #[prop(into)]
+    pending: Signal<bool>,
+    /// The last refusal from the server.
+    #[prop(into)]
+    server_error: Signal<Option<ApiError>>,
+    /// Called by OK.
+    #[prop(into)]
+    on_confirm: Callback<()>,
+    /// Called by Cancel.
+    #[prop(into)]
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let why = blockers(&key);
+    let blocked = !why.is_empty();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if !blocked {
+            on_confirm.run(());
+        }
+    };
+    view! {
+        <form class="form" on:submit=submit>
+            <p>
+                "Delete the SSH key " <strong>{key.name.clone()}</strong> " ("
+                <span class="mono">{key.id.clone()}</span> ")? This cannot be undone."
+            </p>
+            {blocked.then(|| view! {
+                <div class="alert alert-warning" role="alert">
+                    <p>"This key cannot be deleted while it is in use:"</p>
+                    <ul>{why.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
+                </div>
+            })}
+            <ServerError error=server_error />
+            <FormButtons pending=pending blocked=Signal::stored(blocked) on_cancel=on_cancel />
+        </form>
+    }
+}

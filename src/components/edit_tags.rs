@@ -1,0 +1,48 @@
+//! The body of "Edit tags": the whole tag set, replaced at once.
+
+use keyrack_api::{ApiError, KeyPair, Tag};
+use leptos::prelude::*;
+
+use super::form::{FormButtons, ServerError};
+use super::tag_editor::{TagEditor, TagRows};
+
+/// Starts from the key's tags; OK hands over the new set when it passes `validate_tags`.
+#[component]
+pub fn EditTagsForm(
+    /// The key pair as last loaded.
+    #[prop(into)]
+    key: Signal<KeyPair>,
+    /// True while the request runs.
+    #[prop(into)]
+    pending: Signal<bool>,
+    /// The last refusal from the server.
+    #[prop(into)]
+    server_error: Signal<Option<ApiError>>,
+    /// Receives the new tag set.
+    #[prop(into)]
+    on_submit: Callback<Vec<Tag>>,
+    /// Called by Cancel.
+    #[prop(into)]
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let rows = TagRows::new(&key.get_untracked().tags);
+    let (submitted, set_submitted) = signal(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_submitted.set(true);
+        if untrack(move || rows.error()).is_none() {
+            on_submit.run(untrack(move || rows.tags()));
+        }
+    };
+    view! {
+        <form class="form" on:submit=submit novalidate>
+            <p class="muted">
+                "Tags of " <strong>{move || key.get().name}</strong>
+                ". Tag keys are unique; keys starting with “keyrack:” are reserved."
+            </p>
+            <TagEditor rows=rows show_all=submitted />
+            <ServerError error=server_error />
+            <FormButtons pending=pending on_cancel=on_cancel />
+        </form>
+    }
+}

@@ -1,0 +1,74 @@
+//! Small form helpers shared by the dialogs.
+
+use keyrack_api::{ApiError, FieldError};
+use leptos::prelude::*;
+
+use crate::messages;
+
+/// A rule message under a field; renders nothing when there is none.
+#[component]
+pub fn FieldMessage(
+    /// The message, when the field breaks a rule.
+    #[prop(into)]
+    message: Signal<Option<String>>,
+    /// `id` of the message, referenced by the input's `aria-describedby`.
+    #[prop(into)]
+    id: String,
+) -> impl IntoView {
+    view! {
+        <p class="field-error" id=id role="alert" hidden=move || message.with(Option::is_none)>
+            {move || message.get().unwrap_or_default()}
+        </p>
+    }
+}
+
+/// The refusal of the last request, shown inside the form above its buttons.
+#[component]
+pub fn ServerError(
+    /// The refusal, if the last request failed.
+    #[prop(into)]
+    error: Signal<Option<ApiError>>,
+) -> impl IntoView {
+    move || {
+        error.get().map(|e| {
+            view! { <div class="alert alert-error" role="alert">{messages::describe(&e)}</div> }
+        })
+    }
+}
+
+/// OK and Cancel; OK is disabled while the request runs.
+#[component]
+pub fn FormButtons(
+    /// True while the request runs.
+    #[prop(into)]
+    pending: Signal<bool>,
+    /// Extra reason to keep OK disabled.
+    #[prop(optional, into)]
+    blocked: Signal<bool>,
+    /// Called by Cancel.
+    #[prop(into)]
+    on_cancel: Callback<()>,
+    /// The primary button's label.
+    #[prop(default = "OK")]
+    ok_label: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="form-buttons">
+            <button type="submit" class="button primary" disabled=move || pending.get() || blocked.get()>
+                {move || if pending.get() { "Working…" } else { ok_label }}
+            </button>
+            <button type="button" class="button" on:click=move |_| on_cancel.run(())>
+                "Cancel"
+            </button>
+        </div>
+    }
+}
+
+/// A rule message with its first letter capitalised, as a sentence under a field.
+pub fn sentence(e: &FieldError) -> String {
+    let mut chars = e.message.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,57 @@
+//! The body of "Modify": name and description.
+
+use keyrack_api::{ApiError, KeyPair, UpdateKeyPair};
+use leptos::prelude::*;
+
+use super::create_key::{DescriptionField, NameField};
+use super::form::{FormButtons, ServerError};
+
+/// Sends only what changed; with no change, OK just closes.
+#[component]
+pub fn ModifyKeyForm(
+    /// The key pair as last loaded (its version goes into `If-Match`).
+    #[prop(into)]
+    key: Signal<KeyPair>,
+    /// True while the request runs.
+    #[prop(into)]
+    pending: Signal<bool>,
+    /// The last refusal from the server.
+    #[prop(into)]
+    server_error: Signal<Option<ApiError>>,
+    /// Receives a valid change.
+    #[prop(into)]
+    on_submit: Callback<UpdateKeyPair>,
+    /// Called by Cancel, and by OK when nothing changed.
+    #[prop(into)]
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let initial = key.get_untracked();
+    let name = RwSignal::new(initial.name);
+    let description = RwSignal::new(initial.description);
+    let (submitted, set_submitted) = signal(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_submitted.set(true);
+        let current = key.get_untracked();
+        let new_name = name.get_untracked().trim().to_owned();
+        let new_description = description.get_untracked().trim().to_owned();
+        let change = UpdateKeyPair {
+            name: (new_name != current.name).then_some(new_name),
+            description: (new_description != current.description).then_some(new_description),
+        };
+        if change.name.is_none() && change.description.is_none() {
+            on_cancel.run(());
+        } else if change.validate().is_ok() {
+            on_submit.run(change);
+        }
+    };
+    view! {
+        <form class="form" on:submit=submit novalidate>
+            <p class="muted">"Key ID: " <span class="mono">{move || key.get().id}</span></p>
+            <NameField name=name submitted=submitted />
+            <DescriptionField description=description submitted=submitted />
+            <ServerError error=server_error />
+            <FormButtons pending=pending on_cancel=on_cancel />
+        </form>
+    }
+}

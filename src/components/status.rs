@@ -1,0 +1,29 @@
+//! Loading, failure and empty states shared by the pages.
+
+use keyrack_api::ApiError;
+use leptos::prelude::*;
+
+use crate::messages;
+
+/// Shown while a list loads for the first time.
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! { <div class="state" aria-busy="true"><span class="spinner"></span>"Loading…"</div> }
+}
+
+/// A request failed; offers to retry.
+#[component]
+pub fn LoadError(
+    /// The refusal.
+    error: ApiError,
+    /// Called by Retry.
+    #[prop(into)]
+    on_retry: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <div class="state state-error" role="alert">
+            <p>"Could not load this page: " {messages::describe(&error)}</p>
+            <button type="button" class="button" on:click=move |_| on_retry.run(())>"Retry"</button>
+        </div>
+    }
+}

@@ -1,0 +1,50 @@
+//! Keyrack's console: a Leptos single-page app over the Keyrack HTTP API.
+
+pub mod api;
+pub mod auth;
+pub mod components;
+pub mod format;
+pub mod messages;
+pub mod pages;
+pub mod routes;
+
+use leptos::prelude::*;
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::{ParamSegment, StaticSegment};
+
+use crate::api::Api;
+use crate::auth::Session;
+use crate::components::layout::ConsoleLayout;
+use crate::components::toast::ToastHost;
+use crate::pages::{
+    images::ImagesPage, instances::InstancesPage, key_details::KeyDetailsPage, keys::KeysPage,
+    sign_in::SignInPage,
+};
+
+/// The whole console.
+#[component]
+pub fn App() -> impl IntoView {
+    // Before the router reads the URL, so a `#token=` fragment is gone by then.
+    let session = Session::restore();
+    provide_context(session);
+    provide_context(Api::new(session));
+    view! {
+        <ToastHost>
+            <Router>
+                <Routes fallback=|| view! { <p class="state">"Page not found."</p> }>
+                    <Route path=StaticSegment(routes::SIGN_IN_SEGMENT) view=SignInPage />
+                    <ParentRoute path=StaticSegment("") view=ConsoleLayout>
+                        <Route path=StaticSegment(routes::KEYS_SEGMENT) view=KeysPage />
+                        <Route
+                            path=(StaticSegment(routes::KEYS_SEGMENT), ParamSegment("id"))
+                            view=KeyDetailsPage
+                        />
+                        <Route path=StaticSegment(routes::INSTANCES_SEGMENT) view=InstancesPage />
+                        <Route path=StaticSegment(routes::IMAGES_SEGMENT) view=ImagesPage />
+                        <Route path=StaticSegment("") view=|| view! { <Redirect path=routes::KEYS /> } />
+                    </ParentRoute>
+                </Routes>
+            </Router>
+        </ToastHost>
+    }
+}

@@ -1,0 +1,7 @@
+//! One module per route.
+
+pub mod images;
+pub mod instances;
+pub mod key_details;
+pub mod keys;
+pub mod sign_in;

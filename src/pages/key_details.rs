@@ -1,0 +1,116 @@
+//! `/keys/{id}`: every field of one key pair, with Modify, Edit tags and Delete.
+
+use keyrack_api::{ErrorCode, KeyPair, Origin};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use super::keys::dialogs::{KeyDialog, KeyDialogHost};
+use crate::api::Api;
+use crate::components::copy_button::CopyButton;
+use crate::components::status::{LoadError, Loading};
+use crate::{format, routes};
+
+/// The details page.
+#[component]
+pub fn KeyDetailsPage() -> impl IntoView {
+    let api = expect_context::<Api>();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let (reload, set_reload) = signal(0u32);
+    let key = LocalResource::new(move || {
+        let id = id.get();
+        reload.track();
+        async move { api.get_key_pair(&id).await }
+    });
+    let dialog = RwSignal::new(None::<KeyDialog>);
+    let refresh = Callback::new(move |()| set_reload.update(|n| *n += 1));
+    let navigate = use_navigate();
+    let deleted = Callback::new(move |()| navigate(routes::KEYS, Default::default()));
+    view! {
+        <p class="breadcrumb"><A href=routes::KEYS>"SSH Key"</A> " / " {move || id.get()}</p>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match key.await {
+                    Ok(key) => view! { <KeyDetails key dialog /> }.into_any(),
+                    Err(e) if matches!(e.code, ErrorCode::KeyPairNotFound | ErrorCode::NotFound) => {
+                        view! { <NotFound /> }.into_any()
+                    }
+                    Err(error) => view! { <LoadError error on_retry=refresh /> }.into_any(),
+                }
+            })}
+        </Transition>
+        <KeyDialogHost dialog on_changed=refresh on_deleted=deleted />
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    view! {
+        <section class="card state">
+            <h2>"SSH key not found"</h2>
+            <p class="muted">"It may have been deleted, or the link is wrong."</p>
+            <A href=routes::KEYS attr:class="button">"Back to SSH keys"</A>
+        </section>
+    }
+}
+
+#[component]
+fn KeyDetails(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoView {
+    let open = move |d: KeyDialog| dialog.set(Some(d));
+    let (k1, k2, k3) = (key.clone(), key.clone(), key.clone());
+    let list = |ids: &[String]| {
+        if ids.is_empty() {
+            "None".to_owned()
+        } else {
+            ids.join(", ")
+        }
+    };
+    let origin = match key.origin {
+        Origin::Generated => "Created in the browser",
+        Origin::Imported => "Imported",
+    };
+    let tags = if key.tags.is_empty() {
+        view! { <span class="muted">"None"</span> }.into_any()
+    } else {
+        key.tags
+            .iter()
+            .map(|t| view! { <span class="tag">{format!("{}: {}", t.key, t.value)}</span> })
+            .collect_view()
+            .into_any()
+    };
+    view! {
+        <section class="card">
+            <div class="card-header">
+                <h2>{key.name.clone()}</h2>
+                <div class="actions">
+                    <button type="button" class="button" on:click=move |_| open(KeyDialog::Modify(k1.clone()))>"Modify"</button>
+                    <button type="button" class="button" on:click=move |_| open(KeyDialog::EditTags(k2.clone()))>"Edit tags"</button>
+                    <button type="button" class="button danger" on:click=move |_| open(KeyDialog::Delete(k3.clone()))>"Delete"</button>
+                </div>
+            </div>
+            <dl class="details">
+                <dt>"Name"</dt><dd>{key.name.clone()}</dd>
+                <dt>"ID"</dt><dd class="mono">{key.id.clone()}</dd>
+                <dt>"Description"</dt><dd>{key.description.clone()}</dd>
+                <dt>"Type"</dt><dd>{format::key_type(&key.algorithm, key.bits)} " (" {key.algorithm.clone()} ")"</dd>
+                <dt>"Bits"</dt><dd>{key.bits}</dd>
+                <dt>"Fingerprint (SHA-256)"</dt>
+                <dd><span class="mono">{key.fingerprint_sha256.clone()}</span> <CopyButton text=key.fingerprint_sha256.clone() what="SHA-256 fingerprint" /></dd>
+                <dt>"Fingerprint (MD5)"</dt><dd class="mono">{key.fingerprint_md5.clone()}</dd>
+                <dt>"Comment"</dt><dd>{key.comment.clone()}</dd>
+                <dt>"Origin"</dt><dd>{origin}</dd>
+                <dt>"Public key"</dt>
+                <dd>
+                    <pre class="public-key mono">{key.public_key.clone()}</pre>
+                    <CopyButton text=key.public_key.clone() what="public key" />
+                </dd>
+                <dt>"Tags"</dt><dd class="tags">{tags}</dd>
+                <dt>"Created"</dt><dd>{format::timestamp(&key.created_at)}</dd>
+                <dt>"Updated"</dt><dd>{format::timestamp(&key.updated_at)}</dd>
+                <dt>"Bound instances"</dt><dd class="mono">{list(&key.instance_ids)}</dd>
+                <dt>"Custom images"</dt><dd class="mono">{list(&key.image_ids)}</dd>
+            </dl>
+        </section>
+    }
+}

@@ -1,0 +1,108 @@
+//! The SSH Key page: toolbar, table, pagination and the dialogs.
+
+pub mod dialogs;
+pub mod request;
+mod row;
+mod table;
+mod toolbar;
+
+use keyrack_api::{KeyPair, KeyPairQuery};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use self::dialogs::{KeyDialog, KeyDialogHost};
+use self::table::{KeyTable, Pagination};
+use self::toolbar::Toolbar;
+use crate::api::Api;
+use crate::components::status::{LoadError, Loading};
+use crate::routes::KeysView;
+
+/// The selection and the dialog opener, shared with rows as one small handle.
+#[derive(Debug, Clone, Copy)]
+pub struct KeysPageState {
+    /// The key pairs ticked on this page.
+    pub selected: RwSignal<Vec<KeyPair>>,
+    /// Opens a dialog.
+    pub open: WriteSignal<Option<KeyDialog>>,
+}
+
+/// `/keys`
+#[component]
+pub fn KeysPage() -> impl IntoView {
+    let api = expect_context::<Api>();
+    let query = use_query_map();
+    let view_state = Memo::new(move |_| query.with(|q| KeysView::from_query(|k| q.get(k))));
+    let (reload, set_reload) = signal(0u32);
+    let keys = LocalResource::new(move || {
+        let query = list_query(&view_state.get());
+        reload.track();
+        async move { api.list_key_pairs(&query).await }
+    });
+    let dialog = RwSignal::new(None::<KeyDialog>);
+    let state = KeysPageState {
+        selected: RwSignal::new(Vec::new()),
+        open: dialog.write_only(),
+    };
+    provide_context(state);
+    // A selection belongs to the rows on screen: a new filter or page starts empty.
+    Effect::new(move |_| {
+        view_state.track();
+        state.selected.set(Vec::new());
+    });
+    let refresh = Callback::new(move |()| {
+        state.selected.set(Vec::new());
+        set_reload.update(|n| *n += 1);
+    });
+    let (loading, set_loading) = signal(false);
+    view! {
+        <section class="card">
+            <Toolbar view=view_state refresh loading />
+            <Transition fallback=Loading set_pending=set_loading>
+                {move || Suspend::new(async move {
+                    match keys.await {
+                        Ok(list) if list.total == 0 && is_unfiltered(&view_state.get_untracked()) => {
+                            view! { <EmptyState /> }.into_any()
+                        }
+                        Ok(list) => view! {
+                            <KeyTable items=list.items view=view_state />
+                            <Pagination view=view_state total=list.total />
+                        }.into_any(),
+                        Err(error) => view! { <LoadError error on_retry=refresh /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+        <KeyDialogHost dialog on_changed=refresh />
+    }
+}
+
+fn list_query(v: &KeysView) -> KeyPairQuery {
+    KeyPairQuery {
+        q: Some(v.q.clone()).filter(|q| !q.is_empty()),
+        tag: Some(v.tag.clone()).filter(|t| !t.is_empty()),
+        sort: Some(v.sort),
+        offset: Some((v.page - 1).saturating_mul(v.size)),
+        limit: Some(v.size),
+    }
+}
+
+fn is_unfiltered(v: &KeysView) -> bool {
+    v.q.is_empty() && v.tag.is_empty() && v.page == 1
+}
+
+/// No key yet: invite creating or importing the first one.
+#[component]
+fn EmptyState() -> impl IntoView {
+    let state = expect_context::<KeysPageState>();
+    view! {
+        <div class="state empty">
+            <h2>"No SSH keys yet"</h2>
+            <p class="muted">
+                "Import the public key you already use, or create a new key pair, then bind it to your instances."
+            </p>
+            <button type="button" class="button primary" on:click=move |_| state.open.set(Some(KeyDialog::Create))>
+                "Create an SSH key"
+            </button>
+        </div>
+    }
+}

@@ -1,0 +1,229 @@
+//! Wires the dialog forms of `components` to the API. Shared by the SSH Key page and the
+//! key details page.
+
+use keyrack_api::{ErrorCode, KeyPair};
+use leptos::prelude::*;
+
+use super::request::Request;
+use crate::api::Api;
+use crate::components::batch_delete::{BatchDeleteForm, BatchDeleteResults};
+use crate::components::create_key::CreateKeyForm;
+use crate::components::delete_key::DeleteKeyForm;
+use crate::components::dialog::Dialog;
+use crate::components::edit_tags::EditTagsForm;
+use crate::components::modify_key::ModifyKeyForm;
+use crate::components::toast::Toasts;
+
+/// Which dialog is open.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeyDialog {
+    /// Create an SSH key.
+    Create,
+    /// Modify name and description.
+    Modify(KeyPair),
+    /// Edit tags.
+    EditTags(KeyPair),
+    /// Delete one key.
+    Delete(KeyPair),
+    /// Delete the selected keys.
+    BatchDelete(Vec<KeyPair>),
+}
+
+/// Renders the open dialog, if any.
+#[component]
+pub fn KeyDialogHost(
+    /// The open dialog; set to `None` to close it.
+    dialog: RwSignal<Option<KeyDialog>>,
+    /// Called after a change succeeded, to reload what the page shows.
+    #[prop(into)]
+    on_changed: Callback<()>,
+    /// Called after a single key was deleted.
+    #[prop(optional, into)]
+    on_deleted: Option<Callback<()>>,
+) -> impl IntoView {
+    let close = Callback::new(move |()| dialog.set(None));
+    move || {
+        dialog.get().map(|d| match d {
+            KeyDialog::Create => view! { <CreateDialog close on_changed /> }.into_any(),
+            KeyDialog::Modify(key) => view! { <ModifyDialog key close on_changed /> }.into_any(),
+            KeyDialog::EditTags(key) => {
+                view! { <EditTagsDialog key close on_changed /> }.into_any()
+            }
+            KeyDialog::Delete(key) => {
+                let on_changed = Callback::new(move |()| {
+                    on_changed.run(());
+                    if let Some(cb) = on_deleted {
+                        cb.run(());
+                    }
+                });
+                view! { <DeleteDialog key close on_changed /> }.into_any()
+            }
+            KeyDialog::BatchDelete(keys) => {
+                view! { <BatchDeleteDialog keys close on_changed /> }.into_any()
+            }
+        })
+    }
+}
+
+#[component]
+fn CreateDialog(close: Callback<()>, on_changed: Callback<()>) -> impl IntoView {
+    let (api, toasts, request) = (
+        expect_context::<Api>(),
+        expect_context::<Toasts>(),
+        Request::new(),
+    );
+    let submit = Callback::new(move |body| {
+        request.run(
+            async move { api.create_key_pair(&body).await },
+            move |key| {
+                toasts.success(format!("SSH key {} created.", key.name));
+                close.run(());
+                on_changed.run(());
+            },
+        );
+    });
+    view! {
+        <Dialog title="Create an SSH key" on_close=close class="dialog-wide">
+            <CreateKeyForm
+                pending=request.pending
+                server_error=request.error
+                on_submit=submit
+                on_cancel=close
+            />
+        </Dialog>
+    }
+}
+
+/// Loads the newest version after a 412, so the next OK is based on it.
+async fn reload_if_stale(
+    api: Api,
+    id: &str,
+    error: &keyrack_api::ApiError,
+    key: RwSignal<KeyPair>,
+) {
+    if error.code == ErrorCode::PreconditionFailed {
+        if let Ok(fresh) = api.get_key_pair(id).await {
+            let _ = key.try_set(fresh);
+        }
+    }
+}
+
+#[component]
+fn ModifyDialog(key: KeyPair, close: Callback<()>, on_changed: Callback<()>) -> impl IntoView {
+    let (api, toasts, request) = (
+        expect_context::<Api>(),
+        expect_context::<Toasts>(),
+        Request::new(),
+    );
+    let key = RwSignal::new(key);
+    let submit = Callback::new(move |change| {
+        let KeyPair { id, version, .. } = key.get_untracked();
+        let work = async move {
+            let result = api.update_key_pair(&id, version, &change).await;
+            if let Err(e) = &result {
+                reload_if_stale(api, &id, e, key).await;
+            }
+            result
+        };
+        request.run(work, move |saved| {
+            toasts.success(format!("SSH key {} updated.", saved.name));
+            close.run(());
+            on_changed.run(());
+        });
+    });
+    view! {
+        <Dialog title="Modify" on_close=close>
+            <ModifyKeyForm key pending=request.pending server_error=request.error on_submit=submit on_cancel=close />
+        </Dialog>
+    }
+}
+
+#[component]
+fn EditTagsDialog(key: KeyPair, close: Callback<()>, on_changed: Callback<()>) -> impl IntoView {
+    let (api, toasts, request) = (
+        expect_context::<Api>(),
+        expect_context::<Toasts>(),
+        Request::new(),
+    );
+    let key = RwSignal::new(key);
+    let submit = Callback::new(move |tags| {
+        let KeyPair { id, version, .. } = key.get_untracked();
+        let work = async move {
+            let result = api.replace_tags(&id, version, tags).await;
+            if let Err(e) = &result {
+                reload_if_stale(api, &id, e, key).await;
+            }
+            result
+        };
+        request.run(work, move |saved| {
+            toasts.success(format!("Tags of {} saved.", saved.name));
+            close.run(());
+            on_changed.run(());
+        });
+    });
+    view! {
+        <Dialog title="Edit tags" on_close=close class="dialog-wide">
+            <EditTagsForm key pending=request.pending server_error=request.error on_submit=submit on_cancel=close />
+        </Dialog>
+    }
+}
+
+#[component]
+fn DeleteDialog(key: KeyPair, close: Callback<()>, on_changed: Callback<()>) -> impl IntoView {
+    let (api, toasts, request) = (
+        expect_context::<Api>(),
+        expect_context::<Toasts>(),
+        Request::new(),
+    );
+    let (id, name) = (key.id.clone(), key.name.clone());
+    let confirm = Callback::new(move |()| {
+        let (id, name) = (id.clone(), name.clone());
+        request.run(async move { api.delete_key_pair(&id).await }, move |()| {
+            toasts.success(format!("SSH key {name} deleted."));
+            close.run(());
+            on_changed.run(());
+        });
+    });
+    view! {
+        <Dialog title="Delete" on_close=close>
+            <DeleteKeyForm key pending=request.pending server_error=request.error on_confirm=confirm on_cancel=close />
+        </Dialog>
+    }
+}
+
+#[component]
+fn BatchDeleteDialog(
+    keys: Vec<KeyPair>,
+    close: Callback<()>,
+    on_changed: Callback<()>,
+) -> impl IntoView {
+    let (api, request) = (expect_context::<Api>(), Request::new());
+    let outcome = RwSignal::new(None);
+    let ids: Vec<String> = keys.iter().map(|k| k.id.clone()).collect();
+    let confirm = Callback::new(move |()| {
+        let ids = ids.clone();
+        request.run(
+            async move { api.batch_delete(ids).await },
+            move |response| {
+                let _ = outcome.try_set(Some(response));
+                on_changed.run(());
+            },
+        );
+    });
+    view! {
+        <Dialog title="Delete" on_close=close class="dialog-wide">
+            {move || match outcome.get() {
+                Some(response) => view! { <BatchDeleteResults response on_close=close /> }.into_any(),
+                None => view! {
+                    <BatchDeleteForm
+                        keys=keys.clone()
+                        pending=request.pending
+                        server_error=request.error
+                        on_confirm=confirm
+                        on_cancel=close
+                    />
+                }.into_any(),
+            }}
+        </Dialog>
+    }
+}

@@ -1,0 +1,106 @@
+//! One key pair in the table.
+
+use keyrack_api::KeyPair;
+use leptos::html;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::dialogs::KeyDialog;
+use super::KeysPageState;
+use crate::components::copy_button::CopyButton;
+use crate::{format, routes};
+
+const BINDING_SOON: &str = "Coming with instance binding";
+
+/// A table row with its checkbox and operations.
+#[component]
+pub fn KeyRow(
+    /// The key pair shown.
+    key: KeyPair,
+) -> impl IntoView {
+    let state = expect_context::<KeysPageState>();
+    let id = key.id.clone();
+    let checked = {
+        let id = id.clone();
+        move || state.selected.with(|s| s.iter().any(|k| k.id == id))
+    };
+    let toggle = {
+        let key = key.clone();
+        move |_| {
+            state
+                .selected
+                .update(|s| match s.iter().position(|k| k.id == key.id) {
+                    Some(i) => {
+                        s.remove(i);
+                    }
+                    None => s.push(key.clone()),
+                })
+        }
+    };
+    let modify = {
+        let key = key.clone();
+        move |_| state.open.set(Some(KeyDialog::Modify(key.clone())))
+    };
+    let tags = key
+        .tags
+        .iter()
+        .map(|t| view! { <span class="tag">{format!("{}: {}", t.key, t.value)}</span> })
+        .collect_view();
+    view! {
+        <tr>
+            <td class="col-check">
+                <input type="checkbox" aria-label=format!("Select {}", key.name) prop:checked=checked on:change=toggle />
+            </td>
+            <td>
+                <A href=routes::key_details(&id) attr:class="mono id-link">{id.clone()}</A>
+                <div class="name-line">
+                    <span>{key.name.clone()}</span>
+                    <button type="button" class="icon-button" aria-label=format!("Modify {}", key.name) title="Modify" on:click=modify>
+                        "✎"
+                    </button>
+                </div>
+            </td>
+            <td>{format::key_type(&key.algorithm, key.bits)}</td>
+            <td class="fingerprint">
+                <span class="mono" title=key.fingerprint_sha256.clone()>{key.fingerprint_sha256.clone()}</span>
+                <CopyButton text=key.fingerprint_sha256.clone() what="fingerprint" />
+            </td>
+            <td>{key.instance_ids.len()}</td>
+            <td class="nowrap" title=key.created_at.clone()>{format::timestamp(&key.created_at)}</td>
+            <td class="description">{key.description.clone()}</td>
+            <td class="tags">{tags}</td>
+            <td class="operations">
+                <button type="button" class="button link" disabled title=BINDING_SOON>"Bind instance"</button>
+                <button type="button" class="button link" disabled title=BINDING_SOON>"Unbind instance"</button>
+                <MoreMenu key />
+            </td>
+        </tr>
+    }
+}
+
+/// **More**: Edit tags and Delete, in a native disclosure.
+#[component]
+fn MoreMenu(key: KeyPair) -> impl IntoView {
+    let state = expect_context::<KeysPageState>();
+    let details = NodeRef::<html::Details>::new();
+    let pick = move |dialog: KeyDialog| {
+        if let Some(d) = details.get_untracked() {
+            d.set_open(false);
+        }
+        state.open.set(Some(dialog));
+    };
+    let edit = {
+        let key = key.clone();
+        move |_| pick(KeyDialog::EditTags(key.clone()))
+    };
+    let delete = move |_| pick(KeyDialog::Delete(key.clone()));
+    view! {
+        <details class="menu" node_ref=details>
+            <summary class="button link">"More"</summary>
+            <div class="menu-items">
+                <button type="button" class="menu-item" on:click=edit>"Edit tags"</button>
+                <button type="button" class="menu-item danger" on:click=delete>"Delete"</button>
+            </div>
+        </details>
+    }
+}

@@ -1,0 +1,88 @@
+//! New, Delete, search and refresh above the key table.
+
+use keyrack_api::{SearchQuery, TagFilter};
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use super::dialogs::KeyDialog;
+use super::KeysPageState;
+use crate::routes::KeysView;
+
+/// The toolbar of the SSH Key page.
+#[component]
+pub fn Toolbar(
+    /// The current view, from the URL.
+    view: Memo<KeysView>,
+    /// Reloads the list.
+    refresh: Callback<()>,
+    /// True while the list reloads.
+    loading: ReadSignal<bool>,
+) -> impl IntoView {
+    let state = expect_context::<KeysPageState>();
+    let navigate = use_navigate();
+    let input_text = move || {
+        view.with(|v| {
+            SearchQuery {
+                text: v.q.clone(),
+                tag: TagFilter::from_param(&v.tag),
+            }
+            .to_input()
+        })
+    };
+    let search = RwSignal::new(String::new());
+    // The box follows the URL (back button, shared link); typing then edits it.
+    Effect::new(move |_| search.set(input_text()));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let parsed = SearchQuery::parse(&search.get_untracked());
+        let next = KeysView {
+            q: parsed.text,
+            tag: parsed.tag.map(|t| t.to_param()).unwrap_or_default(),
+            page: 1,
+            ..view.get_untracked()
+        };
+        navigate(&next.href(), Default::default());
+    };
+    let open_batch = move |_| {
+        let keys = state.selected.get_untracked();
+        if !keys.is_empty() {
+            state.open.set(Some(KeyDialog::BatchDelete(keys)));
+        }
+    };
+    view! {
+        <div class="toolbar">
+            <button type="button" class="button primary" on:click=move |_| state.open.set(Some(KeyDialog::Create))>
+                "New"
+            </button>
+            <button
+                type="button"
+                class="button"
+                disabled=move || state.selected.with(Vec::is_empty)
+                on:click=open_batch
+            >
+                "Delete"
+            </button>
+            <form class="search" role="search" on:submit=submit>
+                <input
+                    type="search"
+                    class="input"
+                    aria-label="Search SSH keys"
+                    placeholder="Name, ID, fingerprint or tag:key=value"
+                    prop:value=move || search.get()
+                    on:input=move |ev| search.set(event_target_value(&ev))
+                />
+                <button type="submit" class="button">"Search"</button>
+            </form>
+            <button
+                type="button"
+                class="button"
+                aria-label="Refresh"
+                title="Refresh"
+                disabled=move || loading.get()
+                on:click=move |_| refresh.run(())
+            >
+                "⟳"
+            </button>
+        </div>
+    }
+}

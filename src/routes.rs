@@ -1,0 +1,126 @@
+//! The only place that knows the console's URL paths.
+
+use keyrack_api::{KeyPairSort, LIST_LIMIT_DEFAULT};
+
+/// Path segment of the SSH Key page (also the prefix of key details).
+pub const KEYS_SEGMENT: &str = "keys";
+/// Path segment of the Instances page.
+pub const INSTANCES_SEGMENT: &str = "instances";
+/// Path segment of the Images page.
+pub const IMAGES_SEGMENT: &str = "images";
+/// Path segment of the sign-in page.
+pub const SIGN_IN_SEGMENT: &str = "sign-in";
+
+/// `/keys`
+pub const KEYS: &str = "/keys";
+/// `/instances`
+pub const INSTANCES: &str = "/instances";
+/// `/images`
+pub const IMAGES: &str = "/images";
+/// `/sign-in`
+pub const SIGN_IN: &str = "/sign-in";
+
+/// `/keys/{id}`
+pub fn key_details(id: &str) -> String {
+    format!("{KEYS}/{}", encode(id))
+}
+
+/// The SSH Key page's view state, as it lives in the URL query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeysView {
+    /// Free text of the search box.
+    pub q: String,
+    /// `key` or `key:value`.
+    pub tag: String,
+    /// List order.
+    pub sort: KeyPairSort,
+    /// 1-based page number.
+    pub page: u32,
+    /// 20, 50 or 100.
+    pub size: u32,
+}
+
+/// The page sizes the table offers.
+pub const PAGE_SIZES: [u32; 3] = [20, 50, 100];
+
+impl Default for KeysView {
+    fn default() -> Self {
+        Self {
+            q: String::new(),
+            tag: String::new(),
+            sort: KeyPairSort::default(),
+            page: 1,
+            size: LIST_LIMIT_DEFAULT,
+        }
+    }
+}
+
+impl KeysView {
+    /// Reads the view from query parameters, falling back to defaults for anything odd.
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+        let size = get("size")
+            .and_then(|s| s.parse().ok())
+            .filter(|s| PAGE_SIZES.contains(s))
+            .unwrap_or(LIST_LIMIT_DEFAULT);
+        Self {
+            q: get("q").unwrap_or_default(),
+            tag: get("tag").unwrap_or_default(),
+            sort: get("sort")
+                .and_then(|s| KeyPairSort::parse(&s))
+                .unwrap_or_default(),
+            page: get("page")
+                .and_then(|p| p.parse().ok())
+                .filter(|p| *p >= 1)
+                .unwrap_or(1),
+            size,
+        }
+    }
+
+    /// `/keys?…` with only the non-default parameters, so shared links stay short.
+    pub fn href(&self) -> String {
+        let default = Self::default();
+        let mut parts = Vec::new();
+        if !self.q.is_empty() {
+            parts.push(format!("q={}", encode(&self.q)));
+        }
+        if !self.tag.is_empty() {
+            parts.push(format!("tag={}", encode(&self.tag)));
+        }
+        if self.sort != default.sort {
+            parts.push(format!("sort={}", encode(self.sort.as_str())));
+        }
+        if self.page != 1 {
+            parts.push(format!("page={}", self.page));
+        }
+        if self.size != default.size {
+            parts.push(format!("size={}", self.size));
+        }
+        if parts.is_empty() {
+            KEYS.to_owned()
+        } else {
+            format!("{KEYS}?{}", parts.join("&"))
+        }
+    }
+
+    /// The same view on another page.
+    pub fn with_page(&self, page: u32) -> Self {
+        Self {
+            page,
+            ..self.clone()
+        }
+    }
+}
+
+/// `/instances`, optionally filtered by region.
+pub fn instances_in(region: &str) -> String {
+    if region.is_empty() {
+        INSTANCES.to_owned()
+    } else {
+        format!("{INSTANCES}?region={}", encode(region))
+    }
+}
+
+/// Percent-encodes a query or path component.
+pub fn encode(s: &str) -> String {
+    js_sys::encode_uri_component(s).into()
+}

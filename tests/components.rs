@@ -1,0 +1,478 @@
+//! Browser tests of the console's components: mounted into a fresh element, driven with
+//! real DOM events, checked on the text a user sees.
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used)]
+
+use keyrack::components::batch_delete::BatchDeleteResults;
+use keyrack::components::create_key::CreateKeyForm;
+use keyrack::components::delete_key::DeleteKeyForm;
+use keyrack::components::dialog::Dialog;
+use keyrack::components::modify_key::ModifyKeyForm;
+use keyrack::components::tag_editor::{TagEditor, TagRows};
+use keyrack_api::{
+    ApiError, BatchDeleteResponse, BatchDeleteResult, CreateKeyPair, DeleteOutcome, ErrorCode,
+    KeyPair, Origin, Tag, UpdateKeyPair,
+};
+use leptos::prelude::*;
+use leptos::task::tick;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlTextAreaElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const ED25519: &str = include_str!("fixtures/ed25519.pub");
+const ED25519_SHA256: &str = include_str!("fixtures/ed25519.sha256");
+const DSA: &str = include_str!("fixtures/dsa.pub");
+const RSA1024: &str = include_str!("fixtures/rsa1024.pub");
+const PRIVATE_KEY: &str = include_str!("fixtures/rsa2048.key");
+
+// ---- helpers ------------------------------------------------------------------------
+
+fn mount<N: IntoView + 'static>(f: impl FnOnce() -> N + 'static) -> HtmlElement {
+    let doc = document();
+    let root: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
+    doc.body().unwrap().append_child(&root).unwrap();
+    // Leaving the view mounted keeps its reactive owner alive for the whole test.
+    leptos::mount::mount_to(root.clone(), f).forget();
+    root
+}
+
+fn find(root: &HtmlElement, selector: &str) -> web_sys::Element {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no element matches {selector}"))
+}
+
+fn find_all(root: &HtmlElement, selector: &str) -> Vec<web_sys::Element> {
+    let list = root.query_selector_all(selector).unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .map(|n| n.unchecked_into())
+        .collect()
+}
+
+fn fire(el: &web_sys::Element, name: &str) {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::Event::new_with_event_init_dict(name, &init).unwrap();
+    el.dispatch_event(&event).unwrap();
+}
+
+/// Sets the value as a user would type it, then commits it (input + change).
+fn type_into(el: &web_sys::Element, text: &str) {
+    if let Some(input) = el.dyn_ref::<HtmlInputElement>() {
+        input.set_value(text);
+    } else if let Some(area) = el.dyn_ref::<HtmlTextAreaElement>() {
+        area.set_value(text);
+    } else {
+        panic!("not a text field");
+    }
+    fire(el, "input");
+    fire(el, "change");
+}
+
+fn button(root: &HtmlElement, label: &str) -> HtmlButtonElement {
+    find_all(root, "button")
+        .into_iter()
+        .find(|b| b.text_content().unwrap_or_default().trim() == label)
+        .unwrap_or_else(|| panic!("no button labelled {label}"))
+        .unchecked_into()
+}
+
+fn text(root: &HtmlElement) -> String {
+    root.inner_text()
+}
+
+fn sample_key() -> KeyPair {
+    KeyPair {
+        id: "skey-ab12cd34".into(),
+        name: "web-prod".into(),
+        description: "deploy key".into(),
+        public_key: ED25519
+            .split_whitespace()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" "),
+        comment: "alice@example.com".into(),
+        algorithm: "ssh-ed25519".into(),
+        bits: 256,
+        fingerprint_sha256: ED25519_SHA256.trim().into(),
+        fingerprint_md5: "MD5:00".into(),
+        origin: Origin::Imported,
+        tags: vec![Tag::new("env", "prod")],
+        instance_ids: vec![],
+        image_ids: vec![],
+        created_at: "2026-11-28T01:00:00Z".into(),
+        updated_at: "2026-11-28T01:00:00Z".into(),
+        version: 3,
+    }
+}
+
+/// A Create form whose submissions land in the returned signal.
+fn mount_create_form(
+    server_error: Option<ApiError>,
+) -> (HtmlElement, RwSignal<Option<CreateKeyPair>>) {
+    let submitted = RwSignal::new(None);
+    let root = mount(move || {
+        view! {
+            <CreateKeyForm
+                pending=Signal::stored(false)
+                server_error=Signal::stored(server_error)
+                on_submit=move |req| submitted.set(Some(req))
+                on_cancel=|()| {}
+            />
+        }
+    });
+    (root, submitted)
+}
+
+// ---- Create an SSH key ---------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn create_form_offers_both_methods_and_selects_import() {
+    let (root, _) = mount_create_form(None);
+    tick().await;
+    let page = text(&root);
+    assert!(page.contains("Creation Method"), "{page}");
+    assert!(page.contains("Create a key pair"));
+    assert!(page.contains("Use an existing public key"));
+    assert!(page.contains("Key Name"));
+    assert!(page.contains("Tag (Optional)"));
+    let radios = find_all(&root, "input[type=radio]");
+    let create: &HtmlInputElement = radios[0].unchecked_ref();
+    let import: &HtmlInputElement = radios[1].unchecked_ref();
+    assert!(create.disabled(), "generation is not available yet");
+    assert!(import.checked());
+}
+
+#[wasm_bindgen_test]
+async fn create_form_explains_a_bad_name_once_touched() {
+    let (root, submitted) = mount_create_form(None);
+    tick().await;
+    assert!(
+        !text(&root).contains("is not allowed"),
+        "no message before the field is touched"
+    );
+    type_into(&find(&root, "#key-name"), "bad name");
+    tick().await;
+    let page = text(&root);
+    assert!(
+        page.contains("U+0020 is not allowed; use letters A–Z, digits and _ . @ -"),
+        "{page}"
+    );
+    type_into(&find(&root, "#key-name"), "-lead");
+    tick().await;
+    assert!(text(&root).contains("The name must start with a letter or a digit"));
+    button(&root, "OK").click();
+    tick().await;
+    assert!(
+        submitted.get_untracked().is_none(),
+        "an invalid form is not submitted"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn create_form_explains_a_bad_tag() {
+    let (root, _) = mount_create_form(None);
+    tick().await;
+    button(&root, "+ Add tag").click();
+    tick().await;
+    type_into(&find(&root, "input[aria-label='Tag key']"), "keyrack:owner");
+    tick().await;
+    assert!(
+        text(&root).contains("Tag keys starting with \"keyrack:\" are reserved"),
+        "{}",
+        text(&root)
+    );
+    type_into(&find(&root, "input[aria-label='Tag key']"), "team;x");
+    tick().await;
+    assert!(
+        text(&root).contains("';' is not allowed in a tag key"),
+        "{}",
+        text(&root)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn create_form_shows_every_message_on_submit() {
+    let (root, submitted) = mount_create_form(None);
+    tick().await;
+    button(&root, "OK").click();
+    tick().await;
+    let page = text(&root);
+    assert!(page.contains("The name is required"), "{page}");
+    assert!(page.contains("no public key was given"), "{page}");
+    assert!(submitted.get_untracked().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn create_form_previews_an_ed25519_key_and_submits_it() {
+    let (root, submitted) = mount_create_form(None);
+    tick().await;
+    type_into(&find(&root, "#public-key"), ED25519);
+    type_into(&find(&root, "#key-name"), "alice-laptop");
+    button(&root, "+ Add tag").click();
+    tick().await;
+    type_into(&find(&root, "input[aria-label='Tag key']"), "env");
+    type_into(&find(&root, "input[aria-label='Tag value']"), "prod");
+    tick().await;
+    let page = text(&root);
+    assert!(
+        page.contains(ED25519_SHA256.trim()),
+        "fingerprint shown: {page}"
+    );
+    assert!(page.contains("Ed25519"));
+    assert!(page.contains("alice@example.com"));
+    button(&root, "OK").click();
+    tick().await;
+    let req = submitted.get_untracked().expect("submitted");
+    assert_eq!(req.name, "alice-laptop");
+    assert_eq!(req.public_key, ED25519.trim());
+    assert_eq!(req.tags, vec![Tag::new("env", "prod")]);
+    assert_eq!(req.origin, Origin::Imported);
+}
+
+#[wasm_bindgen_test]
+async fn create_form_refuses_dsa_with_the_exact_reason() {
+    let (root, submitted) = mount_create_form(None);
+    tick().await;
+    type_into(&find(&root, "#key-name"), "old-dsa");
+    type_into(&find(&root, "#public-key"), DSA);
+    tick().await;
+    assert!(text(&root).contains(
+        "DSA keys (ssh-dss) are not accepted: they are weak and OpenSSH disabled them; use Ed25519, ECDSA or RSA of at least 2048 bits"
+    ), "{}", text(&root));
+    button(&root, "OK").click();
+    tick().await;
+    assert!(submitted.get_untracked().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn create_form_refuses_short_rsa() {
+    let (root, _) = mount_create_form(None);
+    tick().await;
+    type_into(&find(&root, "#public-key"), RSA1024);
+    tick().await;
+    assert!(
+        text(&root).contains("this RSA key has 1024 bits; at least 2048 are required"),
+        "{}",
+        text(&root)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn create_form_refuses_a_private_key_without_echoing_it() {
+    let (root, submitted) = mount_create_form(None);
+    tick().await;
+    type_into(&find(&root, "#key-name"), "oops");
+    type_into(&find(&root, "#public-key"), PRIVATE_KEY);
+    tick().await;
+    assert!(
+        text(&root).contains("this is a private key, not a public key"),
+        "{}",
+        text(&root)
+    );
+    button(&root, "OK").click();
+    tick().await;
+    assert!(submitted.get_untracked().is_none());
+    // No line of the key's body may appear in the document (text or attributes).
+    let html = document().document_element().unwrap().outer_html();
+    for line in PRIVATE_KEY.lines().filter(|l| !l.starts_with("-----")) {
+        assert!(
+            !html.contains(line),
+            "private key material rendered in the DOM"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn create_form_shows_server_refusals_in_the_form() {
+    let duplicate = ApiError::new(ErrorCode::KeyPairNameDuplicate, "name taken");
+    let (root, _) = mount_create_form(Some(duplicate));
+    tick().await;
+    assert!(text(&root).contains("Another key pair already has this name"));
+    let dup_key = ApiError::new(ErrorCode::PublicKeyDuplicate, "dup")
+        .with_details(serde_json::json!({"id": "skey-00000001", "name": "laptop"}));
+    let (root, _) = mount_create_form(Some(dup_key));
+    tick().await;
+    assert!(
+        text(&root).contains("already registered as laptop (skey-00000001)"),
+        "{}",
+        text(&root)
+    );
+}
+
+// ---- Modify, tags, delete --------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn modify_form_validates_and_sends_only_changes() {
+    let sent = RwSignal::new(None::<UpdateKeyPair>);
+    let cancelled = RwSignal::new(false);
+    let root = mount(move || {
+        view! {
+            <ModifyKeyForm
+                key=Signal::stored(sample_key())
+                pending=Signal::stored(false)
+                server_error=Signal::stored(None)
+                on_submit=move |c| sent.set(Some(c))
+                on_cancel=move |()| cancelled.set(true)
+            />
+        }
+    });
+    tick().await;
+    let name: HtmlInputElement = find(&root, "#key-name").unchecked_into();
+    assert_eq!(name.value(), "web-prod");
+    type_into(&name, "");
+    tick().await;
+    assert!(
+        text(&root).contains("The name is required"),
+        "{}",
+        text(&root)
+    );
+    type_into(&name, "x".repeat(65).as_str());
+    tick().await;
+    assert!(text(&root).contains("The name has 65 characters; at most 64 are allowed"));
+    type_into(&find(&root, "#key-description"), "bad\u{202E}txt");
+    tick().await;
+    assert!(
+        text(&root).contains("Bidirectional override characters such as U+202E are not allowed")
+    );
+    button(&root, "OK").click();
+    tick().await;
+    assert!(sent.get_untracked().is_none());
+
+    type_into(&name, "web-prod-2");
+    type_into(&find(&root, "#key-description"), "deploy key");
+    button(&root, "OK").click();
+    tick().await;
+    assert_eq!(
+        sent.get_untracked(),
+        Some(UpdateKeyPair {
+            name: Some("web-prod-2".into()),
+            description: None
+        })
+    );
+}
+
+#[wasm_bindgen_test]
+async fn tag_editor_reports_duplicates_and_reserved_keys() {
+    let rows = TagRows::new(&[Tag::new("env", "a"), Tag::new("env", "b")]);
+    let root = mount(move || view! { <TagEditor rows show_all=Signal::stored(true) /> });
+    tick().await;
+    assert!(
+        text(&root).contains("The tag key \"env\" is used twice"),
+        "{}",
+        text(&root)
+    );
+    // The message sits on the second row, the one that repeats the key.
+    let row_errors = find_all(&root, ".tag-row-error");
+    assert!(row_errors[0].has_attribute("hidden"));
+    assert!(!row_errors[1].has_attribute("hidden"));
+
+    let keys = find_all(&root, "input[aria-label='Tag key']");
+    type_into(&keys[1], "KeyRack:owner");
+    tick().await;
+    assert!(text(&root).contains("Tag keys starting with \"keyrack:\" are reserved"));
+    button(&root, "×").click(); // removes the first row
+    tick().await;
+    assert_eq!(find_all(&root, ".tag-row").len(), 1);
+    assert_eq!(
+        untrack(|| rows.tags()),
+        vec![Tag::new("KeyRack:owner", "b")]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn delete_form_refuses_a_bound_key() {
+    let mut key = sample_key();
+    key.instance_ids = vec!["ins-aaaa1111".into()];
+    key.image_ids = vec!["img-bbbb2222".into()];
+    let root = mount(move || {
+        view! {
+            <DeleteKeyForm
+                key
+                pending=Signal::stored(false)
+                server_error=Signal::stored(None)
+                on_confirm=|()| {}
+                on_cancel=|()| {}
+            />
+        }
+    });
+    tick().await;
+    let page = text(&root);
+    assert!(page.contains("web-prod"), "{page}");
+    assert!(page.contains("bound to instances ins-aaaa1111"));
+    assert!(page.contains("carried by custom images img-bbbb2222"));
+    assert!(button(&root, "OK").disabled());
+}
+
+#[wasm_bindgen_test]
+async fn batch_delete_results_count_and_explain() {
+    let response = BatchDeleteResponse {
+        results: vec![
+            BatchDeleteResult {
+                id: "skey-00000001".into(),
+                name: Some("old".into()),
+                outcome: DeleteOutcome::Deleted,
+                instance_ids: vec![],
+                image_ids: vec![],
+            },
+            BatchDeleteResult {
+                id: "skey-00000002".into(),
+                name: Some("web".into()),
+                outcome: DeleteOutcome::InUse,
+                instance_ids: vec!["ins-aaaa1111".into(), "ins-cccc3333".into()],
+                image_ids: vec![],
+            },
+            BatchDeleteResult {
+                id: "skey-00000003".into(),
+                name: Some("golden".into()),
+                outcome: DeleteOutcome::ReferencedByImage,
+                instance_ids: vec![],
+                image_ids: vec!["img-bbbb2222".into()],
+            },
+        ],
+    };
+    let root = mount(move || view! { <BatchDeleteResults response on_close=|()| {} /> });
+    tick().await;
+    let page = text(&root);
+    assert!(page.contains("Deleted 1 of 3"), "{page}");
+    assert!(
+        page.contains("web (skey-00000002): bound to instances ins-aaaa1111, ins-cccc3333"),
+        "{page}"
+    );
+    assert!(
+        page.contains("golden (skey-00000003): carried by custom images img-bbbb2222"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("old (skey-00000001)"),
+        "deleted keys are not listed as left"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn dialog_opens_modal_and_reports_closing() {
+    let closed = RwSignal::new(false);
+    let root = mount(move || {
+        view! { <Dialog title="Modify" on_close=move |()| closed.set(true)><p>"body"</p></Dialog> }
+    });
+    tick().await;
+    let dialog: web_sys::HtmlDialogElement = find(&root, "dialog").unchecked_into();
+    assert!(dialog.open(), "shown as a modal");
+    assert!(text(&root).contains("Modify"));
+    button(&root, "×").click();
+    // The `close` event is queued as a task, so wait a little longer than one tick.
+    gloo_timers_sleep(50).await;
+    assert!(closed.get_untracked());
+}
+
+async fn gloo_timers_sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
