@@ -1,6 +1,9 @@
 //! Fingerprints and sizes must equal what the real `ssh-keygen -l` prints, byte for byte.
 //! The fixtures and `expected.txt` come from `fixtures/make-fixtures.sh`.
 
+// Test helpers may unwrap: a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
 use keyrack_api::{parse_public_key, PublicKeyError};
 
 fn fixture(name: &str) -> &'static str {

@@ -1,6 +1,9 @@
 //! Property tests: the validators and the parser never panic, whatever the input, and what
 //! they accept round-trips.
 
+// Test helpers may unwrap: a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
 use keyrack_api::{
     parse_public_key, validate_description, validate_name, validate_tags, SearchQuery, Tag,
 };

@@ -2,6 +2,9 @@
 //! public key: `ssh-keygen -y` for OpenSSH and PEM (plus `openssl pkey` for PEM), and
 //! `puttygen` for PPK, with and without a passphrase.
 
+// Test helpers may unwrap: a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

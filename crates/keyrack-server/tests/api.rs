@@ -35,6 +35,19 @@ async fn every_api_route_needs_a_valid_bearer_token() {
         (Method::GET, "/api/v1/regions"),
         (Method::GET, "/api/v1/instances"),
         (Method::GET, "/api/v1/images"),
+        (Method::POST, "/api/v1/images"),
+        (Method::DELETE, "/api/v1/images/img-00000000"),
+        (Method::POST, "/api/v1/instances"),
+        (Method::GET, "/api/v1/instances/ins-00000000"),
+        (Method::DELETE, "/api/v1/instances/ins-00000000"),
+        (Method::POST, "/api/v1/instances/ins-00000000/start"),
+        (Method::POST, "/api/v1/instances/ins-00000000/stop"),
+        (
+            Method::GET,
+            "/api/v1/instances/ins-00000000/authorized_keys",
+        ),
+        (Method::POST, "/api/v1/key-pairs/skey-00000000/bind"),
+        (Method::POST, "/api/v1/key-pairs/skey-00000000/unbind"),
     ];
     for (method, path) in routes {
         for token in [None, Some("wrong"), Some("")] {
@@ -227,8 +240,35 @@ async fn openapi_document_is_public_and_lists_the_api() {
         "/api/v1/regions",
         "/api/v1/instances",
         "/api/v1/images",
+        "/api/v1/images/{id}",
+        "/api/v1/instances/{id}",
+        "/api/v1/instances/{id}/start",
+        "/api/v1/instances/{id}/stop",
+        "/api/v1/instances/{id}/authorized_keys",
+        "/api/v1/key-pairs/{id}/bind",
+        "/api/v1/key-pairs/{id}/unbind",
     ] {
         assert!(paths.contains_key(path), "{path} missing");
+    }
+    assert!(doc["paths"]["/api/v1/instances"]["post"].is_object());
+    assert!(doc["paths"]["/api/v1/images"]["post"].is_object());
+    assert!(
+        doc["paths"]["/api/v1/instances/{id}/authorized_keys"]["get"]["responses"]["200"]
+            ["content"]["text/plain"]
+            .is_object(),
+        "authorized_keys is text/plain"
+    );
+    for schema in [
+        "BindRequest",
+        "BindResponse",
+        "CreateInstance",
+        "CreatedInstance",
+        "CreateImage",
+    ] {
+        assert!(
+            doc["components"]["schemas"][schema].is_object(),
+            "{schema} missing"
+        );
     }
     assert_eq!(
         doc["components"]["securitySchemes"]["bearer"]["scheme"],

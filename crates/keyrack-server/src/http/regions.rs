@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
     responses(
         (status = 200, description = "Every region", body = List<Region>),
         (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "An agent token (Forbidden)", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]

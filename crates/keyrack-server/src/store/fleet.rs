@@ -150,8 +150,8 @@ impl Store {
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO regions (id, name, position) \
-             SELECT ?1, ?1, COALESCE(MAX(position) + 1, 0) FROM regions \
-             WHERE NOT EXISTS (SELECT 1 FROM regions WHERE id = ?1)",
+             VALUES (?1, ?1, (SELECT COALESCE(MAX(position) + 1, 0) FROM regions)) \
+             ON CONFLICT (id) DO NOTHING",
         )
         .bind(&new.region)
         .execute(&mut *tx)

@@ -82,6 +82,7 @@ impl Server {
             "KEYRACK_DEMO",
             "KEYRACK_BOOTSTRAP_TOKEN",
             "KEYRACK_KEY_PAIR_QUOTA",
+            "KEYRACK_TRANSITION_DELAY_MS",
         ] {
             command.env_remove(var);
         }
@@ -257,6 +258,105 @@ impl Server {
             .and_then(|items| items.iter().find(|k| k["name"] == name))
             .cloned()
             .unwrap_or_else(|| panic!("no key pair named {name}: {}", r.text))
+    }
+}
+
+/// Server flags for quick power transitions: half a second, long enough for a test on a busy
+/// machine to observe STOPPING or STARTING, short enough to wait for the end.
+pub const FAST: &[&str] = &["--transition-delay-ms", "500"];
+
+impl Server {
+    /// Registers an instance and returns it with its agent token, asserting 201.
+    pub async fn register(&self, name: &str, os: &str, state: &str) -> (Value, String) {
+        let r = self
+            .post(
+                "/instances",
+                serde_json::json!({
+                    "name": name, "region": "test-region", "os": os, "state": state,
+                    "private_ip": "10.9.0.1",
+                }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let token = r.body["agent_token"]
+            .as_str()
+            .expect("agent token")
+            .to_owned();
+        (r.body["instance"].clone(), token)
+    }
+
+    /// Registers an instance and returns its id.
+    pub async fn instance(&self, name: &str, os: &str, state: &str) -> String {
+        let (instance, _) = self.register(name, os, state).await;
+        instance["id"].as_str().expect("id").to_owned()
+    }
+
+    /// The instance's state now.
+    pub async fn state_of(&self, id: &str) -> String {
+        let r = self.get(&format!("/instances/{id}")).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.body["state"].as_str().expect("state").to_owned()
+    }
+
+    /// Waits (at most 5 s) until the instance is in `state`.
+    pub async fn wait_for_state(&self, id: &str, state: &str) {
+        for _ in 0..100 {
+            if self.state_of(id).await == state {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "{id} never became {state}; it is {}",
+            self.state_of(id).await
+        );
+    }
+
+    /// `POST /key-pairs/{key}/bind` (or `unbind`) and the results array.
+    pub async fn bind(&self, verb: &str, key: &str, ids: &[&str], force_stop: bool) -> Resp {
+        self.post(
+            &format!("/key-pairs/{key}/{verb}"),
+            serde_json::json!({ "instance_ids": ids, "force_stop": force_stop }),
+        )
+        .await
+    }
+
+    /// A request with another token.
+    pub async fn as_token(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Resp {
+        self.request(
+            method,
+            &format!("/api/v1{path}"),
+            Some(token),
+            &[],
+            body.map(Body::Json),
+        )
+        .await
+    }
+
+    /// Registers a viewer token straight in the database (there is no API for it yet).
+    pub async fn viewer_token(&self) -> String {
+        let dir = self.dir().expect("the server owns its database");
+        let store = keyrack_server::Store::open(&db_url(&dir))
+            .await
+            .expect("open the database");
+        let token = "kr_test-viewer-token-0123456789abcdef";
+        store
+            .insert_token(&keyrack_server::store::NewToken {
+                name: "viewer".into(),
+                role: keyrack_server::store::Role::Viewer,
+                sha256: keyrack_server::service::tokens::hash(token),
+                instance_id: None,
+            })
+            .await
+            .expect("insert the viewer token");
+        store.close().await;
+        token.to_owned()
     }
 }
 

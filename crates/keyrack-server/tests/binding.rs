@@ -1,0 +1,426 @@
+//! Bind and unbind against the real server: every outcome and limit of DESIGN §2, force_stop,
+//! and the delete protection that bindings give.
+
+mod common;
+
+use common::{ed25519_keys, Server, FAST};
+use keyrack_api::{BIND_INSTANCES_MAX, KEYS_PER_INSTANCE_MAX};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+fn outcomes(r: &common::Resp) -> Vec<(String, String)> {
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.body["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|x| {
+            (
+                x["instance_id"].as_str().expect("id").to_owned(),
+                x["outcome"].as_str().expect("outcome").to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+    expected
+        .iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn bind_reports_every_outcome_in_input_order() {
+    let server = Server::start(FAST).await;
+    let keys = ed25519_keys(KEYS_PER_INSTANCE_MAX + 1);
+    let key = server.create("the-key", &keys[0]).await;
+    let key_id = key["id"].as_str().expect("id");
+    let stopped = server.instance("stopped", "linux", "STOPPED").await;
+    let running = server.instance("running", "linux", "RUNNING").await;
+    let windows = server.instance("windows", "windows", "STOPPED").await;
+    let full = server.instance("full", "linux", "STOPPED").await;
+    for (i, other) in keys[1..].iter().enumerate() {
+        let other = server.create(&format!("filler-{i}"), other).await;
+        let r = server
+            .bind("bind", other["id"].as_str().expect("id"), &[&full], false)
+            .await;
+        assert_eq!(outcomes(&r), pairs(&[(&full, "bound")]));
+    }
+
+    let r = server
+        .bind(
+            "bind",
+            key_id,
+            &[&running, &stopped, "ins-nothere", &windows, &full, &stopped],
+            false,
+        )
+        .await;
+    assert_eq!(
+        outcomes(&r),
+        pairs(&[
+            (&running, "instance_running"),
+            (&stopped, "bound"),
+            ("ins-nothere", "not_found"),
+            (&windows, "os_unsupported"),
+            (&full, "key_limit"),
+        ]),
+        "a repeated id is reported once, at its first place"
+    );
+    assert_eq!(r.body["results"][0]["state"], "RUNNING");
+    assert!(r.body["results"][1].get("state").is_none(), "{}", r.text);
+
+    // The key pair and the instance agree, and the key pair's version moved.
+    let after = server.get(&format!("/key-pairs/{key_id}")).await;
+    assert_eq!(after.body["instance_ids"], json!([stopped]));
+    assert_eq!(after.body["version"], 2);
+    assert_eq!(after.header("etag"), Some("\"2\""));
+    let instance = server.get(&format!("/instances/{stopped}")).await;
+    assert_eq!(instance.body["key_ids"], json!([key_id]));
+    assert_eq!(instance.body["state"], "STOPPED");
+    let full_instance = server.get(&format!("/instances/{full}")).await;
+    assert_eq!(
+        full_instance.body["key_ids"].as_array().map(Vec::len),
+        Some(KEYS_PER_INSTANCE_MAX)
+    );
+
+    // Binding again changes nothing, not even the version.
+    let again = server.bind("bind", key_id, &[&stopped], false).await;
+    assert_eq!(outcomes(&again), pairs(&[(&stopped, "already_bound")]));
+    assert_eq!(
+        server.get(&format!("/key-pairs/{key_id}")).await.body["version"],
+        2
+    );
+    // Nor is a full instance's limit lifted by force_stop, and it is not restarted for it.
+    let forced = server.bind("bind", key_id, &[&full], true).await;
+    assert_eq!(outcomes(&forced), pairs(&[(&full, "key_limit")]));
+}
+
+#[tokio::test]
+async fn unbind_reports_every_outcome() {
+    let server = Server::start(FAST).await;
+    let keys = ed25519_keys(1);
+    let key = server.create("k", &keys[0]).await;
+    let key_id = key["id"].as_str().expect("id");
+    let a = server.instance("a", "linux", "STOPPED").await;
+    let b = server.instance("b", "linux", "STOPPED").await;
+    let never = server.instance("never", "linux", "STOPPED").await;
+    let windows = server.instance("w", "windows", "RUNNING").await;
+    let r = server.bind("bind", key_id, &[&a, &b], false).await;
+    assert_eq!(outcomes(&r), pairs(&[(&a, "bound"), (&b, "bound")]));
+    // b starts: it is bound, but no longer stopped.
+    let started = server
+        .api(Method::POST, &format!("/instances/{b}/start"), None)
+        .await;
+    assert_eq!(started.body["state"], "STARTING");
+
+    let r = server
+        .bind(
+            "unbind",
+            key_id,
+            &[&a, &b, &never, &windows, "ins-zzzzzzzz"],
+            false,
+        )
+        .await;
+    assert_eq!(
+        outcomes(&r),
+        pairs(&[
+            (&a, "unbound"),
+            (&b, "instance_running"),
+            (&never, "not_bound"),
+            (&windows, "os_unsupported"),
+            ("ins-zzzzzzzz", "not_found"),
+        ])
+    );
+    assert_eq!(r.body["results"][1]["state"], "STARTING");
+    let key = server.get(&format!("/key-pairs/{key_id}")).await;
+    assert_eq!(key.body["instance_ids"], json!([b]));
+    assert_eq!(key.body["version"], 3, "bind and unbind each bump it once");
+    assert_eq!(
+        server.get(&format!("/instances/{a}")).await.body["key_ids"],
+        json!([])
+    );
+
+    server.wait_for_state(&b, "RUNNING").await;
+    let r = server.bind("unbind", key_id, &[&b], false).await;
+    assert_eq!(r.body["results"][0]["state"], "RUNNING");
+    // Unbinding again is not_bound; a missing key pair is a 404 for the whole call.
+    let r = server.bind("unbind", key_id, &[&a], false).await;
+    assert_eq!(outcomes(&r), pairs(&[(&a, "not_bound")]));
+    for verb in ["bind", "unbind"] {
+        let r = server.bind(verb, "skey-00000000", &[&a], false).await;
+        assert_eq!((r.status, r.code()), (404, "KeyPairNotFound"), "{}", r.text);
+        assert_eq!(r.body["error"]["details"]["id"], "skey-00000000");
+    }
+}
+
+#[tokio::test]
+async fn force_stop_stops_changes_and_starts_again() {
+    let server = Server::start(FAST).await;
+    let keys = ed25519_keys(1);
+    let key = server.create("k", &keys[0]).await;
+    let key_id = key["id"].as_str().expect("id");
+    let running = server.instance("running", "linux", "RUNNING").await;
+    let stopped = server.instance("stopped", "linux", "STOPPED").await;
+    let stopping = server.instance("stopping", "linux", "RUNNING").await;
+    let r = server
+        .api(Method::POST, &format!("/instances/{stopping}/stop"), None)
+        .await;
+    assert_eq!(r.body["state"], "STOPPING");
+
+    // Without force_stop a transitional instance is refused with its state too.
+    let r = server.bind("bind", key_id, &[&stopping], false).await;
+    assert_eq!(r.body["results"][0]["outcome"], "instance_running");
+    assert_eq!(r.body["results"][0]["state"], "STOPPING");
+
+    let started = std::time::Instant::now();
+    let r = server
+        .bind("bind", key_id, &[&running, &stopped, &stopping], true)
+        .await;
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "the call does not wait for shutdowns"
+    );
+    assert_eq!(
+        outcomes(&r),
+        pairs(&[
+            (&running, "bound"),
+            (&stopped, "bound"),
+            (&stopping, "bound")
+        ])
+    );
+    // The running one was stopped, changed and is starting again; the stopped one never
+    // moved; the stopping one stays down.
+    assert_eq!(server.state_of(&running).await, "STARTING");
+    assert_eq!(server.state_of(&stopped).await, "STOPPED");
+    assert_eq!(server.state_of(&stopping).await, "STOPPED");
+    server.wait_for_state(&running, "RUNNING").await;
+    assert_eq!(
+        server.get(&format!("/instances/{running}")).await.body["key_ids"],
+        json!([key_id])
+    );
+
+    let r = server.bind("unbind", key_id, &[&running], true).await;
+    assert_eq!(outcomes(&r), pairs(&[(&running, "unbound")]));
+    assert_eq!(server.state_of(&running).await, "STARTING");
+    server.wait_for_state(&running, "RUNNING").await;
+    let key = server.get(&format!("/key-pairs/{key_id}")).await;
+    let mut expected = vec![stopped, stopping];
+    expected.sort();
+    assert_eq!(key.body["instance_ids"], json!(expected), "sorted by id");
+}
+
+#[tokio::test]
+async fn instance_count_is_limited_per_call() {
+    let server = Server::start(FAST).await;
+    let keys = ed25519_keys(1);
+    let key = server.create("k", &keys[0]).await;
+    let key_id = key["id"].as_str().expect("id");
+    let real = server.instance("real", "linux", "STOPPED").await;
+
+    let mut ids: Vec<String> = (0..BIND_INSTANCES_MAX - 1)
+        .map(|i| format!("ins-{i:08}"))
+        .collect();
+    ids.push(real.clone());
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    for verb in ["bind", "unbind"] {
+        let r = server.bind(verb, key_id, &refs, false).await;
+        let results = outcomes(&r);
+        assert_eq!(results.len(), BIND_INSTANCES_MAX);
+        assert_eq!(
+            results.last(),
+            Some(&(
+                real.clone(),
+                if verb == "bind" { "bound" } else { "unbound" }.to_owned()
+            ))
+        );
+        assert!(results[..BIND_INSTANCES_MAX - 1]
+            .iter()
+            .all(|(_, outcome)| outcome == "not_found"));
+    }
+
+    let mut too_many = refs.clone();
+    too_many.push(&real);
+    for (ids, rule) in [(too_many, "count"), (Vec::new(), "required")] {
+        for verb in ["bind", "unbind"] {
+            let r = server.bind(verb, key_id, &ids, false).await;
+            assert_eq!(
+                (r.status, r.code()),
+                (400, "InvalidParameter"),
+                "{}",
+                r.text
+            );
+            assert_eq!(r.body["error"]["details"]["field"], "instance_ids");
+            assert_eq!(r.body["error"]["details"]["rule"], rule);
+        }
+    }
+    let r = server
+        .post(
+            &format!("/key-pairs/{key_id}/bind"),
+            json!({"force_stop": true}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (400, "InvalidRequest"), "{}", r.text);
+    assert_eq!(
+        server.get(&format!("/key-pairs/{key_id}")).await.body["instance_ids"],
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn sixteen_keys_per_instance_at_most() {
+    let server = Server::start(FAST).await;
+    let keys = ed25519_keys(KEYS_PER_INSTANCE_MAX + 1);
+    let target = server.instance("target", "linux", "STOPPED").await;
+    let mut ids = Vec::new();
+    for (i, key) in keys.iter().enumerate() {
+        let key = server.create(&format!("key-{i:02}"), key).await;
+        ids.push(key["id"].as_str().expect("id").to_owned());
+    }
+    for (i, id) in ids.iter().enumerate() {
+        let r = server.bind("bind", id, &[&target], false).await;
+        let expected = if i < KEYS_PER_INSTANCE_MAX {
+            "bound"
+        } else {
+            "key_limit"
+        };
+        assert_eq!(outcomes(&r)[0].1, expected, "key {i}");
+    }
+    let target_now = server.get(&format!("/instances/{target}")).await;
+    assert_eq!(
+        target_now.body["key_ids"].as_array().map(Vec::len),
+        Some(KEYS_PER_INSTANCE_MAX)
+    );
+    // The 17th key pair's call changed nothing, so its version did not move.
+    let last = server
+        .get(&format!("/key-pairs/{}", ids[KEYS_PER_INSTANCE_MAX]))
+        .await;
+    assert_eq!(last.body["version"], 1);
+    assert_eq!(last.body["instance_ids"], json!([]));
+    // Making room lets it in.
+    let r = server.bind("unbind", &ids[0], &[&target], false).await;
+    assert_eq!(outcomes(&r)[0].1, "unbound");
+    let r = server
+        .bind("bind", &ids[KEYS_PER_INSTANCE_MAX], &[&target], false)
+        .await;
+    assert_eq!(outcomes(&r)[0].1, "bound");
+}
+
+#[tokio::test]
+async fn bindings_and_images_protect_key_pairs_from_delete() {
+    let server = Server::start(FAST).await;
+    let keys = ed25519_keys(3);
+    let bound = server.create("bound", &keys[0]).await;
+    let baked = server.create("baked", &keys[1]).await;
+    let free = server.create("free", &keys[2]).await;
+    let (bound_id, baked_id, free_id) = (
+        bound["id"].as_str().expect("id"),
+        baked["id"].as_str().expect("id"),
+        free["id"].as_str().expect("id"),
+    );
+    let web = server.instance("web", "linux", "STOPPED").await;
+    let builder = server.instance("builder", "linux", "STOPPED").await;
+    assert_eq!(
+        outcomes(&server.bind("bind", bound_id, &[&web], false).await)[0].1,
+        "bound"
+    );
+    assert_eq!(
+        outcomes(&server.bind("bind", baked_id, &[&builder], false).await)[0].1,
+        "bound"
+    );
+    let image = server
+        .post("/images", json!({"name": "golden", "instance_id": builder}))
+        .await;
+    assert_eq!(image.status, 201, "{}", image.text);
+    let image_id = image.body["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        outcomes(&server.bind("unbind", baked_id, &[&builder], false).await)[0].1,
+        "unbound"
+    );
+
+    let r = server.delete(&format!("/key-pairs/{bound_id}")).await;
+    assert_eq!((r.status, r.code()), (409, "KeyPairInUse"), "{}", r.text);
+    assert_eq!(r.body["error"]["details"]["instance_ids"], json!([web]));
+    let r = server.delete(&format!("/key-pairs/{baked_id}")).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (409, "KeyPairReferencedByImage"),
+        "{}",
+        r.text
+    );
+    assert_eq!(r.body["error"]["details"]["image_ids"], json!([image_id]));
+
+    let r = server
+        .post(
+            "/key-pairs/batch-delete",
+            json!({"ids": [bound_id, baked_id, free_id, "skey-00000000"]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let results = r.body["results"].as_array().expect("results");
+    let summary: Vec<(&str, &str)> = results
+        .iter()
+        .map(|x| {
+            (
+                x["id"].as_str().unwrap_or_default(),
+                x["outcome"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (bound_id, "in_use"),
+            (baked_id, "referenced_by_image"),
+            (free_id, "deleted"),
+            ("skey-00000000", "not_found"),
+        ]
+    );
+    assert_eq!(results[0]["instance_ids"], json!([web]));
+    assert_eq!(results[1]["image_ids"], json!([image_id]));
+
+    // Unbinding and deleting the image free them.
+    assert_eq!(
+        outcomes(&server.bind("unbind", bound_id, &[&web], false).await)[0].1,
+        "unbound"
+    );
+    assert_eq!(
+        server.delete(&format!("/images/{image_id}")).await.status,
+        204
+    );
+    for id in [bound_id, baked_id] {
+        let r = server.delete(&format!("/key-pairs/{id}")).await;
+        assert_eq!(r.status, 204, "{id}: {}", r.text);
+    }
+}
+
+#[tokio::test]
+async fn only_admins_bind() {
+    let server = Server::start(FAST).await;
+    let keys = ed25519_keys(1);
+    let key = server.create("k", &keys[0]).await;
+    let key_id = key["id"].as_str().expect("id");
+    let (instance, agent) = server.register("host", "linux", "STOPPED").await;
+    let viewer = server.viewer_token().await;
+    let body = json!({"instance_ids": [instance["id"]]});
+    for token in [viewer.as_str(), agent.as_str()] {
+        for verb in ["bind", "unbind"] {
+            let r = server
+                .as_token(
+                    token,
+                    Method::POST,
+                    &format!("/key-pairs/{key_id}/{verb}"),
+                    Some(body.clone()),
+                )
+                .await;
+            assert_eq!((r.status, r.code()), (403, "Forbidden"), "{}", r.text);
+        }
+    }
+    // The viewer still reads.
+    let r = server
+        .as_token(&viewer, Method::GET, &format!("/key-pairs/{key_id}"), None)
+        .await;
+    assert_eq!(r.status, 200);
+    let unchanged: Value = server.get(&format!("/key-pairs/{key_id}")).await.body;
+    assert_eq!(unchanged["instance_ids"], json!([]));
+}

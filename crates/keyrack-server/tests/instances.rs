@@ -1,0 +1,528 @@
+//! Instances and images against the real server: registration and agent tokens, power
+//! transitions (also across restarts), delete, images, and the authorized_keys endpoint.
+
+mod common;
+
+use common::{db_url, ed25519_keys, Server, FAST};
+use reqwest::Method;
+use serde_json::json;
+
+#[tokio::test]
+async fn registering_an_instance_answers_once_with_its_agent_token() {
+    let server = Server::start(FAST).await;
+    let r = server
+        .post(
+            "/instances",
+            json!({"name": "build host 7", "region": "home-lab", "os": "linux",
+                   "private_ip": "192.168.1.7", "public_ip": "2001:db8::7"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let instance = &r.body["instance"];
+    let id = instance["id"].as_str().expect("id");
+    assert!(id.starts_with("ins-") && id.len() == 12, "{id}");
+    assert_eq!(
+        r.header("location"),
+        Some(format!("/api/v1/instances/{id}").as_str())
+    );
+    assert_eq!(instance["name"], "build host 7");
+    assert_eq!(instance["region"], "home-lab");
+    assert_eq!(instance["os"], "linux");
+    assert_eq!(
+        instance["state"], "RUNNING",
+        "RUNNING unless told otherwise"
+    );
+    assert_eq!(instance["private_ip"], "192.168.1.7");
+    assert_eq!(instance["public_ip"], "2001:db8::7");
+    assert_eq!(instance["key_ids"], json!([]));
+    let token = r.body["agent_token"].as_str().expect("agent token");
+    assert!(token.starts_with("kr_") && token.len() > 40);
+
+    // It is listed and gettable without the token; its unknown region now exists.
+    let got = server.get(&format!("/instances/{id}")).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(&got.body, instance);
+    assert!(!got.text.contains(token));
+    let listed = server.get("/instances").await;
+    assert!(!listed.text.contains(token));
+    let regions = server.get("/regions").await;
+    assert_eq!(
+        regions.body["items"],
+        json!([{"id": "home-lab", "name": "home-lab"}])
+    );
+    let second = server.instance("second", "windows", "STOPPED").await;
+    assert_eq!(server.get("/regions").await.body["total"], 2);
+    assert_eq!(server.state_of(&second).await, "STOPPED");
+
+    for (body, field) in [
+        (json!({"name": "", "region": "r", "os": "linux"}), "name"),
+        (
+            json!({"name": "x".repeat(65), "region": "r", "os": "linux"}),
+            "name",
+        ),
+        (
+            json!({"name": "a", "region": "Not A Region", "os": "linux"}),
+            "region",
+        ),
+        (
+            json!({"name": "a", "region": "r", "os": "linux", "state": "STARTING"}),
+            "state",
+        ),
+        (
+            json!({"name": "a", "region": "r", "os": "linux", "private_ip": "10.0.0"}),
+            "private_ip",
+        ),
+        (
+            json!({"name": "a", "region": "r", "os": "linux", "public_ip": "example.com"}),
+            "public_ip",
+        ),
+    ] {
+        let r = server.post("/instances", body).await;
+        assert_eq!(
+            (r.status, r.code()),
+            (400, "InvalidParameter"),
+            "{}",
+            r.text
+        );
+        assert_eq!(r.body["error"]["details"]["field"], field, "{}", r.text);
+    }
+    let r = server
+        .post(
+            "/instances",
+            json!({"name": "a", "region": "r", "os": "macos"}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (400, "InvalidRequest"), "{}", r.text);
+    assert_eq!(server.get("/instances").await.body["total"], 2);
+}
+
+#[tokio::test]
+async fn agent_tokens_read_their_own_authorized_keys_and_nothing_else() {
+    let server = Server::start(FAST).await;
+    let keys = ed25519_keys(3);
+    let first = server.create("first-key", &keys[0]).await;
+    let second = server.create("second.key@ops", &keys[1]).await;
+    let other = server.create("other", &keys[2]).await;
+    let (host, agent) = server.register("host", "linux", "STOPPED").await;
+    let (neighbour, neighbour_agent) = server.register("neighbour", "linux", "STOPPED").await;
+    let host_id = host["id"].as_str().expect("id");
+    let neighbour_id = neighbour["id"].as_str().expect("id");
+    let path = format!("/instances/{host_id}/authorized_keys");
+
+    // Nothing bound yet: 200 and an empty body.
+    let r = server.as_token(&agent, Method::GET, &path, None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.header("content-type"), Some("text/plain; charset=utf-8"));
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert_eq!(r.text, "");
+
+    for key in [&first, &second] {
+        let r = server
+            .bind("bind", key["id"].as_str().expect("id"), &[host_id], false)
+            .await;
+        assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    }
+    let r = server
+        .bind(
+            "bind",
+            other["id"].as_str().expect("id"),
+            &[neighbour_id],
+            false,
+        )
+        .await;
+    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+
+    let r = server.as_token(&agent, Method::GET, &path, None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let mut expected: Vec<String> = [&first, &second]
+        .iter()
+        .map(|k| {
+            format!(
+                "{} keyrack:{} {}",
+                k["public_key"].as_str().expect("key"),
+                k["id"].as_str().expect("id"),
+                k["name"].as_str().expect("name")
+            )
+        })
+        .collect();
+    expected.sort();
+    assert!(r.text.ends_with('\n'), "{}", r.text);
+    let mut lines: Vec<String> = r.text.lines().map(str::to_owned).collect();
+    lines.sort();
+    assert_eq!(lines, expected, "one OpenSSH line per bound key");
+    for line in r.text.lines() {
+        assert!(line.starts_with("ssh-ed25519 AAAA"), "{line}");
+        assert_eq!(line.split(' ').count(), 4, "{line}");
+    }
+
+    // Everyone else is refused: another instance's agent, admins, viewers, no token.
+    let viewer = server.viewer_token().await;
+    for token in [neighbour_agent.as_str(), common::TOKEN, viewer.as_str()] {
+        let r = server.as_token(token, Method::GET, &path, None).await;
+        assert_eq!((r.status, r.code()), (403, "Forbidden"), "{}", r.text);
+    }
+    for token in [None, Some("kr_wrong")] {
+        let r = server
+            .request(Method::GET, &format!("/api/v1{path}"), token, &[], None)
+            .await;
+        assert_eq!((r.status, r.code()), (401, "Unauthorized"), "{}", r.text);
+    }
+    let r = server
+        .as_token(
+            &neighbour_agent,
+            Method::GET,
+            &format!("/instances/{neighbour_id}/authorized_keys"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.text.contains(other["id"].as_str().expect("id")));
+    assert_eq!(r.text.lines().count(), 1);
+
+    // The agent token opens nothing else.
+    let routes = [
+        (Method::GET, "/key-pairs".to_owned()),
+        (
+            Method::GET,
+            format!("/key-pairs/{}", first["id"].as_str().expect("id")),
+        ),
+        (Method::POST, "/key-pairs".to_owned()),
+        (Method::POST, "/key-pairs/batch-delete".to_owned()),
+        (
+            Method::POST,
+            format!("/key-pairs/{}/bind", other["id"].as_str().expect("id")),
+        ),
+        (Method::GET, "/regions".to_owned()),
+        (Method::GET, "/instances".to_owned()),
+        (Method::POST, "/instances".to_owned()),
+        (Method::GET, format!("/instances/{host_id}")),
+        (Method::DELETE, format!("/instances/{neighbour_id}")),
+        (Method::POST, format!("/instances/{host_id}/stop")),
+        (Method::POST, format!("/instances/{host_id}/start")),
+        (Method::GET, "/images".to_owned()),
+        (Method::POST, "/images".to_owned()),
+        (Method::DELETE, "/images/img-00000000".to_owned()),
+    ];
+    for (method, route) in routes {
+        let r = server
+            .as_token(&agent, method.clone(), &route, Some(json!({})))
+            .await;
+        assert_eq!(
+            (r.status, r.code()),
+            (403, "Forbidden"),
+            "{method} {route}: {}",
+            r.text
+        );
+    }
+    assert_eq!(server.get("/instances").await.body["total"], 2);
+
+    // Deleting the instance revokes its agent token.
+    assert_eq!(
+        server.delete(&format!("/instances/{host_id}")).await.status,
+        204
+    );
+    let r = server.as_token(&agent, Method::GET, &path, None).await;
+    assert_eq!(r.status, 401, "{}", r.text);
+}
+
+#[tokio::test]
+async fn only_admins_change_the_fleet() {
+    let server = Server::start(FAST).await;
+    let id = server.instance("host", "linux", "RUNNING").await;
+    let viewer = server.viewer_token().await;
+    let writes = [
+        (
+            Method::POST,
+            "/instances".to_owned(),
+            json!({"name": "a", "region": "r", "os": "linux"}),
+        ),
+        (Method::DELETE, format!("/instances/{id}"), json!({})),
+        (Method::POST, format!("/instances/{id}/stop"), json!({})),
+        (Method::POST, format!("/instances/{id}/start"), json!({})),
+        (
+            Method::POST,
+            "/images".to_owned(),
+            json!({"name": "i", "instance_id": id}),
+        ),
+        (Method::DELETE, "/images/img-00000000".to_owned(), json!({})),
+        (
+            Method::POST,
+            "/key-pairs/batch-delete".to_owned(),
+            json!({"ids": ["skey-00000000"]}),
+        ),
+    ];
+    for (method, path, body) in writes {
+        let r = server
+            .as_token(&viewer, method.clone(), &path, Some(body))
+            .await;
+        assert_eq!(
+            (r.status, r.code()),
+            (403, "Forbidden"),
+            "{method} {path}: {}",
+            r.text
+        );
+    }
+    for path in ["/instances", "/images", "/regions", "/key-pairs"] {
+        let r = server.as_token(&viewer, Method::GET, path, None).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.text);
+    }
+    assert_eq!(server.state_of(&id).await, "RUNNING");
+    assert_eq!(server.get("/instances").await.body["total"], 1);
+}
+
+#[tokio::test]
+async fn stop_and_start_pass_through_transitions() {
+    let server = Server::start(FAST).await;
+    let id = server.instance("host", "linux", "RUNNING").await;
+    let stop = format!("/instances/{id}/stop");
+    let start = format!("/instances/{id}/start");
+
+    let r = server.api(Method::POST, &stop, None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["state"], "STOPPING");
+    assert_eq!(r.body["id"], id.as_str());
+    // Seen as STOPPING by list, filter and get until the delay has passed.
+    let listed = server.get("/instances?state=STOPPING").await;
+    assert_eq!(
+        listed.body["items"][0]["id"],
+        id.as_str(),
+        "{}",
+        listed.text
+    );
+    // Stopping again changes nothing; starting now is a conflict.
+    let r = server.api(Method::POST, &stop, None).await;
+    assert_eq!(
+        (r.status, r.body["state"].as_str()),
+        (200, Some("STOPPING"))
+    );
+    let r = server.api(Method::POST, &start, None).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (409, "InstanceStateConflict"),
+        "{}",
+        r.text
+    );
+    assert_eq!(r.body["error"]["details"]["state"], "STOPPING");
+
+    server.wait_for_state(&id, "STOPPED").await;
+    assert_eq!(
+        server.get("/instances?state=STOPPED").await.body["total"],
+        1
+    );
+    assert_eq!(
+        server.get("/instances?state=STOPPING").await.body["total"],
+        0
+    );
+    let r = server.api(Method::POST, &stop, None).await;
+    assert_eq!((r.status, r.body["state"].as_str()), (200, Some("STOPPED")));
+
+    let r = server.api(Method::POST, &start, None).await;
+    assert_eq!(
+        (r.status, r.body["state"].as_str()),
+        (200, Some("STARTING"))
+    );
+    let r = server.api(Method::POST, &start, None).await;
+    assert_eq!(
+        (r.status, r.body["state"].as_str()),
+        (200, Some("STARTING"))
+    );
+    let r = server.api(Method::POST, &stop, None).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (409, "InstanceStateConflict"),
+        "{}",
+        r.text
+    );
+    assert_eq!(r.body["error"]["details"]["state"], "STARTING");
+    server.wait_for_state(&id, "RUNNING").await;
+    let r = server.api(Method::POST, &start, None).await;
+    assert_eq!((r.status, r.body["state"].as_str()), (200, Some("RUNNING")));
+
+    // Windows instances start and stop too.
+    let windows = server.instance("win", "windows", "RUNNING").await;
+    let r = server
+        .api(Method::POST, &format!("/instances/{windows}/stop"), None)
+        .await;
+    assert_eq!(r.body["state"], "STOPPING");
+
+    for path in [
+        "/instances/ins-00000000/stop",
+        "/instances/ins-00000000/start",
+    ] {
+        let r = server.api(Method::POST, path, None).await;
+        assert_eq!(
+            (r.status, r.code()),
+            (404, "InstanceNotFound"),
+            "{}",
+            r.text
+        );
+        assert_eq!(r.body["error"]["details"]["id"], "ins-00000000");
+    }
+    let r = server.get("/instances/ins-00000000").await;
+    assert_eq!((r.status, r.code()), (404, "InstanceNotFound"));
+    let r = server.delete("/instances/ins-00000000").await;
+    assert_eq!((r.status, r.code()), (404, "InstanceNotFound"));
+}
+
+#[tokio::test]
+async fn transitions_are_persisted_and_finish_across_a_restart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = db_url(dir.path());
+    // A long delay: the state is still STOPPING after a crash and restart.
+    let mut server = Server::spawn(&url, &["--transition-delay-ms", "60000"], true).await;
+    let slow = server.instance("slow", "linux", "RUNNING").await;
+    let quick = server.instance("quick", "linux", "STOPPED").await;
+    let r = server
+        .api(Method::POST, &format!("/instances/{slow}/stop"), None)
+        .await;
+    assert_eq!(r.body["state"], "STOPPING");
+    server.stop();
+
+    // A short delay on the next run; what the crash interrupted keeps its own deadline.
+    let mut server = Server::spawn(&url, &["--transition-delay-ms", "200"], true).await;
+    assert_eq!(server.state_of(&slow).await, "STOPPING");
+    let r = server
+        .api(Method::POST, &format!("/instances/{quick}/start"), None)
+        .await;
+    assert_eq!(r.body["state"], "STARTING");
+    server.stop();
+    // Down for longer than the delay: the transition completes on the next start.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    let server = Server::spawn(&url, FAST, true).await;
+    assert_eq!(server.state_of(&quick).await, "RUNNING");
+    assert_eq!(server.state_of(&slow).await, "STOPPING");
+    let running = server.get("/instances?state=RUNNING").await;
+    assert_eq!(running.body["items"][0]["id"], quick.as_str());
+}
+
+#[tokio::test]
+async fn deleting_an_instance_drops_its_bindings() {
+    let server = Server::start(FAST).await;
+    let keys = ed25519_keys(1);
+    let key = server.create("k", &keys[0]).await;
+    let key_id = key["id"].as_str().expect("id");
+    let running = server.instance("running", "linux", "RUNNING").await;
+    let r = server.bind("bind", key_id, &[&running], true).await;
+    assert_eq!(r.body["results"][0]["outcome"], "bound");
+    let before = server.get(&format!("/key-pairs/{key_id}")).await;
+    assert_eq!(before.body["instance_ids"], json!([running]));
+
+    // A running instance can be deleted; the key pair survives, unbound and deletable.
+    assert_eq!(
+        server.delete(&format!("/instances/{running}")).await.status,
+        204
+    );
+    let after = server.get(&format!("/key-pairs/{key_id}")).await;
+    assert_eq!(after.body["instance_ids"], json!([]));
+    assert_eq!(
+        after.body["version"].as_i64(),
+        before.body["version"].as_i64().map(|v| v + 1)
+    );
+    assert_eq!(
+        server.get(&format!("/instances/{running}")).await.status,
+        404
+    );
+    assert_eq!(
+        server.delete(&format!("/instances/{running}")).await.status,
+        404
+    );
+    assert_eq!(
+        server.delete(&format!("/key-pairs/{key_id}")).await.status,
+        204
+    );
+}
+
+#[tokio::test]
+async fn images_are_made_from_instances_and_carry_their_keys() {
+    let server = Server::start(FAST).await;
+    let keys = ed25519_keys(2);
+    let a = server.create("a", &keys[0]).await;
+    let b = server.create("b", &keys[1]).await;
+    let (a_id, b_id) = (a["id"].as_str().expect("id"), b["id"].as_str().expect("id"));
+    let (instance, _) = server.register("builder", "linux", "STOPPED").await;
+    let instance_id = instance["id"].as_str().expect("id");
+    for key in [a_id, b_id] {
+        let r = server.bind("bind", key, &[instance_id], false).await;
+        assert_eq!(r.body["results"][0]["outcome"], "bound");
+    }
+
+    let r = server
+        .post(
+            "/images",
+            json!({"name": "golden 2026", "instance_id": instance_id}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let image = r.body.clone();
+    let image_id = image["id"].as_str().expect("id");
+    assert!(
+        image_id.starts_with("img-") && image_id.len() == 12,
+        "{image_id}"
+    );
+    assert_eq!(
+        r.header("location"),
+        Some(format!("/api/v1/images/{image_id}").as_str())
+    );
+    assert_eq!(image["name"], "golden 2026");
+    assert_eq!(image["region"], "test-region");
+    let mut expected = vec![a_id, b_id];
+    expected.sort_unstable();
+    assert_eq!(image["key_ids"], json!(expected));
+    let listed = server.get("/images").await;
+    assert_eq!(listed.body["items"], json!([image]));
+    let a_now = server.get(&format!("/key-pairs/{a_id}")).await;
+    assert_eq!(a_now.body["image_ids"], json!([image_id]));
+
+    // The image keeps its keys after the instance changes; an image of a bare instance has none.
+    let r = server.bind("unbind", a_id, &[instance_id], false).await;
+    assert_eq!(r.body["results"][0]["outcome"], "unbound");
+    assert_eq!(
+        server.get("/images").await.body["items"][0]["key_ids"],
+        json!(expected)
+    );
+    let bare = server.instance("bare", "windows", "RUNNING").await;
+    let r = server
+        .post("/images", json!({"name": "bare", "instance_id": bare}))
+        .await;
+    assert_eq!((r.status, r.body["key_ids"].clone()), (201, json!([])));
+
+    let r = server
+        .post(
+            "/images",
+            json!({"name": "x", "instance_id": "ins-00000000"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (404, "InstanceNotFound"),
+        "{}",
+        r.text
+    );
+    let r = server
+        .post("/images", json!({"name": " ", "instance_id": instance_id}))
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "InvalidParameter"),
+        "{}",
+        r.text
+    );
+    assert_eq!(r.body["error"]["details"]["field"], "name");
+
+    let r = server.delete(&format!("/key-pairs/{a_id}")).await;
+    assert_eq!((r.status, r.code()), (409, "KeyPairReferencedByImage"));
+    assert_eq!(
+        server.delete(&format!("/images/{image_id}")).await.status,
+        204
+    );
+    let r = server.delete(&format!("/images/{image_id}")).await;
+    assert_eq!((r.status, r.code()), (404, "ImageNotFound"), "{}", r.text);
+    assert_eq!(r.body["error"]["details"]["id"], image_id);
+    assert_eq!(server.get("/images").await.body["total"], 1);
+    assert_eq!(
+        server.delete(&format!("/key-pairs/{a_id}")).await.status,
+        204
+    );
+    let r = server.delete(&format!("/key-pairs/{b_id}")).await;
+    assert_eq!((r.status, r.code()), (409, "KeyPairInUse"), "still bound");
+}

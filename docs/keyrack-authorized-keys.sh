@@ -1,0 +1,106 @@
+#!/bin/sh
+# keyrack-authorized-keys: sshd's AuthorizedKeysCommand for Keyrack (see docs/sshd.md).
+#
+# Prints the OpenSSH public keys Keyrack binds to this host, one per line, when sshd asks
+# about an account the configuration serves, and nothing for any other account. It fails
+# closed: on any error (configuration, network, timeout, HTTP status) it prints nothing and
+# exits non-zero, and sshd then accepts no key from it.
+#
+# sshd_config:
+#   AuthorizedKeysCommand /usr/local/libexec/keyrack-authorized-keys -c /etc/keyrack/agent.conf %u %f
+#   AuthorizedKeysCommandUser keyrack-agent
+#
+# Usage: keyrack-authorized-keys [-c CONFIG] USER [FINGERPRINT]
+#   CONFIG defaults to /etc/keyrack/agent.conf. FINGERPRINT (sshd's %f) is accepted and not
+#   needed: sshd matches the offered key against the printed lines itself.
+#
+# CONFIG has KEY=value lines; it is parsed, never run. Other lines are ignored.
+#   KEYRACK_URL=https://keyrack.example.com   the server, without /api/v1
+#   KEYRACK_INSTANCE_ID=ins-xxxxxxxx          this host's instance id
+#   KEYRACK_TOKEN=kr_...                      this instance's agent token
+#   KEYRACK_USERS=root                        accounts the keys open, space-separated;
+#                                             * for every account (default: root)
+#   KEYRACK_CACERT=/etc/keyrack/ca.pem        optional: CA bundle for a private CA
+#   KEYRACK_TIMEOUT=5                         optional: seconds for the whole request
+
+set -u
+set -f
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+umask 077
+
+fail() {
+    echo "keyrack-authorized-keys: $*" >&2
+    exit 1
+}
+
+conf=/etc/keyrack/agent.conf
+if [ "${1-}" = "-c" ]; then
+    [ $# -ge 2 ] || fail "-c needs a file"
+    conf=$2
+    shift 2
+fi
+[ $# -ge 1 ] && [ $# -le 2 ] || fail "usage: keyrack-authorized-keys [-c CONFIG] USER [FINGERPRINT]"
+user=$1
+
+url='' instance='' token='' users=root cacert='' timeout=5
+[ -f "$conf" ] && [ -r "$conf" ] || fail "cannot read $conf"
+while IFS= read -r line || [ -n "$line" ]; do
+    case $line in
+        KEYRACK_URL=*) url=${line#*=} ;;
+        KEYRACK_INSTANCE_ID=*) instance=${line#*=} ;;
+        KEYRACK_TOKEN=*) token=${line#*=} ;;
+        KEYRACK_USERS=*) users=${line#*=} ;;
+        KEYRACK_CACERT=*) cacert=${line#*=} ;;
+        KEYRACK_TIMEOUT=*) timeout=${line#*=} ;;
+    esac
+done < "$conf"
+
+# Another account: not ours to answer. Exit 0 with no keys, so other methods still apply.
+served=no
+for u in $users; do
+    if [ "$u" = "*" ] || [ "$u" = "$user" ]; then
+        served=yes
+    fi
+done
+[ "$served" = yes ] || exit 0
+
+case $url in
+    https://?* | http://?*) url=${url%/} ;;
+    *) fail "KEYRACK_URL must start with https:// (or http://)" ;;
+esac
+case $instance in
+    ins-[0-9a-z][0-9a-z][0-9a-z][0-9a-z][0-9a-z][0-9a-z][0-9a-z][0-9a-z]) ;;
+    *) fail "KEYRACK_INSTANCE_ID must be an instance id such as ins-0a1b2c3d" ;;
+esac
+case $token in
+    '' | *[!A-Za-z0-9_-]*) fail "KEYRACK_TOKEN is missing or malformed" ;;
+esac
+case $timeout in
+    '' | *[!0-9]* | 0) fail "KEYRACK_TIMEOUT must be a whole number of seconds" ;;
+esac
+command -v curl >/dev/null 2>&1 || fail "curl is not installed"
+
+# -q first: no ~/.curlrc. No redirects are followed; --fail turns 4xx/5xx into an error.
+set -- -q --silent --show-error --fail --proto =https,http \
+    --connect-timeout 3 --max-time "$timeout" --max-filesize 1048576
+if [ -n "$cacert" ]; then
+    set -- "$@" --cacert "$cacert"
+fi
+# The token travels through a pipe (printf is a shell builtin), never through argv, where
+# every local user could read it in ps.
+keys=$(printf 'header = "Authorization: Bearer %s"\n' "$token" |
+    curl "$@" --config - -- "$url/api/v1/instances/$instance/authorized_keys") ||
+    fail "could not read the authorized keys from $url"
+
+# Only plain key lines reach sshd: an answer that is not what Keyrack sends (a proxy's page,
+# a line with authorized_keys options) grants nothing.
+printf '%s\n' "$keys" | while IFS= read -r line; do
+    case $line in
+        'ssh-ed25519 '* | 'ssh-rsa '* | 'ecdsa-sha2-nistp256 '* | 'ecdsa-sha2-nistp384 '* | \
+            'ecdsa-sha2-nistp521 '* | 'sk-ssh-ed25519@openssh.com '* | \
+            'sk-ecdsa-sha2-nistp256@openssh.com '*)
+            printf '%s\n' "$line"
+            ;;
+    esac
+done
