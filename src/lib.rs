@@ -4,6 +4,7 @@ pub mod api;
 pub mod auth;
 pub mod components;
 pub mod format;
+pub mod keygen;
 pub mod messages;
 pub mod pages;
 pub mod routes;

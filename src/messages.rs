@@ -43,6 +43,14 @@ pub fn describe(e: &ApiError) -> String {
         },
         KeyPairLimitExceeded => "This deployment holds as many key pairs as it may.".into(),
         KeyPairNotFound | NotFound => "This key pair no longer exists.".into(),
+        InstanceNotFound => "This instance no longer exists.".into(),
+        ImageNotFound => "This custom image no longer exists.".into(),
+        InstanceStateConflict => match detail("state") {
+            Some(state) => {
+                format!("The instance is {state}; wait until it has finished, then retry.")
+            }
+            None => "The instance is changing state; wait a moment, then retry.".into(),
+        },
         PreconditionFailed => {
             "Someone changed this key pair meanwhile. It has been reloaded: review and try again."
                 .into()

@@ -202,7 +202,7 @@ async fn create_form_shows_every_message_on_submit() {
     tick().await;
     let page = text(&root);
     assert!(page.contains("The name is required"), "{page}");
-    assert!(page.contains("no public key was given"), "{page}");
+    assert!(page.contains("No public key was given"), "{page}");
     assert!(submitted.get_untracked().is_none());
 }
 
@@ -255,7 +255,7 @@ async fn create_form_refuses_short_rsa() {
     type_into(&find(&root, "#public-key"), RSA1024);
     tick().await;
     assert!(
-        text(&root).contains("this RSA key has 1024 bits; at least 2048 are required"),
+        text(&root).contains("This RSA key has 1024 bits; at least 2048 are required"),
         "{}",
         text(&root)
     );
@@ -269,7 +269,7 @@ async fn create_form_refuses_a_private_key_without_echoing_it() {
     type_into(&find(&root, "#public-key"), PRIVATE_KEY);
     tick().await;
     assert!(
-        text(&root).contains("this is a private key, not a public key"),
+        text(&root).contains("This is a private key, not a public key"),
         "{}",
         text(&root)
     );

@@ -1,9 +1,16 @@
-//! Regions, instances and images.
+//! Regions, instances and images, and binding key pairs to instances.
 
 use gloo_net::http::Method;
-use keyrack_api::{ApiError, Image, Instance, List, Region, LIST_LIMIT_MAX};
+use keyrack_api::{
+    ApiError, BindRequest, BindResponse, Image, Instance, InstanceQuery, List, Region,
+    LIST_LIMIT_MAX,
+};
 
 use super::client::{Api, Call};
+use crate::routes::encode;
+
+/// Pages of 100 that [`Api::list_all_instances`] reads at most (10,000 instances).
+const ALL_INSTANCES_MAX_PAGES: u32 = 100;
 
 impl Api {
     /// `GET /regions`; the server may answer a bare array or a `{total, items}` page.
@@ -19,16 +26,93 @@ impl Api {
 
     /// `GET /instances`, one region or all, the first 100.
     pub async fn list_instances(&self, region: Option<&str>) -> Result<List<Instance>, ApiError> {
+        let query = InstanceQuery {
+            region: region.map(str::to_owned),
+            limit: Some(LIST_LIMIT_MAX),
+            ..Default::default()
+        };
+        self.list_instances_page(&query).await
+    }
+
+    /// `GET /instances` with every filter and paging parameter.
+    pub async fn list_instances_page(
+        &self,
+        query: &InstanceQuery,
+    ) -> Result<List<Instance>, ApiError> {
         let mut call = Call::new(Method::GET, "/instances");
-        call.query.push(("limit", LIST_LIMIT_MAX.to_string()));
-        if let Some(region) = region.filter(|r| !r.is_empty()) {
-            call.query.push(("region", region.to_owned()));
-        }
+        let params = [
+            ("region", query.region.clone()),
+            ("state", query.state.map(|s| s.as_str().to_owned())),
+            ("q", query.q.clone()),
+            ("offset", query.offset.map(|o| o.to_string())),
+            ("limit", query.limit.map(|l| l.to_string())),
+        ];
+        call.query = params
+            .into_iter()
+            .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k, v)))
+            .collect();
         self.json(call).await
+    }
+
+    /// Every instance (page after page of 100), for pickers that filter in the browser.
+    pub async fn list_all_instances(&self) -> Result<Vec<Instance>, ApiError> {
+        let mut all = Vec::new();
+        for page in 0..ALL_INSTANCES_MAX_PAGES {
+            let query = InstanceQuery {
+                offset: Some(page * LIST_LIMIT_MAX),
+                limit: Some(LIST_LIMIT_MAX),
+                ..Default::default()
+            };
+            let list = self.list_instances_page(&query).await?;
+            let last = list.items.len() < LIST_LIMIT_MAX as usize;
+            all.extend(list.items);
+            if last || all.len() as u64 >= list.total {
+                break;
+            }
+        }
+        Ok(all)
+    }
+
+    /// `GET /instances/{id}`
+    pub async fn get_instance(&self, id: &str) -> Result<Instance, ApiError> {
+        let path = format!("/instances/{}", encode(id));
+        self.json(Call::new(Method::GET, &path)).await
+    }
+
+    /// `POST /instances/{id}/start`: the instance, now `STARTING` (or as it was).
+    pub async fn start_instance(&self, id: &str) -> Result<Instance, ApiError> {
+        let path = format!("/instances/{}/start", encode(id));
+        self.json(Call::new(Method::POST, &path)).await
+    }
+
+    /// `POST /instances/{id}/stop`: the instance, now `STOPPING` (or as it was).
+    pub async fn stop_instance(&self, id: &str) -> Result<Instance, ApiError> {
+        let path = format!("/instances/{}/stop", encode(id));
+        self.json(Call::new(Method::POST, &path)).await
     }
 
     /// `GET /images`
     pub async fn list_images(&self) -> Result<List<Image>, ApiError> {
         self.json(Call::new(Method::GET, "/images")).await
+    }
+
+    /// `POST /key-pairs/{id}/bind`
+    pub async fn bind_key_pair(
+        &self,
+        id: &str,
+        body: &BindRequest,
+    ) -> Result<BindResponse, ApiError> {
+        let path = format!("/key-pairs/{}/bind", encode(id));
+        self.json(Call::new(Method::POST, &path).json(body)).await
+    }
+
+    /// `POST /key-pairs/{id}/unbind`
+    pub async fn unbind_key_pair(
+        &self,
+        id: &str,
+        body: &BindRequest,
+    ) -> Result<BindResponse, ApiError> {
+        let path = format!("/key-pairs/{}/unbind", encode(id));
+        self.json(Call::new(Method::POST, &path).json(body)).await
     }
 }

@@ -1,9 +1,11 @@
 //! The body of "Create an SSH key".
 
-use keyrack_api::{validate_description, validate_name, ApiError, CreateKeyPair, Origin};
+use keyrack_api::{
+    validate_description, validate_name, ApiError, CreateKeyPair, KeygenRequest, Origin,
+};
 use leptos::prelude::*;
 
-use super::create_pair_fields::CreatePairFields;
+use super::create_pair_fields::{CreatePairFields, GenerateKeyPair, PairChoices};
 use super::form::{sentence, FieldMessage, FormButtons, ServerError};
 use super::public_key_input::{preview_of, PublicKeyInput};
 use super::tag_editor::{TagEditor, TagRows};
@@ -11,17 +13,15 @@ use super::tag_editor::{TagEditor, TagRows};
 /// The two creation methods of the guide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CreationMethod {
-    /// Generate in the browser (next issue).
+    /// Generate in the browser.
     CreatePair,
     /// Import an existing public key.
     UseExisting,
 }
 
-/// Whether "Create a key pair" can be chosen yet.
-const CREATE_PAIR_AVAILABLE: bool = false;
-
 /// The Create form. It validates with `keyrack-api` and hands a valid request to
-/// `on_submit`; it never calls the API itself.
+/// `on_submit` (import) or `on_generate` (create a key pair); it never calls the API or
+/// generates a key itself.
 #[component]
 pub fn CreateKeyForm(
     /// True while the request runs.
@@ -36,8 +36,20 @@ pub fn CreateKeyForm(
     /// Called by Cancel.
     #[prop(into)]
     on_cancel: Callback<()>,
+    /// Receives a valid "Create a key pair" request. Without it that method is not offered.
+    #[prop(optional, into)]
+    on_generate: Option<Callback<GenerateKeyPair>>,
+    /// What the running request is doing, such as "Generating…", shown with a spinner.
+    #[prop(optional, into)]
+    progress: MaybeProp<String>,
 ) -> impl IntoView {
-    let (method, set_method) = signal(CreationMethod::UseExisting);
+    let can_generate = on_generate.is_some();
+    let (method, set_method) = signal(if can_generate {
+        CreationMethod::CreatePair
+    } else {
+        CreationMethod::UseExisting
+    });
+    let choices = PairChoices::new();
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let public_key = RwSignal::new(String::new());
@@ -54,17 +66,24 @@ pub fn CreateKeyForm(
             tags: untrack(move || tags.tags()),
             origin: Origin::Imported,
         };
-        let key_ok = matches!(preview_of(&request.public_key), Some(Ok(_)));
-        if request.validate().is_ok()
-            && key_ok
-            && method.get_untracked() == CreationMethod::UseExisting
-        {
-            on_submit.run(request);
+        match (method.get_untracked(), on_generate) {
+            (CreationMethod::UseExisting, _) => {
+                let key_ok = matches!(preview_of(&request.public_key), Some(Ok(_)));
+                if request.validate().is_ok() && key_ok {
+                    on_submit.run(request);
+                }
+            }
+            (CreationMethod::CreatePair, Some(on_generate)) => {
+                if let Some(generate) = generate_request(request, choices) {
+                    on_generate.run(generate);
+                }
+            }
+            (CreationMethod::CreatePair, None) => {}
         }
     };
     view! {
         <form class="form" on:submit=submit novalidate>
-            <MethodChoice method=method set_method=set_method />
+            <MethodChoice method=method set_method=set_method can_generate />
             <NameField name=name submitted=submitted />
             <DescriptionField description=description submitted=submitted />
             <div class="field">
@@ -72,15 +91,37 @@ pub fn CreateKeyForm(
                 <TagEditor rows=tags show_all=submitted />
             </div>
             {move || match method.get() {
-                CreationMethod::CreatePair => view! { <CreatePairFields /> }.into_any(),
+                CreationMethod::CreatePair => {
+                    view! { <CreatePairFields choices submitted /> }.into_any()
+                }
                 CreationMethod::UseExisting => view! {
                     <PublicKeyInput text=public_key show_all=submitted />
                 }.into_any(),
             }}
+            {move || progress.get().map(|what| view! {
+                <p class="progress" role="status"><span class="spinner" aria-hidden="true"></span>{what}</p>
+            })}
             <ServerError error=server_error />
             <FormButtons pending=pending on_cancel=on_cancel />
         </form>
     }
+}
+
+/// A "Create a key pair" request when the form is valid: the name rules pass and the two
+/// passphrases agree. The key comment is the key name.
+fn generate_request(mut key_pair: CreateKeyPair, choices: PairChoices) -> Option<GenerateKeyPair> {
+    key_pair.public_key.clear();
+    key_pair.origin = Origin::Generated;
+    key_pair.validate().ok()?;
+    let mut passphrase = choices.passphrase()?;
+    let keygen = KeygenRequest {
+        key_type: choices.key_type.get_untracked(),
+        format: choices.format.get_untracked(),
+        // Moved, not copied: the Zeroizing holder is left empty.
+        passphrase: std::mem::take(&mut *passphrase),
+        comment: key_pair.name.clone(),
+    };
+    Some(GenerateKeyPair { key_pair, keygen })
 }
 
 /// *Creation Method*: the radio pair.
@@ -88,15 +129,17 @@ pub fn CreateKeyForm(
 fn MethodChoice(
     method: ReadSignal<CreationMethod>,
     set_method: WriteSignal<CreationMethod>,
+    /// Whether "Create a key pair" can be chosen here.
+    can_generate: bool,
 ) -> impl IntoView {
     view! {
         <fieldset class="field radio-group">
             <legend class="label">"Creation Method"</legend>
-            <label class:disabled=!CREATE_PAIR_AVAILABLE>
+            <label class:disabled=!can_generate>
                 <input
                     type="radio"
                     name="creation-method"
-                    disabled=!CREATE_PAIR_AVAILABLE
+                    disabled=!can_generate
                     prop:checked=move || method.get() == CreationMethod::CreatePair
                     on:change=move |_| set_method.set(CreationMethod::CreatePair)
                 />
@@ -111,8 +154,8 @@ fn MethodChoice(
                 />
                 "Use an existing public key"
             </label>
-            <p class="hint" hidden=CREATE_PAIR_AVAILABLE>
-                "Creating a key pair in the browser is not available yet."
+            <p class="hint" hidden=can_generate>
+                "Creating a key pair in the browser is not available here."
             </p>
         </fieldset>
     }

@@ -1,18 +1,21 @@
 //! Wires the dialog forms of `components` to the API. Shared by the SSH Key page and the
 //! key details page.
 
-use keyrack_api::{ErrorCode, KeyPair};
+use keyrack_api::{ApiError, ErrorCode, KeyPair};
 use leptos::prelude::*;
+use zeroize::Zeroizing;
 
 use super::request::Request;
 use crate::api::Api;
 use crate::components::batch_delete::{BatchDeleteForm, BatchDeleteResults};
 use crate::components::create_key::CreateKeyForm;
+use crate::components::create_pair_fields::{GenerateKeyPair, KeySaved};
 use crate::components::delete_key::DeleteKeyForm;
 use crate::components::dialog::Dialog;
 use crate::components::edit_tags::EditTagsForm;
 use crate::components::modify_key::ModifyKeyForm;
 use crate::components::toast::Toasts;
+use crate::keygen::{self, download, Timings};
 
 /// Which dialog is open.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,6 +75,15 @@ fn CreateDialog(close: Callback<()>, on_changed: Callback<()>) -> impl IntoView 
         expect_context::<Toasts>(),
         Request::new(),
     );
+    let progress = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(None::<SavedKey>);
+    // The only copy of the private key file, until the dialog closes.
+    let private_key = StoredValue::new_local(None::<Zeroizing<Vec<u8>>>);
+    on_cleanup(move || {
+        private_key.try_update_value(|key| *key = None);
+        keygen::release();
+    });
+
     let submit = Callback::new(move |body| {
         request.run(
             async move { api.create_key_pair(&body).await },
@@ -82,16 +94,87 @@ fn CreateDialog(close: Callback<()>, on_changed: Callback<()>) -> impl IntoView 
             },
         );
     });
+    let generate = Callback::new(
+        move |GenerateKeyPair {
+                  mut key_pair,
+                  keygen,
+              }| {
+            let format = keygen.format;
+            let work = async move {
+                let _ = progress.try_set(Some("Generating…".into()));
+                let made = keygen::generate(keygen).await;
+                let _ =
+                    progress.try_set(made.is_ok().then(|| "Registering the public key…".into()));
+                let made = made.map_err(|e| ApiError::new(ErrorCode::Unknown, e.to_string()))?;
+                key_pair.public_key = made.public_key.clone();
+                // On a refusal `made` is dropped here, and its private key wiped.
+                let registered = api.create_key_pair(&key_pair).await;
+                let _ = progress.try_set(None);
+                Ok((registered?, made))
+            };
+            request.run(work, move |(registered, made)| {
+                let file_name = format.file_name(&registered.name);
+                if download::save(&made.private_key, &file_name).is_err() {
+                    toasts.failure("The browser refused to save the private key file.");
+                }
+                toasts.success(format!("SSH key {} created.", registered.name));
+                let detail = generated_in(&made.timings);
+                // If the dialog was closed meanwhile, this fails and `made` is wiped on return.
+                private_key.try_set_value(Some(made.private_key));
+                let _ = saved.try_set(Some(SavedKey { file_name, detail }));
+                on_changed.run(());
+            });
+        },
+    );
+    let download_again = Callback::new(move |()| {
+        let Some(file_name) = saved.with_untracked(|s| s.as_ref().map(|s| s.file_name.clone()))
+        else {
+            return;
+        };
+        private_key.with_value(|key| {
+            if let Some(key) = key {
+                if download::save(key, &file_name).is_err() {
+                    toasts.failure("The browser refused to save the private key file.");
+                }
+            }
+        });
+    });
     view! {
         <Dialog title="Create an SSH key" on_close=close class="dialog-wide">
-            <CreateKeyForm
-                pending=request.pending
-                server_error=request.error
-                on_submit=submit
-                on_cancel=close
-            />
+            {move || match saved.get() {
+                Some(SavedKey { file_name, detail }) => view! {
+                    <KeySaved file_name detail on_download_again=download_again on_close=close />
+                }
+                .into_any(),
+                None => view! {
+                    <CreateKeyForm
+                        pending=request.pending
+                        server_error=request.error
+                        on_submit=submit
+                        on_generate=generate
+                        progress=progress
+                        on_cancel=close
+                    />
+                }
+                .into_any(),
+            }}
         </Dialog>
     }
+}
+
+/// What the dialog shows about a saved key (never the key itself).
+#[derive(Debug, Clone, PartialEq)]
+struct SavedKey {
+    file_name: String,
+    detail: String,
+}
+
+fn generated_in(t: &Timings) -> String {
+    let source = if t.webcrypto { " with WebCrypto" } else { "" };
+    format!(
+        "Generated{source} in {:.0} ms, encoded in {:.0} ms.",
+        t.generate_ms, t.encode_ms
+    )
 }
 
 /// Loads the newest version after a 412, so the next OK is based on it.
