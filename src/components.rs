@@ -2,6 +2,8 @@
 //! be mounted and clicked through in browser tests.
 
 pub mod batch_delete;
+pub mod bind_instances;
+pub mod bind_results;
 pub mod copy_button;
 pub mod create_key;
 pub mod create_pair_fields;
@@ -9,6 +11,8 @@ pub mod delete_key;
 pub mod dialog;
 pub mod edit_tags;
 pub mod form;
+pub mod instance_picker;
+pub mod instance_state;
 pub mod layout;
 pub mod modify_key;
 pub mod public_key_input;

@@ -1,6 +1,6 @@
 //! The only place that knows the console's URL paths.
 
-use keyrack_api::{KeyPairSort, LIST_LIMIT_DEFAULT};
+use keyrack_api::{InstanceState, KeyPairSort, LIST_LIMIT_DEFAULT};
 
 /// Path segment of the SSH Key page (also the prefix of key details).
 pub const KEYS_SEGMENT: &str = "keys";
@@ -113,11 +113,102 @@ impl KeysView {
 
 /// `/instances`, optionally filtered by region.
 pub fn instances_in(region: &str) -> String {
-    if region.is_empty() {
-        INSTANCES.to_owned()
-    } else {
-        format!("{INSTANCES}?region={}", encode(region))
+    InstancesView {
+        region: region.to_owned(),
+        ..Default::default()
     }
+    .href()
+}
+
+/// The Instances page's view state, as it lives in the URL query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstancesView {
+    /// Region id; empty for all regions.
+    pub region: String,
+    /// Only this state.
+    pub state: Option<InstanceState>,
+    /// Free text: name, id or an address.
+    pub q: String,
+    /// 1-based page number.
+    pub page: u32,
+    /// 20, 50 or 100.
+    pub size: u32,
+}
+
+impl Default for InstancesView {
+    fn default() -> Self {
+        Self {
+            region: String::new(),
+            state: None,
+            q: String::new(),
+            page: 1,
+            size: LIST_LIMIT_DEFAULT,
+        }
+    }
+}
+
+impl InstancesView {
+    /// Reads the view from query parameters, falling back to defaults for anything odd.
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+        Self {
+            region: get("region").unwrap_or_default(),
+            state: get("state").and_then(|s| parse_state(&s)),
+            q: get("q").unwrap_or_default(),
+            page: get("page")
+                .and_then(|p| p.parse().ok())
+                .filter(|p| *p >= 1)
+                .unwrap_or(1),
+            size: get("size")
+                .and_then(|s| s.parse().ok())
+                .filter(|s| PAGE_SIZES.contains(s))
+                .unwrap_or(LIST_LIMIT_DEFAULT),
+        }
+    }
+
+    /// `/instances?…` with only the non-default parameters.
+    pub fn href(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.region.is_empty() {
+            parts.push(format!("region={}", encode(&self.region)));
+        }
+        if let Some(state) = self.state {
+            parts.push(format!("state={}", state.as_str()));
+        }
+        if !self.q.is_empty() {
+            parts.push(format!("q={}", encode(&self.q)));
+        }
+        if self.page != 1 {
+            parts.push(format!("page={}", self.page));
+        }
+        if self.size != LIST_LIMIT_DEFAULT {
+            parts.push(format!("size={}", self.size));
+        }
+        if parts.is_empty() {
+            INSTANCES.to_owned()
+        } else {
+            format!("{INSTANCES}?{}", parts.join("&"))
+        }
+    }
+
+    /// The same view on another page.
+    pub fn with_page(&self, page: u32) -> Self {
+        Self {
+            page,
+            ..self.clone()
+        }
+    }
+}
+
+/// `RUNNING`, `STOPPED`, `STARTING` or `STOPPING`, in any case.
+pub fn parse_state(s: &str) -> Option<InstanceState> {
+    [
+        InstanceState::Running,
+        InstanceState::Stopped,
+        InstanceState::Starting,
+        InstanceState::Stopping,
+    ]
+    .into_iter()
+    .find(|state| state.as_str().eq_ignore_ascii_case(s))
 }
 
 /// Percent-encodes a query or path component.

@@ -5,19 +5,23 @@
 
 use keyrack::components::batch_delete::BatchDeleteResults;
 use keyrack::components::create_key::CreateKeyForm;
+use keyrack::components::create_pair_fields::GenerateKeyPair;
 use keyrack::components::delete_key::DeleteKeyForm;
 use keyrack::components::dialog::Dialog;
 use keyrack::components::modify_key::ModifyKeyForm;
 use keyrack::components::tag_editor::{TagEditor, TagRows};
 use keyrack_api::{
     ApiError, BatchDeleteResponse, BatchDeleteResult, CreateKeyPair, DeleteOutcome, ErrorCode,
-    KeyPair, Origin, Tag, UpdateKeyPair,
+    KeyPair, KeyType, Origin, PrivateKeyFormat, Tag, UpdateKeyPair,
 };
 use leptos::prelude::*;
 use leptos::task::tick;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlTextAreaElement};
+use web_sys::{
+    HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlOptionElement, HtmlSelectElement,
+    HtmlTextAreaElement,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -301,6 +305,117 @@ async fn create_form_shows_server_refusals_in_the_form() {
         "{}",
         text(&root)
     );
+}
+
+// ---- Create a key pair -------------------------------------------------------------------
+
+/// A Create form that can generate; "Create a key pair" requests land in the signal.
+fn mount_generate_form() -> (
+    HtmlElement,
+    StoredValue<Option<GenerateKeyPair>, LocalStorage>,
+) {
+    let asked = StoredValue::new_local(None);
+    let root = mount(move || {
+        view! {
+            <CreateKeyForm
+                pending=Signal::stored(false)
+                server_error=Signal::stored(None)
+                on_submit=|_| {}
+                on_generate=move |g| asked.set_value(Some(g))
+                progress=Some("Generating…".to_owned())
+                on_cancel=|()| {}
+            />
+        }
+    });
+    (root, asked)
+}
+
+fn choose(root: &HtmlElement, selector: &str, value: &str) {
+    let select: HtmlSelectElement = find(root, selector).unchecked_into();
+    select.set_value(value);
+    fire(&select, "change");
+}
+
+#[wasm_bindgen_test]
+async fn create_pair_is_the_default_with_its_fields_and_a_progress_line() {
+    let (root, _) = mount_generate_form();
+    tick().await;
+    let page = text(&root);
+    for label in [
+        "Key type",
+        "Passphrase",
+        "Confirm passphrase",
+        "Private key format",
+    ] {
+        assert!(page.contains(label), "{label} missing: {page}");
+    }
+    assert!(page.contains("Generating…"), "{page}");
+    let create: HtmlInputElement = find_all(&root, "input[type=radio]")[0]
+        .clone()
+        .unchecked_into();
+    assert!(create.checked() && !create.disabled());
+    let key_type: HtmlSelectElement = find(&root, "#key-type").unchecked_into();
+    assert_eq!(key_type.value(), "ed25519");
+    assert_eq!(key_type.length(), KeyType::ALL.len() as u32);
+    let format: HtmlSelectElement = find(&root, "#key-format").unchecked_into();
+    assert_eq!(format.value(), "openssh");
+    for id in ["#key-passphrase", "#key-passphrase-confirm"] {
+        let input: HtmlInputElement = find(&root, id).unchecked_into();
+        assert_eq!(input.type_(), "password");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn create_pair_offers_pem_except_for_ed25519_and_says_why() {
+    let (root, _) = mount_generate_form();
+    tick().await;
+    let pem: HtmlOptionElement = find(&root, "#key-format option[value=pem]").unchecked_into();
+    assert!(pem.disabled());
+    let reason = KeyType::Ed25519.no_pem_reason().unwrap();
+    assert!(text(&root).contains(reason), "{}", text(&root));
+    choose(&root, "#key-type", "rsa4096");
+    tick().await;
+    assert!(!pem.disabled());
+    assert!(!text(&root).contains(reason));
+    choose(&root, "#key-format", "pem");
+    tick().await;
+    // Back to Ed25519: PEM falls back to OpenSSH.
+    choose(&root, "#key-type", "ed25519");
+    tick().await;
+    let format: HtmlSelectElement = find(&root, "#key-format").unchecked_into();
+    assert_eq!(format.value(), "openssh");
+}
+
+#[wasm_bindgen_test]
+async fn create_pair_refuses_different_passphrases_and_sends_a_valid_request() {
+    let (root, asked) = mount_generate_form();
+    tick().await;
+    type_into(&find(&root, "#key-name"), "web-1");
+    type_into(&find(&root, "#key-passphrase"), "one pass");
+    type_into(&find(&root, "#key-passphrase-confirm"), "other");
+    tick().await;
+    assert!(text(&root).contains("The passphrases do not match."));
+    button(&root, "OK").click();
+    tick().await;
+    assert!(asked.with_value(Option::is_none), "nothing generated");
+    type_into(&find(&root, "#key-passphrase-confirm"), "one pass");
+    choose(&root, "#key-type", "ecdsa_p384");
+    choose(&root, "#key-format", "ppk");
+    tick().await;
+    assert!(!text(&root).contains("The passphrases do not match."));
+    button(&root, "OK").click();
+    tick().await;
+    let GenerateKeyPair { key_pair, keygen } = asked
+        .try_update_value(Option::take)
+        .flatten()
+        .expect("asked to generate");
+    assert_eq!(key_pair.name, "web-1");
+    assert_eq!(key_pair.origin, Origin::Generated);
+    assert!(key_pair.public_key.is_empty());
+    assert_eq!(keygen.key_type, KeyType::EcdsaP384);
+    assert_eq!(keygen.format, PrivateKeyFormat::Ppk);
+    assert_eq!(keygen.passphrase, "one pass");
+    assert_eq!(keygen.comment, "web-1", "the comment is the key name");
 }
 
 // ---- Modify, tags, delete --------------------------------------------------------------

@@ -94,7 +94,11 @@ pub fn InstancePickRow(
     on_toggle: Callback<()>,
 ) -> impl IntoView {
     let already = blocked == Some(Blocker::AlreadyBound);
-    let will_restart = blocked.is_none() && instance.state != InstanceState::Stopped;
+    let note = match (blocked, instance.state) {
+        (Some(_), _) | (None, InstanceState::Stopped) => None,
+        (None, InstanceState::Stopping) => Some("Will finish shutting down and stay shut down"),
+        (None, _) => Some("Will be shut down and started again"),
+    };
     let reason = blocked.map(|b| {
         let link = (b == Blocker::NotStopped).then(|| {
             let href = routes::instances_in(&instance.region);
@@ -118,9 +122,7 @@ pub fn InstancePickRow(
                 <span class="muted">{os_label(instance.os)}</span>
             </label>
             {reason}
-            {will_restart.then(|| view! {
-                <span class="pick-note">"Will be shut down and started again"</span>
-            })}
+            {note.map(|n| view! { <span class="pick-note">{n}</span> })}
         </li>
     }
 }

@@ -5,9 +5,14 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+mod bindings;
+
+use self::bindings::{BoundInstances, KeyImages};
+use super::keys::bind_dialogs::{BindDialogHost, BindingDialog};
 use super::keys::dialogs::{KeyDialog, KeyDialogHost};
 use crate::api::Api;
 use crate::components::copy_button::CopyButton;
+use crate::components::instance_picker::BindMode;
 use crate::components::status::{LoadError, Loading};
 use crate::{format, routes};
 
@@ -24,6 +29,7 @@ pub fn KeyDetailsPage() -> impl IntoView {
         async move { api.get_key_pair(&id).await }
     });
     let dialog = RwSignal::new(None::<KeyDialog>);
+    let binding = RwSignal::new(None::<BindingDialog>);
     let refresh = Callback::new(move |()| set_reload.update(|n| *n += 1));
     let navigate = use_navigate();
     let deleted = Callback::new(move |()| navigate(routes::KEYS, Default::default()));
@@ -32,7 +38,7 @@ pub fn KeyDetailsPage() -> impl IntoView {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match key.await {
-                    Ok(key) => view! { <KeyDetails key dialog /> }.into_any(),
+                    Ok(key) => view! { <KeyDetails key dialog binding /> }.into_any(),
                     Err(e) if matches!(e.code, ErrorCode::KeyPairNotFound | ErrorCode::NotFound) => {
                         view! { <NotFound /> }.into_any()
                     }
@@ -41,6 +47,7 @@ pub fn KeyDetailsPage() -> impl IntoView {
             })}
         </Transition>
         <KeyDialogHost dialog on_changed=refresh on_deleted=deleted />
+        <BindDialogHost dialog=binding on_changed=refresh />
     }
 }
 
@@ -56,16 +63,22 @@ fn NotFound() -> impl IntoView {
 }
 
 #[component]
-fn KeyDetails(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoView {
+fn KeyDetails(
+    key: KeyPair,
+    dialog: RwSignal<Option<KeyDialog>>,
+    binding: RwSignal<Option<BindingDialog>>,
+) -> impl IntoView {
     let open = move |d: KeyDialog| dialog.set(Some(d));
     let (k1, k2, k3) = (key.clone(), key.clone(), key.clone());
-    let list = |ids: &[String]| {
-        if ids.is_empty() {
-            "None".to_owned()
-        } else {
-            ids.join(", ")
-        }
+    let bind_key = key.clone();
+    let bind = move |mode: BindMode| {
+        binding.set(Some(BindingDialog {
+            mode,
+            key: bind_key.clone(),
+        }))
     };
+    let unbind = bind.clone();
+    let unbound = key.instance_ids.is_empty();
     let origin = match key.origin {
         Origin::Generated => "Created in the browser",
         Origin::Imported => "Imported",
@@ -84,6 +97,16 @@ fn KeyDetails(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoVie
             <div class="card-header">
                 <h2>{key.name.clone()}</h2>
                 <div class="actions">
+                    <button type="button" class="button" on:click=move |_| bind(BindMode::Bind)>"Bind instance"</button>
+                    <button
+                        type="button"
+                        class="button"
+                        disabled=unbound
+                        title=unbound.then_some("Not bound to any instance")
+                        on:click=move |_| unbind(BindMode::Unbind)
+                    >
+                        "Unbind instance"
+                    </button>
                     <button type="button" class="button" on:click=move |_| open(KeyDialog::Modify(k1.clone()))>"Modify"</button>
                     <button type="button" class="button" on:click=move |_| open(KeyDialog::EditTags(k2.clone()))>"Edit tags"</button>
                     <button type="button" class="button danger" on:click=move |_| open(KeyDialog::Delete(k3.clone()))>"Delete"</button>
@@ -108,8 +131,8 @@ fn KeyDetails(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoVie
                 <dt>"Tags"</dt><dd class="tags">{tags}</dd>
                 <dt>"Created"</dt><dd>{format::timestamp(&key.created_at)}</dd>
                 <dt>"Updated"</dt><dd>{format::timestamp(&key.updated_at)}</dd>
-                <dt>"Bound instances"</dt><dd class="mono">{list(&key.instance_ids)}</dd>
-                <dt>"Custom images"</dt><dd class="mono">{list(&key.image_ids)}</dd>
+                <dt>"Bound instances"</dt><dd><BoundInstances ids=key.instance_ids.clone() /></dd>
+                <dt>"Custom images"</dt><dd><KeyImages ids=key.image_ids.clone() /></dd>
             </dl>
         </section>
     }

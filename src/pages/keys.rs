@@ -1,5 +1,6 @@
 //! The SSH Key page: toolbar, table, pagination and the dialogs.
 
+pub mod bind_dialogs;
 pub mod dialogs;
 pub mod request;
 mod row;
@@ -10,6 +11,7 @@ use keyrack_api::{KeyPair, KeyPairQuery};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use self::bind_dialogs::{BindDialogHost, BindingDialog};
 use self::dialogs::{KeyDialog, KeyDialogHost};
 use self::table::{KeyTable, Pagination};
 use self::toolbar::Toolbar;
@@ -24,6 +26,8 @@ pub struct KeysPageState {
     pub selected: RwSignal<Vec<KeyPair>>,
     /// Opens a dialog.
     pub open: WriteSignal<Option<KeyDialog>>,
+    /// Opens **Bind instance** or **Unbind instance**.
+    pub bind: WriteSignal<Option<BindingDialog>>,
 }
 
 /// `/keys`
@@ -39,9 +43,11 @@ pub fn KeysPage() -> impl IntoView {
         async move { api.list_key_pairs(&query).await }
     });
     let dialog = RwSignal::new(None::<KeyDialog>);
+    let binding = RwSignal::new(None::<BindingDialog>);
     let state = KeysPageState {
         selected: RwSignal::new(Vec::new()),
         open: dialog.write_only(),
+        bind: binding.write_only(),
     };
     provide_context(state);
     // A selection belongs to the rows on screen: a new filter or page starts empty.
@@ -73,6 +79,7 @@ pub fn KeysPage() -> impl IntoView {
             </Transition>
         </section>
         <KeyDialogHost dialog on_changed=refresh />
+        <BindDialogHost dialog=binding on_changed=refresh />
     }
 }
 

@@ -1,39 +1,65 @@
 //! `cargo xtask bench`: performance budgets, measured, never asserted in tests.
+//!
+//! 1. First-load transfer size of `/keys`: `index.html` and the files it references (the
+//!    key-generation worker is loaded only when a key is made, so it does not count).
+//! 2. Key generation in headless Chromium through the console's own code path (the page's
+//!    keygen client posting to the Web Worker), against native `ssh-keygen` on the same
+//!    machine.
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{json, Value};
 
-use crate::shell::root;
+use crate::shell::{cmd, root, run};
 
 /// The first-load budget of `/keys`: HTML + JS + WASM + CSS, brotli-compressed.
 const FIRST_LOAD_BUDGET: usize = 200 * 1024;
+/// Runs per key type, browser and native alike (the median is reported).
+const RUNS: usize = 7;
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const TOKEN: &str = "kr_bench-token-0123456789abcdef";
 
-/// Builds the release SPA and reports its first-load transfer size against the budget.
+/// `(KeyType::as_str, label, ssh-keygen arguments)`.
+const KEY_TYPES: [(&str, &str, &[&str]); 7] = [
+    ("ed25519", "Ed25519", &["-t", "ed25519"]),
+    ("ecdsa_p256", "ECDSA P-256", &["-t", "ecdsa", "-b", "256"]),
+    ("ecdsa_p384", "ECDSA P-384", &["-t", "ecdsa", "-b", "384"]),
+    ("ecdsa_p521", "ECDSA P-521", &["-t", "ecdsa", "-b", "521"]),
+    ("rsa2048", "RSA 2048", &["-t", "rsa", "-b", "2048"]),
+    ("rsa3072", "RSA 3072", &["-t", "rsa", "-b", "3072"]),
+    ("rsa4096", "RSA 4096", &["-t", "rsa", "-b", "4096"]),
+];
+
+/// Builds the release SPA and the server, then reports first-load size and key generation.
 pub fn bench() -> Result<()> {
     crate::setup::setup()?;
     crate::run::build_spa()?;
-    first_load_size()
+    first_load_size()?;
+    run(cmd("cargo").args(["build", "-p", "keyrack-server"]))?;
+    let browser = tokio::runtime::Runtime::new()?.block_on(browser_generation())?;
+    let native = native_generation()?;
+    print_generation(&browser, &native);
+    Ok(())
 }
+
+// ---- first load ----------------------------------------------------------------------------
 
 fn first_load_size() -> Result<()> {
     let dist = root().join("dist");
+    let index =
+        std::fs::read_to_string(dist.join("index.html")).context("dist/index.html is missing")?;
+    let mut files = vec!["index.html".to_owned()];
+    files.extend(referenced_files(&index, &dist));
     let mut rows = Vec::new();
-    for entry in std::fs::read_dir(&dist).context("dist/ is missing")? {
-        let path = entry?.path();
-        let kind = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if !matches!(kind, "html" | "js" | "wasm" | "css") {
-            continue;
-        }
-        let bytes = std::fs::read(&path)?;
-        rows.push((
-            path.file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned(),
-            bytes.len(),
-            brotli_len(&bytes)?,
-        ));
+    for name in files {
+        let bytes = std::fs::read(dist.join(&name))?;
+        rows.push((name, bytes.len(), brotli_len(&bytes)?));
     }
     rows.sort();
     println!("First load of /keys (release build, brotli quality 11):");
@@ -48,7 +74,36 @@ fn first_load_size() -> Result<()> {
         FIRST_LOAD_BUDGET / 1024,
         100.0 * total as f64 / FIRST_LOAD_BUDGET as f64
     );
+    let worker: usize = std::fs::read_dir(&dist)?
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("keygen-worker"))
+        .map(|e| e.metadata().map_or(0, |m| m.len() as usize))
+        .sum();
+    println!(
+        "  (not counted: the key-generation worker, {:.0} KB raw, loaded when a key is made)",
+        worker as f64 / 1024.0
+    );
     Ok(())
+}
+
+/// Files of `dist/` that `index.html` names: any quoted absolute path (`href`, `src`, the
+/// module import and the wasm path Trunk writes into its inline loader).
+fn referenced_files(index: &str, dist: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for quoted in index.split(['"', '\'']).skip(1).step_by(2) {
+        let Some(name) = quoted.strip_prefix('/') else {
+            continue;
+        };
+        let name = name.split(['?', '#']).next().unwrap_or_default();
+        if !name.is_empty()
+            && !name.contains('/')
+            && dist.join(name).is_file()
+            && !found.iter().any(|f| f == name)
+        {
+            found.push(name.to_owned());
+        }
+    }
+    found
 }
 
 fn brotli_len(bytes: &[u8]) -> Result<usize> {
@@ -58,4 +113,227 @@ fn brotli_len(bytes: &[u8]) -> Result<usize> {
         w.write_all(bytes)?;
     }
     Ok(out.len())
+}
+
+// ---- key generation: browser ------------------------------------------------------------
+
+/// Kills the child (by its pid) when dropped.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|d| if d.is_absolute() { d } else { root().join(d) })
+        .unwrap_or_else(|| root().join("target"))
+}
+
+/// The debug server on a throw-away database, serving `dist/`; returns its base URL.
+fn start_server(data: &Path) -> Result<(Killed, String)> {
+    let binary = target_dir().join("debug/keyrack-server");
+    let mut child = Command::new(&binary)
+        .args(["--listen", "127.0.0.1:0"])
+        .arg("--database")
+        .arg(format!("sqlite://{}", data.join("bench.db").display()))
+        .arg("--dist")
+        .arg(root().join("dist"))
+        .args(["--bootstrap-token", TOKEN])
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("could not start {}", binary.display()))?;
+    let stdout = child.stdout.take().context("no stdout")?;
+    let child = Killed(child);
+    for line in BufReader::new(stdout).lines() {
+        if let Some(url) = line?.split("listening on ").nth(1) {
+            return Ok((child, url.trim().to_owned()));
+        }
+    }
+    bail!("keyrack-server exited before it listened")
+}
+
+/// chromedriver on a free port, and a headless Chromium session with a fresh profile.
+async fn start_browser(profile: &Path) -> Result<(Killed, Client, String)> {
+    let port = free_port()?;
+    let driver = Killed(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("could not start {CHROMEDRIVER}"))?,
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    let capabilities = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        },
+    });
+    let Value::Object(capabilities) = capabilities else {
+        bail!("capabilities are an object")
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let client = loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(capabilities.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => break client,
+            Err(e) if Instant::now() > deadline => bail!("no WebDriver session: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    };
+    let session = client
+        .session_id()
+        .await?
+        .context("WebDriver gave no session id")?;
+    Ok((driver, client, session))
+}
+
+/// Milliseconds per run, per key type, measured by the page: the console's keygen client
+/// (`keyrack_bench_generate`, the same `keygen::generate` the dialog calls) from posting the
+/// request to the worker until the key file is back on the page.
+async fn browser_generation() -> Result<Vec<Vec<f64>>> {
+    let scratch = std::env::temp_dir().join(format!("keyrack-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch)?;
+    let (_server, base) = start_server(&scratch)?;
+    let (_driver, client, _session) = start_browser(&scratch.join("profile")).await?;
+    let result = measure_in_page(&client, &base).await;
+    let _ = client.close().await;
+    let _ = std::fs::remove_dir_all(&scratch);
+    result
+}
+
+async fn measure_in_page(client: &Client, base: &str) -> Result<Vec<Vec<f64>>> {
+    client.goto(&format!("{base}/keys#token={TOKEN}")).await?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while client
+        .execute(
+            "return typeof window.wasmBindings?.keyrack_bench_generate === 'function';",
+            vec![],
+        )
+        .await?
+        != json!(true)
+    {
+        if Instant::now() > deadline {
+            bail!("the console did not start in headless Chromium");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let generate = |key_type: &str| {
+        let key_type = key_type.to_owned();
+        async move {
+            let ms = client
+                .execute(
+                    "return window.wasmBindings.keyrack_bench_generate(arguments[0]);",
+                    vec![json!(key_type)],
+                )
+                .await?;
+            ms.as_f64()
+                .ok_or_else(|| anyhow!("keyrack_bench_generate answered {ms}"))
+        }
+    };
+    let mut all = Vec::new();
+    for (key_type, label, _) in KEY_TYPES {
+        // One unmeasured run: the worker starts on the first, and each type warms up once.
+        generate(key_type).await?;
+        let mut runs = Vec::with_capacity(RUNS);
+        for _ in 0..RUNS {
+            runs.push(generate(key_type).await?);
+        }
+        eprintln!("browser {label}: {runs:.1?} ms");
+        all.push(runs);
+    }
+    Ok(all)
+}
+
+// ---- key generation: native --------------------------------------------------------------
+
+/// Wall time of `ssh-keygen -q -N '' -f FILE` per run, per key type.
+fn native_generation() -> Result<Vec<Vec<f64>>> {
+    let dir = std::env::temp_dir().join(format!("keyrack-bench-native-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join("key");
+    let mut all = Vec::new();
+    for (_, label, args) in KEY_TYPES {
+        let mut runs = Vec::with_capacity(RUNS);
+        for _ in 0..=RUNS {
+            let _ = std::fs::remove_file(&file);
+            let _ = std::fs::remove_file(file.with_extension("pub"));
+            let started = Instant::now();
+            let status = Command::new("ssh-keygen")
+                .args(["-q", "-N", "", "-C", "bench"])
+                .args(args)
+                .arg("-f")
+                .arg(&file)
+                .stdin(Stdio::null())
+                .status()
+                .context("could not run ssh-keygen")?;
+            let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+            if !status.success() {
+                bail!("ssh-keygen {args:?} failed: {status}");
+            }
+            runs.push(elapsed);
+        }
+        // Like the browser: the first run only warms up.
+        runs.remove(0);
+        eprintln!("native {label}: {runs:.1?} ms");
+        all.push(runs);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(all)
+}
+
+fn median(runs: &[f64]) -> f64 {
+    let mut sorted = runs.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[sorted.len() / 2]
+}
+
+fn print_generation(browser: &[Vec<f64>], native: &[Vec<f64>]) {
+    println!();
+    println!(
+        "Key generation, median of {RUNS} (browser: headless Chromium, the console's keygen \
+         client to the Web Worker and back, OpenSSH file without passphrase; native: \
+         ssh-keygen -N '' wall time):"
+    );
+    println!(
+        "  {:<12} {:>12} {:>17} {:>12} {:>17} {:>16}",
+        "key type", "browser ms", "(min–max)", "native ms", "(min–max)", "browser/native"
+    );
+    for (((_, label, _), b), n) in KEY_TYPES.iter().zip(browser).zip(native) {
+        let range = |r: &[f64]| {
+            let min = r.iter().copied().fold(f64::INFINITY, f64::min);
+            let max = r.iter().copied().fold(0.0, f64::max);
+            format!("({min:.1}–{max:.1})")
+        };
+        let (bm, nm) = (median(b), median(n));
+        println!(
+            "  {label:<12} {bm:>12.1} {:>17} {nm:>12.1} {:>17} {:>16.2}",
+            range(b),
+            range(n),
+            bm / nm
+        );
+    }
 }

@@ -5,12 +5,12 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use super::bind_dialogs::BindingDialog;
 use super::dialogs::KeyDialog;
 use super::KeysPageState;
 use crate::components::copy_button::CopyButton;
+use crate::components::instance_picker::BindMode;
 use crate::{format, routes};
-
-const BINDING_SOON: &str = "Coming with instance binding";
 
 /// A table row with its checkbox and operations.
 #[component]
@@ -41,6 +41,17 @@ pub fn KeyRow(
         let key = key.clone();
         move |_| state.open.set(Some(KeyDialog::Modify(key.clone())))
     };
+    let bind = {
+        let key = key.clone();
+        move |mode: BindMode| {
+            state.bind.set(Some(BindingDialog {
+                mode,
+                key: key.clone(),
+            }))
+        }
+    };
+    let unbind = bind.clone();
+    let unbound = key.instance_ids.is_empty();
     let tags = key
         .tags
         .iter()
@@ -70,8 +81,16 @@ pub fn KeyRow(
             <td class="description">{key.description.clone()}</td>
             <td class="tags">{tags}</td>
             <td class="operations">
-                <button type="button" class="button link" disabled title=BINDING_SOON>"Bind instance"</button>
-                <button type="button" class="button link" disabled title=BINDING_SOON>"Unbind instance"</button>
+                <button type="button" class="button link" on:click=move |_| bind(BindMode::Bind)>"Bind instance"</button>
+                <button
+                    type="button"
+                    class="button link"
+                    disabled=unbound
+                    title=unbound.then_some("Not bound to any instance")
+                    on:click=move |_| unbind(BindMode::Unbind)
+                >
+                    "Unbind instance"
+                </button>
                 <MoreMenu key />
             </td>
         </tr>

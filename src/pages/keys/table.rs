@@ -54,7 +54,7 @@ pub fn KeyTable(
                         <th><SortLink view label="Created" up=KeyPairSort::CreatedAsc down=KeyPairSort::CreatedDesc /></th>
                         <th>"Description"</th>
                         <th>"Tags"</th>
-                        <th>"Operation"</th>
+                        <th class="operations">"Operation"</th>
                     </tr>
                 </thead>
                 <tbody>

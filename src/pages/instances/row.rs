@@ -1,0 +1,117 @@
+//! One instance in the table, with **Start** and **Shut down**.
+
+use keyrack_api::{Instance, InstanceState};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::table::FleetRows;
+use crate::api::Api;
+use crate::components::instance_state::{os_label, StateBadge};
+use crate::components::toast::Toasts;
+use crate::{format, messages, routes};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Power {
+    Start,
+    ShutDown,
+}
+
+/// A table row.
+#[component]
+pub fn InstanceRow(
+    /// The instance, as last seen.
+    instance: Instance,
+    /// The table's rows and running requests.
+    fleet: FleetRows,
+) -> impl IntoView {
+    let (api, toasts) = (expect_context::<Api>(), expect_context::<Toasts>());
+    let (id, name) = (instance.id.clone(), instance.name.clone());
+    let busy = {
+        let id = id.clone();
+        move || fleet.busy.with(|b| b.contains(&id))
+    };
+    let run = move |power: Power| {
+        let (id, name) = (id.clone(), name.clone());
+        if !fleet
+            .busy
+            .try_update(|b| b.insert(id.clone()))
+            .unwrap_or(false)
+        {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let result = match power {
+                Power::Start => api.start_instance(&id).await,
+                Power::ShutDown => api.stop_instance(&id).await,
+            };
+            let _ = fleet.busy.try_update(|b| b.remove(&id));
+            match (result, power) {
+                (Ok(fresh), Power::Start) => {
+                    toasts.success(format!("{name} is starting."));
+                    fleet.replace(fresh);
+                }
+                (Ok(fresh), Power::ShutDown) => {
+                    toasts.success(format!("{name} is shutting down."));
+                    fleet.replace(fresh);
+                }
+                (Err(e), Power::Start) => toasts.failure(format!(
+                    "Could not start {name}: {}",
+                    messages::describe(&e)
+                )),
+                (Err(e), Power::ShutDown) => toasts.failure(format!(
+                    "Could not shut down {name}: {}",
+                    messages::describe(&e)
+                )),
+            }
+        });
+    };
+    let run_stop = run.clone();
+    let busy_stop = busy.clone();
+    let can_start = instance.state == InstanceState::Stopped;
+    let can_stop = instance.state == InstanceState::Running;
+    view! {
+        <tr>
+            <td><div class="mono nowrap">{instance.id.clone()}</div><div>{instance.name.clone()}</div></td>
+            <td><StateBadge state=instance.state /></td>
+            <td class="nowrap">{instance.region.clone()}</td>
+            <td>{os_label(instance.os)}</td>
+            <td class="mono">{instance.private_ip.clone()}</td>
+            <td class="mono">{instance.public_ip.clone().unwrap_or_else(|| "—".into())}</td>
+            <td><KeyLinks ids=instance.key_ids.clone() /></td>
+            <td class="nowrap">{format::timestamp(&instance.created_at)}</td>
+            <td class="operations">
+                <button
+                    type="button"
+                    class="button link"
+                    disabled=move || !can_start || busy()
+                    on:click=move |_| run(Power::Start)
+                >
+                    "Start"
+                </button>
+                <button
+                    type="button"
+                    class="button link"
+                    disabled=move || !can_stop || busy_stop()
+                    on:click=move |_| run_stop(Power::ShutDown)
+                >
+                    "Shut down"
+                </button>
+            </td>
+        </tr>
+    }
+}
+
+/// The number of bound keys and a link to each one.
+#[component]
+fn KeyLinks(ids: Vec<String>) -> impl IntoView {
+    let count = ids.len();
+    view! {
+        <div class="key-links">
+            <span>{count}</span>
+            {ids.into_iter().map(|k| {
+                let href = routes::key_details(&k);
+                view! { <A href=href attr:class="mono key-link">{k}</A> }
+            }).collect_view()}
+        </div>
+    }
+}

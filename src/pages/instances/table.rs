@@ -1,0 +1,178 @@
+//! One page of instances. While any of them is starting or shutting down, those are
+//! polled every second, so their rows change without a reload.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use keyrack_api::{ErrorCode, Instance};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+
+use super::row::InstanceRow;
+use crate::api::Api;
+use crate::components::instance_state::is_transitional;
+use crate::routes::{InstancesView, PAGE_SIZES};
+
+const POLL_EVERY: Duration = Duration::from_secs(1);
+
+/// The rows on screen and the instances with a request running, shared with the rows.
+#[derive(Debug, Clone, Copy)]
+pub struct FleetRows {
+    /// The instances of this page, as last seen.
+    pub rows: RwSignal<Vec<Instance>>,
+    /// Ids of instances whose Start or Shut down request runs.
+    pub busy: RwSignal<BTreeSet<String>>,
+}
+
+impl FleetRows {
+    /// Puts a fresher copy of an instance in place; ignored once the table is gone.
+    pub fn replace(self, fresh: Instance) {
+        let _ = self.rows.try_update(|rows| {
+            if let Some(row) = rows.iter_mut().find(|r| r.id == fresh.id) {
+                *row = fresh;
+            }
+        });
+    }
+
+    fn remove(self, id: &str) {
+        let _ = self.rows.try_update(|rows| rows.retain(|r| r.id != id));
+    }
+}
+
+/// The instance table with its pagination.
+#[component]
+pub fn InstanceTable(
+    /// The rows of this page.
+    items: Vec<Instance>,
+    /// Matches in all pages.
+    total: u64,
+    /// The current view, for pagination.
+    view: Memo<InstancesView>,
+) -> impl IntoView {
+    let fleet = FleetRows {
+        rows: RwSignal::new(items),
+        busy: RwSignal::new(BTreeSet::new()),
+    };
+    poll_transitions(fleet);
+    let empty = fleet.rows.with_untracked(Vec::is_empty);
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <thead><tr>
+                    <th>"ID/Name"</th><th>"State"</th><th>"Region"</th><th>"OS"</th>
+                    <th>"Private IP"</th><th>"Public IP"</th><th>"SSH keys"</th><th>"Created"</th>
+                    <th>"Operation"</th>
+                </tr></thead>
+                <tbody>
+                    <For
+                        each=move || fleet.rows.get()
+                        key=|i| (i.id.clone(), i.state, i.key_ids.clone())
+                        let:instance
+                    >
+                        <InstanceRow instance fleet />
+                    </For>
+                </tbody>
+            </table>
+            {empty.then(|| view! { <p class="state">"No instance matches these filters."</p> })}
+        </div>
+        <InstancesPagination view total />
+    }
+}
+
+/// Polls the starting and stopping instances every second while there are any; stops
+/// when none is left and when the table unmounts.
+fn poll_transitions(fleet: FleetRows) {
+    let api = expect_context::<Api>();
+    let moving = Memo::new(move |_| {
+        fleet
+            .rows
+            .with(|rows| rows.iter().any(|i| is_transitional(i.state)))
+    });
+    let in_flight = Arc::new(AtomicBool::new(false));
+    let poll = move || {
+        let ids: Vec<String> = fleet.rows.with_untracked(|rows| {
+            rows.iter()
+                .filter(|i| is_transitional(i.state))
+                .map(|i| i.id.clone())
+                .collect()
+        });
+        if ids.is_empty() || in_flight.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let in_flight = in_flight.clone();
+        leptos::task::spawn_local(async move {
+            for id in ids {
+                match api.get_instance(&id).await {
+                    Ok(fresh) => fleet.replace(fresh),
+                    Err(e) if e.code == ErrorCode::InstanceNotFound => fleet.remove(&id),
+                    // A network blip: the next tick tries again.
+                    Err(_) => {}
+                }
+            }
+            in_flight.store(false, Ordering::SeqCst);
+        });
+    };
+    let timer = Arc::new(Mutex::new(None::<IntervalHandle>));
+    let effect_timer = timer.clone();
+    Effect::new(move |_| {
+        let Ok(mut slot) = effect_timer.lock() else {
+            return;
+        };
+        match (moving.get(), slot.is_some()) {
+            (true, false) => *slot = set_interval_with_handle(poll.clone(), POLL_EVERY).ok(),
+            (false, true) => {
+                if let Some(handle) = slot.take() {
+                    handle.clear();
+                }
+            }
+            _ => {}
+        }
+    });
+    on_cleanup(move || {
+        if let Some(handle) = timer.lock().ok().and_then(|mut slot| slot.take()) {
+            handle.clear();
+        }
+    });
+}
+
+/// Total, page size and page links; every link is a shareable URL.
+#[component]
+fn InstancesPagination(view: Memo<InstancesView>, total: u64) -> impl IntoView {
+    let navigate = use_navigate();
+    let current = view.get_untracked();
+    let pages = total.div_ceil(u64::from(current.size)).max(1) as u32;
+    let prev = (current.page > 1).then(|| current.with_page(current.page - 1).href());
+    let next = (current.page < pages).then(|| current.with_page(current.page + 1).href());
+    let set_size = move |ev: leptos::ev::Event| {
+        let size = event_target_value(&ev).parse().unwrap_or(current.size);
+        let next = InstancesView {
+            size,
+            page: 1,
+            ..view.get_untracked()
+        };
+        navigate(&next.href(), Default::default());
+    };
+    let link = |href: Option<String>, label: &'static str| match href {
+        Some(href) => view! { <A href=href attr:class="button">{label}</A> }.into_any(),
+        None => view! { <span class="button" aria-disabled="true">{label}</span> }.into_any(),
+    };
+    view! {
+        <nav class="pagination" aria-label="Pages">
+            <span>{format!("Total {total}")}</span>
+            <label>
+                <span class="visually-hidden">"Rows per page"</span>
+                <select class="input" on:change=set_size>
+                    {PAGE_SIZES.map(|s| view! {
+                        <option value=s.to_string() selected=s == current.size>{format!("{s} / page")}</option>
+                    })}
+                </select>
+            </label>
+            {link(prev, "‹ Previous")}
+            <span>{format!("{} / {pages}", current.page)}</span>
+            {link(next, "Next ›")}
+        </nav>
+    }
+}

@@ -1,0 +1,115 @@
+//! Region, state and text filters above the instance table; each one changes the URL.
+
+use keyrack_api::InstanceState;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use crate::api::Api;
+use crate::routes::{parse_state, InstancesView};
+
+const STATES: [InstanceState; 4] = [
+    InstanceState::Running,
+    InstanceState::Stopped,
+    InstanceState::Starting,
+    InstanceState::Stopping,
+];
+
+/// The toolbar of the Instances page.
+#[component]
+pub fn InstancesToolbar(
+    /// The current view, from the URL.
+    view: Memo<InstancesView>,
+    /// Reloads the list.
+    refresh: Callback<()>,
+    /// True while the list reloads.
+    loading: ReadSignal<bool>,
+) -> impl IntoView {
+    let navigate = use_navigate();
+    let go = move |next: InstancesView| navigate(&next.href(), Default::default());
+    let go_region = go.clone();
+    let set_region = move |ev: leptos::ev::Event| {
+        go_region(InstancesView {
+            region: event_target_value(&ev),
+            page: 1,
+            ..view.get_untracked()
+        })
+    };
+    let go_state = go.clone();
+    let set_state = move |ev: leptos::ev::Event| {
+        go_state(InstancesView {
+            state: parse_state(&event_target_value(&ev)),
+            page: 1,
+            ..view.get_untracked()
+        })
+    };
+    let search = RwSignal::new(String::new());
+    // The box follows the URL (back button, shared link); typing then edits it.
+    Effect::new(move |_| search.set(view.with(|v| v.q.clone())));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        go(InstancesView {
+            q: search.get_untracked().trim().to_owned(),
+            page: 1,
+            ..view.get_untracked()
+        })
+    };
+    view! {
+        <div class="toolbar">
+            <RegionSelect view on_change=set_region />
+            <label class="inline-label">
+                "State "
+                <select class="input" on:change=set_state>
+                    <option value="" selected=move || view.with(|v| v.state.is_none())>"All states"</option>
+                    {STATES.map(|s| view! {
+                        <option value=s.as_str() selected=move || view.with(|v| v.state == Some(s))>{s.as_str()}</option>
+                    })}
+                </select>
+            </label>
+            <form class="search" role="search" on:submit=submit>
+                <input
+                    type="search"
+                    class="input"
+                    aria-label="Search instances"
+                    placeholder="Name, ID or IP"
+                    prop:value=move || search.get()
+                    on:input=move |ev| search.set(event_target_value(&ev))
+                />
+                <button type="submit" class="button">"Search"</button>
+            </form>
+            <button
+                type="button"
+                class="button"
+                aria-label="Refresh"
+                title="Refresh"
+                disabled=move || loading.get()
+                on:click=move |_| refresh.run(())
+            >
+                "⟳"
+            </button>
+        </div>
+    }
+}
+
+/// Region filter, filled from `/regions`.
+#[component]
+fn RegionSelect(
+    view: Memo<InstancesView>,
+    on_change: impl Fn(leptos::ev::Event) + 'static,
+) -> impl IntoView {
+    let api = expect_context::<Api>();
+    let regions =
+        LocalResource::new(move || async move { api.list_regions().await.unwrap_or_default() });
+    let region = move || view.with(|v| v.region.clone());
+    view! {
+        <label class="inline-label">
+            "Region "
+            <select class="input" on:change=on_change>
+                <option value="" selected=move || region().is_empty()>"All regions"</option>
+                {move || regions.get().unwrap_or_default().into_iter().map(|r| {
+                    let id = r.id.clone();
+                    view! { <option value=r.id selected=move || region() == id>{r.name}</option> }
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}

@@ -1,0 +1,103 @@
+//! The instances a key pair is bound to and the custom images that carry it.
+
+use keyrack_api::{Image, Instance};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::api::Api;
+use crate::components::instance_state::StateBadge;
+use crate::routes::{self, InstancesView};
+
+/// The bound instances: name, id, state, region and a link to them on the Instances page.
+#[component]
+pub fn BoundInstances(
+    /// The key pair's `instance_ids`.
+    ids: Vec<String>,
+) -> impl IntoView {
+    if ids.is_empty() {
+        return view! { <span class="muted">"None"</span> }.into_any();
+    }
+    let api = expect_context::<Api>();
+    let ids = StoredValue::new(ids);
+    let instances = LocalResource::new(move || async move { api.list_all_instances().await });
+    let rows = move || {
+        let known: Vec<Instance> = match instances.get() {
+            Some(Ok(all)) => all,
+            _ => Vec::new(),
+        };
+        ids.get_value()
+            .into_iter()
+            .map(|id| match known.iter().find(|i| i.id == id) {
+                Some(i) => view! { <BoundInstanceRow instance=i.clone() /> }.into_any(),
+                None => view! {
+                    <tr><td class="mono">{id}</td><td colspan="4" class="muted">{
+                        if instances.get().is_some() { "Not found" } else { "Loading…" }
+                    }</td></tr>
+                }
+                .into_any(),
+            })
+            .collect_view()
+    };
+    view! {
+        <table class="table table-compact">
+            <thead><tr><th>"ID"</th><th>"Name"</th><th>"State"</th><th>"Region"</th><th></th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+fn BoundInstanceRow(instance: Instance) -> impl IntoView {
+    let href = InstancesView {
+        region: instance.region.clone(),
+        q: instance.id.clone(),
+        ..Default::default()
+    }
+    .href();
+    view! {
+        <tr>
+            <td class="mono">{instance.id.clone()}</td>
+            <td>{instance.name.clone()}</td>
+            <td><StateBadge state=instance.state /></td>
+            <td>{instance.region.clone()}</td>
+            <td><A href=href>"View in Instances"</A></td>
+        </tr>
+    }
+}
+
+/// The custom images that carry the key pair: name and id.
+#[component]
+pub fn KeyImages(
+    /// The key pair's `image_ids`.
+    ids: Vec<String>,
+) -> impl IntoView {
+    if ids.is_empty() {
+        return view! { <span class="muted">"None"</span> }.into_any();
+    }
+    let api = expect_context::<Api>();
+    let ids = StoredValue::new(ids);
+    let images = LocalResource::new(move || async move { api.list_images().await });
+    let rows = move || {
+        let known: Vec<Image> = match images.get() {
+            Some(Ok(list)) => list.items,
+            _ => Vec::new(),
+        };
+        ids.get_value()
+            .into_iter()
+            .map(|id| {
+                let name = known
+                    .iter()
+                    .find(|i| i.id == id)
+                    .map(|i| i.name.clone())
+                    .unwrap_or_default();
+                view! { <li><span class="mono">{id}</span> " " {name}</li> }
+            })
+            .collect_view()
+    };
+    view! {
+        <ul class="plain-list">{rows}</ul>
+        <A href=routes::IMAGES>"View custom images"</A>
+    }
+    .into_any()
+}
