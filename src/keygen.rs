@@ -127,7 +127,7 @@ fn read_answer(answer: JsValue, round_trip_ms: f64) -> Result<GeneratedKey, Keyg
 
 /// For `cargo xtask bench`: generates a key of `key_type` ([`KeyType::as_str`]) through
 /// [`generate`], the dialog's own path, discards it, and returns the page-side round trip
-/// in milliseconds. Trunk exposes it as `window.wasmBindings.keyrack_bench_generate`.
+/// in milliseconds. An export of the console's module (`cargo xtask bench` imports it).
 #[wasm_bindgen]
 pub async fn keyrack_bench_generate(key_type: String) -> Result<f64, JsValue> {
     let key_type = KeyType::parse(&key_type).ok_or("unknown key type")?;

@@ -227,10 +227,11 @@ async fn browser_generation() -> Result<Vec<Vec<f64>>> {
 
 async fn measure_in_page(client: &Client, base: &str) -> Result<Vec<Vec<f64>>> {
     client.goto(&format!("{base}/keys#token={TOKEN}")).await?;
+    // The console is up (and its wasm initialised) once the SSH Key page shows New.
     let deadline = Instant::now() + Duration::from_secs(60);
     while client
         .execute(
-            "return typeof window.wasmBindings?.keyrack_bench_generate === 'function';",
+            "return [...document.querySelectorAll('button')].some((b) => b.textContent.trim() === 'New');",
             vec![],
         )
         .await?
@@ -244,12 +245,7 @@ async fn measure_in_page(client: &Client, base: &str) -> Result<Vec<Vec<f64>>> {
     let generate = |key_type: &str| {
         let key_type = key_type.to_owned();
         async move {
-            let ms = client
-                .execute(
-                    "return window.wasmBindings.keyrack_bench_generate(arguments[0]);",
-                    vec![json!(key_type)],
-                )
-                .await?;
+            let ms = client.execute(BENCH_SCRIPT, vec![json!(key_type)]).await?;
             ms.as_f64()
                 .ok_or_else(|| anyhow!("keyrack_bench_generate answered {ms}"))
         }
@@ -267,6 +263,19 @@ async fn measure_in_page(client: &Client, base: &str) -> Result<Vec<Vec<f64>>> {
     }
     Ok(all)
 }
+
+/// Calls the console's exported `keyrack_bench_generate`: through Trunk's
+/// `window.wasmBindings` when its inline loader is used, else by importing the page's own
+/// module again (the module map hands back the same, initialised instance).
+const BENCH_SCRIPT: &str = "
+    const keyType = arguments[0];
+    return (async () => {
+        const url = document.querySelector('script[data-keyrack-js]')?.dataset.keyrackJs
+            ?? document.querySelector('link[rel=modulepreload]')?.href;
+        const bindings = window.wasmBindings ?? await import(url);
+        return await bindings.keyrack_bench_generate(keyType);
+    })();
+";
 
 // ---- key generation: native --------------------------------------------------------------
 

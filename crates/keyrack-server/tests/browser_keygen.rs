@@ -783,9 +783,9 @@ async fn every_type_and_format_opens_in_the_real_tools_and_stays_in_the_tab() {
     browser
         .client
         .execute(
-            "console.log('bait ' + arguments[0]);
-             await fetch('/healthz', { method: 'POST', body: arguments[0] });
-             return true;",
+            "const bait = arguments[0];
+             console.log('bait ' + bait);
+             return fetch('/healthz', { method: 'POST', body: bait }).then(() => true);",
             vec![json!(bait)],
         )
         .await
