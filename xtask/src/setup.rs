@@ -21,6 +21,9 @@ const APT_PACKAGES: &[(&str, &str)] = &[
     ("openssh-server", "/usr/sbin/sshd"),
     // puttygen, to check the .ppk files the console writes.
     ("putty-tools", "/usr/bin/puttygen"),
+    // The AuthorizedKeysCommand script fetches keys with curl; openssl reads the PEM files.
+    ("curl", "/usr/bin/curl"),
+    ("openssl", "/usr/bin/openssl"),
 ];
 
 /// Installs whatever is missing and reports what was already there.

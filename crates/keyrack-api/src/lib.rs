@@ -16,6 +16,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod admin;
 mod error;
 mod fleet;
 mod key_pair;
@@ -26,6 +27,7 @@ mod public_key;
 mod tag;
 mod validate;
 
+pub use admin::{AuditEntry, AuditQuery, CreateToken, CreatedToken, TokenInfo, TokenRole};
 pub use error::{ApiError, ErrorBody, ErrorCode, FieldError, Rule};
 pub use fleet::{
     BindOutcome, BindRequest, BindResponse, BindResult, CreateImage, CreateInstance,

@@ -32,7 +32,35 @@ pub struct Cli {
 
 /// Subcommands. Serving is the default and takes no subcommand.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Manage bearer tokens (works whether or not the server runs).
+    Token {
+        /// What to do.
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+/// `keyrack-server token …`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Make a token and print it once on stdout (nothing else goes to stdout).
+    Create {
+        /// `admin` (everything) or `viewer` (read only).
+        #[arg(long, value_parser = ["admin", "viewer"])]
+        role: String,
+        /// A label for people, such as who holds it.
+        #[arg(long)]
+        name: String,
+    },
+    /// List tokens: id, name, role, created, revoked. Never the tokens themselves.
+    List,
+    /// Revoke a token by id (`tok-…`); the running server refuses it from the next request.
+    Revoke {
+        /// The token's id.
+        id: String,
+    },
+}
 
 /// Flags of the server itself.
 #[derive(Debug, Clone, Args)]
@@ -77,6 +105,29 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u64).range(0..=3_600_000)
     )]
     pub transition_delay_ms: u64,
+
+    /// Requests a minute each bearer token may make (bursts of a tenth of it); 0 turns the
+    /// limit off.
+    #[arg(
+        long = "rate-limit-per-minute",
+        env = "KEYRACK_RATE_LIMIT_PER_MINUTE",
+        default_value_t = 1200
+    )]
+    pub rate_limit_per_minute: u32,
+
+    /// The one origin (such as `https://console.example.com`) allowed to call the API from
+    /// another site. Without it there is no CORS at all.
+    #[arg(long = "cors-origin", env = "KEYRACK_CORS_ORIGIN")]
+    pub cors_origin: Option<String>,
+
+    /// Seconds a request may take before it is abandoned with 503 (1–3600).
+    #[arg(
+        long = "request-timeout-secs",
+        env = "KEYRACK_REQUEST_TIMEOUT_SECS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
+    pub request_timeout_secs: u64,
 }
 
 #[cfg(test)]
@@ -109,5 +160,40 @@ mod tests {
         assert_eq!(cli.serve.key_pair_quota, 2);
         assert_eq!(cli.serve.transition_delay_ms, 100);
         assert_eq!(cli.database_url, "sqlite://x.db");
+        assert_eq!(cli.serve.rate_limit_per_minute, 1200);
+        assert_eq!(cli.serve.cors_origin, None);
+    }
+
+    #[test]
+    fn token_subcommands_take_the_global_database() {
+        let cli = Cli::try_parse_from([
+            "keyrack-server",
+            "token",
+            "create",
+            "--role",
+            "viewer",
+            "--name",
+            "ci",
+            "--database",
+            "sqlite://t.db",
+        ])
+        .expect("valid");
+        assert_eq!(cli.database_url, "sqlite://t.db");
+        assert!(matches!(
+            cli.command,
+            Some(Command::Token {
+                command: TokenCommand::Create { .. }
+            })
+        ));
+        assert!(Cli::try_parse_from([
+            "keyrack-server",
+            "token",
+            "create",
+            "--role",
+            "agent",
+            "--name",
+            "x"
+        ])
+        .is_err());
     }
 }

@@ -94,6 +94,22 @@ pub enum AppError {
         /// The newest version.
         current_version: i64,
     },
+    /// No token with that id.
+    #[error("no token with id {id}")]
+    TokenNotFound {
+        /// The id asked for.
+        id: String,
+    },
+    /// The token sent too many requests; retry after this many seconds.
+    #[error("too many requests; retry in {retry_after_secs} s")]
+    RateLimited {
+        /// Seconds until a request will be accepted again.
+        retry_after_secs: u64,
+    },
+    /// The request took longer than the server allows; nothing is half done (every write is
+    /// one transaction, rolled back when it is abandoned).
+    #[error("the request took too long and was abandoned; try again")]
+    Timeout,
     /// The body is larger than the server accepts.
     #[error("the request body is too large")]
     PayloadTooLarge,
@@ -114,7 +130,8 @@ impl AppError {
             Self::PublicKey(_) => ErrorCode::PublicKeyInvalid,
             Self::Unauthorized => ErrorCode::Unauthorized,
             Self::Forbidden(_) => ErrorCode::Forbidden,
-            Self::NotFound => ErrorCode::NotFound,
+            Self::NotFound | Self::TokenNotFound { .. } => ErrorCode::NotFound,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             Self::KeyPairNotFound { .. } => ErrorCode::KeyPairNotFound,
             Self::InstanceNotFound { .. } => ErrorCode::InstanceNotFound,
@@ -127,7 +144,7 @@ impl AppError {
             Self::KeyPairReferencedByImage { .. } => ErrorCode::KeyPairReferencedByImage,
             Self::PreconditionFailed { .. } => ErrorCode::PreconditionFailed,
             Self::PayloadTooLarge => ErrorCode::PayloadTooLarge,
-            Self::Database(_) | Self::Internal(_) => ErrorCode::InternalError,
+            Self::Database(_) | Self::Internal(_) | Self::Timeout => ErrorCode::InternalError,
         }
     }
 
@@ -146,7 +163,11 @@ impl AppError {
                 let details = match other {
                     Self::KeyPairNotFound { id }
                     | Self::InstanceNotFound { id }
-                    | Self::ImageNotFound { id } => json!({ "id": id }),
+                    | Self::ImageNotFound { id }
+                    | Self::TokenNotFound { id } => json!({ "id": id }),
+                    Self::RateLimited { retry_after_secs } => {
+                        json!({ "retry_after_secs": retry_after_secs })
+                    }
                     Self::InstanceStateConflict { state } => json!({ "state": state }),
                     Self::KeyPairNameDuplicate { name } => json!({ "field": "name", "name": name }),
                     Self::PublicKeyDuplicate { id, name } => {
@@ -192,17 +213,31 @@ impl From<StoreError> for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let code = self.code();
-        let status =
-            StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        // A timeout is the server's fault but not a failure: 503, so clients may retry.
+        let status = match self {
+            Self::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        };
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
         let body = axum::Json(ErrorBody {
             error: self.to_api_error(),
         });
-        if code == ErrorCode::Unauthorized {
-            return (status, [(header::WWW_AUTHENTICATE, "Bearer")], body).into_response();
-        }
-        (status, body).into_response()
+        let mut response = match &self {
+            Self::Unauthorized => {
+                (status, [(header::WWW_AUTHENTICATE, "Bearer")], body).into_response()
+            }
+            Self::RateLimited { retry_after_secs } => (
+                status,
+                [(header::RETRY_AFTER, retry_after_secs.to_string())],
+                body,
+            )
+                .into_response(),
+            _ => (status, body).into_response(),
+        };
+        // For the audit log, which records the code of every refused write.
+        response.extensions_mut().insert(code);
+        response
     }
 }

@@ -1,18 +1,24 @@
 //! Routing and the HTTP edge: extraction, status codes, headers. Handlers are thin: they
 //! extract, call one service function and shape the answer.
 
+mod audit;
 mod bindings;
 mod extract;
+mod hardening;
 mod images;
 mod instances;
 mod key_pairs;
 mod openapi;
 mod regions;
+mod tokens;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::HeaderValue;
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -24,11 +30,15 @@ use crate::error::AppError;
 use crate::store::Store;
 
 pub use extract::{Admin, Agent, Auth, IfMatch, Json};
+pub use hardening::{RateLimiter, CONTENT_SECURITY_POLICY};
 pub use openapi::ApiDoc;
 
-/// Largest request body. A public key is at most 16 KiB, and 50 tags of 127 + 255 characters
-/// (up to 4 bytes each) stay under 80 KiB.
-const BODY_LIMIT_BYTES: usize = 256 * 1024;
+/// Largest request body, 64 KiB. A public key is at most 16 KiB; a full tag set of 50 tags
+/// of 127 + 255 characters fits unless most of its characters take 3–4 bytes in UTF-8.
+pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+/// The default request timeout.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What every handler may use.
 #[derive(Debug, Clone)]
@@ -39,6 +49,26 @@ pub struct AppState {
     pub key_pair_quota: u64,
     /// How long STOPPING and STARTING last.
     pub transition_delay: Duration,
+    /// How long a request may take before it is abandoned with 503.
+    pub request_timeout: Duration,
+    /// The per-token rate limit; `None` when it is off.
+    pub rate_limiter: Option<Arc<RateLimiter>>,
+    /// The one origin allowed cross-origin requests; no CORS at all when `None`.
+    pub cors_origin: Option<HeaderValue>,
+}
+
+impl AppState {
+    /// State with the defaults: 30 s timeout, no rate limit, no CORS.
+    pub fn new(store: Store, key_pair_quota: u64, transition_delay: Duration) -> Self {
+        Self {
+            store,
+            key_pair_quota,
+            transition_delay,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            rate_limiter: None,
+            cors_origin: None,
+        }
+    }
 }
 
 /// The whole application: `/healthz`, the API under `/api/v1`, and the SPA from `dist` (when
@@ -50,10 +80,14 @@ pub fn app(state: AppState, dist: Option<PathBuf>) -> Router {
         .merge(regions::router())
         .merge(instances::router())
         .merge(images::router())
+        .merge(tokens::router())
+        .merge(audit::router())
         .merge(openapi::router())
         // After the routes: it applies to the routes present when it is called.
         .method_not_allowed_fallback(method_not_allowed)
-        .fallback(not_found);
+        .fallback(not_found)
+        // Inside the router, where the matched route is known: timeout and audit log.
+        .layer(middleware::from_fn_with_state(state.clone(), audit::record));
 
     let spa = dist.map(|dir| {
         let index = dir.join("index.html");
@@ -62,7 +96,8 @@ pub fn app(state: AppState, dist: Option<PathBuf>) -> Router {
         ServeDir::new(dir).fallback(ServeFile::new(index))
     });
 
-    Router::new()
+    let timeout = state.request_timeout;
+    let mut router = Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", api)
         .fallback(move |req: Request| {
@@ -71,16 +106,31 @@ pub fn app(state: AppState, dist: Option<PathBuf>) -> Router {
                 let path = req.uri().path();
                 let is_api = path == "/api" || path.starts_with("/api/");
                 match spa {
-                    Some(spa) if !is_api => match spa.oneshot(req).await {
-                        Ok(response) => response.into_response(),
-                        Err(never) => match never {},
-                    },
+                    Some(spa) if !is_api => {
+                        hardening::with_timeout(timeout, async move {
+                            match spa.oneshot(req).await {
+                                Ok(response) => response.into_response(),
+                                Err(never) => match never {},
+                            }
+                        })
+                        .await
+                    }
                     // Unknown API routes (and everything, without a SPA) get the JSON 404.
                     _ => AppError::NotFound.into_response(),
                 }
             }
         })
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            hardening::rate_limit,
+        ));
+    // Outside the rate limit, so that preflights are never limited; inside the headers.
+    if let Some(origin) = state.cors_origin.clone() {
+        router = router.layer(hardening::cors(origin));
+    }
+    router
+        .layer(middleware::from_fn(hardening::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

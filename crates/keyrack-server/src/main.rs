@@ -3,7 +3,11 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use keyrack_server::config::{Cli, ServeArgs};
+use std::sync::Arc;
+
+use keyrack_api::{CreateToken, TokenRole};
+use keyrack_server::config::{Cli, Command, ServeArgs, TokenCommand};
+use keyrack_server::http::RateLimiter;
 use keyrack_server::service::tokens;
 use keyrack_server::{app, demo, AppState, Store};
 use tracing_subscriber::EnvFilter;
@@ -21,7 +25,7 @@ async fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         None => serve(&cli.database_url, cli.serve).await,
-        Some(command) => match command {},
+        Some(Command::Token { command }) => token_command(&cli.database_url, command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -47,11 +51,22 @@ async fn serve(database_url: &str, args: ServeArgs) -> Result<(), BoxError> {
     }
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
-    let state = AppState {
-        store: store.clone(),
-        key_pair_quota: args.key_pair_quota,
-        transition_delay: std::time::Duration::from_millis(args.transition_delay_ms),
+    let cors_origin = match args.cors_origin.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(origin) => Some(
+            origin
+                .parse()
+                .map_err(|_| format!("--cors-origin {origin:?} is not a valid origin"))?,
+        ),
     };
+    let mut state = AppState::new(
+        store.clone(),
+        args.key_pair_quota,
+        std::time::Duration::from_millis(args.transition_delay_ms),
+    );
+    state.request_timeout = std::time::Duration::from_secs(args.request_timeout_secs);
+    state.rate_limiter = RateLimiter::new(args.rate_limit_per_minute).map(Arc::new);
+    state.cors_origin = cors_origin;
     println!("Keyrack listening on http://{addr}");
     axum::serve(listener, app(state, args.dist))
         .with_graceful_shutdown(shutdown_signal())
@@ -59,6 +74,54 @@ async fn serve(database_url: &str, args: ServeArgs) -> Result<(), BoxError> {
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// `token create | list | revoke`, straight on the database (the server may be running: it
+/// reads tokens on every request, so changes apply at once).
+async fn token_command(database_url: &str, command: TokenCommand) -> Result<(), BoxError> {
+    let store = Store::open(database_url).await?;
+    store.migrate().await?;
+    let result = match command {
+        TokenCommand::Create { role, name } => {
+            let role = TokenRole::parse(&role).ok_or("role must be admin or viewer")?;
+            let created = tokens::create(&store, CreateToken { name, role }).await?;
+            eprintln!(
+                "Created {} token {} ({}); it is shown once, below.",
+                created.info.role.as_str(),
+                created.info.id,
+                created.info.name
+            );
+            // stdout carries the token and nothing else, so scripts can capture it.
+            println!("{}", created.token);
+            Ok(())
+        }
+        TokenCommand::List => {
+            println!(
+                "{:<14}  {:<7}  {:<24}  {:<24}  NAME",
+                "ID", "ROLE", "CREATED", "REVOKED"
+            );
+            for t in tokens::list(&store).await? {
+                println!(
+                    "{:<14}  {:<7}  {:<24}  {:<24}  {}",
+                    t.id,
+                    t.role.as_str(),
+                    t.created_at,
+                    t.revoked_at.as_deref().unwrap_or("-"),
+                    t.name
+                );
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { id } => match tokens::revoke(&store, &id).await {
+            Ok(t) => {
+                eprintln!("Revoked token {} ({}).", t.id, t.name);
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+        },
+    };
+    store.close().await;
+    result
 }
 
 /// Ctrl-C, or SIGTERM from a service manager.

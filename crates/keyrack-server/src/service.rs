@@ -1,6 +1,7 @@
 //! The domain rules: validation (through `keyrack-api`), limits, and what each store outcome
 //! means for the client. No SQL and no HTTP here.
 
+pub mod audit;
 pub mod bindings;
 pub mod fleet;
 pub mod key_pairs;

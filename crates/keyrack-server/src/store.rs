@@ -5,6 +5,7 @@
 //! SQLite types, so a PostgreSQL store can be added behind the same methods without touching
 //! the services.
 
+mod audit;
 mod bindings;
 mod fleet;
 mod key_pairs;
@@ -17,6 +18,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+pub use audit::{AuditFilter, AuditOutcome, NewAuditEntry};
 pub use bindings::{BindingFacts, BindingStep, Direction};
 pub use fleet::{InstanceFilter, NewInstance, PowerStep};
 pub use key_pairs::{Deletion, KeyPairChanges, KeyPairFilter, NewKeyPair};

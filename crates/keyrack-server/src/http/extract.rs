@@ -12,6 +12,7 @@ use keyrack_api::{FieldError, Rule};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::audit::ActorSlot;
 use super::AppState;
 use crate::error::AppError;
 use crate::service::tokens;
@@ -182,7 +183,11 @@ async fn bearer(parts: &Parts, state: &AppState) -> Result<TokenRecord, AppError
     if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
         return Err(AppError::Unauthorized);
     }
-    tokens::authenticate(&state.store, token).await
+    let record = tokens::authenticate(&state.store, token).await?;
+    if let Some(slot) = parts.extensions.get::<ActorSlot>() {
+        slot.set(&record.id, &record.name, record.role.to_wire());
+    }
+    Ok(record)
 }
 
 /// `If-Match`: the version the client last saw, `"3"` or `3` (also weak `W/"3"`); `*` or no

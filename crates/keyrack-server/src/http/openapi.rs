@@ -3,16 +3,17 @@
 use axum::routing::get;
 use axum::Router;
 use keyrack_api::{
-    ApiError, BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult, BindOutcome, BindRequest,
-    BindResponse, BindResult, CreateImage, CreateInstance, CreateKeyPair, CreatedInstance,
-    DeleteOutcome, ErrorBody, ErrorCode, Image, Instance, InstanceState, KeyPair, KeyPairSort,
-    Origin, Os, Region, ReplaceTags, Rule, Tag, UpdateKeyPair,
+    ApiError, AuditEntry, BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult, BindOutcome,
+    BindRequest, BindResponse, BindResult, CreateImage, CreateInstance, CreateKeyPair, CreateToken,
+    CreatedInstance, CreatedToken, DeleteOutcome, ErrorBody, ErrorCode, Image, Instance,
+    InstanceState, KeyPair, KeyPairSort, Origin, Os, Region, ReplaceTags, Rule, Tag, TokenInfo,
+    TokenRole, UpdateKeyPair,
 };
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::extract::Json;
-use super::{bindings, images, instances, key_pairs, regions, AppState};
+use super::{audit, bindings, images, instances, key_pairs, regions, tokens, AppState};
 
 /// Keyrack's HTTP API.
 #[derive(OpenApi)]
@@ -39,6 +40,10 @@ use super::{bindings, images, instances, key_pairs, regions, AppState};
         images::list_images,
         images::create_image,
         images::delete_image,
+        tokens::list_tokens,
+        tokens::create_token,
+        tokens::revoke_token,
+        audit::list_audit,
     ),
     components(schemas(
         KeyPair, CreateKeyPair, UpdateKeyPair, ReplaceTags, Tag, Origin, KeyPairSort,
@@ -46,11 +51,13 @@ use super::{bindings, images, instances, key_pairs, regions, AppState};
         BindRequest, BindResponse, BindResult, BindOutcome,
         Region, Instance, InstanceState, Os, Image, CreateInstance, CreatedInstance, CreateImage,
         ErrorBody, ApiError, ErrorCode, Rule,
+        TokenInfo, TokenRole, CreateToken, CreatedToken, AuditEntry,
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "key-pairs", description = "Key pairs and their tags"),
         (name = "fleet", description = "Regions, instances and custom images"),
+        (name = "admin", description = "Tokens and the audit log (admin tokens only)"),
     )
 )]
 pub struct ApiDoc;

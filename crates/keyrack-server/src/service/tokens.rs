@@ -1,10 +1,14 @@
 //! Bearer tokens: bootstrap and authentication.
 
+use keyrack_api::{CreateToken, CreatedToken, FieldError, Rule, TokenInfo, TokenRole};
 use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
 use crate::ids::random_token;
 use crate::store::{NewToken, Role, Store, TokenRecord};
+
+/// Longest token name, in characters.
+pub const TOKEN_NAME_MAX_CHARS: usize = 64;
 
 /// Hex SHA-256 of a token, the only form in which tokens are stored. A plain hash suffices:
 /// tokens are 256-bit random values, not guessable passwords.
@@ -52,11 +56,85 @@ pub async fn bootstrap(store: &Store, bootstrap: Option<&str>) -> Result<Option<
 }
 
 /// The token's record, or `Unauthorized`.
+///
+/// Timing: the presented token is hashed first and the database looks up that SHA-256 (an
+/// index lookup on the hash column). What an attacker controls is the input to the hash, and
+/// any comparison that ends early only reveals how many leading characters of *the hash of
+/// their own guess* match a stored hash; finding a token from that means inverting SHA-256.
+/// So the lookup is constant-time with respect to the secret tokens. Tokens are also read
+/// afresh on every request (there is no cache), so a revocation takes effect at once.
 pub async fn authenticate(store: &Store, token: &str) -> Result<TokenRecord, AppError> {
     store
         .find_token(&hash(token))
         .await?
         .ok_or(AppError::Unauthorized)
+}
+
+/// A token name: 1–64 characters, no control characters, not blank.
+pub fn validate_token_name(name: &str) -> Result<String, FieldError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(FieldError::new(
+            "name",
+            Rule::Required,
+            "a token needs a name",
+        ));
+    }
+    if name.chars().count() > TOKEN_NAME_MAX_CHARS {
+        return Err(FieldError::new(
+            "name",
+            Rule::Length,
+            format!("a token name has at most {TOKEN_NAME_MAX_CHARS} characters"),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            "name",
+            Rule::ControlChar,
+            "a token name may not contain control characters",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// Makes a new admin or viewer token; the answer is the only place the token appears.
+pub async fn create(store: &Store, req: CreateToken) -> Result<CreatedToken, AppError> {
+    let name = validate_token_name(&req.name)?;
+    let role = match req.role {
+        TokenRole::Admin => Role::Admin,
+        TokenRole::Viewer => Role::Viewer,
+        TokenRole::Agent => {
+            return Err(FieldError::new(
+                "role",
+                Rule::Format,
+                "role must be admin or viewer; agent tokens come with their instance",
+            )
+            .into())
+        }
+    };
+    let token = random_token();
+    let info = store
+        .create_token(&NewToken {
+            name,
+            role,
+            sha256: hash(&token),
+            instance_id: None,
+        })
+        .await?;
+    Ok(CreatedToken { token, info })
+}
+
+/// Every token, revoked ones included.
+pub async fn list(store: &Store) -> Result<Vec<TokenInfo>, AppError> {
+    Ok(store.list_tokens().await?)
+}
+
+/// Revokes a token; `NotFound` when there is none with this id.
+pub async fn revoke(store: &Store, id: &str) -> Result<TokenInfo, AppError> {
+    store
+        .revoke_token(id)
+        .await?
+        .ok_or_else(|| AppError::TokenNotFound { id: id.to_owned() })
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Bearer tokens, stored only as SHA-256 hashes.
 
+use keyrack_api::{TokenInfo, TokenRole};
 use sqlx::SqliteConnection;
 
 use super::{Store, StoreError};
@@ -24,6 +25,15 @@ impl Role {
             Self::Admin => "admin",
             Self::Viewer => "viewer",
             Self::Agent => "agent",
+        }
+    }
+
+    /// The wire role.
+    pub fn to_wire(self) -> TokenRole {
+        match self {
+            Self::Admin => TokenRole::Admin,
+            Self::Viewer => TokenRole::Viewer,
+            Self::Agent => TokenRole::Agent,
         }
     }
 
@@ -115,4 +125,84 @@ pub(super) async fn insert(
     .execute(conn)
     .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// A token row as `token list` and `GET /tokens` show it.
+type TokenRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+);
+
+fn token_info(
+    (id, name, role, instance_id, created_at, revoked_at): TokenRow,
+) -> Option<TokenInfo> {
+    Some(TokenInfo {
+        id,
+        name,
+        role: TokenRole::parse(&role)?,
+        instance_id,
+        created_at,
+        revoked_at,
+    })
+}
+
+const TOKEN_COLUMNS: &str = "id, name, role, instance_id, created_at, revoked_at";
+
+impl Store {
+    /// Every token, revoked ones included, oldest first. Never the token itself.
+    pub async fn list_tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
+        let rows: Vec<TokenRow> = sqlx::query_as(&format!(
+            "SELECT {TOKEN_COLUMNS} FROM tokens ORDER BY created_at, id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().filter_map(token_info).collect())
+    }
+
+    /// Registers a new token and returns it as listed.
+    pub async fn create_token(&self, token: &NewToken) -> Result<TokenInfo, StoreError> {
+        let id = random_id("tok-");
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO tokens (id, name, role, token_sha256, created_at, instance_id) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(&token.name)
+        .bind(token.role.as_str())
+        .bind(&token.sha256)
+        .bind(clock::now())
+        .bind(token.instance_id.as_deref())
+        .execute(&mut *tx)
+        .await?;
+        let row: TokenRow =
+            sqlx::query_as(&format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE id = ?"))
+                .bind(&id)
+                .fetch_one(&mut *tx)
+                .await?;
+        tx.commit().await?;
+        token_info(row).ok_or_else(|| StoreError::Database(sqlx::Error::RowNotFound))
+    }
+
+    /// Revokes a token (revoking twice keeps the first time). `None` when there is no such
+    /// token. Authentication reads the table on every request, so this takes effect at once.
+    pub async fn revoke_token(&self, id: &str) -> Result<Option<TokenInfo>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+            .bind(clock::now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let row: Option<TokenRow> =
+            sqlx::query_as(&format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE id = ?"))
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        tx.commit().await?;
+        Ok(row.and_then(token_info))
+    }
 }

@@ -83,6 +83,9 @@ impl Server {
             "KEYRACK_BOOTSTRAP_TOKEN",
             "KEYRACK_KEY_PAIR_QUOTA",
             "KEYRACK_TRANSITION_DELAY_MS",
+            "KEYRACK_RATE_LIMIT_PER_MINUTE",
+            "KEYRACK_CORS_ORIGIN",
+            "KEYRACK_REQUEST_TIMEOUT_SECS",
         ] {
             command.env_remove(var);
         }

@@ -1,0 +1,121 @@
+//! Administration: bearer tokens and the audit log.
+
+use serde::{Deserialize, Serialize};
+
+/// What a token may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum TokenRole {
+    /// Everything, including managing tokens and reading the audit log.
+    Admin,
+    /// Reads only.
+    Viewer,
+    /// An instance agent: reads only its own instance's authorized keys.
+    Agent,
+}
+
+impl TokenRole {
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Viewer => "viewer",
+            Self::Agent => "agent",
+        }
+    }
+
+    /// Parses the wire spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Admin, Self::Viewer, Self::Agent]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+}
+
+/// A registered token, without the token itself (only its hash is kept).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenInfo {
+    /// `tok-…`.
+    pub id: String,
+    /// A label for people.
+    pub name: String,
+    /// What it may do.
+    pub role: TokenRole,
+    /// For an agent token, its instance.
+    pub instance_id: Option<String>,
+    /// RFC 3339 UTC.
+    pub created_at: String,
+    /// When it was revoked (RFC 3339 UTC), or `null` while it is valid.
+    pub revoked_at: Option<String>,
+}
+
+/// `POST /tokens`: a new admin or viewer token. Agent tokens come with their instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateToken {
+    /// A label for people: 1–64 characters, no control characters.
+    pub name: String,
+    /// `admin` or `viewer`.
+    pub role: TokenRole,
+}
+
+/// The answer to `POST /tokens`: the only time the token is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedToken {
+    /// The bearer token. Keyrack keeps only its hash; it cannot be shown again.
+    pub token: String,
+    /// The registered token.
+    #[serde(flatten)]
+    pub info: TokenInfo,
+}
+
+/// One recorded write (or refused write) in the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEntry {
+    /// Position in the log; higher is newer.
+    pub id: i64,
+    /// When the answer was given, RFC 3339 UTC.
+    pub at: String,
+    /// The token's id, or `null` when no valid token was presented.
+    pub actor_id: Option<String>,
+    /// The token's name at the time, or `null`.
+    pub actor_name: Option<String>,
+    /// The token's role, or `null`.
+    pub actor_role: Option<TokenRole>,
+    /// `METHOD route`, such as `PATCH /api/v1/key-pairs/{id}`.
+    pub action: String,
+    /// The id the write was about (from the path, or the `Location` of what it created).
+    pub target: Option<String>,
+    /// The HTTP status of the answer.
+    pub status: u16,
+    /// The error code of a refusal, or `null` on success.
+    pub error_code: Option<String>,
+}
+
+/// `GET /audit` query.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct AuditQuery {
+    /// The token's id or name, exactly.
+    pub actor: Option<String>,
+    /// A substring of the action (`METHOD route`), case-insensitive, such as `bind` or `DELETE`.
+    pub action: Option<String>,
+    /// The target id, exactly.
+    pub target: Option<String>,
+    /// `success` (2xx), `failure` (4xx and 5xx), a status such as `403`, or an error code such
+    /// as `Forbidden`.
+    pub outcome: Option<String>,
+    /// Only entries at or after this RFC 3339 time.
+    pub since: Option<String>,
+    /// Only entries before this RFC 3339 time.
+    pub until: Option<String>,
+    /// Items to skip.
+    pub offset: Option<u32>,
+    /// Page size, 1–100 (default 20).
+    pub limit: Option<u32>,
+}

@@ -1,0 +1,94 @@
+//! Reading the audit log.
+
+use keyrack_api::{AuditEntry, AuditQuery, ErrorCode, FieldError, List, Rule};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use super::page_limit;
+use crate::clock;
+use crate::error::AppError;
+use crate::store::{AuditFilter, AuditOutcome, Store};
+
+/// One page of the log, newest first.
+pub async fn list(store: &Store, query: AuditQuery) -> Result<List<AuditEntry>, AppError> {
+    let filter = AuditFilter {
+        actor: non_empty(query.actor),
+        action: non_empty(query.action),
+        target: non_empty(query.target),
+        outcome: non_empty(query.outcome)
+            .map(|o| parse_outcome(&o))
+            .transpose()?,
+        since: non_empty(query.since)
+            .map(|t| parse_time("since", &t))
+            .transpose()?,
+        until: non_empty(query.until)
+            .map(|t| parse_time("until", &t))
+            .transpose()?,
+        offset: query.offset.unwrap_or(0),
+        limit: page_limit(query.limit)?,
+    };
+    Ok(store.list_audit(&filter).await?)
+}
+
+fn non_empty(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+fn parse_outcome(text: &str) -> Result<AuditOutcome, FieldError> {
+    match text {
+        "success" => return Ok(AuditOutcome::Success),
+        "failure" => return Ok(AuditOutcome::Failure),
+        _ => {}
+    }
+    if let Ok(status) = text.parse::<u16>() {
+        if (100..=599).contains(&status) {
+            return Ok(AuditOutcome::Status(status));
+        }
+    }
+    match serde_json::from_value::<ErrorCode>(serde_json::Value::String(text.to_owned())) {
+        Ok(code) if code != ErrorCode::Unknown => Ok(AuditOutcome::ErrorCode(text.to_owned())),
+        _ => Err(FieldError::new(
+            "outcome",
+            Rule::Format,
+            "outcome must be success, failure, an HTTP status such as 403, or an error code such as Forbidden",
+        )),
+    }
+}
+
+/// An RFC 3339 time, in the stored form so that text comparison is time comparison.
+fn parse_time(field: &str, text: &str) -> Result<String, FieldError> {
+    OffsetDateTime::parse(text, &Rfc3339)
+        .map(clock::rfc3339)
+        .map_err(|_| {
+            FieldError::new(
+                field,
+                Rule::Format,
+                format!("{field} must be an RFC 3339 time such as 2026-01-31T12:00:00Z"),
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_parse() {
+        assert_eq!(parse_outcome("success"), Ok(AuditOutcome::Success));
+        assert_eq!(parse_outcome("403"), Ok(AuditOutcome::Status(403)));
+        assert_eq!(
+            parse_outcome("Forbidden"),
+            Ok(AuditOutcome::ErrorCode("Forbidden".into()))
+        );
+        assert!(parse_outcome("nope").is_err());
+    }
+
+    #[test]
+    fn times_are_normalised() {
+        assert_eq!(
+            parse_time("since", "2026-01-31T13:00:00+01:00").as_deref(),
+            Ok("2026-01-31T12:00:00.000Z")
+        );
+        assert!(parse_time("since", "yesterday").is_err());
+    }
+}

@@ -1,0 +1,208 @@
+//! The audit log: every write, refused ones included, with who, what, when and the outcome.
+
+mod common;
+
+use common::{ed25519_keys, Server, TOKEN};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+async fn audit(server: &Server, query: &str) -> Value {
+    let r = server.get(&format!("/audit{query}")).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.body
+}
+
+fn items(body: &Value) -> Vec<Value> {
+    body["items"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn writes_are_recorded_with_actor_and_outcome_and_filters_work() {
+    let server = Server::start(&["--transition-delay-ms", "100"]).await;
+    let viewer = server.viewer_token().await;
+    let keys = ed25519_keys(2);
+    let started = audit(&server, "?limit=100").await["total"]
+        .as_u64()
+        .expect("total");
+
+    // Success: created, with the new id as target.
+    let key = server.create("audited", &keys[0]).await;
+    let id = key["id"].as_str().expect("id").to_owned();
+    // Refusals: viewer (403), no token (401), duplicate (409), stale If-Match (412), 413.
+    let r = server
+        .as_token(
+            &viewer,
+            Method::POST,
+            "/key-pairs",
+            Some(json!({"name": "v", "public_key": keys[1]})),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let r = server
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/key-pairs/{id}"),
+            None,
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 401);
+    let r = server
+        .post(
+            "/key-pairs",
+            json!({"name": "AUDITED", "public_key": keys[1]}),
+        )
+        .await;
+    assert_eq!(r.status, 409);
+    let r = server
+        .with_if_match(
+            Method::PATCH,
+            &format!("/key-pairs/{id}"),
+            "\"99\"",
+            json!({"description": "x"}),
+        )
+        .await;
+    assert_eq!(r.status, 412);
+    let r = server
+        .with_if_match(
+            Method::PATCH,
+            &format!("/key-pairs/{id}"),
+            "\"1\"",
+            json!({"description": "ok"}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    // Reads are not recorded.
+    for _ in 0..3 {
+        assert_eq!(server.get(&format!("/key-pairs/{id}")).await.status, 200);
+        assert_eq!(server.get("/key-pairs").await.status, 200);
+    }
+
+    let body = audit(&server, "?limit=100").await;
+    assert_eq!(body["total"].as_u64(), Some(started + 6), "{body}");
+    let all = items(&body);
+    // Newest first.
+    let ids: Vec<i64> = all.iter().map(|e| e["id"].as_i64().expect("id")).collect();
+    assert!(ids.windows(2).all(|w| w[0] > w[1]), "{ids:?}");
+    assert!(!body.to_string().contains(TOKEN) && !body.to_string().contains(&viewer));
+    assert!(
+        !body.to_string().contains("ssh-ed25519"),
+        "bodies are never recorded"
+    );
+
+    let newest = &all[0];
+    assert_eq!(newest["action"], "PATCH /api/v1/key-pairs/{id}");
+    assert_eq!(newest["target"], id.as_str());
+    assert_eq!(newest["status"], 200);
+    assert_eq!(newest["error_code"], Value::Null);
+    assert_eq!(newest["actor_name"], "bootstrap");
+    assert_eq!(newest["actor_role"], "admin");
+    assert!(newest["actor_id"]
+        .as_str()
+        .is_some_and(|a| a.starts_with("tok-")));
+    assert!(newest["at"].as_str().is_some_and(|t| t.ends_with('Z')));
+
+    let stale = &all[1];
+    assert_eq!(
+        (stale["status"].as_u64(), stale["error_code"].as_str()),
+        (Some(412), Some("PreconditionFailed"))
+    );
+    let dup = &all[2];
+    assert_eq!(
+        (dup["status"].as_u64(), dup["error_code"].as_str()),
+        (Some(409), Some("KeyPairNameDuplicate"))
+    );
+    let anon = &all[3];
+    assert_eq!(anon["status"], 401);
+    assert_eq!(anon["actor_id"], Value::Null);
+    assert_eq!(anon["action"], "DELETE /api/v1/key-pairs/{id}");
+    assert_eq!(anon["target"], id.as_str());
+    let refused = &all[4];
+    assert_eq!(refused["status"], 403);
+    assert_eq!(refused["error_code"], "Forbidden");
+    assert_eq!(refused["actor_role"], "viewer");
+    assert_eq!(refused["actor_name"], "viewer");
+    let created = &all[5];
+    assert_eq!(created["action"], "POST /api/v1/key-pairs");
+    assert_eq!(created["status"], 201);
+    assert_eq!(created["target"], id.as_str());
+
+    // Filters.
+    let count = |b: &Value| b["total"].as_u64().expect("total");
+    assert_eq!(count(&audit(&server, "?actor=viewer").await), 1);
+    let admin_id = newest["actor_id"].as_str().expect("actor id");
+    let by_id = audit(&server, &format!("?actor={admin_id}&limit=100")).await;
+    assert!(items(&by_id).iter().all(|e| e["actor_id"] == admin_id));
+    assert_eq!(count(&audit(&server, &format!("?target={id}")).await), 4);
+    assert_eq!(count(&audit(&server, "?action=patch").await), 2);
+    assert_eq!(
+        count(&audit(&server, "?action=PATCH&outcome=success").await),
+        1
+    );
+    assert_eq!(count(&audit(&server, "?outcome=403").await), 1);
+    assert_eq!(count(&audit(&server, "?outcome=Forbidden").await), 1);
+    let failures = audit(&server, "?outcome=failure&limit=100").await;
+    assert!(count(&failures) >= 4);
+    assert!(items(&failures)
+        .iter()
+        .all(|e| e["status"].as_u64().unwrap_or(0) >= 400));
+    assert_eq!(
+        count(&audit(&server, "?since=2999-01-01T00:00:00Z").await),
+        0
+    );
+    assert_eq!(
+        count(&audit(&server, "?until=2000-01-01T00:00:00Z").await),
+        0
+    );
+    let since = created["at"].as_str().expect("at");
+    assert_eq!(
+        count(&audit(&server, &format!("?since={since}&target={id}")).await),
+        4
+    );
+    let page = audit(&server, "?limit=2&offset=1").await;
+    assert_eq!(items(&page).len(), 2);
+    assert_eq!(items(&page)[0]["id"], all[1]["id"]);
+    for bad in [
+        "?outcome=meh",
+        "?since=yesterday",
+        "?limit=0",
+        "?limit=101",
+        "?offset=-1",
+    ] {
+        let r = server.get(&format!("/audit{bad}")).await;
+        assert_eq!(r.status, 400, "{bad}: {}", r.text);
+        assert_eq!(r.code(), "InvalidParameter", "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn only_admins_read_the_audit_log() {
+    let server = Server::start(&[]).await;
+    let viewer = server.viewer_token().await;
+    let (_, agent) = server.register("audit-host", "linux", "STOPPED").await;
+    for token in [&viewer, &agent] {
+        let r = server.as_token(token, Method::GET, "/audit", None).await;
+        assert_eq!(r.status, 403, "{}", r.text);
+        assert_eq!(r.code(), "Forbidden");
+    }
+    let r = server
+        .request(Method::GET, "/api/v1/audit", None, &[], None)
+        .await;
+    assert_eq!(r.status, 401);
+    // Token management is audited too, and the instance registration above.
+    let r = server
+        .post("/tokens", json!({"name": "t", "role": "viewer"}))
+        .await;
+    assert_eq!(r.status, 201);
+    let body = audit(&server, "?action=tokens").await;
+    assert_eq!(body["total"], 1);
+    assert_eq!(items(&body)[0]["target"], r.body["id"]);
+    assert!(!body
+        .to_string()
+        .contains(r.body["token"].as_str().expect("token")));
+    assert_eq!(
+        audit(&server, "?action=POST /api/v1/instances").await["total"],
+        1
+    );
+}

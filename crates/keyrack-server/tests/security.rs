@@ -1,0 +1,450 @@
+//! Tokens (CLI and API), security headers, body limit, timeouts, rate limit and CORS, against
+//! the real server binary.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::process::Command;
+use std::time::Duration;
+
+use common::{db_url, ed25519_keys, Body, Resp, Server, TOKEN};
+use reqwest::Method;
+use serde_json::json;
+
+fn assert_error_shape(r: &Resp, status: u16, code: &str) {
+    assert_eq!(r.status, status, "{}", r.text);
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/json"),
+        "{}",
+        r.text
+    );
+    let error = r.body["error"].as_object().expect("an error object");
+    assert_eq!(error["code"], code, "{}", r.text);
+    assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(error["details"].is_object());
+}
+
+/// Runs `keyrack-server <args> --database <url>`; (success, stdout, stderr).
+fn cli(url: &str, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_keyrack-server"))
+        .args(args)
+        .args(["--database", url])
+        .env_remove("KEYRACK_DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run keyrack-server");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The id of the token named `name` in `token list` output.
+fn id_in_list(list: &str, name: &str) -> String {
+    list.lines()
+        .find(|l| l.trim_end().ends_with(&format!("  {name}")))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no token named {name} in:\n{list}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn token_cli_creates_lists_and_revokes_and_revocation_needs_no_restart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = db_url(dir.path());
+
+    let (ok, stdout, stderr) = cli(
+        &url,
+        &["token", "create", "--role", "viewer", "--name", "ci-reader"],
+    );
+    assert!(ok, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "stdout is the token alone: {stdout:?}");
+    let viewer = lines[0].to_owned();
+    assert!(viewer.starts_with("kr_") && viewer.len() > 40, "{viewer}");
+
+    let (ok, stdout, _) = cli(
+        &url,
+        &["token", "create", "--role", "admin", "--name", "ops"],
+    );
+    assert!(ok);
+    let admin = stdout.trim().to_owned();
+
+    let (ok, list, stderr) = cli(&url, &["token", "list"]);
+    assert!(ok, "{stderr}");
+    assert!(
+        list.contains("ci-reader") && list.contains("viewer") && list.contains("admin"),
+        "{list}"
+    );
+    assert!(
+        !list.contains(&viewer) && !list.contains(&admin),
+        "the list never shows a token"
+    );
+    let viewer_id = id_in_list(&list, "ci-reader");
+    assert!(viewer_id.starts_with("tok-"), "{viewer_id}");
+
+    // Roles are limited to admin and viewer; unknown ids are an error.
+    let (ok, _, _) = cli(&url, &["token", "create", "--role", "agent", "--name", "x"]);
+    assert!(!ok);
+    let (ok, _, stderr) = cli(&url, &["token", "revoke", "tok-nothere0"]);
+    assert!(!ok, "{stderr}");
+
+    // The server on the same database accepts both tokens with their roles.
+    let server = Server::spawn(&url, &[], false).await;
+    let r = server
+        .as_token(&viewer, Method::GET, "/key-pairs", None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let keys = ed25519_keys(1);
+    let body = json!({"name": "k1", "public_key": keys[0]});
+    let r = server
+        .as_token(&viewer, Method::POST, "/key-pairs", Some(body.clone()))
+        .await;
+    assert_error_shape(&r, 403, "Forbidden");
+    let r = server
+        .as_token(&admin, Method::POST, "/key-pairs", Some(body))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+
+    // Revoked while the server runs: refused from the next request on.
+    let (ok, _, stderr) = cli(&url, &["token", "revoke", &viewer_id]);
+    assert!(ok, "{stderr}");
+    let r = server
+        .as_token(&viewer, Method::GET, "/key-pairs", None)
+        .await;
+    assert_error_shape(&r, 401, "Unauthorized");
+    let (_, list, _) = cli(&url, &["token", "list"]);
+    let line = list
+        .lines()
+        .find(|l| l.starts_with(&viewer_id))
+        .expect("listed");
+    assert!(!line.contains("  -  "), "revoked time shown: {line}");
+    let r = server
+        .as_token(&admin, Method::GET, "/key-pairs", None)
+        .await;
+    assert_eq!(r.status, 200);
+}
+
+#[tokio::test]
+async fn admins_manage_tokens_over_the_api() {
+    let server = Server::start(&[]).await;
+    let r = server
+        .post("/tokens", json!({"name": "dashboard", "role": "viewer"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    let token = r.body["token"].as_str().expect("token").to_owned();
+    let id = r.body["id"].as_str().expect("id").to_owned();
+    assert_eq!(r.body["role"], "viewer");
+    assert_eq!(r.body["revoked_at"], serde_json::Value::Null);
+    assert_eq!(
+        r.header("location"),
+        Some(format!("/api/v1/tokens/{id}").as_str())
+    );
+
+    let r = server.get("/tokens").await;
+    assert_eq!(r.status, 200);
+    assert!(
+        !r.text.contains(&token),
+        "a listed token never shows the token"
+    );
+    assert!(!r.text.contains(TOKEN));
+    let items = r.body["items"].as_array().expect("items");
+    assert!(items
+        .iter()
+        .any(|t| t["id"] == id.as_str() && t["name"] == "dashboard"));
+    assert!(items
+        .iter()
+        .any(|t| t["name"] == "bootstrap" && t["role"] == "admin"));
+
+    // A viewer may neither list nor make nor revoke tokens.
+    for (method, path, body) in [
+        (Method::GET, "/tokens", None),
+        (
+            Method::POST,
+            "/tokens",
+            Some(json!({"name": "x", "role": "admin"})),
+        ),
+        (Method::DELETE, &*format!("/tokens/{id}"), None),
+    ] {
+        let r = server.as_token(&token, method, path, body).await;
+        assert_error_shape(&r, 403, "Forbidden");
+    }
+
+    // Bad input.
+    let r = server
+        .post("/tokens", json!({"name": "a", "role": "agent"}))
+        .await;
+    assert_error_shape(&r, 400, "InvalidParameter");
+    let r = server
+        .post("/tokens", json!({"name": "  ", "role": "viewer"}))
+        .await;
+    assert_error_shape(&r, 400, "InvalidParameter");
+    let r = server
+        .post("/tokens", json!({"name": "x".repeat(65), "role": "viewer"}))
+        .await;
+    assert_error_shape(&r, 400, "InvalidParameter");
+    let r = server
+        .post("/tokens", json!({"name": "a", "role": "root"}))
+        .await;
+    assert_error_shape(&r, 400, "InvalidRequest");
+
+    // Revocation: at once, idempotent, 404 for unknown ids.
+    let r = server.delete(&format!("/tokens/{id}")).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let r = server
+        .as_token(&token, Method::GET, "/key-pairs", None)
+        .await;
+    assert_error_shape(&r, 401, "Unauthorized");
+    let r = server.delete(&format!("/tokens/{id}")).await;
+    assert_eq!(r.status, 204);
+    let r = server.delete("/tokens/tok-nothere0").await;
+    assert_error_shape(&r, 404, "NotFound");
+    let r = server.get("/tokens").await;
+    let revoked = r.body["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|t| t["id"] == id.as_str()).cloned())
+        .expect("still listed");
+    assert!(revoked["revoked_at"].is_string());
+
+    // Documented.
+    let r = server
+        .request(Method::GET, "/api/v1/openapi.json", None, &[], None)
+        .await;
+    let paths = &r.body["paths"];
+    assert!(paths["/api/v1/tokens"]["get"].is_object());
+    assert!(paths["/api/v1/tokens"]["post"].is_object());
+    assert!(paths["/api/v1/tokens/{id}"]["delete"].is_object());
+    assert!(paths["/api/v1/audit"]["get"].is_object());
+}
+
+const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+                   object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+fn assert_hardened(r: &Resp, what: &str) {
+    assert_eq!(r.header("content-security-policy"), Some(CSP), "{what}");
+    assert_eq!(
+        r.header("x-content-type-options"),
+        Some("nosniff"),
+        "{what}"
+    );
+    assert_eq!(r.header("referrer-policy"), Some("no-referrer"), "{what}");
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        None,
+        "{what}: no CORS by default"
+    );
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_and_bodies_are_limited() {
+    let server = Server::start(&[]).await;
+    let origin = [("origin", "https://evil.example")];
+    let cases: Vec<(&str, Resp)> = vec![
+        (
+            "healthz",
+            server
+                .request(Method::GET, "/healthz", None, &origin, None)
+                .await,
+        ),
+        (
+            "openapi",
+            server
+                .request(Method::GET, "/api/v1/openapi.json", None, &origin, None)
+                .await,
+        ),
+        (
+            "list",
+            server
+                .request(Method::GET, "/api/v1/key-pairs", Some(TOKEN), &origin, None)
+                .await,
+        ),
+        (
+            "401",
+            server
+                .request(Method::GET, "/api/v1/key-pairs", None, &origin, None)
+                .await,
+        ),
+        (
+            "404",
+            server
+                .request(Method::GET, "/api/v1/nothing", Some(TOKEN), &origin, None)
+                .await,
+        ),
+        (
+            "non-api 404",
+            server
+                .request(Method::GET, "/keys", None, &origin, None)
+                .await,
+        ),
+        (
+            "405",
+            server
+                .request(Method::PUT, "/api/v1/regions", Some(TOKEN), &origin, None)
+                .await,
+        ),
+        (
+            "preflight",
+            server
+                .request(
+                    Method::OPTIONS,
+                    "/api/v1/key-pairs",
+                    None,
+                    &[
+                        ("origin", "https://evil.example"),
+                        ("access-control-request-method", "POST"),
+                    ],
+                    None,
+                )
+                .await,
+        ),
+    ];
+    for (what, r) in &cases {
+        assert_hardened(r, what);
+    }
+
+    // 65 KiB is over the 64 KiB limit: 413 with the JSON error (and the headers).
+    let huge = json!({"name": "x", "public_key": "a".repeat(65 * 1024)}).to_string();
+    let r = server
+        .request(
+            Method::POST,
+            "/api/v1/key-pairs",
+            Some(TOKEN),
+            &[("connection", "close")],
+            Some(Body::Raw(huge)),
+        )
+        .await;
+    assert_error_shape(&r, 413, "PayloadTooLarge");
+    assert_hardened(&r, "413");
+    // Just under the limit is read and judged on its merits.
+    let big = json!({"name": "x", "public_key": "a".repeat(60 * 1024)}).to_string();
+    let r = server
+        .request(
+            Method::POST,
+            "/api/v1/key-pairs",
+            Some(TOKEN),
+            &[],
+            Some(Body::Raw(big)),
+        )
+        .await;
+    assert_error_shape(&r, 400, "PublicKeyInvalid");
+}
+
+#[tokio::test]
+async fn a_request_that_takes_too_long_gets_a_json_503() {
+    let server = Server::start(&["--request-timeout-secs", "1"]).await;
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    // A body that never finishes arriving: the handler waits for it until the timeout.
+    let answer = tokio::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        write!(
+            stream,
+            "POST /api/v1/key-pairs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n\
+             Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"name\""
+        )
+        .expect("write");
+        let mut buf = vec![0u8; 4096];
+        let n = stream
+            .read(&mut buf)
+            .expect("an answer before the body ends");
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    })
+    .await
+    .expect("join");
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("\"code\":\"InternalError\""), "{answer}");
+    assert!(
+        answer
+            .to_ascii_lowercase()
+            .contains("content-security-policy"),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn the_rate_limit_is_per_token_with_retry_after() {
+    let server = Server::start(&["--rate-limit-per-minute", "60"]).await;
+    let viewer = server.viewer_token().await;
+    // 60 a minute means bursts of 6: a quick burst of 20 runs out.
+    let mut limited = None;
+    for _ in 0..20 {
+        let r = server.get("/regions").await;
+        if r.status == 429 {
+            limited = Some(r);
+            break;
+        }
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let r = limited.expect("a burst of 20 gets a 429");
+    assert_error_shape(&r, 429, "RateLimited");
+    let retry: u64 = r
+        .header("retry-after")
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After seconds");
+    assert!((1..=60).contains(&retry), "{retry}");
+    assert_hardened(&r, "429");
+    // Another token has its own budget; anonymous endpoints are not limited.
+    let r = server
+        .as_token(&viewer, Method::GET, "/regions", None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = server
+        .request(Method::GET, "/healthz", None, &[], None)
+        .await;
+    assert_eq!(r.status, 200);
+    // After Retry-After the token works again.
+    tokio::time::sleep(Duration::from_secs(retry)).await;
+    let r = server.get("/regions").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+#[tokio::test]
+async fn cors_allows_exactly_the_configured_origin() {
+    let origin = "https://console.example.com";
+    let server = Server::start(&["--cors-origin", origin]).await;
+    let r = server
+        .request(
+            Method::GET,
+            "/api/v1/regions",
+            Some(TOKEN),
+            &[("origin", origin)],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("access-control-allow-origin"), Some(origin));
+    assert_eq!(r.header("content-security-policy"), Some(CSP));
+    let r = server
+        .request(
+            Method::OPTIONS,
+            "/api/v1/key-pairs/skey-00000000",
+            None,
+            &[
+                ("origin", origin),
+                ("access-control-request-method", "PATCH"),
+                (
+                    "access-control-request-headers",
+                    "authorization,if-match,content-type",
+                ),
+            ],
+            None,
+        )
+        .await;
+    assert!(r.status < 300, "{}", r.status);
+    assert_eq!(r.header("access-control-allow-origin"), Some(origin));
+    let r = server
+        .request(
+            Method::GET,
+            "/api/v1/regions",
+            Some(TOKEN),
+            &[("origin", "https://evil.example")],
+            None,
+        )
+        .await;
+    assert_eq!(r.header("access-control-allow-origin"), None);
+}
