@@ -1,7 +1,8 @@
-//! `cargo xtask setup | run | test | bench`: one entry point for everything a developer or
+//! `cargo xtask setup | run | test | conformance | bench`: one entry point for everything a developer or
 //! CI does, so the README's two commands stay true on a fresh machine.
 
 mod bench;
+mod conformance;
 mod run;
 mod setup;
 mod shell;
@@ -18,12 +19,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Install what is missing: wasm32 target, Trunk, wasm-bindgen CLI, wasm-opt, Chromium.
+    /// Install what is missing: wasm32 target, Trunk, wasm-bindgen CLI, wasm-opt, Chromium,
+    /// cargo-deny, schemathesis.
     Setup,
     /// Build the SPA and the server, then start the console with demo data.
     Run(run::RunArgs),
     /// Run every check and test: fmt, clippy, native, wasm in headless Chromium.
     Test(test::TestArgs),
+    /// Fuzz the running server against its OpenAPI document with schemathesis.
+    Conformance(conformance::ConformanceArgs),
     /// Measure performance budgets (first-load size).
     Bench,
 }
@@ -33,6 +37,7 @@ fn main() -> anyhow::Result<()> {
         Command::Setup => setup::setup(),
         Command::Run(args) => run::run(args),
         Command::Test(args) => test::test(args),
+        Command::Conformance(args) => conformance::conformance(args),
         Command::Bench => bench::bench(),
     }
 }

@@ -17,7 +17,9 @@ pub struct TestArgs {
 
 /// Runs fmt and clippy (native and wasm32), the native tests (keyrack-api unit, property and
 /// fixture tests; keyrack-server integration tests against the real binary), the SPA's
-/// component tests in headless Chromium, and a release build of the SPA.
+/// cargo-deny's license, ban and source checks, schemathesis against the running server's
+/// OpenAPI document, the SPA's component tests in headless Chromium, and a release build of
+/// the SPA.
 pub fn test(args: TestArgs) -> Result<()> {
     crate::setup::setup()?;
     if !args.no_lint {
@@ -63,6 +65,12 @@ pub fn test(args: TestArgs) -> Result<()> {
     // The release SPA first: the server's tests that serve a built console use dist/.
     crate::run::build_spa()?;
     run(cmd("cargo").args(["test", "--workspace", "--exclude", "keyrack"]))?;
+    // Supply chain: licenses, banned crates and sources (crates.io only). Advisories need
+    // the RustSec database from GitHub, which CI cannot reach; see deny.toml.
+    run(cmd("cargo").args(["deny", "check", "licenses", "bans", "sources"]))?;
+    // The server the native tests built, fuzzed against its own OpenAPI document.
+    run(cmd("cargo").args(["build", "-p", "keyrack-server"]))?;
+    crate::conformance::conformance(crate::conformance::ConformanceArgs::default())?;
     run(cmd("cargo")
         .args(["test", "-p", "keyrack", "--target", WASM_TARGET])
         .env("CHROMEDRIVER", "/usr/bin/chromedriver")

@@ -87,7 +87,8 @@ pub struct ApiError {
     pub message: String,
     /// Context such as the field, the rule or the conflicting ids; `{}` when there is none.
     #[serde(default = "empty_object")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    // Required in the document: the server always sends it, so clients may rely on it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object, required = true))]
     pub details: serde_json::Value,
 }
 

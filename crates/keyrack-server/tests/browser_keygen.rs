@@ -14,26 +14,22 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::Locator;
 use keyrack_api::{KeyType, PrivateKeyFormat};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
 const TOKEN: &str = "kr_browser-keygen-test-token-0123456789";
 const PASSPHRASE: &str = "Kr test passphrase 7f3a9c";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-/// Generous: RSA-4096 with a passphrase on a busy 2-core machine.
-const UI_TIMEOUT: Duration = Duration::from_secs(90);
+mod common;
 
-/// The browser tests share the machine's two cores: one at a time.
-static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+use common::browser::{Browser, ONE_BROWSER, UI_TIMEOUT};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -138,192 +134,15 @@ impl Drop for Server {
     }
 }
 
-/// chromedriver on a free port; killed (by its pid) when dropped.
-struct Chromedriver {
-    child: Child,
-    url: String,
+/// What only the key generation tests do with the browser.
+trait Keygen {
+    async fn create_key(&self, name: &str, key_type: KeyType, format: PrivateKeyFormat, pass: &str);
+    async fn outcome(&self) -> String;
+    async fn close_dialog(&self);
+    async fn kept_by_page(&self) -> String;
 }
 
-impl Chromedriver {
-    fn start() -> Self {
-        assert!(
-            Path::new(CHROMEDRIVER).exists(),
-            "{CHROMEDRIVER} is missing: apt-get install chromium chromium-driver"
-        );
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver");
-        let driver = Self {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while raw_http(port, "GET", "/status").is_none_or(|s| !s.contains("\"ready\":true")) {
-            assert!(Instant::now() < deadline, "chromedriver did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        driver
-    }
-
-    fn port(&self) -> u16 {
-        self.url.rsplit(':').next().unwrap().parse().unwrap()
-    }
-}
-
-impl Drop for Chromedriver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A blocking HTTP/1.1 request to chromedriver (used from `Drop`, where nothing can await).
-/// chromedriver keeps the connection open, so the answer ends at its `Content-Length`.
-fn raw_http(port: u16, method: &str, path: &str) -> Option<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .ok()?;
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut answer = Vec::new();
-    let mut chunk = [0u8; 4096];
-    loop {
-        let n = stream.read(&mut chunk).ok()?;
-        answer.extend_from_slice(&chunk[..n]);
-        let text = String::from_utf8_lossy(&answer).into_owned();
-        if let Some(end) = text.find("\r\n\r\n") {
-            let length = text[..end]
-                .lines()
-                .find_map(|l| {
-                    let (name, value) = l.split_once(':')?;
-                    name.eq_ignore_ascii_case("content-length")
-                        .then(|| value.trim().parse::<usize>().ok())?
-                })
-                .unwrap_or(0);
-            if answer.len() >= end + 4 + length {
-                return Some(text);
-            }
-        }
-        if n == 0 {
-            return Some(text);
-        }
-    }
-}
-
-/// Headless Chromium with a fresh profile and download folder. Dropping it ends the
-/// WebDriver session (which quits Chromium) and then chromedriver.
-struct Browser {
-    client: Client,
-    session: String,
-    downloads: TempDir,
-    _profile: TempDir,
-    driver: Chromedriver,
-    http: reqwest::Client,
-}
-
-impl Browser {
-    async fn start() -> Self {
-        let driver = Chromedriver::start();
-        let profile = tempfile::tempdir().unwrap();
-        let downloads = tempfile::tempdir().unwrap();
-        let capabilities = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": "/usr/bin/chromium",
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
-                "prefs": {
-                    "download.default_directory": downloads.path(),
-                    "download.prompt_for_download": false,
-                    "download.directory_upgrade": true,
-                    "safebrowsing.enabled": false,
-                    "profile.default_content_setting_values.automatic_downloads": 1,
-                },
-            },
-            "goog:loggingPrefs": { "browser": "ALL", "performance": "ALL" },
-        });
-        let Value::Object(capabilities) = capabilities else {
-            unreachable!()
-        };
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = ClientBuilder::new(connector)
-            .capabilities(capabilities)
-            .connect(&driver.url)
-            .await
-            .expect("a WebDriver session in headless Chromium");
-        let session = client.session_id().await.unwrap().unwrap();
-        Self {
-            client,
-            session,
-            downloads,
-            _profile: profile,
-            driver,
-            http: reqwest::Client::new(),
-        }
-    }
-
-    /// Opens the SSH Key page signed in, and waits until the console is up.
-    async fn sign_in(&self, server: &Server) {
-        self.client
-            .goto(&format!("{}/keys#token={TOKEN}", server.base))
-            .await
-            .unwrap();
-        self.find_button("New").await;
-    }
-
-    async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
-        self.client
-            .wait()
-            .at_most(UI_TIMEOUT)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
-    }
-
-    async fn find_button(&self, label: &str) -> fantoccini::elements::Element {
-        let xpath = format!("//button[normalize-space()='{label}']");
-        self.client
-            .wait()
-            .at_most(UI_TIMEOUT)
-            .for_element(Locator::XPath(&xpath))
-            .await
-            .unwrap_or_else(|e| panic!("no button {label}: {e}"))
-    }
-
-    /// Saves a screenshot as `<KEYRACK_TEST_SCREENSHOTS>/<name>.png` when that is set.
-    async fn snapshot(&self, name: &str) {
-        if let Some(dir) = std::env::var_os("KEYRACK_TEST_SCREENSHOTS") {
-            let png = self.client.screenshot().await.unwrap();
-            std::fs::create_dir_all(&dir).unwrap();
-            std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).unwrap();
-        }
-    }
-
-    /// Text of the open dialog.
-    async fn dialog_text(&self) -> String {
-        match self.client.find(Locator::Css("dialog[open]")).await {
-            Ok(d) => d.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        }
-    }
-
+impl Keygen for Browser {
     /// Fills "Create a key pair" through the UI and presses OK.
     async fn create_key(
         &self,
@@ -371,7 +190,8 @@ impl Browser {
             .select_by_value(format.as_str())
             .await
             .unwrap();
-        self.snapshot(&format!("{name}-form")).await;
+        self.snapshot("KEYRACK_TEST_SCREENSHOTS", &format!("{name}-form"))
+            .await;
         self.client
             .find(Locator::XPath("//dialog//button[normalize-space()='OK']"))
             .await
@@ -419,61 +239,6 @@ impl Browser {
         }
     }
 
-    /// Waits until `name` is completely downloaded and returns its bytes.
-    async fn downloaded(&self, name: &str) -> Vec<u8> {
-        let path = self.downloads.path().join(name);
-        let deadline = Instant::now() + UI_TIMEOUT;
-        loop {
-            let partial = std::fs::read_dir(self.downloads.path())
-                .unwrap()
-                .filter_map(Result::ok)
-                .any(|e| e.file_name().to_string_lossy().ends_with(".crdownload"));
-            if !partial {
-                if let Ok(bytes) = std::fs::read(&path) {
-                    if !bytes.is_empty() {
-                        return bytes;
-                    }
-                }
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{name} was not downloaded; the folder holds {:?}",
-                self.download_names()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    fn download_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.downloads.path())
-            .unwrap()
-            .filter_map(Result::ok)
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-
-    /// Drains one of chromedriver's logs (`browser` or `performance`) through the legacy
-    /// log endpoint, which W3C WebDriver lacks.
-    async fn log(&self, kind: &str) -> Vec<Value> {
-        let url = format!("{}/session/{}/se/log", self.driver.url, self.session);
-        let answer: Value = self
-            .http
-            .post(url)
-            .json(&json!({ "type": kind }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        answer["value"]
-            .as_array()
-            .unwrap_or_else(|| panic!("no {kind} log: {answer}"))
-            .clone()
-    }
-
     /// Everything the page kept: Web Storage, IndexedDB's database names, and the DOM.
     async fn kept_by_page(&self) -> String {
         let script = r#"
@@ -493,17 +258,6 @@ impl Browser {
             kept["indexeddb"]
         );
         kept.to_string()
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        // Ends the session so chromedriver quits Chromium before it is killed itself.
-        let _ = raw_http(
-            self.driver.port(),
-            "DELETE",
-            &format!("/session/{}", self.session),
-        );
     }
 }
 
@@ -649,7 +403,7 @@ async fn every_type_and_format_opens_in_the_real_tools_and_stays_in_the_tab() {
     let started = Instant::now();
     let server = Server::start();
     let browser = Browser::start().await;
-    browser.sign_in(&server).await;
+    browser.sign_in(&server.base, TOKEN).await;
     let work = tempfile::tempdir().unwrap();
     let mut made = Vec::new();
     let mut signed = HashSet::new();
@@ -812,13 +566,15 @@ async fn a_refused_name_downloads_nothing_and_download_again_saves_again() {
     let _one = ONE_BROWSER.lock().await;
     let server = Server::start();
     let browser = Browser::start().await;
-    browser.sign_in(&server).await;
+    browser.sign_in(&server.base, TOKEN).await;
 
     browser
         .create_key("twice", KeyType::Ed25519, PrivateKeyFormat::Openssh, "")
         .await;
     assert!(browser.outcome().await.contains("Keyrack does not keep it"));
-    browser.snapshot("twice-saved").await;
+    browser
+        .snapshot("KEYRACK_TEST_SCREENSHOTS", "twice-saved")
+        .await;
     assert!(
         browser
             .client
@@ -851,7 +607,9 @@ async fn a_refused_name_downloads_nothing_and_download_again_saves_again() {
         outcome.contains("Another key pair already has this name"),
         "{outcome}"
     );
-    browser.snapshot("twice-refused").await;
+    browser
+        .snapshot("KEYRACK_TEST_SCREENSHOTS", "twice-refused")
+        .await;
     // The form stays, OK usable again, and nothing new was saved.
     browser.find_button("OK").await;
     assert_eq!(browser.download_names(), vec!["twice", "twice (1)"]);
@@ -894,7 +652,9 @@ async fn a_refused_name_downloads_nothing_and_download_again_saves_again() {
         assert!(Instant::now() < deadline, "{}", browser.dialog_text().await);
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    browser.snapshot("mismatch").await;
+    browser
+        .snapshot("KEYRACK_TEST_SCREENSHOTS", "mismatch")
+        .await;
     let list: Value = server
         .http
         .get(format!("{}/api/v1/key-pairs", server.base))
@@ -916,7 +676,7 @@ async fn generating_keys_never_blocks_the_main_thread_for_200_ms() {
     let _one = ONE_BROWSER.lock().await;
     let server = Server::start();
     let browser = Browser::start().await;
-    browser.sign_in(&server).await;
+    browser.sign_in(&server.base, TOKEN).await;
     browser
         .client
         .execute(

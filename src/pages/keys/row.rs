@@ -102,7 +102,12 @@ pub fn KeyRow(
 fn MoreMenu(key: KeyPair) -> impl IntoView {
     let state = expect_context::<KeysPageState>();
     let details = NodeRef::<html::Details>::new();
+    let summary = NodeRef::<html::Summary>::new();
     let pick = move |dialog: KeyDialog| {
+        // The dialog gives focus back to what had it: **More**, not the hidden menu item.
+        if let Some(s) = summary.get_untracked() {
+            let _ = s.focus();
+        }
         if let Some(d) = details.get_untracked() {
             d.set_open(false);
         }
@@ -115,7 +120,7 @@ fn MoreMenu(key: KeyPair) -> impl IntoView {
     let delete = move |_| pick(KeyDialog::Delete(key.clone()));
     view! {
         <details class="menu" node_ref=details>
-            <summary class="button link">"More"</summary>
+            <summary class="button link" node_ref=summary>"More"</summary>
             <div class="menu-items">
                 <button type="button" class="menu-item" on:click=edit>"Edit tags"</button>
                 <button type="button" class="menu-item danger" on:click=delete>"Delete"</button>

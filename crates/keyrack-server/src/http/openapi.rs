@@ -53,7 +53,7 @@ use super::{audit, bindings, images, instances, key_pairs, regions, tokens, AppS
         ErrorBody, ApiError, ErrorCode, Rule,
         TokenInfo, TokenRole, CreateToken, CreatedToken, AuditEntry,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonErrors),
     tags(
         (name = "key-pairs", description = "Key pairs and their tags"),
         (name = "fleet", description = "Regions, instances and custom images"),
@@ -71,6 +71,61 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
+    }
+}
+
+/// Refusals any operation can answer whatever its handler does: the extractors, the body
+/// limit and the rate limit run before it. Added where an operation's own annotation does not
+/// list the status already, so the document describes every response the server sends.
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let has_body = operation.request_body.is_some();
+                let responses = &mut operation.responses.responses;
+                let mut add = |status: &str, description: &str| {
+                    responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| error(description).into());
+                };
+                add(
+                    "400",
+                    "InvalidRequest or InvalidParameter: the request cannot be read",
+                );
+                if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    add("401", "Unauthorized: no valid bearer token");
+                }
+                if has_body {
+                    add("413", "PayloadTooLarge: the body is over 64 KiB");
+                }
+                add(
+                    "429",
+                    "RateLimited: too many requests for this token; see `Retry-After`",
+                );
+            }
+        }
     }
 }
 

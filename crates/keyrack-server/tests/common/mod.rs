@@ -3,6 +3,9 @@
 
 #![allow(dead_code)] // each test file uses a different part of the harness
 
+pub mod browser;
+pub mod keyboard;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -1,0 +1,621 @@
+//! Every operation of the SSH key guide, done as a user would in the real console
+//! (`dist/`) in headless Chromium against the real server with demo data; plus keyboard-only
+//! work, Escape on every dialog, and (with `KEYRACK_SCREENSHOTS=<dir>`) the README's
+//! screenshots in light and dark.
+//!
+//! Needs `/usr/bin/chromedriver` and Chromium; `cargo xtask test` builds `dist/` first.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::browser::{Browser, ONE_BROWSER};
+use common::{Server, TOKEN};
+use fantoccini::key::Key;
+use fantoccini::Locator;
+
+const SHOTS: &str = "KEYRACK_SCREENSHOTS";
+
+async fn start() -> Server {
+    let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist");
+    assert!(
+        dist.join("index.html").is_file(),
+        "{} has no built console: run `trunk build --release` (or `cargo xtask test`)",
+        dist.display()
+    );
+    let dist = dist.to_string_lossy().into_owned();
+    Server::start(&["--dist", &dist, "--demo", "--transition-delay-ms", "300"]).await
+}
+
+/// A browser window of 1280×800, dark when asked.
+async fn browser(dark: bool) -> Browser {
+    let mut flags = vec!["--window-size=1280,800"];
+    if dark {
+        flags.push("--force-dark-mode");
+        flags.push("--blink-settings=preferredColorScheme=0");
+    }
+    Browser::start_with(&flags).await
+}
+
+async fn type_into(b: &Browser, css: &str, text: &str) {
+    let input = b.wait_for(css).await;
+    input.clear().await.unwrap();
+    input.send_keys(text).await.unwrap();
+}
+
+async fn url(b: &Browser) -> String {
+    b.client.current_url().await.unwrap().to_string()
+}
+
+/// Opens New, picks the creation method, names the key and, to import, pastes `public_key`.
+async fn fill_create(b: &Browser, name: &str, public_key: Option<&str>) {
+    b.find_button("New").await.click().await.unwrap();
+    let method = if public_key.is_some() {
+        "Use an existing public key"
+    } else {
+        "Create a key pair"
+    };
+    b.client
+        .wait()
+        .for_element(Locator::XPath(&format!(
+            "//dialog[@open]//label[normalize-space()='{method}']/input"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    type_into(b, "dialog[open] #key-name", name).await;
+    if let Some(key) = public_key {
+        type_into(b, "dialog[open] #public-key", key).await;
+        b.wait_dialog_text("SHA256:").await;
+    }
+}
+
+fn fresh_public_key(dir: &Path, name: &str) -> String {
+    let file = dir.join(name);
+    common::ssh_keygen(&["-t", "ed25519", "-C", "imported@keyrack"], &file);
+    std::fs::read_to_string(file.with_extension("pub")).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_of_the_guide() {
+    let _one = ONE_BROWSER.lock().await;
+    let server = start().await;
+    let b = browser(false).await;
+    let work = tempfile::tempdir().unwrap();
+    b.sign_in(&server.base, TOKEN).await;
+    b.wait_text("web-prod").await;
+
+    // Create a key pair: the private key downloads and ssh-keygen reads the registered key.
+    fill_create(&b, "console-made", None).await;
+    b.click_in_dialog("OK").await;
+    b.wait_dialog_text("The private key has been downloaded")
+        .await;
+    let private = b.downloaded("console-made").await;
+    let file = work.path().join("console-made");
+    std::fs::write(&file, private).unwrap();
+    Command::new("chmod")
+        .arg("600")
+        .arg(&file)
+        .status()
+        .unwrap();
+    let out = Command::new("ssh-keygen")
+        .arg("-y")
+        .arg("-f")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let made = server.key_named("console-made").await;
+    let derived = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        derived.split_whitespace().take(2).collect::<Vec<_>>(),
+        made["public_key"]
+            .as_str()
+            .unwrap()
+            .split_whitespace()
+            .take(2)
+            .collect::<Vec<_>>()
+    );
+    b.client
+        .find(Locator::Css("dialog[open] button[aria-label='Close']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_gone("dialog[open]").await;
+    b.wait_text("console-made").await;
+
+    // Import a public key made by ssh-keygen.
+    let public = fresh_public_key(work.path(), "imported");
+    fill_create(&b, "imported", Some(&public)).await;
+    b.click_in_dialog("OK").await;
+    b.wait_gone("dialog[open]").await;
+    b.wait_until("the imported key is listed", |t| {
+        t.lines().any(|l| l.trim() == "imported")
+    })
+    .await;
+    let imported = server.key_named("imported").await;
+    let imported_id = imported["id"].as_str().unwrap().to_owned();
+
+    // Shut web-gz-02 down on the Instances page; the row turns STOPPED without a reload.
+    b.client
+        .find(Locator::XPath("//nav//a[normalize-space()='Instances']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_text("web-gz-02").await;
+    b.click_in_row("web-gz-02", "Shut down").await;
+    let row = Browser::row("web-gz-02");
+    let deadline = std::time::Instant::now() + common::browser::UI_TIMEOUT;
+    loop {
+        let text = b
+            .client
+            .find(Locator::XPath(&row))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap_or_default();
+        if text.to_lowercase().contains("stopped") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never STOPPED: {text}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let gz02 = server.get("/instances?limit=100").await.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "web-gz-02")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Bind the imported key to it.
+    b.client
+        .find(Locator::XPath("//nav//a[normalize-space()='SSH Key']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.click_in_row("imported", "Bind instance").await;
+    b.wait_for("dialog[open] input[aria-label='Select web-gz-02']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.click_in_dialog("Bind").await;
+    b.wait_dialog_text("Bound to 1 of 1").await;
+    b.click_in_dialog("Close").await;
+    b.wait_gone("dialog[open]").await;
+
+    // Deleting it is refused while it is bound, and the dialog names the instance.
+    b.click_in_row("imported", "More").await;
+    b.click_in_row("imported", "Delete").await;
+    let text = b
+        .wait_dialog_text("cannot be deleted while it is in use")
+        .await;
+    assert!(text.contains(&gz02), "{text}");
+    let ok = b
+        .client
+        .find(Locator::XPath(
+            "//dialog[@open]//button[normalize-space()='OK']",
+        ))
+        .await
+        .unwrap();
+    assert!(!ok.is_enabled().await.unwrap());
+    b.click_in_dialog("Cancel").await;
+    b.wait_gone("dialog[open]").await;
+
+    // Unbind it.
+    b.click_in_row("imported", "Unbind instance").await;
+    b.wait_for("dialog[open] input[aria-label='Select web-gz-02']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.click_in_dialog("Unbind").await;
+    b.wait_dialog_text("Unbound").await;
+    b.click_in_dialog("Close").await;
+    b.wait_gone("dialog[open]").await;
+
+    // Now Delete is accepted.
+    b.click_in_row("imported", "More").await;
+    b.click_in_row("imported", "Delete").await;
+    b.wait_dialog_text("Delete the SSH key").await;
+    b.click_in_dialog("OK").await;
+    b.wait_gone("dialog[open]").await;
+    b.wait_until("the imported key is gone", |t| {
+        !t.lines().any(|l| l.trim() == "imported")
+    })
+    .await;
+    assert_eq!(
+        server
+            .get(&format!("/key-pairs/{imported_id}"))
+            .await
+            .status,
+        404
+    );
+
+    // Modify name and description through the pencil.
+    b.wait_for("button[aria-label='Modify console-made']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    type_into(&b, "dialog[open] #key-name", "console-renamed").await;
+    type_into(&b, "dialog[open] #key-description", "Made in the browser").await;
+    b.click_in_dialog("OK").await;
+    b.wait_gone("dialog[open]").await;
+    b.wait_text("Made in the browser").await;
+    b.wait_text("console-renamed").await;
+
+    // Edit tags: add, then change, then remove.
+    edit_tags(&b, "console-renamed", |b| async move {
+        b.click_in_dialog("+ Add tag").await;
+        type_into(b, "dialog[open] input[aria-label='Tag key']", "stage").await;
+        type_into(b, "dialog[open] input[aria-label='Tag value']", "beta").await;
+    })
+    .await;
+    b.wait_text("stage: beta").await;
+    edit_tags(&b, "console-renamed", |b| async move {
+        type_into(b, "dialog[open] input[aria-label='Tag value']", "gold").await;
+    })
+    .await;
+    b.wait_text("stage: gold").await;
+    edit_tags(&b, "console-renamed", |b| async move {
+        b.wait_for("dialog[open] button[aria-label='Remove tag']")
+            .await
+            .click()
+            .await
+            .unwrap();
+    })
+    .await;
+    b.wait_until("the tag is gone", |t| !t.contains("stage: gold"))
+        .await;
+    assert_eq!(
+        server.key_named("console-renamed").await["tags"],
+        serde_json::json!([])
+    );
+
+    // Batch delete: ci-deploy is bound, backup-agent is not: "Deleted 1 of 2" and why.
+    for name in ["ci-deploy", "backup-agent"] {
+        b.wait_for(&format!("input[aria-label='Select {name}']"))
+            .await
+            .click()
+            .await
+            .unwrap();
+    }
+    b.client
+        .find(Locator::XPath(
+            "//main//button[normalize-space()='Delete' and not(ancestor::tr)]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_dialog_text("ci-deploy").await;
+    b.click_in_dialog("OK").await;
+    let text = b.wait_dialog_text("Deleted 1 of 2").await;
+    assert!(
+        text.contains("ci-deploy") && text.contains("bound"),
+        "{text}"
+    );
+    b.click_in_dialog("Close").await;
+    b.wait_gone("dialog[open]").await;
+    b.wait_until("backup-agent is gone", |t| !t.contains("backup-agent"))
+        .await;
+
+    // Search by name.
+    type_into(&b, "input[aria-label='Search SSH keys']", "db-admin").await;
+    b.client
+        .find(Locator::Css("input[aria-label='Search SSH keys']"))
+        .await
+        .unwrap()
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    b.wait_until("only db-admin is listed", |t| {
+        t.contains("db-admin") && !t.contains("web-prod")
+    })
+    .await;
+    assert!(url(&b).await.contains("q=db-admin"), "{}", url(&b).await);
+
+    // Filter by tag: the URL carries the filter.
+    type_into(&b, "input[aria-label='Search SSH keys']", "tag:team=ops").await;
+    b.client
+        .find(Locator::Css("input[aria-label='Search SSH keys']"))
+        .await
+        .unwrap()
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    b.wait_until("only bastion is listed", |t| {
+        t.contains("bastion") && !t.contains("db-admin")
+    })
+    .await;
+    let here = url(&b).await;
+    assert!(here.contains("tag=team"), "{here}");
+
+    // Paginate: 20 more keys make two pages of 20.
+    for (i, key) in common::ed25519_keys(20).iter().enumerate() {
+        server.create(&format!("bulk-{i:02}"), key).await;
+    }
+    let total = server.get("/key-pairs?limit=1").await.body["total"]
+        .as_u64()
+        .unwrap();
+    b.client
+        .goto(&format!("{}/keys", server.base))
+        .await
+        .unwrap();
+    b.wait_text(&format!("Total {total}")).await;
+    b.client
+        .find(Locator::XPath(
+            "//nav[@aria-label='Pages']//a[contains(., 'Next')]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + common::browser::UI_TIMEOUT;
+    while !url(&b).await.contains("page=2") {
+        assert!(std::time::Instant::now() < deadline, "{}", url(&b).await);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let rows = |b: &Browser| {
+        let client = b.client.clone();
+        async move {
+            client
+                .find_all(Locator::Css("tbody tr"))
+                .await
+                .unwrap()
+                .len()
+        }
+    };
+    let deadline = std::time::Instant::now() + common::browser::UI_TIMEOUT;
+    while rows(&b).await != (total as usize - 20) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "page 2 never showed the rest"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    // Sign out, then sign in again by pasting the token.
+    b.find_button("Sign out").await.click().await.unwrap();
+    type_into(&b, "#token", TOKEN).await;
+    b.find_button("Sign in").await.click().await.unwrap();
+    b.find_button("New").await;
+    assert!(!url(&b).await.contains("sign-in"), "{}", url(&b).await);
+
+    // A deep link to a key's details loads again after a reload.
+    let db_admin = server.key_named("db-admin").await;
+    let id = db_admin["id"].as_str().unwrap();
+    b.client
+        .goto(&format!("{}/keys/{id}", server.base))
+        .await
+        .unwrap();
+    b.wait_text("DBA access to database hosts").await;
+    b.client.refresh().await.unwrap();
+    b.wait_text("DBA access to database hosts").await;
+    assert!(url(&b).await.ends_with(&format!("/keys/{id}")));
+}
+
+/// Opens Edit tags on `name`, lets `change` edit the rows, and presses OK.
+async fn edit_tags<'a, F, Fut>(b: &'a Browser, name: &str, change: F)
+where
+    F: FnOnce(&'a Browser) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    b.click_in_row(name, "More").await;
+    b.click_in_row(name, "Edit tags").await;
+    b.wait_dialog_text("Tags of").await;
+    change(b).await;
+    b.click_in_dialog("OK").await;
+    b.wait_gone("dialog[open]").await;
+}
+
+/// Presses Escape and checks that the dialog closed and focus is back on `opener`.
+async fn escape_returns_focus(b: &Browser, opener: &str) {
+    b.wait_for("dialog[open]").await;
+    b.press(&[Key::Escape.into()]).await;
+    b.wait_gone("dialog[open]").await;
+    let deadline = std::time::Instant::now() + common::browser::UI_TIMEOUT;
+    loop {
+        let focused = b.focused().await;
+        if focused == opener {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "focus went to {focused:?}, not {opener:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// JS: the focused element `e` is in the row of `name` and reads `label`.
+fn in_row(name: &str, label: &str) -> String {
+    format!(
+        "e.closest('tr') && [...e.closest('tr').querySelectorAll('span')].some(s => s.textContent.trim() === '{name}') \
+         && (e.getAttribute('aria-label') || e.textContent.trim()) === '{label}'"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyboard_only_and_escape_on_every_dialog() {
+    let _one = ONE_BROWSER.lock().await;
+    let server = start().await;
+    let b = browser(false).await;
+    let work = tempfile::tempdir().unwrap();
+    b.sign_in(&server.base, TOKEN).await;
+    b.wait_text("web-prod").await;
+
+    // Every dialog closes on Escape and gives focus back to what opened it.
+    b.find_button("New").await.click().await.unwrap();
+    escape_returns_focus(&b, "New").await;
+    b.wait_for("button[aria-label='Modify web-prod']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    escape_returns_focus(&b, "Modify web-prod").await;
+    for item in ["Edit tags", "Delete"] {
+        b.click_in_row("web-prod", "More").await;
+        b.click_in_row("web-prod", item).await;
+        escape_returns_focus(&b, "More").await;
+    }
+    for item in ["Bind instance", "Unbind instance"] {
+        b.click_in_row("web-prod", item).await;
+        escape_returns_focus(&b, item).await;
+    }
+    b.wait_for("input[aria-label='Select legacy-ops']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let batch = b
+        .client
+        .find(Locator::XPath(
+            "//main//button[normalize-space()='Delete' and not(ancestor::tr)]",
+        ))
+        .await
+        .unwrap();
+    batch.click().await.unwrap();
+    escape_returns_focus(&b, "Delete").await;
+
+    // Import a key with the keyboard alone: focus is on the toolbar's Delete; New is before it.
+    let public = fresh_public_key(work.path(), "keyboard");
+    b.tab_to("e.textContent.trim() === 'New'", true).await;
+    b.press(&[Key::Enter.into()]).await;
+    b.wait_for("dialog[open]").await;
+    b.tab_to("e.type === 'radio'", false).await;
+    if !b
+        .focused_is("e.parentElement.textContent.includes('existing')")
+        .await
+    {
+        b.press(&[Key::Down.into()]).await;
+    }
+    b.wait_for("dialog[open] #public-key").await;
+    b.tab_to("e.id === 'key-name'", false).await;
+    b.type_keys("typed-in").await;
+    b.tab_to("e.id === 'public-key'", false).await;
+    b.type_keys(public.trim()).await;
+    b.wait_dialog_text("SHA256:").await;
+    b.tab_to("e.textContent.trim() === 'OK'", false).await;
+    b.press(&[Key::Enter.into()]).await;
+    b.wait_gone("dialog[open]").await;
+    b.wait_until("typed-in is listed", |t| {
+        t.lines().any(|l| l.trim() == "typed-in")
+    })
+    .await;
+    server.key_named("typed-in").await;
+
+    // Delete it with the keyboard alone: More, then Delete, then OK.
+    b.tab_to(&in_row("typed-in", "More"), false).await;
+    b.press(&[Key::Enter.into()]).await;
+    b.tab_to(&in_row("typed-in", "Delete"), false).await;
+    b.press(&[Key::Enter.into()]).await;
+    b.wait_dialog_text("Delete the SSH key").await;
+    b.tab_to("e.textContent.trim() === 'OK'", false).await;
+    b.press(&[' ']).await;
+    b.wait_gone("dialog[open]").await;
+    b.wait_until("typed-in is gone", |t| {
+        !t.lines().any(|l| l.trim() == "typed-in")
+    })
+    .await;
+}
+
+/// With `KEYRACK_SCREENSHOTS=<dir>`: the key list, each dialog and the Instances page, in
+/// light and dark, as `<what>-<theme>.png`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn screenshots_in_light_and_dark() {
+    if std::env::var_os(SHOTS).is_none() {
+        return;
+    }
+    let _one = ONE_BROWSER.lock().await;
+    let server = start().await;
+    for (dark, theme) in [(false, "light"), (true, "dark")] {
+        let b = browser(dark).await;
+        b.sign_in(&server.base, TOKEN).await;
+        b.wait_text("web-prod").await;
+        let shot = |what: &'static str| {
+            let b = &b;
+            async move { b.snapshot(SHOTS, &format!("{what}-{theme}")).await }
+        };
+        shot("keys").await;
+        b.find_button("New").await.click().await.unwrap();
+        b.wait_for("dialog[open] #key-name").await;
+        shot("dialog-create").await;
+        b.press(&[Key::Escape.into()]).await;
+        b.wait_gone("dialog[open]").await;
+        b.wait_for("button[aria-label='Modify web-prod']")
+            .await
+            .click()
+            .await
+            .unwrap();
+        b.wait_for("dialog[open] #key-name").await;
+        shot("dialog-modify").await;
+        b.press(&[Key::Escape.into()]).await;
+        b.wait_gone("dialog[open]").await;
+        for (item, what) in [("Edit tags", "dialog-tags"), ("Delete", "dialog-delete")] {
+            b.click_in_row("web-prod", "More").await;
+            b.click_in_row("web-prod", item).await;
+            b.wait_for("dialog[open]").await;
+            shot(what).await;
+            b.press(&[Key::Escape.into()]).await;
+            b.wait_gone("dialog[open]").await;
+        }
+        for (item, what) in [
+            ("Bind instance", "dialog-bind"),
+            ("Unbind instance", "dialog-unbind"),
+        ] {
+            b.click_in_row("web-prod", item).await;
+            b.wait_dialog_text("web-").await;
+            shot(what).await;
+            b.press(&[Key::Escape.into()]).await;
+            b.wait_gone("dialog[open]").await;
+        }
+        for name in ["legacy-ops", "web-prod"] {
+            b.wait_for(&format!("input[aria-label='Select {name}']"))
+                .await
+                .click()
+                .await
+                .unwrap();
+        }
+        b.client
+            .find(Locator::XPath(
+                "//main//button[normalize-space()='Delete' and not(ancestor::tr)]",
+            ))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        b.wait_dialog_text("legacy-ops").await;
+        shot("dialog-batch-delete").await;
+        b.press(&[Key::Escape.into()]).await;
+        b.wait_gone("dialog[open]").await;
+        b.client
+            .goto(&format!("{}/instances", server.base))
+            .await
+            .unwrap();
+        b.wait_text("web-gz-01").await;
+        shot("instances").await;
+    }
+}

@@ -1,0 +1,150 @@
+//! API conformance: schemathesis fuzzes the real server from its own OpenAPI document and
+//! fails the build on any 5xx, response that the document does not describe (status code,
+//! content type, body schema) or error body without the documented shape.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+use crate::shell::{cmd, output, root, run};
+
+/// Pinned: its CLI options (`--checks`, `--max-examples`, …) are the ones used below.
+const SCHEMATHESIS_VERSION: &str = "4.32.5";
+
+/// Examples per operation: enough to reach every documented error path, small enough for
+/// the whole run to stay well under three minutes on two cores.
+const MAX_EXAMPLES: &str = "40";
+
+fn venv_bin(name: &str) -> std::path::PathBuf {
+    root().join(".tools/venv/bin").join(name)
+}
+
+/// Creates `.tools/venv` with the pinned schemathesis, only when it is missing.
+pub fn setup_schemathesis() -> Result<()> {
+    let have = output(Command::new(venv_bin("schemathesis")).arg("--version")).unwrap_or_default();
+    if have.contains(SCHEMATHESIS_VERSION) {
+        return Ok(());
+    }
+    eprintln!("setup: installing schemathesis {SCHEMATHESIS_VERSION} into .tools/venv");
+    if !venv_bin("python").exists() {
+        std::fs::create_dir_all(root().join(".tools"))?;
+        run(cmd("python3").args(["-m", "venv", ".tools/venv"]))
+            .context("python3 with the venv module is required (Debian: python3-venv)")?;
+    }
+    run(cmd(venv_bin("pip").to_str().expect("UTF-8 path")).args([
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        &format!("schemathesis=={SCHEMATHESIS_VERSION}"),
+    ]))
+}
+
+/// Kills the server when dropped, by its pid, whatever happened in between.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Options of `cargo xtask conformance`.
+#[derive(clap::Args, Default)]
+pub struct ConformanceArgs {
+    /// The server binary; `target/debug/keyrack-server` (built by `cargo xtask test`'s native
+    /// tests) by default.
+    #[arg(long)]
+    server: Option<std::path::PathBuf>,
+}
+
+/// Runs schemathesis against the server binary.
+pub fn conformance(args: ConformanceArgs) -> Result<()> {
+    setup_schemathesis()?;
+    let started = Instant::now();
+    let binary = args
+        .server
+        .unwrap_or_else(|| root().join("target/debug/keyrack-server"));
+    if !binary.exists() {
+        bail!(
+            "{} is missing; run `cargo build -p keyrack-server`",
+            binary.display()
+        );
+    }
+    let dir = std::env::temp_dir().join(format!("keyrack-conformance-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let db = format!("sqlite://{}", dir.join("keyrack.db").display());
+
+    let mut bytes = [0u8; 24];
+    getrandom::getrandom(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let token = format!("kr_{token}");
+
+    let mut command = Command::new(&binary);
+    command
+        // Port 0: the server picks a free port and prints it.
+        .args(["--listen", "127.0.0.1:0", "--database", &db, "--demo"])
+        .args(["--bootstrap-token", &token])
+        // The fuzzer sends thousands of requests a minute; 0 turns the per-token limit off.
+        .args(["--rate-limit-per-minute", "0"])
+        .args(["--transition-delay-ms", "0"])
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    for var in [
+        "KEYRACK_LISTEN",
+        "KEYRACK_DATABASE_URL",
+        "KEYRACK_DIST",
+        "KEYRACK_DEMO",
+        "KEYRACK_BOOTSTRAP_TOKEN",
+        "KEYRACK_RATE_LIMIT_PER_MINUTE",
+        "KEYRACK_CORS_ORIGIN",
+    ] {
+        command.env_remove(var);
+    }
+    let mut server = Server(command.spawn().context("could not start keyrack-server")?);
+    let stdout = server.0.stdout.take().expect("piped stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let base = loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(30))
+            .context("keyrack-server did not print its address")?;
+        if let Some(url) = line.split("listening on ").nth(1) {
+            break url.trim().trim_end_matches('/').to_owned();
+        }
+    };
+
+    let result = run(Command::new(venv_bin("schemathesis"))
+        // Its `.schemathesis/` cache goes to the temporary folder, not the tree.
+        .current_dir(&dir)
+        .args(["run", &format!("{base}/api/v1/openapi.json")])
+        .args(["--header", &format!("Authorization: Bearer {token}")])
+        .args([
+            "--checks",
+            "not_a_server_error,status_code_conformance,content_type_conformance,\
+             response_schema_conformance,response_headers_conformance",
+        ])
+        .args(["--max-examples", MAX_EXAMPLES])
+        .args(["--workers", "2"])
+        .args(["--seed", "1"])
+        // No `.hypothesis/` example database left in the tree.
+        .args(["--generation-database", "none"])
+        .args(["--no-color"]));
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    eprintln!(
+        "conformance: schemathesis finished in {:.0?}",
+        started.elapsed()
+    );
+    result.context("schemathesis found responses that break the OpenAPI document")
+}
