@@ -15,11 +15,11 @@ pub struct TestArgs {
     no_lint: bool,
 }
 
-/// Runs fmt and clippy (native and wasm32), the native tests (keyrack-api unit, property and
-/// fixture tests; keyrack-server integration tests against the real binary), the SPA's
-/// cargo-deny's license, ban and source checks, schemathesis against the running server's
-/// OpenAPI document, the SPA's component tests in headless Chromium, and a release build of
-/// the SPA.
+/// Runs fmt and clippy (native and wasm32), a release build of the SPA, the native tests
+/// (keyrack-api, keyrack-keygen, and keyrack-server's integration tests against the real
+/// binary, sshd and Chromium), cargo-deny's license, ban and source checks, schemathesis
+/// against the running server's OpenAPI document, and the SPA's component tests in headless
+/// Chromium.
 pub fn test(args: TestArgs) -> Result<()> {
     crate::setup::setup()?;
     if !args.no_lint {
