@@ -3,6 +3,7 @@
 //! Every call goes through one private `send` in [`client`], which adds the bearer token
 //! and turns any non-2xx answer into [`keyrack_api::ApiError`].
 
+mod admin;
 mod client;
 mod fleet;
 mod key_pairs;

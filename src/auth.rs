@@ -1,15 +1,20 @@
 //! The bearer token: kept in sessionStorage (never localStorage, so it dies with the tab)
-//! and mirrored in a signal that the console layout watches.
+//! and mirrored in a signal that the console layout watches. Beside it, who the token is
+//! (`GET /me`: id, name, role), so the console offers only what the role may do.
 
+use keyrack_api::{TokenInfo, TokenRole};
 use leptos::prelude::*;
 
 const STORAGE_KEY: &str = "keyrack.token";
+/// The token's id, name and role (not secret), so a reload knows the role at once.
+const ME_STORAGE_KEY: &str = "keyrack.me";
 const FRAGMENT_PREFIX: &str = "#token=";
 
 /// The signed-in state, shared through context.
 #[derive(Debug, Clone, Copy)]
 pub struct Session {
     token: RwSignal<Option<String>>,
+    me: RwSignal<Option<TokenInfo>>,
 }
 
 impl Session {
@@ -17,9 +22,13 @@ impl Session {
     pub fn restore() -> Self {
         if let Some(token) = take_fragment_token() {
             store(Some(&token));
+            store_me(None);
         }
+        let token = load();
+        let me = token.as_ref().and_then(|_| load_me());
         Self {
-            token: RwSignal::new(load()),
+            token: RwSignal::new(token),
+            me: RwSignal::new(me),
         }
     }
 
@@ -38,15 +47,40 @@ impl Session {
         self.token.with(Option::is_some)
     }
 
-    /// Keeps a token that the server accepted.
-    pub fn sign_in(&self, token: String) {
+    /// Who the token is, once known, tracked.
+    pub fn me(&self) -> Option<TokenInfo> {
+        self.me.get()
+    }
+
+    /// The token's role, once known, tracked.
+    pub fn role(&self) -> Option<TokenRole> {
+        self.me.with(|me| me.as_ref().map(|m| m.role))
+    }
+
+    /// Whether this token may change things (and manage tokens, read the audit log). While
+    /// the role is not known yet the answer is no, so a viewer never sees a write action.
+    pub fn is_admin(&self) -> bool {
+        self.role() == Some(TokenRole::Admin)
+    }
+
+    /// Keeps a token that the server accepted, with who it is.
+    pub fn sign_in(&self, token: String, me: TokenInfo) {
         store(Some(&token));
+        self.set_me(me);
         self.token.set(Some(token));
+    }
+
+    /// Records who the current token is (from `GET /me`).
+    pub fn set_me(&self, me: TokenInfo) {
+        store_me(Some(&me));
+        self.me.set(Some(me));
     }
 
     /// Forgets the token; the console layout then sends the user to the sign-in page.
     pub fn sign_out(&self) {
         store(None);
+        store_me(None);
+        self.me.set(None);
         self.token.set(None);
     }
 }
@@ -67,6 +101,21 @@ fn store(token: Option<&str>) {
         let _ = match token {
             Some(t) => s.set_item(STORAGE_KEY, t),
             None => s.remove_item(STORAGE_KEY),
+        };
+    }
+}
+
+fn load_me() -> Option<TokenInfo> {
+    storage()
+        .and_then(|s| s.get_item(ME_STORAGE_KEY).ok().flatten())
+        .and_then(|json| serde_json::from_str(&json).ok())
+}
+
+fn store_me(me: Option<&TokenInfo>) {
+    if let Some(s) = storage() {
+        let _ = match me.and_then(|m| serde_json::to_string(m).ok()) {
+            Some(json) => s.set_item(ME_STORAGE_KEY, &json),
+            None => s.remove_item(ME_STORAGE_KEY),
         };
     }
 }

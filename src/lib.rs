@@ -18,8 +18,8 @@ use crate::auth::Session;
 use crate::components::layout::ConsoleLayout;
 use crate::components::toast::ToastHost;
 use crate::pages::{
-    images::ImagesPage, instances::InstancesPage, key_details::KeyDetailsPage, keys::KeysPage,
-    sign_in::SignInPage,
+    audit::AuditPage, images::ImagesPage, instances::InstancesPage, key_details::KeyDetailsPage,
+    keys::KeysPage, sign_in::SignInPage, tokens::TokensPage,
 };
 
 /// The whole console.
@@ -42,6 +42,8 @@ pub fn App() -> impl IntoView {
                         />
                         <Route path=StaticSegment(routes::INSTANCES_SEGMENT) view=InstancesPage />
                         <Route path=StaticSegment(routes::IMAGES_SEGMENT) view=ImagesPage />
+                        <Route path=StaticSegment(routes::TOKENS_SEGMENT) view=TokensPage />
+                        <Route path=StaticSegment(routes::AUDIT_SEGMENT) view=AuditPage />
                         <Route path=StaticSegment("") view=|| view! { <Redirect path=routes::KEYS /> } />
                     </ParentRoute>
                 </Routes>

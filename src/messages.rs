@@ -42,7 +42,7 @@ pub fn describe(e: &ApiError) -> String {
             None => "Custom images carry this key; delete them first.".into(),
         },
         KeyPairLimitExceeded => "This deployment holds as many key pairs as it may.".into(),
-        KeyPairNotFound | NotFound => "This key pair no longer exists.".into(),
+        KeyPairNotFound => "This key pair no longer exists.".into(),
         InstanceNotFound => "This instance no longer exists.".into(),
         ImageNotFound => "This custom image no longer exists.".into(),
         InstanceStateConflict => match detail("state") {
@@ -56,8 +56,16 @@ pub fn describe(e: &ApiError) -> String {
                 .into()
         }
         Unauthorized => "Your session has ended; please sign in again.".into(),
-        Forbidden => "Your token may not do this.".into(),
+        Forbidden if e.message.is_empty() => "Your token may not do this.".into(),
+        Forbidden => format!(
+            "Your token may not do this: {}.",
+            e.message.trim_end_matches('.')
+        ),
         RateLimited => "Too many requests; wait a moment and retry.".into(),
+        RequestTimeout => {
+            "The server took too long to answer. Refresh to see whether the change was made, then retry."
+                .into()
+        }
         InternalError | Unknown if e.message.is_empty() => {
             "Something went wrong on the server.".into()
         }

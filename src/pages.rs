@@ -1,7 +1,9 @@
 //! One module per route.
 
+pub mod audit;
 pub mod images;
 pub mod instances;
 pub mod key_details;
 pub mod keys;
 pub mod sign_in;
+pub mod tokens;

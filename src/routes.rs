@@ -8,6 +8,10 @@ pub const KEYS_SEGMENT: &str = "keys";
 pub const INSTANCES_SEGMENT: &str = "instances";
 /// Path segment of the Images page.
 pub const IMAGES_SEGMENT: &str = "images";
+/// Path segment of the Tokens page (admins).
+pub const TOKENS_SEGMENT: &str = "tokens";
+/// Path segment of the Audit page (admins).
+pub const AUDIT_SEGMENT: &str = "audit";
 /// Path segment of the sign-in page.
 pub const SIGN_IN_SEGMENT: &str = "sign-in";
 
@@ -17,6 +21,10 @@ pub const KEYS: &str = "/keys";
 pub const INSTANCES: &str = "/instances";
 /// `/images`
 pub const IMAGES: &str = "/images";
+/// `/tokens`
+pub const TOKENS: &str = "/tokens";
+/// `/audit`
+pub const AUDIT: &str = "/audit";
 /// `/sign-in`
 pub const SIGN_IN: &str = "/sign-in";
 
@@ -58,20 +66,14 @@ impl Default for KeysView {
 impl KeysView {
     /// Reads the view from query parameters, falling back to defaults for anything odd.
     pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
-        let size = get("size")
-            .and_then(|s| s.parse().ok())
-            .filter(|s| PAGE_SIZES.contains(s))
-            .unwrap_or(LIST_LIMIT_DEFAULT);
+        let size = size_param(&get);
         Self {
             q: get("q").unwrap_or_default(),
             tag: get("tag").unwrap_or_default(),
             sort: get("sort")
                 .and_then(|s| KeyPairSort::parse(&s))
                 .unwrap_or_default(),
-            page: get("page")
-                .and_then(|p| p.parse().ok())
-                .filter(|p| *p >= 1)
-                .unwrap_or(1),
+            page: page_param(&get),
             size,
         }
     }
@@ -154,14 +156,8 @@ impl InstancesView {
             region: get("region").unwrap_or_default(),
             state: get("state").and_then(|s| parse_state(&s)),
             q: get("q").unwrap_or_default(),
-            page: get("page")
-                .and_then(|p| p.parse().ok())
-                .filter(|p| *p >= 1)
-                .unwrap_or(1),
-            size: get("size")
-                .and_then(|s| s.parse().ok())
-                .filter(|s| PAGE_SIZES.contains(s))
-                .unwrap_or(LIST_LIMIT_DEFAULT),
+            page: page_param(&get),
+            size: size_param(&get),
         }
     }
 
@@ -197,6 +193,128 @@ impl InstancesView {
             ..self.clone()
         }
     }
+}
+
+/// The Audit page's filters, as they live in the URL query. The names and values are the
+/// API's own (`GET /audit`), so the page passes them through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditView {
+    /// Token id or name, exactly.
+    pub actor: String,
+    /// Substring of `METHOD route`.
+    pub action: String,
+    /// Target id, exactly.
+    pub target: String,
+    /// `success`, `failure`, a status or an error code.
+    pub outcome: String,
+    /// RFC 3339 lower bound.
+    pub since: String,
+    /// RFC 3339 upper bound.
+    pub until: String,
+    /// 1-based page number.
+    pub page: u32,
+    /// 20, 50 or 100.
+    pub size: u32,
+}
+
+impl Default for AuditView {
+    fn default() -> Self {
+        Self {
+            actor: String::new(),
+            action: String::new(),
+            target: String::new(),
+            outcome: String::new(),
+            since: String::new(),
+            until: String::new(),
+            page: 1,
+            size: LIST_LIMIT_DEFAULT,
+        }
+    }
+}
+
+impl AuditView {
+    /// Reads the view from query parameters, falling back to defaults for anything odd.
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+        let text = |k: &str| get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
+        Self {
+            actor: text("actor"),
+            action: text("action"),
+            target: text("target"),
+            outcome: text("outcome"),
+            since: text("since"),
+            until: text("until"),
+            page: page_param(&get),
+            size: size_param(&get),
+        }
+    }
+
+    /// The text filters, by their query names.
+    pub fn filters(&self) -> [(&'static str, &str); 6] {
+        [
+            ("actor", &self.actor),
+            ("action", &self.action),
+            ("target", &self.target),
+            ("outcome", &self.outcome),
+            ("since", &self.since),
+            ("until", &self.until),
+        ]
+    }
+
+    /// `/audit?…` with only the non-default parameters.
+    pub fn href(&self) -> String {
+        let mut parts: Vec<String> = self
+            .filters()
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .collect();
+        if self.page != 1 {
+            parts.push(format!("page={}", self.page));
+        }
+        if self.size != LIST_LIMIT_DEFAULT {
+            parts.push(format!("size={}", self.size));
+        }
+        if parts.is_empty() {
+            AUDIT.to_owned()
+        } else {
+            format!("{AUDIT}?{}", parts.join("&"))
+        }
+    }
+}
+
+/// A `datetime-local` value (`2026-11-28T04:30`, optionally with seconds), read as UTC, as
+/// RFC 3339; empty stays empty.
+pub fn utc_input_to_rfc3339(input: &str) -> String {
+    match input.trim() {
+        "" => String::new(),
+        t if t.len() == 16 => format!("{t}:00Z"),
+        t => format!("{t}Z"),
+    }
+}
+
+/// The `datetime-local` value of an RFC 3339 UTC time (minutes precision); anything else,
+/// such as an offset time from a hand-made link, leaves the input empty.
+pub fn rfc3339_to_utc_input(time: &str) -> String {
+    match (time.get(..16), time.ends_with('Z')) {
+        (Some(minutes), true) if time.get(10..11) == Some("T") => minutes.to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// `page`: a page number from 1; anything else is the first page.
+fn page_param(get: &impl Fn(&str) -> Option<String>) -> u32 {
+    get("page")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1)
+}
+
+/// `size`: one of [`PAGE_SIZES`]; anything else is the default.
+fn size_param(get: &impl Fn(&str) -> Option<String>) -> u32 {
+    get("size")
+        .and_then(|s| s.parse().ok())
+        .filter(|s| PAGE_SIZES.contains(s))
+        .unwrap_or(LIST_LIMIT_DEFAULT)
 }
 
 /// `RUNNING`, `STOPPED`, `STARTING` or `STOPPING`, in any case.

@@ -6,13 +6,14 @@
 use keyrack::components::batch_delete::BatchDeleteResults;
 use keyrack::components::create_key::CreateKeyForm;
 use keyrack::components::create_pair_fields::GenerateKeyPair;
+use keyrack::components::create_token::{CreateTokenForm, TokenCreated};
 use keyrack::components::delete_key::DeleteKeyForm;
 use keyrack::components::dialog::Dialog;
 use keyrack::components::modify_key::ModifyKeyForm;
 use keyrack::components::tag_editor::{TagEditor, TagRows};
 use keyrack_api::{
-    ApiError, BatchDeleteResponse, BatchDeleteResult, CreateKeyPair, DeleteOutcome, ErrorCode,
-    KeyPair, KeyType, Origin, PrivateKeyFormat, Tag, UpdateKeyPair,
+    ApiError, BatchDeleteResponse, BatchDeleteResult, CreateKeyPair, CreateToken, DeleteOutcome,
+    ErrorCode, KeyPair, KeyType, Origin, PrivateKeyFormat, Tag, TokenRole, UpdateKeyPair,
 };
 use leptos::prelude::*;
 use leptos::task::tick;
@@ -590,4 +591,74 @@ async fn gloo_timers_sleep(ms: i32) {
             .unwrap();
     });
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn token_form_defaults_to_viewer_and_names_the_rule_it_breaks() {
+    let sent = RwSignal::new(None::<CreateToken>);
+    let root = mount(move || {
+        view! {
+            <CreateTokenForm
+                pending=Signal::stored(false)
+                server_error=Signal::stored(None)
+                on_submit=move |c| sent.set(Some(c))
+                on_cancel=move |()| {}
+            />
+        }
+    });
+    tick().await;
+    button(&root, "OK").click();
+    tick().await;
+    assert!(
+        text(&root).contains("A token needs a name"),
+        "{}",
+        text(&root)
+    );
+    assert!(sent.get_untracked().is_none());
+
+    let name = find(&root, "#token-name");
+    type_into(&name, &"x".repeat(65));
+    button(&root, "OK").click();
+    tick().await;
+    assert!(
+        text(&root).contains("at most 64 characters"),
+        "{}",
+        text(&root)
+    );
+    assert!(sent.get_untracked().is_none());
+
+    type_into(&name, "  ci reader ");
+    button(&root, "OK").click();
+    tick().await;
+    assert_eq!(
+        sent.get_untracked(),
+        Some(CreateToken {
+            name: "ci reader".into(),
+            role: TokenRole::Viewer
+        })
+    );
+
+    let role: HtmlSelectElement = find(&root, "#token-role").unchecked_into();
+    role.set_value("admin");
+    fire(&role, "change");
+    button(&root, "OK").click();
+    tick().await;
+    assert_eq!(sent.get_untracked().map(|c| c.role), Some(TokenRole::Admin));
+}
+
+#[wasm_bindgen_test]
+async fn a_new_token_is_shown_once_with_a_warning_and_a_copy_button() {
+    let root = mount(move || {
+        view! { <TokenCreated token="kr_secret_value".to_owned() name="ci".to_owned() on_close=move |()| {} /> }
+    });
+    tick().await;
+    let field: HtmlInputElement = find(&root, "#new-token").unchecked_into();
+    assert_eq!(field.value(), "kr_secret_value");
+    assert!(field.read_only());
+    assert!(
+        text(&root).contains("cannot show it again"),
+        "{}",
+        text(&root)
+    );
+    find(&root, "button[aria-label='Copy token']");
 }

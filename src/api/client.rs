@@ -41,6 +41,15 @@ impl<'a> Call<'a> {
         self
     }
 
+    /// Query parameters; absent and empty values are left out.
+    pub fn query<const N: usize>(mut self, params: [(&'static str, Option<String>); N]) -> Self {
+        self.query = params
+            .into_iter()
+            .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k, v)))
+            .collect();
+        self
+    }
+
     pub fn if_match(mut self, version: i64) -> Self {
         self.if_match = Some(version);
         self
@@ -53,20 +62,9 @@ impl Api {
         Self { session }
     }
 
-    /// Checks a token without keeping it: a GET /regions that must succeed.
-    pub async fn check_token(token: &str) -> Result<(), ApiError> {
-        let call = Call::new(Method::GET, "/regions");
-        send(call, Some(token)).await.map(drop)
-    }
-
     /// Sends a call and decodes a JSON answer.
     pub(super) async fn json<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, ApiError> {
-        let response = self.send(call).await?;
-        response.json::<T>().await.map_err(|e| {
-            generic(format!(
-                "the server sent an answer this console cannot read ({e})"
-            ))
-        })
+        decode(self.send(call).await?).await
     }
 
     /// Sends a call; a 401 signs the user out, so the console shows the sign-in page.
@@ -80,7 +78,17 @@ impl Api {
     }
 }
 
-async fn send(call: Call<'_>, token: Option<&str>) -> Result<Response, ApiError> {
+/// Decodes a JSON answer.
+pub(super) async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    response.json::<T>().await.map_err(|e| {
+        generic(format!(
+            "the server sent an answer this console cannot read ({e})"
+        ))
+    })
+}
+
+/// Sends a call with `token`, without the session's sign-out on 401.
+pub(super) async fn send(call: Call<'_>, token: Option<&str>) -> Result<Response, ApiError> {
     let mut builder = RequestBuilder::new(&format!("{BASE}{}", call.path))
         .method(call.method)
         .header("Accept", "application/json");

@@ -39,7 +39,7 @@ impl Api {
         &self,
         query: &InstanceQuery,
     ) -> Result<List<Instance>, ApiError> {
-        let mut call = Call::new(Method::GET, "/instances");
+        let call = Call::new(Method::GET, "/instances");
         let params = [
             ("region", query.region.clone()),
             ("state", query.state.map(|s| s.as_str().to_owned())),
@@ -47,11 +47,7 @@ impl Api {
             ("offset", query.offset.map(|o| o.to_string())),
             ("limit", query.limit.map(|l| l.to_string())),
         ];
-        call.query = params
-            .into_iter()
-            .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k, v)))
-            .collect();
-        self.json(call).await
+        self.json(call.query(params)).await
     }
 
     /// Every instance (page after page of 100), for pickers that filter in the browser.

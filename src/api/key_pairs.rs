@@ -12,7 +12,7 @@ use crate::routes::encode;
 impl Api {
     /// `GET /key-pairs`
     pub async fn list_key_pairs(&self, query: &KeyPairQuery) -> Result<List<KeyPair>, ApiError> {
-        let mut call = Call::new(Method::GET, "/key-pairs");
+        let call = Call::new(Method::GET, "/key-pairs");
         let params = [
             ("q", query.q.clone()),
             ("tag", query.tag.clone()),
@@ -20,11 +20,7 @@ impl Api {
             ("offset", query.offset.map(|o| o.to_string())),
             ("limit", query.limit.map(|l| l.to_string())),
         ];
-        call.query = params
-            .into_iter()
-            .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k, v)))
-            .collect();
-        self.json(call).await
+        self.json(call.query(params)).await
     }
 
     /// `GET /key-pairs/{id}`

@@ -1,10 +1,16 @@
 //! The console frame: sidebar, header and the current page; signed-out visitors go to
 //! the sign-in page.
+//!
+//! The frame carries the token's role as `data-role`; the stylesheet hides every element
+//! marked `admin-only` (write actions, Tokens, Audit) unless it is `admin`, so no page has to
+//! repeat the check and a viewer never sees an action the server would refuse.
 
+use keyrack_api::TokenRole;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::use_location;
 
+use crate::api::Api;
 use crate::auth::Session;
 use crate::routes;
 
@@ -12,10 +18,22 @@ use crate::routes;
 #[component]
 pub fn ConsoleLayout() -> impl IntoView {
     let session = expect_context::<Session>();
+    let api = expect_context::<Api>();
+    // Who the token is, asked once per token (the cached answer shows meanwhile).
+    Effect::new(move |_| {
+        if session.signed_in() {
+            leptos::task::spawn_local(async move {
+                if let Ok(me) = api.me().await {
+                    session.set_me(me);
+                }
+            });
+        }
+    });
+    let role = move || session.role().map(|r| r.as_str());
     move || {
         if session.signed_in() {
             view! {
-                <div class="console">
+                <div class="console" data-role=role>
                     <Sidebar />
                     <div class="console-main">
                         <Header />
@@ -40,11 +58,35 @@ fn Sidebar() -> impl IntoView {
                 <li><A href=routes::KEYS>"SSH Key"</A></li>
                 <li><A href=routes::INSTANCES>"Instances"</A></li>
                 <li><A href=routes::IMAGES>"Images"</A></li>
+                <li class="admin-only"><A href=routes::TOKENS>"Tokens"</A></li>
+                <li class="admin-only"><A href=routes::AUDIT>"Audit"</A></li>
             </ul>
+            <Identity />
             <button type="button" class="button sign-out" on:click=move |_| session.sign_out()>
                 "Sign out"
             </button>
         </nav>
+    }
+}
+
+/// The token's name and role; viewers are told they only read.
+#[component]
+fn Identity() -> impl IntoView {
+    let session = expect_context::<Session>();
+    move || {
+        session.me().map(|me| {
+            let role = match me.role {
+                TokenRole::Admin => "Admin",
+                TokenRole::Viewer => "Viewer · read only",
+                TokenRole::Agent => "Agent",
+            };
+            view! {
+                <div class="identity">
+                    <div class="identity-name" title=me.id>{me.name}</div>
+                    <div class="identity-role">{role}</div>
+                </div>
+            }
+        })
     }
 }
 
@@ -57,6 +99,10 @@ fn Header() -> impl IntoView {
             "Instances"
         } else if path.starts_with(routes::IMAGES) {
             "Images"
+        } else if path.starts_with(routes::TOKENS) {
+            "Tokens"
+        } else if path.starts_with(routes::AUDIT) {
+            "Audit"
         } else {
             "SSH Key"
         }

@@ -96,7 +96,7 @@ fn KeyDetails(
         <section class="card">
             <div class="card-header">
                 <h2>{key.name.clone()}</h2>
-                <div class="actions">
+                <div class="actions admin-only">
                     <button type="button" class="button" on:click=move |_| bind(BindMode::Bind)>"Bind instance"</button>
                     <button
                         type="button"

@@ -2,7 +2,6 @@
 
 pub mod bind_dialogs;
 pub mod dialogs;
-pub mod request;
 mod row;
 mod table;
 mod toolbar;
@@ -13,9 +12,10 @@ use leptos_router::hooks::use_query_map;
 
 use self::bind_dialogs::{BindDialogHost, BindingDialog};
 use self::dialogs::{KeyDialog, KeyDialogHost};
-use self::table::{KeyTable, Pagination};
+use self::table::KeyTable;
 use self::toolbar::Toolbar;
 use crate::api::Api;
+use crate::components::pagination::Pagination;
 use crate::components::status::{LoadError, Loading};
 use crate::routes::KeysView;
 
@@ -60,6 +60,14 @@ pub fn KeysPage() -> impl IntoView {
         set_reload.update(|n| *n += 1);
     });
     let (loading, set_loading) = signal(false);
+    let page_href = Callback::new(move |(page, size)| {
+        KeysView {
+            page,
+            size,
+            ..view_state.get_untracked()
+        }
+        .href()
+    });
     view! {
         <section class="card">
             <Toolbar view=view_state refresh loading />
@@ -69,10 +77,13 @@ pub fn KeysPage() -> impl IntoView {
                         Ok(list) if list.total == 0 && is_unfiltered(&view_state.get_untracked()) => {
                             view! { <EmptyState /> }.into_any()
                         }
-                        Ok(list) => view! {
-                            <KeyTable items=list.items view=view_state />
-                            <Pagination view=view_state total=list.total />
-                        }.into_any(),
+                        Ok(list) => {
+                            let current = view_state.get_untracked();
+                            view! {
+                                <KeyTable items=list.items view=view_state />
+                                <Pagination total=list.total page=current.page size=current.size href=page_href />
+                            }.into_any()
+                        }
                         Err(error) => view! { <LoadError error on_retry=refresh /> }.into_any(),
                     }
                 })}
@@ -107,7 +118,7 @@ fn EmptyState() -> impl IntoView {
             <p class="muted">
                 "Import the public key you already use, or create a new key pair, then bind it to your instances."
             </p>
-            <button type="button" class="button primary" on:click=move |_| state.open.set(Some(KeyDialog::Create))>
+            <button type="button" class="button primary admin-only" on:click=move |_| state.open.set(Some(KeyDialog::Create))>
                 "Create an SSH key"
             </button>
         </div>

@@ -1,4 +1,4 @@
-//! Sign in by pasting an API token; it is checked with a harmless GET before it is kept.
+//! Sign in by pasting an API token; `GET /me` checks it, and says its role, before it is kept.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -16,11 +16,11 @@ pub fn SignInPage() -> impl IntoView {
     let token = RwSignal::new(String::new());
     let check = Action::new_local(|token: &String| {
         let token = token.clone();
-        async move { Api::check_token(&token).await.map(|()| token) }
+        async move { Api::check_token(&token).await.map(|me| (token, me)) }
     });
     Effect::new(move |_| {
-        if let Some(Ok(token)) = check.value().get() {
-            session.sign_in(token);
+        if let Some(Ok((token, me))) = check.value().get() {
+            session.sign_in(token, me);
             navigate(routes::KEYS, Default::default());
         }
     });

@@ -1,8 +1,10 @@
-//! `cargo xtask setup | run | test | conformance | bench`: one entry point for everything a developer or
-//! CI does, so the README's two commands stay true on a fresh machine.
+//! `cargo xtask setup | run | test | conformance | fuzz | bench`: one entry point for
+//! everything a developer or CI does, so the README's two commands stay true on a fresh
+//! machine.
 
 mod bench;
 mod conformance;
+mod fuzz;
 mod run;
 mod setup;
 mod shell;
@@ -20,7 +22,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Install what is missing: wasm32 target, Trunk, wasm-bindgen CLI, wasm-opt, Chromium,
-    /// cargo-deny, schemathesis.
+    /// cargo-deny, cargo-fuzz, schemathesis.
     Setup,
     /// Build the SPA and the server, then start the console with demo data.
     Run(run::RunArgs),
@@ -28,6 +30,8 @@ enum Command {
     Test(test::TestArgs),
     /// Fuzz the running server against its OpenAPI document with schemathesis.
     Conformance(conformance::ConformanceArgs),
+    /// Run the cargo-fuzz targets (public-key parsing, validators) for a while each.
+    Fuzz(fuzz::FuzzArgs),
     /// Measure performance budgets (first-load size).
     Bench,
 }
@@ -38,6 +42,7 @@ fn main() -> anyhow::Result<()> {
         Command::Run(args) => run::run(args),
         Command::Test(args) => test::test(args),
         Command::Conformance(args) => conformance::conformance(args),
+        Command::Fuzz(args) => fuzz::fuzz(args),
         Command::Bench => bench::bench(),
     }
 }

@@ -12,6 +12,7 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// npm's binaryen; Debian's 108 produces wasm that throws at load.
 const BINARYEN_VERSION: &str = "132";
 const CARGO_DENY_VERSION: &str = "0.20.2";
+const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
 /// Debian packages the tests need, with a file each one provides.
 const APT_PACKAGES: &[(&str, &str)] = &[
@@ -35,6 +36,7 @@ pub fn setup() -> Result<()> {
     wasm_opt()?;
     apt_packages()?;
     cargo_deny()?;
+    cargo_fuzz()?;
     crate::conformance::setup_schemathesis()?;
     eprintln!("setup: all tools present");
     Ok(())
@@ -106,6 +108,23 @@ fn cargo_deny() -> Result<()> {
             "cargo-deny",
             "--version",
             CARGO_DENY_VERSION,
+            "--locked",
+        ]))?;
+    }
+    Ok(())
+}
+
+/// cargo-fuzz for `cargo xtask fuzz` (measured: 30 s to build once on two cores). It runs
+/// on stable rustc with `RUSTC_BOOTSTRAP=1`; no nightly toolchain is needed.
+pub fn cargo_fuzz() -> Result<()> {
+    let have = output(cmd("cargo-fuzz").arg("--version")).unwrap_or_default();
+    if !have.ends_with(CARGO_FUZZ_VERSION) {
+        eprintln!("setup: installing cargo-fuzz {CARGO_FUZZ_VERSION}");
+        run(cmd("cargo").args([
+            "install",
+            "cargo-fuzz",
+            "--version",
+            CARGO_FUZZ_VERSION,
             "--locked",
         ]))?;
     }

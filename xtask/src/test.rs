@@ -17,9 +17,9 @@ pub struct TestArgs {
 
 /// Runs fmt and clippy (native and wasm32), a release build of the SPA, the native tests
 /// (keyrack-api, keyrack-keygen, and keyrack-server's integration tests against the real
-/// binary, sshd and Chromium), cargo-deny's license, ban and source checks, schemathesis
-/// against the running server's OpenAPI document, and the SPA's component tests in headless
-/// Chromium.
+/// binary, sshd and Chromium), cargo-deny's license, ban and source checks, a short run of
+/// each fuzz target, schemathesis against the running server's OpenAPI document, and the
+/// SPA's component tests in headless Chromium.
 pub fn test(args: TestArgs) -> Result<()> {
     crate::setup::setup()?;
     if !args.no_lint {
@@ -68,6 +68,8 @@ pub fn test(args: TestArgs) -> Result<()> {
     // Supply chain: licenses, banned crates and sources (crates.io only). Advisories need
     // the RustSec database from GitHub, which CI cannot reach; see deny.toml.
     run(cmd("cargo").args(["deny", "check", "licenses", "bans", "sources"]))?;
+    // keyrack-api's parser and validators under libFuzzer, a short run per target.
+    crate::fuzz::fuzz(crate::fuzz::FuzzArgs::short())?;
     // The server the native tests built, fuzzed against its own OpenAPI document.
     run(cmd("cargo").args(["build", "-p", "keyrack-server"]))?;
     crate::conformance::conformance(crate::conformance::ConformanceArgs::default())?;

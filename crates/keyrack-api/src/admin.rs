@@ -2,6 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::{FieldError, Rule};
+
+/// Longest token name, in characters.
+pub const TOKEN_NAME_MAX_CHARS: usize = 64;
+
 /// What a token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -61,6 +66,48 @@ pub struct CreateToken {
     pub role: TokenRole,
 }
 
+impl CreateToken {
+    /// Checks the name (see [`validate_token_name`]) and that the role is admin or viewer.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        validate_token_name(&self.name)?;
+        if self.role == TokenRole::Agent {
+            return Err(FieldError::new(
+                "role",
+                Rule::Format,
+                "role must be admin or viewer; agent tokens come with their instance",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A token name, once trimmed: 1–64 characters, no control characters.
+pub fn validate_token_name(name: &str) -> Result<(), FieldError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(FieldError::new(
+            "name",
+            Rule::Required,
+            "a token needs a name",
+        ));
+    }
+    if name.chars().count() > TOKEN_NAME_MAX_CHARS {
+        return Err(FieldError::new(
+            "name",
+            Rule::Length,
+            format!("a token name has at most {TOKEN_NAME_MAX_CHARS} characters"),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            "name",
+            Rule::ControlChar,
+            "a token name may not contain control characters",
+        ));
+    }
+    Ok(())
+}
+
 /// The answer to `POST /tokens`: the only time the token is shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -118,4 +165,39 @@ pub struct AuditQuery {
     pub offset: Option<u32>,
     /// Page size, 1–100 (default 20).
     pub limit: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn create(name: &str, role: TokenRole) -> CreateToken {
+        CreateToken {
+            name: name.into(),
+            role,
+        }
+    }
+
+    #[test]
+    fn token_names_and_roles_follow_their_rules() {
+        assert!(create("ci reader", TokenRole::Viewer).validate().is_ok());
+        assert!(create(&"x".repeat(64), TokenRole::Admin).validate().is_ok());
+        let rule = |name: &str, role| create(name, role).validate().map_err(|e| (e.field, e.rule));
+        assert_eq!(
+            rule("   ", TokenRole::Viewer),
+            Err(("name".into(), Rule::Required))
+        );
+        assert_eq!(
+            rule(&"x".repeat(65), TokenRole::Viewer),
+            Err(("name".into(), Rule::Length))
+        );
+        assert_eq!(
+            rule("a\u{7}b", TokenRole::Viewer),
+            Err(("name".into(), Rule::ControlChar))
+        );
+        assert_eq!(
+            rule("host", TokenRole::Agent),
+            Err(("role".into(), Rule::Format))
+        );
+    }
 }

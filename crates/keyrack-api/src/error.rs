@@ -46,6 +46,9 @@ pub enum ErrorCode {
     RateLimited,
     /// The method is not allowed on this route.
     MethodNotAllowed,
+    /// The request took longer than the server allows and was abandoned, its writes rolled
+    /// back; it may be retried.
+    RequestTimeout,
     /// Something failed on the server; the log has the cause.
     InternalError,
     /// A code this build does not know (a newer server).
@@ -73,6 +76,7 @@ impl ErrorCode {
             PayloadTooLarge => 413,
             RateLimited => 429,
             InternalError | Unknown => 500,
+            RequestTimeout => 503,
         }
     }
 }

@@ -27,7 +27,10 @@ mod public_key;
 mod tag;
 mod validate;
 
-pub use admin::{AuditEntry, AuditQuery, CreateToken, CreatedToken, TokenInfo, TokenRole};
+pub use admin::{
+    validate_token_name, AuditEntry, AuditQuery, CreateToken, CreatedToken, TokenInfo, TokenRole,
+    TOKEN_NAME_MAX_CHARS,
+};
 pub use error::{ApiError, ErrorBody, ErrorCode, FieldError, Rule};
 pub use fleet::{
     BindOutcome, BindRequest, BindResponse, BindResult, CreateImage, CreateInstance,

@@ -102,6 +102,8 @@ impl From<PublicKeyError> for crate::ApiError {
 const RFC4716_BEGIN: &str = "---- BEGIN SSH2 PUBLIC KEY ----";
 const RFC4716_END: &str = "---- END SSH2 PUBLIC KEY ----";
 const CERT_SUFFIX: &str = "-cert-v01@openssh.com";
+/// Longest SSH algorithm name (RFC 4251 §6).
+const ALGORITHM_MAX_LEN: usize = 64;
 
 /// Parses one public key given as an OpenSSH line or an RFC 4716 block, and checks it
 /// against the rules for accepted keys.
@@ -152,11 +154,14 @@ fn parse_openssh_line(text: &str) -> Result<PublicKey, PublicKeyError> {
     Ok(key)
 }
 
-/// True for names shaped like SSH key types, accepted or not.
+/// True for names shaped like SSH key types, accepted or not: at most 64 characters
+/// (RFC 4251 §6) of `[A-Za-z0-9-@._]`. A refusal names the key type, so this bounds what of
+/// the input its message can repeat.
 fn looks_like_algorithm(token: &str) -> bool {
-    ["ssh-", "ecdsa-", "sk-", "rsa-", "x509v3-"]
-        .iter()
-        .any(|p| token.starts_with(p))
+    token.len() <= ALGORITHM_MAX_LEN
+        && ["ssh-", "ecdsa-", "sk-", "rsa-", "x509v3-"]
+            .iter()
+            .any(|p| token.starts_with(p))
         && token
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-@._".contains(c))
@@ -227,7 +232,9 @@ fn parse_rfc4716(text: &str) -> Result<PublicKey, PublicKeyError> {
         return Err(PublicKeyError::Malformed);
     }
     let blob = Base64::decode_vec(&body).map_err(|_| PublicKeyError::Malformed)?;
-    let algorithm = blob_algorithm(&blob).ok_or(PublicKeyError::Malformed)?;
+    let algorithm = blob_algorithm(&blob)
+        .filter(|a| looks_like_algorithm(a))
+        .ok_or(PublicKeyError::Malformed)?;
     refuse_by_name(&algorithm)?;
     let mut key = PublicKey::from_bytes(&blob).map_err(|_| PublicKeyError::Malformed)?;
     key.set_comment(comment);
@@ -387,6 +394,22 @@ mod tests {
             })
         );
         assert_eq!(parse_public_key("ssh-dss AAAA x"), Err(PublicKeyError::Dsa));
+    }
+
+    #[test]
+    fn refusals_never_echo_more_than_an_algorithm_name() {
+        // Found by `cargo xtask fuzz`: a long name-shaped first word, or any string as the
+        // name inside an RFC 4716 blob, came back in the message in full.
+        let long = format!("ssh-{} AAAA", "b".repeat(ALGORITHM_MAX_LEN));
+        assert_eq!(parse_public_key(&long), Err(PublicKeyError::Malformed));
+        let name = "ssh-\u{202E}evil\nname";
+        let mut blob = (name.len() as u32).to_be_bytes().to_vec();
+        blob.extend_from_slice(name.as_bytes());
+        let block = format!(
+            "{RFC4716_BEGIN}\n{}\n{RFC4716_END}",
+            Base64::encode_string(&blob)
+        );
+        assert_eq!(parse_public_key(&block), Err(PublicKeyError::Malformed));
     }
 
     #[test]

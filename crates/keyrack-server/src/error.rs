@@ -144,7 +144,8 @@ impl AppError {
             Self::KeyPairReferencedByImage { .. } => ErrorCode::KeyPairReferencedByImage,
             Self::PreconditionFailed { .. } => ErrorCode::PreconditionFailed,
             Self::PayloadTooLarge => ErrorCode::PayloadTooLarge,
-            Self::Database(_) | Self::Internal(_) | Self::Timeout => ErrorCode::InternalError,
+            Self::Timeout => ErrorCode::RequestTimeout,
+            Self::Database(_) | Self::Internal(_) => ErrorCode::InternalError,
         }
     }
 
@@ -213,11 +214,8 @@ impl From<StoreError> for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let code = self.code();
-        // A timeout is the server's fault but not a failure: 503, so clients may retry.
-        let status = match self {
-            Self::Timeout => StatusCode::SERVICE_UNAVAILABLE,
-            _ => StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        };
+        let status =
+            StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }

@@ -20,14 +20,7 @@ use fantoccini::Locator;
 const SHOTS: &str = "KEYRACK_SCREENSHOTS";
 
 async fn start() -> Server {
-    let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist");
-    assert!(
-        dist.join("index.html").is_file(),
-        "{} has no built console: run `trunk build --release` (or `cargo xtask test`)",
-        dist.display()
-    );
-    let dist = dist.to_string_lossy().into_owned();
-    Server::start(&["--dist", &dist, "--demo", "--transition-delay-ms", "300"]).await
+    common::browser::console_server(&["--transition-delay-ms", "300"]).await
 }
 
 /// A browser window of 1280×800, dark when asked.

@@ -182,6 +182,7 @@ async fn agent_tokens_read_their_own_authorized_keys_and_nothing_else() {
     // The agent token opens nothing else.
     let routes = [
         (Method::GET, "/key-pairs".to_owned()),
+        (Method::GET, "/me".to_owned()),
         (
             Method::GET,
             format!("/key-pairs/{}", first["id"].as_str().expect("id")),

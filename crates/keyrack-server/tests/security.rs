@@ -159,6 +159,21 @@ async fn admins_manage_tokens_over_the_api() {
         .iter()
         .any(|t| t["name"] == "bootstrap" && t["role"] == "admin"));
 
+    // Each token can ask who it is; the console uses this to offer only what the role may do.
+    let r = server.as_token(&token, Method::GET, "/me", None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["id"], id.as_str());
+    assert_eq!(r.body["name"], "dashboard");
+    assert_eq!(r.body["role"], "viewer");
+    assert!(!r.text.contains(&token), "/me never shows the token");
+    let r = server.get("/me").await;
+    assert_eq!(r.body["role"], "admin");
+    assert_eq!(r.body["name"], "bootstrap");
+    let r = server
+        .as_token("not-a-token", Method::GET, "/me", None)
+        .await;
+    assert_error_shape(&r, 401, "Unauthorized");
+
     // A viewer may neither list nor make nor revoke tokens.
     for (method, path, body) in [
         (Method::GET, "/tokens", None),
@@ -197,6 +212,8 @@ async fn admins_manage_tokens_over_the_api() {
     let r = server
         .as_token(&token, Method::GET, "/key-pairs", None)
         .await;
+    assert_error_shape(&r, 401, "Unauthorized");
+    let r = server.as_token(&token, Method::GET, "/me", None).await;
     assert_error_shape(&r, 401, "Unauthorized");
     let r = server.delete(&format!("/tokens/{id}")).await;
     assert_eq!(r.status, 204);
@@ -357,7 +374,7 @@ async fn a_request_that_takes_too_long_gets_a_json_503() {
     .await
     .expect("join");
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
-    assert!(answer.contains("\"code\":\"InternalError\""), "{answer}");
+    assert!(answer.contains("\"code\":\"RequestTimeout\""), "{answer}");
     assert!(
         answer
             .to_ascii_lowercase()

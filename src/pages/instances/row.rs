@@ -79,7 +79,7 @@ pub fn InstanceRow(
             <td class="mono">{instance.public_ip.clone().unwrap_or_else(|| "—".into())}</td>
             <td><KeyLinks ids=instance.key_ids.clone() /></td>
             <td class="nowrap">{format::timestamp(&instance.created_at)}</td>
-            <td class="operations">
+            <td class="operations admin-only">
                 <button
                     type="button"
                     class="button link"

@@ -8,13 +8,12 @@ use std::time::Duration;
 
 use keyrack_api::{ErrorCode, Instance};
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 
 use super::row::InstanceRow;
 use crate::api::Api;
 use crate::components::instance_state::is_transitional;
-use crate::routes::{InstancesView, PAGE_SIZES};
+use crate::components::pagination::Pagination;
+use crate::routes::InstancesView;
 
 const POLL_EVERY: Duration = Duration::from_secs(1);
 
@@ -58,13 +57,22 @@ pub fn InstanceTable(
     };
     poll_transitions(fleet);
     let empty = fleet.rows.with_untracked(Vec::is_empty);
+    let current = view.get_untracked();
+    let href = Callback::new(move |(page, size)| {
+        InstancesView {
+            page,
+            size,
+            ..view.get_untracked()
+        }
+        .href()
+    });
     view! {
         <div class="table-wrap">
             <table class="table">
                 <thead><tr>
                     <th>"ID/Name"</th><th>"State"</th><th>"Region"</th><th>"OS"</th>
                     <th>"Private IP"</th><th>"Public IP"</th><th>"SSH keys"</th><th>"Created"</th>
-                    <th>"Operation"</th>
+                    <th class="admin-only">"Operation"</th>
                 </tr></thead>
                 <tbody>
                     <For
@@ -78,7 +86,7 @@ pub fn InstanceTable(
             </table>
             {empty.then(|| view! { <p class="state">"No instance matches these filters."</p> })}
         </div>
-        <InstancesPagination view total />
+        <Pagination total page=current.page size=current.size href />
     }
 }
 
@@ -136,43 +144,4 @@ fn poll_transitions(fleet: FleetRows) {
             handle.clear();
         }
     });
-}
-
-/// Total, page size and page links; every link is a shareable URL.
-#[component]
-fn InstancesPagination(view: Memo<InstancesView>, total: u64) -> impl IntoView {
-    let navigate = use_navigate();
-    let current = view.get_untracked();
-    let pages = total.div_ceil(u64::from(current.size)).max(1) as u32;
-    let prev = (current.page > 1).then(|| current.with_page(current.page - 1).href());
-    let next = (current.page < pages).then(|| current.with_page(current.page + 1).href());
-    let set_size = move |ev: leptos::ev::Event| {
-        let size = event_target_value(&ev).parse().unwrap_or(current.size);
-        let next = InstancesView {
-            size,
-            page: 1,
-            ..view.get_untracked()
-        };
-        navigate(&next.href(), Default::default());
-    };
-    let link = |href: Option<String>, label: &'static str| match href {
-        Some(href) => view! { <A href=href attr:class="button">{label}</A> }.into_any(),
-        None => view! { <span class="button" aria-disabled="true">{label}</span> }.into_any(),
-    };
-    view! {
-        <nav class="pagination" aria-label="Pages">
-            <span>{format!("Total {total}")}</span>
-            <label>
-                <span class="visually-hidden">"Rows per page"</span>
-                <select class="input" on:change=set_size>
-                    {PAGE_SIZES.map(|s| view! {
-                        <option value=s.to_string() selected=s == current.size>{format!("{s} / page")}</option>
-                    })}
-                </select>
-            </label>
-            {link(prev, "‹ Previous")}
-            <span>{format!("{} / {pages}", current.page)}</span>
-            {link(next, "Next ›")}
-        </nav>
-    }
 }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::Api;
+use crate::components::refresh_button::RefreshButton;
 use crate::routes::{parse_state, InstancesView};
 
 const STATES: [InstanceState; 4] = [
@@ -76,16 +77,7 @@ pub fn InstancesToolbar(
                 />
                 <button type="submit" class="button">"Search"</button>
             </form>
-            <button
-                type="button"
-                class="button"
-                aria-label="Refresh"
-                title="Refresh"
-                disabled=move || loading.get()
-                on:click=move |_| refresh.run(())
-            >
-                "⟳"
-            </button>
+            <RefreshButton refresh loading />
         </div>
     }
 }

@@ -4,12 +4,12 @@
 use keyrack_api::{BindRequest, BindResponse, Instance, KeyPair, Region};
 use leptos::prelude::*;
 
-use super::request::Request;
 use crate::api::Api;
 use crate::components::bind_instances::BindInstancesForm;
 use crate::components::bind_results::BindResults;
 use crate::components::dialog::Dialog;
 use crate::components::instance_picker::BindMode;
+use crate::components::request::Request;
 use crate::components::status::{LoadError, Loading};
 
 /// The open binding dialog: which one, for which key pair.

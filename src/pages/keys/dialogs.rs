@@ -5,7 +5,6 @@ use keyrack_api::{ApiError, ErrorCode, KeyPair};
 use leptos::prelude::*;
 use zeroize::Zeroizing;
 
-use super::request::Request;
 use crate::api::Api;
 use crate::components::batch_delete::{BatchDeleteForm, BatchDeleteResults};
 use crate::components::create_key::CreateKeyForm;
@@ -14,6 +13,7 @@ use crate::components::delete_key::DeleteKeyForm;
 use crate::components::dialog::Dialog;
 use crate::components::edit_tags::EditTagsForm;
 use crate::components::modify_key::ModifyKeyForm;
+use crate::components::request::Request;
 use crate::components::toast::Toasts;
 use crate::keygen::{self, download, Timings};
 

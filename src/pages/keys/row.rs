@@ -59,14 +59,14 @@ pub fn KeyRow(
         .collect_view();
     view! {
         <tr>
-            <td class="col-check">
+            <td class="col-check admin-only">
                 <input type="checkbox" aria-label=format!("Select {}", key.name) prop:checked=checked on:change=toggle />
             </td>
             <td>
                 <A href=routes::key_details(&id) attr:class="mono id-link">{id.clone()}</A>
                 <div class="name-line">
                     <span>{key.name.clone()}</span>
-                    <button type="button" class="icon-button" aria-label=format!("Modify {}", key.name) title="Modify" on:click=modify>
+                    <button type="button" class="icon-button admin-only" aria-label=format!("Modify {}", key.name) title="Modify" on:click=modify>
                         "✎"
                     </button>
                 </div>
@@ -80,7 +80,7 @@ pub fn KeyRow(
             <td class="nowrap" title=key.created_at.clone()>{format::timestamp(&key.created_at)}</td>
             <td class="description">{key.description.clone()}</td>
             <td class="tags">{tags}</td>
-            <td class="operations">
+            <td class="operations admin-only">
                 <button type="button" class="button link" on:click=move |_| bind(BindMode::Bind)>"Bind instance"</button>
                 <button
                     type="button"

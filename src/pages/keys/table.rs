@@ -1,13 +1,12 @@
-//! The key table and its pagination.
+//! The key table.
 
 use keyrack_api::{KeyPair, KeyPairSort};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 
 use super::row::KeyRow;
 use super::KeysPageState;
-use crate::routes::{KeysView, PAGE_SIZES};
+use crate::routes::KeysView;
 
 /// One page of key pairs.
 #[component]
@@ -44,7 +43,7 @@ pub fn KeyTable(
             <table class="table">
                 <thead>
                     <tr>
-                        <th class="col-check">
+                        <th class="col-check admin-only">
                             <input type="checkbox" aria-label="Select all on this page" prop:checked=all_selected on:change=toggle_all />
                         </th>
                         <th><SortLink view label="ID/Name" up=KeyPairSort::NameAsc down=KeyPairSort::NameDesc /></th>
@@ -54,7 +53,7 @@ pub fn KeyTable(
                         <th><SortLink view label="Created" up=KeyPairSort::CreatedAsc down=KeyPairSort::CreatedDesc /></th>
                         <th>"Description"</th>
                         <th>"Tags"</th>
-                        <th class="operations">"Operation"</th>
+                        <th class="operations admin-only">"Operation"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -63,54 +62,6 @@ pub fn KeyTable(
             </table>
             {empty.then(|| view! { <p class="state">"No SSH key matches this search."</p> })}
         </div>
-    }
-}
-
-/// Total, page size and page links; every link is a shareable URL.
-#[component]
-pub fn Pagination(
-    /// The current view.
-    view: Memo<KeysView>,
-    /// Matches in all pages.
-    total: u64,
-) -> impl IntoView {
-    let navigate = use_navigate();
-    let current = view.get_untracked();
-    let pages = total.div_ceil(u64::from(current.size)).max(1) as u32;
-    let prev = (current.page > 1).then(|| current.with_page(current.page - 1).href());
-    let next = (current.page < pages).then(|| current.with_page(current.page + 1).href());
-    let set_size = move |ev: leptos::ev::Event| {
-        let size = event_target_value(&ev).parse().unwrap_or(current.size);
-        let next = KeysView {
-            size,
-            page: 1,
-            ..view.get_untracked()
-        };
-        navigate(&next.href(), Default::default());
-    };
-    view! {
-        <nav class="pagination" aria-label="Pages">
-            <span>{format!("Total {total}")}</span>
-            <label>
-                <span class="visually-hidden">"Rows per page"</span>
-                <select class="input" on:change=set_size>
-                    {PAGE_SIZES.map(|s| view! {
-                        <option value=s.to_string() selected=s == current.size>{format!("{s} / page")}</option>
-                    })}
-                </select>
-            </label>
-            <PageLink href=prev label="‹ Previous" />
-            <span>{format!("{} / {pages}", current.page)}</span>
-            <PageLink href=next label="Next ›" />
-        </nav>
-    }
-}
-
-#[component]
-fn PageLink(href: Option<String>, label: &'static str) -> impl IntoView {
-    match href {
-        Some(href) => view! { <A href=href attr:class="button">{label}</A> }.into_any(),
-        None => view! { <span class="button" aria-disabled="true">{label}</span> }.into_any(),
     }
 }
 

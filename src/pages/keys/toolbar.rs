@@ -6,6 +6,7 @@ use leptos_router::hooks::use_navigate;
 
 use super::dialogs::KeyDialog;
 use super::KeysPageState;
+use crate::components::refresh_button::RefreshButton;
 use crate::routes::KeysView;
 
 /// The toolbar of the SSH Key page.
@@ -51,12 +52,12 @@ pub fn Toolbar(
     };
     view! {
         <div class="toolbar">
-            <button type="button" class="button primary" on:click=move |_| state.open.set(Some(KeyDialog::Create))>
+            <button type="button" class="button primary admin-only" on:click=move |_| state.open.set(Some(KeyDialog::Create))>
                 "New"
             </button>
             <button
                 type="button"
-                class="button"
+                class="button admin-only"
                 disabled=move || state.selected.with(Vec::is_empty)
                 on:click=open_batch
             >
@@ -73,16 +74,7 @@ pub fn Toolbar(
                 />
                 <button type="submit" class="button">"Search"</button>
             </form>
-            <button
-                type="button"
-                class="button"
-                aria-label="Refresh"
-                title="Refresh"
-                disabled=move || loading.get()
-                on:click=move |_| refresh.run(())
-            >
-                "⟳"
-            </button>
+            <RefreshButton refresh loading />
         </div>
     }
 }

@@ -40,6 +40,7 @@ use super::{audit, bindings, images, instances, key_pairs, regions, tokens, AppS
         images::list_images,
         images::create_image,
         images::delete_image,
+        tokens::me,
         tokens::list_tokens,
         tokens::create_token,
         tokens::revoke_token,
@@ -123,6 +124,10 @@ impl Modify for CommonErrors {
                 add(
                     "429",
                     "RateLimited: too many requests for this token; see `Retry-After`",
+                );
+                add(
+                    "503",
+                    "RequestTimeout: the request took too long and was abandoned; retry",
                 );
             }
         }

@@ -7,7 +7,7 @@ use axum::routing::{delete, get};
 use axum::Router;
 use keyrack_api::{CreateToken, CreatedToken, ErrorBody, List, TokenInfo};
 
-use super::extract::{Admin, Json};
+use super::extract::{Admin, Auth, Json};
 use super::AppState;
 use crate::error::AppError;
 use crate::service::tokens as service;
@@ -16,6 +16,24 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/tokens", get(list_tokens).post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
+        .route("/me", get(me))
+}
+
+/// The token this request is signed with: its id, name and role. The console reads it to
+/// know what to offer (a viewer sees no write actions; only admins see Tokens and Audit).
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "admin",
+    responses(
+        (status = 200, description = "The caller's token (never the token itself)", body = TokenInfo),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "An agent token (Forbidden)", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn me(auth: Auth, State(state): State<AppState>) -> Result<Json<TokenInfo>, AppError> {
+    Ok(Json(service::me(&state.store, &auth.token_id).await?))
 }
 
 /// List tokens (never the tokens themselves), revoked ones included.

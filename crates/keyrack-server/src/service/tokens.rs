@@ -1,14 +1,11 @@
 //! Bearer tokens: bootstrap and authentication.
 
-use keyrack_api::{CreateToken, CreatedToken, FieldError, Rule, TokenInfo, TokenRole};
+use keyrack_api::{CreateToken, CreatedToken, TokenInfo, TokenRole};
 use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
 use crate::ids::random_token;
 use crate::store::{NewToken, Role, Store, TokenRecord};
-
-/// Longest token name, in characters.
-pub const TOKEN_NAME_MAX_CHARS: usize = 64;
 
 /// Hex SHA-256 of a token, the only form in which tokens are stored. A plain hash suffices:
 /// tokens are 256-bit random values, not guessable passwords.
@@ -70,47 +67,14 @@ pub async fn authenticate(store: &Store, token: &str) -> Result<TokenRecord, App
         .ok_or(AppError::Unauthorized)
 }
 
-/// A token name: 1–64 characters, no control characters, not blank.
-pub fn validate_token_name(name: &str) -> Result<String, FieldError> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(FieldError::new(
-            "name",
-            Rule::Required,
-            "a token needs a name",
-        ));
-    }
-    if name.chars().count() > TOKEN_NAME_MAX_CHARS {
-        return Err(FieldError::new(
-            "name",
-            Rule::Length,
-            format!("a token name has at most {TOKEN_NAME_MAX_CHARS} characters"),
-        ));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(FieldError::new(
-            "name",
-            Rule::ControlChar,
-            "a token name may not contain control characters",
-        ));
-    }
-    Ok(name.to_owned())
-}
-
 /// Makes a new admin or viewer token; the answer is the only place the token appears.
 pub async fn create(store: &Store, req: CreateToken) -> Result<CreatedToken, AppError> {
-    let name = validate_token_name(&req.name)?;
+    req.validate()?;
+    let name = req.name.trim().to_owned();
     let role = match req.role {
         TokenRole::Admin => Role::Admin,
-        TokenRole::Viewer => Role::Viewer,
-        TokenRole::Agent => {
-            return Err(FieldError::new(
-                "role",
-                Rule::Format,
-                "role must be admin or viewer; agent tokens come with their instance",
-            )
-            .into())
-        }
+        // `validate` refused agent tokens: they come with their instance.
+        TokenRole::Viewer | TokenRole::Agent => Role::Viewer,
     };
     let token = random_token();
     let info = store
@@ -127,6 +91,12 @@ pub async fn create(store: &Store, req: CreateToken) -> Result<CreatedToken, App
 /// Every token, revoked ones included.
 pub async fn list(store: &Store) -> Result<Vec<TokenInfo>, AppError> {
     Ok(store.list_tokens().await?)
+}
+
+/// The caller's own token, as listed. It was authenticated a moment ago, so a missing row
+/// means it was deleted in between: `Unauthorized`, as on the next request.
+pub async fn me(store: &Store, id: &str) -> Result<TokenInfo, AppError> {
+    store.get_token(id).await?.ok_or(AppError::Unauthorized)
 }
 
 /// Revokes a token; `NotFound` when there is none with this id.

@@ -163,6 +163,16 @@ impl Store {
         Ok(rows.into_iter().filter_map(token_info).collect())
     }
 
+    /// One token as listed, revoked or not.
+    pub async fn get_token(&self, id: &str) -> Result<Option<TokenInfo>, StoreError> {
+        let row: Option<TokenRow> =
+            sqlx::query_as(&format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE id = ?"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.and_then(token_info))
+    }
+
     /// Registers a new token and returns it as listed.
     pub async fn create_token(&self, token: &NewToken) -> Result<TokenInfo, StoreError> {
         let id = random_id("tok-");

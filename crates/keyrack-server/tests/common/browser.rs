@@ -14,6 +14,20 @@ use serde_json::{json, Value};
 use tempfile::TempDir;
 
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// The real server serving the built console (`dist/`) with demo data; `extra` adds flags.
+pub async fn console_server(extra: &[&str]) -> super::Server {
+    let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist");
+    assert!(
+        dist.join("index.html").is_file(),
+        "{} has no built console: run `trunk build --release` (or `cargo xtask test`)",
+        dist.display()
+    );
+    let dist = dist.to_string_lossy().into_owned();
+    let mut args = vec!["--dist", dist.as_str(), "--demo"];
+    args.extend_from_slice(extra);
+    super::Server::start(&args).await
+}
 /// Generous: RSA-4096 with a passphrase on a busy 2-core machine.
 pub const UI_TIMEOUT: Duration = Duration::from_secs(90);
 
@@ -179,13 +193,15 @@ impl Browser {
         }
     }
 
-    /// Opens the SSH Key page signed in, and waits until the console is up.
+    /// Opens the SSH Key page signed in, and waits until the console is up and knows the
+    /// token's role (until then it offers no write action).
     pub async fn sign_in(&self, base: &str, token: &str) {
         self.client
             .goto(&format!("{base}/keys#token={token}"))
             .await
             .unwrap();
         self.find_button("New").await;
+        self.wait_for(".console[data-role]").await;
     }
 
     pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {

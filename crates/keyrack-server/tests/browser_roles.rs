@@ -1,0 +1,247 @@
+//! Roles in the real console: an admin makes a viewer token on the Tokens page, the viewer
+//! sees no write action anywhere, the admin reads both in the Audit page's filters and
+//! revokes the token. Every page is loaded under the server's strict CSP, and the browser
+//! reports no violation of it.
+//!
+//! Needs `/usr/bin/chromedriver` and Chromium; `cargo xtask test` builds `dist/` first.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::browser::{Browser, ONE_BROWSER};
+use common::TOKEN;
+use fantoccini::Locator;
+use reqwest::Method;
+use serde_json::json;
+
+/// With `KEYRACK_SCREENSHOTS=<dir>`, the README's screenshots of these pages are saved there.
+const SHOTS: &str = "KEYRACK_SCREENSHOTS";
+
+async fn nav(b: &Browser, label: &str) {
+    b.client
+        .find(Locator::XPath(&format!(
+            "//nav//a[normalize-space()='{label}']"
+        )))
+        .await
+        .unwrap_or_else(|e| panic!("no {label} in the menu: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Whether any element matching `xpath` is displayed.
+async fn any_displayed(b: &Browser, xpath: &str) -> bool {
+    for e in b.client.find_all(Locator::XPath(xpath)).await.unwrap() {
+        if e.is_displayed().await.unwrap_or(false) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Asserts that none of these buttons (or menu summaries) is displayed.
+async fn assert_no_write_action(b: &Browser, labels: &[&str], page: &str) {
+    for label in labels {
+        let xpath = format!(
+            "//main//*[self::button or self::summary][normalize-space()='{label}' or @aria-label='{label}']"
+        );
+        assert!(
+            !any_displayed(b, &xpath).await,
+            "a viewer sees {label} on {page}"
+        );
+    }
+}
+
+async fn type_into(b: &Browser, css: &str, text: &str) {
+    let input = b.wait_for(css).await;
+    input.clear().await.unwrap();
+    input.send_keys(text).await.unwrap();
+}
+
+async fn assert_no_csp_violation(b: &Browser) {
+    let log = b.log("browser").await;
+    let violations: Vec<_> = log
+        .iter()
+        .filter(|e| {
+            let m = e["message"].as_str().unwrap_or_default();
+            m.contains("Content Security Policy") || m.contains("Content-Security-Policy")
+        })
+        .collect();
+    assert!(violations.is_empty(), "CSP violations: {violations:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_manage_tokens_and_read_the_audit_log_and_viewers_only_read() {
+    let _one = ONE_BROWSER.lock().await;
+    let server = common::browser::console_server(&[]).await;
+    let b = Browser::start().await;
+    b.sign_in(&server.base, TOKEN).await;
+    b.wait_text("web-prod").await;
+    let text = b.wait_text("Admin").await;
+    assert!(
+        text.contains("bootstrap"),
+        "the menu names the token: {text}"
+    );
+
+    // Tokens: make a viewer token; it is shown once, in the dialog.
+    nav(&b, "Tokens").await;
+    b.wait_text("bootstrap").await;
+    b.find_button("New token").await.click().await.unwrap();
+    type_into(&b, "dialog[open] #token-name", "auditor").await;
+    b.click_in_dialog("OK").await;
+    b.wait_dialog_text("cannot show it again").await;
+    let viewer = b
+        .wait_for("dialog[open] #new-token")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(viewer.len() >= 32, "a token: {viewer}");
+    b.snapshot(SHOTS, "dialog-new-token-light").await;
+    b.click_in_dialog("Done").await;
+    b.wait_gone("dialog[open]").await;
+    let page = b.wait_text("auditor").await;
+    assert!(!page.contains(&viewer), "the list never shows a token");
+    let listed = server.get("/tokens").await;
+    let auditor = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "auditor")
+        .cloned()
+        .unwrap();
+    assert_eq!(auditor["role"], "viewer", "Viewer is the default role");
+    let auditor_id = auditor["id"].as_str().unwrap().to_owned();
+
+    // A refused write by the viewer, straight at the API, lands in the log.
+    let r = server
+        .as_token(
+            &viewer,
+            Method::POST,
+            "/key-pairs/batch-delete",
+            Some(json!({"ids": []})),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+
+    // The viewer signs in: it reads everything and is offered no write action.
+    b.find_button("Sign out").await.click().await.unwrap();
+    b.wait_for("#token").await;
+    b.sign_in(&server.base, &viewer).await;
+    let text = b.wait_text("web-prod").await;
+    assert!(text.contains("Viewer · read only"), "{text}");
+    b.snapshot(SHOTS, "keys-viewer-light").await;
+    assert!(!any_displayed(&b, "//nav//a[normalize-space()='Tokens']").await);
+    assert!(!any_displayed(&b, "//nav//a[normalize-space()='Audit']").await);
+    assert_no_write_action(
+        &b,
+        &[
+            "New",
+            "Delete",
+            "Bind instance",
+            "Unbind instance",
+            "More",
+            "Modify web-prod",
+        ],
+        "the SSH Key page",
+    )
+    .await;
+    assert!(
+        !any_displayed(&b, "//input[@type='checkbox']").await,
+        "no selection"
+    );
+    // Search still works for a viewer.
+    b.wait_for("a.id-link").await;
+    nav(&b, "Instances").await;
+    b.wait_text("web-gz-02").await;
+    assert_no_write_action(&b, &["Start", "Shut down"], "the Instances page").await;
+    let key = server.key_named("db-admin").await;
+    b.client
+        .goto(&format!(
+            "{}/keys/{}",
+            server.base,
+            key["id"].as_str().unwrap()
+        ))
+        .await
+        .unwrap();
+    b.wait_text("DBA access to database hosts").await;
+    assert_no_write_action(
+        &b,
+        &[
+            "Bind instance",
+            "Unbind instance",
+            "Modify",
+            "Edit tags",
+            "Delete",
+        ],
+        "the key details page",
+    )
+    .await;
+    // A hand-typed admin page says why it shows nothing.
+    b.client
+        .goto(&format!("{}/audit", server.base))
+        .await
+        .unwrap();
+    b.wait_text("this needs an admin token").await;
+    assert_no_csp_violation(&b).await;
+
+    // The admin reads the log: everything, then only failures, then only the viewer's.
+    b.find_button("Sign out").await.click().await.unwrap();
+    b.wait_for("#token").await;
+    b.sign_in(&server.base, TOKEN).await;
+    nav(&b, "Audit").await;
+    let text = b.wait_text("POST /api/v1/tokens").await;
+    assert!(text.contains("201"), "{text}");
+    b.snapshot(SHOTS, "audit-light").await;
+    assert!(
+        text.contains("POST /api/v1/key-pairs/batch-delete"),
+        "{text}"
+    );
+    let result = b.wait_for("form[role='search'] select").await;
+    result.select_by_value("failure").await.unwrap();
+    b.find_button("Apply").await.click().await.unwrap();
+    let text = b
+        .wait_until("only failures are listed", |t| {
+            !t.contains("POST /api/v1/tokens")
+        })
+        .await;
+    assert!(text.contains("403 Forbidden"), "{text}");
+    assert!(text.contains("auditor"), "{text}");
+    let url = b.client.current_url().await.unwrap().to_string();
+    assert!(
+        url.contains("outcome=failure"),
+        "the filter is in the URL: {url}"
+    );
+    // The filtered view survives a reload, as a shared link would.
+    b.client.refresh().await.unwrap();
+    b.wait_text("403 Forbidden").await;
+    type_into(&b, "input[placeholder='Token name or ID']", "bootstrap").await;
+    b.find_button("Apply").await.click().await.unwrap();
+    b.wait_text("No recorded write matches these filters.")
+        .await;
+
+    // Revoke the viewer token: it stops working at once.
+    nav(&b, "Tokens").await;
+    b.wait_for("button[aria-label='Revoke auditor']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.wait_dialog_text("Revoke the token auditor").await;
+    b.click_in_dialog("OK").await;
+    b.wait_gone("dialog[open]").await;
+    b.wait_text("Revoked").await;
+    let r = server
+        .as_token(&viewer, Method::GET, "/key-pairs", None)
+        .await;
+    assert_eq!(r.status, 401, "{}", r.text);
+    let listed = server.get("/tokens").await;
+    assert!(listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["id"] == auditor_id.as_str() && t["revoked_at"].is_string()));
+    assert_no_csp_violation(&b).await;
+}

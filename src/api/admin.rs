@@ -1,0 +1,53 @@
+//! Who am I, tokens and the audit log.
+
+use gloo_net::http::Method;
+use keyrack_api::{ApiError, AuditEntry, AuditQuery, CreateToken, CreatedToken, List, TokenInfo};
+
+use super::client::{send, Api, Call};
+use crate::routes::encode;
+
+impl Api {
+    /// Checks a token without keeping it: `GET /me` with it, which also says who it is.
+    pub async fn check_token(token: &str) -> Result<TokenInfo, ApiError> {
+        let response = send(Call::new(Method::GET, "/me"), Some(token)).await?;
+        super::client::decode(response).await
+    }
+
+    /// `GET /me`: the signed-in token's id, name and role.
+    pub async fn me(&self) -> Result<TokenInfo, ApiError> {
+        self.json(Call::new(Method::GET, "/me")).await
+    }
+
+    /// `GET /tokens`
+    pub async fn list_tokens(&self) -> Result<List<TokenInfo>, ApiError> {
+        self.json(Call::new(Method::GET, "/tokens")).await
+    }
+
+    /// `POST /tokens`: the answer holds the token, shown this once.
+    pub async fn create_token(&self, body: &CreateToken) -> Result<CreatedToken, ApiError> {
+        self.json(Call::new(Method::POST, "/tokens").json(body))
+            .await
+    }
+
+    /// `DELETE /tokens/{id}`
+    pub async fn revoke_token(&self, id: &str) -> Result<(), ApiError> {
+        let path = format!("/tokens/{}", encode(id));
+        self.send(Call::new(Method::DELETE, &path)).await.map(drop)
+    }
+
+    /// `GET /audit` with every filter and paging parameter.
+    pub async fn list_audit(&self, query: &AuditQuery) -> Result<List<AuditEntry>, ApiError> {
+        let call = Call::new(Method::GET, "/audit");
+        let params = [
+            ("actor", query.actor.clone()),
+            ("action", query.action.clone()),
+            ("target", query.target.clone()),
+            ("outcome", query.outcome.clone()),
+            ("since", query.since.clone()),
+            ("until", query.until.clone()),
+            ("offset", query.offset.map(|o| o.to_string())),
+            ("limit", query.limit.map(|l| l.to_string())),
+        ];
+        self.json(call.query(params)).await
+    }
+}

@@ -1,0 +1,108 @@
+//! The body of "New token": a name and a role; then the token, shown this once.
+
+use keyrack_api::{validate_token_name, ApiError, CreateToken, TokenRole};
+use leptos::prelude::*;
+
+use super::copy_button::CopyButton;
+use super::form::{sentence, FieldMessage, FormButtons, ServerError};
+
+/// Name and role; OK sends a valid request.
+#[component]
+pub fn CreateTokenForm(
+    /// True while the request runs.
+    #[prop(into)]
+    pending: Signal<bool>,
+    /// The last refusal from the server.
+    #[prop(into)]
+    server_error: Signal<Option<ApiError>>,
+    /// Receives a valid request.
+    #[prop(into)]
+    on_submit: Callback<CreateToken>,
+    /// Called by Cancel.
+    #[prop(into)]
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    // Least privilege by default: a token that only reads.
+    let role = RwSignal::new(TokenRole::Viewer);
+    let (submitted, set_submitted) = signal(false);
+    let message = Signal::derive(move || {
+        submitted
+            .get()
+            .then(|| validate_token_name(&name.get()).err().map(|e| sentence(&e)))
+            .flatten()
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_submitted.set(true);
+        let request = CreateToken {
+            name: name.get_untracked().trim().to_owned(),
+            role: role.get_untracked(),
+        };
+        if request.validate().is_ok() {
+            on_submit.run(request);
+        }
+    };
+    let set_role = move |ev: leptos::ev::Event| {
+        role.set(TokenRole::parse(&event_target_value(&ev)).unwrap_or(TokenRole::Viewer));
+    };
+    view! {
+        <form class="form" on:submit=submit novalidate>
+            <div class="field">
+                <label for="token-name">"Token Name"</label>
+                <input
+                    id="token-name"
+                    type="text"
+                    class="input"
+                    autocomplete="off"
+                    aria-describedby="token-name-error"
+                    aria-invalid=move || message.with(Option::is_some).to_string()
+                    prop:value=move || name.get()
+                    on:input=move |ev| name.set(event_target_value(&ev))
+                />
+                <p class="hint">"Who or what uses it, such as ci-deploy or Ana (laptop). 1–64 characters."</p>
+                <FieldMessage id="token-name-error" message=message />
+            </div>
+            <div class="field">
+                <label for="token-role">"Role"</label>
+                <select id="token-role" class="input" on:change=set_role>
+                    <option value="viewer" selected=true>"Viewer: reads only"</option>
+                    <option value="admin">"Admin: changes keys and instances, manages tokens"</option>
+                </select>
+            </div>
+            <ServerError error=server_error />
+            <FormButtons pending=pending on_cancel=on_cancel />
+        </form>
+    }
+}
+
+/// The new token, with a warning that it cannot be shown again.
+#[component]
+pub fn TokenCreated(
+    /// The bearer token.
+    token: String,
+    /// Its name.
+    name: String,
+    /// Called by Done.
+    #[prop(into)]
+    on_close: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <div class="form">
+            <div class="alert alert-warning" role="status">
+                "Copy the token of " <strong>{name}</strong>
+                " now. Keyrack keeps only its hash and cannot show it again."
+            </div>
+            <div class="field">
+                <label for="new-token">"Token"</label>
+                <div class="token-secret">
+                    <input id="new-token" class="input mono" readonly=true prop:value=token.clone() />
+                    <CopyButton text=token what="token" />
+                </div>
+            </div>
+            <div class="form-buttons">
+                <button type="button" class="button primary" on:click=move |_| on_close.run(())>"Done"</button>
+            </div>
+        </div>
+    }
+}

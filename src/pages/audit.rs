@@ -1,0 +1,139 @@
+//! `/audit` (admins): every write, who made it, when and how it ended, newest first.
+//! The filters live in the URL, so a view of the log can be shared.
+
+mod filters;
+
+use keyrack_api::{AuditEntry, AuditQuery, TokenRole};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+use self::filters::AuditFilters;
+use crate::api::Api;
+use crate::components::pagination::Pagination;
+use crate::components::status::{LoadError, Loading};
+use crate::routes::AuditView;
+use crate::{format, routes};
+
+/// The Audit page.
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let api = expect_context::<Api>();
+    let query = use_query_map();
+    let view_state = Memo::new(move |_| query.with(|q| AuditView::from_query(|k| q.get(k))));
+    let (reload, set_reload) = signal(0u32);
+    let entries = LocalResource::new(move || {
+        let query = audit_query(&view_state.get());
+        reload.track();
+        async move { api.list_audit(&query).await }
+    });
+    let refresh = Callback::new(move |()| set_reload.update(|n| *n += 1));
+    let (loading, set_loading) = signal(false);
+    let page_href = Callback::new(move |(page, size)| {
+        AuditView {
+            page,
+            size,
+            ..view_state.get_untracked()
+        }
+        .href()
+    });
+    view! {
+        <section class="card">
+            <AuditFilters view=view_state refresh loading />
+            <Transition fallback=Loading set_pending=set_loading>
+                {move || Suspend::new(async move {
+                    match entries.await {
+                        Ok(list) => {
+                            let current = view_state.get_untracked();
+                            view! {
+                                <AuditTable items=list.items />
+                                <Pagination total=list.total page=current.page size=current.size href=page_href />
+                            }.into_any()
+                        }
+                        Err(error) => view! { <LoadError error on_retry=refresh /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+fn audit_query(v: &AuditView) -> AuditQuery {
+    let text = |s: &str| Some(s.to_owned()).filter(|s| !s.is_empty());
+    AuditQuery {
+        actor: text(&v.actor),
+        action: text(&v.action),
+        target: text(&v.target),
+        outcome: text(&v.outcome),
+        since: text(&v.since),
+        until: text(&v.until),
+        offset: Some((v.page - 1).saturating_mul(v.size)),
+        limit: Some(v.size),
+    }
+}
+
+#[component]
+fn AuditTable(items: Vec<AuditEntry>) -> impl IntoView {
+    if items.is_empty() {
+        return view! { <p class="state">"No recorded write matches these filters."</p> }
+            .into_any();
+    }
+    view! {
+        <div class="table-wrap">
+            <table class="table audit">
+                <thead><tr>
+                    <th>"Time"</th><th>"Who"</th><th>"Action"</th><th>"Target"</th><th>"Result"</th>
+                </tr></thead>
+                <tbody>
+                    {items.into_iter().map(|e| view! { <AuditRow entry=e /> }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn AuditRow(entry: AuditEntry) -> impl IntoView {
+    let who = match (&entry.actor_name, entry.actor_role) {
+        (Some(name), role) => {
+            let role = role.map(|r| match r {
+                TokenRole::Admin => "admin",
+                TokenRole::Viewer => "viewer",
+                TokenRole::Agent => "agent",
+            });
+            view! {
+                <div>{name.clone()}</div>
+                <div class="muted mono" title=entry.actor_id.clone()>{role.unwrap_or_default()}</div>
+            }
+            .into_any()
+        }
+        (None, _) => view! { <span class="muted">"No valid token"</span> }.into_any(),
+    };
+    let success = entry.status < 400;
+    let result = match &entry.error_code {
+        Some(code) => format!("{} {code}", entry.status),
+        None => entry.status.to_string(),
+    };
+    view! {
+        <tr>
+            <td class="nowrap" title=entry.at.clone()>{format::timestamp(&entry.at)}</td>
+            <td>{who}</td>
+            <td class="mono">{entry.action.clone()}</td>
+            <td>{entry.target.clone().map(target_link)}</td>
+            <td>
+                <span class="badge" class:badge-success=success class:badge-danger=!success>{result}</span>
+            </td>
+        </tr>
+    }
+}
+
+/// Key pairs link to their details; other ids are shown as they are.
+fn target_link(id: String) -> AnyView {
+    if id.starts_with("skey-") {
+        let href = routes::key_details(&id);
+        view! { <A href=href attr:class="mono key-link">{id}</A> }.into_any()
+    } else {
+        view! { <span class="mono">{id}</span> }.into_any()
+    }
+}

@@ -1,0 +1,200 @@
+//! `/tokens` (admins): every bearer token, **New token** and **Revoke**. A token is shown
+//! once, in the dialog that made it; the list never holds one.
+
+use keyrack_api::{CreateToken, CreatedToken, TokenInfo, TokenRole};
+use leptos::prelude::*;
+
+use crate::api::Api;
+use crate::auth::Session;
+use crate::components::create_token::{CreateTokenForm, TokenCreated};
+use crate::components::dialog::Dialog;
+use crate::components::form::{FormButtons, ServerError};
+use crate::components::refresh_button::RefreshButton;
+use crate::components::request::Request;
+use crate::components::status::{LoadError, Loading};
+use crate::components::toast::Toasts;
+use crate::format;
+
+/// Which dialog is open.
+#[derive(Debug, Clone, PartialEq)]
+enum TokenDialog {
+    Create,
+    Revoke(TokenInfo),
+}
+
+/// The Tokens page.
+#[component]
+pub fn TokensPage() -> impl IntoView {
+    let api = expect_context::<Api>();
+    let (reload, set_reload) = signal(0u32);
+    let tokens = LocalResource::new(move || {
+        reload.track();
+        async move { api.list_tokens().await }
+    });
+    let refresh = Callback::new(move |()| set_reload.update(|n| *n += 1));
+    let dialog = RwSignal::new(None::<TokenDialog>);
+    let (loading, set_loading) = signal(false);
+    view! {
+        <section class="card">
+            <div class="toolbar">
+                <button type="button" class="button primary" on:click=move |_| dialog.set(Some(TokenDialog::Create))>
+                    "New token"
+                </button>
+                <RefreshButton refresh loading />
+            </div>
+            <Transition fallback=Loading set_pending=set_loading>
+                {move || Suspend::new(async move {
+                    match tokens.await {
+                        Ok(list) => view! { <TokenTable items=list.items dialog /> }.into_any(),
+                        Err(error) => view! { <LoadError error on_retry=refresh /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+        {move || dialog.get().map(|d| {
+            let close = Callback::new(move |()| dialog.set(None));
+            match d {
+                TokenDialog::Create => view! { <CreateTokenDialog close on_changed=refresh /> }.into_any(),
+                TokenDialog::Revoke(token) => {
+                    view! { <RevokeTokenDialog token close on_changed=refresh /> }.into_any()
+                }
+            }
+        })}
+    }
+}
+
+#[component]
+fn TokenTable(items: Vec<TokenInfo>, dialog: RwSignal<Option<TokenDialog>>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let me = session.me().map(|m| m.id).unwrap_or_default();
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <thead><tr>
+                    <th>"ID/Name"</th><th>"Role"</th><th>"Instance"</th><th>"Created"</th>
+                    <th>"Status"</th><th class="operations">"Operation"</th>
+                </tr></thead>
+                <tbody>
+                    {items.into_iter().map(|t| {
+                        let yours = t.id == me;
+                        let revoked = t.revoked_at.clone();
+                        let status = match &revoked {
+                            Some(at) => format!("Revoked {}", format::timestamp(at)),
+                            None => "Active".to_owned(),
+                        };
+                        let label = format!("Revoke {}", t.name);
+                        let token = t.clone();
+                        view! {
+                            <tr class:revoked=revoked.is_some()>
+                                <td>
+                                    <div class="mono">{t.id.clone()}</div>
+                                    <div>{t.name.clone()} " " {yours.then_some(view! { <span class="tag">"this session"</span> })}</div>
+                                </td>
+                                <td>{role_label(t.role)}</td>
+                                <td class="mono">{t.instance_id.clone().unwrap_or_default()}</td>
+                                <td class="nowrap" title=t.created_at.clone()>{format::timestamp(&t.created_at)}</td>
+                                <td>{status}</td>
+                                <td class="operations">
+                                    <button
+                                        type="button"
+                                        class="button link"
+                                        aria-label=label
+                                        disabled=revoked.is_some()
+                                        on:click=move |_| dialog.set(Some(TokenDialog::Revoke(token.clone())))
+                                    >
+                                        "Revoke"
+                                    </button>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+fn role_label(role: TokenRole) -> &'static str {
+    match role {
+        TokenRole::Admin => "Admin",
+        TokenRole::Viewer => "Viewer",
+        TokenRole::Agent => "Agent",
+    }
+}
+
+#[component]
+fn CreateTokenDialog(close: Callback<()>, on_changed: Callback<()>) -> impl IntoView {
+    let (api, request) = (expect_context::<Api>(), Request::new());
+    // The new token lives only in this dialog; closing it drops the only copy.
+    let created = RwSignal::new(None::<CreatedToken>);
+    let submit = Callback::new(move |body: CreateToken| {
+        request.run(async move { api.create_token(&body).await }, move |token| {
+            let _ = created.try_set(Some(token));
+            on_changed.run(());
+        });
+    });
+    view! {
+        <Dialog title="New token" on_close=close>
+            {move || match created.get() {
+                Some(c) => view! { <TokenCreated token=c.token name=c.info.name on_close=close /> }.into_any(),
+                None => view! {
+                    <CreateTokenForm pending=request.pending server_error=request.error on_submit=submit on_cancel=close />
+                }
+                .into_any(),
+            }}
+        </Dialog>
+    }
+}
+
+#[component]
+fn RevokeTokenDialog(
+    token: TokenInfo,
+    close: Callback<()>,
+    on_changed: Callback<()>,
+) -> impl IntoView {
+    let (api, toasts, session, request) = (
+        expect_context::<Api>(),
+        expect_context::<Toasts>(),
+        expect_context::<Session>(),
+        Request::new(),
+    );
+    let yours = session.me().is_some_and(|m| m.id == token.id);
+    let (id, name) = (token.id.clone(), token.name.clone());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (id, name) = (id.clone(), name.clone());
+        request.run(
+            {
+                let id = id.clone();
+                async move { api.revoke_token(&id).await }
+            },
+            move |()| {
+                toasts.success(format!("Token {name} revoked."));
+                close.run(());
+                if yours {
+                    session.sign_out();
+                } else {
+                    on_changed.run(());
+                }
+            },
+        );
+    };
+    view! {
+        <Dialog title="Revoke token" on_close=close>
+            <form class="form" on:submit=submit>
+                <p>
+                    "Revoke the token " <strong>{token.name.clone()}</strong> " ("
+                    <span class="mono">{token.id.clone()}</span>
+                    ")? Everything that uses it is refused from now on. This cannot be undone."
+                </p>
+                {yours.then(|| view! {
+                    <div class="alert alert-warning" role="alert">
+                        "This is the token this console is signed in with: you will be signed out."
+                    </div>
+                })}
+                <ServerError error=request.error />
+                <FormButtons pending=request.pending on_cancel=close />
+            </form>
+        </Dialog>
+    }
+}
