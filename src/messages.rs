@@ -56,6 +56,10 @@ pub fn describe(e: &ApiError) -> String {
                 .into()
         }
         Unauthorized => "Your session has ended; please sign in again.".into(),
+        LastAdminToken => {
+            "This is the last admin token: make another admin token first, then revoke this one."
+                .into()
+        }
         Forbidden if e.message.is_empty() => "Your token may not do this.".into(),
         Forbidden => format!(
             "Your token may not do this: {}.",

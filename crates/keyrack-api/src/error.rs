@@ -38,6 +38,9 @@ pub enum ErrorCode {
     /// The instance is in a state that the operation cannot start from (such as `start`
     /// while it is `STOPPING`); `details.state` is its state.
     InstanceStateConflict,
+    /// The token is the last valid admin token; revoking it would leave no one able to
+    /// change anything or make tokens. Make another admin token first.
+    LastAdminToken,
     /// `If-Match` names an older version; `details.current_version` is the newest.
     PreconditionFailed,
     /// The request body is too large.
@@ -71,7 +74,8 @@ impl ErrorCode {
             | KeyPairLimitExceeded
             | KeyPairInUse
             | KeyPairReferencedByImage
-            | InstanceStateConflict => 409,
+            | InstanceStateConflict
+            | LastAdminToken => 409,
             PreconditionFailed => 412,
             PayloadTooLarge => 413,
             RateLimited => 429,

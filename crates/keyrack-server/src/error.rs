@@ -100,6 +100,9 @@ pub enum AppError {
         /// The id asked for.
         id: String,
     },
+    /// Revoking this token would leave no valid admin token.
+    #[error("this is the last admin token; make another admin token before revoking it")]
+    LastAdminToken,
     /// The token sent too many requests; retry after this many seconds.
     #[error("too many requests; retry in {retry_after_secs} s")]
     RateLimited {
@@ -132,6 +135,7 @@ impl AppError {
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::NotFound | Self::TokenNotFound { .. } => ErrorCode::NotFound,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::LastAdminToken => ErrorCode::LastAdminToken,
             Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             Self::KeyPairNotFound { .. } => ErrorCode::KeyPairNotFound,
             Self::InstanceNotFound { .. } => ErrorCode::InstanceNotFound,
@@ -198,6 +202,7 @@ impl From<StoreError> for AppError {
             StoreError::InstanceNotFound { id } => Self::InstanceNotFound { id },
             StoreError::ImageNotFound { id } => Self::ImageNotFound { id },
             StoreError::StateConflict { state } => Self::InstanceStateConflict { state },
+            StoreError::LastAdminToken => Self::LastAdminToken,
             StoreError::NameTaken { name } => Self::KeyPairNameDuplicate { name },
             StoreError::FingerprintTaken { id, name } => Self::PublicKeyDuplicate { id, name },
             StoreError::QuotaReached { quota } => Self::KeyPairLimitExceeded { quota },

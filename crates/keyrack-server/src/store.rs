@@ -72,6 +72,9 @@ pub enum StoreError {
         /// The quota.
         quota: u64,
     },
+    /// Revoking this token would leave no valid admin token.
+    #[error("the last admin token cannot be revoked")]
+    LastAdminToken,
     /// The expected version is not the current one.
     #[error("version {current} is current")]
     VersionMismatch {

@@ -222,8 +222,22 @@ async fn admins_manage_tokens_and_read_the_audit_log_and_viewers_only_read() {
     b.wait_text("No recorded write matches these filters.")
         .await;
 
-    // Revoke the viewer token: it stops working at once.
+    // The console's own token is the last admin token: the dialog warns, the server refuses
+    // and the dialog says what to do; the admin stays signed in.
     nav(&b, "Tokens").await;
+    b.wait_for("button[aria-label='Revoke bootstrap']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.wait_dialog_text("you will be signed out").await;
+    b.click_in_dialog("OK").await;
+    b.wait_dialog_text("make another admin token first").await;
+    b.click_in_dialog("Cancel").await;
+    b.wait_gone("dialog[open]").await;
+    assert_eq!(server.get("/me").await.status, 200);
+
+    // Revoke the viewer token: it stops working at once.
     b.wait_for("button[aria-label='Revoke auditor']")
         .await
         .click()

@@ -128,6 +128,47 @@ async fn token_cli_creates_lists_and_revokes_and_revocation_needs_no_restart() {
 }
 
 #[tokio::test]
+async fn the_last_admin_token_cannot_be_revoked() {
+    let server = Server::start(&[]).await;
+    let r = server.get("/tokens").await;
+    let bootstrap = r.body["items"][0]["id"].as_str().expect("id").to_owned();
+
+    // The only admin token: revoking it would lock every admin out.
+    let r = server.delete(&format!("/tokens/{bootstrap}")).await;
+    assert_error_shape(&r, 409, "LastAdminToken");
+    assert_eq!(server.get("/me").await.status, 200, "still valid");
+
+    // A viewer does not count as an admin.
+    let r = server
+        .post("/tokens", json!({"name": "reader", "role": "viewer"}))
+        .await;
+    assert_eq!(r.status, 201);
+    let r = server.delete(&format!("/tokens/{bootstrap}")).await;
+    assert_error_shape(&r, 409, "LastAdminToken");
+
+    // With a second admin, either may go, but not both.
+    let r = server
+        .post("/tokens", json!({"name": "ops", "role": "admin"}))
+        .await;
+    let (ops, ops_id) = (
+        r.body["token"].as_str().expect("token").to_owned(),
+        r.body["id"].as_str().expect("id").to_owned(),
+    );
+    let r = server.delete(&format!("/tokens/{bootstrap}")).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    assert_error_shape(&server.get("/me").await, 401, "Unauthorized");
+    let r = server
+        .as_token(&ops, Method::DELETE, &format!("/tokens/{ops_id}"), None)
+        .await;
+    assert_error_shape(&r, 409, "LastAdminToken");
+    // Revoking an already revoked token stays a quiet success.
+    let r = server
+        .as_token(&ops, Method::DELETE, &format!("/tokens/{bootstrap}"), None)
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+}
+
+#[tokio::test]
 async fn admins_manage_tokens_over_the_api() {
     let server = Server::start(&[]).await;
     let r = server

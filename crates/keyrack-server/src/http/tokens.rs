@@ -104,6 +104,7 @@ pub async fn create_token(
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not an admin token (Forbidden)", body = ErrorBody),
         (status = 404, description = "No such token (NotFound)", body = ErrorBody),
+        (status = 409, description = "The last valid admin token (LastAdminToken)", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]

@@ -200,8 +200,25 @@ impl Store {
 
     /// Revokes a token (revoking twice keeps the first time). `None` when there is no such
     /// token. Authentication reads the table on every request, so this takes effect at once.
+    /// The last valid admin token is refused (`LastAdminToken`): checked in the same write
+    /// transaction, so two admins revoking each other at once cannot both succeed.
     pub async fn revoke_token(&self, id: &str) -> Result<Option<TokenInfo>, StoreError> {
         let mut tx = self.begin_write().await?;
+        let other_admins: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM tokens WHERE role = 'admin' AND revoked_at IS NULL AND id <> ?",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let is_valid_admin: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM tokens WHERE id = ? AND role = 'admin' AND revoked_at IS NULL",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if is_valid_admin.is_some() && other_admins == 0 {
+            return Err(StoreError::LastAdminToken);
+        }
         sqlx::query("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
             .bind(clock::now())
             .bind(id)
