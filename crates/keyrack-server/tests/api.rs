@@ -3,23 +3,9 @@
 
 mod common;
 
-use common::{db_url, ed25519_keys, Body, Server, TOKEN};
+use common::{assert_error_shape, db_url, ed25519_keys, Body, Server, TOKEN};
 use reqwest::Method;
 use serde_json::{json, Value};
-
-fn assert_error_shape(r: &common::Resp, status: u16, code: &str) {
-    assert_eq!(r.status, status, "{}", r.text);
-    assert_eq!(
-        r.header("content-type"),
-        Some("application/json"),
-        "{}",
-        r.text
-    );
-    let error = r.body["error"].as_object().expect("an error object");
-    assert_eq!(error["code"], code, "{}", r.text);
-    assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()));
-    assert!(error["details"].is_object());
-}
 
 #[tokio::test]
 async fn every_api_route_needs_a_valid_bearer_token() {

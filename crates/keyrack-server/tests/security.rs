@@ -7,23 +7,9 @@ use std::io::{Read, Write};
 use std::process::Command;
 use std::time::Duration;
 
-use common::{db_url, ed25519_keys, Body, Resp, Server, TOKEN};
+use common::{assert_error_shape, db_url, ed25519_keys, Body, Resp, Server, TOKEN};
 use reqwest::Method;
 use serde_json::json;
-
-fn assert_error_shape(r: &Resp, status: u16, code: &str) {
-    assert_eq!(r.status, status, "{}", r.text);
-    assert_eq!(
-        r.header("content-type"),
-        Some("application/json"),
-        "{}",
-        r.text
-    );
-    let error = r.body["error"].as_object().expect("an error object");
-    assert_eq!(error["code"], code, "{}", r.text);
-    assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()));
-    assert!(error["details"].is_object());
-}
 
 /// Runs `keyrack-server <args> --database <url>`; (success, stdout, stderr).
 fn cli(url: &str, args: &[&str]) -> (bool, String, String) {

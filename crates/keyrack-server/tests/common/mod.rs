@@ -54,6 +54,22 @@ impl Resp {
     }
 }
 
+/// Asserts a refusal in the API's error shape: this status, JSON, this `error.code`, a
+/// non-empty message and a `details` object.
+pub fn assert_error_shape(r: &Resp, status: u16, code: &str) {
+    assert_eq!(r.status, status, "{}", r.text);
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/json"),
+        "{}",
+        r.text
+    );
+    let error = r.body["error"].as_object().expect("an error object");
+    assert_eq!(error["code"], code, "{}", r.text);
+    assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(error["details"].is_object());
+}
+
 /// The database URL of `file.db` in `dir`.
 pub fn db_url(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("keyrack.db").display())
