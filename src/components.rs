@@ -20,6 +20,7 @@ pub mod pagination;
 pub mod public_key_input;
 pub mod refresh_button;
 pub mod request;
+pub mod search_box;
 pub mod status;
 pub mod tag_editor;
 pub mod toast;

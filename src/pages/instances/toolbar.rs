@@ -6,6 +6,7 @@ use leptos_router::hooks::use_navigate;
 
 use crate::api::Api;
 use crate::components::refresh_button::RefreshButton;
+use crate::components::search_box::SearchBox;
 use crate::routes::{parse_state, InstancesView};
 
 const STATES: [InstanceState; 4] = [
@@ -43,17 +44,13 @@ pub fn InstancesToolbar(
             ..view.get_untracked()
         })
     };
-    let search = RwSignal::new(String::new());
-    // The box follows the URL (back button, shared link); typing then edits it.
-    Effect::new(move |_| search.set(view.with(|v| v.q.clone())));
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let search = Callback::new(move |text: String| {
         go(InstancesView {
-            q: search.get_untracked().trim().to_owned(),
+            q: text.trim().to_owned(),
             page: 1,
             ..view.get_untracked()
         })
-    };
+    });
     view! {
         <div class="toolbar">
             <RegionSelect view on_change=set_region />
@@ -66,17 +63,12 @@ pub fn InstancesToolbar(
                     })}
                 </select>
             </label>
-            <form class="search" role="search" on:submit=submit>
-                <input
-                    type="search"
-                    class="input"
-                    aria-label="Search instances"
-                    placeholder="Name, ID or IP"
-                    prop:value=move || search.get()
-                    on:input=move |ev| search.set(event_target_value(&ev))
-                />
-                <button type="submit" class="button">"Search"</button>
-            </form>
+            <SearchBox
+                label="Search instances"
+                placeholder="Name, ID or IP"
+                current=Signal::derive(move || view.with(|v| v.q.clone()))
+                on_search=search
+            />
             <RefreshButton refresh loading />
         </div>
     }

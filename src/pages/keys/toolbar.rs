@@ -7,6 +7,7 @@ use leptos_router::hooks::use_navigate;
 use super::dialogs::KeyDialog;
 use super::KeysPageState;
 use crate::components::refresh_button::RefreshButton;
+use crate::components::search_box::SearchBox;
 use crate::routes::KeysView;
 
 /// The toolbar of the SSH Key page.
@@ -30,12 +31,8 @@ pub fn Toolbar(
             .to_input()
         })
     };
-    let search = RwSignal::new(String::new());
-    // The box follows the URL (back button, shared link); typing then edits it.
-    Effect::new(move |_| search.set(input_text()));
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let parsed = SearchQuery::parse(&search.get_untracked());
+    let search = Callback::new(move |text: String| {
+        let parsed = SearchQuery::parse(&text);
         let next = KeysView {
             q: parsed.text,
             tag: parsed.tag.map(|t| t.to_param()).unwrap_or_default(),
@@ -43,7 +40,7 @@ pub fn Toolbar(
             ..view.get_untracked()
         };
         navigate(&next.href(), Default::default());
-    };
+    });
     let open_batch = move |_| {
         let keys = state.selected.get_untracked();
         if !keys.is_empty() {
@@ -63,17 +60,12 @@ pub fn Toolbar(
             >
                 "Delete"
             </button>
-            <form class="search" role="search" on:submit=submit>
-                <input
-                    type="search"
-                    class="input"
-                    aria-label="Search SSH keys"
-                    placeholder="Name, ID, fingerprint or tag:key=value"
-                    prop:value=move || search.get()
-                    on:input=move |ev| search.set(event_target_value(&ev))
-                />
-                <button type="submit" class="button">"Search"</button>
-            </form>
+            <SearchBox
+                label="Search SSH keys"
+                placeholder="Name, ID, fingerprint or tag:key=value"
+                current=Signal::derive(input_text)
+                on_search=search
+            />
             <RefreshButton refresh loading />
         </div>
     }
