@@ -57,12 +57,6 @@ impl Session {
         self.me.with(|me| me.as_ref().map(|m| m.role))
     }
 
-    /// Whether this token may change things (and manage tokens, read the audit log). While
-    /// the role is not known yet the answer is no, so a viewer never sees a write action.
-    pub fn is_admin(&self) -> bool {
-        self.role() == Some(TokenRole::Admin)
-    }
-
     /// Keeps a token that the server accepted, with who it is.
     pub fn sign_in(&self, token: String, me: TokenInfo) {
         store(Some(&token));

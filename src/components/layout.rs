@@ -19,9 +19,11 @@ use crate::routes;
 pub fn ConsoleLayout() -> impl IntoView {
     let session = expect_context::<Session>();
     let api = expect_context::<Api>();
-    // Who the token is, asked once per token (the cached answer shows meanwhile).
+    // Who the token is, asked only when this tab does not know yet (a `#token=` link): the
+    // sign-in page and the tab's cache already say, and a token's role never changes. A
+    // revoked token is caught by the page's own requests (401 signs out).
     Effect::new(move |_| {
-        if session.signed_in() {
+        if session.signed_in() && session.role().is_none() {
             leptos::task::spawn_local(async move {
                 if let Ok(me) = api.me().await {
                     session.set_me(me);
