@@ -38,7 +38,9 @@ const KEY_TYPES: [(&str, &str, &[&str]); 7] = [
 
 /// Builds the release SPA and the server, then reports first-load size and key generation.
 pub fn bench() -> Result<()> {
-    crate::setup::setup()?;
+    // The console's tools and Chromium; not the linters, fuzzers or PostgreSQL of the tests.
+    crate::setup::setup_run()?;
+    crate::setup::apt_packages()?;
     crate::run::build_spa()?;
     first_load_size()?;
     run(cmd("cargo").args(["build", "-p", "keyrack-server"]))?;

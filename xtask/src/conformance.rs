@@ -1,6 +1,7 @@
 //! API conformance: schemathesis fuzzes the real server from its own OpenAPI document and
 //! fails the build on any 5xx, response that the document does not describe (status code,
-//! content type, body schema) or error body without the documented shape.
+//! content type, body schema) or error body without the documented shape. It runs on a
+//! temporary SQLite file, or with `--postgres` on a fresh PostgreSQL database.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -9,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
+use crate::postgres::TempDatabase;
 use crate::shell::{cmd, output, root, run};
 
 /// Pinned: its CLI options (`--checks`, `--max-examples`, …) are the ones used below.
@@ -22,11 +24,12 @@ fn venv_bin(name: &str) -> std::path::PathBuf {
     root().join(".tools/venv/bin").join(name)
 }
 
-/// Creates `.tools/venv` with the pinned schemathesis, only when it is missing.
-pub fn setup_schemathesis() -> Result<()> {
+/// Creates `.tools/venv` with the pinned schemathesis, only when it is missing. Returns
+/// whether it had to install it.
+pub fn setup_schemathesis() -> Result<bool> {
     let have = output(Command::new(venv_bin("schemathesis")).arg("--version")).unwrap_or_default();
     if have.contains(SCHEMATHESIS_VERSION) {
-        return Ok(());
+        return Ok(false);
     }
     eprintln!("setup: installing schemathesis {SCHEMATHESIS_VERSION} into .tools/venv");
     if !venv_bin("python").exists() {
@@ -39,7 +42,8 @@ pub fn setup_schemathesis() -> Result<()> {
         "--quiet",
         "--disable-pip-version-check",
         &format!("schemathesis=={SCHEMATHESIS_VERSION}"),
-    ]))
+    ]))?;
+    Ok(true)
 }
 
 /// Kills the server when dropped, by its pid, whatever happened in between.
@@ -59,6 +63,37 @@ pub struct ConformanceArgs {
     /// tests) by default.
     #[arg(long)]
     server: Option<std::path::PathBuf>,
+    /// Run on a fresh PostgreSQL database (dropped afterwards) instead of a temporary SQLite
+    /// file: on KEYRACK_TEST_POSTGRES_URL's server, else the one `cargo xtask setup` finds or
+    /// starts.
+    #[arg(long)]
+    postgres: bool,
+    /// The admin URL when the caller already knows it, so setup is not asked again.
+    #[arg(skip)]
+    postgres_admin_url: Option<String>,
+}
+
+impl ConformanceArgs {
+    /// `cargo xtask test`'s PostgreSQL run, on the server its setup returned.
+    pub fn postgres(admin_url: &str) -> Self {
+        Self {
+            server: None,
+            postgres: true,
+            postgres_admin_url: Some(admin_url.to_owned()),
+        }
+    }
+}
+
+/// With `--postgres`, a fresh database on the admin URL's server, dropped with the value.
+fn postgres_database(postgres: bool, admin_url: Option<String>) -> Result<Option<TempDatabase>> {
+    if !postgres {
+        return Ok(None);
+    }
+    let admin_url = match admin_url {
+        Some(url) => url,
+        None => crate::postgres::setup()?,
+    };
+    TempDatabase::create(&admin_url, "keyrack_conformance").map(Some)
 }
 
 /// Runs schemathesis against the server binary.
@@ -74,10 +109,22 @@ pub fn conformance(args: ConformanceArgs) -> Result<()> {
             binary.display()
         );
     }
+    // Made before the server, so that it is dropped after it however this returns.
+    let postgres = postgres_database(args.postgres, args.postgres_admin_url)?;
     let dir = std::env::temp_dir().join(format!("keyrack-conformance-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
-    let db = format!("sqlite://{}", dir.join("keyrack.db").display());
+    let (db, backend) = match &postgres {
+        Some(database) => (
+            database.url().to_owned(),
+            format!("PostgreSQL database {}", database.name()),
+        ),
+        None => (
+            format!("sqlite://{}", dir.join("keyrack.db").display()),
+            "SQLite".to_owned(),
+        ),
+    };
+    eprintln!("conformance: keyrack-server on {backend}");
 
     let mut bytes = [0u8; 24];
     getrandom::getrandom(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
@@ -141,9 +188,10 @@ pub fn conformance(args: ConformanceArgs) -> Result<()> {
         .args(["--generation-database", "none"])
         .args(["--no-color"]));
     drop(server);
+    drop(postgres);
     let _ = std::fs::remove_dir_all(&dir);
     eprintln!(
-        "conformance: schemathesis finished in {:.0?}",
+        "conformance: schemathesis on {backend} finished in {:.0?}",
         started.elapsed()
     );
     result.context("schemathesis found responses that break the OpenAPI document")

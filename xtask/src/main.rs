@@ -5,6 +5,7 @@
 mod bench;
 mod conformance;
 mod fuzz;
+mod postgres;
 mod run;
 mod setup;
 mod shell;
@@ -22,11 +23,13 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Install what is missing: wasm32 target, Trunk, wasm-bindgen CLI, wasm-opt, Chromium,
-    /// cargo-deny, cargo-fuzz, schemathesis.
+    /// cargo-deny, cargo-fuzz, schemathesis; find or start PostgreSQL for the tests.
     Setup,
-    /// Build the SPA and the server, then start the console with demo data.
+    /// Build the SPA and the server, then start the console with demo data (on
+    /// KEYRACK_DATABASE_URL's database when set).
     Run(run::RunArgs),
-    /// Run every check and test: fmt, clippy, native, wasm in headless Chromium.
+    /// Run every check and test: fmt, clippy, native (on SQLite, then PostgreSQL), wasm in
+    /// headless Chromium.
     Test(test::TestArgs),
     /// Fuzz the running server against its OpenAPI document with schemathesis.
     Conformance(conformance::ConformanceArgs),
@@ -38,7 +41,7 @@ enum Command {
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
-        Command::Setup => setup::setup(),
+        Command::Setup => setup::setup().map(drop),
         Command::Run(args) => run::run(args),
         Command::Test(args) => test::test(args),
         Command::Conformance(args) => conformance::conformance(args),

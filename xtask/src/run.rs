@@ -1,54 +1,93 @@
-//! `cargo xtask run`: build the SPA (release) and the server, then start the console on an
-//! embedded SQLite database with demo data and print a one-click sign-in link.
+//! `cargo xtask run`: build the SPA (release) and the server, then start the console with
+//! demo data and print a one-click sign-in link. The database is `KEYRACK_DATABASE_URL`'s
+//! (SQLite or PostgreSQL) when set, else an embedded SQLite file in `data/`.
 
 use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
+use crate::postgres::mask_password;
 use crate::shell::{cmd, root, run as run_cmd};
+
+/// The server reads this itself (clap `env`); `run` passes `--database` only without it.
+const DATABASE_ENV: &str = "KEYRACK_DATABASE_URL";
+/// `run`'s database when [`DATABASE_ENV`] is unset, relative to the workspace root.
+const DEFAULT_DATABASE: &str = "sqlite://data/keyrack.db";
 
 /// Options of `cargo xtask run`.
 #[derive(clap::Args)]
 pub struct RunArgs {
     /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    listen: String,
+    #[arg(long, env = "KEYRACK_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
 }
 
 /// Builds everything and runs the server until it exits or is interrupted.
 pub fn run(args: RunArgs) -> Result<()> {
-    crate::setup::setup()?;
+    if args.listen.port() == 0 {
+        bail!("cargo xtask run needs a fixed port to print the console's address, not port 0");
+    }
+    crate::setup::setup_run()?;
     build_spa()?;
     run_cmd(cmd("cargo").args(["build", "--release", "-p", "keyrack-server"]))?;
 
     let data = root().join("data");
     std::fs::create_dir_all(&data)?;
     let token = console_token(&data.join("console-token"))?;
-    let mut server = std::process::Command::new(root().join("target/release/keyrack-server"))
+    let database = std::env::var(DATABASE_ENV)
+        .ok()
+        .filter(|url| !url.is_empty());
+    let mut server = std::process::Command::new(root().join("target/release/keyrack-server"));
+    server
         .current_dir(root())
-        .args(["--listen", &args.listen])
-        .args(["--database", "sqlite://data/keyrack.db"])
+        .args(["--listen", &args.listen.to_string()])
         .args(["--dist", "dist", "--demo"])
-        .env("KEYRACK_BOOTSTRAP_TOKEN", &token)
-        .spawn()
-        .context("could not start keyrack-server")?;
+        .env("KEYRACK_BOOTSTRAP_TOKEN", &token);
+    if database.is_none() {
+        // An empty variable is no database: the server must not try to open "".
+        server
+            .env_remove(DATABASE_ENV)
+            .args(["--database", DEFAULT_DATABASE]);
+    }
+    let mut server = server.spawn().context("could not start keyrack-server")?;
 
-    wait_healthy(&args.listen, &mut server)?;
-    let url = format!("http://{}", args.listen);
+    let addr = reachable(args.listen).to_string();
+    wait_healthy(&addr, &mut server)?;
+    let url = format!("http://{addr}");
     println!();
     println!("  Keyrack is running at {url}/keys");
     println!("  Sign in with one click: {url}/keys#token={token}");
     println!("  (or paste the token {token} on {url}/sign-in)");
-    println!("  Data lives in ./data/keyrack.db. Press Ctrl-C to stop.");
+    match &database {
+        None => println!("  Data lives in ./data/keyrack.db. Press Ctrl-C to stop."),
+        Some(database) => println!(
+            "  Data lives in {} ({DATABASE_ENV}). Press Ctrl-C to stop.",
+            mask_password(database)
+        ),
+    }
     println!();
     let status = server.wait()?;
     if !status.success() {
         bail!("keyrack-server exited: {status}");
     }
     Ok(())
+}
+
+/// The address a browser on this machine uses: loopback when the server listens on every
+/// interface (0.0.0.0 or ::), which is no address to browse to.
+fn reachable(listen: SocketAddr) -> SocketAddr {
+    match listen.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::new(Ipv4Addr::LOCALHOST.into(), listen.port())
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::new(Ipv6Addr::LOCALHOST.into(), listen.port())
+        }
+        _ => listen,
+    }
 }
 
 /// Release build of the SPA into `dist/`. Trunk runs cargo offline, so fetch first.

@@ -2,6 +2,7 @@
 //! `run` and `test`. Versions are the ones TOOLCHAIN.md verified offline on these machines.
 
 use std::path::Path;
+use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 
@@ -26,134 +27,176 @@ const APT_PACKAGES: &[(&str, &str)] = &[
     // The AuthorizedKeysCommand script fetches keys with curl; openssl reads the PEM files.
     ("curl", "/usr/bin/curl"),
     ("openssl", "/usr/bin/openssl"),
+    // psql: the PostgreSQL probe and conformance's throwaway databases.
+    ("postgresql-client", "/usr/bin/psql"),
 ];
 
-/// Installs whatever is missing and reports what was already there.
-pub fn setup() -> Result<()> {
-    wasm_target()?;
-    trunk()?;
-    wasm_bindgen()?;
-    wasm_opt()?;
-    apt_packages()?;
-    cargo_deny()?;
-    cargo_fuzz()?;
-    crate::conformance::setup_schemathesis()?;
+/// Everything `cargo xtask test` needs, installing whatever is missing. Returns the admin URL
+/// of the PostgreSQL server the tests make their databases on.
+pub fn setup() -> Result<String> {
+    setup_run()?;
+    step("system packages", apt_packages)?;
+    step("cargo-deny", cargo_deny)?;
+    step("cargo-fuzz", cargo_fuzz)?;
+    step("schemathesis", crate::conformance::setup_schemathesis)?;
+    let postgres_url = crate::postgres::setup()?;
     eprintln!("setup: all tools present");
+    Ok(postgres_url)
+}
+
+/// Only what building and serving the console needs (`cargo xtask run`): no browser, no
+/// linters, no database server.
+pub fn setup_run() -> Result<()> {
+    step("wasm32 target", wasm_target)?;
+    step("trunk", trunk)?;
+    step("wasm-bindgen CLI", wasm_bindgen)?;
+    step("wasm-opt", wasm_opt)?;
     Ok(())
 }
 
-fn wasm_target() -> Result<()> {
+/// Runs one setup step, which returns whether it had to install something; only then is
+/// its time worth a line.
+fn step(name: &str, install: impl FnOnce() -> Result<bool>) -> Result<()> {
+    let started = Instant::now();
+    if install()? {
+        eprintln!(
+            "setup: {name} installed in {:.0} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+fn wasm_target() -> Result<bool> {
     let installed = output(cmd("rustup").args(["target", "list", "--installed"]))
         .context("rustup is required (https://rustup.rs)")?;
-    if !installed.lines().any(|t| t == WASM_TARGET) {
-        run(cmd("rustup").args(["target", "add", WASM_TARGET]))?;
+    if installed.lines().any(|t| t == WASM_TARGET) {
+        return Ok(false);
     }
-    Ok(())
+    run(cmd("rustup").args(["target", "add", WASM_TARGET]))?;
+    Ok(true)
 }
 
-fn trunk() -> Result<()> {
+fn trunk() -> Result<bool> {
     let version = output(cmd("trunk").arg("--version")).unwrap_or_default();
-    if !version.ends_with(TRUNK_VERSION) {
-        eprintln!("setup: installing trunk {TRUNK_VERSION} (takes several minutes once)");
-        run(cmd("cargo").args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"]))?;
+    if version.ends_with(TRUNK_VERSION) {
+        return Ok(false);
     }
-    Ok(())
+    eprintln!("setup: installing trunk {TRUNK_VERSION} (takes several minutes once)");
+    run(cmd("cargo").args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"]))?;
+    Ok(true)
 }
 
 /// The wasm-bindgen CLI must equal the library in Cargo.lock, or Trunk and the test runner
 /// refuse the build.
-fn wasm_bindgen() -> Result<()> {
+fn wasm_bindgen() -> Result<bool> {
     let want = locked_version("wasm-bindgen")?;
     let have = output(cmd("wasm-bindgen").arg("--version")).unwrap_or_default();
     let runner = output(cmd("wasm-bindgen-test-runner").arg("--version")).unwrap_or_default();
-    if !have.ends_with(&want) || !runner.ends_with(&want) {
-        eprintln!("setup: installing wasm-bindgen-cli {want}");
-        // Without --locked: its lockfile wants a crate version the registry mirror lacks.
-        run(cmd("cargo").args([
-            "install",
-            "wasm-bindgen-cli",
-            "--version",
-            &format!("={want}"),
-        ]))?;
+    if have.ends_with(&want) && runner.ends_with(&want) {
+        return Ok(false);
     }
-    Ok(())
+    eprintln!("setup: installing wasm-bindgen-cli {want}");
+    // Without --locked: its lockfile wants a crate version the registry mirror lacks.
+    run(cmd("cargo").args([
+        "install",
+        "wasm-bindgen-cli",
+        "--version",
+        &format!("={want}"),
+    ]))?;
+    Ok(true)
 }
 
-fn wasm_opt() -> Result<()> {
+fn wasm_opt() -> Result<bool> {
     let have = output(std::process::Command::new(tools_bin().join("wasm-opt")).arg("--version"))
         .unwrap_or_default();
-    if !have.contains(&format!("version {BINARYEN_VERSION}")) {
-        eprintln!("setup: installing wasm-opt (npm binaryen@{BINARYEN_VERSION}) into .tools/");
-        std::fs::create_dir_all(root().join(".tools"))?;
-        run(cmd("npm").args([
-            "install",
-            "--prefix",
-            ".tools",
-            "--no-audit",
-            "--no-fund",
-            &format!("binaryen@{BINARYEN_VERSION}"),
-        ]))?;
+    if have.contains(&format!("version {BINARYEN_VERSION}")) {
+        return Ok(false);
     }
-    Ok(())
+    eprintln!("setup: installing wasm-opt (npm binaryen@{BINARYEN_VERSION}) into .tools/");
+    std::fs::create_dir_all(root().join(".tools"))?;
+    run(cmd("npm").args([
+        "install",
+        "--prefix",
+        ".tools",
+        "--no-audit",
+        "--no-fund",
+        &format!("binaryen@{BINARYEN_VERSION}"),
+    ]))?;
+    Ok(true)
 }
 
 /// cargo-deny for `cargo deny check licenses bans sources` (measured: 7 min 10 s to build
 /// once on two cores, next to another build).
-fn cargo_deny() -> Result<()> {
+fn cargo_deny() -> Result<bool> {
     let have = output(cmd("cargo-deny").arg("--version")).unwrap_or_default();
-    if !have.ends_with(CARGO_DENY_VERSION) {
-        eprintln!("setup: installing cargo-deny {CARGO_DENY_VERSION} (takes several minutes once)");
-        run(cmd("cargo").args([
-            "install",
-            "cargo-deny",
-            "--version",
-            CARGO_DENY_VERSION,
-            "--locked",
-        ]))?;
+    if have.ends_with(CARGO_DENY_VERSION) {
+        return Ok(false);
     }
-    Ok(())
+    eprintln!("setup: installing cargo-deny {CARGO_DENY_VERSION} (takes several minutes once)");
+    run(cmd("cargo").args([
+        "install",
+        "cargo-deny",
+        "--version",
+        CARGO_DENY_VERSION,
+        "--locked",
+    ]))?;
+    Ok(true)
 }
 
 /// cargo-fuzz for `cargo xtask fuzz` (measured: 30 s to build once on two cores). It runs
-/// on stable rustc with `RUSTC_BOOTSTRAP=1`; no nightly toolchain is needed.
-pub fn cargo_fuzz() -> Result<()> {
+/// on stable rustc with `RUSTC_BOOTSTRAP=1`; no nightly toolchain is needed. Returns whether
+/// it had to install it.
+pub fn cargo_fuzz() -> Result<bool> {
     let have = output(cmd("cargo-fuzz").arg("--version")).unwrap_or_default();
-    if !have.ends_with(CARGO_FUZZ_VERSION) {
-        eprintln!("setup: installing cargo-fuzz {CARGO_FUZZ_VERSION}");
-        run(cmd("cargo").args([
-            "install",
-            "cargo-fuzz",
-            "--version",
-            CARGO_FUZZ_VERSION,
-            "--locked",
-        ]))?;
+    if have.ends_with(CARGO_FUZZ_VERSION) {
+        return Ok(false);
     }
-    Ok(())
+    eprintln!("setup: installing cargo-fuzz {CARGO_FUZZ_VERSION}");
+    run(cmd("cargo").args([
+        "install",
+        "cargo-fuzz",
+        "--version",
+        CARGO_FUZZ_VERSION,
+        "--locked",
+    ]))?;
+    Ok(true)
 }
 
-fn apt_packages() -> Result<()> {
+/// Installs the [`APT_PACKAGES`] whose file is missing.
+pub fn apt_packages() -> Result<bool> {
     let missing: Vec<&str> = APT_PACKAGES
         .iter()
         .filter(|(_, file)| !Path::new(file).exists())
         .map(|(package, _)| *package)
         .collect();
     if missing.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
-    if output(cmd("id").arg("-u")).as_deref() != Some("0") {
+    apt_install(&missing)?;
+    Ok(true)
+}
+
+/// `apt-get install` as root; anyone else is told the command to run.
+pub fn apt_install(packages: &[&str]) -> Result<()> {
+    if !is_root() {
         bail!(
             "missing system packages: {}. Install them as root, e.g. `sudo apt-get install -y {}`, then run this again",
-            missing.join(", "),
-            missing.join(" ")
+            packages.join(", "),
+            packages.join(" ")
         );
     }
-    eprintln!("setup: installing {} with apt", missing.join(", "));
+    eprintln!("setup: installing {} with apt", packages.join(", "));
     run(cmd("apt-get").arg("update").arg("-q"))?;
     run(cmd("apt-get")
         .args(["install", "-y", "-q"])
-        .args(&missing)
-        .env("DEBIAN_FRONTEND", "noninteractive"))?;
-    Ok(())
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// Whether this process runs as root (`id -u`: no unsafe `geteuid` call).
+pub fn is_root() -> bool {
+    output(cmd("id").arg("-u")).as_deref() == Some("0")
 }
 
 /// A package's version as Cargo.lock records it.

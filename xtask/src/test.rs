@@ -1,8 +1,11 @@
 //! `cargo xtask test`: every check and test, in the order that fails fastest. `.ci/run`
 //! runs exactly this.
 
+use std::time::{Duration, Instant};
+
 use anyhow::Result;
 
+use crate::postgres::{DATABASE_ENV, URL_ENV};
 use crate::shell::{cmd, run};
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
@@ -15,68 +18,171 @@ pub struct TestArgs {
     no_lint: bool,
 }
 
+/// The server's test suites that run a second time on PostgreSQL: every one that talks to a
+/// database, not the browser and sshd ones (the store under them is the same). `replicas`
+/// runs on PostgreSQL whatever the backend.
+const POSTGRES_SUITES: &[&str] = &[
+    "api",
+    "audit",
+    "binding",
+    "concurrency",
+    "durability",
+    "instances",
+    "key_pairs",
+    "security",
+    "replicas",
+];
+
 /// Runs fmt and clippy (native and wasm32), a release build of the SPA, the native tests
 /// (keyrack-api, keyrack-keygen, and keyrack-server's integration tests against the real
-/// binary, sshd and Chromium), cargo-deny's license, ban and source checks, a short run of
-/// each fuzz target, schemathesis against the running server's OpenAPI document, and the
-/// SPA's component tests in headless Chromium.
+/// binary, sshd and Chromium, on SQLite), the server's database suites again on PostgreSQL,
+/// cargo-deny's license, ban and source checks, a short run of each fuzz target,
+/// schemathesis against the running server's OpenAPI document (on SQLite, then PostgreSQL),
+/// and the SPA's component tests in headless Chromium. Prints the wall time of each step.
 pub fn test(args: TestArgs) -> Result<()> {
-    crate::setup::setup()?;
+    let mut clock = Clock::start();
+    let postgres_url = clock.step("setup", crate::setup::setup)?;
     if !args.no_lint {
-        run(cmd("cargo").args(["fmt", "--all", "--", "--check"]))?;
-        run(cmd("cargo").args([
-            "clippy",
-            "--workspace",
-            "--exclude",
-            "keyrack",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]))?;
-        // The SPA with its browser tests, and the libraries and worker it runs (their
-        // native test dependencies, such as proptest, do not build for wasm32).
-        run(cmd("cargo").args([
-            "clippy",
-            "-p",
-            "keyrack",
-            "--target",
-            WASM_TARGET,
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]))?;
-        run(cmd("cargo").args([
-            "clippy",
-            "-p",
-            "keyrack-api",
-            "-p",
-            "keyrack-keygen",
-            "--lib",
-            "--bins",
-            "--target",
-            WASM_TARGET,
-            "--",
-            "-D",
-            "warnings",
-        ]))?;
+        clock.step("fmt", || {
+            run(cmd("cargo").args(["fmt", "--all", "--", "--check"]))
+        })?;
+        clock.step("clippy (native)", || {
+            run(cmd("cargo").args([
+                "clippy",
+                "--workspace",
+                "--exclude",
+                "keyrack",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]))
+        })?;
+        clock.step("clippy (wasm32)", clippy_wasm)?;
     }
     // The release SPA first: the server's tests that serve a built console use dist/.
-    crate::run::build_spa()?;
-    run(cmd("cargo").args(["test", "--workspace", "--exclude", "keyrack"]))?;
+    clock.step("SPA release build", crate::run::build_spa)?;
+    clock.step("native tests (SQLite)", || {
+        run(cmd("cargo")
+            .args(["test", "--workspace", "--exclude", "keyrack"])
+            .env(DATABASE_ENV, "sqlite")
+            // tests/replicas.rs needs PostgreSQL whatever the backend.
+            .env(URL_ENV, &postgres_url))
+    })?;
+    clock.step("server tests (PostgreSQL)", || {
+        // `--workspace`, not `-p keyrack-server`: the same feature set as the run above, so
+        // its build is reused (with `-p`, ssh-key and a dozen more crates get fewer features
+        // and the server and every suite would be compiled again). Only keyrack-server has
+        // these suites.
+        let mut test = cmd("cargo");
+        test.args(["test", "--workspace", "--exclude", "keyrack"]);
+        for suite in POSTGRES_SUITES {
+            test.args(["--test", suite]);
+        }
+        run(test
+            .env(DATABASE_ENV, "postgres")
+            .env(URL_ENV, &postgres_url))
+    })?;
     // Supply chain: licenses, banned crates and sources (crates.io only). Advisories need
     // the RustSec database from GitHub, which CI cannot reach; see deny.toml.
-    run(cmd("cargo").args(["deny", "check", "licenses", "bans", "sources"]))?;
+    clock.step("cargo deny", || {
+        run(cmd("cargo").args(["deny", "check", "licenses", "bans", "sources"]))
+    })?;
     // keyrack-api's parser and validators under libFuzzer, a short run per target.
-    crate::fuzz::fuzz(crate::fuzz::FuzzArgs::short())?;
+    clock.step("fuzz", || crate::fuzz::fuzz(crate::fuzz::FuzzArgs::short()))?;
     // The server the native tests built, fuzzed against its own OpenAPI document.
-    run(cmd("cargo").args(["build", "-p", "keyrack-server"]))?;
-    crate::conformance::conformance(crate::conformance::ConformanceArgs::default())?;
-    run(cmd("cargo")
-        .args(["test", "-p", "keyrack", "--target", WASM_TARGET])
-        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "300"))?;
+    clock.step("server build", || {
+        run(cmd("cargo").args(["build", "-p", "keyrack-server"]))
+    })?;
+    clock.step("conformance (SQLite)", || {
+        crate::conformance::conformance(crate::conformance::ConformanceArgs::default())
+    })?;
+    clock.step("conformance (PostgreSQL)", || {
+        crate::conformance::conformance(crate::conformance::ConformanceArgs::postgres(
+            &postgres_url,
+        ))
+    })?;
+    clock.step("wasm tests (Chromium)", || {
+        run(cmd("cargo")
+            .args(["test", "-p", "keyrack", "--target", WASM_TARGET])
+            .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "300"))
+    })?;
+    drop(clock);
     eprintln!("xtask test: all checks and tests passed");
     Ok(())
+}
+
+/// The SPA with its browser tests, and the libraries and worker it runs (their native test
+/// dependencies, such as proptest, do not build for wasm32).
+fn clippy_wasm() -> Result<()> {
+    run(cmd("cargo").args([
+        "clippy",
+        "-p",
+        "keyrack",
+        "--target",
+        WASM_TARGET,
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cmd("cargo").args([
+        "clippy",
+        "-p",
+        "keyrack-api",
+        "-p",
+        "keyrack-keygen",
+        "--lib",
+        "--bins",
+        "--target",
+        WASM_TARGET,
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
+/// Wall time of each step, printed as the step ends (also when it fails) and recapped with
+/// the total when dropped, so that a run's log says where the time went even when it failed.
+struct Clock {
+    started: Instant,
+    steps: Vec<(&'static str, Duration)>,
+}
+
+impl Clock {
+    fn start() -> Self {
+        Self {
+            started: Instant::now(),
+            steps: Vec::new(),
+        }
+    }
+
+    fn step<T>(&mut self, name: &'static str, work: impl FnOnce() -> Result<T>) -> Result<T> {
+        let started = Instant::now();
+        let result = work();
+        let took = started.elapsed();
+        match &result {
+            Ok(_) => eprintln!("xtask test: {name} took {} s", secs(took)),
+            Err(_) => eprintln!("xtask test: {name} failed after {} s", secs(took)),
+        }
+        self.steps.push((name, took));
+        result
+    }
+}
+
+impl Drop for Clock {
+    fn drop(&mut self) {
+        let recap: Vec<String> = self
+            .steps
+            .iter()
+            .map(|(name, took)| format!("{name} {} s", secs(*took)))
+            .collect();
+        eprintln!("xtask test: steps: {}", recap.join(", "));
+        eprintln!("xtask test: total took {} s", secs(self.started.elapsed()));
+    }
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.0}", d.as_secs_f64())
 }

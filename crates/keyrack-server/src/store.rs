@@ -1,29 +1,47 @@
 //! All SQL lives here. Services call one async method per operation; each write runs in one
 //! transaction and either happens completely or not at all.
 //!
-//! The interface speaks the wire types of `keyrack-api` and the few plain structs below, not
-//! SQLite types, so a PostgreSQL store can be added behind the same methods without touching
-//! the services.
+//! One store serves two backends through sqlx's `Any` driver, chosen by the URL scheme:
+//! SQLite (embedded, one process) and PostgreSQL (several replicas on one database). The
+//! interface speaks the wire types of `keyrack-api` and the few plain structs below, so the
+//! services never know which backend they talk to. The SQL is written once, with `$1`-style
+//! placeholders that both drivers accept; [`Backend`] holds the few places where the two
+//! dialects differ.
+//!
+//! How each rule holds across concurrent writers:
+//! - SQLite has one writer at a time: every write transaction begins `IMMEDIATE`.
+//! - PostgreSQL runs writes at READ COMMITTED and gets each invariant from a constraint or a
+//!   lock, taken before the rule is checked: unique names and fingerprints from UNIQUE
+//!   constraints; the quota from the `counters` row that the insert trigger updates (its row
+//!   lock orders concurrent creates); `If-Match`, deletes, bindings and power changes from
+//!   `SELECT … FOR UPDATE` on the rows they check, key pair first, then instances in id order;
+//!   the last admin token from an advisory lock. A deadlock or serialization failure is
+//!   retried a few times ([`Store::retry`]), never shown as a 500.
 
 mod audit;
+mod backend;
 mod bindings;
 mod fleet;
 mod key_pairs;
 mod seed;
+mod sql;
 mod tokens;
 
-use std::str::FromStr;
+use std::future::Future;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Transaction};
 
 pub use audit::{AuditFilter, AuditOutcome, NewAuditEntry};
+pub use backend::Backend;
 pub use bindings::{BindingFacts, BindingStep, Direction};
 pub use fleet::{InstanceFilter, NewInstance, PowerStep};
 pub use key_pairs::{Deletion, KeyPairChanges, KeyPairFilter, NewKeyPair};
 pub use seed::Seed;
 pub use tokens::{NewToken, Role, TokenRecord};
+
+use sql::Sql;
 
 /// What the store refuses or fails with.
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +105,12 @@ pub enum StoreError {
     /// A migration failed.
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database URL names no backend this server has.
+    #[error("unsupported database URL {scheme:?}: use sqlite://PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DB")]
+    UnsupportedUrl {
+        /// What stood before `://` (never the rest: it may hold a password).
+        scheme: String,
+    },
     /// The database file's directory could not be made.
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -95,57 +119,106 @@ pub enum StoreError {
 /// The database.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
 }
 
+/// How many times a write that hit a deadlock or a serialization failure is tried in all.
+const ATTEMPTS: u32 = 5;
+
 impl Store {
-    /// Opens (and creates, with its directory, if missing) the database at `url`, such as
-    /// `sqlite://data/keyrack.db`.
+    /// Opens the database at `url`: `sqlite://data/keyrack.db` (created, with its directory,
+    /// if missing) or `postgres://user:password@host:5432/keyrack` (which must exist).
     pub async fn open(url: &str) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // FULL: a key pair the API confirmed survives a power cut, not only a crash.
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        let file = options.get_filename();
-        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if !is_in_memory(url) {
-                std::fs::create_dir_all(dir)?;
-            }
-        }
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
-        Ok(Self { pool })
+        Self::open_with(url, None).await
     }
 
-    /// Brings the schema up to date.
+    /// [`Store::open`] with a pool of at most `max_connections` (default: 8 on SQLite, 16 on
+    /// PostgreSQL).
+    pub async fn open_with(url: &str, max_connections: Option<u32>) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let url = backend.prepare(url)?;
+        let options: AnyConnectOptions = url.parse()?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections.unwrap_or(backend.default_pool_size()))
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| Box::pin(async move { backend.configure(conn).await }))
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool, backend })
+    }
+
+    /// Which backend this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Brings the schema up to date. Each backend has its own migrations; on PostgreSQL,
+    /// sqlx takes an advisory lock, so replicas starting together migrate once.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        sqlx::migrate!("./migrations").run(&self.pool).await?;
+        match self.backend {
+            Backend::Sqlite => {
+                sqlx::migrate!("./migrations/sqlite")
+                    .run(&self.pool)
+                    .await?
+            }
+            Backend::Postgres => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&self.pool)
+                    .await?
+            }
+        }
         Ok(())
     }
 
-    /// Waits for open connections and closes them (checkpointing the WAL).
+    /// Waits for open connections and closes them (on SQLite, checkpointing the WAL).
     pub async fn close(&self) {
         self.pool.close().await;
     }
 
-    /// A write transaction. IMMEDIATE takes SQLite's write lock up front, so two writers
-    /// wait for each other (busy_timeout) instead of failing when a read turns into a write.
-    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await
+    /// A write transaction; see the module's note on how each backend keeps the rules.
+    async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        self.pool.begin_with(self.backend.begin_write()).await
+    }
+
+    /// A read-only transaction that sees one snapshot (a page and its total agree).
+    async fn begin_read(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        self.pool.begin_with(self.backend.begin_read()).await
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, or has failed [`ATTEMPTS`] times
+    /// with a transient error (a deadlock or serialization failure on PostgreSQL, which
+    /// rolled the attempt back whole).
+    async fn retry<T, F, Fut>(&self, mut attempt: F) -> Result<T, StoreError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, StoreError>>,
+    {
+        let mut tries = 1;
+        loop {
+            match attempt().await {
+                Err(StoreError::Database(err)) if tries < ATTEMPTS && is_transient(&err) => {
+                    tracing::debug!(error = %err, tries, "retrying a write");
+                    // A little later each time, so the transactions that collided fan out.
+                    tokio::time::sleep(Duration::from_millis(u64::from(tries) * 5)).await;
+                    tries += 1;
+                }
+                result => return result,
+            }
+        }
     }
 }
 
-fn is_in_memory(url: &str) -> bool {
-    url.contains(":memory:") || url.contains("mode=memory")
+/// A PostgreSQL deadlock (40P01) or serialization failure (40001).
+fn is_transient(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .and_then(|db| db.code())
+        .is_some_and(|code| code == "40001" || code == "40P01")
 }
 
 /// Which unique constraint a failed write hit, if any. The one place that reads database
-/// error text; a PostgreSQL store would read the constraint name instead.
+/// error text: SQLite names the column, PostgreSQL the constraint (`key_pairs_name_lower_key`).
 fn unique_violation(err: &sqlx::Error) -> Option<UniqueColumn> {
     let db = err.as_database_error()?;
     if !db.is_unique_violation() {

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{assert_error_shape, db_url, ed25519_keys, Body, Server, TOKEN};
+use common::{assert_error_shape, ed25519_keys, Body, Server, TestDb, TOKEN};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -75,8 +75,8 @@ async fn every_api_route_needs_a_valid_bearer_token() {
 
 #[tokio::test]
 async fn a_random_admin_token_is_printed_once_on_first_start() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = db_url(dir.path());
+    let db = TestDb::new().await;
+    let url = db.url().to_owned();
     let mut first = Server::spawn(&url, &[], false).await;
     let line = first
         .banner
@@ -349,11 +349,9 @@ async fn demo_fleet_is_listed() {
 
 #[tokio::test]
 async fn data_survives_a_restart_and_demo_is_seeded_once() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!(
-        "sqlite://{}",
-        dir.path().join("nested/dir/keyrack.db").display()
-    );
+    // On SQLite, in folders that do not exist yet.
+    let db = TestDb::at("nested/dir/keyrack.db").await;
+    let url = db.url().to_owned();
     let mut server = Server::spawn(&url, &["--demo"], true).await;
     let created = server.create("survivor", &ed25519_keys(1)[0]).await;
     let id = created["id"].as_str().expect("id").to_owned();

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{db_url, ed25519_keys, Server, FAST};
+use common::{ed25519_keys, Server, TestDb, FAST};
 use reqwest::Method;
 use serde_json::json;
 
@@ -367,8 +367,8 @@ async fn stop_and_start_pass_through_transitions() {
 
 #[tokio::test]
 async fn transitions_are_persisted_and_finish_across_a_restart() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = db_url(dir.path());
+    let db = TestDb::new().await;
+    let url = db.url().to_owned();
     // A long delay: the state is still STOPPING after a crash and restart.
     let mut server = Server::spawn(&url, &["--transition-delay-ms", "60000"], true).await;
     let slow = server.instance("slow", "linux", "RUNNING").await;

@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::process::Command;
 use std::time::Duration;
 
-use common::{assert_error_shape, db_url, ed25519_keys, Body, Resp, Server, TOKEN};
+use common::{assert_error_shape, ed25519_keys, Body, Resp, Server, TestDb, TOKEN};
 use reqwest::Method;
 use serde_json::json;
 
@@ -38,8 +38,8 @@ fn id_in_list(list: &str, name: &str) -> String {
 
 #[tokio::test]
 async fn token_cli_creates_lists_and_revokes_and_revocation_needs_no_restart() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = db_url(dir.path());
+    let db = TestDb::new().await;
+    let url = db.url().to_owned();
 
     let (ok, stdout, stderr) = cli(
         &url,

@@ -1,10 +1,8 @@
 //! The audit log: one row per write the API answered.
 
-use keyrack_api::{AuditEntry, List, TokenRole};
-use sqlx::{QueryBuilder, Sqlite};
-
-use super::{Store, StoreError};
+use super::{Sql, Store, StoreError};
 use crate::clock;
+use keyrack_api::{AuditEntry, List, TokenRole};
 
 /// A write to record.
 #[derive(Debug, Clone, Default)]
@@ -78,7 +76,7 @@ impl Store {
         sqlx::query(
             "INSERT INTO audit_log \
              (at, actor_id, actor_name, actor_role, action, target, status, error_code) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(clock::now())
         .bind(actor_id)
@@ -96,20 +94,20 @@ impl Store {
 
     /// One page of entries, newest first, and the number of all matches.
     pub async fn list_audit(&self, filter: &AuditFilter) -> Result<List<AuditEntry>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let mut count = QueryBuilder::new("SELECT COUNT(*) FROM audit_log");
-        push_filter(&mut count, filter);
-        let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
-        let mut page = QueryBuilder::new(
+        let mut tx = self.begin_read().await?;
+        let mut count = Sql::new("SELECT COUNT(*) FROM audit_log");
+        self.push_audit_filter(&mut count, filter);
+        let total: i64 = count.fetch_scalar(&mut *tx).await?;
+        let mut page = Sql::new(
             "SELECT id, at, actor_id, actor_name, actor_role, action, target, status, error_code \
              FROM audit_log",
         );
-        push_filter(&mut page, filter);
+        self.push_audit_filter(&mut page, filter);
         page.push(" ORDER BY id DESC LIMIT ")
-            .push_bind(i64::from(filter.limit))
+            .bind(i64::from(filter.limit))
             .push(" OFFSET ")
-            .push_bind(i64::from(filter.offset));
-        let rows: Vec<AuditRow> = page.build_query_as().fetch_all(&mut *tx).await?;
+            .bind(i64::from(filter.offset));
+        let rows: Vec<AuditRow> = page.fetch_all(&mut *tx).await?;
         tx.commit().await?;
         let items = rows
             .into_iter()
@@ -136,45 +134,50 @@ impl Store {
     }
 }
 
-fn push_filter(query: &mut QueryBuilder<'_, Sqlite>, filter: &AuditFilter) {
-    query.push(" WHERE 1 = 1");
-    if let Some(actor) = &filter.actor {
-        query
-            .push(" AND (actor_id = ")
-            .push_bind(actor.clone())
-            .push(" OR actor_name = ")
-            .push_bind(actor.clone())
-            .push(")");
-    }
-    if let Some(action) = &filter.action {
-        // instr, not LIKE: the text is matched literally, `%` and `_` included.
-        query
-            .push(" AND instr(lower(action), ")
-            .push_bind(action.to_lowercase())
-            .push(") > 0");
-    }
-    if let Some(target) = &filter.target {
-        query.push(" AND target = ").push_bind(target.clone());
-    }
-    match &filter.outcome {
-        None => {}
-        Some(AuditOutcome::Success) => {
-            query.push(" AND status < 400");
+impl Store {
+    fn push_audit_filter(&self, query: &mut Sql, filter: &AuditFilter) {
+        query.push(" WHERE 1 = 1");
+        if let Some(actor) = &filter.actor {
+            query
+                .push(" AND (actor_id = ")
+                .bind(actor.clone())
+                .push(" OR actor_name = ")
+                .bind(actor.clone())
+                .push(")");
         }
-        Some(AuditOutcome::Failure) => {
-            query.push(" AND status >= 400");
+        if let Some(action) = &filter.action {
+            // instr/strpos, not LIKE: the text is matched literally, `%` and `_` included.
+            query
+                .push(&format!(
+                    " AND {}(lower(action), ",
+                    self.backend.position_fn()
+                ))
+                .bind(action.to_lowercase())
+                .push(") > 0");
         }
-        Some(AuditOutcome::Status(status)) => {
-            query.push(" AND status = ").push_bind(i64::from(*status));
+        if let Some(target) = &filter.target {
+            query.push(" AND target = ").bind(target.clone());
         }
-        Some(AuditOutcome::ErrorCode(code)) => {
-            query.push(" AND error_code = ").push_bind(code.clone());
+        match &filter.outcome {
+            None => {}
+            Some(AuditOutcome::Success) => {
+                query.push(" AND status < 400");
+            }
+            Some(AuditOutcome::Failure) => {
+                query.push(" AND status >= 400");
+            }
+            Some(AuditOutcome::Status(status)) => {
+                query.push(" AND status = ").bind(i64::from(*status));
+            }
+            Some(AuditOutcome::ErrorCode(code)) => {
+                query.push(" AND error_code = ").bind(code.clone());
+            }
         }
-    }
-    if let Some(since) = &filter.since {
-        query.push(" AND at >= ").push_bind(since.clone());
-    }
-    if let Some(until) = &filter.until {
-        query.push(" AND at < ").push_bind(until.clone());
+        if let Some(since) = &filter.since {
+            query.push(" AND at >= ").bind(since.clone());
+        }
+        if let Some(until) = &filter.until {
+            query.push(" AND at < ").bind(until.clone());
+        }
     }
 }

@@ -58,26 +58,60 @@ impl Store {
         delay: Duration,
         decide: impl Fn(Option<&BindingFacts>) -> BindingStep,
     ) -> Result<Vec<BindResult>, StoreError> {
+        self.retry(|| {
+            self.try_change_bindings(key_pair_id, instance_ids, direction, delay, &decide)
+        })
+        .await
+    }
+
+    async fn try_change_bindings(
+        &self,
+        key_pair_id: &str,
+        instance_ids: &[String],
+        direction: Direction,
+        delay: Duration,
+        decide: &impl Fn(Option<&BindingFacts>) -> BindingStep,
+    ) -> Result<Vec<BindResult>, StoreError> {
         let mut tx = self.begin_write().await?;
         settle(&mut tx).await?;
-        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM key_pairs WHERE id = ?")
-            .bind(key_pair_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        // Lock order of every writer: the key pair, then its instances by id. The key pair's
+        // lock keeps a delete from deciding on bindings this call is changing; each
+        // instance's lock keeps its count of keys true until commit.
+        let for_update = self.backend.for_update();
+        let exists: Option<i64> = sqlx::query_scalar(&format!(
+            "SELECT 1 FROM key_pairs WHERE id = $1{for_update}"
+        ))
+        .bind(key_pair_id)
+        .fetch_optional(&mut *tx)
+        .await?;
         if exists.is_none() {
             return Err(StoreError::KeyPairNotFound {
                 id: key_pair_id.to_owned(),
             });
         }
+        if !for_update.is_empty() {
+            let mut sorted: Vec<&String> = instance_ids.iter().collect();
+            sorted.sort();
+            for id in sorted {
+                sqlx::query(&format!(
+                    "SELECT 1 FROM instances WHERE id = $1{for_update}"
+                ))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
         let mut changed = false;
         let mut results = Vec::with_capacity(instance_ids.len());
         for id in instance_ids {
+            // A statement of its own, after the locks: on PostgreSQL it sees every binding
+            // committed before them.
             let row: Option<(String, String, i64, i64)> = sqlx::query_as(
                 "SELECT i.os, i.state, \
-                 EXISTS (SELECT 1 FROM instance_keys b \
-                         WHERE b.instance_id = i.id AND b.key_pair_id = ?), \
+                 CASE WHEN EXISTS (SELECT 1 FROM instance_keys b \
+                         WHERE b.instance_id = i.id AND b.key_pair_id = $1) THEN 1 ELSE 0 END, \
                  (SELECT COUNT(*) FROM instance_keys b WHERE b.instance_id = i.id) \
-                 FROM instances i WHERE i.id = ?",
+                 FROM instances i WHERE i.id = $2",
             )
             .bind(key_pair_id)
             .bind(id)
@@ -95,7 +129,7 @@ impl Store {
                     Direction::Bind => {
                         sqlx::query(
                             "INSERT INTO instance_keys (instance_id, key_pair_id, bound_at) \
-                             VALUES (?, ?, ?)",
+                             VALUES ($1, $2, $3)",
                         )
                         .bind(id)
                         .bind(key_pair_id)
@@ -105,7 +139,7 @@ impl Store {
                     }
                     Direction::Unbind => {
                         sqlx::query(
-                            "DELETE FROM instance_keys WHERE instance_id = ? AND key_pair_id = ?",
+                            "DELETE FROM instance_keys WHERE instance_id = $1 AND key_pair_id = $2",
                         )
                         .bind(id)
                         .bind(key_pair_id)

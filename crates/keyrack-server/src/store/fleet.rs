@@ -9,11 +9,11 @@
 use std::time::Duration;
 
 use keyrack_api::{Image, Instance, InstanceState, List, Os, Region};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::AnyConnection;
 
 use super::key_pairs::{bump, group, select_in};
 use super::tokens;
-use super::{NewToken, Role, Store, StoreError};
+use super::{NewToken, Role, Sql, Store, StoreError};
 use crate::clock;
 use crate::ids::random_id;
 
@@ -94,18 +94,18 @@ impl Store {
         filter: &InstanceFilter,
     ) -> Result<List<Instance>, StoreError> {
         self.settle_transitions().await?;
-        let mut tx = self.pool.begin().await?;
-        let mut count = QueryBuilder::new("SELECT COUNT(*) FROM instances i");
-        push_instance_filter(&mut count, filter);
-        let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
+        let mut tx = self.begin_read().await?;
+        let mut count = Sql::new("SELECT COUNT(*) FROM instances i");
+        self.push_instance_filter(&mut count, filter);
+        let total: i64 = count.fetch_scalar(&mut *tx).await?;
 
-        let mut page = QueryBuilder::new(format!("SELECT {INSTANCE_COLUMNS} FROM instances i"));
-        push_instance_filter(&mut page, filter);
+        let mut page = Sql::new(format!("SELECT {INSTANCE_COLUMNS} FROM instances i"));
+        self.push_instance_filter(&mut page, filter);
         page.push(" ORDER BY i.region, i.name, i.id LIMIT ")
-            .push_bind(i64::from(filter.limit))
+            .bind(i64::from(filter.limit))
             .push(" OFFSET ")
-            .push_bind(i64::from(filter.offset));
-        let rows: Vec<InstanceRow> = page.build_query_as().fetch_all(&mut *tx).await?;
+            .bind(i64::from(filter.offset));
+        let rows: Vec<InstanceRow> = page.fetch_all(&mut *tx).await?;
         let items = hydrate_instances(&mut tx, rows).await?;
         tx.commit().await?;
         Ok(List {
@@ -119,7 +119,7 @@ impl Store {
     pub async fn settle_transitions(&self) -> Result<(), StoreError> {
         let now = clock::now();
         let due: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM instances WHERE transition_until IS NOT NULL AND transition_until <= ? \
+            "SELECT 1 FROM instances WHERE transition_until IS NOT NULL AND transition_until <= $1 \
              LIMIT 1",
         )
         .bind(&now)
@@ -150,7 +150,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO regions (id, name, position) \
-             VALUES (?1, ?1, (SELECT COALESCE(MAX(position) + 1, 0) FROM regions)) \
+             VALUES ($1, $1, (SELECT COALESCE(MAX(position) + 1, 0) FROM regions)) \
              ON CONFLICT (id) DO NOTHING",
         )
         .bind(&new.region)
@@ -160,7 +160,7 @@ impl Store {
         let now = clock::now();
         sqlx::query(
             "INSERT INTO instances (id, name, region, os, state, private_ip, public_ip, \
-             created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+             created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1)",
         )
         .bind(&id)
         .bind(&new.name)
@@ -190,24 +190,35 @@ impl Store {
     /// Deletes an instance, its bindings and its agent tokens (the key pairs it held change,
     /// so their versions are bumped).
     pub async fn delete_instance(&self, id: &str) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        let key_ids: Vec<String> =
-            sqlx::query_scalar("SELECT key_pair_id FROM instance_keys WHERE instance_id = ?")
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await?;
-        let deleted = sqlx::query("DELETE FROM instances WHERE id = ?")
+        self.retry(|| async {
+            let mut tx = self.begin_write().await?;
+            // Locked first, so no bind slips in between reading its keys and deleting it.
+            sqlx::query(&format!(
+                "SELECT 1 FROM instances WHERE id = $1{}",
+                self.backend.for_update()
+            ))
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        if deleted.rows_affected() == 0 {
-            return Err(StoreError::InstanceNotFound { id: id.to_owned() });
-        }
-        for key_id in &key_ids {
-            bump(&mut tx, key_id).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+            let key_ids: Vec<String> =
+                sqlx::query_scalar("SELECT key_pair_id FROM instance_keys WHERE instance_id = $1")
+                    .bind(id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let deleted = sqlx::query("DELETE FROM instances WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            if deleted.rows_affected() == 0 {
+                return Err(StoreError::InstanceNotFound { id: id.to_owned() });
+            }
+            for key_id in &key_ids {
+                bump(&mut tx, key_id).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
     }
 
     /// Starts or stops an instance as `decide` says for its current state; a transition
@@ -216,14 +227,27 @@ impl Store {
         &self,
         id: &str,
         delay: Duration,
-        decide: impl FnOnce(InstanceState) -> PowerStep,
+        decide: impl Fn(InstanceState) -> PowerStep,
+    ) -> Result<Instance, StoreError> {
+        self.retry(|| self.try_change_power(id, delay, &decide))
+            .await
+    }
+
+    async fn try_change_power(
+        &self,
+        id: &str,
+        delay: Duration,
+        decide: &impl Fn(InstanceState) -> PowerStep,
     ) -> Result<Instance, StoreError> {
         let mut tx = self.begin_write().await?;
         settle(&mut tx).await?;
-        let state: Option<String> = sqlx::query_scalar("SELECT state FROM instances WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let state: Option<String> = sqlx::query_scalar(&format!(
+            "SELECT state FROM instances WHERE id = $1{}",
+            self.backend.for_update()
+        ))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
         let Some(state) = state.as_deref().map(parse_state) else {
             return Err(StoreError::InstanceNotFound { id: id.to_owned() });
         };
@@ -248,7 +272,7 @@ impl Store {
         Ok(sqlx::query_as(
             "SELECT k.id, k.name, k.public_key FROM instance_keys b \
              JOIN key_pairs k ON k.id = b.key_pair_id \
-             WHERE b.instance_id = ? ORDER BY b.bound_at, k.id",
+             WHERE b.instance_id = $1 ORDER BY b.bound_at, k.id",
         )
         .bind(instance_id)
         .fetch_all(&self.pool)
@@ -257,73 +281,84 @@ impl Store {
 
     /// Makes a custom image from an instance: its region and the keys bound to it now.
     pub async fn create_image(&self, name: &str, instance_id: &str) -> Result<Image, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let region: Option<String> =
-            sqlx::query_scalar("SELECT region FROM instances WHERE id = ?")
-                .bind(instance_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(region) = region else {
-            return Err(StoreError::InstanceNotFound {
-                id: instance_id.to_owned(),
-            });
-        };
-        let id = random_id("img-");
-        let now = clock::now();
-        sqlx::query("INSERT INTO images (id, name, region, created_at) VALUES (?, ?, ?, ?)")
+        self.retry(|| async {
+            let mut tx = self.begin_write().await?;
+            // Locked like a bind locks it, so the keys copied are the keys bound at commit.
+            let region: Option<String> = sqlx::query_scalar(&format!(
+                "SELECT region FROM instances WHERE id = $1{}",
+                self.backend.for_update()
+            ))
+            .bind(instance_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(region) = region else {
+                return Err(StoreError::InstanceNotFound {
+                    id: instance_id.to_owned(),
+                });
+            };
+            let id = random_id("img-");
+            let now = clock::now();
+            sqlx::query(
+                "INSERT INTO images (id, name, region, created_at) VALUES ($1, $2, $3, $4)",
+            )
             .bind(&id)
             .bind(name)
             .bind(&region)
             .bind(&now)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO image_keys (image_id, key_pair_id) \
-             SELECT ?, key_pair_id FROM instance_keys WHERE instance_id = ?",
-        )
-        .bind(&id)
-        .bind(instance_id)
-        .execute(&mut *tx)
-        .await?;
-        let key_ids: Vec<String> = sqlx::query_scalar(
-            "SELECT key_pair_id FROM image_keys WHERE image_id = ? ORDER BY key_pair_id",
-        )
-        .bind(&id)
-        .fetch_all(&mut *tx)
-        .await?;
-        for key_id in &key_ids {
-            bump(&mut tx, key_id).await?;
-        }
-        tx.commit().await?;
-        Ok(Image {
-            id,
-            name: name.to_owned(),
-            region,
-            key_ids,
-            created_at: now,
+            sqlx::query(
+                "INSERT INTO image_keys (image_id, key_pair_id) \
+                 SELECT $1, key_pair_id FROM instance_keys WHERE instance_id = $2",
+            )
+            .bind(&id)
+            .bind(instance_id)
+            .execute(&mut *tx)
+            .await?;
+            let key_ids: Vec<String> = sqlx::query_scalar(
+                "SELECT key_pair_id FROM image_keys WHERE image_id = $1 ORDER BY key_pair_id",
+            )
+            .bind(&id)
+            .fetch_all(&mut *tx)
+            .await?;
+            for key_id in &key_ids {
+                bump(&mut tx, key_id).await?;
+            }
+            tx.commit().await?;
+            Ok(Image {
+                id,
+                name: name.to_owned(),
+                region,
+                key_ids,
+                created_at: now,
+            })
         })
+        .await
     }
 
     /// Deletes a custom image; the key pairs it carried may then be deletable.
     pub async fn delete_image(&self, id: &str) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        let key_ids: Vec<String> =
-            sqlx::query_scalar("SELECT key_pair_id FROM image_keys WHERE image_id = ?")
+        self.retry(|| async {
+            let mut tx = self.begin_write().await?;
+            let key_ids: Vec<String> =
+                sqlx::query_scalar("SELECT key_pair_id FROM image_keys WHERE image_id = $1")
+                    .bind(id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let deleted = sqlx::query("DELETE FROM images WHERE id = $1")
                 .bind(id)
-                .fetch_all(&mut *tx)
+                .execute(&mut *tx)
                 .await?;
-        let deleted = sqlx::query("DELETE FROM images WHERE id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        if deleted.rows_affected() == 0 {
-            return Err(StoreError::ImageNotFound { id: id.to_owned() });
-        }
-        for key_id in &key_ids {
-            bump(&mut tx, key_id).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+            if deleted.rows_affected() == 0 {
+                return Err(StoreError::ImageNotFound { id: id.to_owned() });
+            }
+            for key_id in &key_ids {
+                bump(&mut tx, key_id).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
     }
 
     /// Every custom image.
@@ -360,40 +395,48 @@ impl Store {
     }
 }
 
-fn push_instance_filter<'a>(qb: &mut QueryBuilder<'a, Sqlite>, filter: &'a InstanceFilter) {
-    let mut clause = " WHERE ";
-    if let Some(region) = &filter.region {
-        qb.push(clause)
-            .push("i.region = ")
-            .push_bind(region.as_str());
-        clause = " AND ";
-    }
-    if let Some(state) = filter.state {
-        qb.push(clause).push("i.state = ").push_bind(state.as_str());
-        clause = " AND ";
-    }
-    if let Some(text) = &filter.text {
-        let lower = text.to_lowercase();
-        qb.push(clause).push("(");
-        let mut any = qb.separated(" OR ");
-        for column in ["lower(i.name)", "i.id", "i.private_ip", "i.public_ip"] {
-            any.push(format!("instr({column}, "))
-                .push_bind_unseparated(lower.clone())
-                .push_unseparated(") > 0");
+impl Store {
+    fn push_instance_filter(&self, sql: &mut Sql, filter: &InstanceFilter) {
+        let mut clause = " WHERE ";
+        if let Some(region) = &filter.region {
+            sql.push(clause).push("i.region = ").bind(region.clone());
+            clause = " AND ";
         }
-        qb.push(")");
+        if let Some(state) = filter.state {
+            sql.push(clause)
+                .push("i.state = ")
+                .bind(state.as_str().to_owned());
+            clause = " AND ";
+        }
+        if let Some(text) = &filter.text {
+            let lower = text.to_lowercase();
+            let position = self.backend.position_fn();
+            sql.push(clause).push("(");
+            for (i, column) in ["lower(i.name)", "i.id", "i.private_ip", "i.public_ip"]
+                .into_iter()
+                .enumerate()
+            {
+                if i > 0 {
+                    sql.push(" OR ");
+                }
+                sql.push(&format!("{position}({column}, "))
+                    .bind(lower.clone())
+                    .push(") > 0");
+            }
+            sql.push(")");
+        }
     }
 }
 
 /// Finishes every transition whose deadline has passed; the row's `updated_at` becomes the
 /// deadline, when the transition really ended.
-pub(super) async fn settle(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+pub(super) async fn settle(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE instances SET \
          state = CASE state WHEN 'STOPPING' THEN 'STOPPED' WHEN 'STARTING' THEN 'RUNNING' \
          ELSE state END, \
          updated_at = transition_until, transition_until = NULL, version = version + 1 \
-         WHERE transition_until IS NOT NULL AND transition_until <= ?",
+         WHERE transition_until IS NOT NULL AND transition_until <= $1",
     )
     .bind(clock::now())
     .execute(conn)
@@ -403,7 +446,7 @@ pub(super) async fn settle(conn: &mut SqliteConnection) -> Result<(), sqlx::Erro
 
 /// Sets an instance's state; a transitional one (`STOPPING`, `STARTING`) ends after `delay`.
 pub(super) async fn set_state(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: &str,
     state: InstanceState,
     delay: Duration,
@@ -411,8 +454,8 @@ pub(super) async fn set_state(
     let until = matches!(state, InstanceState::Stopping | InstanceState::Starting)
         .then(|| clock::after(delay));
     sqlx::query(
-        "UPDATE instances SET state = ?, transition_until = ?, updated_at = ?, \
-         version = version + 1 WHERE id = ?",
+        "UPDATE instances SET state = $1, transition_until = $2, updated_at = $3, \
+         version = version + 1 WHERE id = $4",
     )
     .bind(state.as_str())
     .bind(until)
@@ -424,11 +467,11 @@ pub(super) async fn set_state(
 }
 
 pub(super) async fn fetch_instance(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: &str,
 ) -> Result<Option<Instance>, sqlx::Error> {
     let row: Option<InstanceRow> = sqlx::query_as(&format!(
-        "SELECT {INSTANCE_COLUMNS} FROM instances i WHERE i.id = ?"
+        "SELECT {INSTANCE_COLUMNS} FROM instances i WHERE i.id = $1"
     ))
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -440,7 +483,7 @@ pub(super) async fn fetch_instance(
 }
 
 async fn hydrate_instances(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     rows: Vec<InstanceRow>,
 ) -> Result<Vec<Instance>, sqlx::Error> {
     if rows.is_empty() {

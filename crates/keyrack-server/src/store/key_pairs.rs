@@ -3,9 +3,9 @@
 use std::collections::HashMap;
 
 use keyrack_api::{KeyPair, KeyPairSort, List, Origin, Tag, TagFilter};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::AnyConnection;
 
-use super::{unique_violation, Store, StoreError, UniqueColumn};
+use super::{unique_violation, Sql, Store, StoreError, UniqueColumn};
 use crate::clock;
 use crate::ids::random_id;
 
@@ -105,18 +105,25 @@ const COLUMNS: &str = "k.id, k.name, k.description, k.public_key, k.comment, k.a
 const BARE_FINGERPRINT_MIN_CHARS: usize = 6;
 
 impl Store {
-    /// One page of key pairs and the number of all matches, read in one snapshot.
+    /// One page of key pairs and the number of all matches, read in one snapshot. Without a
+    /// filter, the total is the trigger-kept counter rather than a count of every row.
     pub async fn list_key_pairs(
         &self,
         filter: &KeyPairFilter,
     ) -> Result<List<KeyPair>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let mut count = QueryBuilder::new("SELECT COUNT(*) FROM key_pairs k");
-        push_filter(&mut count, filter);
-        let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
+        let mut tx = self.begin_read().await?;
+        let total: i64 = if filter.text.is_none() && filter.tag.is_none() {
+            sqlx::query_scalar("SELECT value FROM counters WHERE name = 'key_pairs'")
+                .fetch_one(&mut *tx)
+                .await?
+        } else {
+            let mut count = Sql::new("SELECT COUNT(*) FROM key_pairs k");
+            self.push_filter(&mut count, filter);
+            count.fetch_scalar(&mut *tx).await?
+        };
 
-        let mut page = QueryBuilder::new(format!("SELECT {COLUMNS} FROM key_pairs k"));
-        push_filter(&mut page, filter);
+        let mut page = Sql::new(format!("SELECT {COLUMNS} FROM key_pairs k"));
+        self.push_filter(&mut page, filter);
         page.push(match filter.sort {
             KeyPairSort::CreatedAsc => " ORDER BY k.created_at ASC, k.id ASC",
             KeyPairSort::CreatedDesc => " ORDER BY k.created_at DESC, k.id DESC",
@@ -124,10 +131,10 @@ impl Store {
             KeyPairSort::NameDesc => " ORDER BY k.name_lower DESC, k.id DESC",
         });
         page.push(" LIMIT ")
-            .push_bind(i64::from(filter.limit))
+            .bind(i64::from(filter.limit))
             .push(" OFFSET ")
-            .push_bind(i64::from(filter.offset));
-        let rows: Vec<KeyPairRow> = page.build_query_as().fetch_all(&mut *tx).await?;
+            .bind(i64::from(filter.offset));
+        let rows: Vec<KeyPairRow> = page.fetch_all(&mut *tx).await?;
         let items = hydrate(&mut tx, rows).await?;
         tx.commit().await?;
         Ok(List {
@@ -149,19 +156,22 @@ impl Store {
         new: NewKeyPair,
         quota: u64,
     ) -> Result<KeyPair, StoreError> {
+        self.retry(|| self.try_create_key_pair(&new, quota)).await
+    }
+
+    async fn try_create_key_pair(
+        &self,
+        new: &NewKeyPair,
+        quota: u64,
+    ) -> Result<KeyPair, StoreError> {
         let mut tx = self.begin_write().await?;
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM key_pairs")
-            .fetch_one(&mut *tx)
-            .await?;
-        if u64::try_from(count).unwrap_or(0) >= quota {
-            return Err(StoreError::QuotaReached { quota });
-        }
         let id = random_id("skey-");
         let now = clock::now();
         let inserted = sqlx::query(
             "INSERT INTO key_pairs (id, name, name_lower, description, public_key, comment, \
              algorithm, bits, fingerprint_sha256, fingerprint_md5, origin, created_at, \
-             updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+             updated_at, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1)",
         )
         .bind(&id)
         .bind(&new.name)
@@ -179,9 +189,19 @@ impl Store {
         .execute(&mut *tx)
         .await;
         if let Err(err) = inserted {
-            // Roll back before looking anything up, as PostgreSQL would require.
+            // Roll back before looking anything up: PostgreSQL refuses more statements in a
+            // failed transaction.
             tx.rollback().await?;
-            return Err(self.conflict(err, &new).await);
+            return Err(self.conflict(err, new).await);
+        }
+        // The insert trigger counted this key pair; on PostgreSQL the counter's row stays
+        // locked until commit, so concurrent creates check the quota one after another.
+        let count: i64 = sqlx::query_scalar("SELECT value FROM counters WHERE name = 'key_pairs'")
+            .fetch_one(&mut *tx)
+            .await?;
+        if u64::try_from(count).unwrap_or(u64::MAX) > quota {
+            tx.rollback().await?;
+            return Err(StoreError::QuotaReached { quota });
         }
         insert_tags(&mut tx, &id, &new.tags).await?;
         let key_pair = fetch(&mut tx, &id)
@@ -198,12 +218,23 @@ impl Store {
         expected_version: Option<i64>,
         changes: KeyPairChanges,
     ) -> Result<KeyPair, StoreError> {
+        self.retry(|| self.try_update_key_pair(id, expected_version, &changes))
+            .await
+    }
+
+    async fn try_update_key_pair(
+        &self,
+        id: &str,
+        expected_version: Option<i64>,
+        changes: &KeyPairChanges,
+    ) -> Result<KeyPair, StoreError> {
         let mut tx = self.begin_write().await?;
-        check_version(&mut tx, id, expected_version).await?;
+        self.check_version(&mut tx, id, expected_version).await?;
         let updated = sqlx::query(
-            "UPDATE key_pairs SET name = COALESCE(?, name), name_lower = COALESCE(?, name_lower), \
-             description = COALESCE(?, description), updated_at = ?, version = version + 1 \
-             WHERE id = ?",
+            "UPDATE key_pairs SET name = COALESCE($1, name), \
+             name_lower = COALESCE($2, name_lower), \
+             description = COALESCE($3, description), updated_at = $4, version = version + 1 \
+             WHERE id = $5",
         )
         .bind(changes.name.as_deref())
         .bind(changes.name.as_deref().map(str::to_lowercase))
@@ -215,7 +246,7 @@ impl Store {
         if let Err(err) = updated {
             return Err(match unique_violation(&err) {
                 Some(UniqueColumn::KeyPairName) => StoreError::NameTaken {
-                    name: changes.name.unwrap_or_default(),
+                    name: changes.name.clone().unwrap_or_default(),
                 },
                 _ => err.into(),
             });
@@ -232,25 +263,31 @@ impl Store {
         expected_version: Option<i64>,
         tags: &[Tag],
     ) -> Result<KeyPair, StoreError> {
-        let mut tx = self.begin_write().await?;
-        check_version(&mut tx, id, expected_version).await?;
-        sqlx::query("DELETE FROM key_pair_tags WHERE key_pair_id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        insert_tags(&mut tx, id, tags).await?;
-        bump(&mut tx, id).await?;
-        let key_pair = fetch(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
-        tx.commit().await?;
-        Ok(key_pair)
+        self.retry(|| async {
+            let mut tx = self.begin_write().await?;
+            self.check_version(&mut tx, id, expected_version).await?;
+            sqlx::query("DELETE FROM key_pair_tags WHERE key_pair_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            insert_tags(&mut tx, id, tags).await?;
+            bump(&mut tx, id).await?;
+            let key_pair = fetch(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
+            tx.commit().await?;
+            Ok(key_pair)
+        })
+        .await
     }
 
     /// Deletes a key pair unless instances or images reference it.
     pub async fn delete_unreferenced_key_pair(&self, id: &str) -> Result<Deletion, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let deletion = delete_if_unreferenced(&mut tx, id).await?;
-        tx.commit().await?;
-        Ok(deletion)
+        self.retry(|| async {
+            let mut tx = self.begin_write().await?;
+            let deletion = self.delete_if_unreferenced(&mut tx, id).await?;
+            tx.commit().await?;
+            Ok(deletion)
+        })
+        .await
     }
 
     /// Deletes each unreferenced key pair of `ids`, all in one transaction; one [`Deletion`]
@@ -259,13 +296,20 @@ impl Store {
         &self,
         ids: &[String],
     ) -> Result<Vec<Deletion>, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let mut deletions = Vec::with_capacity(ids.len());
-        for id in ids {
-            deletions.push(delete_if_unreferenced(&mut tx, id).await?);
-        }
-        tx.commit().await?;
-        Ok(deletions)
+        self.retry(|| async {
+            let mut tx = self.begin_write().await?;
+            // Rows are locked in id order, as every writer does, so two batches wait for
+            // each other instead of deadlocking.
+            let mut order: Vec<usize> = (0..ids.len()).collect();
+            order.sort_by(|a, b| ids[*a].cmp(&ids[*b]));
+            let mut deletions = vec![Deletion::NotFound; ids.len()];
+            for i in order {
+                deletions[i] = self.delete_if_unreferenced(&mut tx, &ids[i]).await?;
+            }
+            tx.commit().await?;
+            Ok(deletions)
+        })
+        .await
     }
 
     /// Turns a failed insert into the refusal it stands for.
@@ -276,7 +320,7 @@ impl Store {
             },
             Some(UniqueColumn::Fingerprint) => {
                 let existing: Result<Option<(String, String)>, _> =
-                    sqlx::query_as("SELECT id, name FROM key_pairs WHERE fingerprint_sha256 = ?")
+                    sqlx::query_as("SELECT id, name FROM key_pairs WHERE fingerprint_sha256 = $1")
                         .bind(&new.fingerprint_sha256)
                         .fetch_optional(&self.pool)
                         .await;
@@ -289,32 +333,116 @@ impl Store {
             None => err.into(),
         }
     }
+
+    /// Locks the key pair's row and checks its version.
+    async fn check_version(
+        &self,
+        conn: &mut AnyConnection,
+        id: &str,
+        expected: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let current: Option<i64> = sqlx::query_scalar(&format!(
+            "SELECT version FROM key_pairs WHERE id = $1{}",
+            self.backend.for_update()
+        ))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        match (current, expected) {
+            (None, _) => Err(not_found(id)),
+            (Some(current), Some(expected)) if current != expected => {
+                Err(StoreError::VersionMismatch { current })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Locks the key pair's row (a bind waits for it), then deletes it if nothing refers to
+    /// it.
+    async fn delete_if_unreferenced(
+        &self,
+        conn: &mut AnyConnection,
+        id: &str,
+    ) -> Result<Deletion, StoreError> {
+        let name: Option<String> = sqlx::query_scalar(&format!(
+            "SELECT name FROM key_pairs WHERE id = $1{}",
+            self.backend.for_update()
+        ))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(name) = name else {
+            return Ok(Deletion::NotFound);
+        };
+        let instance_ids: Vec<String> = sqlx::query_scalar(
+            "SELECT instance_id FROM instance_keys WHERE key_pair_id = $1 ORDER BY instance_id",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let image_ids: Vec<String> = sqlx::query_scalar(
+            "SELECT image_id FROM image_keys WHERE key_pair_id = $1 ORDER BY image_id",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+        if !instance_ids.is_empty() || !image_ids.is_empty() {
+            return Ok(Deletion::Kept {
+                name,
+                instance_ids,
+                image_ids,
+            });
+        }
+        sqlx::query("DELETE FROM key_pairs WHERE id = $1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        Ok(Deletion::Deleted { name })
+    }
+
+    fn push_filter(&self, sql: &mut Sql, filter: &KeyPairFilter) {
+        let mut clause = " WHERE ";
+        if let Some(text) = &filter.text {
+            let lower = text.to_lowercase();
+            let position = self.backend.position_fn();
+            sql.push(clause)
+                .push(&format!("({position}(k.name_lower, "))
+                .bind(lower.clone())
+                .push(&format!(") > 0 OR {position}(k.id, "))
+                .bind(lower.clone())
+                .push(") > 0");
+            // Fingerprints: a prefix of the whole text (`SHA256:ab…`, `MD5:12:…`), or of the
+            // part after the prefix when enough characters are given. SHA-256 is base64, so
+            // its case matters; MD5 is hex, so it does not.
+            push_prefix(sql, "k.fingerprint_sha256", 1, text.clone());
+            push_prefix(sql, "lower(k.fingerprint_md5)", 1, lower.clone());
+            if text.chars().count() >= BARE_FINGERPRINT_MIN_CHARS {
+                push_prefix(sql, "k.fingerprint_sha256", 8, text.clone());
+                push_prefix(sql, "lower(k.fingerprint_md5)", 5, lower);
+            }
+            sql.push(")");
+            clause = " AND ";
+        }
+        if let Some(tag) = &filter.tag {
+            sql.push(clause)
+                .push(
+                    "EXISTS (SELECT 1 FROM key_pair_tags t WHERE t.key_pair_id = k.id AND t.key = ",
+                )
+                .bind(tag.key.clone());
+            if let Some(value) = &tag.value {
+                sql.push(" AND t.value = ").bind(value.clone());
+            }
+            sql.push(")");
+        }
+    }
 }
 
 fn not_found(id: &str) -> StoreError {
     StoreError::KeyPairNotFound { id: id.to_owned() }
 }
 
-async fn check_version(
-    conn: &mut SqliteConnection,
-    id: &str,
-    expected: Option<i64>,
-) -> Result<(), StoreError> {
-    let current: Option<i64> = sqlx::query_scalar("SELECT version FROM key_pairs WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    match (current, expected) {
-        (None, _) => Err(not_found(id)),
-        (Some(current), Some(expected)) if current != expected => {
-            Err(StoreError::VersionMismatch { current })
-        }
-        _ => Ok(()),
-    }
-}
-
-pub(super) async fn bump(conn: &mut SqliteConnection, id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE key_pairs SET updated_at = ?, version = version + 1 WHERE id = ?")
+pub(super) async fn bump(conn: &mut AnyConnection, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE key_pairs SET updated_at = $1, version = version + 1 WHERE id = $2")
         .bind(clock::now())
         .bind(id)
         .execute(conn)
@@ -323,115 +451,55 @@ pub(super) async fn bump(conn: &mut SqliteConnection, id: &str) -> Result<(), sq
 }
 
 pub(super) async fn insert_tags(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: &str,
     tags: &[Tag],
 ) -> Result<(), sqlx::Error> {
     if tags.is_empty() {
         return Ok(());
     }
-    let mut insert = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO key_pair_tags (key_pair_id, position, key, value) ",
-    );
-    insert.push_values(tags.iter().enumerate(), |mut row, (position, tag)| {
-        row.push_bind(id)
-            .push_bind(i64::try_from(position).unwrap_or(i64::MAX))
-            .push_bind(tag.key.as_str())
-            .push_bind(tag.value.as_str());
-    });
-    insert.build().execute(conn).await?;
+    let mut insert =
+        Sql::new("INSERT INTO key_pair_tags (key_pair_id, position, key, value) VALUES ");
+    for (position, tag) in tags.iter().enumerate() {
+        if position > 0 {
+            insert.push(", ");
+        }
+        insert
+            .push("(")
+            .bind(id.to_owned())
+            .push(", ")
+            .bind(i64::try_from(position).unwrap_or(i64::MAX))
+            .push(", ")
+            .bind(tag.key.clone())
+            .push(", ")
+            .bind(tag.value.clone())
+            .push(")");
+    }
+    insert.execute(conn).await?;
     Ok(())
 }
 
-async fn delete_if_unreferenced(
-    conn: &mut SqliteConnection,
-    id: &str,
-) -> Result<Deletion, StoreError> {
-    let name: Option<String> = sqlx::query_scalar("SELECT name FROM key_pairs WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let Some(name) = name else {
-        return Ok(Deletion::NotFound);
-    };
-    let instance_ids: Vec<String> = sqlx::query_scalar(
-        "SELECT instance_id FROM instance_keys WHERE key_pair_id = ? ORDER BY instance_id",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let image_ids: Vec<String> = sqlx::query_scalar(
-        "SELECT image_id FROM image_keys WHERE key_pair_id = ? ORDER BY image_id",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
-    if !instance_ids.is_empty() || !image_ids.is_empty() {
-        return Ok(Deletion::Kept {
-            name,
-            instance_ids,
-            image_ids,
-        });
-    }
-    sqlx::query("DELETE FROM key_pairs WHERE id = ?")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(Deletion::Deleted { name })
-}
-
-fn push_filter<'a>(qb: &mut QueryBuilder<'a, Sqlite>, filter: &'a KeyPairFilter) {
-    let mut clause = " WHERE ";
-    if let Some(text) = &filter.text {
-        let lower = text.to_lowercase();
-        qb.push(clause)
-            .push("(instr(k.name_lower, ")
-            .push_bind(lower.clone())
-            .push(") > 0 OR instr(k.id, ")
-            .push_bind(lower.clone())
-            .push(") > 0");
-        // Fingerprints: a prefix of the whole text (`SHA256:ab…`, `MD5:12:…`), or of the part
-        // after the prefix when enough characters are given. SHA-256 is base64, so its case
-        // matters; MD5 is hex, so it does not.
-        push_prefix(qb, "k.fingerprint_sha256", 1, text.clone());
-        push_prefix(qb, "lower(k.fingerprint_md5)", 1, lower.clone());
-        if text.chars().count() >= BARE_FINGERPRINT_MIN_CHARS {
-            push_prefix(qb, "k.fingerprint_sha256", 8, text.clone());
-            push_prefix(qb, "lower(k.fingerprint_md5)", 5, lower);
-        }
-        qb.push(")");
-        clause = " AND ";
-    }
-    if let Some(tag) = &filter.tag {
-        qb.push(clause)
-            .push("EXISTS (SELECT 1 FROM key_pair_tags t WHERE t.key_pair_id = k.id AND t.key = ")
-            .push_bind(tag.key.as_str());
-        if let Some(value) = &tag.value {
-            qb.push(" AND t.value = ").push_bind(value.as_str());
-        }
-        qb.push(")");
-    }
-}
-
-/// ` OR substr(column, start, length(text)) = text`.
-fn push_prefix(qb: &mut QueryBuilder<'_, Sqlite>, column: &str, start: i64, text: String) {
-    qb.push(format!(" OR substr({column}, "))
-        .push_bind(start)
+/// ` OR substr(column, start, length(text)) = text`. The start is an `i32`: PostgreSQL's
+/// `substr` takes an `integer`.
+fn push_prefix(sql: &mut Sql, column: &str, start: i32, text: String) {
+    sql.push(&format!(" OR substr({column}, "))
+        .bind(start)
         .push(", length(")
-        .push_bind(text.clone())
+        .bind(text.clone())
         .push(")) = ")
-        .push_bind(text);
+        .bind(text);
 }
 
 pub(super) async fn fetch(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: &str,
 ) -> Result<Option<KeyPair>, sqlx::Error> {
-    let row: Option<KeyPairRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM key_pairs k WHERE k.id = ?"))
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let row: Option<KeyPairRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM key_pairs k WHERE k.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
     match row {
         Some(row) => Ok(hydrate(conn, vec![row]).await?.pop()),
         None => Ok(None),
@@ -440,7 +508,7 @@ pub(super) async fn fetch(
 
 /// Adds tags, instance ids and image ids to rows, with three queries for the whole page.
 async fn hydrate(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     rows: Vec<KeyPairRow>,
 ) -> Result<Vec<KeyPair>, sqlx::Error> {
     if rows.is_empty() {
@@ -500,24 +568,20 @@ async fn hydrate(
         .collect())
 }
 
-/// `head (?, ?, …) tail` with one bind per id.
+/// `head ($1, $2, …) tail` with one bind per id.
 pub(super) async fn select_in<T>(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     head: &str,
     ids: &[&str],
     tail: &str,
 ) -> Result<Vec<T>, sqlx::Error>
 where
-    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
-    let mut qb = QueryBuilder::<Sqlite>::new(head);
-    qb.push("(");
-    let mut separated = qb.separated(", ");
-    for id in ids {
-        separated.push_bind(*id);
-    }
-    qb.push(")").push(tail);
-    qb.build_query_as().fetch_all(conn).await
+    let mut sql = Sql::new(head);
+    sql.bind_list(ids.iter().map(|id| (*id).to_owned()))
+        .push(tail);
+    sql.fetch_all(conn).await
 }
 
 pub(super) fn group(pairs: Vec<(String, String)>) -> HashMap<String, Vec<String>> {

@@ -2,6 +2,7 @@
 
 use keyrack_api::{Image, Instance, KeyPair, Region};
 
+use super::backend::Lock;
 use super::fleet::os_str;
 use super::key_pairs::{insert_tags, origin_str};
 use super::{Store, StoreError};
@@ -24,6 +25,8 @@ impl Store {
     /// Inserts `seed` in one transaction if the database has no regions yet; true when it did.
     pub async fn seed_if_empty(&self, seed: &Seed) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await?;
+        // Replicas starting together with --demo seed once.
+        self.backend.lock(&mut tx, Lock::Seed).await?;
         let regions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM regions")
             .fetch_one(&mut *tx)
             .await?;
@@ -31,7 +34,7 @@ impl Store {
             return Ok(false);
         }
         for (position, region) in seed.regions.iter().enumerate() {
-            sqlx::query("INSERT INTO regions (id, name, position) VALUES (?, ?, ?)")
+            sqlx::query("INSERT INTO regions (id, name, position) VALUES ($1, $2, $3)")
                 .bind(&region.id)
                 .bind(&region.name)
                 .bind(i64::try_from(position).unwrap_or(i64::MAX))
@@ -42,7 +45,8 @@ impl Store {
             sqlx::query(
                 "INSERT INTO key_pairs (id, name, name_lower, description, public_key, comment, \
                  algorithm, bits, fingerprint_sha256, fingerprint_md5, origin, created_at, \
-                 updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 updated_at, version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
             )
             .bind(&k.id)
             .bind(&k.name)
@@ -65,7 +69,7 @@ impl Store {
         for i in &seed.instances {
             sqlx::query(
                 "INSERT INTO instances (id, name, region, os, state, private_ip, public_ip, \
-                 created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                 created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1)",
             )
             .bind(&i.id)
             .bind(&i.name)
@@ -80,7 +84,7 @@ impl Store {
             .await?;
             for key_id in &i.key_ids {
                 sqlx::query(
-                    "INSERT INTO instance_keys (instance_id, key_pair_id, bound_at) VALUES (?, ?, ?)",
+                    "INSERT INTO instance_keys (instance_id, key_pair_id, bound_at) VALUES ($1, $2, $3)",
                 )
                 .bind(&i.id)
                 .bind(key_id)
@@ -90,15 +94,17 @@ impl Store {
             }
         }
         for image in &seed.images {
-            sqlx::query("INSERT INTO images (id, name, region, created_at) VALUES (?, ?, ?, ?)")
-                .bind(&image.id)
-                .bind(&image.name)
-                .bind(&image.region)
-                .bind(&image.created_at)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO images (id, name, region, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(&image.id)
+            .bind(&image.name)
+            .bind(&image.region)
+            .bind(&image.created_at)
+            .execute(&mut *tx)
+            .await?;
             for key_id in &image.key_ids {
-                sqlx::query("INSERT INTO image_keys (image_id, key_pair_id) VALUES (?, ?)")
+                sqlx::query("INSERT INTO image_keys (image_id, key_pair_id) VALUES ($1, $2)")
                     .bind(&image.id)
                     .bind(key_id)
                     .execute(&mut *tx)

@@ -1,7 +1,9 @@
 //! Bearer tokens, stored only as SHA-256 hashes.
 
 use keyrack_api::{TokenInfo, TokenRole};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
+
+use super::backend::Lock;
 
 use super::{Store, StoreError};
 use crate::clock;
@@ -91,7 +93,7 @@ impl Store {
     pub async fn find_token(&self, sha256: &str) -> Result<Option<TokenRecord>, StoreError> {
         let row: Option<(String, String, String, Option<String>)> = sqlx::query_as(
             "SELECT id, name, role, instance_id FROM tokens \
-             WHERE token_sha256 = ? AND revoked_at IS NULL",
+             WHERE token_sha256 = $1 AND revoked_at IS NULL",
         )
         .bind(sha256)
         .fetch_optional(&self.pool)
@@ -109,12 +111,12 @@ impl Store {
 
 /// Inserts a token unless its hash is registered already; true when it was added.
 pub(super) async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     token: &NewToken,
 ) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(
         "INSERT INTO tokens (id, name, role, token_sha256, created_at, instance_id) \
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (token_sha256) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (token_sha256) DO NOTHING",
     )
     .bind(random_id("tok-"))
     .bind(&token.name)
@@ -166,7 +168,7 @@ impl Store {
     /// One token as listed, revoked or not.
     pub async fn get_token(&self, id: &str) -> Result<Option<TokenInfo>, StoreError> {
         let row: Option<TokenRow> =
-            sqlx::query_as(&format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE id = ?"))
+            sqlx::query_as(&format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE id = $1"))
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -179,7 +181,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO tokens (id, name, role, token_sha256, created_at, instance_id) \
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&id)
         .bind(&token.name)
@@ -190,7 +192,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let row: TokenRow =
-            sqlx::query_as(&format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE id = ?"))
+            sqlx::query_as(&format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE id = $1"))
                 .bind(&id)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -203,15 +205,22 @@ impl Store {
     /// The last valid admin token is refused (`LastAdminToken`): checked in the same write
     /// transaction, so two admins revoking each other at once cannot both succeed.
     pub async fn revoke_token(&self, id: &str) -> Result<Option<TokenInfo>, StoreError> {
+        self.retry(|| self.try_revoke_token(id)).await
+    }
+
+    async fn try_revoke_token(&self, id: &str) -> Result<Option<TokenInfo>, StoreError> {
         let mut tx = self.begin_write().await?;
+        // One revocation at a time across replicas, so two admins revoking each other at once
+        // cannot both succeed.
+        self.backend.lock(&mut tx, Lock::AdminTokens).await?;
         let other_admins: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM tokens WHERE role = 'admin' AND revoked_at IS NULL AND id <> ?",
+            "SELECT COUNT(*) FROM tokens WHERE role = 'admin' AND revoked_at IS NULL AND id <> $1",
         )
         .bind(id)
         .fetch_one(&mut *tx)
         .await?;
         let is_valid_admin: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM tokens WHERE id = ? AND role = 'admin' AND revoked_at IS NULL",
+            "SELECT 1 FROM tokens WHERE id = $1 AND role = 'admin' AND revoked_at IS NULL",
         )
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -219,13 +228,13 @@ impl Store {
         if is_valid_admin.is_some() && other_admins == 0 {
             return Err(StoreError::LastAdminToken);
         }
-        sqlx::query("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+        sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
             .bind(clock::now())
             .bind(id)
             .execute(&mut *tx)
             .await?;
         let row: Option<TokenRow> =
-            sqlx::query_as(&format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE id = ?"))
+            sqlx::query_as(&format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE id = $1"))
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?;

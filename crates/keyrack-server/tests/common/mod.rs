@@ -1,13 +1,16 @@
-//! Test harness: runs the real `keyrack-server` binary on a free port with a temporary
-//! SQLite database, and talks HTTP to it.
+//! Test harness: runs the real `keyrack-server` binary on a free port with a fresh database
+//! (SQLite, or PostgreSQL with `KEYRACK_TEST_DATABASE=postgres`), and talks HTTP to it.
 
 #![allow(dead_code)] // each test file uses a different part of the harness
 
 pub mod browser;
+pub mod database;
 pub mod keyboard;
 
+pub use database::TestDb;
+
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -15,7 +18,6 @@ use std::time::Duration;
 use reqwest::header::HeaderMap;
 use reqwest::Method;
 use serde_json::Value;
-use tempfile::TempDir;
 
 /// The admin token every test server registers with `--bootstrap-token`.
 pub const TOKEN: &str = "kr_test-bootstrap-token-0123456789abcdef";
@@ -27,8 +29,8 @@ pub struct Server {
     pub base: String,
     /// Lines the server printed on stdout before it listened.
     pub banner: Vec<String>,
-    /// Owns the database directory unless the test does.
-    dir: Option<TempDir>,
+    /// Owns the database unless the test does.
+    db: Option<TestDb>,
     client: reqwest::Client,
     token: String,
 }
@@ -70,17 +72,12 @@ pub fn assert_error_shape(r: &Resp, status: u16, code: &str) {
     assert!(error["details"].is_object());
 }
 
-/// The database URL of `file.db` in `dir`.
-pub fn db_url(dir: &Path) -> String {
-    format!("sqlite://{}", dir.join("keyrack.db").display())
-}
-
 impl Server {
     /// A server with a fresh database and the bootstrap token, plus `args`.
     pub async fn start(args: &[&str]) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut server = Self::spawn(&db_url(dir.path()), args, true).await;
-        server.dir = Some(dir);
+        let db = TestDb::new().await;
+        let mut server = Self::spawn(db.url(), args, true).await;
+        server.db = Some(db);
         server
     }
 
@@ -138,7 +135,7 @@ impl Server {
             child,
             base,
             banner,
-            dir: None,
+            db: None,
             client: reqwest::Client::new(),
             token,
         };
@@ -175,9 +172,9 @@ impl Server {
         &self.token
     }
 
-    /// The database directory, when the server owns it.
-    pub fn dir(&self) -> Option<PathBuf> {
-        self.dir.as_ref().map(|d| d.path().to_owned())
+    /// The database URL, when the server owns its database.
+    pub fn database_url(&self) -> Option<&str> {
+        self.db.as_ref().map(TestDb::url)
     }
 
     /// Any request; `path` is absolute (`/api/v1/…`, `/healthz`).
@@ -363,8 +360,8 @@ impl Server {
 
     /// Registers a viewer token straight in the database (there is no API for it yet).
     pub async fn viewer_token(&self) -> String {
-        let dir = self.dir().expect("the server owns its database");
-        let store = keyrack_server::Store::open(&db_url(&dir))
+        let url = self.database_url().expect("the server owns its database");
+        let store = keyrack_server::Store::open(url)
             .await
             .expect("open the database");
         let token = "kr_test-viewer-token-0123456789abcdef";
