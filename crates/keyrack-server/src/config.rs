@@ -12,7 +12,8 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "keyrack-server", version, about)]
 pub struct Cli {
-    /// The database, shared by every subcommand.
+    /// The database, shared by every subcommand: `sqlite://PATH` (embedded, one process) or
+    /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DB` (several replicas may share it).
     #[arg(
         long = "database",
         env = "KEYRACK_DATABASE_URL",
@@ -20,6 +21,16 @@ pub struct Cli {
         global = true
     )]
     pub database_url: String,
+
+    /// Most database connections this process opens (default: 8 on SQLite, 16 on
+    /// PostgreSQL; keep replicas × this under PostgreSQL's `max_connections`).
+    #[arg(
+        long = "database-max-connections",
+        env = "KEYRACK_DATABASE_MAX_CONNECTIONS",
+        value_parser = clap::value_parser!(u32).range(1..=1000),
+        global = true
+    )]
+    pub database_max_connections: Option<u32>,
 
     /// How to serve, when no subcommand is given.
     #[command(flatten)]
@@ -42,7 +53,7 @@ pub enum Command {
 }
 
 /// `keyrack-server token …`.
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum TokenCommand {
     /// Make a token and print it once on stdout (nothing else goes to stdout).
     Create {

@@ -24,8 +24,8 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let result = match cli.command {
-        None => serve(&cli.database_url, cli.serve).await,
-        Some(Command::Token { command }) => token_command(&cli.database_url, command).await,
+        None => serve(&cli, cli.serve.clone()).await,
+        Some(Command::Token { ref command }) => token_command(&cli, command.clone()).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -36,8 +36,8 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn serve(database_url: &str, args: ServeArgs) -> Result<(), BoxError> {
-    let store = Store::open(database_url).await?;
+async fn serve(cli: &Cli, args: ServeArgs) -> Result<(), BoxError> {
+    let store = Store::open_with(&cli.database_url, cli.database_max_connections).await?;
     store.migrate().await?;
     if let Some(token) = tokens::bootstrap(&store, args.bootstrap_token.as_deref()).await? {
         // stdout, once: the only place this token ever appears in clear.
@@ -78,8 +78,8 @@ async fn serve(database_url: &str, args: ServeArgs) -> Result<(), BoxError> {
 
 /// `token create | list | revoke`, straight on the database (the server may be running: it
 /// reads tokens on every request, so changes apply at once).
-async fn token_command(database_url: &str, command: TokenCommand) -> Result<(), BoxError> {
-    let store = Store::open(database_url).await?;
+async fn token_command(cli: &Cli, command: TokenCommand) -> Result<(), BoxError> {
+    let store = Store::open_with(&cli.database_url, Some(1)).await?;
     store.migrate().await?;
     let result = match command {
         TokenCommand::Create { role, name } => {

@@ -412,3 +412,30 @@ async fn spa_deep_links_get_index_html() {
         .await;
     assert_error_shape(&r, 401, "Unauthorized");
 }
+
+#[test]
+fn a_database_url_the_server_cannot_serve_stops_it_with_a_clear_error() {
+    for url in [
+        "mysql://root@127.0.0.1/keyrack",
+        "data/keyrack.db",
+        "file:///var/lib/keyrack.db",
+    ] {
+        let cwd = tempfile::tempdir().expect("temp dir");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_keyrack-server"))
+            .current_dir(cwd.path())
+            .args(["--listen", "127.0.0.1:0", "--database", url])
+            .env_remove("KEYRACK_DATABASE_URL")
+            .env("RUST_LOG", "error")
+            .output()
+            .expect("run keyrack-server");
+        assert!(!out.status.success(), "{url} was accepted");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("unsupported database URL")
+                && stderr.contains("postgres://USER[:PASSWORD]@HOST[:PORT]/DB"),
+            "{url}: {stderr}"
+        );
+        let left: Vec<_> = std::fs::read_dir(cwd.path()).expect("cwd").collect();
+        assert!(left.is_empty(), "{url} left files behind: {left:?}");
+    }
+}

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use common::Server;
+use common::{Server, TestDb};
 use serde_json::{json, Value};
 
 const CLIENTS: u64 = 32;
@@ -459,8 +459,20 @@ async fn run_client(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[allow(clippy::too_many_lines)]
 async fn concurrent_clients_leave_a_consistent_fleet() {
+    run_clients(1, 20).await;
+}
+
+/// The same workload with the clients spread over two server processes on one database
+/// (PostgreSQL replicas, or two processes sharing one SQLite file): every rule must hold with
+/// nothing shared between the processes but the database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_clients_on_two_replicas_leave_a_consistent_fleet() {
+    run_clients(2, 10).await;
+}
+
+#[allow(clippy::too_many_lines)]
+async fn run_clients(replicas: usize, default_secs: u64) {
     let seed: u64 = std::env::var("KEYRACK_CONCURRENCY_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -468,18 +480,24 @@ async fn concurrent_clients_leave_a_consistent_fleet() {
     let secs: u64 = std::env::var("KEYRACK_CONCURRENCY_SECS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(20);
+        .unwrap_or(default_secs);
     println!(
-        "concurrency: seed {seed} (KEYRACK_CONCURRENCY_SEED), {secs} s (KEYRACK_CONCURRENCY_SECS)"
+        "concurrency: {replicas} replica(s), seed {seed} (KEYRACK_CONCURRENCY_SEED), {secs} s \
+         (KEYRACK_CONCURRENCY_SECS)"
     );
 
-    let server = Server::start(&[
+    let db = TestDb::new().await;
+    let args = [
         "--transition-delay-ms",
         "50",
         "--rate-limit-per-minute",
         "0",
-    ])
-    .await;
+    ];
+    let mut servers = Vec::new();
+    for _ in 0..replicas {
+        servers.push(Server::spawn(db.url(), &args, true).await);
+    }
+    let server = &servers[0];
     let mut rng = Rng(seed);
     let mut keys = Vec::new();
     for k in 0..KEYS {
@@ -512,10 +530,12 @@ async fn concurrent_clients_leave_a_consistent_fleet() {
     let until = t0 + Duration::from_secs(secs);
     let mut tasks = Vec::new();
     for n in 0..CLIENTS {
+        // Client n talks to replica n mod replicas.
+        let replica = &servers[usize::try_from(n).unwrap_or(0) % servers.len()];
         let client = Client {
             http: reqwest::Client::new(),
-            base: server.base.clone(),
-            token: server.token().to_owned(),
+            base: replica.base.clone(),
+            token: replica.token().to_owned(),
         };
         tasks.push(tokio::spawn(run_client(
             n,

@@ -298,13 +298,25 @@ impl Store {
     ) -> Result<Vec<Deletion>, StoreError> {
         self.retry(|| async {
             let mut tx = self.begin_write().await?;
-            // Rows are locked in id order, as every writer does, so two batches wait for
-            // each other instead of deadlocking.
-            let mut order: Vec<usize> = (0..ids.len()).collect();
-            order.sort_by(|a, b| ids[*a].cmp(&ids[*b]));
-            let mut deletions = vec![Deletion::NotFound; ids.len()];
-            for i in order {
-                deletions[i] = self.delete_if_unreferenced(&mut tx, &ids[i]).await?;
+            // Every row is locked, in id order, before the first delete: a delete updates
+            // the key-pair counter, and holding that row while waiting for another key
+            // pair's lock would deadlock with a second batch.
+            let for_update = self.backend.for_update();
+            if !for_update.is_empty() {
+                let mut sorted: Vec<&String> = ids.iter().collect();
+                sorted.sort();
+                for id in sorted {
+                    sqlx::query(&format!(
+                        "SELECT 1 FROM key_pairs WHERE id = $1{for_update}"
+                    ))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            let mut deletions = Vec::with_capacity(ids.len());
+            for id in ids {
+                deletions.push(self.delete_if_unreferenced(&mut tx, id).await?);
             }
             tx.commit().await?;
             Ok(deletions)

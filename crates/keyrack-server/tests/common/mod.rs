@@ -167,6 +167,21 @@ impl Server {
         let _ = self.child.wait();
     }
 
+    /// Sends SIGTERM, as a service manager stops a replica, and waits (at most 10 s) for the
+    /// process to end; its exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill -TERM {pid}");
+        for _ in 0..200 {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the server did not stop within 10 s of SIGTERM");
+    }
+
     /// The token this server accepts.
     pub fn token(&self) -> &str {
         &self.token
