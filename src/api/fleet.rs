@@ -44,6 +44,7 @@ impl Api {
             ("region", query.region.clone()),
             ("state", query.state.map(|s| s.as_str().to_owned())),
             ("q", query.q.clone()),
+            ("key_pair", query.key_pair.clone()),
             ("offset", query.offset.map(|o| o.to_string())),
             ("limit", query.limit.map(|l| l.to_string())),
         ];
@@ -52,12 +53,26 @@ impl Api {
 
     /// Every instance (page after page of 100), for pickers that filter in the browser.
     pub async fn list_all_instances(&self) -> Result<Vec<Instance>, ApiError> {
+        self.list_instances_where(InstanceQuery::default()).await
+    }
+
+    /// The instances a key pair is bound to, and no others: the server filters.
+    pub async fn list_instances_bound_to(&self, key_id: &str) -> Result<Vec<Instance>, ApiError> {
+        let query = InstanceQuery {
+            key_pair: Some(key_id.to_owned()),
+            ..Default::default()
+        };
+        self.list_instances_where(query).await
+    }
+
+    /// Every instance matching `filter`, page after page of 100.
+    async fn list_instances_where(&self, filter: InstanceQuery) -> Result<Vec<Instance>, ApiError> {
         let mut all = Vec::new();
         for page in 0..ALL_INSTANCES_MAX_PAGES {
             let query = InstanceQuery {
                 offset: Some(page * LIST_LIMIT_MAX),
                 limit: Some(LIST_LIMIT_MAX),
-                ..Default::default()
+                ..filter.clone()
             };
             let list = self.list_instances_page(&query).await?;
             let last = list.items.len() < LIST_LIMIT_MAX as usize;

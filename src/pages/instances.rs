@@ -51,6 +51,7 @@ fn list_query(v: &InstancesView) -> InstanceQuery {
         region: Some(v.region.clone()).filter(|r| !r.is_empty()),
         state: v.state,
         q: Some(v.q.clone()).filter(|q| !q.is_empty()),
+        key_pair: None,
         offset: Some((v.page - 1).saturating_mul(v.size)),
         limit: Some(v.size),
     }

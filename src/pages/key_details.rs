@@ -131,7 +131,7 @@ fn KeyDetails(
                 <dt>"Tags"</dt><dd class="tags">{tags}</dd>
                 <dt>"Created"</dt><dd>{format::timestamp(&key.created_at)}</dd>
                 <dt>"Updated"</dt><dd>{format::timestamp(&key.updated_at)}</dd>
-                <dt>"Bound instances"</dt><dd><BoundInstances ids=key.instance_ids.clone() /></dd>
+                <dt>"Bound instances"</dt><dd><BoundInstances key_id=key.id.clone() ids=key.instance_ids.clone() /></dd>
                 <dt>"Custom images"</dt><dd><KeyImages ids=key.image_ids.clone() /></dd>
             </dl>
         </section>

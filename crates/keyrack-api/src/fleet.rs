@@ -105,6 +105,8 @@ pub struct InstanceQuery {
     pub state: Option<InstanceState>,
     /// Substring of name, id or an address.
     pub q: Option<String>,
+    /// Only the instances this key pair (`skey-…`) is bound to.
+    pub key_pair: Option<String>,
     /// Items to skip.
     pub offset: Option<u32>,
     /// Page size, at most 100.

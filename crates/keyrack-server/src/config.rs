@@ -50,6 +50,14 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Copy this SQLite database (`--database`) into an empty PostgreSQL database, for a
+    /// fleet that outgrew one machine. Stop the server first: writes made after the copy
+    /// began are not carried over.
+    MigrateTo {
+        /// The target, `postgres://USER[:PASSWORD]@HOST[:PORT]/DB`: it must exist and hold no
+        /// key pair, token, region or instance (its schema is created if missing).
+        url: String,
+    },
 }
 
 /// `keyrack-server token …`.
@@ -206,5 +214,23 @@ mod tests {
             "x"
         ])
         .is_err());
+    }
+
+    #[test]
+    fn migrate_to_takes_the_target_url_and_the_global_source() {
+        let cli = Cli::try_parse_from([
+            "keyrack-server",
+            "--database",
+            "sqlite://old.db",
+            "migrate-to",
+            "postgres://keyrack@db:5432/keyrack",
+        ])
+        .expect("valid");
+        assert_eq!(cli.database_url, "sqlite://old.db");
+        assert!(matches!(
+            cli.command,
+            Some(Command::MigrateTo { ref url }) if url == "postgres://keyrack@db:5432/keyrack"
+        ));
+        assert!(Cli::try_parse_from(["keyrack-server", "migrate-to"]).is_err());
     }
 }

@@ -212,6 +212,7 @@ impl From<StoreError> for AppError {
             StoreError::Database(e) => Self::Database(e),
             StoreError::Migrate(e) => Self::Internal(e.to_string()),
             e @ StoreError::UnsupportedUrl { .. } => Self::Internal(e.to_string()),
+            e @ StoreError::TransferRefused { .. } => Self::Internal(e.to_string()),
             StoreError::Io(e) => Self::Internal(e.to_string()),
         }
     }

@@ -9,6 +9,7 @@ use keyrack_api::{CreateToken, TokenRole};
 use keyrack_server::config::{Cli, Command, ServeArgs, TokenCommand};
 use keyrack_server::http::RateLimiter;
 use keyrack_server::service::tokens;
+use keyrack_server::store::Backend;
 use keyrack_server::{app, demo, AppState, Store};
 use tracing_subscriber::EnvFilter;
 
@@ -26,6 +27,7 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         None => serve(&cli, cli.serve.clone()).await,
         Some(Command::Token { ref command }) => token_command(&cli, command.clone()).await,
+        Some(Command::MigrateTo { ref url }) => migrate_to(&cli, url).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -122,6 +124,29 @@ async fn token_command(cli: &Cli, command: TokenCommand) -> Result<(), BoxError>
     };
     store.close().await;
     result
+}
+
+/// `migrate-to URL`: copies the SQLite database into an empty PostgreSQL one.
+async fn migrate_to(cli: &Cli, target_url: &str) -> Result<(), BoxError> {
+    // Before opening anything, so a wrong target URL creates no file or schema.
+    Store::check_transfer(
+        Backend::from_url(&cli.database_url)?,
+        Backend::from_url(target_url)?,
+    )?;
+    let source = Store::open_existing(&cli.database_url, Some(1)).await?;
+    // As a server start would: an older database gains the columns the copy reads.
+    source.migrate().await?;
+    let target = Store::open_with(target_url, Some(1)).await?;
+    target.migrate().await?;
+    let result = source.copy_into(&target).await;
+    source.close().await;
+    target.close().await;
+    let counts = result?;
+    eprintln!("Copied into PostgreSQL:");
+    for (table, rows) in counts.tables() {
+        eprintln!("  {table:<14} {rows:>8}");
+    }
+    Ok(())
 }
 
 /// Ctrl-C, or SIGTERM from a service manager.

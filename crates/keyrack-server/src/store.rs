@@ -26,6 +26,7 @@ mod key_pairs;
 mod seed;
 mod sql;
 mod tokens;
+mod transfer;
 
 use std::future::Future;
 use std::time::Duration;
@@ -40,6 +41,7 @@ pub use fleet::{InstanceFilter, NewInstance, PowerStep};
 pub use key_pairs::{Deletion, KeyPairChanges, KeyPairFilter, NewKeyPair};
 pub use seed::Seed;
 pub use tokens::{NewToken, Role, TokenRecord};
+pub use transfer::TransferCounts;
 
 use sql::Sql;
 
@@ -111,6 +113,12 @@ pub enum StoreError {
         /// What stood before `://` (never the rest: it may hold a password).
         scheme: String,
     },
+    /// A copy between databases (`migrate-to`) was refused before anything was written.
+    #[error("cannot migrate: {reason}")]
+    TransferRefused {
+        /// Why, for the operator.
+        reason: String,
+    },
     /// The database file's directory could not be made.
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -147,6 +155,16 @@ impl Store {
             .connect_with(options)
             .await?;
         Ok(Self { pool, backend })
+    }
+
+    /// [`Store::open_with`] for a database that must exist already, such as the source of
+    /// `migrate-to`: a mistyped SQLite path is an error, not a new empty database.
+    pub async fn open_existing(
+        url: &str,
+        max_connections: Option<u32>,
+    ) -> Result<Self, StoreError> {
+        Backend::from_url(url)?.require_existing(url)?;
+        Self::open_with(url, max_connections).await
     }
 
     /// Which backend this is.

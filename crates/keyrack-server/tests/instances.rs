@@ -527,3 +527,26 @@ async fn images_are_made_from_instances_and_carry_their_keys() {
     let r = server.delete(&format!("/key-pairs/{b_id}")).await;
     assert_eq!((r.status, r.code()), (409, "KeyPairInUse"), "still bound");
 }
+
+#[tokio::test]
+async fn instances_filter_by_the_key_pair_bound_to_them() {
+    let server = Server::start(&[]).await;
+    let key = server.create("filtered", &ed25519_keys(1)[0]).await;
+    let key_id = key["id"].as_str().expect("id").to_owned();
+    let bound = server.instance("bound-host", "linux", "STOPPED").await;
+    let _other = server.instance("other-host", "linux", "STOPPED").await;
+    let r = server.bind("bind", &key_id, &[&bound], false).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    let r = server.get(&format!("/instances?key_pair={key_id}")).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["total"], 1);
+    assert_eq!(r.body["items"][0]["id"], bound.as_str());
+    // With the other filters, and for a key bound nowhere.
+    let r = server
+        .get(&format!("/instances?key_pair={key_id}&q=other"))
+        .await;
+    assert_eq!(r.body["total"], 0);
+    let r = server.get("/instances?key_pair=skey-nothere0").await;
+    assert_eq!((r.status, r.body["total"].clone()), (200, 0.into()));
+}

@@ -11,6 +11,8 @@ use crate::routes::{self, InstancesView};
 /// The bound instances: name, id, state, region and a link to them on the Instances page.
 #[component]
 pub fn BoundInstances(
+    /// The key pair's id.
+    key_id: String,
     /// The key pair's `instance_ids`.
     ids: Vec<String>,
 ) -> impl IntoView {
@@ -19,7 +21,11 @@ pub fn BoundInstances(
     }
     let api = expect_context::<Api>();
     let ids = StoredValue::new(ids);
-    let instances = LocalResource::new(move || async move { api.list_all_instances().await });
+    // Exactly the instances bound to this key, however large the fleet.
+    let instances = LocalResource::new(move || {
+        let key_id = key_id.clone();
+        async move { api.list_instances_bound_to(&key_id).await }
+    });
     let rows = move || {
         let known: Vec<Instance> = match instances.get() {
             Some(Ok(all)) => all,

@@ -50,11 +50,17 @@ fn BindDialog(
 ) -> impl IntoView {
     let (api, request) = (expect_context::<Api>(), Request::new());
     let (reload, set_reload) = signal(0u32);
+    let bound_to = key.id.clone();
     let fleet = LocalResource::new(move || {
         reload.track();
+        let bound_to = bound_to.clone();
         async move {
             let regions = api.list_regions().await?;
-            let instances = api.list_all_instances().await?;
+            // Unbinding offers only the key's own instances: the server picks them.
+            let instances = match mode {
+                BindMode::Bind => api.list_all_instances().await?,
+                BindMode::Unbind => api.list_instances_bound_to(&bound_to).await?,
+            };
             Ok::<Fleet, keyrack_api::ApiError>((regions, instances))
         }
     });

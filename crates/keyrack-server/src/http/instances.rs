@@ -50,6 +50,7 @@ pub async fn list_instances(
             parse_state,
         )?,
         q: params.text("q"),
+        key_pair: params.text("key_pair"),
         offset: params.number("offset")?,
         limit: params.number("limit")?,
     };

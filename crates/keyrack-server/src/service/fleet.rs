@@ -26,6 +26,7 @@ pub async fn list_instances(
         region: search_text(query.region),
         state: query.state,
         text: search_text(query.q),
+        key_pair: search_text(query.key_pair),
         offset: query.offset.unwrap_or(0),
         limit: page_limit(query.limit)?,
     };

@@ -60,6 +60,22 @@ impl Backend {
         }
     }
 
+    /// Refuses a SQLite URL whose file does not exist (PostgreSQL refuses a missing database
+    /// by itself when connecting).
+    pub(super) fn require_existing(self, url: &str) -> Result<(), StoreError> {
+        if self == Self::Sqlite {
+            let options = SqliteConnectOptions::from_str(url)?;
+            let file = options.get_filename();
+            if !file.is_file() {
+                return Err(StoreError::Io(std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!("no database file at {}", file.display()),
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Connections per replica unless configured.
     pub(super) fn default_pool_size(self) -> u32 {
         match self {

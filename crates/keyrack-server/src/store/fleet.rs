@@ -57,6 +57,8 @@ pub struct InstanceFilter {
     pub state: Option<InstanceState>,
     /// Substring of name, id or an address (case-insensitive).
     pub text: Option<String>,
+    /// Only instances this key pair is bound to.
+    pub key_pair: Option<String>,
     /// Rows to skip.
     pub offset: u32,
     /// Rows to return.
@@ -406,6 +408,16 @@ impl Store {
             sql.push(clause)
                 .push("i.state = ")
                 .bind(state.as_str().to_owned());
+            clause = " AND ";
+        }
+        if let Some(key_pair) = &filter.key_pair {
+            sql.push(clause)
+                .push(
+                    "EXISTS (SELECT 1 FROM instance_keys b \
+                     WHERE b.instance_id = i.id AND b.key_pair_id = ",
+                )
+                .bind(key_pair.clone())
+                .push(")");
             clause = " AND ";
         }
         if let Some(text) = &filter.text {
