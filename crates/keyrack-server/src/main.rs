@@ -142,7 +142,7 @@ async fn migrate_to(cli: &Cli, target_url: &str) -> Result<(), BoxError> {
     source.close().await;
     target.close().await;
     let counts = result?;
-    eprintln!("Copied into PostgreSQL:");
+    eprintln!("Copied into PostgreSQL (rows per table):");
     for (table, rows) in counts.tables() {
         eprintln!("  {table:<14} {rows:>8}");
     }

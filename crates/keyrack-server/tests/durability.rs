@@ -6,24 +6,9 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
 use common::database::Backend;
-use common::{Server, TestDb};
+use common::{random_ed25519_line, Server, TestDb};
 use serde_json::json;
-
-/// A fresh, valid Ed25519 public key as an OpenSSH line: the wire encoding is the string
-/// "ssh-ed25519" and 32 key bytes, each with a 4-byte big-endian length.
-pub fn random_ed25519_line(comment: &str) -> String {
-    let mut key = [0u8; 32];
-    getrandom::getrandom(&mut key).expect("random bytes");
-    let mut blob = Vec::with_capacity(51);
-    for part in [&b"ssh-ed25519"[..], &key[..]] {
-        blob.extend_from_slice(&u32::try_from(part.len()).expect("short").to_be_bytes());
-        blob.extend_from_slice(part);
-    }
-    format!("ssh-ed25519 {} {comment}", STANDARD.encode(blob))
-}
 
 #[test]
 fn generated_keys_parse() {

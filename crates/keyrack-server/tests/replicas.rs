@@ -8,7 +8,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{assert_error_shape, ed25519_keys, Server, TestDb};
+use common::{assert_error_shape, ed25519_keys, random_ed25519_line, Server, TestDb};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -176,9 +176,9 @@ async fn killing_one_replica_in_a_write_storm_loses_nothing_acknowledged() {
         let acked = Arc::clone(&acked);
         tasks.push(tokio::spawn(async move {
             let client = reqwest::Client::new();
-            let keys = ed25519_keys(60);
-            for (n, key) in keys.iter().enumerate() {
+            for n in 0..60 {
                 let name = format!("storm-{creator}-{n}");
+                let key = random_ed25519_line(&name);
                 let sent = client
                     .post(format!("{base}/api/v1/key-pairs"))
                     .bearer_auth(&token)

@@ -204,11 +204,11 @@ impl Store {
         let mut source = self.begin_read().await?;
         let mut tx = target.begin_write().await?;
         // Held to the commit, so nothing (a replica starting with --demo, a token command)
-        // writes between the emptiness check and the copy. Reads still go through.
-        let names: Vec<&str> = TABLES.iter().map(|t| t.name).collect();
+        // writes between the emptiness check and the copy.
+        let tables: Vec<&str> = TABLES.iter().map(|t| t.name).collect();
         sqlx::query(&format!(
             "LOCK TABLE {}, counters IN EXCLUSIVE MODE",
-            names.join(", ")
+            tables.join(", ")
         ))
         .execute(&mut *tx)
         .await?;
@@ -221,8 +221,8 @@ impl Store {
         let [regions, key_pairs, tags, instances, instance_keys, images, image_keys, tokens, audit_entries] =
             copied;
 
-        // The trigger counts each inserted row; a mismatch would mean the schema changed
-        // under this copy, and the quota and list totals would be wrong from then on.
+        // The insert trigger counted every batch; the quota and unfiltered list totals read
+        // this row from now on, so check it.
         let counter: i64 =
             sqlx::query_scalar("SELECT value FROM counters WHERE name = 'key_pairs'")
                 .fetch_one(&mut *tx)
@@ -273,7 +273,7 @@ async fn refuse_unless_empty(tx: &mut Transaction<'static, Any>) -> Result<(), S
             .fetch_one(&mut **tx)
             .await?;
         if rows > 0 {
-            held.push(format!("{rows} {table}"));
+            held.push(format!("{table}: {rows}"));
         }
     }
     if held.is_empty() {
@@ -303,7 +303,8 @@ async fn copy_table(
         "SELECT rowid, {columns} FROM {} WHERE rowid > $1 ORDER BY rowid LIMIT $2",
         table.name
     );
-    let mut after = 0i64;
+    // Keyrack never sets a rowid, but SQLite allows negative ones.
+    let mut after = i64::MIN;
     let mut copied = 0u64;
     loop {
         let rows: Vec<AnyRow> = sqlx::query(&select)
