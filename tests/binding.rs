@@ -3,11 +3,17 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used)]
 
-use keyrack::components::bind_instances::BindInstancesForm;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use keyrack::components::bind_instances::{
+    BindInstancesForm, BindSubmission, InstanceLoader, InstancePage,
+};
 use keyrack::components::bind_results::BindResults;
 use keyrack::components::instance_picker::BindMode;
 use keyrack_api::{
-    BindOutcome, BindRequest, BindResponse, BindResult, Instance, InstanceState, Os, Region,
+    ApiError, BindOutcome, BindRequest, BindResponse, BindResult, ErrorCode, Instance,
+    InstanceQuery, InstanceState, List, Os, Region,
 };
 use leptos::prelude::*;
 use leptos::task::tick;
@@ -94,6 +100,31 @@ fn text(root: &HtmlElement) -> String {
     root.inner_text()
 }
 
+fn rows(root: &HtmlElement) -> u32 {
+    root.query_selector_all(".pick-row").unwrap().length()
+}
+
+/// Waits `ms` milliseconds of browser time.
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+/// Lets every answer, effect and re-render that is due happen.
+async fn settle() {
+    sleep(5).await;
+}
+
+/// Longer than the search box's pause.
+async fn after_typing() {
+    sleep(400).await;
+}
+
 fn instance(id: &str, name: &str, region: &str, state: InstanceState, os: Os) -> Instance {
     Instance {
         id: id.into(),
@@ -148,12 +179,120 @@ fn fleet() -> Vec<Instance> {
     ]
 }
 
-/// A form whose submissions land in the returned signal.
-fn mount_form(
+/// `count` instances in `ap-big`, `vm-001` on; every tenth is running.
+fn big_fleet(count: u32) -> Vec<Instance> {
+    (1..=count)
+        .map(|n| {
+            let state = if n.is_multiple_of(10) {
+                InstanceState::Running
+            } else {
+                InstanceState::Stopped
+            };
+            let mut i = instance(
+                &format!("ins-vm{n:06}"),
+                &format!("vm-{n:03}"),
+                "ap-big",
+                state,
+                Os::Linux,
+            );
+            i.private_ip = format!("10.1.{}.{}", n / 100, n % 100);
+            i
+        })
+        .collect()
+}
+
+/// `GET /instances` over a fixed list: it filters and pages as the server does, and keeps
+/// every query it was asked.
+#[derive(Clone, Default)]
+struct FakeServer {
+    instances: Arc<Vec<Instance>>,
+    calls: Arc<Mutex<Vec<InstanceQuery>>>,
+    /// The next request for this offset answers only after 500 ms.
+    slow_offset: Arc<Mutex<Option<u32>>>,
+    /// The next request fails.
+    fail_next: Arc<AtomicBool>,
+}
+
+impl FakeServer {
+    fn new(instances: Vec<Instance>) -> Self {
+        Self {
+            instances: Arc::new(instances),
+            ..Default::default()
+        }
+    }
+
+    fn loader(&self) -> InstanceLoader {
+        let server = self.clone();
+        Callback::new(move |query: InstanceQuery| -> InstancePage {
+            let slow = {
+                let mut slow = server.slow_offset.lock().unwrap();
+                let hit = *slow == Some(query.offset.unwrap_or(0));
+                if hit {
+                    *slow = None;
+                }
+                hit
+            };
+            let answer = if server.fail_next.swap(false, Ordering::SeqCst) {
+                Err(ApiError::new(
+                    ErrorCode::InternalError,
+                    "the fleet is asleep",
+                ))
+            } else {
+                Ok(server.page(&query))
+            };
+            server.calls.lock().unwrap().push(query);
+            Box::pin(async move {
+                if slow {
+                    sleep(500).await;
+                }
+                answer
+            })
+        })
+    }
+
+    fn page(&self, q: &InstanceQuery) -> List<Instance> {
+        let limit = q.limit.expect("every request is paged");
+        assert!(limit <= 100, "the server takes at most 100 a page");
+        let needle = q.q.clone().unwrap_or_default().to_lowercase();
+        let hits: Vec<&Instance> = self
+            .instances
+            .iter()
+            .filter(|i| q.region.as_ref().is_none_or(|r| &i.region == r))
+            .filter(|i| q.key_pair.as_ref().is_none_or(|k| i.key_ids.contains(k)))
+            .filter(|i| {
+                i.name.to_lowercase().contains(&needle)
+                    || i.id.to_lowercase().contains(&needle)
+                    || i.private_ip.contains(&needle)
+            })
+            .collect();
+        List {
+            total: hits.len() as u64,
+            items: hits
+                .into_iter()
+                .skip(q.offset.unwrap_or(0) as usize)
+                .take(limit as usize)
+                .cloned()
+                .collect(),
+        }
+    }
+
+    fn calls(&self) -> Vec<InstanceQuery> {
+        self.calls.lock().unwrap().clone()
+    }
+
+    fn last_call(&self) -> InstanceQuery {
+        self.calls().pop().expect("the loader was called")
+    }
+}
+
+/// A form over `server` whose submissions land in the returned signal.
+fn mount_over(
     mode: BindMode,
     bound_ids: Vec<String>,
-) -> (HtmlElement, RwSignal<Option<BindRequest>>) {
+    server: &FakeServer,
+) -> (HtmlElement, RwSignal<Option<BindSubmission>>) {
     let submitted = RwSignal::new(None);
+    let loader = server.loader();
     let root = mount(move || {
         view! {
             <Router>
@@ -162,10 +301,10 @@ fn mount_form(
                     key_id=KEY
                     bound_ids
                     regions=regions()
-                    instances=fleet()
+                    loader
                     pending=Signal::stored(false)
                     server_error=Signal::stored(None)
-                    on_submit=move |req| submitted.set(Some(req))
+                    on_submit=move |s| submitted.set(Some(s))
                     on_cancel=|()| {}
                 />
             </Router>
@@ -174,12 +313,24 @@ fn mount_form(
     (root, submitted)
 }
 
+/// A form over [`fleet`].
+fn mount_form(
+    mode: BindMode,
+    bound_ids: Vec<String>,
+) -> (HtmlElement, RwSignal<Option<BindSubmission>>) {
+    mount_over(mode, bound_ids, &FakeServer::new(fleet()))
+}
+
+fn request(submitted: RwSignal<Option<BindSubmission>>) -> Option<BindRequest> {
+    submitted.get_untracked().map(|s| s.request)
+}
+
 // ---- Bind instance -------------------------------------------------------------------
 
 #[wasm_bindgen_test]
 async fn bind_defaults_to_first_region_with_instances_and_shows_each_state() {
     let (root, _) = mount_form(BindMode::Bind, vec![]);
-    tick().await;
+    settle().await;
     let select: HtmlSelectElement = find(&root, "select").unchecked_into();
     assert_eq!(select.value(), "ap-guangzhou");
     let page = text(&root);
@@ -188,6 +339,7 @@ async fn bind_defaults_to_first_region_with_instances_and_shows_each_state() {
         assert!(page.contains(name), "{name} missing: {page}");
     }
     assert!(!page.contains("sh-1"), "{page}");
+    assert!(page.contains("1–5 of 5"), "{page}");
     assert!(row_text(&root, "db-1").contains("ins-db000001"));
     assert!(row_text(&root, "db-1").contains("STOPPED"));
     assert!(row_text(&root, "db-1").contains("Linux"));
@@ -198,7 +350,7 @@ async fn bind_defaults_to_first_region_with_instances_and_shows_each_state() {
 #[wasm_bindgen_test]
 async fn running_instance_needs_force_shutdown() {
     let (root, _) = mount_form(BindMode::Bind, vec![]);
-    tick().await;
+    settle().await;
     let web = pick(&root, "web-1");
     assert!(web.disabled());
     assert!(row_text(&root, "web-1").contains("Shut down the instance first"));
@@ -234,7 +386,7 @@ async fn running_instance_needs_force_shutdown() {
 #[wasm_bindgen_test]
 async fn windows_full_and_already_bound_instances_are_disabled() {
     let (root, _) = mount_form(BindMode::Bind, vec![]);
-    tick().await;
+    settle().await;
     force_shutdown(&root).click();
     tick().await;
     let win = pick(&root, "win-1");
@@ -254,7 +406,7 @@ async fn windows_full_and_already_bound_instances_are_disabled() {
 #[wasm_bindgen_test]
 async fn bind_is_disabled_until_a_selection_and_sends_it() {
     let (root, submitted) = mount_form(BindMode::Bind, vec![]);
-    tick().await;
+    settle().await;
     assert!(button(&root, "Bind").disabled());
     pick(&root, "db-1").click();
     tick().await;
@@ -262,17 +414,26 @@ async fn bind_is_disabled_until_a_selection_and_sends_it() {
     button(&root, "Bind").click();
     tick().await;
     assert_eq!(
-        submitted.get_untracked(),
+        request(submitted),
         Some(BindRequest {
             instance_ids: vec!["ins-db000001".into()],
             force_stop: false,
         })
     );
+    let names: Vec<String> = submitted
+        .get_untracked()
+        .unwrap()
+        .instances
+        .into_iter()
+        .map(|i| i.name)
+        .collect();
+    assert_eq!(names, ["db-1"]);
 }
 
 #[wasm_bindgen_test]
 async fn bind_shows_progress_while_pending() {
-    let root = mount(|| {
+    let loader = FakeServer::new(fleet()).loader();
+    let root = mount(move || {
         view! {
             <Router>
                 <BindInstancesForm
@@ -280,7 +441,7 @@ async fn bind_shows_progress_while_pending() {
                     key_id=KEY
                     bound_ids=vec![]
                     regions=regions()
-                    instances=fleet()
+                    loader
                     pending=Signal::stored(true)
                     server_error=Signal::stored(None)
                     on_submit=|_| {}
@@ -289,7 +450,7 @@ async fn bind_shows_progress_while_pending() {
             </Router>
         }
     });
-    tick().await;
+    settle().await;
     pick(&root, "db-1").click();
     tick().await;
     assert!(button(&root, "Working…").disabled());
@@ -297,37 +458,239 @@ async fn bind_shows_progress_while_pending() {
 
 #[wasm_bindgen_test]
 async fn region_switch_filters_the_list_and_clears_the_selection() {
-    let (root, _) = mount_form(BindMode::Bind, vec![]);
-    tick().await;
+    let server = FakeServer::new(fleet());
+    let (root, _) = mount_over(BindMode::Bind, vec![], &server);
+    settle().await;
     pick(&root, "db-1").click();
     tick().await;
     choose_region(&root, "ap-shanghai");
-    tick().await;
+    settle().await;
     let page = text(&root);
     assert!(page.contains("sh-1"), "{page}");
     assert!(!page.contains("db-1"), "{page}");
     assert!(page.contains("0 selected"), "{page}");
+    assert_eq!(server.last_call().region.as_deref(), Some("ap-shanghai"));
     choose_region(&root, "ap-empty");
-    tick().await;
+    settle().await;
     assert!(text(&root).contains("No instances in this region."));
 }
 
 #[wasm_bindgen_test]
 async fn search_filters_by_name_id_or_ip() {
-    let (root, _) = mount_form(BindMode::Bind, vec![]);
-    tick().await;
+    let server = FakeServer::new(fleet());
+    let (root, _) = mount_over(BindMode::Bind, vec![], &server);
+    settle().await;
     search(&root, "WEB");
-    tick().await;
+    after_typing().await;
+    assert_eq!(server.last_call().q.as_deref(), Some("WEB"));
     let page = text(&root);
     assert!(page.contains("web-1"), "{page}");
     assert!(!page.contains("db-1"), "{page}");
     search(&root, "ins-db0");
-    tick().await;
+    after_typing().await;
     let page = text(&root);
     assert!(page.contains("db-1") && !page.contains("web-1"), "{page}");
     search(&root, "nothing-like-this");
-    tick().await;
+    after_typing().await;
     assert!(text(&root).contains("No instance matches this search."));
+}
+
+// ---- Server-side paging --------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn lists_twenty_a_page_asked_of_the_server() {
+    let server = FakeServer::new(big_fleet(250));
+    let (root, _) = mount_over(BindMode::Bind, vec![], &server);
+    settle().await;
+    assert_eq!(rows(&root), 20);
+    let page = text(&root);
+    assert!(page.contains("1–20 of 250"), "{page}");
+    assert!(
+        page.contains("vm-020") && !page.contains("vm-021"),
+        "{page}"
+    );
+    let select: HtmlSelectElement = find(&root, "select").unchecked_into();
+    assert_eq!(select.value(), "ap-big");
+    for call in server.calls() {
+        assert!(call.limit.unwrap() <= 20, "{call:?}");
+    }
+    let last = server.last_call();
+    assert_eq!(
+        (last.region.as_deref(), last.offset, last.limit),
+        (Some("ap-big"), Some(0), Some(20))
+    );
+    assert!(button(&root, "‹ Previous").disabled());
+
+    button(&root, "Next ›").click();
+    settle().await;
+    assert_eq!(server.last_call().offset, Some(20));
+    let page = text(&root);
+    assert!(page.contains("21–40 of 250"), "{page}");
+    assert!(
+        page.contains("vm-021") && !page.contains("vm-020"),
+        "{page}"
+    );
+    assert_eq!(rows(&root), 20);
+    assert!(!button(&root, "‹ Previous").disabled());
+}
+
+#[wasm_bindgen_test]
+async fn the_selection_survives_a_page_change() {
+    let server = FakeServer::new(big_fleet(250));
+    let (root, submitted) = mount_over(BindMode::Bind, vec![], &server);
+    settle().await;
+    pick(&root, "vm-003").click();
+    tick().await;
+    button(&root, "Next ›").click();
+    settle().await;
+    pick(&root, "vm-025").click();
+    tick().await;
+    assert!(text(&root).contains("2 selected"));
+    button(&root, "‹ Previous").click();
+    settle().await;
+    assert!(pick(&root, "vm-003").checked(), "still ticked on page 1");
+    assert!(text(&root).contains("2 selected"));
+    button(&root, "Bind").click();
+    tick().await;
+    assert_eq!(
+        request(submitted),
+        Some(BindRequest {
+            instance_ids: vec!["ins-vm000003".into(), "ins-vm000025".into()],
+            force_stop: false,
+        })
+    );
+}
+
+#[wasm_bindgen_test]
+async fn last_page_and_a_long_count_read_well() {
+    let server = FakeServer::new(big_fleet(1234));
+    let (root, _) = mount_over(BindMode::Bind, vec![], &server);
+    settle().await;
+    assert!(text(&root).contains("1–20 of 1,234"));
+    search(&root, "vm-24");
+    after_typing().await;
+    // vm-240 … vm-249
+    assert!(text(&root).contains("1–10 of 10"), "{}", text(&root));
+    assert!(button(&root, "Next ›").disabled());
+}
+
+#[wasm_bindgen_test]
+async fn a_search_waits_for_a_pause_and_starts_at_page_one() {
+    let server = FakeServer::new(big_fleet(250));
+    let (root, _) = mount_over(BindMode::Bind, vec![], &server);
+    settle().await;
+    button(&root, "Next ›").click();
+    settle().await;
+    pick(&root, "vm-021").click();
+    tick().await;
+    let before = server.calls().len();
+    for typed in ["v", "vm", "vm-2", "vm-24"] {
+        search(&root, typed);
+        sleep(20).await;
+    }
+    assert_eq!(server.calls().len(), before, "nothing is sent while typing");
+    after_typing().await;
+    let calls = server.calls();
+    assert_eq!(calls.len(), before + 1, "one request after the pause");
+    let last = server.last_call();
+    assert_eq!(
+        (last.q.as_deref(), last.offset, last.region.as_deref()),
+        (Some("vm-24"), Some(0), Some("ap-big"))
+    );
+    let page = text(&root);
+    assert!(page.contains("1–10 of 10"), "{page}");
+    assert!(
+        page.contains("vm-240") && !page.contains("vm-021"),
+        "{page}"
+    );
+    assert!(
+        page.contains("1 selected"),
+        "a search keeps the selection: {page}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_late_answer_for_an_older_page_is_dropped() {
+    let server = FakeServer::new(big_fleet(250));
+    let (root, _) = mount_over(BindMode::Bind, vec![], &server);
+    settle().await;
+    button(&root, "Next ›").click();
+    settle().await;
+    // Page 1 answers slowly; page 2, asked for after it, answers at once.
+    *server.slow_offset.lock().unwrap() = Some(0);
+    button(&root, "‹ Previous").click();
+    settle().await;
+    assert_eq!(server.last_call().offset, Some(0));
+    assert_eq!(
+        find(&root, ".pick-box")
+            .get_attribute("aria-busy")
+            .as_deref(),
+        Some("true"),
+        "loading shows"
+    );
+    assert!(
+        text(&root).contains("vm-021"),
+        "the old page stays meanwhile"
+    );
+    button(&root, "Next ›").click();
+    settle().await;
+    assert_eq!(server.last_call().offset, Some(20));
+    assert!(text(&root).contains("21–40 of 250"));
+    sleep(700).await;
+    let page = text(&root);
+    assert!(page.contains("21–40 of 250"), "{page}");
+    assert!(
+        page.contains("vm-021") && !page.contains("vm-001"),
+        "{page}"
+    );
+    assert_eq!(
+        find(&root, ".pick-box").get_attribute("aria-busy"),
+        None,
+        "done loading"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_page_offers_retry() {
+    let server = FakeServer::new(big_fleet(250));
+    server.fail_next.store(true, Ordering::SeqCst);
+    let (root, _) = mount_over(BindMode::Bind, vec![], &server);
+    settle().await;
+    let page = text(&root);
+    assert!(page.contains("Could not load this page"), "{page}");
+    assert!(page.contains("fleet is asleep"), "{page}");
+    button(&root, "Retry").click();
+    settle().await;
+    assert!(text(&root).contains("1–20 of 250"));
+    assert_eq!(rows(&root), 20);
+}
+
+#[wasm_bindgen_test]
+async fn unticking_force_shutdown_drops_picks_made_on_other_pages() {
+    let server = FakeServer::new(big_fleet(250));
+    let (root, _) = mount_over(BindMode::Bind, vec![], &server);
+    settle().await;
+    force_shutdown(&root).click();
+    tick().await;
+    pick(&root, "vm-010").click();
+    pick(&root, "vm-011").click();
+    tick().await;
+    button(&root, "Next ›").click();
+    settle().await;
+    assert!(text(&root).contains("2 selected"));
+    force_shutdown(&root).click();
+    tick().await;
+    assert!(
+        text(&root).contains("1 selected"),
+        "the running vm-010 is dropped"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn empty_fleet_says_so() {
+    let (root, _) = mount_over(BindMode::Bind, vec![], &FakeServer::new(vec![]));
+    settle().await;
+    assert!(text(&root).contains("There are no instances yet."));
 }
 
 // ---- Unbind instance -----------------------------------------------------------------
@@ -335,8 +698,15 @@ async fn search_filters_by_name_id_or_ip() {
 #[wasm_bindgen_test]
 async fn unbind_lists_only_bound_instances() {
     let bound = vec!["ins-old00001".to_owned(), "ins-web00001".to_owned()];
-    let (root, submitted) = mount_form(BindMode::Unbind, bound);
-    tick().await;
+    let mut instances = fleet();
+    for i in &mut instances {
+        if bound.contains(&i.id) && !i.key_ids.iter().any(|k| k == KEY) {
+            i.key_ids.push(KEY.into());
+        }
+    }
+    let server = FakeServer::new(instances);
+    let (root, submitted) = mount_over(BindMode::Unbind, bound, &server);
+    settle().await;
     let page = text(&root);
     assert!(page.contains("old-1") && page.contains("web-1"), "{page}");
     for other in ["db-1", "win-1", "full-1"] {
@@ -356,7 +726,7 @@ async fn unbind_lists_only_bound_instances() {
     button(&root, "Unbind").click();
     tick().await;
     assert_eq!(
-        submitted.get_untracked(),
+        request(submitted),
         Some(BindRequest {
             instance_ids: vec!["ins-web00001".into(), "ins-old00001".into()],
             force_stop: true,
@@ -365,20 +735,32 @@ async fn unbind_lists_only_bound_instances() {
 }
 
 #[wasm_bindgen_test]
+async fn unbind_asks_the_server_for_the_keys_instances_only() {
+    let server = FakeServer::new(fleet());
+    let (root, _) = mount_over(BindMode::Unbind, vec!["ins-old00001".into()], &server);
+    settle().await;
+    search(&root, "old");
+    after_typing().await;
+    let calls = server.calls();
+    assert!(calls.len() >= 3, "{calls:?}");
+    for call in calls {
+        assert_eq!(call.key_pair.as_deref(), Some(KEY), "{call:?}");
+    }
+    assert!(text(&root).contains("old-1"));
+}
+
+#[wasm_bindgen_test]
 async fn unbind_without_bound_instances_says_so() {
-    let unbound: Vec<Instance> = fleet()
-        .into_iter()
-        .filter(|i| !i.key_ids.iter().any(|k| k == KEY))
-        .collect();
+    let loader = FakeServer::new(fleet()).loader();
     let root = mount(move || {
         view! {
             <Router>
                 <BindInstancesForm
                     mode=BindMode::Unbind
-                    key_id=KEY
+                    key_id="skey-unbound1"
                     bound_ids=vec![]
                     regions=regions()
-                    instances=unbound
+                    loader
                     pending=Signal::stored(false)
                     server_error=Signal::stored(None)
                     on_submit=|_| {}
@@ -387,7 +769,7 @@ async fn unbind_without_bound_instances_says_so() {
             </Router>
         }
     });
-    tick().await;
+    settle().await;
     assert!(text(&root).contains("This key is not bound to any instance."));
     assert!(button(&root, "Unbind").disabled());
 }
@@ -419,7 +801,7 @@ async fn bind_results_count_and_give_each_reason() {
         ],
     };
     let root = mount(move || {
-        view! { <BindResults mode=BindMode::Bind response instances=fleet() on_close=|()| {} /> }
+        view! { <BindResults mode=BindMode::Bind response picked=fleet() on_close=|()| {} /> }
     });
     tick().await;
     let page = text(&root);

@@ -9,7 +9,7 @@ use keyrack_api::{
 use super::client::{Api, Call};
 use crate::routes::encode;
 
-/// Pages of 100 that [`Api::list_all_instances`] reads at most (10,000 instances).
+/// Pages of 100 that [`Api::list_instances_bound_to`] reads at most (10,000 instances).
 const ALL_INSTANCES_MAX_PAGES: u32 = 100;
 
 impl Api {
@@ -49,11 +49,6 @@ impl Api {
             ("limit", query.limit.map(|l| l.to_string())),
         ];
         self.json(call.query(params)).await
-    }
-
-    /// Every instance (page after page of 100), for pickers that filter in the browser.
-    pub async fn list_all_instances(&self) -> Result<Vec<Instance>, ApiError> {
-        self.list_instances_where(InstanceQuery::default()).await
     }
 
     /// The instances a key pair is bound to, and no others: the server filters.

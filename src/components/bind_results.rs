@@ -12,9 +12,9 @@ pub fn BindResults(
     mode: BindMode,
     /// The server's answer.
     response: BindResponse,
-    /// Instances known to the dialog, to show names beside ids.
+    /// The instances the request named, as they were picked, to show names beside ids.
     #[prop(optional)]
-    instances: Vec<Instance>,
+    picked: Vec<Instance>,
     /// Called by Close.
     #[prop(into)]
     on_close: Callback<()>,
@@ -33,7 +33,7 @@ pub fn BindResults(
         .results
         .into_iter()
         .map(|r| {
-            let name = instances
+            let name = picked
                 .iter()
                 .find(|i| i.id == r.instance_id)
                 .map(|i| i.name.clone());

@@ -1,4 +1,5 @@
-//! One pickable instance of the Bind / Unbind dialogs, and why it may not be pickable.
+//! One pickable instance of the Bind / Unbind dialogs, why it may not be pickable, and the
+//! selection the dialog keeps across pages.
 
 use keyrack_api::{Instance, InstanceState, Os, KEYS_PER_INSTANCE_MAX};
 use leptos::prelude::*;
@@ -56,6 +57,54 @@ impl Blocker {
             Self::KeyLimit => format!("This instance already has {KEYS_PER_INSTANCE_MAX} keys"),
             Self::NotStopped => "Shut down the instance first".into(),
         }
+    }
+}
+
+/// The picked instances by id, in the order picked, each kept as it was listed: the
+/// selection outlives the page and the search it was made on. A dialog picks a few dozen at
+/// most, so a `Vec` searched by id serves as the ordered map.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Selection(Vec<Instance>);
+
+impl Selection {
+    /// How many are picked.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether none is picked.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether the instance `id` is picked.
+    pub fn contains(&self, id: &str) -> bool {
+        self.0.iter().any(|i| i.id == id)
+    }
+
+    /// Picks `instance`, or drops it when it is picked already.
+    pub fn toggle(&mut self, instance: &Instance) {
+        match self.0.iter().position(|i| i.id == instance.id) {
+            Some(at) => {
+                self.0.remove(at);
+            }
+            None => self.0.push(instance.clone()),
+        }
+    }
+
+    /// Keeps only the picked instances for which `keep` holds.
+    pub fn retain(&mut self, keep: impl FnMut(&Instance) -> bool) {
+        self.0.retain(keep);
+    }
+
+    /// The ids, in the order picked.
+    pub fn ids(&self) -> Vec<String> {
+        self.0.iter().map(|i| i.id.clone()).collect()
+    }
+
+    /// The instances, in the order picked.
+    pub fn into_instances(self) -> Vec<Instance> {
+        self.0
     }
 }
 

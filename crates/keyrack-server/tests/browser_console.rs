@@ -579,7 +579,9 @@ async fn screenshots_in_light_and_dark() {
             ("Unbind instance", "dialog-unbind"),
         ] {
             b.click_in_row("web-prod", item).await;
-            b.wait_dialog_text("web-").await;
+            // The first page has arrived, not just the dialog.
+            b.wait_for("dialog[open] .pick-box:not([aria-busy]) .pick-row")
+                .await;
             shot(what).await;
             b.press(&[Key::Escape.into()]).await;
             b.wait_gone("dialog[open]").await;

@@ -1,11 +1,13 @@
 //! Wires **Bind instance** and **Unbind instance** to the API. Shared by the SSH Key page
 //! and the key details page.
 
-use keyrack_api::{BindRequest, BindResponse, Instance, KeyPair, Region};
+use keyrack_api::{BindResponse, Instance, InstanceQuery, KeyPair, Region};
 use leptos::prelude::*;
 
 use crate::api::Api;
-use crate::components::bind_instances::BindInstancesForm;
+use crate::components::bind_instances::{
+    BindInstancesForm, BindSubmission, InstanceLoader, InstancePage,
+};
 use crate::components::bind_results::BindResults;
 use crate::components::dialog::Dialog;
 use crate::components::instance_picker::BindMode;
@@ -38,9 +40,6 @@ pub fn BindDialogHost(
     }
 }
 
-/// Regions and instances, loaded when the dialog opens.
-type Fleet = (Vec<Region>, Vec<Instance>);
-
 #[component]
 fn BindDialog(
     mode: BindMode,
@@ -50,23 +49,21 @@ fn BindDialog(
 ) -> impl IntoView {
     let (api, request) = (expect_context::<Api>(), Request::new());
     let (reload, set_reload) = signal(0u32);
-    let bound_to = key.id.clone();
-    let fleet = LocalResource::new(move || {
+    let regions = LocalResource::new(move || {
         reload.track();
-        let bound_to = bound_to.clone();
-        async move {
-            let regions = api.list_regions().await?;
-            // Unbinding offers only the key's own instances: the server picks them.
-            let instances = match mode {
-                BindMode::Bind => api.list_all_instances().await?,
-                BindMode::Unbind => api.list_instances_bound_to(&bound_to).await?,
-            };
-            Ok::<Fleet, keyrack_api::ApiError>((regions, instances))
-        }
+        async move { api.list_regions().await }
     });
-    let outcome = RwSignal::new(None::<BindResponse>);
+    // One page at a time: the server searches and pages, however large the fleet.
+    let loader = InstanceLoader::new(move |query: InstanceQuery| -> InstancePage {
+        Box::pin(async move { api.list_instances_page(&query).await })
+    });
+    let outcome = RwSignal::new(None::<Outcome>);
     let key_id = key.id.clone();
-    let submit = Callback::new(move |body: BindRequest| {
+    let submit = Callback::new(move |submission: BindSubmission| {
+        let BindSubmission {
+            request: body,
+            instances,
+        } = submission;
         let id = key_id.clone();
         let work = async move {
             match mode {
@@ -75,7 +72,7 @@ fn BindDialog(
             }
         };
         request.run(work, move |response| {
-            let _ = outcome.try_set(Some(response));
+            let _ = outcome.try_set(Some((response, instances)));
             on_changed.run(());
         });
     });
@@ -89,9 +86,9 @@ fn BindDialog(
             </p>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
-                    match fleet.await {
-                        Ok((regions, instances)) => view! {
-                            <BindStep mode key=key.get_value() regions instances request outcome submit close />
+                    match regions.await {
+                        Ok(regions) => view! {
+                            <BindStep mode key=key.get_value() regions loader request outcome submit close />
                         }.into_any(),
                         Err(error) => view! { <LoadError error on_retry=retry /> }.into_any(),
                     }
@@ -101,21 +98,24 @@ fn BindDialog(
     }
 }
 
+/// The server's answer and the instances the request named.
+type Outcome = (BindResponse, Vec<Instance>);
+
 /// The form, then the results once the server has answered.
 #[component]
 fn BindStep(
     mode: BindMode,
     key: KeyPair,
     regions: Vec<Region>,
-    instances: Vec<Instance>,
+    loader: InstanceLoader,
     request: Request,
-    outcome: RwSignal<Option<BindResponse>>,
-    submit: Callback<BindRequest>,
+    outcome: RwSignal<Option<Outcome>>,
+    submit: Callback<BindSubmission>,
     close: Callback<()>,
 ) -> impl IntoView {
     move || match outcome.get() {
-        Some(response) => view! {
-            <BindResults mode response instances=instances.clone() on_close=close />
+        Some((response, picked)) => view! {
+            <BindResults mode response picked on_close=close />
         }
         .into_any(),
         None => view! {
@@ -124,7 +124,7 @@ fn BindStep(
                 key_id=key.id.clone()
                 bound_ids=key.instance_ids.clone()
                 regions=regions.clone()
-                instances=instances.clone()
+                loader
                 pending=request.pending
                 server_error=request.error
                 on_submit=submit
