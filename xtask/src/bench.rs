@@ -5,6 +5,9 @@
 //! 2. Key generation in headless Chromium through the console's own code path (the page's
 //!    keygen client posting to the Web Worker), against native `ssh-keygen` on the same
 //!    machine.
+//!
+//! With `--load`, instead: the API under load with `wrk`, on SQLite and on PostgreSQL (see
+//! [`crate::load`]).
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -36,8 +39,47 @@ const KEY_TYPES: [(&str, &str, &[&str]); 7] = [
     ("rsa4096", "RSA 4096", &["-t", "rsa", "-b", "4096"]),
 ];
 
-/// Builds the release SPA and the server, then reports first-load size and key generation.
-pub fn bench() -> Result<()> {
+/// `cargo xtask bench [--load …]`.
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Load-test the API instead: seed 100,000 key pairs, serve them with the release server
+    /// on SQLite and on PostgreSQL, and measure reads and writes with wrk.
+    #[arg(long)]
+    pub load: bool,
+    /// With --load: key pairs to seed.
+    #[arg(long, default_value_t = 100_000)]
+    pub keys: u32,
+    /// With --load: instances to seed.
+    #[arg(long, default_value_t = 10_000)]
+    pub instances: u32,
+    /// With --load: seconds each scenario is measured (after a 1 s warm-up).
+    #[arg(long, default_value_t = 5)]
+    pub duration: u32,
+    /// With --load: which backends to measure.
+    #[arg(long, value_parser = ["sqlite", "postgres", "both"], default_value = "both")]
+    pub backend: String,
+}
+
+/// Builds the release SPA and the server, then reports first-load size and key generation;
+/// with `--load`, runs the load bench instead.
+pub fn bench(args: &BenchArgs) -> Result<()> {
+    if args.load {
+        use crate::load::{load, BackendKind, LoadArgs};
+        let backends = match args.backend.as_str() {
+            "sqlite" => vec![BackendKind::Sqlite],
+            "postgres" => vec![BackendKind::Postgres],
+            _ => vec![BackendKind::Sqlite, BackendKind::Postgres],
+        };
+        if args.keys < 20 || args.duration == 0 {
+            bail!("--keys must be at least 20 and --duration at least 1");
+        }
+        return load(&LoadArgs {
+            keys: args.keys,
+            instances: args.instances,
+            duration: args.duration,
+            backends,
+        });
+    }
     // The console's tools and Chromium; not the linters, fuzzers or PostgreSQL of the tests.
     crate::setup::setup_run()?;
     crate::setup::apt_packages()?;

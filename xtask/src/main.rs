@@ -5,6 +5,7 @@
 mod bench;
 mod conformance;
 mod fuzz;
+mod load;
 mod postgres;
 mod run;
 mod setup;
@@ -35,8 +36,9 @@ enum Command {
     Conformance(conformance::ConformanceArgs),
     /// Run the cargo-fuzz targets (public-key parsing, validators) for a while each.
     Fuzz(fuzz::FuzzArgs),
-    /// Measure performance budgets (first-load size).
-    Bench,
+    /// Measure performance budgets (first-load size, key generation); with `--load`, the API
+    /// under load on SQLite and PostgreSQL instead.
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -46,6 +48,6 @@ fn main() -> anyhow::Result<()> {
         Command::Test(args) => test::test(args),
         Command::Conformance(args) => conformance::conformance(args),
         Command::Fuzz(args) => fuzz::fuzz(args),
-        Command::Bench => bench::bench(),
+        Command::Bench(args) => bench::bench(&args),
     }
 }
