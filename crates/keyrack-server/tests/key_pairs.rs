@@ -347,6 +347,64 @@ async fn list_filters_sorts_and_pages() {
         server.get("/key-pairs?q=nothing-matches").await.body["total"],
         0
     );
+    // Short text, the middle of a name, a fingerprint without its prefix, MD5 in lower case
+    // and without its prefix, and LIKE's wildcards taken literally.
+    assert_eq!(
+        names_of(&server.get("/key-pairs?q=ta&sort=name").await),
+        ["delta-web"]
+    );
+    assert_eq!(
+        names_of(&server.get("/key-pairs?q=a-W&sort=name").await),
+        ["delta-web"]
+    );
+    let bare = fp.strip_prefix("SHA256:").expect("SHA256:");
+    assert_eq!(
+        names_of(
+            &server
+                .get(&format!("/key-pairs?q={}", enc(&bare[..8])))
+                .await
+        ),
+        ["alpha-db"]
+    );
+    let lower_md5 = md5.to_lowercase();
+    assert_eq!(
+        names_of(
+            &server
+                .get(&format!("/key-pairs?q={}", enc(&lower_md5[..14])))
+                .await
+        ),
+        ["alpha-db"]
+    );
+    let bare_md5 = md5.strip_prefix("MD5:").expect("MD5:");
+    assert_eq!(
+        names_of(
+            &server
+                .get(&format!("/key-pairs?q={}", enc(&bare_md5[..11])))
+                .await
+        ),
+        ["alpha-db"]
+    );
+    for wildcard in ["%25", "_", "%25web"] {
+        assert_eq!(
+            server.get(&format!("/key-pairs?q={wildcard}")).await.body["total"],
+            0,
+            "{wildcard}"
+        );
+    }
+    // Pages past the middle are read from the end: the same rows in the same order.
+    let all = names_of(&server.get("/key-pairs?sort=name&limit=100").await);
+    for offset in 0..4 {
+        let r = server
+            .get(&format!("/key-pairs?sort=name&offset={offset}&limit=1"))
+            .await;
+        assert_eq!(names_of(&r), [all[offset].clone()], "offset {offset}");
+        let r = server
+            .get(&format!("/key-pairs?sort=-name&offset={offset}&limit=3"))
+            .await;
+        let mut expected: Vec<String> = all.iter().rev().skip(offset).take(3).cloned().collect();
+        expected.truncate(3);
+        assert_eq!(names_of(&r), expected, "offset {offset} descending");
+    }
 
     // tag=key and tag=key:value (split at the first colon).
     assert_eq!(server.get("/key-pairs?tag=env").await.body["total"], 3);

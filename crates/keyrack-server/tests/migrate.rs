@@ -131,6 +131,13 @@ async fn add_bulk_rows(sqlite_url: &str) {
     )
     .await
     .expect("bulk tags");
+    // The store keeps this count with every write it makes; rows written behind its back
+    // must keep it too.
+    conn.execute(
+        "UPDATE counters SET value = (SELECT COUNT(*) FROM key_pairs) WHERE name = 'key_pairs'",
+    )
+    .await
+    .expect("count the bulk key pairs");
     conn.execute(
         format!(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {BULK_AUDIT_ENTRIES}) \

@@ -105,42 +105,82 @@ const COLUMNS: &str = "k.id, k.name, k.description, k.public_key, k.comment, k.a
 const BARE_FINGERPRINT_MIN_CHARS: usize = 6;
 
 impl Store {
-    /// One page of key pairs and the number of all matches, read in one snapshot. Without a
-    /// filter, the total is the trigger-kept counter rather than a count of every row.
+    /// One page of key pairs and the number of all matches. Without a filter the total is
+    /// the stored counter; pages past the middle are read from the other end, so the last
+    /// page costs what the first does.
     pub async fn list_key_pairs(
         &self,
         filter: &KeyPairFilter,
     ) -> Result<List<KeyPair>, StoreError> {
-        let mut tx = self.begin_read().await?;
-        let total: i64 = if filter.text.is_none() && filter.tag.is_none() {
-            sqlx::query_scalar("SELECT value FROM counters WHERE name = 'key_pairs'")
-                .fetch_one(&mut *tx)
-                .await?
-        } else {
-            let mut count = Sql::new("SELECT COUNT(*) FROM key_pairs k");
-            self.push_filter(&mut count, filter);
-            count.fetch_scalar(&mut *tx).await?
+        let mut conn = self.pool.acquire().await?;
+        let total = u64::try_from(self.count_key_pairs(&mut conn, filter).await?).unwrap_or(0);
+        let offset = u64::from(filter.offset);
+        let take = u64::from(filter.limit).min(total.saturating_sub(offset));
+        if take == 0 {
+            return Ok(List {
+                total,
+                items: Vec::new(),
+            });
+        }
+        let from_end = total - offset - take;
+        let reverse = from_end < offset;
+        let ascending = matches!(filter.sort, KeyPairSort::CreatedAsc | KeyPairSort::NameAsc);
+        let (ascending, skip) = match (ascending, reverse) {
+            (asc, false) => (asc, offset),
+            (asc, true) => (!asc, from_end),
         };
-
         let mut page = Sql::new(format!("SELECT {COLUMNS} FROM key_pairs k"));
         self.push_filter(&mut page, filter);
-        page.push(match filter.sort {
-            KeyPairSort::CreatedAsc => " ORDER BY k.created_at ASC, k.id ASC",
-            KeyPairSort::CreatedDesc => " ORDER BY k.created_at DESC, k.id DESC",
-            KeyPairSort::NameAsc => " ORDER BY k.name_lower ASC, k.id ASC",
-            KeyPairSort::NameDesc => " ORDER BY k.name_lower DESC, k.id DESC",
-        });
-        page.push(" LIMIT ")
-            .bind(i64::from(filter.limit))
-            .push(" OFFSET ")
-            .bind(i64::from(filter.offset));
-        let rows: Vec<KeyPairRow> = page.fetch_all(&mut *tx).await?;
-        let items = hydrate(&mut tx, rows).await?;
-        tx.commit().await?;
-        Ok(List {
-            total: u64::try_from(total).unwrap_or(0),
-            items,
-        })
+        let column = match filter.sort {
+            KeyPairSort::CreatedAsc | KeyPairSort::CreatedDesc => "k.created_at",
+            KeyPairSort::NameAsc | KeyPairSort::NameDesc => "k.name_lower",
+        };
+        // SQLite would walk the sort's index and test every row against a text search;
+        // sorting the few matches is cheaper, so the sort column is made unindexable.
+        let column = if filter.text.is_some() && self.backend == super::Backend::Sqlite {
+            format!("{column} || ''")
+        } else {
+            column.to_owned()
+        };
+        let direction = if ascending { "ASC" } else { "DESC" };
+        page.push(&format!(
+            " ORDER BY {column} {direction}, k.id {direction} LIMIT "
+        ))
+        .bind(i64::try_from(take).unwrap_or(i64::MAX))
+        .push(" OFFSET ")
+        .bind(i64::try_from(skip).unwrap_or(i64::MAX));
+        let mut rows: Vec<KeyPairRow> = page.fetch_all(&mut *conn).await?;
+        if reverse {
+            rows.reverse();
+        }
+        let items = hydrate(&mut conn, rows).await?;
+        Ok(List { total, items })
+    }
+
+    /// How many key pairs `filter` matches, as cheaply as the filter allows.
+    async fn count_key_pairs(
+        &self,
+        conn: &mut AnyConnection,
+        filter: &KeyPairFilter,
+    ) -> Result<i64, sqlx::Error> {
+        match (&filter.text, &filter.tag) {
+            (None, None) => {
+                sqlx::query_scalar("SELECT value FROM counters WHERE name = 'key_pairs'")
+                    .fetch_one(conn)
+                    .await
+            }
+            // A tag belongs to one key pair once (primary key), and goes with it.
+            (None, Some(tag)) => {
+                let mut count = Sql::new("SELECT COUNT(*) FROM key_pair_tags WHERE ");
+                push_tag_match(&mut count, tag);
+                count.fetch_scalar(conn).await
+            }
+            (Some(_), _) => {
+                let mut count = Sql::new("SELECT COUNT(*) FROM key_pairs k");
+                self.push_filter(&mut count, filter);
+                count.fetch_scalar(conn).await
+            }
+        }
     }
 
     /// One key pair.
@@ -194,19 +234,17 @@ impl Store {
             tx.rollback().await?;
             return Err(self.conflict(err, new).await);
         }
-        // The insert trigger counted this key pair; on PostgreSQL the counter's row stays
-        // locked until commit, so concurrent creates check the quota one after another.
-        let count: i64 = sqlx::query_scalar("SELECT value FROM counters WHERE name = 'key_pairs'")
-            .fetch_one(&mut *tx)
-            .await?;
-        if u64::try_from(count).unwrap_or(u64::MAX) > quota {
-            tx.rollback().await?;
-            return Err(StoreError::QuotaReached { quota });
-        }
         insert_tags(&mut tx, &id, &new.tags).await?;
         let key_pair = fetch(&mut tx, &id)
             .await?
             .ok_or(StoreError::KeyPairNotFound { id })?;
+        // Counted last: on PostgreSQL the counter row stays locked until the commit, so
+        // concurrent creates check the quota one after another, and hold the lock briefly.
+        let count = count_key_pairs_by(&mut tx, 1).await?;
+        if u64::try_from(count).unwrap_or(u64::MAX) > quota {
+            tx.rollback().await?;
+            return Err(StoreError::QuotaReached { quota });
+        }
         tx.commit().await?;
         Ok(key_pair)
     }
@@ -284,6 +322,9 @@ impl Store {
         self.retry(|| async {
             let mut tx = self.begin_write().await?;
             let deletion = self.delete_if_unreferenced(&mut tx, id).await?;
+            if matches!(deletion, Deletion::Deleted { .. }) {
+                count_key_pairs_by(&mut tx, -1).await?;
+            }
             tx.commit().await?;
             Ok(deletion)
         })
@@ -317,6 +358,13 @@ impl Store {
             let mut deletions = Vec::with_capacity(ids.len());
             for id in ids {
                 deletions.push(self.delete_if_unreferenced(&mut tx, id).await?);
+            }
+            let deleted = deletions
+                .iter()
+                .filter(|d| matches!(d, Deletion::Deleted { .. }))
+                .count();
+            if deleted > 0 {
+                count_key_pairs_by(&mut tx, -i64::try_from(deleted).unwrap_or(i64::MAX)).await?;
             }
             tx.commit().await?;
             Ok(deletions)
@@ -415,38 +463,135 @@ impl Store {
     fn push_filter(&self, sql: &mut Sql, filter: &KeyPairFilter) {
         let mut clause = " WHERE ";
         if let Some(text) = &filter.text {
-            let lower = text.to_lowercase();
-            let position = self.backend.position_fn();
-            sql.push(clause)
-                .push(&format!("({position}(k.name_lower, "))
-                .bind(lower.clone())
-                .push(&format!(") > 0 OR {position}(k.id, "))
-                .bind(lower.clone())
-                .push(") > 0");
-            // Fingerprints: a prefix of the whole text (`SHA256:ab…`, `MD5:12:…`), or of the
-            // part after the prefix when enough characters are given. SHA-256 is base64, so
-            // its case matters; MD5 is hex, so it does not.
-            push_prefix(sql, "k.fingerprint_sha256", 1, text.clone());
-            push_prefix(sql, "lower(k.fingerprint_md5)", 1, lower.clone());
-            if text.chars().count() >= BARE_FINGERPRINT_MIN_CHARS {
-                push_prefix(sql, "k.fingerprint_sha256", 8, text.clone());
-                push_prefix(sql, "lower(k.fingerprint_md5)", 5, lower);
-            }
+            sql.push(clause).push("(");
+            self.push_text_match(sql, text);
             sql.push(")");
             clause = " AND ";
         }
         if let Some(tag) = &filter.tag {
             sql.push(clause)
-                .push(
-                    "EXISTS (SELECT 1 FROM key_pair_tags t WHERE t.key_pair_id = k.id AND t.key = ",
-                )
-                .bind(tag.key.clone());
-            if let Some(value) = &tag.value {
-                sql.push(" AND t.value = ").bind(value.clone());
-            }
+                .push("k.id IN (SELECT key_pair_id FROM key_pair_tags WHERE ");
+            push_tag_match(sql, tag);
             sql.push(")");
         }
     }
+
+    /// The search box: a substring of the name or id (case-insensitive), or a prefix of a
+    /// fingerprint, whole (`SHA256:ab…`, `MD5:12:…`) or, from six characters, without its
+    /// `SHA256:`/`MD5:`. Every branch can use an index: trigrams for substrings, the
+    /// fingerprints' btrees for prefixes.
+    fn push_text_match(&self, sql: &mut Sql, text: &str) {
+        let lower = text.to_lowercase();
+        let mut any = Or::default();
+        // Names and ids have no colon; fingerprints' prefixes and MD5 hex have.
+        if !text.contains(':') {
+            any.next(sql);
+            self.push_substring(sql, &lower);
+            if text.chars().count() >= BARE_FINGERPRINT_MIN_CHARS {
+                any.next(sql);
+                push_prefix(sql, "k.fingerprint_sha256", &format!("SHA256:{text}"));
+            }
+        }
+        // SHA-256 is base64, so its case matters; MD5 is hex, so it does not.
+        any.next(sql);
+        push_prefix(sql, "k.fingerprint_sha256", text);
+        let md5 = match lower.strip_prefix("md5:") {
+            Some(hex) => Some(format!("MD5:{hex}")),
+            None => {
+                (text.chars().count() >= BARE_FINGERPRINT_MIN_CHARS).then(|| format!("MD5:{lower}"))
+            }
+        };
+        if let Some(md5) = md5 {
+            any.next(sql);
+            push_prefix(sql, "k.fingerprint_md5", &md5);
+        }
+    }
+
+    /// `lower` within the name or the id.
+    fn push_substring(&self, sql: &mut Sql, lower: &str) {
+        match self.backend {
+            super::Backend::Postgres => {
+                let pattern = format!("%{}%", escape_like(lower));
+                sql.push("k.name_lower LIKE ")
+                    .bind(pattern.clone())
+                    .push(" ESCAPE '\\' OR k.id LIKE ")
+                    .bind(pattern)
+                    .push(" ESCAPE '\\'");
+            }
+            // The trigram index needs three characters; shorter text scans.
+            super::Backend::Sqlite if lower.chars().count() >= 3 => {
+                sql.push(
+                    "k.rowid IN (SELECT rowid FROM key_pairs_search WHERE key_pairs_search MATCH ",
+                )
+                .bind(format!("\"{}\"", lower.replace('"', "\"\"")))
+                .push(")");
+            }
+            super::Backend::Sqlite => {
+                sql.push("instr(k.name_lower, ")
+                    .bind(lower.to_owned())
+                    .push(") > 0 OR instr(k.id, ")
+                    .bind(lower.to_owned())
+                    .push(") > 0");
+            }
+        }
+    }
+}
+
+/// Joins the branches of a condition with OR.
+#[derive(Default)]
+struct Or(bool);
+
+impl Or {
+    fn next(&mut self, sql: &mut Sql) {
+        if self.0 {
+            sql.push(" OR ");
+        }
+        self.0 = true;
+    }
+}
+
+/// `key = $k [AND value = $v]` of `key_pair_tags`.
+fn push_tag_match(sql: &mut Sql, tag: &TagFilter) {
+    sql.push("key = ").bind(tag.key.clone());
+    if let Some(value) = &tag.value {
+        sql.push(" AND value = ").bind(value.clone());
+    }
+}
+
+/// `column` starts with `prefix`, as a range an index answers (both backends compare these
+/// columns byte by byte: SQLite's BINARY, PostgreSQL's COLLATE "C").
+fn push_prefix(sql: &mut Sql, column: &str, prefix: &str) {
+    sql.push(&format!("({column} >= "))
+        .bind(prefix.to_owned())
+        .push(&format!(" AND {column} < "))
+        .bind(format!("{prefix}\u{10FFFF}"))
+        .push(")");
+}
+
+/// `text` matched literally by LIKE … ESCAPE '\'.
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Adds `delta` to the number of key pairs and returns the new number. On PostgreSQL this
+/// locks the counter row until the transaction ends.
+pub(super) async fn count_key_pairs_by(
+    conn: &mut AnyConnection,
+    delta: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE counters SET value = value + $1 WHERE name = 'key_pairs' RETURNING value",
+    )
+    .bind(delta)
+    .fetch_one(conn)
+    .await
 }
 
 fn not_found(id: &str) -> StoreError {
@@ -491,17 +636,6 @@ pub(super) async fn insert_tags(
     Ok(())
 }
 
-/// ` OR substr(column, start, length(text)) = text`. The start is an `i32`: PostgreSQL's
-/// `substr` takes an `integer`.
-fn push_prefix(sql: &mut Sql, column: &str, start: i32, text: String) {
-    sql.push(&format!(" OR substr({column}, "))
-        .bind(start)
-        .push(", length(")
-        .bind(text.clone())
-        .push(")) = ")
-        .bind(text);
-}
-
 pub(super) async fn fetch(
     conn: &mut AnyConnection,
     id: &str,
@@ -526,37 +660,29 @@ async fn hydrate(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-
-    let tag_rows: Vec<(String, String, String)> = select_in(
-        conn,
-        "SELECT key_pair_id, key, value FROM key_pair_tags WHERE key_pair_id IN ",
-        &ids,
-        " ORDER BY key_pair_id, position",
-    )
-    .await?;
+    // Tags, instances and images of the whole page in one round trip: (key pair, kind,
+    // order, text, value), kind 0 for a tag, 1 for an instance id, 2 for an image id.
+    let mut sql = Sql::new(
+        "SELECT key_pair_id, 0 AS kind, position AS ord, key AS item, value \
+         FROM key_pair_tags WHERE key_pair_id IN ",
+    );
+    sql.bind_list(rows.iter().map(|r| r.id.clone()))
+        .push(" UNION ALL SELECT key_pair_id, 1, 0, instance_id, '' FROM instance_keys WHERE key_pair_id IN ")
+        .bind_list(rows.iter().map(|r| r.id.clone()))
+        .push(" UNION ALL SELECT key_pair_id, 2, 0, image_id, '' FROM image_keys WHERE key_pair_id IN ")
+        .bind_list(rows.iter().map(|r| r.id.clone()))
+        .push(" ORDER BY 1, 2, 3, 4");
+    let parts: Vec<(String, i64, i64, String, String)> = sql.fetch_all(conn).await?;
     let mut tags: HashMap<String, Vec<Tag>> = HashMap::new();
-    for (id, key, value) in tag_rows {
-        tags.entry(id).or_default().push(Tag { key, value });
+    let mut instances: HashMap<String, Vec<String>> = HashMap::new();
+    let mut images: HashMap<String, Vec<String>> = HashMap::new();
+    for (id, kind, _, item, value) in parts {
+        match kind {
+            0 => tags.entry(id).or_default().push(Tag { key: item, value }),
+            1 => instances.entry(id).or_default().push(item),
+            _ => images.entry(id).or_default().push(item),
+        }
     }
-    let mut instances = group(
-        select_in(
-            conn,
-            "SELECT key_pair_id, instance_id FROM instance_keys WHERE key_pair_id IN ",
-            &ids,
-            " ORDER BY instance_id",
-        )
-        .await?,
-    );
-    let mut images = group(
-        select_in(
-            conn,
-            "SELECT key_pair_id, image_id FROM image_keys WHERE key_pair_id IN ",
-            &ids,
-            " ORDER BY image_id",
-        )
-        .await?,
-    );
     Ok(rows
         .into_iter()
         .map(|r| KeyPair {

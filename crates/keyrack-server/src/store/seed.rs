@@ -158,6 +158,11 @@ impl Store {
                     .await?;
             }
         }
+        sqlx::query(
+            "UPDATE counters SET value = (SELECT COUNT(*) FROM key_pairs) WHERE name = 'key_pairs'",
+        )
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -72,7 +72,7 @@ struct Table {
 }
 
 /// Every table with data, parents before children (PostgreSQL checks foreign keys on each
-/// INSERT). `counters` is not copied: the target's insert trigger keeps it.
+/// INSERT). `counters` is not copied: it is set from the copied key pairs.
 const TABLES: [Table; 9] = [
     Table {
         name: "regions",
@@ -221,8 +221,12 @@ impl Store {
         let [regions, key_pairs, tags, instances, instance_keys, images, image_keys, tokens, audit_entries] =
             copied;
 
-        // The insert trigger counted every batch; the quota and unfiltered list totals read
-        // this row from now on, so check it.
+        // The quota and unfiltered list totals read this row from now on.
+        sqlx::query(
+            "UPDATE counters SET value = (SELECT COUNT(*) FROM key_pairs) WHERE name = 'key_pairs'",
+        )
+        .execute(&mut *tx)
+        .await?;
         let counter: i64 =
             sqlx::query_scalar("SELECT value FROM counters WHERE name = 'key_pairs'")
                 .fetch_one(&mut *tx)
