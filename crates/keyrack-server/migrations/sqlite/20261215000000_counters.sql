@@ -36,3 +36,7 @@ CREATE TRIGGER key_pairs_search_update AFTER UPDATE OF name_lower ON key_pairs B
         VALUES ('delete', old.rowid, old.name_lower, old.id);
     INSERT INTO key_pairs_search (rowid, name_lower, id) VALUES (new.rowid, new.name_lower, new.id);
 END;
+
+-- Instances are listed by region, then name: the index gives that order without a sort.
+DROP INDEX instances_region;
+CREATE INDEX instances_region ON instances (region, name, id);

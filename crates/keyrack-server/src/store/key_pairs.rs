@@ -104,6 +104,9 @@ const COLUMNS: &str = "k.id, k.name, k.description, k.public_key, k.comment, k.a
 /// short name search does not also match every fingerprint that starts the same way.
 const BARE_FINGERPRINT_MIN_CHARS: usize = 6;
 
+/// A tag on at least one key pair in this many is common: see [`Store::is_common_tag`].
+const COMMON_TAG_SHARE: u64 = 100;
+
 impl Store {
     /// One page of key pairs and the number of all matches. Without a filter the total is
     /// the stored counter; pages past the middle are read from the other end, so the last
@@ -129,32 +132,60 @@ impl Store {
             (asc, false) => (asc, offset),
             (asc, true) => (!asc, from_end),
         };
-        let mut page = Sql::new(format!("SELECT {COLUMNS} FROM key_pairs k"));
-        self.push_filter(&mut page, filter);
         let column = match filter.sort {
             KeyPairSort::CreatedAsc | KeyPairSort::CreatedDesc => "k.created_at",
             KeyPairSort::NameAsc | KeyPairSort::NameDesc => "k.name_lower",
         };
+        let direction = if ascending { "ASC" } else { "DESC" };
+        // The page's ids first, from the indexes alone where they can (skipping `skip` rows
+        // costs index entries, not table rows), then those 20 rows whole.
+        let mut page = Sql::new(format!(
+            "SELECT {COLUMNS} FROM key_pairs k WHERE k.id IN (SELECT k.id FROM key_pairs k"
+        ));
+        let common_tag = self.is_common_tag(&mut conn, filter, total).await?;
+        self.push_filter(&mut page, filter, common_tag);
         // SQLite would walk the sort's index and test every row against a text search;
-        // sorting the few matches is cheaper, so the sort column is made unindexable.
-        let column = if filter.text.is_some() && self.backend == super::Backend::Sqlite {
+        // sorting the few matches is cheaper, so the sort column is made unindexable there.
+        let inner = if filter.text.is_some() && self.backend == super::Backend::Sqlite {
             format!("{column} || ''")
         } else {
             column.to_owned()
         };
-        let direction = if ascending { "ASC" } else { "DESC" };
         page.push(&format!(
-            " ORDER BY {column} {direction}, k.id {direction} LIMIT "
+            " ORDER BY {inner} {direction}, k.id {direction} LIMIT "
         ))
         .bind(i64::try_from(take).unwrap_or(i64::MAX))
         .push(" OFFSET ")
-        .bind(i64::try_from(skip).unwrap_or(i64::MAX));
+        .bind(i64::try_from(skip).unwrap_or(i64::MAX))
+        .push(&format!(
+            ") ORDER BY {column} {direction}, k.id {direction}"
+        ));
         let mut rows: Vec<KeyPairRow> = page.fetch_all(&mut *conn).await?;
         if reverse {
             rows.reverse();
         }
         let items = hydrate(&mut conn, rows).await?;
         Ok(List { total, items })
+    }
+
+    /// Whether a tag filter alone matches at least one key pair in [`COMMON_TAG_SHARE`], on
+    /// SQLite. SQLite, without statistics, reads a tag filter by looking up every tagged key
+    /// pair and sorting them all; for a common tag, walking the sort's index and stopping at
+    /// the page is far cheaper (measured at 100,000 key pairs, a tag on 5 %: 9 ms against
+    /// 1 ms). PostgreSQL's planner has statistics and decides for itself.
+    async fn is_common_tag(
+        &self,
+        conn: &mut AnyConnection,
+        filter: &KeyPairFilter,
+        matches: u64,
+    ) -> Result<bool, sqlx::Error> {
+        if self.backend != super::Backend::Sqlite || filter.text.is_some() || filter.tag.is_none() {
+            return Ok(false);
+        }
+        let all: i64 = sqlx::query_scalar("SELECT value FROM counters WHERE name = 'key_pairs'")
+            .fetch_one(conn)
+            .await?;
+        Ok(matches.saturating_mul(COMMON_TAG_SHARE) >= u64::try_from(all).unwrap_or(0))
     }
 
     /// How many key pairs `filter` matches, as cheaply as the filter allows.
@@ -177,7 +208,7 @@ impl Store {
             }
             (Some(_), _) => {
                 let mut count = Sql::new("SELECT COUNT(*) FROM key_pairs k");
-                self.push_filter(&mut count, filter);
+                self.push_filter(&mut count, filter, false);
                 count.fetch_scalar(conn).await
             }
         }
@@ -460,7 +491,9 @@ impl Store {
         Ok(Deletion::Deleted { name })
     }
 
-    fn push_filter(&self, sql: &mut Sql, filter: &KeyPairFilter) {
+    /// The WHERE clause of `filter`. `common_tag`: the tag filter matches a large share of
+    /// the key pairs (see [`Store::is_common_tag`]).
+    fn push_filter(&self, sql: &mut Sql, filter: &KeyPairFilter, common_tag: bool) {
         let mut clause = " WHERE ";
         if let Some(text) = &filter.text {
             sql.push(clause).push("(");
@@ -469,8 +502,10 @@ impl Store {
             clause = " AND ";
         }
         if let Some(tag) = &filter.tag {
+            // `+` keeps SQLite from reading the page through the tag index.
             sql.push(clause)
-                .push("k.id IN (SELECT key_pair_id FROM key_pair_tags WHERE ");
+                .push(if common_tag { "+k.id" } else { "k.id" })
+                .push(" IN (SELECT key_pair_id FROM key_pair_tags WHERE ");
             push_tag_match(sql, tag);
             sql.push(")");
         }
