@@ -30,6 +30,7 @@ const POSTGRES_SUITES: &[&str] = &[
     "instances",
     "key_pairs",
     "security",
+    "cancellation",
     "replicas",
 ];
 

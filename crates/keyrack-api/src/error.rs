@@ -49,8 +49,8 @@ pub enum ErrorCode {
     RateLimited,
     /// The method is not allowed on this route.
     MethodNotAllowed,
-    /// The request took longer than the server allows and was abandoned, its writes rolled
-    /// back; it may be retried.
+    /// The request took longer than the server allows to answer. Its work finishes in the
+    /// background, whole or not at all, so look before retrying a write.
     RequestTimeout,
     /// Something failed on the server; the log has the cause.
     InternalError,

@@ -109,9 +109,12 @@ pub enum AppError {
         /// Seconds until a request will be accepted again.
         retry_after_secs: u64,
     },
-    /// The request took longer than the server allows; nothing is half done (every write is
-    /// one transaction, rolled back when it is abandoned).
-    #[error("the request took too long and was abandoned; try again")]
+    /// The request took longer than the server allows. Its work goes on in the background
+    /// and either completes whole or not at all (one transaction), so the answer cannot say
+    /// which: look before trying again.
+    #[error(
+        "the request took too long to answer; it may still complete, so check before trying again"
+    )]
     Timeout,
     /// The body is larger than the server accepts.
     #[error("the request body is too large")]

@@ -3,6 +3,7 @@
 
 mod audit;
 mod bindings;
+mod detach;
 mod extract;
 mod hardening;
 mod images;
@@ -86,8 +87,15 @@ pub fn app(state: AppState, dist: Option<PathBuf>) -> Router {
         // After the routes: it applies to the routes present when it is called.
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
-        // Inside the router, where the matched route is known: timeout and audit log.
-        .layer(middleware::from_fn_with_state(state.clone(), audit::record));
+        // Inside the router, where the matched route is known: the audit log.
+        .layer(middleware::from_fn_with_state(state.clone(), audit::record))
+        // Around it (a later layer is outer): the request timeout, and inside it a spawned
+        // task for everything that touches the database (authentication, audit, handler), so
+        // a client that goes away or a timeout never cancels database work halfway.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            detach::run_detached,
+        ));
 
     let spa = dist.map(|dir| {
         let index = dir.join("index.html");

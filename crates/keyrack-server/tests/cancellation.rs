@@ -3,10 +3,10 @@
 //! sqlx 0.8's SQLite transaction start is not cancel-safe: a request future dropped while its
 //! `BEGIN` is in flight left the pooled connection at transaction depth 1, and every later
 //! request that began a transaction on it failed with 500 ("attempted to call begin_with at
-//! non-zero transaction depth"). A load test found it when wrk stopped mid-request. Here many
-//! raw connections send complete requests (reads and writes) and vanish at once or a few
-//! milliseconds later; afterwards every ordinary request must succeed, and every key pair
-//! that was created must be in the audit log.
+//! non-zero transaction depth"). A load test found it when wrk stopped mid-request. Here
+//! 1,280 raw connections, 32 at a time, send a complete request (half list key pairs, half
+//! create one) and vanish at once or up to 3 ms later; afterwards every ordinary request
+//! must succeed, and every key pair that was created must be in the audit log.
 
 mod common;
 
@@ -19,7 +19,7 @@ use tokio::net::TcpStream;
 /// Abandoned connections in flight at once.
 const CONCURRENCY: usize = 32;
 /// Rounds of `CONCURRENCY` abandoned connections.
-const ROUNDS: usize = 16;
+const ROUNDS: usize = 40;
 /// Ordinary requests afterwards, all of which must succeed.
 const AFTERWARDS: usize = 100;
 
@@ -101,7 +101,7 @@ async fn abandoned_requests_never_break_later_ones() {
     for round in 0..ROUNDS {
         let tasks: Vec<_> = (0..CONCURRENCY)
             .map(|i| {
-                let request = if i % 4 == 0 {
+                let request = if i % 2 == 0 {
                     create_request(&token, &format!("abandoned-{round}-{i}"))
                 } else {
                     list_request(&token)
@@ -118,37 +118,51 @@ async fn abandoned_requests_never_break_later_ones() {
 
     let mut failures = Vec::new();
     for i in 0..AFTERWARDS {
-        let r = if i % 5 == 0 {
-            server
-                .post(
-                    "/key-pairs",
-                    json!({ "name": format!("after-{i}"), "public_key": random_ed25519_line("after") }),
-                )
-                .await
-        } else {
-            server.get("/key-pairs?sort=name").await
+        let request = async {
+            if i % 5 == 0 {
+                let body = json!({
+                    "name": format!("after-{i}"),
+                    "public_key": random_ed25519_line("after"),
+                });
+                server.post("/key-pairs", body).await
+            } else {
+                server.get("/key-pairs?sort=name").await
+            }
         };
-        if !(200..300).contains(&r.status) {
-            failures.push(format!("request {i}: {} {}", r.status, r.text));
+        match tokio::time::timeout(Duration::from_secs(15), request).await {
+            Ok(r) if (200..300).contains(&r.status) => {}
+            Ok(r) => failures.push(format!("request {i}: {} {}", r.status, r.text)),
+            Err(_) => failures.push(format!("request {i}: no answer within 15 s")),
+        }
+        // A connection stuck in a transaction holds SQLite's write lock, and each write then
+        // waits out the busy timeout: a few failures tell enough.
+        if failures.len() >= 3 {
+            break;
         }
     }
+    // Every key pair that exists was created by an audited write: none was committed with its
+    // audit entry torn off. (Asked a few times: a create can commit just before its entry.)
+    let (mut created, mut audited) = (0, 0);
+    for _ in 0..20 {
+        let key_pairs = server.get("/key-pairs?limit=1").await;
+        assert_eq!(key_pairs.status, 200, "{}", key_pairs.text);
+        let creations = server
+            .get("/audit?action=POST%20%2Fapi%2Fv1%2Fkey-pairs&outcome=201&limit=1")
+            .await;
+        assert_eq!(creations.status, 200, "{}", creations.text);
+        created = key_pairs.body["total"].as_u64().expect("total");
+        audited = creations.body["total"].as_u64().expect("total");
+        if created == audited {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+
     assert!(
-        failures.is_empty(),
-        "{} of {AFTERWARDS} requests after the abandoned ones failed:\n{}",
+        failures.is_empty() && created == audited,
+        "{} of {AFTERWARDS} requests after the abandoned ones failed (stopping at 3); \
+         {created} key pairs exist but {audited} creations were audited\n{}",
         failures.len(),
         failures.join("\n")
-    );
-
-    // Every key pair that exists was created by an audited write: none was committed with its
-    // audit entry torn off.
-    let key_pairs = server.get("/key-pairs?limit=1").await;
-    assert_eq!(key_pairs.status, 200, "{}", key_pairs.text);
-    let audited = server
-        .get("/audit?action=POST%20%2Fapi%2Fv1%2Fkey-pairs&outcome=201&limit=1")
-        .await;
-    assert_eq!(audited.status, 200, "{}", audited.text);
-    assert_eq!(
-        key_pairs.body["total"], audited.body["total"],
-        "key pairs created vs. audited creations"
     );
 }

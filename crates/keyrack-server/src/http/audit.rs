@@ -1,15 +1,16 @@
 //! The audit log: the middleware that records every write, and `GET /audit`.
 //!
 //! Recorded as a middleware around the API routes rather than in each service: one place
-//! sees every write, refused ones included (bad token, viewer, validation, conflicts, 413,
-//! timeouts), with the status and error code the client actually got, and no handler can
-//! forget it. The authenticating extractor leaves the token's identity in an [`ActorSlot`].
-//! The entry is written after the answer is ready and before it is sent, in its own
-//! transaction; a crash between the two loses the entry, never the write's own atomicity.
+//! sees every write, refused ones included (bad token, viewer, validation, conflicts, 413),
+//! with the status and error code of its outcome, and no handler can forget it. It runs in
+//! the request's detached task (see `detach`): a write whose client gave up or timed out
+//! (`503` to the client) still finishes and is recorded with its real outcome. The
+//! authenticating extractor leaves the token's identity in an [`ActorSlot`]. The entry is
+//! written after the answer is ready and before it is sent, in its own transaction; a crash
+//! between the two loses the entry, never the write's own atomicity.
 //! Reads (GET, HEAD, OPTIONS) are not recorded; bodies and tokens never are.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::extract::{MatchedPath, OriginalUri, Request, State};
 use axum::http::{header, Method};
@@ -20,7 +21,6 @@ use axum::Router;
 use keyrack_api::{AuditEntry, AuditQuery, ErrorBody, ErrorCode, List, TokenRole};
 
 use super::extract::{Admin, Json, QueryParams};
-use super::hardening::with_timeout;
 use super::AppState;
 use crate::error::AppError;
 use crate::service::audit as service;
@@ -43,9 +43,8 @@ impl ActorSlot {
     }
 }
 
-/// Runs an API request under the request timeout and, for a write, records it.
+/// Runs an API request and, for a write, records it.
 pub async fn record(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let limit: Duration = state.request_timeout;
     let is_write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let route = req
         .extensions()
@@ -53,7 +52,7 @@ pub async fn record(State(state): State<AppState>, mut req: Request, next: Next)
         .map(|p| p.as_str().to_owned());
     // Unknown routes are not writes of anything; their 404 is not recorded.
     let (true, Some(route)) = (is_write, route) else {
-        return with_timeout(limit, next.run(req)).await;
+        return next.run(req).await;
     };
     let method = req.method().clone();
     // Inside `nest` the URI lost its `/api/v1` prefix; the matched route keeps it.
@@ -65,7 +64,7 @@ pub async fn record(State(state): State<AppState>, mut req: Request, next: Next)
     let slot = ActorSlot::default();
     req.extensions_mut().insert(slot.clone());
 
-    let response = with_timeout(limit, next.run(req)).await;
+    let response = next.run(req).await;
 
     let status = response.status().as_u16();
     let target = path_target.or_else(|| {

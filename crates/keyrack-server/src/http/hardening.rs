@@ -40,8 +40,9 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     response
 }
 
-/// Runs `fut` for at most `limit`; past it, the request is abandoned (dropping the future
-/// rolls back any open transaction) and answered `503` with the JSON error.
+/// Runs `fut` for at most `limit`; past it, `fut` is dropped and the request answered `503`
+/// with the JSON error. API requests await a spawned task here (see `detach`), so what is
+/// dropped is only the wait: their database work still finishes.
 pub async fn with_timeout(
     limit: Duration,
     fut: impl std::future::Future<Output = Response>,
