@@ -702,6 +702,14 @@ function done(summary, latency, requests)
     io.write("KEYRACK_SAMPLE " .. (string.gsub(s, "%s+", " ")) .. "\n")
   end
 end
+
+-- wrk.format uses the table given instead of wrk.headers (Authorization from -H), so merge.
+local function json_headers()
+  local h = {}
+  for k, v in pairs(wrk.headers) do h[k] = v end
+  h["Content-Type"] = "application/json"
+  return h
+end
 "#;
 
 /// POST /key-pairs: a unique name and a fresh random Ed25519 public key per request (32
@@ -732,13 +740,6 @@ local function u32(n)
 end
 
 local WIRE_HEAD = u32(11) .. "ssh-ed25519" .. u32(32)
--- wrk.format uses the table given instead of wrk.headers (Authorization from -H), so merge.
-local function json_headers()
-  local h = {}
-  for k, v in pairs(wrk.headers) do h[k] = v end
-  h["Content-Type"] = "application/json"
-  return h
-end
 
 function init(args)
   nonce = os.getenv("KEYRACK_NONCE") or "x"
@@ -764,12 +765,6 @@ end
 /// so that each request binds a pair not bound before (2xx answers other than `bound` are
 /// counted apart).
 const LUA_BIND: &str = r#"
-local function json_headers()
-  local h = {}
-  for k, v in pairs(wrk.headers) do h[k] = v end
-  h["Content-Type"] = "application/json"
-  return h
-end
 
 function init(args)
   keys = {}

@@ -131,6 +131,26 @@ impl Backend {
         }
     }
 
+    /// Locks the rows of `table` with these ids until the transaction ends, in id order, as
+    /// every writer does, so two writers wait for each other instead of deadlocking
+    /// (PostgreSQL; SQLite's writer is alone).
+    pub(super) async fn lock_rows<'a>(
+        self,
+        conn: &mut AnyConnection,
+        table: &str,
+        ids: impl IntoIterator<Item = &'a String>,
+    ) -> Result<(), sqlx::Error> {
+        if self == Self::Postgres {
+            let mut sorted: Vec<&String> = ids.into_iter().collect();
+            sorted.sort();
+            let lock = format!("SELECT 1 FROM {table} WHERE id = $1 FOR UPDATE");
+            for id in sorted {
+                sqlx::query(&lock).bind(id).execute(&mut *conn).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Takes `lock` until the transaction ends (PostgreSQL; SQLite's writer is alone).
     pub(super) async fn lock(
         self,

@@ -89,18 +89,9 @@ impl Store {
                 id: key_pair_id.to_owned(),
             });
         }
-        if !for_update.is_empty() {
-            let mut sorted: Vec<&String> = instance_ids.iter().collect();
-            sorted.sort();
-            for id in sorted {
-                sqlx::query(&format!(
-                    "SELECT 1 FROM instances WHERE id = $1{for_update}"
-                ))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
+        self.backend
+            .lock_rows(&mut tx, "instances", instance_ids)
+            .await?;
         let mut changed = false;
         let mut results = Vec::with_capacity(instance_ids.len());
         for id in instance_ids {

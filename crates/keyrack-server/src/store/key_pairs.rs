@@ -373,19 +373,7 @@ impl Store {
             // Every row is locked, in id order, before the first delete: a delete updates
             // the key-pair counter, and holding that row while waiting for another key
             // pair's lock would deadlock with a second batch.
-            let for_update = self.backend.for_update();
-            if !for_update.is_empty() {
-                let mut sorted: Vec<&String> = ids.iter().collect();
-                sorted.sort();
-                for id in sorted {
-                    sqlx::query(&format!(
-                        "SELECT 1 FROM key_pairs WHERE id = $1{for_update}"
-                    ))
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-            }
+            self.backend.lock_rows(&mut tx, "key_pairs", ids).await?;
             let mut deletions = Vec::with_capacity(ids.len());
             for id in ids {
                 deletions.push(self.delete_if_unreferenced(&mut tx, id).await?);
