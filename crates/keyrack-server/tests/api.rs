@@ -439,3 +439,35 @@ fn a_database_url_the_server_cannot_serve_stops_it_with_a_clear_error() {
         assert!(left.is_empty(), "{url} left files behind: {left:?}");
     }
 }
+
+#[tokio::test]
+async fn a_nul_character_anywhere_is_refused_naming_where() {
+    // PostgreSQL cannot store U+0000 in text; both backends refuse it alike, before the
+    // database sees it, and after the token is checked.
+    let server = Server::start(&[]).await;
+    let r = server
+        .request(
+            Method::POST,
+            "/api/v1/key-pairs/batch-delete",
+            Some(server.token()),
+            &[],
+            Some(Body::Raw(
+                r#"{"ids": ["skey-aaaaaaaa", "x\u0000y"]}"#.to_owned(),
+            )),
+        )
+        .await;
+    assert_error_shape(&r, 400, "InvalidParameter");
+    assert_eq!(r.body["error"]["details"]["field"], "ids[1]", "{}", r.text);
+    assert_eq!(r.body["error"]["details"]["rule"], "control_char");
+    let r = server.get("/key-pairs/skey-%00").await;
+    assert_error_shape(&r, 400, "InvalidParameter");
+    assert_eq!(r.body["error"]["details"]["field"], "path");
+    let r = server.get("/key-pairs?limit=5&q=a%00b").await;
+    assert_error_shape(&r, 400, "InvalidParameter");
+    assert_eq!(r.body["error"]["details"]["field"], "q");
+    // Without a valid token it is the usual 401.
+    let r = server
+        .request(Method::GET, "/api/v1/key-pairs?q=%00", None, &[], None)
+        .await;
+    assert_eq!(r.status, 401);
+}

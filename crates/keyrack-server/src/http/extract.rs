@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
@@ -30,11 +31,107 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+        let json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(is_json);
+        if !json {
+            // axum's own refusal, which names the content type it wants.
+            return match axum::Json::<T>::from_request(req, state).await {
+                Ok(axum::Json(value)) => Ok(Self(value)),
+                Err(rejection) => Err(json_rejection(rejection)),
+            };
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::PayloadTooLarge
+            } else {
+                AppError::InvalidRequest(rejection.body_text())
+            }
+        })?;
+        if let Some(field) = nul_field(&bytes) {
+            return Err(nul_refusal(field));
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(value)) => Ok(Self(value)),
             Err(rejection) => Err(json_rejection(rejection)),
         }
     }
+}
+
+/// `application/json`, or any `…+json` type.
+fn is_json(content_type: &str) -> bool {
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+}
+
+/// U+0000 is refused wherever a request carries it: PostgreSQL cannot store it in text
+/// (SQLite can), and no field accepts control characters, so both backends answer the same
+/// 400 naming where it was, and the database never sees it.
+fn nul_refusal(field: String) -> AppError {
+    FieldError::new(
+        field,
+        Rule::ControlChar,
+        "may not contain the NUL character (U+0000)",
+    )
+    .into()
+}
+
+/// Where a JSON body holds U+0000 (in a string or a key), as `ids[2]` or `tags[0].key`.
+fn nul_field(body: &[u8]) -> Option<String> {
+    // JSON can only carry it escaped; most bodies are done after this scan.
+    if !body.windows(6).any(|w| w == b"\\u0000") {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    find_nul(&value, String::new())
+}
+
+fn find_nul(value: &serde_json::Value, at: String) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) if s.contains('\0') => Some(at),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| find_nul(item, format!("{at}[{i}]"))),
+        serde_json::Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+            let path = if at.is_empty() {
+                key.clone()
+            } else {
+                format!("{at}.{key}")
+            };
+            if key.contains('\0') {
+                Some(path)
+            } else {
+                find_nul(item, path)
+            }
+        }),
+        _ => None,
+    }
+    .map(|path| {
+        if path.is_empty() {
+            "body".to_owned()
+        } else {
+            path
+        }
+    })
+}
+
+/// A `%00` in the path (field `path`) or in a query parameter (named by it).
+fn nul_in_uri(uri: &axum::http::Uri) -> Option<String> {
+    if uri.path().contains("%00") {
+        return Some("path".to_owned());
+    }
+    uri.query()?
+        .split('&')
+        .find(|pair| pair.contains("%00"))
+        .map(|pair| pair.split('=').next().unwrap_or_default().to_owned())
 }
 
 fn json_rejection(rejection: JsonRejection) -> AppError {
@@ -186,6 +283,10 @@ async fn bearer(parts: &Parts, state: &AppState) -> Result<TokenRecord, AppError
     let record = tokens::authenticate(&state.store, token).await?;
     if let Some(slot) = parts.extensions.get::<ActorSlot>() {
         slot.set(&record.id, &record.name, record.role.to_wire());
+    }
+    // After the token, so an unauthenticated client learns nothing from it.
+    if let Some(field) = nul_in_uri(&parts.uri) {
+        return Err(nul_refusal(field));
     }
     Ok(record)
 }

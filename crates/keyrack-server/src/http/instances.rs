@@ -200,6 +200,7 @@ pub async fn stop_instance(
         (status = 200, description = "authorized_keys lines, possibly none", body = String, content_type = "text/plain"),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not this instance's agent token (Forbidden)", body = ErrorBody),
+        (status = 404, description = "InstanceNotFound (an admin or viewer asking for an unknown instance)", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
