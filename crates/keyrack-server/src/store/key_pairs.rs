@@ -182,9 +182,7 @@ impl Store {
         if self.backend != super::Backend::Sqlite || filter.text.is_some() || filter.tag.is_none() {
             return Ok(false);
         }
-        let all: i64 = sqlx::query_scalar("SELECT value FROM counters WHERE name = 'key_pairs'")
-            .fetch_one(conn)
-            .await?;
+        let all = key_pair_count(conn).await?;
         Ok(matches.saturating_mul(COMMON_TAG_SHARE) >= u64::try_from(all).unwrap_or(0))
     }
 
@@ -195,11 +193,7 @@ impl Store {
         filter: &KeyPairFilter,
     ) -> Result<i64, sqlx::Error> {
         match (&filter.text, &filter.tag) {
-            (None, None) => {
-                sqlx::query_scalar("SELECT value FROM counters WHERE name = 'key_pairs'")
-                    .fetch_one(conn)
-                    .await
-            }
+            (None, None) => key_pair_count(conn).await,
             // A tag belongs to one key pair once (primary key), and goes with it.
             (None, Some(tag)) => {
                 let mut count = Sql::new("SELECT COUNT(*) FROM key_pair_tags WHERE ");
@@ -601,6 +595,24 @@ fn escape_like(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// The number of key pairs, as the counter holds it.
+async fn key_pair_count(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT value FROM counters WHERE name = 'key_pairs'")
+        .fetch_one(conn)
+        .await
+}
+
+/// Sets the counter from the rows themselves, after a bulk insert (seed, migrate-to), and
+/// returns it.
+pub(super) async fn recount_key_pairs(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE counters SET value = (SELECT COUNT(*) FROM key_pairs) WHERE name = 'key_pairs' \
+         RETURNING value",
+    )
+    .fetch_one(conn)
+    .await
 }
 
 /// Adds `delta` to the number of key pairs and returns the new number. On PostgreSQL this

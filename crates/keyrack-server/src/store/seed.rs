@@ -4,7 +4,7 @@ use keyrack_api::{Image, Instance, KeyPair, Region, Tag};
 
 use super::backend::Lock;
 use super::fleet::os_str;
-use super::key_pairs::origin_str;
+use super::key_pairs::{origin_str, recount_key_pairs};
 use super::{Sql, Store, StoreError};
 
 /// Rows per INSERT: 14 columns × 500 stays far under either backend's limit of bind values.
@@ -158,11 +158,7 @@ impl Store {
                     .await?;
             }
         }
-        sqlx::query(
-            "UPDATE counters SET value = (SELECT COUNT(*) FROM key_pairs) WHERE name = 'key_pairs'",
-        )
-        .execute(&mut *tx)
-        .await?;
+        recount_key_pairs(&mut tx).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -8,6 +8,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use super::key_pairs::recount_key_pairs;
 use super::{Backend, Sql, Store, StoreError};
 use Kind::{Int, Text};
 
@@ -222,15 +223,7 @@ impl Store {
             copied;
 
         // The quota and unfiltered list totals read this row from now on.
-        sqlx::query(
-            "UPDATE counters SET value = (SELECT COUNT(*) FROM key_pairs) WHERE name = 'key_pairs'",
-        )
-        .execute(&mut *tx)
-        .await?;
-        let counter: i64 =
-            sqlx::query_scalar("SELECT value FROM counters WHERE name = 'key_pairs'")
-                .fetch_one(&mut *tx)
-                .await?;
+        let counter = recount_key_pairs(&mut tx).await?;
         if u64::try_from(counter).ok() != Some(key_pairs) {
             return Err(refused(&format!(
                 "the key pair counter reads {counter} after copying {key_pairs} key pairs"
