@@ -5,6 +5,7 @@ pub mod auth;
 pub mod components;
 pub mod format;
 pub mod keygen;
+pub mod lazy;
 pub mod messages;
 pub mod pages;
 pub mod routes;
@@ -17,10 +18,8 @@ use crate::api::Api;
 use crate::auth::Session;
 use crate::components::layout::ConsoleLayout;
 use crate::components::toast::ToastHost;
-use crate::pages::{
-    audit::AuditPage, images::ImagesPage, instances::InstancesPage, key_details::KeyDetailsPage,
-    keys::KeysPage, sign_in::SignInPage, tokens::TokensPage,
-};
+use crate::lazy::on_demand;
+use crate::pages::keys::KeysPage;
 
 /// The whole console.
 #[component]
@@ -33,17 +32,17 @@ pub fn App() -> impl IntoView {
         <ToastHost>
             <Router>
                 <Routes fallback=|| view! { <p class="state">"Page not found."</p> }>
-                    <Route path=StaticSegment(routes::SIGN_IN_SEGMENT) view=SignInPage />
+                    <Route path=StaticSegment(routes::SIGN_IN_SEGMENT) view=|| on_demand(lazy::sign_in_page) />
                     <ParentRoute path=StaticSegment("") view=ConsoleLayout>
                         <Route path=StaticSegment(routes::KEYS_SEGMENT) view=KeysPage />
                         <Route
                             path=(StaticSegment(routes::KEYS_SEGMENT), ParamSegment("id"))
-                            view=KeyDetailsPage
+                            view=|| on_demand(lazy::key_details_page)
                         />
-                        <Route path=StaticSegment(routes::INSTANCES_SEGMENT) view=InstancesPage />
-                        <Route path=StaticSegment(routes::IMAGES_SEGMENT) view=ImagesPage />
-                        <Route path=StaticSegment(routes::TOKENS_SEGMENT) view=TokensPage />
-                        <Route path=StaticSegment(routes::AUDIT_SEGMENT) view=AuditPage />
+                        <Route path=StaticSegment(routes::INSTANCES_SEGMENT) view=|| on_demand(lazy::instances_page) />
+                        <Route path=StaticSegment(routes::IMAGES_SEGMENT) view=|| on_demand(lazy::images_page) />
+                        <Route path=StaticSegment(routes::TOKENS_SEGMENT) view=|| on_demand(lazy::tokens_page) />
+                        <Route path=StaticSegment(routes::AUDIT_SEGMENT) view=|| on_demand(lazy::audit_page) />
                         <Route path=StaticSegment("") view=|| view! { <Redirect path=routes::KEYS /> } />
                     </ParentRoute>
                 </Routes>

@@ -6,52 +6,29 @@ use keyrack_api::{ApiError, ErrorCode};
 /// One sentence for the user.
 pub fn describe(e: &ApiError) -> String {
     use ErrorCode::*;
-    let detail = |k: &str| e.details.get(k).and_then(|v| v.as_str()).map(str::to_owned);
-    let ids = |k: &str| {
-        e.details
-            .get(k)
-            .and_then(|v| v.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .filter(|s| !s.is_empty())
-    };
-    match e.code {
-        KeyPairNameDuplicate => {
+    match &e.code {
+        KeyPairNameDuplicate { .. } => {
             "Another key pair already has this name; choose another one.".into()
         }
-        PublicKeyDuplicate => {
-            let name = detail("name").or_else(|| detail("key_pair_name"));
-            let id = detail("id").or_else(|| detail("key_pair_id"));
-            match (name, id) {
-                (Some(n), Some(i)) => {
-                    format!("This public key is already registered as {n} ({i}).")
-                }
-                _ => format!("This public key is already registered: {}", e.message),
-            }
+        PublicKeyDuplicate { id, name, .. } => {
+            format!("This public key is already registered as {name} ({id}).")
         }
-        KeyPairInUse => match ids("instance_ids") {
+        KeyPairInUse { instance_ids } => match listed(instance_ids) {
             Some(list) => format!("The key is bound to instances {list}; unbind it first."),
             None => "The key is bound to instances; unbind it first.".into(),
         },
-        KeyPairReferencedByImage => match ids("image_ids") {
+        KeyPairReferencedByImage { image_ids } => match listed(image_ids) {
             Some(list) => format!("Custom images {list} carry this key; delete them first."),
             None => "Custom images carry this key; delete them first.".into(),
         },
-        KeyPairLimitExceeded => "This deployment holds as many key pairs as it may.".into(),
-        KeyPairNotFound => "This key pair no longer exists.".into(),
-        InstanceNotFound => "This instance no longer exists.".into(),
-        ImageNotFound => "This custom image no longer exists.".into(),
-        InstanceStateConflict => match detail("state") {
-            Some(state) => {
-                format!("The instance is {state}; wait until it has finished, then retry.")
-            }
-            None => "The instance is changing state; wait a moment, then retry.".into(),
-        },
-        PreconditionFailed => {
+        KeyPairLimitExceeded { .. } => "This deployment holds as many key pairs as it may.".into(),
+        KeyPairNotFound { .. } => "This key pair no longer exists.".into(),
+        InstanceNotFound { .. } => "This instance no longer exists.".into(),
+        ImageNotFound { .. } => "This custom image no longer exists.".into(),
+        InstanceStateConflict { state } => {
+            format!("The instance is {state}; wait until it has finished, then retry.")
+        }
+        PreconditionFailed { .. } => {
             "Someone changed this key pair meanwhile. It has been reloaded: review and try again."
                 .into()
         }
@@ -65,7 +42,7 @@ pub fn describe(e: &ApiError) -> String {
             "Your token may not do this: {}.",
             e.message.trim_end_matches('.')
         ),
-        RateLimited => "Too many requests; wait a moment and retry.".into(),
+        RateLimited { .. } => "Too many requests; wait a moment and retry.".into(),
         RequestTimeout => {
             "The server took too long to answer. Refresh to see whether the change was made, then retry."
                 .into()
@@ -75,6 +52,11 @@ pub fn describe(e: &ApiError) -> String {
         }
         _ => capitalise(&e.message),
     }
+}
+
+/// `a, b, c`, or nothing for an empty list.
+fn listed(ids: &[String]) -> Option<String> {
+    (!ids.is_empty()).then(|| ids.join(", "))
 }
 
 fn capitalise(s: &str) -> String {
@@ -87,9 +69,12 @@ fn capitalise(s: &str) -> String {
 
 /// The form field a refusal is about, when the server names one.
 pub fn field_of(e: &ApiError) -> Option<&str> {
-    match e.code {
-        ErrorCode::KeyPairNameDuplicate => Some("name"),
-        ErrorCode::PublicKeyDuplicate | ErrorCode::PublicKeyInvalid => Some("public_key"),
-        _ => e.details.get("field").and_then(|v| v.as_str()),
+    use ErrorCode::*;
+    match &e.code {
+        InvalidParameter { field, .. }
+        | PublicKeyInvalid { field, .. }
+        | KeyPairNameDuplicate { field, .. }
+        | PublicKeyDuplicate { field, .. } => Some(field),
+        _ => None,
     }
 }

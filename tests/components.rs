@@ -293,12 +293,14 @@ async fn create_form_refuses_a_private_key_without_echoing_it() {
 
 #[wasm_bindgen_test]
 async fn create_form_shows_server_refusals_in_the_form() {
-    let duplicate = ApiError::new(ErrorCode::KeyPairNameDuplicate, "name taken");
+    let duplicate = ApiError::new(ErrorCode::name_duplicate("web"), "name taken");
     let (root, _) = mount_create_form(Some(duplicate));
     tick().await;
     assert!(text(&root).contains("Another key pair already has this name"));
-    let dup_key = ApiError::new(ErrorCode::PublicKeyDuplicate, "dup")
-        .with_details(serde_json::json!({"id": "skey-00000001", "name": "laptop"}));
+    let dup_key = ApiError::new(
+        ErrorCode::public_key_duplicate("skey-00000001", "laptop"),
+        "dup",
+    );
     let (root, _) = mount_create_form(Some(dup_key));
     tick().await;
     assert!(

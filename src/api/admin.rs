@@ -37,17 +37,7 @@ impl Api {
 
     /// `GET /audit` with every filter and paging parameter.
     pub async fn list_audit(&self, query: &AuditQuery) -> Result<List<AuditEntry>, ApiError> {
-        let call = Call::new(Method::GET, "/audit");
-        let params = [
-            ("actor", query.actor.clone()),
-            ("action", query.action.clone()),
-            ("target", query.target.clone()),
-            ("outcome", query.outcome.clone()),
-            ("since", query.since.clone()),
-            ("until", query.until.clone()),
-            ("offset", query.offset.map(|o| o.to_string())),
-            ("limit", query.limit.map(|l| l.to_string())),
-        ];
-        self.json(call.query(params)).await
+        self.json(Call::new(Method::GET, "/audit").query(query))
+            .await
     }
 }

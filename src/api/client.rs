@@ -1,7 +1,7 @@
 //! The request plumbing shared by every endpoint.
 
 use gloo_net::http::{Method, RequestBuilder, Response};
-use keyrack_api::{ApiError, ErrorBody, ErrorCode};
+use keyrack_api::{to_query_string, ApiError, ErrorBody, ErrorCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -19,7 +19,7 @@ pub struct Api {
 pub(super) struct Call<'a> {
     pub method: Method,
     pub path: &'a str,
-    pub query: Vec<(&'static str, String)>,
+    pub query: String,
     pub body: Option<serde_json::Value>,
     pub if_match: Option<i64>,
 }
@@ -29,7 +29,7 @@ impl<'a> Call<'a> {
         Self {
             method,
             path,
-            query: Vec::new(),
+            query: String::new(),
             body: None,
             if_match: None,
         }
@@ -41,12 +41,9 @@ impl<'a> Call<'a> {
         self
     }
 
-    /// Query parameters; absent and empty values are left out.
-    pub fn query<const N: usize>(mut self, params: [(&'static str, Option<String>); N]) -> Self {
-        self.query = params
-            .into_iter()
-            .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k, v)))
-            .collect();
+    /// A list query (`KeyPairQuery`, …) as the query string; unset parameters are left out.
+    pub fn query(mut self, query: &impl Serialize) -> Self {
+        self.query = to_query_string(query);
         self
     }
 
@@ -89,12 +86,13 @@ pub(super) async fn decode<T: DeserializeOwned>(response: Response) -> Result<T,
 
 /// Sends a call with `token`, without the session's sign-out on 401.
 pub(super) async fn send(call: Call<'_>, token: Option<&str>) -> Result<Response, ApiError> {
-    let mut builder = RequestBuilder::new(&format!("{BASE}{}", call.path))
+    let url = match call.query.as_str() {
+        "" => format!("{BASE}{}", call.path),
+        query => format!("{BASE}{}?{query}", call.path),
+    };
+    let mut builder = RequestBuilder::new(&url)
         .method(call.method)
         .header("Accept", "application/json");
-    if !call.query.is_empty() {
-        builder = builder.query(call.query.iter().map(|(k, v)| (*k, v.as_str())));
-    }
     if let Some(token) = token {
         builder = builder.header("Authorization", &format!("Bearer {token}"));
     }

@@ -39,16 +39,8 @@ impl Api {
         &self,
         query: &InstanceQuery,
     ) -> Result<List<Instance>, ApiError> {
-        let call = Call::new(Method::GET, "/instances");
-        let params = [
-            ("region", query.region.clone()),
-            ("state", query.state.map(|s| s.as_str().to_owned())),
-            ("q", query.q.clone()),
-            ("key_pair", query.key_pair.clone()),
-            ("offset", query.offset.map(|o| o.to_string())),
-            ("limit", query.limit.map(|l| l.to_string())),
-        ];
-        self.json(call.query(params)).await
+        self.json(Call::new(Method::GET, "/instances").query(query))
+            .await
     }
 
     /// The instances a key pair is bound to, and no others: the server filters.

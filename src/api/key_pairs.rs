@@ -12,15 +12,8 @@ use crate::routes::encode;
 impl Api {
     /// `GET /key-pairs`
     pub async fn list_key_pairs(&self, query: &KeyPairQuery) -> Result<List<KeyPair>, ApiError> {
-        let call = Call::new(Method::GET, "/key-pairs");
-        let params = [
-            ("q", query.q.clone()),
-            ("tag", query.tag.clone()),
-            ("sort", query.sort.map(|s| s.as_str().to_owned())),
-            ("offset", query.offset.map(|o| o.to_string())),
-            ("limit", query.limit.map(|l| l.to_string())),
-        ];
-        self.json(call.query(params)).await
+        self.json(Call::new(Method::GET, "/key-pairs").query(query))
+            .await
     }
 
     /// `GET /key-pairs/{id}`

@@ -115,7 +115,7 @@ pub fn CreatePairFields(
                 id="key-type"
                 class="input"
                 on:change=move |ev| {
-                    if let Some(t) = KeyType::parse(&event_target_value(&ev)) {
+                    if let Ok(t) = event_target_value(&ev).parse::<KeyType>() {
                         choices.set_key_type(t);
                     }
                 }
@@ -157,7 +157,7 @@ pub fn CreatePairFields(
                 class="input"
                 aria-describedby="key-format-hint"
                 on:change=move |ev| {
-                    if let Some(f) = PrivateKeyFormat::parse(&event_target_value(&ev)) {
+                    if let Ok(f) = event_target_value(&ev).parse::<PrivateKeyFormat>() {
                         choices.format.set(f);
                     }
                 }

@@ -44,7 +44,7 @@ pub fn CreateTokenForm(
         }
     };
     let set_role = move |ev: leptos::ev::Event| {
-        role.set(TokenRole::parse(&event_target_value(&ev)).unwrap_or(TokenRole::Viewer));
+        role.set(event_target_value(&ev).parse().unwrap_or(TokenRole::Viewer));
     };
     view! {
         <form class="form" on:submit=submit novalidate>

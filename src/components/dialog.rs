@@ -37,8 +37,16 @@ pub fn Dialog(
         }
     });
     node.on_load(|dialog| {
-        // Fails only when the element is not connected (a detached test mount).
-        let _ = dialog.show_modal();
+        // A dialog whose code was fetched on demand (`crate::lazy`) is built before it is
+        // mounted: open it once it is in the document. `show_modal` fails only when the
+        // element is never connected (a detached test mount).
+        if dialog.is_connected() {
+            let _ = dialog.show_modal();
+        } else {
+            request_animation_frame(move || {
+                let _ = dialog.show_modal();
+            });
+        }
     });
     let close = move || {
         if let Some(d) = node.get_untracked() {

@@ -3,7 +3,7 @@
 
 mod filters;
 
-use keyrack_api::{AuditEntry, AuditQuery, TokenRole};
+use keyrack_api::{AuditEntry, AuditQuery};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
@@ -12,7 +12,7 @@ use self::filters::AuditFilters;
 use crate::api::Api;
 use crate::components::pagination::Pagination;
 use crate::components::status::{LoadError, Loading};
-use crate::routes::AuditView;
+use crate::routes::ListView;
 use crate::{format, routes};
 
 /// The Audit page.
@@ -20,23 +20,17 @@ use crate::{format, routes};
 pub fn AuditPage() -> impl IntoView {
     let api = expect_context::<Api>();
     let query = use_query_map();
-    let view_state = Memo::new(move |_| query.with(|q| AuditView::from_query(|k| q.get(k))));
+    let view_state = Memo::new(move |_| query.with(|q| AuditQuery::from_url(&q.to_query_string())));
     let (reload, set_reload) = signal(0u32);
     let entries = LocalResource::new(move || {
-        let query = audit_query(&view_state.get());
+        let query = view_state.get().list_query();
         reload.track();
         async move { api.list_audit(&query).await }
     });
     let refresh = Callback::new(move |()| set_reload.update(|n| *n += 1));
     let (loading, set_loading) = signal(false);
-    let page_href = Callback::new(move |(page, size)| {
-        AuditView {
-            page,
-            size,
-            ..view_state.get_untracked()
-        }
-        .href()
-    });
+    let page_href =
+        Callback::new(move |(page, size)| view_state.get_untracked().at_page(page, size).href());
     view! {
         <section class="card">
             <AuditFilters view=view_state refresh loading />
@@ -47,7 +41,7 @@ pub fn AuditPage() -> impl IntoView {
                             let current = view_state.get_untracked();
                             view! {
                                 <AuditTable items=list.items />
-                                <Pagination total=list.total page=current.page size=current.size href=page_href />
+                                <Pagination total=list.total page=current.page() size=current.size() href=page_href />
                             }.into_any()
                         }
                         Err(error) => view! { <LoadError error on_retry=refresh /> }.into_any(),
@@ -55,20 +49,6 @@ pub fn AuditPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
-    }
-}
-
-fn audit_query(v: &AuditView) -> AuditQuery {
-    let text = |s: &str| Some(s.to_owned()).filter(|s| !s.is_empty());
-    AuditQuery {
-        actor: text(&v.actor),
-        action: text(&v.action),
-        target: text(&v.target),
-        outcome: text(&v.outcome),
-        since: text(&v.since),
-        until: text(&v.until),
-        offset: Some((v.page - 1).saturating_mul(v.size)),
-        limit: Some(v.size),
     }
 }
 
@@ -97,11 +77,7 @@ fn AuditTable(items: Vec<AuditEntry>) -> impl IntoView {
 fn AuditRow(entry: AuditEntry) -> impl IntoView {
     let who = match (&entry.actor_name, entry.actor_role) {
         (Some(name), role) => {
-            let role = role.map(|r| match r {
-                TokenRole::Admin => "admin",
-                TokenRole::Viewer => "viewer",
-                TokenRole::Agent => "agent",
-            });
+            let role = role.map(|r| r.to_string());
             view! {
                 <div>{name.clone()}</div>
                 <div class="muted mono" title=entry.actor_id.clone()>{role.unwrap_or_default()}</div>

@@ -13,17 +13,18 @@ use self::table::InstanceTable;
 use self::toolbar::InstancesToolbar;
 use crate::api::Api;
 use crate::components::status::{LoadError, Loading};
-use crate::routes::InstancesView;
+use crate::routes::ListView;
 
 /// The Instances page.
 #[component]
 pub fn InstancesPage() -> impl IntoView {
     let api = expect_context::<Api>();
     let query = use_query_map();
-    let view_state = Memo::new(move |_| query.with(|q| InstancesView::from_query(|k| q.get(k))));
+    let view_state =
+        Memo::new(move |_| query.with(|q| InstanceQuery::from_url(&q.to_query_string())));
     let (reload, set_reload) = signal(0u32);
     let instances = LocalResource::new(move || {
-        let query = list_query(&view_state.get());
+        let query = view_state.get().list_query();
         reload.track();
         async move { api.list_instances_page(&query).await }
     });
@@ -43,16 +44,5 @@ pub fn InstancesPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
-    }
-}
-
-fn list_query(v: &InstancesView) -> InstanceQuery {
-    InstanceQuery {
-        region: Some(v.region.clone()).filter(|r| !r.is_empty()),
-        state: v.state,
-        q: Some(v.q.clone()).filter(|q| !q.is_empty()),
-        key_pair: None,
-        offset: Some((v.page - 1).saturating_mul(v.size)),
-        limit: Some(v.size),
     }
 }

@@ -39,7 +39,7 @@ pub fn KeyDetailsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match key.await {
                     Ok(key) => view! { <KeyDetails key dialog binding /> }.into_any(),
-                    Err(e) if matches!(e.code, ErrorCode::KeyPairNotFound | ErrorCode::NotFound) => {
+                    Err(e) if matches!(e.code, ErrorCode::KeyPairNotFound { .. } | ErrorCode::NotFound { .. }) => {
                         view! { <NotFound /> }.into_any()
                     }
                     Err(error) => view! { <LoadError error on_retry=refresh /> }.into_any(),

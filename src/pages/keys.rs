@@ -17,7 +17,7 @@ use self::toolbar::Toolbar;
 use crate::api::Api;
 use crate::components::pagination::Pagination;
 use crate::components::status::{LoadError, Loading};
-use crate::routes::KeysView;
+use crate::routes::ListView;
 
 /// The selection and the dialog opener, shared with rows as one small handle.
 #[derive(Debug, Clone, Copy)]
@@ -35,10 +35,11 @@ pub struct KeysPageState {
 pub fn KeysPage() -> impl IntoView {
     let api = expect_context::<Api>();
     let query = use_query_map();
-    let view_state = Memo::new(move |_| query.with(|q| KeysView::from_query(|k| q.get(k))));
+    let view_state =
+        Memo::new(move |_| query.with(|q| KeyPairQuery::from_url(&q.to_query_string())));
     let (reload, set_reload) = signal(0u32);
     let keys = LocalResource::new(move || {
-        let query = list_query(&view_state.get());
+        let query = view_state.get().list_query();
         reload.track();
         async move { api.list_key_pairs(&query).await }
     });
@@ -60,14 +61,8 @@ pub fn KeysPage() -> impl IntoView {
         set_reload.update(|n| *n += 1);
     });
     let (loading, set_loading) = signal(false);
-    let page_href = Callback::new(move |(page, size)| {
-        KeysView {
-            page,
-            size,
-            ..view_state.get_untracked()
-        }
-        .href()
-    });
+    let page_href =
+        Callback::new(move |(page, size)| view_state.get_untracked().at_page(page, size).href());
     view! {
         <section class="card">
             <Toolbar view=view_state refresh loading />
@@ -81,7 +76,7 @@ pub fn KeysPage() -> impl IntoView {
                             let current = view_state.get_untracked();
                             view! {
                                 <KeyTable items=list.items view=view_state />
-                                <Pagination total=list.total page=current.page size=current.size href=page_href />
+                                <Pagination total=list.total page=current.page() size=current.size() href=page_href />
                             }.into_any()
                         }
                         Err(error) => view! { <LoadError error on_retry=refresh /> }.into_any(),
@@ -94,18 +89,8 @@ pub fn KeysPage() -> impl IntoView {
     }
 }
 
-fn list_query(v: &KeysView) -> KeyPairQuery {
-    KeyPairQuery {
-        q: Some(v.q.clone()).filter(|q| !q.is_empty()),
-        tag: Some(v.tag.clone()).filter(|t| !t.is_empty()),
-        sort: Some(v.sort),
-        offset: Some((v.page - 1).saturating_mul(v.size)),
-        limit: Some(v.size),
-    }
-}
-
-fn is_unfiltered(v: &KeysView) -> bool {
-    v.q.is_empty() && v.tag.is_empty() && v.page == 1
+fn is_unfiltered(v: &KeyPairQuery) -> bool {
+    v.q.is_none() && v.tag.is_none() && v.page() == 1
 }
 
 /// No key yet: invite creating or importing the first one.

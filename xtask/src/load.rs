@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::postgres::{mask_password, TempDatabase, URL_ENV};
 use crate::setup::apt_install;
-use crate::shell::{cmd, root, run};
+use crate::shell::{cmd, run, target_dir};
 
 const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 const KEEP_ENV: &str = "KEYRACK_BENCH_KEEP";
@@ -171,13 +171,6 @@ fn tools(args: &LoadArgs) -> Result<()> {
 
 fn on_path(program: &str) -> bool {
     std::env::split_paths(&crate::shell::path_env()).any(|dir| dir.join(program).is_file())
-}
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|d| if d.is_absolute() { d } else { root().join(d) })
-        .unwrap_or_else(|| root().join("target"))
 }
 
 /// Seeds `url`, starts the server on it and runs every scenario.

@@ -3,6 +3,7 @@
 //! machine.
 
 mod bench;
+mod compress;
 mod conformance;
 mod fuzz;
 mod load;
@@ -10,6 +11,7 @@ mod postgres;
 mod run;
 mod setup;
 mod shell;
+mod spa;
 mod test;
 
 use clap::{Parser, Subcommand};
@@ -23,9 +25,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Install what is missing: wasm32 target, Trunk, wasm-bindgen CLI, wasm-opt, Chromium,
+    /// Install what is missing: wasm32 target, Trunk, wasm-bindgen CLI, wasm-split-cli,
+    /// wasm-opt, esbuild, Chromium,
     /// cargo-deny, cargo-fuzz, schemathesis; find or start PostgreSQL for the tests.
     Setup,
+    /// Build the console (release, split wasm, compressed copies) into dist/.
+    Spa,
     /// Build the SPA and the server, then start the console with demo data (on
     /// KEYRACK_DATABASE_URL's database when set).
     Run(run::RunArgs),
@@ -44,6 +49,7 @@ enum Command {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Setup => setup::setup().map(drop),
+        Command::Spa => setup::setup_run().and_then(|()| spa::build_spa()),
         Command::Run(args) => run::run(args),
         Command::Test(args) => test::test(args),
         Command::Conformance(args) => conformance::conformance(args),

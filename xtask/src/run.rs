@@ -31,7 +31,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         bail!("cargo xtask run needs a fixed port to print the console's address, not port 0");
     }
     crate::setup::setup_run()?;
-    build_spa()?;
+    crate::spa::build_spa()?;
     run_cmd(cmd("cargo").args(["build", "--release", "-p", "keyrack-server"]))?;
 
     let data = root().join("data");
@@ -88,12 +88,6 @@ fn reachable(listen: SocketAddr) -> SocketAddr {
         }
         _ => listen,
     }
-}
-
-/// Release build of the SPA into `dist/`. Trunk runs cargo offline, so fetch first.
-pub fn build_spa() -> Result<()> {
-    run_cmd(cmd("cargo").args(["fetch", "--quiet"]))?;
-    run_cmd(cmd("trunk").args(["build", "--release"]))
 }
 
 /// The sign-in token `run` registers as admin, kept in `data/` so the printed link stays the

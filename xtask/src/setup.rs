@@ -12,8 +12,13 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const TRUNK_VERSION: &str = "0.21.14";
 /// npm's binaryen; Debian's 108 produces wasm that throws at load.
 const BINARYEN_VERSION: &str = "132";
+/// npm's esbuild, which minifies the console's JavaScript (wasm-bindgen's glue).
+const ESBUILD_VERSION: &str = "0.28.2";
 const CARGO_DENY_VERSION: &str = "0.20.2";
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
+/// Splits the console's wasm at its `#[lazy]` functions; the same series as the
+/// `wasm_split_helpers` that Leptos links (Cargo.lock).
+const WASM_SPLIT_VERSION: &str = "0.2.3";
 
 /// Debian packages the tests need, with a file each one provides.
 const APT_PACKAGES: &[(&str, &str)] = &[
@@ -51,6 +56,8 @@ pub fn setup_run() -> Result<()> {
     step("trunk", trunk)?;
     step("wasm-bindgen CLI", wasm_bindgen)?;
     step("wasm-opt", wasm_opt)?;
+    step("wasm-split-cli", wasm_split)?;
+    step("esbuild", esbuild)?;
     Ok(())
 }
 
@@ -107,13 +114,45 @@ fn wasm_bindgen() -> Result<bool> {
     Ok(true)
 }
 
+fn wasm_split() -> Result<bool> {
+    let installed = output(cmd("cargo").args(["install", "--list"])).unwrap_or_default();
+    if installed.contains(&format!("wasm_split_cli_support v{WASM_SPLIT_VERSION}:")) {
+        return Ok(false);
+    }
+    eprintln!("setup: installing wasm-split-cli {WASM_SPLIT_VERSION}");
+    run(cmd("cargo").args([
+        "install",
+        "wasm_split_cli_support",
+        "--version",
+        WASM_SPLIT_VERSION,
+        "--features",
+        "build-binary",
+        "--locked",
+    ]))?;
+    Ok(true)
+}
+
 fn wasm_opt() -> Result<bool> {
     let have = output(std::process::Command::new(tools_bin().join("wasm-opt")).arg("--version"))
         .unwrap_or_default();
     if have.contains(&format!("version {BINARYEN_VERSION}")) {
         return Ok(false);
     }
-    eprintln!("setup: installing wasm-opt (npm binaryen@{BINARYEN_VERSION}) into .tools/");
+    npm_install("binaryen", BINARYEN_VERSION)
+}
+
+fn esbuild() -> Result<bool> {
+    let have = output(std::process::Command::new(tools_bin().join("esbuild")).arg("--version"))
+        .unwrap_or_default();
+    if have == ESBUILD_VERSION {
+        return Ok(false);
+    }
+    npm_install("esbuild", ESBUILD_VERSION)
+}
+
+/// An npm package into the project's `.tools/`, whose binaries the commands find first.
+fn npm_install(package: &str, version: &str) -> Result<bool> {
+    eprintln!("setup: installing npm {package}@{version} into .tools/");
     std::fs::create_dir_all(root().join(".tools"))?;
     run(cmd("npm").args([
         "install",
@@ -121,7 +160,7 @@ fn wasm_opt() -> Result<bool> {
         ".tools",
         "--no-audit",
         "--no-fund",
-        &format!("binaryen@{BINARYEN_VERSION}"),
+        &format!("{package}@{version}"),
     ]))?;
     Ok(true)
 }

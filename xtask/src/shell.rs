@@ -70,3 +70,11 @@ fn display(c: &Command) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// Cargo's target folder (`CARGO_TARGET_DIR`, relative to the root, or `target/`).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|d| if d.is_absolute() { d } else { root().join(d) })
+        .unwrap_or_else(|| root().join("target"))
+}

@@ -62,7 +62,7 @@ pub fn test(args: TestArgs) -> Result<()> {
         clock.step("clippy (wasm32)", clippy_wasm)?;
     }
     // The release SPA first: the server's tests that serve a built console use dist/.
-    clock.step("SPA release build", crate::run::build_spa)?;
+    clock.step("SPA release build", crate::spa::build_spa)?;
     clock.step("native tests (SQLite)", || {
         run(cmd("cargo")
             .args(["test", "--workspace", "--exclude", "keyrack"])

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::query_string::number;
+
 use crate::{FieldError, Rule};
 
 /// Longest token name, in characters.
@@ -18,24 +20,6 @@ pub enum TokenRole {
     Viewer,
     /// An instance agent: reads only its own instance's authorized keys.
     Agent,
-}
-
-impl TokenRole {
-    /// The wire spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::Viewer => "viewer",
-            Self::Agent => "agent",
-        }
-    }
-
-    /// Parses the wire spelling.
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Admin, Self::Viewer, Self::Agent]
-            .into_iter()
-            .find(|r| r.as_str() == s)
-    }
 }
 
 /// A registered token, without the token itself (only its hash is kept).
@@ -147,23 +131,32 @@ pub struct AuditEntry {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(default)]
 pub struct AuditQuery {
     /// The token's id or name, exactly.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
     /// A substring of the action (`METHOD route`), case-insensitive, such as `bind` or `DELETE`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
     /// The target id, exactly.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     /// `success` (2xx), `failure` (4xx and 5xx), a status such as `403`, or an error code such
     /// as `Forbidden`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub outcome: Option<String>,
     /// Only entries at or after this RFC 3339 time.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<String>,
     /// Only entries before this RFC 3339 time.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
     /// Items to skip.
+    #[serde(deserialize_with = "number", skip_serializing_if = "Option::is_none")]
     pub offset: Option<u32>,
     /// Page size, 1–100 (default 20).
+    #[serde(deserialize_with = "number", skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
 }
 

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::query_string::{number, spelled};
+
 use crate::error::{FieldError, Rule};
 use crate::limits::{BIND_INSTANCES_MAX, FLEET_NAME_MAX_CHARS, REGION_ID_MAX_CHARS};
 use crate::validate::check_text;
@@ -40,18 +42,6 @@ pub enum InstanceState {
     Starting,
     /// Shutting down.
     Stopping,
-}
-
-impl InstanceState {
-    /// The state as the API spells it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Running => "RUNNING",
-            Self::Stopped => "STOPPED",
-            Self::Starting => "STARTING",
-            Self::Stopping => "STOPPING",
-        }
-    }
 }
 
 /// An instance.
@@ -98,18 +88,25 @@ pub struct Image {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(default)]
 pub struct InstanceQuery {
     /// Only this region.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Only this state.
+    #[serde(deserialize_with = "spelled", skip_serializing_if = "Option::is_none")]
     pub state: Option<InstanceState>,
     /// Substring of name, id or an address.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
     /// Only the instances this key pair (`skey-…`) is bound to.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key_pair: Option<String>,
     /// Items to skip.
+    #[serde(deserialize_with = "number", skip_serializing_if = "Option::is_none")]
     pub offset: Option<u32>,
     /// Page size, at most 100.
+    #[serde(deserialize_with = "number", skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
 }
 

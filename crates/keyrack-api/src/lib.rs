@@ -24,6 +24,8 @@ mod keygen;
 mod limits;
 mod list;
 mod public_key;
+mod query_string;
+mod spelling;
 mod tag;
 mod validate;
 
@@ -42,7 +44,9 @@ pub use key_pair::{
 };
 pub use keygen::{KeyType, KeygenReply, KeygenRequest, PrivateKeyFormat};
 pub use limits::*;
-pub use list::{KeyPairQuery, KeyPairSort, List, SearchQuery, TagFilter};
+pub use list::{page_limit, KeyPairQuery, KeyPairSort, List, SearchQuery, TagFilter};
 pub use public_key::{parse_public_key, PublicKeyError, PublicKeyInfo};
+pub use query_string::{from_query_string, from_query_string_lenient, to_query_string};
+pub use spelling::SpellingError;
 pub use tag::{validate_tags, Tag};
 pub use validate::{validate_description, validate_name};

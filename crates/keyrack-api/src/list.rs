@@ -2,6 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{FieldError, Rule};
+use crate::limits::{LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX};
+use crate::query_string::{number, spelled};
+
 /// One page of a list and the total number of matches.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -10,6 +14,20 @@ pub struct List<T> {
     pub total: u64,
     /// This page.
     pub items: Vec<T>,
+}
+
+/// The page size asked for (`limit`), or the default; 1–100.
+pub fn page_limit(limit: Option<u32>) -> Result<u32, FieldError> {
+    let limit = limit.unwrap_or(LIST_LIMIT_DEFAULT);
+    if (1..=LIST_LIMIT_MAX).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(FieldError::new(
+            "limit",
+            Rule::Range,
+            format!("limit is {limit}; it must be between 1 and {LIST_LIMIT_MAX}"),
+        ))
+    }
 }
 
 /// Orders of the key-pair list.
@@ -31,44 +49,26 @@ pub enum KeyPairSort {
     NameDesc,
 }
 
-impl KeyPairSort {
-    /// The query-string spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::CreatedAsc => "created_at",
-            Self::CreatedDesc => "-created_at",
-            Self::NameAsc => "name",
-            Self::NameDesc => "-name",
-        }
-    }
-
-    /// Parses the query-string spelling.
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::CreatedAsc,
-            Self::CreatedDesc,
-            Self::NameAsc,
-            Self::NameDesc,
-        ]
-        .into_iter()
-        .find(|v| v.as_str() == s)
-    }
-}
-
 /// `GET /key-pairs` query.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(default)]
 pub struct KeyPairQuery {
     /// Substring of the name or id, or a fingerprint (case-insensitive).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
     /// `key` (has the tag) or `key:value` (has it with that value), split at the first `:`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
     /// `created_at`, `-created_at` (default), `name` or `-name`.
+    #[serde(deserialize_with = "spelled", skip_serializing_if = "Option::is_none")]
     pub sort: Option<KeyPairSort>,
     /// Items to skip.
+    #[serde(deserialize_with = "number", skip_serializing_if = "Option::is_none")]
     pub offset: Option<u32>,
     /// Page size, 1–100 (default 20).
+    #[serde(deserialize_with = "number", skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
 }
 
@@ -179,13 +179,5 @@ mod tests {
         assert_eq!(f.value.as_deref(), Some("prod:eu"));
         assert_eq!(TagFilter::from_param(&f.to_param()), Some(f));
         assert_eq!(TagFilter::from_param(""), None);
-    }
-
-    #[test]
-    fn sort_spellings_round_trip() {
-        for s in ["created_at", "-created_at", "name", "-name"] {
-            assert_eq!(KeyPairSort::parse(s).unwrap().as_str(), s);
-        }
-        assert_eq!(KeyPairSort::parse("bogus"), None);
     }
 }

@@ -94,8 +94,11 @@ impl PublicKeyError {
 
 impl From<PublicKeyError> for crate::ApiError {
     fn from(e: PublicKeyError) -> Self {
-        crate::ApiError::new(crate::ErrorCode::PublicKeyInvalid, e.to_string())
-            .with_details(serde_json::json!({ "field": "public_key", "reason": e.reason() }))
+        let code = crate::ErrorCode::PublicKeyInvalid {
+            field: "public_key".into(),
+            reason: e.reason().into(),
+        };
+        crate::ApiError::new(code, e.to_string())
     }
 }
 

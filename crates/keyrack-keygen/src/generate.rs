@@ -2,7 +2,7 @@
 
 use keyrack_api::KeyType;
 use rand_core::OsRng;
-use ssh_key::private::{KeypairData, RsaKeypair};
+use ssh_key::private::{EcdsaKeypair, KeypairData, RsaKeypair};
 use ssh_key::{Algorithm, EcdsaCurve, PrivateKey};
 
 use crate::KeygenError;
@@ -59,4 +59,49 @@ pub fn from_rsa_components(
         KeypairData::Rsa(RsaKeypair::try_from(rsa)?),
         comment,
     )?)
+}
+
+/// Builds an ECDSA key pair from big-endian JWK components: the private scalar `d` and the
+/// public point's coordinates `x` and `y`. The point must lie on the curve; that it is
+/// `d·G` is taken from the browser's WebCrypto that made both (checking it would cost the
+/// scalar multiplication that using WebCrypto saves).
+pub fn from_ec_components(
+    curve: EcdsaCurve,
+    d: &[u8],
+    x: &[u8],
+    y: &[u8],
+    comment: &str,
+) -> Result<PrivateKey, KeygenError> {
+    let invalid = |what: &str| KeygenError::Crypto(format!("WebCrypto gave an invalid {what}"));
+    macro_rules! keypair {
+        ($curve:ident, $variant:ident) => {{
+            let secret = $curve::SecretKey::from_slice(d).map_err(|_| invalid("private key"))?;
+            let point = $curve::EncodedPoint::from_affine_coordinates(
+                $curve::FieldBytes::from_slice(x),
+                $curve::FieldBytes::from_slice(y),
+                false,
+            );
+            // On the curve, or refused.
+            $curve::PublicKey::from_sec1_bytes(point.as_bytes())
+                .map_err(|_| invalid("public key"))?;
+            EcdsaKeypair::$variant {
+                public: point,
+                private: secret.into(),
+            }
+        }};
+    }
+    let width = match curve {
+        EcdsaCurve::NistP256 => 32,
+        EcdsaCurve::NistP384 => 48,
+        EcdsaCurve::NistP521 => 66,
+    };
+    if [d, x, y].iter().any(|part| part.len() != width) {
+        return Err(invalid("component length"));
+    }
+    let keypair = match curve {
+        EcdsaCurve::NistP256 => keypair!(p256, NistP256),
+        EcdsaCurve::NistP384 => keypair!(p384, NistP384),
+        EcdsaCurve::NistP521 => keypair!(p521, NistP521),
+    };
+    Ok(PrivateKey::new(KeypairData::Ecdsa(keypair), comment)?)
 }

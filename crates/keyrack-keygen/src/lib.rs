@@ -2,8 +2,8 @@
 //!
 //! The console runs this crate in a Web Worker (`src/bin/keygen-worker.rs`), so generating
 //! a key never blocks the page and the crypto code stays out of the page's first load. RSA
-//! comes from the browser's WebCrypto there (fast, native code); [`generate`] is the
-//! pure-Rust path, used for the other types and as RSA's fallback.
+//! and ECDSA come from the browser's WebCrypto there (fast, native code); [`generate`] is
+//! the pure-Rust path, used for Ed25519 and as the others' fallback.
 //!
 //! ```
 //! use keyrack_api::{KeyType, PrivateKeyFormat};
@@ -25,5 +25,5 @@ pub mod worker;
 
 pub use error::KeygenError;
 pub use export::{export, public_line};
-pub use generate::{from_rsa_components, generate};
+pub use generate::{from_ec_components, from_rsa_components, generate};
 pub use pem::to_rsa;

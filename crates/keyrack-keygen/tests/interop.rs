@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use keyrack_api::{KeyType, PrivateKeyFormat};
-use keyrack_keygen::{export, from_rsa_components, generate, public_line, to_rsa};
+use keyrack_keygen::{
+    export, from_ec_components, from_rsa_components, generate, public_line, to_rsa,
+};
 use ssh_key::PrivateKey;
 
 const PASSPHRASE: &str = "correct horse battery staple";
@@ -151,6 +153,38 @@ fn rsa_from_webcrypto_style_components_matches_the_original() {
         key_part(&public_line(&original).unwrap())
     );
     check_all_formats(&rebuilt, "rsa-from-components");
+}
+
+/// An ECDSA key of ssh-keygen's as a JWK would carry it: `d`, `x`, `y`.
+fn ec_components(key: &PrivateKey) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    let ssh_key::private::KeypairData::Ecdsa(pair) = key.key_data() else {
+        panic!("not an ECDSA key");
+    };
+    let public = pair.public_key_bytes();
+    // Uncompressed SEC1: 0x04, then x and y of equal length.
+    assert_eq!(public[0], 4);
+    let (x, y) = public[1..].split_at((public.len() - 1) / 2);
+    (pair.private_key_bytes().to_vec(), x.to_vec(), y.to_vec())
+}
+
+#[test]
+fn ecdsa_from_webcrypto_style_components_matches_the_original() {
+    use ssh_key::EcdsaCurve::{NistP256, NistP384, NistP521};
+    for (curve, bits) in [(NistP256, "256"), (NistP384, "384"), (NistP521, "521")] {
+        let original = ssh_keygen_key(&["-t", "ecdsa", "-b", bits]);
+        let (d, x, y) = ec_components(&original);
+        let rebuilt = from_ec_components(curve, &d, &x, &y, "rebuilt").unwrap();
+        assert_eq!(
+            key_part(&public_line(&rebuilt).unwrap()),
+            key_part(&public_line(&original).unwrap())
+        );
+        check_all_formats(&rebuilt, &format!("ecdsa{bits}-from-components"));
+        // A point off the curve, or a part of the wrong size, is refused.
+        let mut off = y.clone();
+        off[0] ^= 1;
+        assert!(from_ec_components(curve, &d, &x, &off, "off").is_err());
+        assert!(from_ec_components(curve, &d[1..], &x, &y, "short").is_err());
+    }
 }
 
 #[test]

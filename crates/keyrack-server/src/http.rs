@@ -27,10 +27,12 @@ use tower::ServiceExt as _;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
+use keyrack_api::ErrorCode;
+
 use crate::error::AppError;
 use crate::store::Store;
 
-pub use extract::{Admin, Agent, Auth, IfMatch, Json};
+pub use extract::{Admin, Agent, Auth, IfMatch, Json, Query};
 pub use hardening::{RateLimiter, CONTENT_SECURITY_POLICY};
 pub use openapi::ApiDoc;
 
@@ -100,8 +102,16 @@ pub fn app(state: AppState, dist: Option<PathBuf>) -> Router {
     let spa = dist.map(|dir| {
         let index = dir.join("index.html");
         // A deep link such as /keys/skey-… is not a file: it gets index.html with 200 and the
-        // SPA's router takes over.
-        ServeDir::new(dir).fallback(ServeFile::new(index))
+        // SPA's router takes over. `cargo xtask` writes `.br` and `.gz` beside each file;
+        // a browser that accepts one gets it, others the file itself.
+        ServeDir::new(dir)
+            .precompressed_br()
+            .precompressed_gzip()
+            .fallback(
+                ServeFile::new(index)
+                    .precompressed_br()
+                    .precompressed_gzip(),
+            )
     });
 
     let timeout = state.request_timeout;
@@ -124,7 +134,7 @@ pub fn app(state: AppState, dist: Option<PathBuf>) -> Router {
                         .await
                     }
                     // Unknown API routes (and everything, without a SPA) get the JSON 404.
-                    _ => AppError::NotFound.into_response(),
+                    _ => AppError::from(ErrorCode::NotFound { id: None }).into_response(),
                 }
             }
         })
@@ -148,11 +158,11 @@ async fn healthz() -> &'static str {
 }
 
 async fn not_found() -> Response {
-    AppError::NotFound.into_response()
+    AppError::from(ErrorCode::NotFound { id: None }).into_response()
 }
 
 async fn method_not_allowed() -> Response {
-    AppError::MethodNotAllowed.into_response()
+    AppError::from(ErrorCode::MethodNotAllowed).into_response()
 }
 
 /// `"<version>"`, the value of `ETag`.

@@ -3,7 +3,8 @@
 //!
 //! Layers, outermost first: [`http`] (routing, extraction, status codes) calls [`service`]
 //! (the domain rules, via `keyrack-api`), which calls [`store`] (all SQL, one transaction per
-//! operation). `main.rs` only wires them together.
+//! operation). [`startup`] readies the database and the state from the flags; `main.rs` only
+//! wires them together.
 
 pub mod clock;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod http;
 pub mod ids;
 pub mod service;
+pub mod startup;
 pub mod store;
 
 pub use error::AppError;

@@ -3,17 +3,14 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use std::sync::Arc;
 
 use keyrack_api::{CreateToken, TokenRole};
 use keyrack_server::config::{Cli, Command, ServeArgs, TokenCommand};
-use keyrack_server::http::RateLimiter;
 use keyrack_server::service::tokens;
+use keyrack_server::startup::{self, BoxError};
 use keyrack_server::store::Backend;
-use keyrack_server::{app, demo, AppState, Store};
+use keyrack_server::{app, Store};
 use tracing_subscriber::EnvFilter;
-
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -39,36 +36,14 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(cli: &Cli, args: ServeArgs) -> Result<(), BoxError> {
-    let store = Store::open_with(&cli.database_url, cli.database_max_connections).await?;
-    store.migrate().await?;
-    if let Some(token) = tokens::bootstrap(&store, args.bootstrap_token.as_deref()).await? {
+    let state = startup::prepare(cli, &args, |token| {
         // stdout, once: the only place this token ever appears in clear.
         println!("Admin token (shown once): {token}");
-    }
-    // Transitions a crash interrupted would settle on the next read anyway; settling them now
-    // keeps the database itself truthful.
-    store.settle_transitions().await?;
-    if args.demo && store.seed_if_empty(&demo::seed()).await? {
-        tracing::info!("seeded demo data");
-    }
+    })
+    .await?;
+    let store = state.store.clone();
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
-    let cors_origin = match args.cors_origin.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(origin) => Some(
-            origin
-                .parse()
-                .map_err(|_| format!("--cors-origin {origin:?} is not a valid origin"))?,
-        ),
-    };
-    let mut state = AppState::new(
-        store.clone(),
-        args.key_pair_quota,
-        std::time::Duration::from_millis(args.transition_delay_ms),
-    );
-    state.request_timeout = std::time::Duration::from_secs(args.request_timeout_secs);
-    state.rate_limiter = RateLimiter::new(args.rate_limit_per_minute).map(Arc::new);
-    state.cors_origin = cors_origin;
     println!("Keyrack listening on http://{addr}");
     axum::serve(listener, app(state, args.dist))
         .with_graceful_shutdown(shutdown_signal())
@@ -85,13 +60,11 @@ async fn token_command(cli: &Cli, command: TokenCommand) -> Result<(), BoxError>
     store.migrate().await?;
     let result = match command {
         TokenCommand::Create { role, name } => {
-            let role = TokenRole::parse(&role).ok_or("role must be admin or viewer")?;
+            let role: TokenRole = role.parse().map_err(|_| "role must be admin or viewer")?;
             let created = tokens::create(&store, CreateToken { name, role }).await?;
             eprintln!(
                 "Created {} token {} ({}); it is shown once, below.",
-                created.info.role.as_str(),
-                created.info.id,
-                created.info.name
+                created.info.role, created.info.id, created.info.name
             );
             // stdout carries the token and nothing else, so scripts can capture it.
             println!("{}", created.token);
@@ -106,7 +79,7 @@ async fn token_command(cli: &Cli, command: TokenCommand) -> Result<(), BoxError>
                 println!(
                     "{:<14}  {:<7}  {:<24}  {:<24}  {}",
                     t.id,
-                    t.role.as_str(),
+                    t.role,
                     t.created_at,
                     t.revoked_at.as_deref().unwrap_or("-"),
                     t.name

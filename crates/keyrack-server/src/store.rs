@@ -38,91 +38,16 @@ pub use audit::{AuditFilter, AuditOutcome, NewAuditEntry};
 pub use backend::Backend;
 pub use bindings::{BindingFacts, BindingStep, Direction};
 pub use fleet::{InstanceFilter, NewInstance, PowerStep};
-pub use key_pairs::{Deletion, KeyPairChanges, KeyPairFilter, NewKeyPair};
+pub use key_pairs::{Deletion, KeyPairFilter, NewKeyPair};
+/// A token's role is the API's; this name stays for code that says `store::Role`.
+pub use keyrack_api::TokenRole as Role;
 pub use seed::Seed;
-pub use tokens::{NewToken, Role, TokenRecord};
+pub use tokens::{NewToken, TokenRecord};
 pub use transfer::TransferCounts;
 
 use sql::Sql;
 
-/// What the store refuses or fails with.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// No key pair with that id.
-    #[error("no key pair with id {id}")]
-    KeyPairNotFound {
-        /// The id looked for.
-        id: String,
-    },
-    /// No instance with that id.
-    #[error("no instance with id {id}")]
-    InstanceNotFound {
-        /// The id looked for.
-        id: String,
-    },
-    /// No image with that id.
-    #[error("no image with id {id}")]
-    ImageNotFound {
-        /// The id looked for.
-        id: String,
-    },
-    /// The instance's state does not allow the change.
-    #[error("the instance is {}", state.as_str())]
-    StateConflict {
-        /// Its state.
-        state: keyrack_api::InstanceState,
-    },
-    /// Another key pair has this name, case-insensitively.
-    #[error("the name {name} is taken")]
-    NameTaken {
-        /// The name that was refused.
-        name: String,
-    },
-    /// The public key is registered already.
-    #[error("the public key is registered as {name} ({id})")]
-    FingerprintTaken {
-        /// The existing key pair's id.
-        id: String,
-        /// The existing key pair's name.
-        name: String,
-    },
-    /// The deployment holds as many key pairs as it may.
-    #[error("the quota of {quota} key pairs is reached")]
-    QuotaReached {
-        /// The quota.
-        quota: u64,
-    },
-    /// Revoking this token would leave no valid admin token.
-    #[error("the last admin token cannot be revoked")]
-    LastAdminToken,
-    /// The expected version is not the current one.
-    #[error("version {current} is current")]
-    VersionMismatch {
-        /// The current version.
-        current: i64,
-    },
-    /// The database failed.
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
-    /// A migration failed.
-    #[error(transparent)]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    /// The database URL names no backend this server has.
-    #[error("unsupported database URL {scheme:?}: use sqlite://PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DB")]
-    UnsupportedUrl {
-        /// What stood before `://` (never the rest: it may hold a password).
-        scheme: String,
-    },
-    /// A copy between databases (`migrate-to`) was refused before anything was written.
-    #[error("cannot migrate: {reason}")]
-    TransferRefused {
-        /// Why, for the operator.
-        reason: String,
-    },
-    /// The database file's directory could not be made.
-    #[error(transparent)]
-    Io(#[from] std::io::Error),
-}
+use crate::error::AppError;
 
 /// The database.
 #[derive(Debug, Clone)]
@@ -137,13 +62,13 @@ const ATTEMPTS: u32 = 5;
 impl Store {
     /// Opens the database at `url`: `sqlite://data/keyrack.db` (created, with its directory,
     /// if missing) or `postgres://user:password@host:5432/keyrack` (which must exist).
-    pub async fn open(url: &str) -> Result<Self, StoreError> {
+    pub async fn open(url: &str) -> Result<Self, AppError> {
         Self::open_with(url, None).await
     }
 
     /// [`Store::open`] with a pool of at most `max_connections` (default: 8 on SQLite, 16 on
     /// PostgreSQL).
-    pub async fn open_with(url: &str, max_connections: Option<u32>) -> Result<Self, StoreError> {
+    pub async fn open_with(url: &str, max_connections: Option<u32>) -> Result<Self, AppError> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
         let url = backend.prepare(url)?;
@@ -159,10 +84,7 @@ impl Store {
 
     /// [`Store::open_with`] for a database that must exist already, such as the source of
     /// `migrate-to`: a mistyped SQLite path is an error, not a new empty database.
-    pub async fn open_existing(
-        url: &str,
-        max_connections: Option<u32>,
-    ) -> Result<Self, StoreError> {
+    pub async fn open_existing(url: &str, max_connections: Option<u32>) -> Result<Self, AppError> {
         Backend::from_url(url)?.require_existing(url)?;
         Self::open_with(url, max_connections).await
     }
@@ -174,7 +96,7 @@ impl Store {
 
     /// Brings the schema up to date. Each backend has its own migrations; on PostgreSQL,
     /// sqlx takes an advisory lock, so replicas starting together migrate once.
-    pub async fn migrate(&self) -> Result<(), StoreError> {
+    pub async fn migrate(&self) -> Result<(), AppError> {
         match self.backend {
             Backend::Sqlite => {
                 sqlx::migrate!("./migrations/sqlite")
@@ -208,15 +130,15 @@ impl Store {
     /// Runs `attempt` until it succeeds, fails for good, or has failed [`ATTEMPTS`] times
     /// with a transient error (a deadlock or serialization failure on PostgreSQL, which
     /// rolled the attempt back whole).
-    async fn retry<T, F, Fut>(&self, mut attempt: F) -> Result<T, StoreError>
+    async fn retry<T, F, Fut>(&self, mut attempt: F) -> Result<T, AppError>
     where
         F: FnMut() -> Fut,
-        Fut: Future<Output = Result<T, StoreError>>,
+        Fut: Future<Output = Result<T, AppError>>,
     {
         let mut tries = 1;
         loop {
             match attempt().await {
-                Err(StoreError::Database(err)) if tries < ATTEMPTS && is_transient(&err) => {
+                Err(AppError::Database(err)) if tries < ATTEMPTS && is_transient(&err) => {
                     tracing::debug!(error = %err, tries, "retrying a write");
                     // A little later each time, so the transactions that collided fan out.
                     tokio::time::sleep(Duration::from_millis(u64::from(tries) * 5)).await;

@@ -1,15 +1,16 @@
-//! The HTTP edge against the real server: auth, error shapes, routing, OpenAPI, the SPA,
-//! the read-only fleet endpoints and durability across restarts.
+//! The HTTP edge: auth, error shapes, routing, OpenAPI, the SPA and the read-only fleet
+//! endpoints, in process; the admin token's banner, durability across restarts and the
+//! database URLs the binary refuses, against the real binary.
 
 mod common;
 
-use common::{assert_error_shape, ed25519_keys, Body, Server, TestDb, TOKEN};
+use common::{assert_error_shape, ed25519_keys, App, Body, Server, TestDb, TOKEN};
 use reqwest::Method;
 use serde_json::{json, Value};
 
 #[tokio::test]
 async fn every_api_route_needs_a_valid_bearer_token() {
-    let server = Server::start(&["--demo"]).await;
+    let server = App::start(&["--demo"]).await;
     let routes = [
         (Method::GET, "/api/v1/key-pairs"),
         (Method::POST, "/api/v1/key-pairs"),
@@ -122,7 +123,7 @@ async fn a_random_admin_token_is_printed_once_on_first_start() {
 
 #[tokio::test]
 async fn malformed_requests_and_unknown_routes_get_the_standard_error_shape() {
-    let server = Server::start(&[]).await;
+    let server = App::start(&[]).await;
     let post_raw = |body: &str| {
         server.request(
             Method::POST,
@@ -185,9 +186,9 @@ async fn malformed_requests_and_unknown_routes_get_the_standard_error_shape() {
         .await;
     assert_eq!((r.status, r.text.as_str()), (200, "ok"));
 
-    // An oversized body is refused before it is parsed. The server then closes the
-    // connection unread, so this request must not leave it in the client's pool, and the
-    // body stays small enough for the socket buffers to take it whole.
+    // An oversized body is refused before it is parsed. Over a socket the server then closes
+    // the connection unread, so such a request must not stay in a client's pool, and the body
+    // stays small enough for the socket buffers to take it whole.
     let huge = json!({"name": "x", "public_key": "a".repeat(300 * 1024)}).to_string();
     let r = server
         .request(
@@ -203,7 +204,7 @@ async fn malformed_requests_and_unknown_routes_get_the_standard_error_shape() {
 
 #[tokio::test]
 async fn openapi_document_is_public_and_lists_the_api() {
-    let server = Server::start(&[]).await;
+    let server = App::start(&[]).await;
     let r = server
         .request(Method::GET, "/api/v1/openapi.json", None, &[], None)
         .await;
@@ -272,7 +273,7 @@ async fn openapi_document_is_public_and_lists_the_api() {
 
 #[tokio::test]
 async fn demo_fleet_is_listed() {
-    let server = Server::start(&["--demo"]).await;
+    let server = App::start(&["--demo"]).await;
     let regions = server.get("/regions").await;
     assert_eq!(regions.status, 200);
     assert_eq!(regions.body["total"], 3);
@@ -381,7 +382,7 @@ async fn spa_deep_links_get_index_html() {
     std::fs::write(dist.path().join("index.html"), index).expect("write index");
     std::fs::write(dist.path().join("app.js"), "console.log(1)").expect("write js");
     let dist_arg = dist.path().display().to_string();
-    let server = Server::start(&["--dist", &dist_arg]).await;
+    let server = App::start(&["--dist", &dist_arg]).await;
 
     for path in [
         "/",
@@ -444,7 +445,7 @@ fn a_database_url_the_server_cannot_serve_stops_it_with_a_clear_error() {
 async fn a_nul_character_anywhere_is_refused_naming_where() {
     // PostgreSQL cannot store U+0000 in text; both backends refuse it alike, before the
     // database sees it, and after the token is checked.
-    let server = Server::start(&[]).await;
+    let server = App::start(&[]).await;
     let r = server
         .request(
             Method::POST,

@@ -1,12 +1,13 @@
-//! The audit log: every write, refused ones included, with who, what, when and the outcome.
+//! The audit log, in process: every write, refused ones included, with who, what, when and
+//! the outcome.
 
 mod common;
 
-use common::{ed25519_keys, Server, TOKEN};
+use common::{ed25519_keys, App, TOKEN};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-async fn audit(server: &Server, query: &str) -> Value {
+async fn audit(server: &App, query: &str) -> Value {
     let r = server.get(&format!("/audit{query}")).await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.body
@@ -18,7 +19,7 @@ fn items(body: &Value) -> Vec<Value> {
 
 #[tokio::test]
 async fn writes_are_recorded_with_actor_and_outcome_and_filters_work() {
-    let server = Server::start(&["--transition-delay-ms", "100"]).await;
+    let server = App::start(&["--transition-delay-ms", "100"]).await;
     let viewer = server.viewer_token().await;
     let keys = ed25519_keys(2);
     let started = audit(&server, "?limit=100").await["total"]
@@ -178,7 +179,7 @@ async fn writes_are_recorded_with_actor_and_outcome_and_filters_work() {
 
 #[tokio::test]
 async fn only_admins_read_the_audit_log() {
-    let server = Server::start(&[]).await;
+    let server = App::start(&[]).await;
     let viewer = server.viewer_token().await;
     let (_, agent) = server.register("audit-host", "linux", "STOPPED").await;
     for token in [&viewer, &agent] {

@@ -1,9 +1,9 @@
-//! Bind and unbind against the real server: every outcome and limit of DESIGN §2, force_stop,
+//! Bind and unbind, in process: every outcome and limit of DESIGN §2, force_stop,
 //! and the delete protection that bindings give.
 
 mod common;
 
-use common::{ed25519_keys, Server, FAST};
+use common::{ed25519_keys, App, FAST};
 use keyrack_api::{BIND_INSTANCES_MAX, KEYS_PER_INSTANCE_MAX};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -32,7 +32,7 @@ fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn bind_reports_every_outcome_in_input_order() {
-    let server = Server::start(FAST).await;
+    let server = App::start(FAST).await;
     let keys = ed25519_keys(KEYS_PER_INSTANCE_MAX + 1);
     let key = server.create("the-key", &keys[0]).await;
     let key_id = key["id"].as_str().expect("id");
@@ -98,7 +98,7 @@ async fn bind_reports_every_outcome_in_input_order() {
 
 #[tokio::test]
 async fn unbind_reports_every_outcome() {
-    let server = Server::start(FAST).await;
+    let server = App::start(FAST).await;
     let keys = ed25519_keys(1);
     let key = server.create("k", &keys[0]).await;
     let key_id = key["id"].as_str().expect("id");
@@ -156,7 +156,7 @@ async fn unbind_reports_every_outcome() {
 
 #[tokio::test]
 async fn force_stop_stops_changes_and_starts_again() {
-    let server = Server::start(FAST).await;
+    let server = App::start(FAST).await;
     let keys = ed25519_keys(1);
     let key = server.create("k", &keys[0]).await;
     let key_id = key["id"].as_str().expect("id");
@@ -212,7 +212,7 @@ async fn force_stop_stops_changes_and_starts_again() {
 
 #[tokio::test]
 async fn instance_count_is_limited_per_call() {
-    let server = Server::start(FAST).await;
+    let server = App::start(FAST).await;
     let keys = ed25519_keys(1);
     let key = server.create("k", &keys[0]).await;
     let key_id = key["id"].as_str().expect("id");
@@ -269,7 +269,7 @@ async fn instance_count_is_limited_per_call() {
 
 #[tokio::test]
 async fn sixteen_keys_per_instance_at_most() {
-    let server = Server::start(FAST).await;
+    let server = App::start(FAST).await;
     let keys = ed25519_keys(KEYS_PER_INSTANCE_MAX + 1);
     let target = server.instance("target", "linux", "STOPPED").await;
     let mut ids = Vec::new();
@@ -308,7 +308,7 @@ async fn sixteen_keys_per_instance_at_most() {
 
 #[tokio::test]
 async fn bindings_and_images_protect_key_pairs_from_delete() {
-    let server = Server::start(FAST).await;
+    let server = App::start(FAST).await;
     let keys = ed25519_keys(3);
     let bound = server.create("bound", &keys[0]).await;
     let baked = server.create("baked", &keys[1]).await;
@@ -396,7 +396,7 @@ async fn bindings_and_images_protect_key_pairs_from_delete() {
 
 #[tokio::test]
 async fn only_admins_bind() {
-    let server = Server::start(FAST).await;
+    let server = App::start(FAST).await;
     let keys = ed25519_keys(1);
     let key = server.create("k", &keys[0]).await;
     let key_id = key["id"].as_str().expect("id");

@@ -366,7 +366,7 @@ async fn every_operation_of_the_guide() {
         .await
         .unwrap();
     let deadline = std::time::Instant::now() + common::browser::UI_TIMEOUT;
-    while !url(&b).await.contains("page=2") {
+    while !url(&b).await.contains("offset=20") {
         assert!(std::time::Instant::now() < deadline, "{}", url(&b).await);
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }

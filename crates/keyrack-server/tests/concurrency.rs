@@ -3,7 +3,8 @@
 //! every answer the clients got, down to each (key, instance) pair whose last acknowledged
 //! bind or unbind overlapped no other call that may have changed it. The operation mix comes
 //! from a seeded generator (`KEYRACK_CONCURRENCY_SEED`), printed at the start, so a failing mix
-//! can be replayed (the interleaving, of course, cannot).
+//! can be replayed (the interleaving, of course, cannot). On one server the clients drive the
+//! application in process; on two replicas, two real processes.
 
 mod common;
 
@@ -13,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use common::{Server, TestDb};
+use common::{build_request, App, Body, Harness, Server, TestDb, Transport};
 use serde_json::{json, Value};
 
 const CLIENTS: u64 = 32;
@@ -146,13 +147,12 @@ fn describe(answer: &Answer) -> String {
     }
 }
 
-struct Client {
-    http: reqwest::Client,
-    base: String,
-    token: String,
+/// One client's way to its server (the in-process app, or one replica's process).
+struct Client<T> {
+    server: Arc<Harness<T>>,
 }
 
-impl Client {
+impl<T: Transport> Client<T> {
     async fn send(
         &self,
         method: reqwest::Method,
@@ -160,32 +160,22 @@ impl Client {
         if_match: Option<String>,
         body: Option<Value>,
     ) -> Answer {
-        let mut req = self
-            .http
-            .request(method.clone(), format!("{}/api/v1{path}", self.base))
-            .bearer_auth(&self.token);
-        if let Some(v) = if_match {
-            req = req.header("if-match", v);
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let response = req
-            .send()
+        let headers: Vec<(&str, &str)> =
+            if_match.iter().map(|v| ("if-match", v.as_str())).collect();
+        let req = build_request(
+            method.clone(),
+            &format!("/api/v1{path}"),
+            Some(self.server.token()),
+            &headers,
+            body.map(Body::Json),
+        );
+        let r = self
+            .server
+            .send(req)
             .await
             .map_err(|e| format!("{method} {path}: {e}"))?;
-        let status = response.status().as_u16();
-        let etag = response
-            .headers()
-            .get("etag")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let text = response
-            .text()
-            .await
-            .map_err(|e| format!("{method} {path}: {e}"))?;
-        let value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Ok((status, etag, value))
+        let etag = r.header("etag").map(str::to_owned);
+        Ok((r.status, etag, r.body))
     }
 }
 
@@ -194,11 +184,11 @@ fn version_of(etag: &str) -> i64 {
 }
 
 #[allow(clippy::too_many_lines)]
-async fn run_client(
+async fn run_client<T: Transport>(
     n: u64,
     seed: u64,
     until: Instant,
-    client: Client,
+    client: Client<T>,
     instances: Vec<String>,
     ledger: Arc<Mutex<Ledger>>,
 ) {
@@ -458,9 +448,18 @@ async fn run_client(
     }
 }
 
+/// The servers' flags: short transitions, no rate limit.
+const ARGS: &[&str] = &[
+    "--transition-delay-ms",
+    "50",
+    "--rate-limit-per-minute",
+    "0",
+];
+
+/// The workload against the application in process: concurrent requests on one store.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_clients_leave_a_consistent_fleet() {
-    run_clients(1, 20).await;
+    run_clients(vec![App::start(ARGS).await], 20).await;
 }
 
 /// The same workload with the clients spread over two server processes on one database
@@ -468,11 +467,20 @@ async fn concurrent_clients_leave_a_consistent_fleet() {
 /// nothing shared between the processes but the database.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_clients_on_two_replicas_leave_a_consistent_fleet() {
-    run_clients(2, 10).await;
+    let db = TestDb::new().await;
+    let mut servers = Vec::new();
+    for _ in 0..2 {
+        servers.push(Server::spawn(db.url(), ARGS, true).await);
+    }
+    run_clients(servers, 10).await;
 }
 
 #[allow(clippy::too_many_lines)]
-async fn run_clients(replicas: usize, default_secs: u64) {
+async fn run_clients<T: Transport + Send + Sync + 'static>(
+    servers: Vec<Harness<T>>,
+    default_secs: u64,
+) {
+    let replicas = servers.len();
     let seed: u64 = std::env::var("KEYRACK_CONCURRENCY_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -486,17 +494,7 @@ async fn run_clients(replicas: usize, default_secs: u64) {
          (KEYRACK_CONCURRENCY_SECS)"
     );
 
-    let db = TestDb::new().await;
-    let args = [
-        "--transition-delay-ms",
-        "50",
-        "--rate-limit-per-minute",
-        "0",
-    ];
-    let mut servers = Vec::new();
-    for _ in 0..replicas {
-        servers.push(Server::spawn(db.url(), &args, true).await);
-    }
+    let servers: Vec<Arc<Harness<T>>> = servers.into_iter().map(Arc::new).collect();
     let server = &servers[0];
     let mut rng = Rng(seed);
     let mut keys = Vec::new();
@@ -533,9 +531,7 @@ async fn run_clients(replicas: usize, default_secs: u64) {
         // Client n talks to replica n mod replicas.
         let replica = &servers[usize::try_from(n).unwrap_or(0) % servers.len()];
         let client = Client {
-            http: reqwest::Client::new(),
-            base: replica.base.clone(),
-            token: replica.token().to_owned(),
+            server: Arc::clone(replica),
         };
         tasks.push(tokio::spawn(run_client(
             n,

@@ -5,7 +5,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{ssh_keygen, Server};
+use common::{ssh_keygen, App};
 
 /// The second field of `ssh-keygen -l [-E md5] -f file`.
 fn keygen_fingerprint(file: &std::path::Path, md5: bool) -> String {
@@ -30,7 +30,7 @@ fn keygen_fingerprint(file: &std::path::Path, md5: bool) -> String {
 
 #[tokio::test]
 async fn fingerprints_match_ssh_keygen() {
-    let server = Server::start(&[]).await;
+    let server = App::start(&[]).await;
     let dir = tempfile::tempdir().expect("temp dir");
     for (name, args, bits) in [
         ("ed25519", &["-t", "ed25519"][..], 256),

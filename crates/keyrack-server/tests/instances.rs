@@ -1,15 +1,16 @@
-//! Instances and images against the real server: registration and agent tokens, power
-//! transitions (also across restarts), delete, images, and the authorized_keys endpoint.
+//! Instances and images, in process: registration and agent tokens, power transitions,
+//! delete, images, and the authorized_keys endpoint; transitions across restarts against the
+//! real binary.
 
 mod common;
 
-use common::{ed25519_keys, Server, TestDb, FAST};
+use common::{ed25519_keys, App, Server, TestDb, FAST};
 use reqwest::Method;
 use serde_json::json;
 
 #[tokio::test]
 async fn registering_an_instance_answers_once_with_its_agent_token() {
-    let server = Server::start(FAST).await;
+    let server = App::start(FAST).await;
     let r = server
         .post(
             "/instances",
@@ -98,7 +99,7 @@ async fn registering_an_instance_answers_once_with_its_agent_token() {
 
 #[tokio::test]
 async fn agent_tokens_read_their_own_authorized_keys_and_nothing_else() {
-    let server = Server::start(FAST).await;
+    let server = App::start(FAST).await;
     let keys = ed25519_keys(3);
     let first = server.create("first-key", &keys[0]).await;
     let second = server.create("second.key@ops", &keys[1]).await;
@@ -228,7 +229,7 @@ async fn agent_tokens_read_their_own_authorized_keys_and_nothing_else() {
 
 #[tokio::test]
 async fn only_admins_change_the_fleet() {
-    let server = Server::start(FAST).await;
+    let server = App::start(FAST).await;
     let id = server.instance("host", "linux", "RUNNING").await;
     let viewer = server.viewer_token().await;
     let writes = [
@@ -273,7 +274,7 @@ async fn only_admins_change_the_fleet() {
 
 #[tokio::test]
 async fn stop_and_start_pass_through_transitions() {
-    let server = Server::start(FAST).await;
+    let server = App::start(FAST).await;
     let id = server.instance("host", "linux", "RUNNING").await;
     let stop = format!("/instances/{id}/stop");
     let start = format!("/instances/{id}/start");
@@ -398,7 +399,7 @@ async fn transitions_are_persisted_and_finish_across_a_restart() {
 
 #[tokio::test]
 async fn deleting_an_instance_drops_its_bindings() {
-    let server = Server::start(FAST).await;
+    let server = App::start(FAST).await;
     let keys = ed25519_keys(1);
     let key = server.create("k", &keys[0]).await;
     let key_id = key["id"].as_str().expect("id");
@@ -435,7 +436,7 @@ async fn deleting_an_instance_drops_its_bindings() {
 
 #[tokio::test]
 async fn images_are_made_from_instances_and_carry_their_keys() {
-    let server = Server::start(FAST).await;
+    let server = App::start(FAST).await;
     let keys = ed25519_keys(2);
     let a = server.create("a", &keys[0]).await;
     let b = server.create("b", &keys[1]).await;
@@ -530,7 +531,7 @@ async fn images_are_made_from_instances_and_carry_their_keys() {
 
 #[tokio::test]
 async fn instances_filter_by_the_key_pair_bound_to_them() {
-    let server = Server::start(&[]).await;
+    let server = App::start(&[]).await;
     let key = server.create("filtered", &ed25519_keys(1)[0]).await;
     let key_id = key["id"].as_str().expect("id").to_owned();
     let bound = server.instance("bound-host", "linux", "STOPPED").await;

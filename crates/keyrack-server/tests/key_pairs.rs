@@ -1,8 +1,9 @@
-//! Key-pair endpoints against the real server: every rule and error code of DESIGN §2–3.
+//! Key-pair endpoints, in process: every rule and error code of DESIGN §2–3.
 
 mod common;
 
-use common::{ed25519_keys, Server};
+use common::{ed25519_keys, App};
+use keyrack_api::{ApiError, CreateKeyPair, Origin};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -13,7 +14,7 @@ const PRIVATE_KEY: &str = include_str!("fixtures/private_ed25519");
 
 #[tokio::test]
 async fn create_answers_201_with_the_parsed_key() {
-    let server = Server::start(&[]).await;
+    let server = App::start(&[]).await;
     let key = &ed25519_keys(1)[0];
     let r = server
         .post(
@@ -83,7 +84,7 @@ async fn create_answers_201_with_the_parsed_key() {
 
 #[tokio::test]
 async fn every_field_rule_is_refused_naming_field_and_rule() {
-    let server = Server::start(&[]).await;
+    let server = App::start(&[]).await;
     let key = ed25519_keys(1).remove(0);
     let many_tags: Vec<Value> = (0..51).map(|i| json!({"key": format!("k{i}")})).collect();
     let cases: Vec<(Value, &str, &str)> = vec![
@@ -158,7 +159,7 @@ async fn every_field_rule_is_refused_naming_field_and_rule() {
 
 #[tokio::test]
 async fn every_public_key_refusal_has_its_reason() {
-    let server = Server::start(&[]).await;
+    let server = App::start(&[]).await;
     let good = ed25519_keys(1).remove(0);
     let cases: Vec<(String, &str)> = vec![
         (DSA.to_owned(), "dsa"),
@@ -195,7 +196,7 @@ async fn every_public_key_refusal_has_its_reason() {
 
 #[tokio::test]
 async fn duplicates_and_quota_are_conflicts() {
-    let server = Server::start(&["--key-pair-quota", "2"]).await;
+    let server = App::start(&["--key-pair-quota", "2"]).await;
     let keys = ed25519_keys(3);
     let first = server.create("Alpha", &keys[0]).await;
 
@@ -252,7 +253,7 @@ async fn duplicates_and_quota_are_conflicts() {
 
 #[tokio::test]
 async fn list_filters_sorts_and_pages() {
-    let server = Server::start(&[]).await;
+    let server = App::start(&[]).await;
     let keys = ed25519_keys(4);
     let names = ["delta-web", "alpha-db", "Charlie-web", "bravo"];
     let mut created = Vec::new();
@@ -447,7 +448,7 @@ async fn list_filters_sorts_and_pages() {
 
 #[tokio::test]
 async fn patch_and_tags_honour_if_match_and_bump_the_version() {
-    let server = Server::start(&[]).await;
+    let server = App::start(&[]).await;
     let key = server.create("orig", &ed25519_keys(1)[0]).await;
     let path = format!("/key-pairs/{}", key["id"].as_str().expect("id"));
 
@@ -576,7 +577,7 @@ async fn patch_and_tags_honour_if_match_and_bump_the_version() {
 
 #[tokio::test]
 async fn delete_refuses_referenced_keys_and_batch_delete_reports_each() {
-    let server = Server::start(&["--demo"]).await;
+    let server = App::start(&["--demo"]).await;
     let web = server.key_named("web-prod").await;
     let bastion = server.key_named("bastion").await;
     let ci = server.key_named("ci-deploy").await;
@@ -664,4 +665,42 @@ async fn delete_refuses_referenced_keys_and_batch_delete_reports_each() {
         assert_eq!(r.body["error"]["details"]["field"], "ids");
         assert_eq!(r.body["error"]["details"]["rule"], rule);
     }
+}
+
+/// The code of a refusal, as the wire spells it.
+fn code_of(error: &ApiError) -> Value {
+    serde_json::to_value(error).expect("JSON")["code"].take()
+}
+
+#[tokio::test]
+async fn typed_calls_round_trip_the_api_types() {
+    let server = App::start(&[]).await;
+    let keys = ed25519_keys(2);
+    let req = CreateKeyPair {
+        name: "typed".into(),
+        description: "from keyrack-api types".into(),
+        public_key: keys[0].clone(),
+        tags: Vec::new(),
+        origin: Origin::Generated,
+    };
+    let created = server.create_key_pair(&req).await.expect("created");
+    assert_eq!(created.name, "typed");
+    assert_eq!(created.description, "from keyrack-api types");
+    assert_eq!(created.origin, Origin::Generated);
+    assert_eq!(server.key_pair(&created.id).await, Ok(created));
+
+    let duplicate = CreateKeyPair {
+        public_key: keys[1].clone(),
+        ..req
+    };
+    let refused = server.create_key_pair(&duplicate).await;
+    assert_eq!(
+        refused.as_ref().map_err(code_of),
+        Err(json!("KeyPairNameDuplicate"))
+    );
+    let missing = server.key_pair("skey-00000000").await;
+    assert_eq!(
+        missing.as_ref().map_err(code_of),
+        Err(json!("KeyPairNotFound"))
+    );
 }

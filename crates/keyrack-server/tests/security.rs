@@ -1,5 +1,5 @@
-//! Tokens (CLI and API), security headers, body limit, timeouts, rate limit and CORS, against
-//! the real server binary.
+//! Tokens over the API, security headers, the body limit, the rate limit and CORS, in
+//! process; the token CLI and a request timed out on a real socket, against the real binary.
 
 mod common;
 
@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::process::Command;
 use std::time::Duration;
 
-use common::{assert_error_shape, ed25519_keys, Body, Resp, Server, TestDb, TOKEN};
+use common::{assert_error_shape, ed25519_keys, App, Body, Resp, Server, TestDb, TOKEN};
 use reqwest::Method;
 use serde_json::json;
 
@@ -115,7 +115,7 @@ async fn token_cli_creates_lists_and_revokes_and_revocation_needs_no_restart() {
 
 #[tokio::test]
 async fn the_last_admin_token_cannot_be_revoked() {
-    let server = Server::start(&[]).await;
+    let server = App::start(&[]).await;
     let r = server.get("/tokens").await;
     let bootstrap = r.body["items"][0]["id"].as_str().expect("id").to_owned();
 
@@ -156,7 +156,7 @@ async fn the_last_admin_token_cannot_be_revoked() {
 
 #[tokio::test]
 async fn admins_manage_tokens_over_the_api() {
-    let server = Server::start(&[]).await;
+    let server = App::start(&[]).await;
     let r = server
         .post("/tokens", json!({"name": "dashboard", "role": "viewer"}))
         .await;
@@ -284,7 +284,7 @@ fn assert_hardened(r: &Resp, what: &str) {
 
 #[tokio::test]
 async fn every_response_carries_the_security_headers_and_bodies_are_limited() {
-    let server = Server::start(&[]).await;
+    let server = App::start(&[]).await;
     let origin = [("origin", "https://evil.example")];
     let cases: Vec<(&str, Resp)> = vec![
         (
@@ -412,7 +412,7 @@ async fn a_request_that_takes_too_long_gets_a_json_503() {
 
 #[tokio::test]
 async fn the_rate_limit_is_per_token_with_retry_after() {
-    let server = Server::start(&["--rate-limit-per-minute", "60"]).await;
+    let server = App::start(&["--rate-limit-per-minute", "60"]).await;
     let viewer = server.viewer_token().await;
     // 60 a minute means bursts of 6: a quick burst of 20 runs out.
     let mut limited = None;
@@ -450,7 +450,7 @@ async fn the_rate_limit_is_per_token_with_retry_after() {
 #[tokio::test]
 async fn cors_allows_exactly_the_configured_origin() {
     let origin = "https://console.example.com";
-    let server = Server::start(&["--cors-origin", origin]).await;
+    let server = App::start(&["--cors-origin", origin]).await;
     let r = server
         .request(
             Method::GET,

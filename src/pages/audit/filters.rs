@@ -6,7 +6,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::components::refresh_button::RefreshButton;
-use crate::routes::{self, AuditView};
+use keyrack_api::AuditQuery;
+
+use crate::routes::{self, non_blank, ListView};
 
 /// Outcomes offered in the select; a link may carry another (a status, an error code).
 const OUTCOMES: [(&str, &str); 3] = [
@@ -19,52 +21,46 @@ const OUTCOMES: [(&str, &str); 3] = [
 #[component]
 pub fn AuditFilters(
     /// The applied view, from the URL.
-    view: Memo<AuditView>,
+    view: Memo<AuditQuery>,
     /// Reloads the log.
     refresh: Callback<()>,
     /// True while the log reloads.
     loading: ReadSignal<bool>,
 ) -> impl IntoView {
     let navigate = use_navigate();
-    let draft = RwSignal::new(AuditView::default());
+    let draft = RwSignal::new(AuditQuery::default());
     // The draft follows the URL (back button, shared link); typing then edits it.
     Effect::new(move |_| draft.set(view.get()));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let next = AuditView {
-            page: 1,
-            size: view.with_untracked(|v| v.size),
-            ..draft.get_untracked()
-        };
+        let next = draft
+            .get_untracked()
+            .at_page(1, view.with_untracked(|v| v.size()));
         navigate(&next.href(), Default::default());
     };
     let custom_outcome = move || {
         view.with(|v| {
-            let known = OUTCOMES.iter().any(|(value, _)| *value == v.outcome);
-            (!known).then(|| v.outcome.clone())
+            let outcome = v.outcome.clone().unwrap_or_default();
+            let known = OUTCOMES.iter().any(|(value, _)| *value == outcome);
+            (!known).then_some(outcome)
         })
     };
     view! {
         <form class="toolbar filters" role="search" aria-label="Filter the audit log" on:submit=submit>
-            <TextFilter label="Who" placeholder="Token name or ID" value=Signal::derive(move || draft.with(|d| d.actor.clone()))
-                on_input=Callback::new(move |v| draft.update(|d| d.actor = v)) />
-            <TextFilter label="Action" placeholder="bind, DELETE, /tokens…" value=Signal::derive(move || draft.with(|d| d.action.clone()))
-                on_input=Callback::new(move |v| draft.update(|d| d.action = v)) />
-            <TextFilter label="Target" placeholder="skey-…, ins-…" value=Signal::derive(move || draft.with(|d| d.target.clone()))
-                on_input=Callback::new(move |v| draft.update(|d| d.target = v)) />
+            <TextFilter label="Who" placeholder="Token name or ID" value=text(draft, |d| &mut d.actor) />
+            <TextFilter label="Action" placeholder="bind, DELETE, /tokens…" value=text(draft, |d| &mut d.action) />
+            <TextFilter label="Target" placeholder="skey-…, ins-…" value=text(draft, |d| &mut d.target) />
             <label class="inline-label">
                 "Result "
-                <select class="input" on:change=move |ev| draft.update(|d| d.outcome = event_target_value(&ev))>
+                <select class="input" on:change=move |ev| draft.update(|d| d.outcome = non_blank(event_target_value(&ev)))>
                     {OUTCOMES.map(|(value, label)| view! {
-                        <option value=value selected=move || draft.with(|d| d.outcome == value)>{label}</option>
+                        <option value=value selected=move || draft.with(|d| d.outcome.as_deref().unwrap_or_default() == value)>{label}</option>
                     })}
                     {move || custom_outcome().map(|o| view! { <option value=o.clone() selected=true>{o.clone()}</option> })}
                 </select>
             </label>
-            <TimeFilter label="From (UTC)" value=Signal::derive(move || draft.with(|d| d.since.clone()))
-                on_input=Callback::new(move |v| draft.update(|d| d.since = v)) />
-            <TimeFilter label="To (UTC)" value=Signal::derive(move || draft.with(|d| d.until.clone()))
-                on_input=Callback::new(move |v| draft.update(|d| d.until = v)) />
+            <TimeFilter label="From (UTC)" value=text(draft, |d| &mut d.since) />
+            <TimeFilter label="To (UTC)" value=text(draft, |d| &mut d.until) />
             <button type="submit" class="button primary">"Apply"</button>
             <A href=routes::AUDIT attr:class="button">"Clear"</A>
             <RefreshButton refresh loading />
@@ -72,13 +68,27 @@ pub fn AuditFilters(
     }
 }
 
-#[component]
-fn TextFilter(
-    label: &'static str,
-    placeholder: &'static str,
+/// One text filter of the draft: its value, and what typing does to it (a cleared one is
+/// left out of the query).
+#[derive(Clone, Copy)]
+struct DraftText {
     value: Signal<String>,
     on_input: Callback<String>,
-) -> impl IntoView {
+}
+
+fn text(
+    draft: RwSignal<AuditQuery>,
+    field: fn(&mut AuditQuery) -> &mut Option<String>,
+) -> DraftText {
+    DraftText {
+        value: Signal::derive(move || field(&mut draft.get()).take().unwrap_or_default()),
+        on_input: Callback::new(move |v| draft.update(|d| *field(d) = non_blank(v))),
+    }
+}
+
+#[component]
+fn TextFilter(label: &'static str, placeholder: &'static str, value: DraftText) -> impl IntoView {
+    let DraftText { value, on_input } = value;
     view! {
         <label class="inline-label">
             {label} " "
@@ -96,11 +106,8 @@ fn TextFilter(
 /// A `datetime-local` input read as UTC, matching the times the console shows; the URL and
 /// the API get RFC 3339 (`2026-11-28T04:30:00Z`).
 #[component]
-fn TimeFilter(
-    label: &'static str,
-    value: Signal<String>,
-    on_input: Callback<String>,
-) -> impl IntoView {
+fn TimeFilter(label: &'static str, value: DraftText) -> impl IntoView {
+    let DraftText { value, on_input } = value;
     view! {
         <label class="inline-label">
             {label} " "

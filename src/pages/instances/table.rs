@@ -6,14 +6,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use keyrack_api::{ErrorCode, Instance};
+use keyrack_api::{ErrorCode, Instance, InstanceQuery};
 use leptos::prelude::*;
 
 use super::row::InstanceRow;
 use crate::api::Api;
 use crate::components::instance_state::is_transitional;
 use crate::components::pagination::Pagination;
-use crate::routes::InstancesView;
+use crate::routes::ListView;
 
 const POLL_EVERY: Duration = Duration::from_secs(1);
 
@@ -49,7 +49,7 @@ pub fn InstanceTable(
     /// Matches in all pages.
     total: u64,
     /// The current view, for pagination.
-    view: Memo<InstancesView>,
+    view: Memo<InstanceQuery>,
 ) -> impl IntoView {
     let fleet = FleetRows {
         rows: RwSignal::new(items),
@@ -58,14 +58,7 @@ pub fn InstanceTable(
     poll_transitions(fleet);
     let empty = fleet.rows.with_untracked(Vec::is_empty);
     let current = view.get_untracked();
-    let href = Callback::new(move |(page, size)| {
-        InstancesView {
-            page,
-            size,
-            ..view.get_untracked()
-        }
-        .href()
-    });
+    let href = Callback::new(move |(page, size)| view.get_untracked().at_page(page, size).href());
     view! {
         <div class="table-wrap">
             <table class="table">
@@ -86,7 +79,7 @@ pub fn InstanceTable(
             </table>
             {empty.then(|| view! { <p class="state">"No instance matches these filters."</p> })}
         </div>
-        <Pagination total page=current.page size=current.size href />
+        <Pagination total page=current.page() size=current.size() href />
     }
 }
 
@@ -115,7 +108,9 @@ fn poll_transitions(fleet: FleetRows) {
             for id in ids {
                 match api.get_instance(&id).await {
                     Ok(fresh) => fleet.replace(fresh),
-                    Err(e) if e.code == ErrorCode::InstanceNotFound => fleet.remove(&id),
+                    Err(e) if matches!(e.code, ErrorCode::InstanceNotFound { .. }) => {
+                        fleet.remove(&id)
+                    }
                     // A network blip: the next tick tries again.
                     Err(_) => {}
                 }

@@ -1,13 +1,13 @@
 //! Region, state and text filters above the instance table; each one changes the URL.
 
-use keyrack_api::InstanceState;
+use keyrack_api::{InstanceQuery, InstanceState};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::Api;
 use crate::components::refresh_button::RefreshButton;
 use crate::components::search_box::SearchBox;
-use crate::routes::{parse_state, InstancesView};
+use crate::routes::{non_blank, ListView};
 
 const STATES: [InstanceState; 4] = [
     InstanceState::Running,
@@ -20,36 +20,30 @@ const STATES: [InstanceState; 4] = [
 #[component]
 pub fn InstancesToolbar(
     /// The current view, from the URL.
-    view: Memo<InstancesView>,
+    view: Memo<InstanceQuery>,
     /// Reloads the list.
     refresh: Callback<()>,
     /// True while the list reloads.
     loading: ReadSignal<bool>,
 ) -> impl IntoView {
     let navigate = use_navigate();
-    let go = move |next: InstancesView| navigate(&next.href(), Default::default());
+    // A new filter starts at the first page.
+    let go = move |change: &dyn Fn(&mut InstanceQuery)| {
+        let current = view.get_untracked();
+        let mut next = current.at_page(1, current.size());
+        change(&mut next);
+        navigate(&next.href(), Default::default());
+    };
     let go_region = go.clone();
     let set_region = move |ev: leptos::ev::Event| {
-        go_region(InstancesView {
-            region: event_target_value(&ev),
-            page: 1,
-            ..view.get_untracked()
-        })
+        go_region(&|v| v.region = non_blank(event_target_value(&ev)));
     };
     let go_state = go.clone();
     let set_state = move |ev: leptos::ev::Event| {
-        go_state(InstancesView {
-            state: parse_state(&event_target_value(&ev)),
-            page: 1,
-            ..view.get_untracked()
-        })
+        go_state(&|v| v.state = event_target_value(&ev).parse().ok());
     };
     let search = Callback::new(move |text: String| {
-        go(InstancesView {
-            q: text.trim().to_owned(),
-            page: 1,
-            ..view.get_untracked()
-        })
+        go(&|v| v.q = non_blank(text.trim().to_owned()));
     });
     view! {
         <div class="toolbar">
@@ -59,14 +53,14 @@ pub fn InstancesToolbar(
                 <select class="input" on:change=set_state>
                     <option value="" selected=move || view.with(|v| v.state.is_none())>"All states"</option>
                     {STATES.map(|s| view! {
-                        <option value=s.as_str() selected=move || view.with(|v| v.state == Some(s))>{s.as_str()}</option>
+                        <option value=s.to_string() selected=move || view.with(|v| v.state == Some(s))>{s.to_string()}</option>
                     })}
                 </select>
             </label>
             <SearchBox
                 label="Search instances"
                 placeholder="Name, ID or IP"
-                current=Signal::derive(move || view.with(|v| v.q.clone()))
+                current=Signal::derive(move || view.with(|v| v.q.clone().unwrap_or_default()))
                 on_search=search
             />
             <RefreshButton refresh loading />
@@ -77,13 +71,13 @@ pub fn InstancesToolbar(
 /// Region filter, filled from `/regions`.
 #[component]
 fn RegionSelect(
-    view: Memo<InstancesView>,
+    view: Memo<InstanceQuery>,
     on_change: impl Fn(leptos::ev::Event) + 'static,
 ) -> impl IntoView {
     let api = expect_context::<Api>();
     let regions =
         LocalResource::new(move || async move { api.list_regions().await.unwrap_or_default() });
-    let region = move || view.with(|v| v.region.clone());
+    let region = move || view.with(|v| v.region.clone().unwrap_or_default());
     view! {
         <label class="inline-label">
             "Region "

@@ -1,12 +1,12 @@
 //! The instances a key pair is bound to and the custom images that carry it.
 
-use keyrack_api::{Image, Instance};
+use keyrack_api::{Image, Instance, InstanceQuery};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::Api;
 use crate::components::instance_state::StateBadge;
-use crate::routes::{self, InstancesView};
+use crate::routes::{self, ListView};
 
 /// The bound instances: name, id, state, region and a link to them on the Instances page.
 #[component]
@@ -55,9 +55,9 @@ pub fn BoundInstances(
 
 #[component]
 fn BoundInstanceRow(instance: Instance) -> impl IntoView {
-    let href = InstancesView {
-        region: instance.region.clone(),
-        q: instance.id.clone(),
+    let href = InstanceQuery {
+        region: Some(instance.region.clone()),
+        q: Some(instance.id.clone()),
         ..Default::default()
     }
     .href();

@@ -34,14 +34,17 @@ pub fn BindDialogHost(
 ) -> impl IntoView {
     let close = Callback::new(move |()| dialog.set(None));
     move || {
-        dialog
-            .get()
-            .map(|BindingDialog { mode, key }| view! { <BindDialog mode key close on_changed /> })
+        dialog.get().map(|open| {
+            crate::lazy::on_demand(move || {
+                crate::lazy::binding_dialog(open.clone(), close, on_changed)
+            })
+        })
     }
 }
 
+/// The dialog itself; loaded on demand by [`BindDialogHost`].
 #[component]
-fn BindDialog(
+pub fn BindDialog(
     mode: BindMode,
     key: KeyPair,
     close: Callback<()>,

@@ -32,7 +32,8 @@ pub enum KeyDialog {
     BatchDelete(Vec<KeyPair>),
 }
 
-/// Renders the open dialog, if any.
+/// Renders the open dialog, if any. Its code is fetched the first time one opens
+/// ([`crate::lazy::key_dialog`]).
 #[component]
 pub fn KeyDialogHost(
     /// The open dialog; set to `None` to close it.
@@ -46,7 +47,37 @@ pub fn KeyDialogHost(
 ) -> impl IntoView {
     let close = Callback::new(move |()| dialog.set(None));
     move || {
-        dialog.get().map(|d| match d {
+        dialog.get().map(|dialog| {
+            let open = KeyDialogView {
+                dialog,
+                close,
+                on_changed,
+                on_deleted,
+            };
+            crate::lazy::on_demand(move || crate::lazy::key_dialog(open.clone()))
+        })
+    }
+}
+
+/// An open dialog with what it reports to.
+#[derive(Debug, Clone)]
+pub struct KeyDialogView {
+    dialog: KeyDialog,
+    close: Callback<()>,
+    on_changed: Callback<()>,
+    on_deleted: Option<Callback<()>>,
+}
+
+impl KeyDialogView {
+    /// The dialog's view.
+    pub fn render(self) -> AnyView {
+        let Self {
+            dialog,
+            close,
+            on_changed,
+            on_deleted,
+        } = self;
+        match dialog {
             KeyDialog::Create => view! { <CreateDialog close on_changed /> }.into_any(),
             KeyDialog::Modify(key) => view! { <ModifyDialog key close on_changed /> }.into_any(),
             KeyDialog::EditTags(key) => {
@@ -64,7 +95,7 @@ pub fn KeyDialogHost(
             KeyDialog::BatchDelete(keys) => {
                 view! { <BatchDeleteDialog keys close on_changed /> }.into_any()
             }
-        })
+        }
     }
 }
 
@@ -184,7 +215,7 @@ async fn reload_if_stale(
     error: &keyrack_api::ApiError,
     key: RwSignal<KeyPair>,
 ) {
-    if error.code == ErrorCode::PreconditionFailed {
+    if matches!(error.code, ErrorCode::PreconditionFailed { .. }) {
         if let Ok(fresh) = api.get_key_pair(id).await {
             let _ = key.try_set(fresh);
         }

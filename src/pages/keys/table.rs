@@ -1,12 +1,12 @@
 //! The key table.
 
-use keyrack_api::{KeyPair, KeyPairSort};
+use keyrack_api::{KeyPair, KeyPairQuery, KeyPairSort};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::row::KeyRow;
 use super::KeysPageState;
-use crate::routes::KeysView;
+use crate::routes::ListView;
 
 /// One page of key pairs.
 #[component]
@@ -14,7 +14,7 @@ pub fn KeyTable(
     /// The rows of this page.
     items: Vec<KeyPair>,
     /// The current view, for the sort links in the header.
-    view: Memo<KeysView>,
+    view: Memo<KeyPairQuery>,
 ) -> impl IntoView {
     let state = expect_context::<KeysPageState>();
     let page_ids: Vec<String> = items.iter().map(|k| k.id.clone()).collect();
@@ -68,18 +68,19 @@ pub fn KeyTable(
 /// A column header that sorts by its column; a second click reverses the order.
 #[component]
 fn SortLink(
-    view: Memo<KeysView>,
+    view: Memo<KeyPairQuery>,
     label: &'static str,
     up: KeyPairSort,
     down: KeyPairSort,
 ) -> impl IntoView {
-    let current = move || view.with(|v| v.sort);
+    let current = move || view.with(|v| v.sort.unwrap_or_default());
     let href = move || {
         let sort = if current() == up { down } else { up };
-        KeysView {
-            sort,
-            page: 1,
-            ..view.get()
+        let view = view.get();
+        KeyPairQuery {
+            // The default order is left out of the URL.
+            sort: (sort != KeyPairSort::default()).then_some(sort),
+            ..view.at_page(1, view.size())
         }
         .href()
     };

@@ -1,6 +1,6 @@
 //! New, Delete, search and refresh above the key table.
 
-use keyrack_api::{SearchQuery, TagFilter};
+use keyrack_api::{KeyPairQuery, SearchQuery, TagFilter};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -8,13 +8,13 @@ use super::dialogs::KeyDialog;
 use super::KeysPageState;
 use crate::components::refresh_button::RefreshButton;
 use crate::components::search_box::SearchBox;
-use crate::routes::KeysView;
+use crate::routes::{non_blank, ListView};
 
 /// The toolbar of the SSH Key page.
 #[component]
 pub fn Toolbar(
     /// The current view, from the URL.
-    view: Memo<KeysView>,
+    view: Memo<KeyPairQuery>,
     /// Reloads the list.
     refresh: Callback<()>,
     /// True while the list reloads.
@@ -25,19 +25,19 @@ pub fn Toolbar(
     let input_text = move || {
         view.with(|v| {
             SearchQuery {
-                text: v.q.clone(),
-                tag: TagFilter::from_param(&v.tag),
+                text: v.q.clone().unwrap_or_default(),
+                tag: v.tag.as_deref().and_then(TagFilter::from_param),
             }
             .to_input()
         })
     };
     let search = Callback::new(move |text: String| {
         let parsed = SearchQuery::parse(&text);
-        let next = KeysView {
-            q: parsed.text,
-            tag: parsed.tag.map(|t| t.to_param()).unwrap_or_default(),
-            page: 1,
-            ..view.get_untracked()
+        let current = view.get_untracked();
+        let next = KeyPairQuery {
+            q: non_blank(parsed.text),
+            tag: parsed.tag.map(|t| t.to_param()),
+            ..current.at_page(1, current.size())
         };
         navigate(&next.href(), Default::default());
     });

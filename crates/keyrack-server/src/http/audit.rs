@@ -18,9 +18,9 @@ use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use keyrack_api::{AuditEntry, AuditQuery, ErrorBody, ErrorCode, List, TokenRole};
+use keyrack_api::{AuditEntry, AuditQuery, ErrorCode, List, TokenRole};
 
-use super::extract::{Admin, Json, QueryParams};
+use super::extract::{Admin, Json, Query};
 use super::AppState;
 use crate::error::AppError;
 use crate::service::audit as service;
@@ -80,9 +80,7 @@ pub async fn record(State(state): State<AppState>, mut req: Request, next: Next)
         response
             .extensions()
             .get::<ErrorCode>()
-            .and_then(|c| serde_json::to_value(c).ok())
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_else(|| "Unknown".to_owned())
+            .map_or_else(|| "Unknown".to_owned(), ErrorCode::name)
     });
     let entry = NewAuditEntry {
         actor: slot.take(),
@@ -123,27 +121,14 @@ pub fn router() -> Router<AppState> {
     params(AuditQuery),
     responses(
         (status = 200, description = "One page of audit entries, newest first", body = List<AuditEntry>),
-        (status = 400, description = "A bad query parameter (InvalidParameter)", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not an admin token (Forbidden)", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
 pub async fn list_audit(
     _admin: Admin,
     State(state): State<AppState>,
-    params: QueryParams,
+    Query(query): Query<AuditQuery>,
 ) -> Result<Json<List<AuditEntry>>, AppError> {
-    let query = AuditQuery {
-        actor: params.text("actor"),
-        action: params.text("action"),
-        target: params.text("target"),
-        outcome: params.text("outcome"),
-        since: params.text("since"),
-        until: params.text("until"),
-        offset: params.number("offset")?,
-        limit: params.number("limit")?,
-    };
     Ok(Json(service::list(&state.store, query).await?))
 }
 

@@ -1,15 +1,12 @@
 //! Extractors whose refusals use the API's error shape.
 
-use std::collections::HashMap;
-use std::str::FromStr;
-
 use axum::body::Bytes;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::rejection::{BytesRejection, JsonRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use keyrack_api::{FieldError, Rule};
+use keyrack_api::{from_query_string, ErrorCode, FieldError, Rule, TokenRole};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -17,9 +14,10 @@ use super::audit::ActorSlot;
 use super::AppState;
 use crate::error::AppError;
 use crate::service::tokens;
-use crate::store::{Role, TokenRecord};
+use crate::store::TokenRecord;
 
-/// JSON in and out; a body that is not the expected JSON is `InvalidRequest`.
+/// JSON in and out: axum's extractor, with its refusals in the API's shape, and U+0000
+/// refused naming the field that holds it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Json<T>(pub T);
 
@@ -38,25 +36,21 @@ where
             .is_some_and(is_json);
         if !json {
             // axum's own refusal, which names the content type it wants.
-            return match axum::Json::<T>::from_request(req, state).await {
-                Ok(axum::Json(value)) => Ok(Self(value)),
-                Err(rejection) => Err(json_rejection(rejection)),
-            };
+            let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
+            return Ok(Self(value));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                AppError::PayloadTooLarge
-            } else {
-                AppError::InvalidRequest(rejection.body_text())
-            }
-        })?;
+        let bytes = Bytes::from_request(req, state).await?;
         if let Some(field) = nul_field(&bytes) {
             return Err(nul_refusal(field));
         }
-        match axum::Json::<T>::from_bytes(&bytes) {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(json_rejection(rejection)),
-        }
+        let axum::Json(value) = axum::Json::<T>::from_bytes(&bytes)?;
+        Ok(Self(value))
+    }
+}
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
     }
 }
 
@@ -69,6 +63,43 @@ fn is_json(content_type: &str) -> bool {
         .trim()
         .to_ascii_lowercase();
     mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+}
+
+/// A body axum could not read: too large (413), or not the JSON expected. axum's text names
+/// the problem (syntax, missing field, content type) and its place, and quotes at most a
+/// scalar of the wrong type, never the body.
+fn body_refusal(status: StatusCode, text: String) -> AppError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ErrorCode::PayloadTooLarge.into()
+    } else {
+        AppError::refuse(ErrorCode::InvalidRequest, text)
+    }
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(rejection: JsonRejection) -> Self {
+        body_refusal(rejection.status(), rejection.body_text())
+    }
+}
+
+impl From<BytesRejection> for AppError {
+    fn from(rejection: BytesRejection) -> Self {
+        body_refusal(rejection.status(), rejection.body_text())
+    }
+}
+
+/// A list query (`keyrack-api`'s `KeyPairQuery`, …) read from the query string; a bad
+/// parameter is refused naming it and the rule it breaks.
+#[derive(Debug, Clone, Default)]
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        Ok(Self(from_query_string(query)?))
+    }
 }
 
 /// U+0000 is refused wherever a request carries it: PostgreSQL cannot store it in text
@@ -134,65 +165,6 @@ fn nul_in_uri(uri: &axum::http::Uri) -> Option<String> {
         .map(|pair| pair.split('=').next().unwrap_or_default().to_owned())
 }
 
-fn json_rejection(rejection: JsonRejection) -> AppError {
-    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::PayloadTooLarge
-    } else {
-        // axum's text names the problem (syntax, missing field, content type) and its place,
-        // and quotes at most a scalar of the wrong type, never the body.
-        AppError::InvalidRequest(rejection.body_text())
-    }
-}
-
-impl<T: Serialize> IntoResponse for Json<T> {
-    fn into_response(self) -> Response {
-        axum::Json(self.0).into_response()
-    }
-}
-
-/// The query string as text, parsed field by field so that a bad value is refused naming its
-/// parameter. Unknown parameters are ignored; a repeated one keeps its last value.
-#[derive(Debug, Clone, Default)]
-pub struct QueryParams(HashMap<String, String>);
-
-impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Query::<HashMap<String, String>>::from_request_parts(parts, state)
-            .await
-            .map(|Query(map)| Self(map))
-            .map_err(|rejection| AppError::InvalidRequest(rejection.body_text()))
-    }
-}
-
-impl QueryParams {
-    /// A text parameter.
-    pub fn text(&self, name: &str) -> Option<String> {
-        self.0.get(name).cloned()
-    }
-
-    /// A parameter parsed with `parse`; `expected` describes valid values.
-    pub fn parsed<T>(
-        &self,
-        name: &str,
-        expected: &str,
-        parse: impl Fn(&str) -> Option<T>,
-    ) -> Result<Option<T>, AppError> {
-        match self.0.get(name) {
-            None => Ok(None),
-            Some(raw) => parse(raw.trim()).map(Some).ok_or_else(|| {
-                FieldError::new(name, Rule::Format, format!("{name} must be {expected}")).into()
-            }),
-        }
-    }
-
-    /// A non-negative whole number.
-    pub fn number<T: FromStr>(&self, name: &str) -> Result<Option<T>, AppError> {
-        self.parsed(name, "a non-negative whole number", |s| s.parse().ok())
-    }
-}
-
 /// A person's (or a tool's) token, admin or viewer, from `Authorization: Bearer <token>`.
 /// Handlers that take it refuse everyone else with `401 Unauthorized`, and instance agents
 /// with `403 Forbidden`: an agent token only reads its instance's authorized keys.
@@ -201,7 +173,7 @@ pub struct Auth {
     /// The token's id (never the token).
     pub token_id: String,
     /// What the token may do.
-    pub role: Role,
+    pub role: TokenRole,
 }
 
 impl FromRequestParts<AppState> for Auth {
@@ -212,8 +184,9 @@ impl FromRequestParts<AppState> for Auth {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let record = bearer(parts, state).await?;
-        if record.role == Role::Agent {
-            return Err(AppError::Forbidden(
+        if record.role == TokenRole::Agent {
+            return Err(AppError::refuse(
+                ErrorCode::Forbidden,
                 "an agent token may only read its instance's authorized keys",
             ));
         }
@@ -236,8 +209,11 @@ impl FromRequestParts<AppState> for Admin {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let auth = Auth::from_request_parts(parts, state).await?;
-        if auth.role != Role::Admin {
-            return Err(AppError::Forbidden("this needs an admin token"));
+        if auth.role != TokenRole::Admin {
+            return Err(AppError::refuse(
+                ErrorCode::Forbidden,
+                "this needs an admin token",
+            ));
         }
         Ok(Self(auth))
     }
@@ -260,8 +236,9 @@ impl FromRequestParts<AppState> for Agent {
     ) -> Result<Self, Self::Rejection> {
         let record = bearer(parts, state).await?;
         match (record.role, record.instance_id) {
-            (Role::Agent, Some(instance_id)) => Ok(Self { instance_id }),
-            _ => Err(AppError::Forbidden(
+            (TokenRole::Agent, Some(instance_id)) => Ok(Self { instance_id }),
+            _ => Err(AppError::refuse(
+                ErrorCode::Forbidden,
                 "only the instance's agent token may read its authorized keys",
             )),
         }
@@ -274,15 +251,15 @@ async fn bearer(parts: &Parts, state: &AppState) -> Result<TokenRecord, AppError
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .ok_or(AppError::Unauthorized)?;
-    let (scheme, token) = value.split_once(' ').ok_or(AppError::Unauthorized)?;
+        .ok_or(ErrorCode::Unauthorized)?;
+    let (scheme, token) = value.split_once(' ').ok_or(ErrorCode::Unauthorized)?;
     let token = token.trim();
     if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
-        return Err(AppError::Unauthorized);
+        return Err(ErrorCode::Unauthorized.into());
     }
     let record = tokens::authenticate(&state.store, token).await?;
     if let Some(slot) = parts.extensions.get::<ActorSlot>() {
-        slot.set(&record.id, &record.name, record.role.to_wire());
+        slot.set(&record.id, &record.name, record.role);
     }
     // After the token, so an unauthenticated client learns nothing from it.
     if let Some(field) = nul_in_uri(&parts.uri) {

@@ -9,6 +9,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use keyrack_api::ErrorCode;
 use sha2::{Digest, Sha256};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
@@ -51,7 +52,7 @@ pub async fn with_timeout(
         Ok(response) => response,
         Err(_) => {
             tracing::warn!(?limit, "request timed out");
-            AppError::Timeout.into_response()
+            AppError::from(ErrorCode::RequestTimeout).into_response()
         }
     }
 }
@@ -138,7 +139,7 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
         if let Some(token) = bearer {
             let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
             if let Err(retry_after_secs) = limiter.check(key, Instant::now()) {
-                return AppError::RateLimited { retry_after_secs }.into_response();
+                return AppError::from(ErrorCode::RateLimited { retry_after_secs }).into_response();
             }
         }
     }

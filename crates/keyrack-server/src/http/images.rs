@@ -25,8 +25,6 @@ pub fn router() -> Router<AppState> {
     tag = "fleet",
     responses(
         (status = 200, description = "Every custom image", body = List<Image>),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "An agent token (Forbidden)", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -46,9 +44,6 @@ pub async fn list_images(
     request_body = CreateImage,
     responses(
         (status = 201, description = "Created; `Location` is set", body = Image),
-        (status = 400, description = "InvalidRequest or InvalidParameter", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not an admin token (Forbidden)", body = ErrorBody),
         (status = 404, description = "InstanceNotFound", body = ErrorBody),
     ),
     security(("bearer" = []))
@@ -76,8 +71,6 @@ pub async fn create_image(
     params(("id" = String, Path, description = "Image id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not an admin token (Forbidden)", body = ErrorBody),
         (status = 404, description = "ImageNotFound", body = ErrorBody),
     ),
     security(("bearer" = []))

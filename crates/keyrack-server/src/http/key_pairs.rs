@@ -6,11 +6,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
 use keyrack_api::{
-    BatchDeleteRequest, BatchDeleteResponse, CreateKeyPair, ErrorBody, KeyPair, KeyPairQuery,
-    KeyPairSort, List, ReplaceTags, UpdateKeyPair,
+    BatchDeleteRequest, BatchDeleteResponse, CreateKeyPair, ErrorBody, KeyPair, KeyPairQuery, List,
+    ReplaceTags, UpdateKeyPair,
 };
 
-use super::extract::{Admin, Auth, IfMatch, Json, QueryParams};
+use super::extract::{Admin, Auth, IfMatch, Json, Query};
 use super::{etag, AppState};
 use crate::error::AppError;
 use crate::service::key_pairs as service;
@@ -46,27 +46,14 @@ fn with_etag(status: StatusCode, key_pair: KeyPair) -> Response {
     params(KeyPairQuery),
     responses(
         (status = 200, description = "One page of key pairs", body = List<KeyPair>),
-        (status = 400, description = "A bad query parameter (InvalidParameter)", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
 pub async fn list_key_pairs(
     _auth: Auth,
     State(state): State<AppState>,
-    params: QueryParams,
+    Query(query): Query<KeyPairQuery>,
 ) -> Result<Json<List<KeyPair>>, AppError> {
-    let query = KeyPairQuery {
-        q: params.text("q"),
-        tag: params.text("tag"),
-        sort: params.parsed(
-            "sort",
-            "created_at, -created_at, name or -name",
-            KeyPairSort::parse,
-        )?,
-        offset: params.number("offset")?,
-        limit: params.number("limit")?,
-    };
     Ok(Json(service::list(&state.store, query).await?))
 }
 
@@ -79,8 +66,6 @@ pub async fn list_key_pairs(
     responses(
         (status = 201, description = "Created; `Location` and `ETag` are set", body = KeyPair),
         (status = 400, description = "InvalidRequest, InvalidParameter or PublicKeyInvalid", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not an admin token (Forbidden)", body = ErrorBody),
         (status = 409, description = "KeyPairNameDuplicate, PublicKeyDuplicate or KeyPairLimitExceeded", body = ErrorBody),
     ),
     security(("bearer" = []))
@@ -108,7 +93,6 @@ pub async fn create_key_pair(
     params(("id" = String, Path, description = "Key pair id")),
     responses(
         (status = 200, description = "The key pair; `ETag` is its version", body = KeyPair),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "KeyPairNotFound", body = ErrorBody),
     ),
     security(("bearer" = []))
@@ -134,8 +118,6 @@ pub async fn get_key_pair(
     request_body = UpdateKeyPair,
     responses(
         (status = 200, description = "Changed; `ETag` is the new version", body = KeyPair),
-        (status = 400, description = "InvalidRequest or InvalidParameter", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "KeyPairNotFound", body = ErrorBody),
         (status = 409, description = "KeyPairNameDuplicate", body = ErrorBody),
         (status = 412, description = "PreconditionFailed", body = ErrorBody),
@@ -165,8 +147,6 @@ pub async fn update_key_pair(
     request_body = ReplaceTags,
     responses(
         (status = 200, description = "Replaced; `ETag` is the new version", body = KeyPair),
-        (status = 400, description = "InvalidRequest or InvalidParameter", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "KeyPairNotFound", body = ErrorBody),
         (status = 412, description = "PreconditionFailed", body = ErrorBody),
     ),
@@ -191,7 +171,6 @@ pub async fn replace_key_pair_tags(
     params(("id" = String, Path, description = "Key pair id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "KeyPairNotFound", body = ErrorBody),
         (status = 409, description = "KeyPairInUse or KeyPairReferencedByImage", body = ErrorBody),
     ),
@@ -215,8 +194,6 @@ pub async fn delete_key_pair(
     request_body = BatchDeleteRequest,
     responses(
         (status = 200, description = "One outcome per distinct id, in the order given", body = BatchDeleteResponse),
-        (status = 400, description = "InvalidRequest or InvalidParameter", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]

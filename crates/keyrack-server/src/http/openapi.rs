@@ -75,9 +75,11 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Refusals any operation can answer whatever its handler does: the extractors, the body
-/// limit and the rate limit run before it. Added where an operation's own annotation does not
-/// list the status already, so the document describes every response the server sends.
+/// The refusals every operation can answer, whatever its handler does, declared here once
+/// rather than on each handler: the extractors (authentication, role, body, query), the body
+/// limit, the rate limit and the timeout run before it, and any fault is a 500. An
+/// operation's own annotation lists only what is its own, and may describe one of these
+/// statuses more precisely.
 struct CommonErrors;
 
 impl Modify for CommonErrors {
@@ -105,6 +107,7 @@ impl Modify for CommonErrors {
             ];
             for operation in operations.into_iter().flatten() {
                 let has_body = operation.request_body.is_some();
+                let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
                 let responses = &mut operation.responses.responses;
                 let mut add = |status: &str, description: &str| {
                     responses
@@ -115,8 +118,12 @@ impl Modify for CommonErrors {
                     "400",
                     "InvalidRequest or InvalidParameter: the request cannot be read",
                 );
-                if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                if secured {
                     add("401", "Unauthorized: no valid bearer token");
+                    add(
+                        "403",
+                        "Forbidden: the token may not do this (a viewer token for a change; an agent token for anything but its instance's authorized keys)",
+                    );
                 }
                 if has_body {
                     add("413", "PayloadTooLarge: the body is over 64 KiB");
@@ -124,6 +131,10 @@ impl Modify for CommonErrors {
                 add(
                     "429",
                     "RateLimited: too many requests for this token; see `Retry-After`",
+                );
+                add(
+                    "500",
+                    "InternalError: something failed on the server; the log has the cause",
                 );
                 add(
                     "503",

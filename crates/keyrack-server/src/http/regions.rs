@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
-use keyrack_api::{ErrorBody, List, Region};
+use keyrack_api::{List, Region};
 
 use super::extract::{Auth, Json};
 use super::AppState;
@@ -21,8 +21,6 @@ pub fn router() -> Router<AppState> {
     tag = "fleet",
     responses(
         (status = 200, description = "Every region", body = List<Region>),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "An agent token (Forbidden)", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]

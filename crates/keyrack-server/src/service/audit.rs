@@ -1,10 +1,9 @@
 //! Reading the audit log.
 
-use keyrack_api::{AuditEntry, AuditQuery, ErrorCode, FieldError, List, Rule};
+use keyrack_api::{page_limit, AuditEntry, AuditQuery, ErrorCode, FieldError, List, Rule};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::page_limit;
 use crate::clock;
 use crate::error::AppError;
 use crate::store::{AuditFilter, AuditOutcome, Store};
@@ -27,7 +26,7 @@ pub async fn list(store: &Store, query: AuditQuery) -> Result<List<AuditEntry>, 
         offset: query.offset.unwrap_or(0),
         limit: page_limit(query.limit)?,
     };
-    Ok(store.list_audit(&filter).await?)
+    store.list_audit(&filter).await
 }
 
 fn non_empty(text: Option<String>) -> Option<String> {
@@ -45,13 +44,14 @@ fn parse_outcome(text: &str) -> Result<AuditOutcome, FieldError> {
             return Ok(AuditOutcome::Status(status));
         }
     }
-    match serde_json::from_value::<ErrorCode>(serde_json::Value::String(text.to_owned())) {
-        Ok(code) if code != ErrorCode::Unknown => Ok(AuditOutcome::ErrorCode(text.to_owned())),
-        _ => Err(FieldError::new(
+    if ErrorCode::is_known_name(text) {
+        Ok(AuditOutcome::ErrorCode(text.to_owned()))
+    } else {
+        Err(FieldError::new(
             "outcome",
             Rule::Format,
             "outcome must be success, failure, an HTTP status such as 403, or an error code such as Forbidden",
-        )),
+        ))
     }
 }
 

@@ -15,27 +15,8 @@ use keyrack_api::{
 use crate::error::AppError;
 use crate::store::{BindingFacts, BindingStep, Direction, Store};
 
-/// `POST /key-pairs/{id}/bind`.
-pub async fn bind(
-    store: &Store,
-    key_pair_id: &str,
-    delay: Duration,
-    req: BindRequest,
-) -> Result<BindResponse, AppError> {
-    change(store, key_pair_id, delay, req, Direction::Bind).await
-}
-
-/// `POST /key-pairs/{id}/unbind`.
-pub async fn unbind(
-    store: &Store,
-    key_pair_id: &str,
-    delay: Duration,
-    req: BindRequest,
-) -> Result<BindResponse, AppError> {
-    change(store, key_pair_id, delay, req, Direction::Unbind).await
-}
-
-async fn change(
+/// `POST /key-pairs/{id}/bind` and `/unbind`.
+pub async fn change(
     store: &Store,
     key_pair_id: &str,
     delay: Duration,

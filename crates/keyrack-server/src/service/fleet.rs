@@ -3,11 +3,11 @@
 use std::time::Duration;
 
 use keyrack_api::{
-    CreateImage, CreateInstance, CreatedInstance, Image, Instance, InstanceQuery, InstanceState,
-    List, Region,
+    page_limit, CreateImage, CreateInstance, CreatedInstance, ErrorCode, Image, Instance,
+    InstanceQuery, InstanceState, List, Region,
 };
 
-use super::{page_limit, search_text, tokens};
+use super::{search_text, tokens};
 use crate::error::AppError;
 use crate::ids::random_token;
 use crate::store::{InstanceFilter, NewInstance, PowerStep, Store};
@@ -30,7 +30,7 @@ pub async fn list_instances(
         offset: query.offset.unwrap_or(0),
         limit: page_limit(query.limit)?,
     };
-    Ok(store.list_instances(&filter).await?)
+    store.list_instances(&filter).await
 }
 
 /// `GET /images`.
@@ -50,7 +50,7 @@ pub async fn get_instance(store: &Store, id: &str) -> Result<Instance, AppError>
     store
         .instance(id)
         .await?
-        .ok_or_else(|| AppError::InstanceNotFound { id: id.to_owned() })
+        .ok_or_else(|| ErrorCode::InstanceNotFound { id: id.to_owned() }.into())
 }
 
 /// `POST /instances`: registers an instance and makes its agent token, which is returned
@@ -78,39 +78,42 @@ pub async fn create_instance(
 
 /// `DELETE /instances/{id}`: whatever its state; its bindings and agent token go with it.
 pub async fn delete_instance(store: &Store, id: &str) -> Result<(), AppError> {
-    Ok(store.delete_instance(id).await?)
+    store.delete_instance(id).await
 }
 
-/// `POST /instances/{id}/stop`: `RUNNING` becomes `STOPPING`, then `STOPPED` after `delay`.
-/// Stopping an instance that is stopped or stopping changes nothing (200); one that is
-/// starting is refused with `InstanceStateConflict`.
-pub async fn stop_instance(store: &Store, id: &str, delay: Duration) -> Result<Instance, AppError> {
-    Ok(store.change_power(id, delay, stop_step).await?)
+/// Which way `POST /instances/{id}/start` and `/stop` go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Power {
+    /// `STOPPED` becomes `STARTING`, then `RUNNING` after the delay.
+    Start,
+    /// `RUNNING` becomes `STOPPING`, then `STOPPED` after the delay.
+    Stop,
 }
 
-/// `POST /instances/{id}/start`: the mirror image of [`stop_instance`].
-pub async fn start_instance(
+impl Power {
+    /// What this change does to an instance in `state`: nothing when it is there already or
+    /// on its way (200), a conflict when it is heading the other way.
+    fn step(self, state: InstanceState) -> PowerStep {
+        use InstanceState::*;
+        match (self, state) {
+            (Power::Start, Stopped) => PowerStep::Begin(Starting),
+            (Power::Stop, Running) => PowerStep::Begin(Stopping),
+            (Power::Start, Starting | Running) | (Power::Stop, Stopping | Stopped) => {
+                PowerStep::Keep
+            }
+            (Power::Start, Stopping) | (Power::Stop, Starting) => PowerStep::Conflict,
+        }
+    }
+}
+
+/// `POST /instances/{id}/start` and `/stop`.
+pub async fn change_power(
     store: &Store,
     id: &str,
     delay: Duration,
+    power: Power,
 ) -> Result<Instance, AppError> {
-    Ok(store.change_power(id, delay, start_step).await?)
-}
-
-fn stop_step(state: InstanceState) -> PowerStep {
-    match state {
-        InstanceState::Running => PowerStep::Begin(InstanceState::Stopping),
-        InstanceState::Stopping | InstanceState::Stopped => PowerStep::Keep,
-        InstanceState::Starting => PowerStep::Conflict,
-    }
-}
-
-fn start_step(state: InstanceState) -> PowerStep {
-    match state {
-        InstanceState::Stopped => PowerStep::Begin(InstanceState::Starting),
-        InstanceState::Starting | InstanceState::Running => PowerStep::Keep,
-        InstanceState::Stopping => PowerStep::Conflict,
-    }
+    store.change_power(id, delay, move |s| power.step(s)).await
 }
 
 /// `GET /instances/{id}/authorized_keys` for the agent of `agent_instance_id`: one OpenSSH
@@ -122,7 +125,8 @@ pub async fn authorized_keys(
     agent_instance_id: &str,
 ) -> Result<String, AppError> {
     if id != agent_instance_id {
-        return Err(AppError::Forbidden(
+        return Err(AppError::refuse(
+            ErrorCode::Forbidden,
             "an agent token reads only its own instance's authorized keys",
         ));
     }
@@ -137,12 +141,12 @@ pub async fn authorized_keys(
 /// `POST /images`.
 pub async fn create_image(store: &Store, req: CreateImage) -> Result<Image, AppError> {
     req.validate()?;
-    Ok(store.create_image(&req.name, &req.instance_id).await?)
+    store.create_image(&req.name, &req.instance_id).await
 }
 
 /// `DELETE /images/{id}`.
 pub async fn delete_image(store: &Store, id: &str) -> Result<(), AppError> {
-    Ok(store.delete_image(id).await?)
+    store.delete_image(id).await
 }
 
 #[cfg(test)]
@@ -152,13 +156,14 @@ mod tests {
     #[test]
     fn power_rules() {
         use InstanceState::*;
-        assert_eq!(stop_step(Running), PowerStep::Begin(Stopping));
-        assert_eq!(stop_step(Stopped), PowerStep::Keep);
-        assert_eq!(stop_step(Stopping), PowerStep::Keep);
-        assert_eq!(stop_step(Starting), PowerStep::Conflict);
-        assert_eq!(start_step(Stopped), PowerStep::Begin(Starting));
-        assert_eq!(start_step(Running), PowerStep::Keep);
-        assert_eq!(start_step(Starting), PowerStep::Keep);
-        assert_eq!(start_step(Stopping), PowerStep::Conflict);
+        let (start, stop) = (|s| Power::Start.step(s), |s| Power::Stop.step(s));
+        assert_eq!(stop(Running), PowerStep::Begin(Stopping));
+        assert_eq!(stop(Stopped), PowerStep::Keep);
+        assert_eq!(stop(Stopping), PowerStep::Keep);
+        assert_eq!(stop(Starting), PowerStep::Conflict);
+        assert_eq!(start(Stopped), PowerStep::Begin(Starting));
+        assert_eq!(start(Running), PowerStep::Keep);
+        assert_eq!(start(Starting), PowerStep::Keep);
+        assert_eq!(start(Stopping), PowerStep::Conflict);
     }
 }

@@ -3,14 +3,14 @@
 use std::collections::HashSet;
 
 use keyrack_api::{
-    parse_public_key, validate_tags, BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult,
-    CreateKeyPair, DeleteOutcome, FieldError, KeyPair, KeyPairQuery, List, ReplaceTags, Rule,
-    TagFilter, UpdateKeyPair,
+    page_limit, parse_public_key, validate_tags, BatchDeleteRequest, BatchDeleteResponse,
+    BatchDeleteResult, CreateKeyPair, DeleteOutcome, ErrorCode, FieldError, KeyPair, KeyPairQuery,
+    List, ReplaceTags, Rule, TagFilter, UpdateKeyPair,
 };
 
-use super::{page_limit, search_text};
+use super::search_text;
 use crate::error::AppError;
-use crate::store::{Deletion, KeyPairChanges, KeyPairFilter, NewKeyPair, Store};
+use crate::store::{Deletion, KeyPairFilter, NewKeyPair, Store};
 
 /// `GET /key-pairs`.
 pub async fn list(store: &Store, query: KeyPairQuery) -> Result<List<KeyPair>, AppError> {
@@ -28,7 +28,7 @@ pub async fn list(store: &Store, query: KeyPairQuery) -> Result<List<KeyPair>, A
         offset: query.offset.unwrap_or(0),
         limit: page_limit(query.limit)?,
     };
-    Ok(store.list_key_pairs(&filter).await?)
+    store.list_key_pairs(&filter).await
 }
 
 /// `GET /key-pairs/{id}`.
@@ -36,7 +36,7 @@ pub async fn get(store: &Store, id: &str) -> Result<KeyPair, AppError> {
     store
         .key_pair(id)
         .await?
-        .ok_or_else(|| AppError::KeyPairNotFound { id: id.to_owned() })
+        .ok_or_else(|| ErrorCode::KeyPairNotFound { id: id.to_owned() }.into())
 }
 
 /// `POST /key-pairs`: checks every rule, parses the key, and registers it within `quota`.
@@ -55,7 +55,7 @@ pub async fn create(store: &Store, quota: u64, req: CreateKeyPair) -> Result<Key
         origin: req.origin,
         tags: req.tags,
     };
-    Ok(store.create_key_pair(new, quota).await?)
+    store.create_key_pair(new, quota).await
 }
 
 /// `PATCH /key-pairs/{id}`.
@@ -66,11 +66,7 @@ pub async fn update(
     req: UpdateKeyPair,
 ) -> Result<KeyPair, AppError> {
     req.validate()?;
-    let changes = KeyPairChanges {
-        name: req.name,
-        description: req.description,
-    };
-    Ok(store.update_key_pair(id, expected_version, changes).await?)
+    store.update_key_pair(id, expected_version, req).await
 }
 
 /// `PUT /key-pairs/{id}/tags`.
@@ -81,9 +77,9 @@ pub async fn replace_tags(
     req: ReplaceTags,
 ) -> Result<KeyPair, AppError> {
     validate_tags(&req.tags)?;
-    Ok(store
+    store
         .replace_key_pair_tags(id, expected_version, &req.tags)
-        .await?)
+        .await
 }
 
 /// `DELETE /key-pairs/{id}`: refused while instances or images reference the key pair;
@@ -91,15 +87,15 @@ pub async fn replace_tags(
 pub async fn delete(store: &Store, id: &str) -> Result<(), AppError> {
     match store.delete_unreferenced_key_pair(id).await? {
         Deletion::Deleted { .. } => Ok(()),
-        Deletion::NotFound => Err(AppError::KeyPairNotFound { id: id.to_owned() }),
+        Deletion::NotFound => Err(ErrorCode::KeyPairNotFound { id: id.to_owned() }.into()),
         Deletion::Kept {
             instance_ids,
             image_ids,
             ..
         } => Err(if instance_ids.is_empty() {
-            AppError::KeyPairReferencedByImage { image_ids }
+            ErrorCode::KeyPairReferencedByImage { image_ids }.into()
         } else {
-            AppError::KeyPairInUse { instance_ids }
+            ErrorCode::KeyPairInUse { instance_ids }.into()
         }),
     }
 }

@@ -1,11 +1,11 @@
 //! Bearer tokens: bootstrap and authentication.
 
-use keyrack_api::{CreateToken, CreatedToken, TokenInfo, TokenRole};
+use keyrack_api::{CreateToken, CreatedToken, ErrorCode, TokenInfo, TokenRole};
 use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
 use crate::ids::random_token;
-use crate::store::{NewToken, Role, Store, TokenRecord};
+use crate::store::{NewToken, Store, TokenRecord};
 
 /// Hex SHA-256 of a token, the only form in which tokens are stored. A plain hash suffices:
 /// tokens are 256-bit random values, not guessable passwords.
@@ -27,7 +27,7 @@ pub async fn bootstrap(store: &Store, bootstrap: Option<&str>) -> Result<Option<
         let added = store
             .insert_token(&NewToken {
                 name: "bootstrap".into(),
-                role: Role::Admin,
+                role: TokenRole::Admin,
                 sha256: hash(token),
                 instance_id: None,
             })
@@ -44,7 +44,7 @@ pub async fn bootstrap(store: &Store, bootstrap: Option<&str>) -> Result<Option<
     store
         .insert_token(&NewToken {
             name: "initial admin".into(),
-            role: Role::Admin,
+            role: TokenRole::Admin,
             sha256: hash(&token),
             instance_id: None,
         })
@@ -64,23 +64,19 @@ pub async fn authenticate(store: &Store, token: &str) -> Result<TokenRecord, App
     store
         .find_token(&hash(token))
         .await?
-        .ok_or(AppError::Unauthorized)
+        .ok_or(ErrorCode::Unauthorized.into())
 }
 
 /// Makes a new admin or viewer token; the answer is the only place the token appears.
 pub async fn create(store: &Store, req: CreateToken) -> Result<CreatedToken, AppError> {
     req.validate()?;
     let name = req.name.trim().to_owned();
-    let role = match req.role {
-        TokenRole::Admin => Role::Admin,
-        // `validate` refused agent tokens: they come with their instance.
-        TokenRole::Viewer | TokenRole::Agent => Role::Viewer,
-    };
     let token = random_token();
     let info = store
         .create_token(&NewToken {
             name,
-            role,
+            // `validate` refused agent tokens: they come with their instance.
+            role: req.role,
             sha256: hash(&token),
             instance_id: None,
         })
@@ -90,21 +86,26 @@ pub async fn create(store: &Store, req: CreateToken) -> Result<CreatedToken, App
 
 /// Every token, revoked ones included.
 pub async fn list(store: &Store) -> Result<Vec<TokenInfo>, AppError> {
-    Ok(store.list_tokens().await?)
+    store.list_tokens().await
 }
 
 /// The caller's own token, as listed. It was authenticated a moment ago, so a missing row
 /// means it was deleted in between: `Unauthorized`, as on the next request.
 pub async fn me(store: &Store, id: &str) -> Result<TokenInfo, AppError> {
-    store.get_token(id).await?.ok_or(AppError::Unauthorized)
+    store
+        .get_token(id)
+        .await?
+        .ok_or(ErrorCode::Unauthorized.into())
 }
 
 /// Revokes a token; `NotFound` when there is none with this id.
 pub async fn revoke(store: &Store, id: &str) -> Result<TokenInfo, AppError> {
-    store
-        .revoke_token(id)
-        .await?
-        .ok_or_else(|| AppError::TokenNotFound { id: id.to_owned() })
+    store.revoke_token(id).await?.ok_or_else(|| {
+        ErrorCode::NotFound {
+            id: Some(id.to_owned()),
+        }
+        .into()
+    })
 }
 
 #[cfg(test)]

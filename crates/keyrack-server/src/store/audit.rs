@@ -1,6 +1,6 @@
 //! The audit log: one row per write the API answered.
 
-use super::{Sql, Store, StoreError};
+use super::{AppError, Sql, Store};
 use crate::clock;
 use keyrack_api::{AuditEntry, List, TokenRole};
 
@@ -58,7 +58,7 @@ type AuditRow = (
     String,
     Option<String>,
     Option<String>,
-    Option<String>,
+    Option<TokenRole>,
     String,
     Option<String>,
     i64,
@@ -67,9 +67,9 @@ type AuditRow = (
 
 impl Store {
     /// Appends an entry, timestamped now.
-    pub async fn record_audit(&self, entry: &NewAuditEntry) -> Result<(), StoreError> {
+    pub async fn record_audit(&self, entry: &NewAuditEntry) -> Result<(), AppError> {
         let (actor_id, actor_name, actor_role) = match &entry.actor {
-            Some((id, name, role)) => (Some(id.as_str()), Some(name.as_str()), Some(role.as_str())),
+            Some((id, name, role)) => (Some(id.as_str()), Some(name.as_str()), Some(*role)),
             None => (None, None, None),
         };
         let mut tx = self.begin_write().await?;
@@ -93,7 +93,7 @@ impl Store {
     }
 
     /// One page of entries, newest first, and the number of all matches.
-    pub async fn list_audit(&self, filter: &AuditFilter) -> Result<List<AuditEntry>, StoreError> {
+    pub async fn list_audit(&self, filter: &AuditFilter) -> Result<List<AuditEntry>, AppError> {
         let mut tx = self.begin_read().await?;
         let mut count = Sql::new("SELECT COUNT(*) FROM audit_log");
         self.push_audit_filter(&mut count, filter);
@@ -118,7 +118,7 @@ impl Store {
                         at,
                         actor_id,
                         actor_name,
-                        actor_role: actor_role.as_deref().and_then(TokenRole::parse),
+                        actor_role,
                         action,
                         target,
                         status: u16::try_from(status).unwrap_or(0),

@@ -5,7 +5,7 @@ use std::str::FromStr;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyConnection, Executor};
 
-use super::StoreError;
+use super::AppError;
 
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,12 +27,12 @@ pub(super) enum Lock {
 
 impl Backend {
     /// The backend of `url`, by its scheme; anything else is refused.
-    pub fn from_url(url: &str) -> Result<Self, StoreError> {
+    pub fn from_url(url: &str) -> Result<Self, AppError> {
         let scheme = url.split(':').next().unwrap_or_default();
         match scheme {
             "sqlite" => Ok(Self::Sqlite),
             "postgres" | "postgresql" => Ok(Self::Postgres),
-            _ => Err(StoreError::UnsupportedUrl {
+            _ => Err(AppError::UnsupportedUrl {
                 scheme: scheme.chars().take(32).collect(),
             }),
         }
@@ -40,7 +40,7 @@ impl Backend {
 
     /// The URL to connect with. For SQLite: the file's directory exists and the file is
     /// created when missing (`mode=rwc`), as a first start expects.
-    pub(super) fn prepare(self, url: &str) -> Result<String, StoreError> {
+    pub(super) fn prepare(self, url: &str) -> Result<String, AppError> {
         match self {
             Self::Postgres => Ok(url.to_owned()),
             Self::Sqlite => {
@@ -62,12 +62,12 @@ impl Backend {
 
     /// Refuses a SQLite URL whose file does not exist (PostgreSQL refuses a missing database
     /// by itself when connecting).
-    pub(super) fn require_existing(self, url: &str) -> Result<(), StoreError> {
+    pub(super) fn require_existing(self, url: &str) -> Result<(), AppError> {
         if self == Self::Sqlite {
             let options = SqliteConnectOptions::from_str(url)?;
             let file = options.get_filename();
             if !file.is_file() {
-                return Err(StoreError::Io(std::io::Error::new(
+                return Err(AppError::Io(std::io::Error::new(
                     std::io::ErrorKind::NotFound,
                     format!("no database file at {}", file.display()),
                 )));

@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
-use keyrack_api::{BindOutcome, BindResult, InstanceState, Os};
+use keyrack_api::{BindOutcome, BindResult, ErrorCode, InstanceState, Os};
 
-use super::fleet::{parse_os, parse_state, set_state, settle};
+use super::fleet::{set_state, settle};
 use super::key_pairs::bump;
-use super::{Store, StoreError};
+use super::{AppError, Store};
 use crate::clock;
 
 /// Which way a call changes bindings.
@@ -57,7 +57,7 @@ impl Store {
         direction: Direction,
         delay: Duration,
         decide: impl Fn(Option<&BindingFacts>) -> BindingStep,
-    ) -> Result<Vec<BindResult>, StoreError> {
+    ) -> Result<Vec<BindResult>, AppError> {
         self.retry(|| {
             self.try_change_bindings(key_pair_id, instance_ids, direction, delay, &decide)
         })
@@ -71,7 +71,7 @@ impl Store {
         direction: Direction,
         delay: Duration,
         decide: &impl Fn(Option<&BindingFacts>) -> BindingStep,
-    ) -> Result<Vec<BindResult>, StoreError> {
+    ) -> Result<Vec<BindResult>, AppError> {
         let mut tx = self.begin_write().await?;
         settle(&mut tx).await?;
         // Lock order of every writer: the key pair, then its instances by id. The key pair's
@@ -85,9 +85,10 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         if exists.is_none() {
-            return Err(StoreError::KeyPairNotFound {
+            return Err(ErrorCode::KeyPairNotFound {
                 id: key_pair_id.to_owned(),
-            });
+            }
+            .into());
         }
         self.backend
             .lock_rows(&mut tx, "instances", instance_ids)
@@ -97,7 +98,7 @@ impl Store {
         for id in instance_ids {
             // A statement of its own, after the locks: on PostgreSQL it sees every binding
             // committed before them.
-            let row: Option<(String, String, i64, i64)> = sqlx::query_as(
+            let row: Option<(Os, InstanceState, i64, i64)> = sqlx::query_as(
                 "SELECT i.os, i.state, \
                  CASE WHEN EXISTS (SELECT 1 FROM instance_keys b \
                          WHERE b.instance_id = i.id AND b.key_pair_id = $1) THEN 1 ELSE 0 END, \
@@ -109,8 +110,8 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             let facts = row.map(|(os, state, bound, key_count)| BindingFacts {
-                os: parse_os(&os),
-                state: parse_state(&state),
+                os,
+                state,
                 bound: bound != 0,
                 key_count: usize::try_from(key_count).unwrap_or(usize::MAX),
             });

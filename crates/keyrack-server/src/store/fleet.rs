@@ -8,12 +8,12 @@
 
 use std::time::Duration;
 
-use keyrack_api::{Image, Instance, InstanceState, List, Os, Region};
+use keyrack_api::{ErrorCode, Image, Instance, InstanceState, List, Os, Region, TokenRole};
 use sqlx::AnyConnection;
 
 use super::key_pairs::{bump, group, select_in};
 use super::tokens;
-use super::{NewToken, Role, Sql, Store, StoreError};
+use super::{AppError, NewToken, Sql, Store};
 use crate::clock;
 use crate::ids::random_id;
 
@@ -70,8 +70,8 @@ struct InstanceRow {
     id: String,
     name: String,
     region: String,
-    os: String,
-    state: String,
+    os: Os,
+    state: InstanceState,
     private_ip: String,
     public_ip: Option<String>,
     created_at: String,
@@ -79,7 +79,7 @@ struct InstanceRow {
 
 impl Store {
     /// Every region, in display order.
-    pub async fn list_regions(&self) -> Result<Vec<Region>, StoreError> {
+    pub async fn list_regions(&self) -> Result<Vec<Region>, AppError> {
         let rows: Vec<(String, String)> =
             sqlx::query_as("SELECT id, name FROM regions ORDER BY position, id")
                 .fetch_all(&self.pool)
@@ -94,7 +94,7 @@ impl Store {
     pub async fn list_instances(
         &self,
         filter: &InstanceFilter,
-    ) -> Result<List<Instance>, StoreError> {
+    ) -> Result<List<Instance>, AppError> {
         self.settle_transitions().await?;
         let mut tx = self.begin_read().await?;
         let mut count = Sql::new("SELECT COUNT(*) FROM instances i");
@@ -118,7 +118,7 @@ impl Store {
 
     /// Finishes every transition whose deadline has passed. Cheap when there is none: one
     /// indexed read, and the write lock only when something is due.
-    pub async fn settle_transitions(&self) -> Result<(), StoreError> {
+    pub async fn settle_transitions(&self) -> Result<(), AppError> {
         let now = clock::now();
         let due: Option<i64> = sqlx::query_scalar(
             "SELECT 1 FROM instances WHERE transition_until IS NOT NULL AND transition_until <= $1 \
@@ -136,7 +136,7 @@ impl Store {
     }
 
     /// One instance, with its state as of now.
-    pub async fn instance(&self, id: &str) -> Result<Option<Instance>, StoreError> {
+    pub async fn instance(&self, id: &str) -> Result<Option<Instance>, AppError> {
         self.settle_transitions().await?;
         let mut conn = self.pool.acquire().await?;
         Ok(fetch_instance(&mut conn, id).await?)
@@ -148,7 +148,7 @@ impl Store {
         &self,
         new: NewInstance,
         agent_token_sha256: String,
-    ) -> Result<Instance, StoreError> {
+    ) -> Result<Instance, AppError> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO regions (id, name, position) \
@@ -167,8 +167,8 @@ impl Store {
         .bind(&id)
         .bind(&new.name)
         .bind(&new.region)
-        .bind(os_str(new.os))
-        .bind(new.state.as_str())
+        .bind(new.os)
+        .bind(new.state)
         .bind(&new.private_ip)
         .bind(new.public_ip.as_deref())
         .bind(&now)
@@ -177,21 +177,21 @@ impl Store {
         .await?;
         let token = NewToken {
             name: format!("agent of {id}"),
-            role: Role::Agent,
+            role: TokenRole::Agent,
             sha256: agent_token_sha256,
             instance_id: Some(id.clone()),
         };
         tokens::insert(&mut tx, &token).await?;
         let instance = fetch_instance(&mut tx, &id)
             .await?
-            .ok_or(StoreError::InstanceNotFound { id })?;
+            .ok_or(ErrorCode::InstanceNotFound { id })?;
         tx.commit().await?;
         Ok(instance)
     }
 
     /// Deletes an instance, its bindings and its agent tokens (the key pairs it held change,
     /// so their versions are bumped).
-    pub async fn delete_instance(&self, id: &str) -> Result<(), StoreError> {
+    pub async fn delete_instance(&self, id: &str) -> Result<(), AppError> {
         self.retry(|| async {
             let mut tx = self.begin_write().await?;
             // Locked first, so no bind slips in between reading its keys and deleting it.
@@ -212,7 +212,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             if deleted.rows_affected() == 0 {
-                return Err(StoreError::InstanceNotFound { id: id.to_owned() });
+                return Err(ErrorCode::InstanceNotFound { id: id.to_owned() }.into());
             }
             for key_id in &key_ids {
                 bump(&mut tx, key_id).await?;
@@ -230,7 +230,7 @@ impl Store {
         id: &str,
         delay: Duration,
         decide: impl Fn(InstanceState) -> PowerStep,
-    ) -> Result<Instance, StoreError> {
+    ) -> Result<Instance, AppError> {
         self.retry(|| self.try_change_power(id, delay, &decide))
             .await
     }
@@ -240,27 +240,27 @@ impl Store {
         id: &str,
         delay: Duration,
         decide: &impl Fn(InstanceState) -> PowerStep,
-    ) -> Result<Instance, StoreError> {
+    ) -> Result<Instance, AppError> {
         let mut tx = self.begin_write().await?;
         settle(&mut tx).await?;
-        let state: Option<String> = sqlx::query_scalar(&format!(
+        let state: Option<InstanceState> = sqlx::query_scalar(&format!(
             "SELECT state FROM instances WHERE id = $1{}",
             self.backend.for_update()
         ))
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(state) = state.as_deref().map(parse_state) else {
-            return Err(StoreError::InstanceNotFound { id: id.to_owned() });
+        let Some(state) = state else {
+            return Err(ErrorCode::InstanceNotFound { id: id.to_owned() }.into());
         };
         match decide(state) {
             PowerStep::Keep => {}
-            PowerStep::Conflict => return Err(StoreError::StateConflict { state }),
+            PowerStep::Conflict => return Err(ErrorCode::InstanceStateConflict { state }.into()),
             PowerStep::Begin(next) => set_state(&mut tx, id, next, delay).await?,
         }
         let instance = fetch_instance(&mut tx, id)
             .await?
-            .ok_or_else(|| StoreError::InstanceNotFound { id: id.to_owned() })?;
+            .ok_or_else(|| ErrorCode::InstanceNotFound { id: id.to_owned() })?;
         tx.commit().await?;
         Ok(instance)
     }
@@ -270,7 +270,7 @@ impl Store {
     pub async fn bound_keys(
         &self,
         instance_id: &str,
-    ) -> Result<Vec<(String, String, String)>, StoreError> {
+    ) -> Result<Vec<(String, String, String)>, AppError> {
         Ok(sqlx::query_as(
             "SELECT k.id, k.name, k.public_key FROM instance_keys b \
              JOIN key_pairs k ON k.id = b.key_pair_id \
@@ -282,7 +282,7 @@ impl Store {
     }
 
     /// Makes a custom image from an instance: its region and the keys bound to it now.
-    pub async fn create_image(&self, name: &str, instance_id: &str) -> Result<Image, StoreError> {
+    pub async fn create_image(&self, name: &str, instance_id: &str) -> Result<Image, AppError> {
         self.retry(|| async {
             let mut tx = self.begin_write().await?;
             // Locked like a bind locks it, so the keys copied are the keys bound at commit.
@@ -294,9 +294,10 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             let Some(region) = region else {
-                return Err(StoreError::InstanceNotFound {
+                return Err(ErrorCode::InstanceNotFound {
                     id: instance_id.to_owned(),
-                });
+                }
+                .into());
             };
             let id = random_id("img-");
             let now = clock::now();
@@ -339,7 +340,7 @@ impl Store {
     }
 
     /// Deletes a custom image; the key pairs it carried may then be deletable.
-    pub async fn delete_image(&self, id: &str) -> Result<(), StoreError> {
+    pub async fn delete_image(&self, id: &str) -> Result<(), AppError> {
         self.retry(|| async {
             let mut tx = self.begin_write().await?;
             let key_ids: Vec<String> =
@@ -352,7 +353,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             if deleted.rows_affected() == 0 {
-                return Err(StoreError::ImageNotFound { id: id.to_owned() });
+                return Err(ErrorCode::ImageNotFound { id: id.to_owned() }.into());
             }
             for key_id in &key_ids {
                 bump(&mut tx, key_id).await?;
@@ -364,7 +365,7 @@ impl Store {
     }
 
     /// Every custom image.
-    pub async fn list_images(&self) -> Result<Vec<Image>, StoreError> {
+    pub async fn list_images(&self) -> Result<Vec<Image>, AppError> {
         let mut conn = self.pool.acquire().await?;
         let rows: Vec<(String, String, String, String)> = sqlx::query_as(
             "SELECT id, name, region, created_at FROM images ORDER BY region, name, id",
@@ -405,9 +406,7 @@ impl Store {
             clause = " AND ";
         }
         if let Some(state) = filter.state {
-            sql.push(clause)
-                .push("i.state = ")
-                .bind(state.as_str().to_owned());
+            sql.push(clause).push("i.state = ").bind(state);
             clause = " AND ";
         }
         if let Some(key_pair) = &filter.key_pair {
@@ -469,7 +468,7 @@ pub(super) async fn set_state(
         "UPDATE instances SET state = $1, transition_until = $2, updated_at = $3, \
          version = version + 1 WHERE id = $4",
     )
-    .bind(state.as_str())
+    .bind(state)
     .bind(until)
     .bind(clock::now())
     .bind(id)
@@ -515,8 +514,8 @@ async fn hydrate_instances(
         .into_iter()
         .map(|r| Instance {
             key_ids: keys.remove(&r.id).unwrap_or_default(),
-            os: parse_os(&r.os),
-            state: parse_state(&r.state),
+            os: r.os,
+            state: r.state,
             id: r.id,
             name: r.name,
             region: r.region,
@@ -525,29 +524,4 @@ async fn hydrate_instances(
             created_at: r.created_at,
         })
         .collect())
-}
-
-pub(super) fn os_str(os: Os) -> &'static str {
-    match os {
-        Os::Linux => "linux",
-        Os::Windows => "windows",
-    }
-}
-
-// The CHECK constraints admit only the spellings matched here.
-pub(super) fn parse_os(s: &str) -> Os {
-    if s == "windows" {
-        Os::Windows
-    } else {
-        Os::Linux
-    }
-}
-
-pub(super) fn parse_state(s: &str) -> InstanceState {
-    match s {
-        "RUNNING" => InstanceState::Running,
-        "STARTING" => InstanceState::Starting,
-        "STOPPING" => InstanceState::Stopping,
-        _ => InstanceState::Stopped,
-    }
 }

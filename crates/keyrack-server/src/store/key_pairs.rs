@@ -2,10 +2,10 @@
 
 use std::collections::HashMap;
 
-use keyrack_api::{KeyPair, KeyPairSort, List, Origin, Tag, TagFilter};
+use keyrack_api::{ErrorCode, KeyPair, KeyPairSort, List, Origin, Tag, TagFilter, UpdateKeyPair};
 use sqlx::AnyConnection;
 
-use super::{unique_violation, Sql, Store, StoreError, UniqueColumn};
+use super::{unique_violation, AppError, Sql, Store, UniqueColumn};
 use crate::clock;
 use crate::ids::random_id;
 
@@ -49,15 +49,6 @@ pub struct KeyPairFilter {
     pub limit: u32,
 }
 
-/// A change of name and/or description.
-#[derive(Debug, Clone, Default)]
-pub struct KeyPairChanges {
-    /// New name.
-    pub name: Option<String>,
-    /// New description.
-    pub description: Option<String>,
-}
-
 /// What a conditional delete did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Deletion {
@@ -90,7 +81,7 @@ struct KeyPairRow {
     bits: i64,
     fingerprint_sha256: String,
     fingerprint_md5: String,
-    origin: String,
+    origin: Origin,
     created_at: String,
     updated_at: String,
     version: i64,
@@ -111,10 +102,7 @@ impl Store {
     /// One page of key pairs and the number of all matches. Without a filter the total is
     /// the stored counter; pages past the middle are read from the other end, so the last
     /// page costs what the first does.
-    pub async fn list_key_pairs(
-        &self,
-        filter: &KeyPairFilter,
-    ) -> Result<List<KeyPair>, StoreError> {
+    pub async fn list_key_pairs(&self, filter: &KeyPairFilter) -> Result<List<KeyPair>, AppError> {
         let mut conn = self.pool.acquire().await?;
         let total = u64::try_from(self.count_key_pairs(&mut conn, filter).await?).unwrap_or(0);
         let offset = u64::from(filter.offset);
@@ -209,26 +197,18 @@ impl Store {
     }
 
     /// One key pair.
-    pub async fn key_pair(&self, id: &str) -> Result<Option<KeyPair>, StoreError> {
+    pub async fn key_pair(&self, id: &str) -> Result<Option<KeyPair>, AppError> {
         let mut conn = self.pool.acquire().await?;
         Ok(fetch(&mut conn, id).await?)
     }
 
     /// Inserts a key pair unless the deployment is at `quota`, the name is taken or the key
     /// is registered already.
-    pub async fn create_key_pair(
-        &self,
-        new: NewKeyPair,
-        quota: u64,
-    ) -> Result<KeyPair, StoreError> {
+    pub async fn create_key_pair(&self, new: NewKeyPair, quota: u64) -> Result<KeyPair, AppError> {
         self.retry(|| self.try_create_key_pair(&new, quota)).await
     }
 
-    async fn try_create_key_pair(
-        &self,
-        new: &NewKeyPair,
-        quota: u64,
-    ) -> Result<KeyPair, StoreError> {
+    async fn try_create_key_pair(&self, new: &NewKeyPair, quota: u64) -> Result<KeyPair, AppError> {
         let mut tx = self.begin_write().await?;
         let id = random_id("skey-");
         let now = clock::now();
@@ -248,7 +228,7 @@ impl Store {
         .bind(i64::from(new.bits))
         .bind(&new.fingerprint_sha256)
         .bind(&new.fingerprint_md5)
-        .bind(origin_str(new.origin))
+        .bind(new.origin)
         .bind(&now)
         .bind(&now)
         .execute(&mut *tx)
@@ -262,13 +242,13 @@ impl Store {
         insert_tags(&mut tx, &id, &new.tags).await?;
         let key_pair = fetch(&mut tx, &id)
             .await?
-            .ok_or(StoreError::KeyPairNotFound { id })?;
+            .ok_or(ErrorCode::KeyPairNotFound { id })?;
         // Counted last: on PostgreSQL the counter row stays locked until the commit, so
         // concurrent creates check the quota one after another, and hold the lock briefly.
         let count = count_key_pairs_by(&mut tx, 1).await?;
         if u64::try_from(count).unwrap_or(u64::MAX) > quota {
             tx.rollback().await?;
-            return Err(StoreError::QuotaReached { quota });
+            return Err(ErrorCode::KeyPairLimitExceeded { quota }.into());
         }
         tx.commit().await?;
         Ok(key_pair)
@@ -279,8 +259,8 @@ impl Store {
         &self,
         id: &str,
         expected_version: Option<i64>,
-        changes: KeyPairChanges,
-    ) -> Result<KeyPair, StoreError> {
+        changes: UpdateKeyPair,
+    ) -> Result<KeyPair, AppError> {
         self.retry(|| self.try_update_key_pair(id, expected_version, &changes))
             .await
     }
@@ -289,8 +269,8 @@ impl Store {
         &self,
         id: &str,
         expected_version: Option<i64>,
-        changes: &KeyPairChanges,
-    ) -> Result<KeyPair, StoreError> {
+        changes: &UpdateKeyPair,
+    ) -> Result<KeyPair, AppError> {
         let mut tx = self.begin_write().await?;
         self.check_version(&mut tx, id, expected_version).await?;
         let updated = sqlx::query(
@@ -308,9 +288,9 @@ impl Store {
         .await;
         if let Err(err) = updated {
             return Err(match unique_violation(&err) {
-                Some(UniqueColumn::KeyPairName) => StoreError::NameTaken {
-                    name: changes.name.clone().unwrap_or_default(),
-                },
+                Some(UniqueColumn::KeyPairName) => {
+                    ErrorCode::name_duplicate(changes.name.clone().unwrap_or_default()).into()
+                }
                 _ => err.into(),
             });
         }
@@ -325,7 +305,7 @@ impl Store {
         id: &str,
         expected_version: Option<i64>,
         tags: &[Tag],
-    ) -> Result<KeyPair, StoreError> {
+    ) -> Result<KeyPair, AppError> {
         self.retry(|| async {
             let mut tx = self.begin_write().await?;
             self.check_version(&mut tx, id, expected_version).await?;
@@ -343,7 +323,7 @@ impl Store {
     }
 
     /// Deletes a key pair unless instances or images reference it.
-    pub async fn delete_unreferenced_key_pair(&self, id: &str) -> Result<Deletion, StoreError> {
+    pub async fn delete_unreferenced_key_pair(&self, id: &str) -> Result<Deletion, AppError> {
         self.retry(|| async {
             let mut tx = self.begin_write().await?;
             let deletion = self.delete_if_unreferenced(&mut tx, id).await?;
@@ -361,7 +341,7 @@ impl Store {
     pub async fn delete_unreferenced_key_pairs(
         &self,
         ids: &[String],
-    ) -> Result<Vec<Deletion>, StoreError> {
+    ) -> Result<Vec<Deletion>, AppError> {
         self.retry(|| async {
             let mut tx = self.begin_write().await?;
             // Every row is locked, in id order, before the first delete: a delete updates
@@ -386,11 +366,9 @@ impl Store {
     }
 
     /// Turns a failed insert into the refusal it stands for.
-    async fn conflict(&self, err: sqlx::Error, new: &NewKeyPair) -> StoreError {
+    async fn conflict(&self, err: sqlx::Error, new: &NewKeyPair) -> AppError {
         match unique_violation(&err) {
-            Some(UniqueColumn::KeyPairName) => StoreError::NameTaken {
-                name: new.name.clone(),
-            },
+            Some(UniqueColumn::KeyPairName) => ErrorCode::name_duplicate(new.name.clone()).into(),
             Some(UniqueColumn::Fingerprint) => {
                 let existing: Result<Option<(String, String)>, _> =
                     sqlx::query_as("SELECT id, name FROM key_pairs WHERE fingerprint_sha256 = $1")
@@ -398,7 +376,7 @@ impl Store {
                         .fetch_optional(&self.pool)
                         .await;
                 match existing {
-                    Ok(Some((id, name))) => StoreError::FingerprintTaken { id, name },
+                    Ok(Some((id, name))) => ErrorCode::public_key_duplicate(id, name).into(),
                     Ok(None) => err.into(),
                     Err(lookup) => lookup.into(),
                 }
@@ -413,7 +391,7 @@ impl Store {
         conn: &mut AnyConnection,
         id: &str,
         expected: Option<i64>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), AppError> {
         let current: Option<i64> = sqlx::query_scalar(&format!(
             "SELECT version FROM key_pairs WHERE id = $1{}",
             self.backend.for_update()
@@ -424,7 +402,10 @@ impl Store {
         match (current, expected) {
             (None, _) => Err(not_found(id)),
             (Some(current), Some(expected)) if current != expected => {
-                Err(StoreError::VersionMismatch { current })
+                Err(ErrorCode::PreconditionFailed {
+                    current_version: current,
+                }
+                .into())
             }
             _ => Ok(()),
         }
@@ -436,7 +417,7 @@ impl Store {
         &self,
         conn: &mut AnyConnection,
         id: &str,
-    ) -> Result<Deletion, StoreError> {
+    ) -> Result<Deletion, AppError> {
         let name: Option<String> = sqlx::query_scalar(&format!(
             "SELECT name FROM key_pairs WHERE id = $1{}",
             self.backend.for_update()
@@ -629,8 +610,8 @@ pub(super) async fn count_key_pairs_by(
     .await
 }
 
-fn not_found(id: &str) -> StoreError {
-    StoreError::KeyPairNotFound { id: id.to_owned() }
+fn not_found(id: &str) -> AppError {
+    ErrorCode::KeyPairNotFound { id: id.to_owned() }.into()
 }
 
 pub(super) async fn bump(conn: &mut AnyConnection, id: &str) -> Result<(), sqlx::Error> {
@@ -725,7 +706,7 @@ async fn hydrate(
             instance_ids: instances.remove(&r.id).unwrap_or_default(),
             image_ids: images.remove(&r.id).unwrap_or_default(),
             bits: u32::try_from(r.bits).unwrap_or(0),
-            origin: parse_origin(&r.origin),
+            origin: r.origin,
             id: r.id,
             name: r.name,
             description: r.description,
@@ -763,20 +744,4 @@ pub(super) fn group(pairs: Vec<(String, String)>) -> HashMap<String, Vec<String>
         map.entry(owner).or_default().push(item);
     }
     map
-}
-
-pub(super) fn origin_str(origin: Origin) -> &'static str {
-    match origin {
-        Origin::Generated => "generated",
-        Origin::Imported => "imported",
-    }
-}
-
-fn parse_origin(s: &str) -> Origin {
-    // The CHECK constraint admits only these two spellings.
-    if s == "generated" {
-        Origin::Generated
-    } else {
-        Origin::Imported
-    }
 }

@@ -3,9 +3,8 @@
 use keyrack_api::{Image, Instance, KeyPair, Region, Tag};
 
 use super::backend::Lock;
-use super::fleet::os_str;
-use super::key_pairs::{origin_str, recount_key_pairs};
-use super::{Sql, Store, StoreError};
+use super::key_pairs::recount_key_pairs;
+use super::{AppError, Sql, Store};
 
 /// Rows per INSERT: 14 columns × 500 stays far under either backend's limit of bind values.
 const BATCH: usize = 500;
@@ -26,7 +25,7 @@ pub struct Seed {
 
 impl Store {
     /// Inserts `seed` in one transaction if the database has no regions yet; true when it did.
-    pub async fn seed_if_empty(&self, seed: &Seed) -> Result<bool, StoreError> {
+    pub async fn seed_if_empty(&self, seed: &Seed) -> Result<bool, AppError> {
         let mut tx = self.begin_write().await?;
         // Replicas starting together with --demo seed once.
         self.backend.lock(&mut tx, Lock::Seed).await?;
@@ -75,7 +74,7 @@ impl Store {
                     .push(", ")
                     .bind(k.fingerprint_md5.clone())
                     .push(", ")
-                    .bind(origin_str(k.origin).to_owned())
+                    .bind(k.origin)
                     .push(", ")
                     .bind(k.created_at.clone())
                     .push(", ")
@@ -121,8 +120,8 @@ impl Store {
             .bind(&i.id)
             .bind(&i.name)
             .bind(&i.region)
-            .bind(os_str(i.os))
-            .bind(i.state.as_str())
+            .bind(i.os)
+            .bind(i.state)
             .bind(&i.private_ip)
             .bind(&i.public_ip)
             .bind(&i.created_at)

@@ -1,50 +1,13 @@
 //! Bearer tokens, stored only as SHA-256 hashes.
 
-use keyrack_api::{TokenInfo, TokenRole};
+use keyrack_api::{ErrorCode, TokenInfo, TokenRole};
 use sqlx::AnyConnection;
 
 use super::backend::Lock;
 
-use super::{Store, StoreError};
+use super::{AppError, Store};
 use crate::clock;
 use crate::ids::random_id;
-
-/// What a token may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// Everything.
-    Admin,
-    /// Read only.
-    Viewer,
-    /// An instance agent (reads authorized keys).
-    Agent,
-}
-
-impl Role {
-    /// The stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::Viewer => "viewer",
-            Self::Agent => "agent",
-        }
-    }
-
-    /// The wire role.
-    pub fn to_wire(self) -> TokenRole {
-        match self {
-            Self::Admin => TokenRole::Admin,
-            Self::Viewer => TokenRole::Viewer,
-            Self::Agent => TokenRole::Agent,
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        [Self::Admin, Self::Viewer, Self::Agent]
-            .into_iter()
-            .find(|r| r.as_str() == s)
-    }
-}
 
 /// A token to register.
 #[derive(Debug, Clone)]
@@ -52,7 +15,7 @@ pub struct NewToken {
     /// A label for people.
     pub name: String,
     /// Its role.
-    pub role: Role,
+    pub role: TokenRole,
     /// Hex SHA-256 of the token.
     pub sha256: String,
     /// For an agent token, its instance.
@@ -67,14 +30,14 @@ pub struct TokenRecord {
     /// Its label.
     pub name: String,
     /// Its role.
-    pub role: Role,
+    pub role: TokenRole,
     /// For an agent token, the instance whose authorized keys it reads.
     pub instance_id: Option<String>,
 }
 
 impl Store {
     /// Whether any unrevoked admin token exists.
-    pub async fn has_admin_token(&self) -> Result<bool, StoreError> {
+    pub async fn has_admin_token(&self) -> Result<bool, AppError> {
         let found: Option<i64> = sqlx::query_scalar(
             "SELECT 1 FROM tokens WHERE role = 'admin' AND revoked_at IS NULL LIMIT 1",
         )
@@ -84,27 +47,25 @@ impl Store {
     }
 
     /// Registers a token unless its hash is registered already; true when it was added.
-    pub async fn insert_token(&self, token: &NewToken) -> Result<bool, StoreError> {
+    pub async fn insert_token(&self, token: &NewToken) -> Result<bool, AppError> {
         let mut conn = self.pool.acquire().await?;
         Ok(insert(&mut conn, token).await?)
     }
 
     /// The unrevoked token with this hash.
-    pub async fn find_token(&self, sha256: &str) -> Result<Option<TokenRecord>, StoreError> {
-        let row: Option<(String, String, String, Option<String>)> = sqlx::query_as(
+    pub async fn find_token(&self, sha256: &str) -> Result<Option<TokenRecord>, AppError> {
+        let row: Option<(String, String, TokenRole, Option<String>)> = sqlx::query_as(
             "SELECT id, name, role, instance_id FROM tokens \
              WHERE token_sha256 = $1 AND revoked_at IS NULL",
         )
         .bind(sha256)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.and_then(|(id, name, role, instance_id)| {
-            Role::parse(&role).map(|role| TokenRecord {
-                id,
-                name,
-                role,
-                instance_id,
-            })
+        Ok(row.map(|(id, name, role, instance_id)| TokenRecord {
+            id,
+            name,
+            role,
+            instance_id,
         }))
     }
 }
@@ -120,7 +81,7 @@ pub(super) async fn insert(
     )
     .bind(random_id("tok-"))
     .bind(&token.name)
-    .bind(token.role.as_str())
+    .bind(token.role)
     .bind(&token.sha256)
     .bind(clock::now())
     .bind(token.instance_id.as_deref())
@@ -133,50 +94,48 @@ pub(super) async fn insert(
 type TokenRow = (
     String,
     String,
-    String,
+    TokenRole,
     Option<String>,
     String,
     Option<String>,
 );
 
-fn token_info(
-    (id, name, role, instance_id, created_at, revoked_at): TokenRow,
-) -> Option<TokenInfo> {
-    Some(TokenInfo {
+fn token_info((id, name, role, instance_id, created_at, revoked_at): TokenRow) -> TokenInfo {
+    TokenInfo {
         id,
         name,
-        role: TokenRole::parse(&role)?,
+        role,
         instance_id,
         created_at,
         revoked_at,
-    })
+    }
 }
 
 const TOKEN_COLUMNS: &str = "id, name, role, instance_id, created_at, revoked_at";
 
 impl Store {
     /// Every token, revoked ones included, oldest first. Never the token itself.
-    pub async fn list_tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
+    pub async fn list_tokens(&self) -> Result<Vec<TokenInfo>, AppError> {
         let rows: Vec<TokenRow> = sqlx::query_as(&format!(
             "SELECT {TOKEN_COLUMNS} FROM tokens ORDER BY created_at, id"
         ))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().filter_map(token_info).collect())
+        Ok(rows.into_iter().map(token_info).collect())
     }
 
     /// One token as listed, revoked or not.
-    pub async fn get_token(&self, id: &str) -> Result<Option<TokenInfo>, StoreError> {
+    pub async fn get_token(&self, id: &str) -> Result<Option<TokenInfo>, AppError> {
         let row: Option<TokenRow> =
             sqlx::query_as(&format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE id = $1"))
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?;
-        Ok(row.and_then(token_info))
+        Ok(row.map(token_info))
     }
 
     /// Registers a new token and returns it as listed.
-    pub async fn create_token(&self, token: &NewToken) -> Result<TokenInfo, StoreError> {
+    pub async fn create_token(&self, token: &NewToken) -> Result<TokenInfo, AppError> {
         let id = random_id("tok-");
         let mut tx = self.begin_write().await?;
         sqlx::query(
@@ -185,7 +144,7 @@ impl Store {
         )
         .bind(&id)
         .bind(&token.name)
-        .bind(token.role.as_str())
+        .bind(token.role)
         .bind(&token.sha256)
         .bind(clock::now())
         .bind(token.instance_id.as_deref())
@@ -197,18 +156,18 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
         tx.commit().await?;
-        token_info(row).ok_or_else(|| StoreError::Database(sqlx::Error::RowNotFound))
+        Ok(token_info(row))
     }
 
     /// Revokes a token (revoking twice keeps the first time). `None` when there is no such
     /// token. Authentication reads the table on every request, so this takes effect at once.
     /// The last valid admin token is refused (`LastAdminToken`): checked in the same write
     /// transaction, so two admins revoking each other at once cannot both succeed.
-    pub async fn revoke_token(&self, id: &str) -> Result<Option<TokenInfo>, StoreError> {
+    pub async fn revoke_token(&self, id: &str) -> Result<Option<TokenInfo>, AppError> {
         self.retry(|| self.try_revoke_token(id)).await
     }
 
-    async fn try_revoke_token(&self, id: &str) -> Result<Option<TokenInfo>, StoreError> {
+    async fn try_revoke_token(&self, id: &str) -> Result<Option<TokenInfo>, AppError> {
         let mut tx = self.begin_write().await?;
         // One revocation at a time across replicas, so two admins revoking each other at once
         // cannot both succeed.
@@ -226,7 +185,7 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         if is_valid_admin.is_some() && other_admins == 0 {
-            return Err(StoreError::LastAdminToken);
+            return Err(ErrorCode::LastAdminToken.into());
         }
         sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
             .bind(clock::now())
@@ -239,6 +198,6 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         tx.commit().await?;
-        Ok(row.and_then(token_info))
+        Ok(row.map(token_info))
     }
 }

@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use super::key_pairs::recount_key_pairs;
-use super::{Backend, Sql, Store, StoreError};
+use super::{AppError, Backend, Sql, Store};
 use Kind::{Int, Text};
 
 /// How many rows each table received.
@@ -183,7 +183,7 @@ const MUST_BE_EMPTY: [&str; 4] = ["key_pairs", "tokens", "regions", "instances"]
 impl Store {
     /// Refuses a copy unless it goes from SQLite to PostgreSQL; callers check the URLs
     /// before opening anything, so a wrong target is not even created.
-    pub fn check_transfer(source: Backend, target: Backend) -> Result<(), StoreError> {
+    pub fn check_transfer(source: Backend, target: Backend) -> Result<(), AppError> {
         if source != Backend::Sqlite {
             return Err(refused(
                 "the source database (--database) must be sqlite://…",
@@ -198,7 +198,7 @@ impl Store {
     /// Copies every row of this (SQLite) database into `target` (PostgreSQL, migrated and
     /// holding no key pair, token, region or instance), in one transaction on the target.
     /// The audit log's identity sequence continues after the highest copied id.
-    pub async fn copy_into(&self, target: &Store) -> Result<TransferCounts, StoreError> {
+    pub async fn copy_into(&self, target: &Store) -> Result<TransferCounts, AppError> {
         Self::check_transfer(self.backend, target.backend)?;
         // One snapshot of the source: a server still writing to it cannot tear the copy
         // (WAL readers see the database as of their first read).
@@ -256,14 +256,14 @@ impl Store {
     }
 }
 
-fn refused(reason: &str) -> StoreError {
-    StoreError::TransferRefused {
+fn refused(reason: &str) -> AppError {
+    AppError::TransferRefused {
         reason: reason.to_owned(),
     }
 }
 
 /// Refuses a target that holds any key pair, token, region or instance, naming what it holds.
-async fn refuse_unless_empty(tx: &mut Transaction<'static, Any>) -> Result<(), StoreError> {
+async fn refuse_unless_empty(tx: &mut Transaction<'static, Any>) -> Result<(), AppError> {
     let mut held = Vec::new();
     for table in MUST_BE_EMPTY {
         let rows: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
@@ -292,7 +292,7 @@ async fn copy_table(
     source: &mut Transaction<'static, Any>,
     target: &mut Transaction<'static, Any>,
     table: &Table,
-) -> Result<u64, StoreError> {
+) -> Result<u64, AppError> {
     let columns: Vec<&str> = table.columns.iter().map(|(name, _)| *name).collect();
     let columns = columns.join(", ");
     let page_rows = BATCH_ROWS.min(MAX_BINDS / table.columns.len());

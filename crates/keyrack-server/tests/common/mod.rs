@@ -1,40 +1,78 @@
-//! Test harness: runs the real `keyrack-server` binary on a free port with a fresh database
-//! (SQLite, or PostgreSQL with `KEYRACK_TEST_DATABASE=postgres`), and talks HTTP to it.
+//! Test harness: a Keyrack server with a fresh database (SQLite, or PostgreSQL with
+//! `KEYRACK_TEST_DATABASE=postgres`), and the requests tests send it.
+//!
+//! Two ways to run the server, behind the same requests and the same [`Resp`]:
+//! - [`App`] builds the router in this process, as the binary does (`startup::prepare` on
+//!   the same flags), and drives it with `oneshot`: no process, no socket. For the API's rules
+//!   and error codes.
+//! - [`Server`] runs the real `keyrack-server` binary on a free port and talks HTTP to it. For
+//!   what needs a real process: the browser, sshd, restarts, kills, disconnects, the CLI.
 
 #![allow(dead_code)] // each test file uses a different part of the harness
 
 pub mod browser;
 pub mod database;
+pub mod in_process;
 pub mod keyboard;
+pub mod process;
 
 pub use database::TestDb;
+pub use in_process::InProcess;
+pub use process::Process;
 
-use std::io::{BufRead, BufReader};
+use std::future::Future;
+use std::ops::Deref;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::{HeaderMap, StatusCode};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use reqwest::header::HeaderMap;
+use keyrack_api::{
+    ApiError, BindRequest, BindResponse, CreateInstance, CreateKeyPair, CreatedInstance, ErrorBody,
+    KeyPair,
+};
 use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::Value;
 
 /// The admin token every test server registers with `--bootstrap-token`.
 pub const TOKEN: &str = "kr_test-bootstrap-token-0123456789abcdef";
 
-/// A running server, killed when dropped.
-pub struct Server {
-    child: Child,
-    /// `http://127.0.0.1:<port>`.
-    pub base: String,
-    /// Lines the server printed on stdout before it listened.
-    pub banner: Vec<String>,
+/// The real binary, spawned.
+pub type Server = Harness<Process>;
+
+/// The router, in this process.
+pub type App = Harness<InProcess>;
+
+/// A server with the requests tests send it. Derefs to its transport, for what only one kind
+/// has (`server.base` of a spawned one).
+pub struct Harness<T> {
+    /// Declared first so it is dropped first: the server stops before its database goes.
+    transport: T,
+    token: String,
     /// Owns the database unless the test does.
     db: Option<TestDb>,
-    client: reqwest::Client,
-    token: String,
+}
+
+/// A request as tests build it: a path and query for a URI, the body if any.
+pub type Request = axum::http::Request<Option<Vec<u8>>>;
+
+/// How a request reaches the server.
+pub trait Transport {
+    /// Sends `req` and reads the whole answer; the error says why no answer came.
+    fn send(&self, req: Request) -> impl Future<Output = Result<Resp, String>> + Send;
+}
+
+impl<T> Deref for Harness<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.transport
+    }
 }
 
 /// A response: status, headers and the body as JSON (or a JSON string of the text).
@@ -47,6 +85,21 @@ pub struct Resp {
 }
 
 impl Resp {
+    fn new(status: StatusCode, headers: HeaderMap, bytes: &[u8]) -> Self {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|_| Value::String(text.clone()))
+        };
+        Self {
+            status: status.as_u16(),
+            headers,
+            body,
+            text,
+        }
+    }
+
     /// The header's value as text.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
@@ -55,6 +108,29 @@ impl Resp {
     /// `error.code` of an error body.
     pub fn code(&self) -> &str {
         self.body["error"]["code"].as_str().unwrap_or("")
+    }
+
+    /// The body as `T` on a 2xx, else the refusal as `keyrack-api`'s [`ApiError`]; panics on
+    /// a body that is neither.
+    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        if (200..300).contains(&self.status) {
+            Ok(
+                serde_json::from_value(self.body.clone()).unwrap_or_else(|e| {
+                    panic!(
+                        "a {} answer that is not the expected type ({e}): {}",
+                        self.status, self.text
+                    )
+                }),
+            )
+        } else {
+            let body: ErrorBody = serde_json::from_value(self.body.clone()).unwrap_or_else(|e| {
+                panic!(
+                    "a {} answer that is not an error body ({e}): {}",
+                    self.status, self.text
+                )
+            });
+            Err(body.error)
+        }
     }
 }
 
@@ -74,116 +150,54 @@ pub fn assert_error_shape(r: &Resp, status: u16, code: &str) {
     assert!(error["details"].is_object());
 }
 
-impl Server {
-    /// A server with a fresh database and the bootstrap token, plus `args`.
-    pub async fn start(args: &[&str]) -> Self {
-        let db = TestDb::new().await;
-        let mut server = Self::spawn(db.url(), args, true).await;
-        server.db = Some(db);
-        server
-    }
+/// A request body.
+pub enum Body {
+    Json(Value),
+    Raw(String),
+}
 
-    /// A server on the given database.
-    pub async fn spawn(database_url: &str, args: &[&str], bootstrap: bool) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_keyrack-server"));
-        command
-            .args(["--listen", "127.0.0.1:0", "--database", database_url])
-            .args(args)
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        for var in [
-            "KEYRACK_LISTEN",
-            "KEYRACK_DATABASE_URL",
-            "KEYRACK_DIST",
-            "KEYRACK_DEMO",
-            "KEYRACK_BOOTSTRAP_TOKEN",
-            "KEYRACK_KEY_PAIR_QUOTA",
-            "KEYRACK_TRANSITION_DELAY_MS",
-            "KEYRACK_RATE_LIMIT_PER_MINUTE",
-            "KEYRACK_CORS_ORIGIN",
-            "KEYRACK_REQUEST_TIMEOUT_SECS",
-        ] {
-            command.env_remove(var);
-        }
-        if bootstrap {
-            command.args(["--bootstrap-token", TOKEN]);
-        }
-        let mut child = command.spawn().expect("start keyrack-server");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, rx) = mpsc::channel();
-        // Keep draining stdout for the server's whole life so it never blocks on a full pipe.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let mut banner = Vec::new();
-        let base = loop {
-            let line = rx
-                .recv_timeout(Duration::from_secs(20))
-                .expect("the server printed its listen URL in time");
-            if let Some(url) = line.split("listening on ").nth(1) {
-                break url.trim().to_owned();
-            }
-            banner.push(line);
-        };
-        let token = banner
-            .iter()
-            .find_map(|l| l.strip_prefix("Admin token (shown once): "))
-            .map_or_else(|| TOKEN.to_owned(), str::to_owned);
-        let server = Self {
-            child,
-            base,
-            banner,
-            db: None,
-            client: reqwest::Client::new(),
-            token,
-        };
-        server.wait_healthy().await;
-        server
+/// The request as reqwest would send it: the path and query spelled as the `url` crate
+/// spells them (a space in the query becomes `%20`), the bearer token, `headers`, and a JSON
+/// body with its content type.
+pub fn build_request(
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+    body: Option<Body>,
+) -> Request {
+    let url = reqwest::Url::parse(&format!("http://localhost{path}")).expect("a valid path");
+    let target = match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_owned(),
+    };
+    let mut req = axum::http::Request::builder().method(method).uri(target);
+    if let Some(token) = token {
+        req = req.header(AUTHORIZATION, format!("Bearer {token}"));
     }
-
-    async fn wait_healthy(&self) {
-        for _ in 0..100 {
-            if let Ok(r) = self
-                .client
-                .get(format!("{}/healthz", self.base))
-                .send()
-                .await
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    let body = match body {
+        Some(Body::Json(v)) => {
+            if !req
+                .headers_ref()
+                .is_some_and(|h| h.contains_key(CONTENT_TYPE))
             {
-                if r.status().is_success() {
-                    return;
-                }
+                req = req.header(CONTENT_TYPE, "application/json");
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            Some(serde_json::to_vec(&v).expect("JSON"))
         }
-        panic!("the server never became healthy");
-    }
-
-    /// Stops the server (SIGKILL: nothing gets a chance to flush, which is the point of the
-    /// durability tests) and waits for it.
-    pub fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    /// Sends SIGTERM, as a service manager stops a replica, and waits (at most 10 s) for the
-    /// process to end; its exit status.
-    pub fn terminate(&mut self) -> std::process::ExitStatus {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill").args(["-TERM", &pid]).status();
-        assert!(sent.is_ok_and(|s| s.success()), "kill -TERM {pid}");
-        for _ in 0..200 {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                return status;
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        Some(Body::Raw(text)) => {
+            req = req.header(CONTENT_TYPE, "application/json");
+            Some(text.into_bytes())
         }
-        panic!("the server did not stop within 10 s of SIGTERM");
-    }
+        None => None,
+    };
+    req.body(body).expect("a valid request")
+}
 
+impl<T: Transport> Harness<T> {
     /// The token this server accepts.
     pub fn token(&self) -> &str {
         &self.token
@@ -203,45 +217,16 @@ impl Server {
         headers: &[(&str, &str)],
         body: Option<Body>,
     ) -> Resp {
-        let mut req = self.client.request(method, format!("{}{path}", self.base));
-        if let Some(token) = token {
-            req = req.bearer_auth(token);
-        }
-        for (name, value) in headers {
-            req = req.header(*name, *value);
-        }
-        req = match body {
-            Some(Body::Json(v)) => req.json(&v),
-            Some(Body::Raw(text)) => req.header("content-type", "application/json").body(text),
-            None => req,
-        };
-        let response = req.send().await.expect("request sent");
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let text = response.text().await.expect("response body");
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or_else(|_| Value::String(text.clone()))
-        };
-        Resp {
-            status,
-            headers,
-            body,
-            text,
-        }
+        let what = format!("{method} {path}");
+        self.transport
+            .send(build_request(method, path, token, headers, body))
+            .await
+            .unwrap_or_else(|e| panic!("{what}: no answer: {e}"))
     }
 
     /// An authorised request under `/api/v1`.
     pub async fn api(&self, method: Method, path: &str, body: Option<Value>) -> Resp {
-        self.request(
-            method,
-            &format!("/api/v1{path}"),
-            Some(&self.token),
-            &[],
-            body.map(Body::Json),
-        )
-        .await
+        self.as_token(&self.token, method, path, body).await
     }
 
     pub async fn get(&self, path: &str) -> Resp {
@@ -274,6 +259,24 @@ impl Server {
         .await
     }
 
+    /// A request under `/api/v1` with another token.
+    pub async fn as_token(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Resp {
+        self.request(
+            method,
+            &format!("/api/v1{path}"),
+            Some(token),
+            &[],
+            body.map(Body::Json),
+        )
+        .await
+    }
+
     /// Creates a key pair and returns it, asserting 201.
     pub async fn create(&self, name: &str, public_key: &str) -> Value {
         let r = self
@@ -295,13 +298,7 @@ impl Server {
             .cloned()
             .unwrap_or_else(|| panic!("no key pair named {name}: {}", r.text))
     }
-}
 
-/// Server flags for quick power transitions: half a second, long enough for a test on a busy
-/// machine to observe STOPPING or STARTING, short enough to wait for the end.
-pub const FAST: &[&str] = &["--transition-delay-ms", "500"];
-
-impl Server {
     /// Registers an instance and returns it with its agent token, asserting 201.
     pub async fn register(&self, name: &str, os: &str, state: &str) -> (Value, String) {
         let r = self
@@ -357,56 +354,74 @@ impl Server {
         .await
     }
 
-    /// A request with another token.
-    pub async fn as_token(
-        &self,
-        token: &str,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Resp {
-        self.request(
-            method,
-            &format!("/api/v1{path}"),
-            Some(token),
-            &[],
-            body.map(Body::Json),
-        )
-        .await
-    }
-
-    /// Registers a viewer token straight in the database (there is no API for it yet).
+    /// Registers a viewer token named `viewer` straight in the database, as `keyrack-server
+    /// token create` does (so it is not in the audit log).
     pub async fn viewer_token(&self) -> String {
         let url = self.database_url().expect("the server owns its database");
         let store = keyrack_server::Store::open(url)
             .await
             .expect("open the database");
-        let token = "kr_test-viewer-token-0123456789abcdef";
-        store
-            .insert_token(&keyrack_server::store::NewToken {
+        let created = keyrack_server::service::tokens::create(
+            &store,
+            keyrack_api::CreateToken {
                 name: "viewer".into(),
-                role: keyrack_server::store::Role::Viewer,
-                sha256: keyrack_server::service::tokens::hash(token),
-                instance_id: None,
-            })
-            .await
-            .expect("insert the viewer token");
+                role: keyrack_api::TokenRole::Viewer,
+            },
+        )
+        .await
+        .expect("create the viewer token");
         store.close().await;
-        token.to_owned()
+        created.token
     }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
+/// Typed calls: `keyrack-api` types in and out, the refusal as an [`ApiError`].
+impl<T: Transport> Harness<T> {
+    /// An authorised call under `/api/v1` with an optional JSON body.
+    pub async fn call<B: Serialize, R: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<R, ApiError> {
+        let body = body.map(|b| serde_json::to_value(b).expect("a JSON body"));
+        self.api(method, path, body).await.decode()
+    }
+
+    /// `POST /key-pairs`.
+    pub async fn create_key_pair(&self, req: &CreateKeyPair) -> Result<KeyPair, ApiError> {
+        self.call(Method::POST, "/key-pairs", Some(req)).await
+    }
+
+    /// `GET /key-pairs/{id}`.
+    pub async fn key_pair(&self, id: &str) -> Result<KeyPair, ApiError> {
+        self.call(Method::GET, &format!("/key-pairs/{id}"), None::<&()>)
+            .await
+    }
+
+    /// `POST /instances`.
+    pub async fn register_instance(
+        &self,
+        req: &CreateInstance,
+    ) -> Result<CreatedInstance, ApiError> {
+        self.call(Method::POST, "/instances", Some(req)).await
+    }
+
+    /// `POST /key-pairs/{id}/bind` (or `unbind`, with `verb`).
+    pub async fn bind_key_pair(
+        &self,
+        verb: &str,
+        id: &str,
+        req: &BindRequest,
+    ) -> Result<BindResponse, ApiError> {
+        self.call(Method::POST, &format!("/key-pairs/{id}/{verb}"), Some(req))
+            .await
     }
 }
 
-/// A request body.
-pub enum Body {
-    Json(Value),
-    Raw(String),
-}
+/// Server flags for quick power transitions: half a second, long enough for a test on a busy
+/// machine to observe STOPPING or STARTING, short enough to wait for the end.
+pub const FAST: &[&str] = &["--transition-delay-ms", "500"];
 
 /// Fresh Ed25519 public keys, distinct on every call, made by `ssh-keygen`.
 pub fn ed25519_keys(n: usize) -> Vec<String> {

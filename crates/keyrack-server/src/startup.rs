@@ -1,0 +1,57 @@
+//! What serving does before it listens: open and migrate the database, register the
+//! bootstrap token, settle interrupted transitions, seed the demo, and turn the flags into an
+//! [`AppState`]. The binary and the in-process tests start the same way.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::{Cli, ServeArgs};
+use crate::http::{AppState, RateLimiter};
+use crate::service::tokens;
+use crate::{demo, Store};
+
+/// Any startup failure, as the binary reports it.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Readies the database of `cli` for serving with `args` and returns the state to serve.
+/// `show_admin_token` gets the random admin token made when the database had no token at
+/// all: the only time it exists in clear.
+pub async fn prepare(
+    cli: &Cli,
+    args: &ServeArgs,
+    show_admin_token: impl FnOnce(&str),
+) -> Result<AppState, BoxError> {
+    let store = Store::open_with(&cli.database_url, cli.database_max_connections).await?;
+    store.migrate().await?;
+    if let Some(token) = tokens::bootstrap(&store, args.bootstrap_token.as_deref()).await? {
+        show_admin_token(&token);
+    }
+    // Transitions a crash interrupted would settle on the next read anyway; settling them now
+    // keeps the database itself truthful.
+    store.settle_transitions().await?;
+    if args.demo && store.seed_if_empty(&demo::seed()).await? {
+        tracing::info!("seeded demo data");
+    }
+    app_state(store, args)
+}
+
+/// The state the flags ask for, on `store`.
+pub fn app_state(store: Store, args: &ServeArgs) -> Result<AppState, BoxError> {
+    let cors_origin = match args.cors_origin.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(origin) => Some(
+            origin
+                .parse()
+                .map_err(|_| format!("--cors-origin {origin:?} is not a valid origin"))?,
+        ),
+    };
+    let mut state = AppState::new(
+        store,
+        args.key_pair_quota,
+        Duration::from_millis(args.transition_delay_ms),
+    );
+    state.request_timeout = Duration::from_secs(args.request_timeout_secs);
+    state.rate_limiter = RateLimiter::new(args.rate_limit_per_minute).map(Arc::new);
+    state.cors_origin = cors_origin;
+    Ok(state)
+}

@@ -1,0 +1,166 @@
+//! The real `keyrack-server` binary on a free port, spoken to over HTTP.
+
+use std::future::Future;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use super::{Harness, Request, Resp, TestDb, Transport, TOKEN};
+
+/// A running server process, killed when dropped.
+pub struct Process {
+    child: Child,
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// Lines the server printed on stdout before it listened.
+    pub banner: Vec<String>,
+    client: reqwest::Client,
+}
+
+impl Transport for Process {
+    fn send(&self, req: Request) -> impl Future<Output = Result<Resp, String>> + Send {
+        let (parts, body) = req.into_parts();
+        let mut req = self
+            .client
+            .request(parts.method, format!("{}{}", self.base, parts.uri))
+            .headers(parts.headers);
+        if let Some(body) = body {
+            req = req.body(body);
+        }
+        async move {
+            let response = req.send().await.map_err(|e| e.to_string())?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let bytes = response.bytes().await.map_err(|e| e.to_string())?;
+            Ok(Resp::new(status, headers, &bytes))
+        }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+impl Process {
+    /// SIGKILL, and waits.
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Harness<Process> {
+    /// A server with a fresh database and the bootstrap token, plus `args`.
+    pub async fn start(args: &[&str]) -> Self {
+        let db = TestDb::new().await;
+        let mut server = Self::spawn(db.url(), args, true).await;
+        server.db = Some(db);
+        server
+    }
+
+    /// A server on the given database.
+    pub async fn spawn(database_url: &str, args: &[&str], bootstrap: bool) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_keyrack-server"));
+        command
+            .args(["--listen", "127.0.0.1:0", "--database", database_url])
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for var in [
+            "KEYRACK_LISTEN",
+            "KEYRACK_DATABASE_URL",
+            "KEYRACK_DIST",
+            "KEYRACK_DEMO",
+            "KEYRACK_BOOTSTRAP_TOKEN",
+            "KEYRACK_KEY_PAIR_QUOTA",
+            "KEYRACK_TRANSITION_DELAY_MS",
+            "KEYRACK_RATE_LIMIT_PER_MINUTE",
+            "KEYRACK_CORS_ORIGIN",
+            "KEYRACK_REQUEST_TIMEOUT_SECS",
+        ] {
+            command.env_remove(var);
+        }
+        if bootstrap {
+            command.args(["--bootstrap-token", TOKEN]);
+        }
+        let mut child = command.spawn().expect("start keyrack-server");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = mpsc::channel();
+        // Keep draining stdout for the server's whole life so it never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let mut banner = Vec::new();
+        let base = loop {
+            let line = rx
+                .recv_timeout(Duration::from_secs(20))
+                .expect("the server printed its listen URL in time");
+            if let Some(url) = line.split("listening on ").nth(1) {
+                break url.trim().to_owned();
+            }
+            banner.push(line);
+        };
+        let token = banner
+            .iter()
+            .find_map(|l| l.strip_prefix("Admin token (shown once): "))
+            .map_or_else(|| TOKEN.to_owned(), str::to_owned);
+        let server = Self {
+            transport: Process {
+                child,
+                base,
+                banner,
+                client: reqwest::Client::new(),
+            },
+            token,
+            db: None,
+        };
+        server.wait_healthy().await;
+        server
+    }
+
+    async fn wait_healthy(&self) {
+        for _ in 0..100 {
+            if let Ok(r) = self
+                .client
+                .get(format!("{}/healthz", self.base))
+                .send()
+                .await
+            {
+                if r.status().is_success() {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the server never became healthy");
+    }
+
+    /// Stops the server (SIGKILL: nothing gets a chance to flush, which is the point of the
+    /// durability tests) and waits for it.
+    pub fn stop(&mut self) {
+        self.transport.stop();
+    }
+
+    /// Sends SIGTERM, as a service manager stops a replica, and waits (at most 10 s) for the
+    /// process to end; its exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let child = &mut self.transport.child;
+        let pid = child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill -TERM {pid}");
+        for _ in 0..200 {
+            if let Some(status) = child.try_wait().expect("wait") {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the server did not stop within 10 s of SIGTERM");
+    }
+}
