@@ -5,9 +5,8 @@
 
 use leptos::prelude::*;
 
-use crate::components::status::Loading;
-use crate::pages::keys::bind_dialogs::{BindDialog, BindingDialog};
-use crate::pages::keys::dialogs::KeyDialogView;
+use crate::key_pairs::dialogs::KeyDialogView;
+use crate::widgets::status::Loading;
 
 /// Renders what `load` yields, with the loading state until its chunk is in.
 pub fn on_demand<F>(load: impl Fn() -> F + Send + Sync + 'static) -> impl IntoView
@@ -57,17 +56,6 @@ pub async fn sign_in_page() -> AnyView {
 #[cfg_attr(keyrack_split, leptos::lazy)]
 pub async fn key_dialog(dialog: KeyDialogView) -> AnyView {
     dialog.render()
-}
-
-/// The open **Bind instance** or **Unbind instance** dialog.
-#[cfg_attr(keyrack_split, leptos::lazy)]
-pub async fn binding_dialog(
-    dialog: BindingDialog,
-    close: Callback<()>,
-    on_changed: Callback<()>,
-) -> AnyView {
-    let BindingDialog { mode, key } = dialog;
-    view! { <BindDialog mode key close on_changed /> }.into_any()
 }
 
 /// `cargo xtask bench`'s key generation ([`crate::keygen::bench_generate`]).

@@ -2,13 +2,14 @@
 
 pub mod api;
 pub mod auth;
-pub mod components;
 pub mod format;
+pub mod key_pairs;
 pub mod keygen;
 pub mod lazy;
 pub mod messages;
 pub mod pages;
 pub mod routes;
+pub mod widgets;
 
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
@@ -16,10 +17,10 @@ use leptos_router::{ParamSegment, StaticSegment};
 
 use crate::api::Api;
 use crate::auth::Session;
-use crate::components::layout::ConsoleLayout;
-use crate::components::toast::ToastHost;
 use crate::lazy::on_demand;
 use crate::pages::keys::KeysPage;
+use crate::widgets::layout::ConsoleLayout;
+use crate::widgets::toast::ToastHost;
 
 /// The whole console.
 #[component]

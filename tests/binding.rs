@@ -6,11 +6,11 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use keyrack::components::bind_instances::{
+use keyrack::key_pairs::bind_instances::{
     BindInstancesForm, BindSubmission, InstanceLoader, InstancePage,
 };
-use keyrack::components::bind_results::BindResults;
-use keyrack::components::instance_picker::BindMode;
+use keyrack::key_pairs::bind_results::BindResults;
+use keyrack::key_pairs::instance_picker::BindMode;
 use keyrack_api::{
     ApiError, BindOutcome, BindRequest, BindResponse, BindResult, ErrorCode, Instance,
     InstanceQuery, InstanceState, List, Os, Region,

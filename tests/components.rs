@@ -3,14 +3,14 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used)]
 
-use keyrack::components::batch_delete::BatchDeleteResults;
-use keyrack::components::create_key::CreateKeyForm;
-use keyrack::components::create_pair_fields::GenerateKeyPair;
-use keyrack::components::create_token::{CreateTokenForm, TokenCreated};
-use keyrack::components::delete_key::DeleteKeyForm;
-use keyrack::components::dialog::Dialog;
-use keyrack::components::modify_key::ModifyKeyForm;
-use keyrack::components::tag_editor::{TagEditor, TagRows};
+use keyrack::key_pairs::batch_delete::BatchDeleteResults;
+use keyrack::key_pairs::create_key::CreateKeyForm;
+use keyrack::key_pairs::create_pair_fields::GenerateKeyPair;
+use keyrack::key_pairs::delete_key::DeleteKeyForm;
+use keyrack::key_pairs::modify_key::ModifyKeyForm;
+use keyrack::pages::tokens::create_token::{CreateTokenForm, TokenCreated};
+use keyrack::widgets::dialog::Dialog;
+use keyrack::widgets::tag_editor::{TagEditor, TagRows};
 use keyrack_api::{
     ApiError, BatchDeleteResponse, BatchDeleteResult, CreateKeyPair, CreateToken, DeleteOutcome,
     ErrorCode, KeyPair, KeyType, Origin, PrivateKeyFormat, Tag, TokenRole, UpdateKeyPair,

@@ -6,48 +6,30 @@ mod filters;
 use keyrack_api::{AuditEntry, AuditQuery};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
 
 use self::filters::AuditFilters;
 use crate::api::Api;
-use crate::components::pagination::Pagination;
-use crate::components::status::{LoadError, Loading};
 use crate::routes::ListView;
+use crate::widgets::list_page::{use_list_view, ListPage, ListPagination};
 use crate::{format, routes};
 
 /// The Audit page.
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let api = expect_context::<Api>();
-    let query = use_query_map();
-    let view_state = Memo::new(move |_| query.with(|q| AuditQuery::from_url(&q.to_query_string())));
-    let (reload, set_reload) = signal(0u32);
-    let entries = LocalResource::new(move || {
+    let view_state = use_list_view::<AuditQuery>();
+    let entries = ListPage::new(move || {
         let query = view_state.get().list_query();
-        reload.track();
         async move { api.list_audit(&query).await }
     });
-    let refresh = Callback::new(move |()| set_reload.update(|n| *n += 1));
-    let (loading, set_loading) = signal(false);
-    let page_href =
-        Callback::new(move |(page, size)| view_state.get_untracked().at_page(page, size).href());
+    let (refresh, loading) = (entries.reload(), entries.loading);
     view! {
         <section class="card">
             <AuditFilters view=view_state refresh loading />
-            <Transition fallback=Loading set_pending=set_loading>
-                {move || Suspend::new(async move {
-                    match entries.await {
-                        Ok(list) => {
-                            let current = view_state.get_untracked();
-                            view! {
-                                <AuditTable items=list.items />
-                                <Pagination total=list.total page=current.page() size=current.size() href=page_href />
-                            }.into_any()
-                        }
-                        Err(error) => view! { <LoadError error on_retry=refresh /> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {entries.view(move |list| view! {
+                <AuditTable items=list.items />
+                <ListPagination view=view_state total=list.total />
+            }.into_any())}
         </section>
     }
 }

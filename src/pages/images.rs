@@ -5,29 +5,17 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::Api;
-use crate::components::status::{LoadError, Loading};
+use crate::widgets::list_page::ListPage;
 use crate::{format, routes};
 
 /// The Images page.
 #[component]
 pub fn ImagesPage() -> impl IntoView {
     let api = expect_context::<Api>();
-    let (reload, set_reload) = signal(0u32);
-    let images = LocalResource::new(move || {
-        reload.track();
-        async move { api.list_images().await }
-    });
-    let retry = Callback::new(move |()| set_reload.update(|n| *n += 1));
+    let images = ListPage::new(move || async move { api.list_images().await });
     view! {
         <section class="card">
-            <Transition fallback=Loading>
-                {move || Suspend::new(async move {
-                    match images.await {
-                        Ok(list) => view! { <ImageTable items=list.items /> }.into_any(),
-                        Err(error) => view! { <LoadError error on_retry=retry /> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {images.view(|list| view! { <ImageTable items=list.items /> }.into_any())}
         </section>
     }
 }

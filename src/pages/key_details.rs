@@ -8,12 +8,12 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 mod bindings;
 
 use self::bindings::{BoundInstances, KeyImages};
-use super::keys::bind_dialogs::{BindDialogHost, BindingDialog};
-use super::keys::dialogs::{KeyDialog, KeyDialogHost};
 use crate::api::Api;
-use crate::components::copy_button::CopyButton;
-use crate::components::instance_picker::BindMode;
-use crate::components::status::{LoadError, Loading};
+use crate::key_pairs::dialogs::binding::BindingDialog;
+use crate::key_pairs::dialogs::{KeyDialog, KeyDialogHost};
+use crate::key_pairs::instance_picker::BindMode;
+use crate::widgets::copy_button::CopyButton;
+use crate::widgets::status::{LoadError, Loading};
 use crate::{format, routes};
 
 /// The details page.
@@ -29,7 +29,6 @@ pub fn KeyDetailsPage() -> impl IntoView {
         async move { api.get_key_pair(&id).await }
     });
     let dialog = RwSignal::new(None::<KeyDialog>);
-    let binding = RwSignal::new(None::<BindingDialog>);
     let refresh = Callback::new(move |()| set_reload.update(|n| *n += 1));
     let navigate = use_navigate();
     let deleted = Callback::new(move |()| navigate(routes::KEYS, Default::default()));
@@ -38,7 +37,7 @@ pub fn KeyDetailsPage() -> impl IntoView {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match key.await {
-                    Ok(key) => view! { <KeyDetails key dialog binding /> }.into_any(),
+                    Ok(key) => view! { <KeyDetails key dialog /> }.into_any(),
                     Err(e) if matches!(e.code, ErrorCode::KeyPairNotFound { .. } | ErrorCode::NotFound { .. }) => {
                         view! { <NotFound /> }.into_any()
                     }
@@ -47,7 +46,6 @@ pub fn KeyDetailsPage() -> impl IntoView {
             })}
         </Transition>
         <KeyDialogHost dialog on_changed=refresh on_deleted=deleted />
-        <BindDialogHost dialog=binding on_changed=refresh />
     }
 }
 
@@ -63,19 +61,15 @@ fn NotFound() -> impl IntoView {
 }
 
 #[component]
-fn KeyDetails(
-    key: KeyPair,
-    dialog: RwSignal<Option<KeyDialog>>,
-    binding: RwSignal<Option<BindingDialog>>,
-) -> impl IntoView {
+fn KeyDetails(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoView {
     let open = move |d: KeyDialog| dialog.set(Some(d));
     let (k1, k2, k3) = (key.clone(), key.clone(), key.clone());
     let bind_key = key.clone();
     let bind = move |mode: BindMode| {
-        binding.set(Some(BindingDialog {
+        dialog.set(Some(KeyDialog::Binding(BindingDialog {
             mode,
             key: bind_key.clone(),
-        }))
+        })))
     };
     let unbind = bind.clone();
     let unbound = key.instance_ids.is_empty();

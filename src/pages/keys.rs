@@ -1,23 +1,18 @@
 //! The SSH Key page: toolbar, table, pagination and the dialogs.
 
-pub mod bind_dialogs;
-pub mod dialogs;
 mod row;
 mod table;
 mod toolbar;
 
 use keyrack_api::{KeyPair, KeyPairQuery};
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
-use self::bind_dialogs::{BindDialogHost, BindingDialog};
-use self::dialogs::{KeyDialog, KeyDialogHost};
 use self::table::KeyTable;
 use self::toolbar::Toolbar;
 use crate::api::Api;
-use crate::components::pagination::Pagination;
-use crate::components::status::{LoadError, Loading};
+use crate::key_pairs::dialogs::{KeyDialog, KeyDialogHost};
 use crate::routes::ListView;
+use crate::widgets::list_page::{use_list_view, ListPage, ListPagination};
 
 /// The selection and the dialog opener, shared with rows as one small handle.
 #[derive(Debug, Clone, Copy)]
@@ -26,29 +21,21 @@ pub struct KeysPageState {
     pub selected: RwSignal<Vec<KeyPair>>,
     /// Opens a dialog.
     pub open: WriteSignal<Option<KeyDialog>>,
-    /// Opens **Bind instance** or **Unbind instance**.
-    pub bind: WriteSignal<Option<BindingDialog>>,
 }
 
 /// `/keys`
 #[component]
 pub fn KeysPage() -> impl IntoView {
     let api = expect_context::<Api>();
-    let query = use_query_map();
-    let view_state =
-        Memo::new(move |_| query.with(|q| KeyPairQuery::from_url(&q.to_query_string())));
-    let (reload, set_reload) = signal(0u32);
-    let keys = LocalResource::new(move || {
+    let view_state = use_list_view::<KeyPairQuery>();
+    let keys = ListPage::new(move || {
         let query = view_state.get().list_query();
-        reload.track();
         async move { api.list_key_pairs(&query).await }
     });
     let dialog = RwSignal::new(None::<KeyDialog>);
-    let binding = RwSignal::new(None::<BindingDialog>);
     let state = KeysPageState {
         selected: RwSignal::new(Vec::new()),
         open: dialog.write_only(),
-        bind: binding.write_only(),
     };
     provide_context(state);
     // A selection belongs to the rows on screen: a new filter or page starts empty.
@@ -56,36 +43,26 @@ pub fn KeysPage() -> impl IntoView {
         view_state.track();
         state.selected.set(Vec::new());
     });
+    let reload = keys.reload();
     let refresh = Callback::new(move |()| {
         state.selected.set(Vec::new());
-        set_reload.update(|n| *n += 1);
+        reload.run(());
     });
-    let (loading, set_loading) = signal(false);
-    let page_href =
-        Callback::new(move |(page, size)| view_state.get_untracked().at_page(page, size).href());
+    let loading = keys.loading;
     view! {
         <section class="card">
             <Toolbar view=view_state refresh loading />
-            <Transition fallback=Loading set_pending=set_loading>
-                {move || Suspend::new(async move {
-                    match keys.await {
-                        Ok(list) if list.total == 0 && is_unfiltered(&view_state.get_untracked()) => {
-                            view! { <EmptyState /> }.into_any()
-                        }
-                        Ok(list) => {
-                            let current = view_state.get_untracked();
-                            view! {
-                                <KeyTable items=list.items view=view_state />
-                                <Pagination total=list.total page=current.page() size=current.size() href=page_href />
-                            }.into_any()
-                        }
-                        Err(error) => view! { <LoadError error on_retry=refresh /> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {keys.view(move |list| {
+                if list.total == 0 && is_unfiltered(&view_state.get_untracked()) {
+                    return view! { <EmptyState /> }.into_any();
+                }
+                view! {
+                    <KeyTable items=list.items view=view_state />
+                    <ListPagination view=view_state total=list.total />
+                }.into_any()
+            })}
         </section>
         <KeyDialogHost dialog on_changed=refresh />
-        <BindDialogHost dialog=binding on_changed=refresh />
     }
 }
 

@@ -1,19 +1,21 @@
 //! `/tokens` (admins): every bearer token, **New token** and **Revoke**. A token is shown
 //! once, in the dialog that made it; the list never holds one.
 
+pub mod create_token;
+
 use keyrack_api::{CreateToken, CreatedToken, TokenInfo, TokenRole};
 use leptos::prelude::*;
 
+use self::create_token::{CreateTokenForm, TokenCreated};
 use crate::api::Api;
 use crate::auth::Session;
-use crate::components::create_token::{CreateTokenForm, TokenCreated};
-use crate::components::dialog::Dialog;
-use crate::components::form::{FormButtons, ServerError};
-use crate::components::refresh_button::RefreshButton;
-use crate::components::request::Request;
-use crate::components::status::{LoadError, Loading};
-use crate::components::toast::Toasts;
 use crate::format;
+use crate::widgets::dialog::Dialog;
+use crate::widgets::form::{FormButtons, ServerError};
+use crate::widgets::list_page::ListPage;
+use crate::widgets::refresh_button::RefreshButton;
+use crate::widgets::request::Request;
+use crate::widgets::toast::Toasts;
 
 /// Which dialog is open.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,14 +28,9 @@ enum TokenDialog {
 #[component]
 pub fn TokensPage() -> impl IntoView {
     let api = expect_context::<Api>();
-    let (reload, set_reload) = signal(0u32);
-    let tokens = LocalResource::new(move || {
-        reload.track();
-        async move { api.list_tokens().await }
-    });
-    let refresh = Callback::new(move |()| set_reload.update(|n| *n += 1));
+    let tokens = ListPage::new(move || async move { api.list_tokens().await });
+    let (refresh, loading) = (tokens.reload(), tokens.loading);
     let dialog = RwSignal::new(None::<TokenDialog>);
-    let (loading, set_loading) = signal(false);
     view! {
         <section class="card">
             <div class="toolbar">
@@ -42,14 +39,7 @@ pub fn TokensPage() -> impl IntoView {
                 </button>
                 <RefreshButton refresh loading />
             </div>
-            <Transition fallback=Loading set_pending=set_loading>
-                {move || Suspend::new(async move {
-                    match tokens.await {
-                        Ok(list) => view! { <TokenTable items=list.items dialog /> }.into_any(),
-                        Err(error) => view! { <LoadError error on_retry=refresh /> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {tokens.view(move |list| view! { <TokenTable items=list.items dialog /> }.into_any())}
         </section>
         {move || dialog.get().map(|d| {
             let close = Callback::new(move |()| dialog.set(None));

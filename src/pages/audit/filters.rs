@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
-use crate::components::refresh_button::RefreshButton;
+use crate::widgets::refresh_button::RefreshButton;
 use keyrack_api::AuditQuery;
 
 use crate::routes::{self, non_blank, ListView};

@@ -6,8 +6,8 @@ use leptos_router::components::A;
 
 use super::table::FleetRows;
 use crate::api::Api;
-use crate::components::instance_state::{os_label, StateBadge};
-use crate::components::toast::Toasts;
+use crate::widgets::instance_state::{os_label, StateBadge};
+use crate::widgets::toast::Toasts;
 use crate::{format, messages, routes};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,9 +11,9 @@ use leptos::prelude::*;
 
 use super::row::InstanceRow;
 use crate::api::Api;
-use crate::components::instance_state::is_transitional;
-use crate::components::pagination::Pagination;
 use crate::routes::ListView;
+use crate::widgets::instance_state::is_transitional;
+use crate::widgets::pagination::Pagination;
 
 const POLL_EVERY: Duration = Duration::from_secs(1);
 

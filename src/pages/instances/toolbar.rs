@@ -5,9 +5,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::Api;
-use crate::components::refresh_button::RefreshButton;
-use crate::components::search_box::SearchBox;
 use crate::routes::{non_blank, ListView};
+use crate::widgets::refresh_button::RefreshButton;
+use crate::widgets::search_box::SearchBox;
 
 const STATES: [InstanceState; 4] = [
     InstanceState::Running,

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::Api;
-use crate::components::instance_state::StateBadge;
 use crate::routes::{self, ListView};
+use crate::widgets::instance_state::StateBadge;
 
 /// The bound instances: name, id, state, region and a link to them on the Instances page.
 #[component]

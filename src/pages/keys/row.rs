@@ -5,11 +5,11 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::bind_dialogs::BindingDialog;
-use super::dialogs::KeyDialog;
 use super::KeysPageState;
-use crate::components::copy_button::CopyButton;
-use crate::components::instance_picker::BindMode;
+use crate::key_pairs::dialogs::binding::BindingDialog;
+use crate::key_pairs::dialogs::KeyDialog;
+use crate::key_pairs::instance_picker::BindMode;
+use crate::widgets::copy_button::CopyButton;
 use crate::{format, routes};
 
 /// A table row with its checkbox and operations.
@@ -44,10 +44,10 @@ pub fn KeyRow(
     let bind = {
         let key = key.clone();
         move |mode: BindMode| {
-            state.bind.set(Some(BindingDialog {
+            state.open.set(Some(KeyDialog::Binding(BindingDialog {
                 mode,
                 key: key.clone(),
-            }))
+            })))
         }
     };
     let unbind = bind.clone();

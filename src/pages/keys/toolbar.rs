@@ -4,11 +4,11 @@ use keyrack_api::{KeyPairQuery, SearchQuery, TagFilter};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use super::dialogs::KeyDialog;
 use super::KeysPageState;
-use crate::components::refresh_button::RefreshButton;
-use crate::components::search_box::SearchBox;
+use crate::key_pairs::dialogs::KeyDialog;
 use crate::routes::{non_blank, ListView};
+use crate::widgets::refresh_button::RefreshButton;
+use crate::widgets::search_box::SearchBox;
 
 /// The toolbar of the SSH Key page.
 #[component]

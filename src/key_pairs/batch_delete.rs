@@ -4,7 +4,7 @@ use keyrack_api::{ApiError, BatchDeleteResponse, BatchDeleteResult, DeleteOutcom
 use leptos::prelude::*;
 
 use super::delete_key::blockers;
-use super::form::{FormButtons, ServerError};
+use crate::widgets::form::{FormButtons, ServerError};
 
 /// The selected keys; those that cannot be deleted are marked before OK.
 #[component]

@@ -5,7 +5,7 @@ use keyrack_api::{ApiError, Instance, InstanceQuery, List};
 use leptos::prelude::*;
 
 use super::{InstanceLoader, PAGE_SIZE, SEARCH_PAUSE};
-use crate::components::instance_picker::{blocker, BindMode, Blocker, Selection};
+use crate::key_pairs::instance_picker::{blocker, BindMode, Blocker, Selection};
 
 /// What the list shows.
 #[derive(Debug, Clone)]

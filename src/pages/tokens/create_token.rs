@@ -3,8 +3,8 @@
 use keyrack_api::{validate_token_name, ApiError, CreateToken, TokenRole};
 use leptos::prelude::*;
 
-use super::copy_button::CopyButton;
-use super::form::{sentence, FieldMessage, FormButtons, ServerError};
+use crate::widgets::copy_button::CopyButton;
+use crate::widgets::form::{sentence, FieldMessage, FormButtons, ServerError};
 
 /// Name and role; OK sends a valid request.
 #[component]

@@ -3,7 +3,7 @@
 use keyrack_api::{ApiError, KeyPair};
 use leptos::prelude::*;
 
-use super::form::{FormButtons, ServerError};
+use crate::widgets::form::{FormButtons, ServerError};
 
 /// Why a key pair cannot be deleted now, if it cannot.
 pub fn blockers(key: &KeyPair) -> Vec<String> {

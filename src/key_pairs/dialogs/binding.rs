@@ -1,18 +1,17 @@
-//! Wires **Bind instance** and **Unbind instance** to the API. Shared by the SSH Key page
-//! and the key details page.
+//! Wires **Bind instance** and **Unbind instance** to the API.
 
 use keyrack_api::{BindResponse, Instance, InstanceQuery, KeyPair, Region};
 use leptos::prelude::*;
 
 use crate::api::Api;
-use crate::components::bind_instances::{
+use crate::key_pairs::bind_instances::{
     BindInstancesForm, BindSubmission, InstanceLoader, InstancePage,
 };
-use crate::components::bind_results::BindResults;
-use crate::components::dialog::Dialog;
-use crate::components::instance_picker::BindMode;
-use crate::components::request::Request;
-use crate::components::status::{LoadError, Loading};
+use crate::key_pairs::bind_results::BindResults;
+use crate::key_pairs::instance_picker::BindMode;
+use crate::widgets::dialog::Dialog;
+use crate::widgets::request::Request;
+use crate::widgets::status::{LoadError, Loading};
 
 /// The open binding dialog: which one, for which key pair.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,26 +22,7 @@ pub struct BindingDialog {
     pub key: KeyPair,
 }
 
-/// Renders the open binding dialog, if any.
-#[component]
-pub fn BindDialogHost(
-    /// The open dialog; set to `None` to close it.
-    dialog: RwSignal<Option<BindingDialog>>,
-    /// Called after the server answered, to reload what the page shows.
-    #[prop(into)]
-    on_changed: Callback<()>,
-) -> impl IntoView {
-    let close = Callback::new(move |()| dialog.set(None));
-    move || {
-        dialog.get().map(|open| {
-            crate::lazy::on_demand(move || {
-                crate::lazy::binding_dialog(open.clone(), close, on_changed)
-            })
-        })
-    }
-}
-
-/// The dialog itself; loaded on demand by [`BindDialogHost`].
+/// **Bind instance** or **Unbind instance**, opened by [`super::KeyDialogHost`].
 #[component]
 pub fn BindDialog(
     mode: BindMode,

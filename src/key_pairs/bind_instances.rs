@@ -17,8 +17,8 @@ mod picker;
 
 use self::parts::{ForceShutdown, ForceShutdownWarning, Pager, PickList, PickerFilters};
 use self::picker::Picker;
-use super::form::{FormButtons, ServerError};
 use super::instance_picker::{BindMode, Selection};
+use crate::widgets::form::{FormButtons, ServerError};
 
 /// Instances per page of the list.
 pub const PAGE_SIZE: u32 = 20;

@@ -1,21 +1,25 @@
-//! Wires the dialog forms of `components` to the API. Shared by the SSH Key page and the
-//! key details page.
+//! The key-pair dialogs, wired to the API, and the one host that shows whichever is open.
+//! Used by the SSH Key page and the key details page; their code is fetched the first time
+//! one opens ([`crate::lazy::key_dialog`]).
+
+pub mod binding;
 
 use keyrack_api::{ApiError, ErrorCode, KeyPair};
 use leptos::prelude::*;
 use zeroize::Zeroizing;
 
+use self::binding::{BindDialog, BindingDialog};
 use crate::api::Api;
-use crate::components::batch_delete::{BatchDeleteForm, BatchDeleteResults};
-use crate::components::create_key::CreateKeyForm;
-use crate::components::create_pair_fields::{GenerateKeyPair, KeySaved};
-use crate::components::delete_key::DeleteKeyForm;
-use crate::components::dialog::Dialog;
-use crate::components::edit_tags::EditTagsForm;
-use crate::components::modify_key::ModifyKeyForm;
-use crate::components::request::Request;
-use crate::components::toast::Toasts;
+use crate::key_pairs::batch_delete::{BatchDeleteForm, BatchDeleteResults};
+use crate::key_pairs::create_key::CreateKeyForm;
+use crate::key_pairs::create_pair_fields::{GenerateKeyPair, KeySaved};
+use crate::key_pairs::delete_key::DeleteKeyForm;
+use crate::key_pairs::edit_tags::EditTagsForm;
+use crate::key_pairs::modify_key::ModifyKeyForm;
 use crate::keygen::{self, download, Timings};
+use crate::widgets::dialog::Dialog;
+use crate::widgets::request::Request;
+use crate::widgets::toast::Toasts;
 
 /// Which dialog is open.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +34,8 @@ pub enum KeyDialog {
     Delete(KeyPair),
     /// Delete the selected keys.
     BatchDelete(Vec<KeyPair>),
+    /// **Bind instance** or **Unbind instance**.
+    Binding(BindingDialog),
 }
 
 /// Renders the open dialog, if any. Its code is fetched the first time one opens
@@ -94,6 +100,9 @@ impl KeyDialogView {
             }
             KeyDialog::BatchDelete(keys) => {
                 view! { <BatchDeleteDialog keys close on_changed /> }.into_any()
+            }
+            KeyDialog::Binding(BindingDialog { mode, key }) => {
+                view! { <BindDialog mode key close on_changed /> }.into_any()
             }
         }
     }

@@ -3,8 +3,8 @@
 use keyrack_api::{ApiError, KeyPair, Tag};
 use leptos::prelude::*;
 
-use super::form::{FormButtons, ServerError};
-use super::tag_editor::{TagEditor, TagRows};
+use crate::widgets::form::{FormButtons, ServerError};
+use crate::widgets::tag_editor::{TagEditor, TagRows};
 
 /// Starts from the key's tags; OK hands over the new set when it passes `validate_tags`.
 #[component]

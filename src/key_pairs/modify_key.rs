@@ -4,7 +4,7 @@ use keyrack_api::{ApiError, KeyPair, UpdateKeyPair};
 use leptos::prelude::*;
 
 use super::create_key::{DescriptionField, NameField};
-use super::form::{FormButtons, ServerError};
+use crate::widgets::form::{FormButtons, ServerError};
 
 /// Sends only what changed; with no change, OK just closes.
 #[component]

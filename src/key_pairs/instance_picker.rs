@@ -5,8 +5,8 @@ use keyrack_api::{Instance, InstanceState, Os, KEYS_PER_INSTANCE_MAX};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::instance_state::{os_label, StateBadge};
 use crate::routes;
+use crate::widgets::instance_state::{os_label, StateBadge};
 
 /// Bind or unbind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 
 use super::picker::{Listing, Picker};
 use super::PAGE_SIZE;
-use crate::components::instance_picker::{BindMode, InstancePickRow};
-use crate::components::status::{LoadError, Loading};
+use crate::key_pairs::instance_picker::{BindMode, InstancePickRow};
+use crate::widgets::status::{LoadError, Loading};
 
 /// *Region* and the search box.
 #[component]

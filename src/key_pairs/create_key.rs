@@ -6,9 +6,9 @@ use keyrack_api::{
 use leptos::prelude::*;
 
 use super::create_pair_fields::{CreatePairFields, GenerateKeyPair, PairChoices};
-use super::form::{sentence, FieldMessage, FormButtons, ServerError};
 use super::public_key_input::{preview_of, PublicKeyInput};
-use super::tag_editor::{TagEditor, TagRows};
+use crate::widgets::form::{sentence, FieldMessage, FormButtons, ServerError};
+use crate::widgets::tag_editor::{TagEditor, TagRows};
 
 /// The two creation methods of the guide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use leptos::html;
 use leptos::prelude::*;
 use zeroize::Zeroizing;
 
-use super::form::FieldMessage;
+use crate::widgets::form::FieldMessage;
 
 /// What "Create a key pair" hands to the dialog on OK.
 pub struct GenerateKeyPair {
