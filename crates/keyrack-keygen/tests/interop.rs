@@ -170,8 +170,15 @@ fn ec_components(key: &PrivateKey) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
 #[test]
 fn ecdsa_from_webcrypto_style_components_matches_the_original() {
     use ssh_key::EcdsaCurve::{NistP256, NistP384, NistP521};
-    for (curve, bits) in [(NistP256, "256"), (NistP384, "384"), (NistP521, "521")] {
-        let original = ssh_keygen_key(&["-t", "ecdsa", "-b", bits]);
+    // The originals come from the Rust path, not ssh-keygen: ssh-key 0.6 cannot read every
+    // P-521 file ssh-keygen writes (a private scalar with a short mpint fails with
+    // `Encoding(Length)`). The real tools check every rebuilt file below.
+    for (curve, key_type, bits) in [
+        (NistP256, KeyType::EcdsaP256, "256"),
+        (NistP384, KeyType::EcdsaP384, "384"),
+        (NistP521, KeyType::EcdsaP521, "521"),
+    ] {
+        let original = generate(key_type, "original").unwrap();
         let (d, x, y) = ec_components(&original);
         let rebuilt = from_ec_components(curve, &d, &x, &y, "rebuilt").unwrap();
         assert_eq!(
