@@ -52,6 +52,14 @@ pub async fn sign_in_page() -> AnyView {
     view! { <crate::pages::sign_in::SignInPage /> }.into_any()
 }
 
+/// The question a sign-in link asks on a tab signed in with another token.
+#[cfg_attr(keyrack_split, leptos::lazy)]
+pub async fn switch_token_dialog(token: String) -> AnyView {
+    // Asked before the dialog opens, so it can name the link's token.
+    let checked = crate::api::Api::check_token(&token).await;
+    view! { <crate::pages::sign_in::SwitchTokenDialog token checked /> }.into_any()
+}
+
 /// The open key-pair dialog.
 #[cfg_attr(keyrack_split, leptos::lazy)]
 pub async fn key_dialog(dialog: KeyDialogView) -> AnyView {

@@ -66,7 +66,16 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
             }
             .into_any()
         }
-        (None, _) => view! { <span class="muted">"No valid token"</span> }.into_any(),
+        (None, _) => {
+            // Refusals without a valid token are counted per client and minute.
+            let repeats = (entry.repeats > 1).then(|| format!("{} requests", entry.repeats));
+            view! {
+                <div class="muted">"No valid token"</div>
+                <div class="muted mono">{entry.client.clone()}</div>
+                <div class="muted">{repeats}</div>
+            }
+            .into_any()
+        }
     };
     let success = entry.status < 400;
     let result = match &entry.error_code {

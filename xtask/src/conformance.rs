@@ -136,8 +136,10 @@ pub fn conformance(args: ConformanceArgs) -> Result<()> {
         // Port 0: the server picks a free port and prints it.
         .args(["--listen", "127.0.0.1:0", "--database", &db, "--demo"])
         .args(["--bootstrap-token", &token])
-        // The fuzzer sends thousands of requests a minute; 0 turns the per-token limit off.
+        // The fuzzer sends thousands of requests a minute, many without a token; 0 turns
+        // the per-token and per-address limits off.
         .args(["--rate-limit-per-minute", "0"])
+        .args(["--unauthenticated-rate-limit-per-minute", "0"])
         .args(["--transition-delay-ms", "0"])
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
@@ -150,6 +152,8 @@ pub fn conformance(args: ConformanceArgs) -> Result<()> {
         "KEYRACK_DEMO",
         "KEYRACK_BOOTSTRAP_TOKEN",
         "KEYRACK_RATE_LIMIT_PER_MINUTE",
+        "KEYRACK_UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE",
+        "KEYRACK_TRUSTED_PROXY",
         "KEYRACK_CORS_ORIGIN",
     ] {
         command.env_remove(var);

@@ -125,6 +125,18 @@ pub struct AuditEntry {
     pub status: u16,
     /// The error code of a refusal, or `null` on success.
     pub error_code: Option<String>,
+    /// The client's address (the peer, or `X-Forwarded-For` behind a trusted proxy), when
+    /// known.
+    #[serde(default)]
+    pub client: Option<String>,
+    /// How many requests this entry stands for: 1, or for requests refused without a valid
+    /// token, which are counted per client and interval rather than written one by one.
+    #[serde(default = "one")]
+    pub repeats: u64,
+}
+
+fn one() -> u64 {
+    1
 }
 
 /// `GET /audit` query.

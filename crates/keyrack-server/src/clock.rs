@@ -14,6 +14,13 @@ pub fn after(delay: std::time::Duration) -> String {
     rfc3339(now.checked_add(delay).unwrap_or(now))
 }
 
+/// `age` ago, in the same form.
+pub fn before(age: std::time::Duration) -> String {
+    let age = time::Duration::try_from(age).unwrap_or(time::Duration::ZERO);
+    let now = OffsetDateTime::now_utc();
+    rfc3339(now.checked_sub(age).unwrap_or(now))
+}
+
 /// RFC 3339 UTC with milliseconds and a `Z`. The fixed width makes the text sort in time
 /// order, which the store relies on.
 pub fn rfc3339(t: OffsetDateTime) -> String {

@@ -125,14 +125,60 @@ pub struct ServeArgs {
     )]
     pub transition_delay_ms: u64,
 
-    /// Requests a minute each bearer token may make (bursts of a tenth of it); 0 turns the
-    /// limit off.
+    /// Requests a minute each person's (admin or viewer) token may make (bursts of a tenth
+    /// of it); 0 turns the limit off.
     #[arg(
         long = "rate-limit-per-minute",
         env = "KEYRACK_RATE_LIMIT_PER_MINUTE",
         default_value_t = 1200
     )]
     pub rate_limit_per_minute: u32,
+
+    /// Lookups a minute each instance agent may make (bursts of a tenth of it); 0 turns the
+    /// limit off. sshd asks once for every key a client offers, so this must stay far above
+    /// what junk logins against one host can cause.
+    #[arg(
+        long = "agent-rate-limit-per-minute",
+        env = "KEYRACK_AGENT_RATE_LIMIT_PER_MINUTE",
+        default_value_t = 60_000
+    )]
+    pub agent_rate_limit_per_minute: u32,
+
+    /// Refused requests without a valid token a minute from one client address (bursts of a
+    /// tenth of it); past it every request from there without a known token gets 429. 0 turns
+    /// the limit off.
+    #[arg(
+        long = "unauthenticated-rate-limit-per-minute",
+        env = "KEYRACK_UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE",
+        default_value_t = 600
+    )]
+    pub unauthenticated_rate_limit_per_minute: u32,
+
+    /// The server is behind a reverse proxy: the client's address is the last one in
+    /// `X-Forwarded-For`. Only set it when a proxy you run adds that header; otherwise any
+    /// client could pick its own address.
+    #[arg(long = "trusted-proxy", env = "KEYRACK_TRUSTED_PROXY")]
+    pub trusted_proxy: bool,
+
+    /// Days audit entries are kept; older ones are deleted in the background (hourly).
+    #[arg(
+        long = "audit-retention-days",
+        env = "KEYRACK_AUDIT_RETENTION_DAYS",
+        default_value_t = 400,
+        value_parser = clap::value_parser!(u32).range(1..=36_500)
+    )]
+    pub audit_retention_days: u32,
+
+    /// Seconds over which refusals without a valid token are counted into one audit entry
+    /// per client (tests shorten it).
+    #[arg(
+        long = "audit-refusal-interval-secs",
+        env = "KEYRACK_AUDIT_REFUSAL_INTERVAL_SECS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(1..=3600),
+        hide = true
+    )]
+    pub audit_refusal_interval_secs: u64,
 
     /// The one origin (such as `https://console.example.com`) allowed to call the API from
     /// another site. Without it there is no CORS at all.
@@ -180,6 +226,10 @@ mod tests {
         assert_eq!(cli.serve.transition_delay_ms, 100);
         assert_eq!(cli.database_url, "sqlite://x.db");
         assert_eq!(cli.serve.rate_limit_per_minute, 1200);
+        assert_eq!(cli.serve.agent_rate_limit_per_minute, 60_000);
+        assert_eq!(cli.serve.unauthenticated_rate_limit_per_minute, 600);
+        assert!(!cli.serve.trusted_proxy);
+        assert_eq!(cli.serve.audit_retention_days, 400);
         assert_eq!(cli.serve.cors_origin, None);
     }
 

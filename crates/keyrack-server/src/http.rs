@@ -3,6 +3,7 @@
 
 mod audit;
 mod bindings;
+mod client;
 mod detach;
 mod extract;
 mod hardening;
@@ -10,6 +11,7 @@ mod images;
 mod instances;
 mod key_pairs;
 mod openapi;
+mod refusals;
 mod regions;
 mod tokens;
 
@@ -33,7 +35,9 @@ use crate::error::AppError;
 use crate::store::Store;
 
 pub use extract::{Admin, Agent, Auth, IfMatch, Json, Query};
-pub use hardening::{RateLimiter, CONTENT_SECURITY_POLICY};
+pub use client::ClientAddr;
+pub use hardening::{Limits, RateLimiter, CONTENT_SECURITY_POLICY};
+pub use refusals::RefusalCounter;
 pub use openapi::ApiDoc;
 
 /// Largest request body, 64 KiB. A public key is at most 16 KiB; a full tag set of 50 tags
@@ -54,21 +58,24 @@ pub struct AppState {
     pub transition_delay: Duration,
     /// How long a request may take before it is abandoned with 503.
     pub request_timeout: Duration,
-    /// The per-token rate limit; `None` when it is off.
-    pub rate_limiter: Option<Arc<RateLimiter>>,
+    /// The rate limits.
+    pub limits: Arc<Limits>,
+    /// Refusals of requests without a valid token, counted until the next audit entry.
+    pub refusals: Arc<RefusalCounter>,
     /// The one origin allowed cross-origin requests; no CORS at all when `None`.
     pub cors_origin: Option<HeaderValue>,
 }
 
 impl AppState {
-    /// State with the defaults: 30 s timeout, no rate limit, no CORS.
+    /// State with the defaults: 30 s timeout, no rate limits, no CORS.
     pub fn new(store: Store, key_pair_quota: u64, transition_delay: Duration) -> Self {
         Self {
             store,
             key_pair_quota,
             transition_delay,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
-            rate_limiter: None,
+            limits: Arc::default(),
+            refusals: Arc::default(),
             cors_origin: None,
         }
     }

@@ -1,10 +1,12 @@
 //! Starts the server: configuration, logging, database, admin token, demo data, serving.
 
+use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use keyrack_api::{CreateToken, TokenRole};
+
 use keyrack_server::config::{Cli, Command, ServeArgs, TokenCommand};
 use keyrack_server::service::tokens;
 use keyrack_server::startup::{self, BoxError};
@@ -45,9 +47,13 @@ async fn serve(cli: &Cli, args: ServeArgs) -> Result<(), BoxError> {
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
     println!("Keyrack listening on http://{addr}");
-    axum::serve(listener, app(state, args.dist))
+    let maintenance = startup::spawn_maintenance(&state, &args);
+    let service = app(state.clone(), args.dist).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    maintenance.abort();
+    startup::flush_refusals(&state).await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

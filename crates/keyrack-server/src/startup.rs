@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::{Cli, ServeArgs};
-use crate::http::{AppState, RateLimiter};
+use crate::http::{AppState, Limits, RateLimiter};
 use crate::service::tokens;
 use crate::{demo, Store};
 
@@ -51,7 +51,47 @@ pub fn app_state(store: Store, args: &ServeArgs) -> Result<AppState, BoxError> {
         Duration::from_millis(args.transition_delay_ms),
     );
     state.request_timeout = Duration::from_secs(args.request_timeout_secs);
-    state.rate_limiter = RateLimiter::new(args.rate_limit_per_minute).map(Arc::new);
+    state.limits = Arc::new(Limits {
+        people: RateLimiter::new(args.rate_limit_per_minute),
+        agents: RateLimiter::new(args.agent_rate_limit_per_minute),
+        clients: RateLimiter::new(args.unauthenticated_rate_limit_per_minute),
+        trusted_proxy: args.trusted_proxy,
+    });
     state.cors_origin = cors_origin;
     Ok(state)
+}
+
+/// The server's background work, until the returned handle is aborted: every
+/// `--audit-refusal-interval-secs` the counted refusals become audit entries, and every hour
+/// (and at once) entries older than `--audit-retention-days` are deleted.
+pub fn spawn_maintenance(state: &AppState, args: &ServeArgs) -> tokio::task::JoinHandle<()> {
+    let state = state.clone();
+    let flush_every = Duration::from_secs(args.audit_refusal_interval_secs);
+    let retention = Duration::from_secs(u64::from(args.audit_retention_days) * 86_400);
+    tokio::spawn(async move {
+        let mut flush = tokio::time::interval(flush_every);
+        let mut prune = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tokio::select! {
+                _ = flush.tick() => flush_refusals(&state).await,
+                _ = prune.tick() => {
+                    let before = crate::clock::before(retention);
+                    match state.store.prune_audit(&before).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(entries = n, %before, "pruned the audit log"),
+                        Err(e) => tracing::warn!(error = %e, "could not prune the audit log"),
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// Writes the counted refusals as audit entries (also on shutdown).
+pub async fn flush_refusals(state: &AppState) {
+    for entry in state.refusals.take() {
+        if let Err(e) = state.store.record_audit(&entry).await {
+            tracing::warn!(error = %e, "could not record counted refusals");
+        }
+    }
 }

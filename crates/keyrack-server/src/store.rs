@@ -34,7 +34,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Transaction};
 
-pub use audit::{AuditFilter, AuditOutcome, NewAuditEntry};
+pub use audit::{AuditFilter, AuditOutcome, AuditScope, NewAuditEntry, TEXT_MAX_CHARS};
 pub use backend::Backend;
 pub use bindings::{BindingFacts, BindingStep, Direction};
 pub use fleet::{InstanceFilter, NewInstance, PowerStep};

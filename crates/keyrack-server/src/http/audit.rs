@@ -1,47 +1,31 @@
 //! The audit log: the middleware that records every write, and `GET /audit`.
 //!
-//! Recorded as a middleware around the API routes rather than in each service: one place
-//! sees every write, refused ones included (bad token, viewer, validation, conflicts, 413),
-//! with the status and error code of its outcome, and no handler can forget it. It runs in
-//! the request's detached task (see `detach`): a write whose client gave up or timed out
-//! (`503` to the client) still finishes and is recorded with its real outcome. The
-//! authenticating extractor leaves the token's identity in an [`ActorSlot`]. The entry is
-//! written after the answer is ready and before it is sent, in its own transaction; a crash
-//! between the two loses the entry, never the write's own atomicity.
+//! Recorded around the API routes rather than in each service: one place sees every write,
+//! refused ones included (viewer, validation, conflicts, 413), with the status and error code
+//! of its outcome, and no handler can forget it. It opens an [`AuditScope`] around the
+//! handler; the authenticating extractor fills in the token's identity, and a write that
+//! changes anything commits its entry in the same transaction as the change (the store's
+//! `commit_audited`), so no change is ever applied without its entry. A refusal changes
+//! nothing and is recorded here after the answer, in its own transaction. Refusals of
+//! requests without a valid token are only counted (see `refusals`): a flood of them adds a
+//! bounded number of entries. It runs in the request's detached task (see `detach`): a write
+//! whose client gave up or timed out still finishes and is recorded with its real outcome.
 //! Reads (GET, HEAD, OPTIONS) are not recorded; bodies and tokens never are.
 
-use std::sync::{Arc, Mutex};
-
 use axum::extract::{MatchedPath, OriginalUri, Request, State};
-use axum::http::{header, Method};
+use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use keyrack_api::{AuditEntry, AuditQuery, ErrorCode, List, TokenRole};
+use keyrack_api::{AuditEntry, AuditQuery, ErrorCode, List};
 
+use super::client::ClientAddr;
 use super::extract::{Admin, Json, Query};
 use super::AppState;
 use crate::error::AppError;
 use crate::service::audit as service;
-use crate::store::NewAuditEntry;
-
-/// Who made the request, filled in by the extractor that authenticates it.
-#[derive(Debug, Clone, Default)]
-pub struct ActorSlot(Arc<Mutex<Option<(String, String, TokenRole)>>>);
-
-impl ActorSlot {
-    /// Records the authenticated token.
-    pub fn set(&self, id: &str, name: &str, role: TokenRole) {
-        if let Ok(mut slot) = self.0.lock() {
-            *slot = Some((id.to_owned(), name.to_owned(), role));
-        }
-    }
-
-    fn take(&self) -> Option<(String, String, TokenRole)> {
-        self.0.lock().ok().and_then(|mut slot| slot.take())
-    }
-}
+use crate::store::{AuditScope, NewAuditEntry, TEXT_MAX_CHARS};
 
 /// Runs an API request and, for a write, records it.
 pub async fn record(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
@@ -60,40 +44,80 @@ pub async fn record(State(state): State<AppState>, mut req: Request, next: Next)
         .extensions()
         .get::<OriginalUri>()
         .map_or_else(|| req.uri().path().to_owned(), |uri| uri.path().to_owned());
-    let path_target = target_from_path(&route, &path);
-    let slot = ActorSlot::default();
-    req.extensions_mut().insert(slot.clone());
+    let scope = AuditScope::new(NewAuditEntry {
+        actor: None,
+        action: format!("{method} {route}"),
+        target: target_from_path(&route, &path),
+        status: success_status(&method, &route).as_u16(),
+        error_code: None,
+        client: req.extensions().get::<ClientAddr>().map(ToString::to_string),
+        repeats: 1,
+    });
+    req.extensions_mut().insert(scope.clone());
 
-    let response = next.run(req).await;
+    let response = scope.run(next.run(req)).await;
 
     let status = response.status().as_u16();
-    let target = path_target.or_else(|| {
-        response
-            .headers()
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|l| l.rsplit('/').next())
-            .filter(|id| !id.is_empty())
-            .map(str::to_owned)
-    });
     let error_code = (status >= 400).then(|| {
         response
             .extensions()
             .get::<ErrorCode>()
             .map_or_else(|| "Unknown".to_owned(), ErrorCode::name)
     });
-    let entry = NewAuditEntry {
-        actor: slot.take(),
-        action: format!("{method} {route}"),
-        target,
-        status,
-        error_code,
+    let mut entry = scope.entry();
+    let written = if let Some(id) = scope.recorded() {
+        if status == entry.status {
+            Ok(())
+        } else {
+            state
+                .store
+                .correct_audit_outcome(id, status, error_code.as_deref())
+                .await
+        }
+    } else if entry.actor.is_none() {
+        let code = error_code.as_deref().unwrap_or("Unknown");
+        state
+            .refusals
+            .count(entry.client.clone(), &entry.action, status, code);
+        Ok(())
+    } else {
+        entry.target = entry.target.or_else(|| {
+            response
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|l| l.rsplit('/').next())
+                .filter(|id| !id.is_empty())
+                .map(str::to_owned)
+        });
+        entry.status = status;
+        entry.error_code = error_code;
+        state.store.record_audit(&entry).await
     };
-    if let Err(e) = state.store.record_audit(&entry).await {
-        // The write itself is done; failing it now would lie about it. Log loudly instead.
+    if let Err(e) = written {
+        // The answer is decided; failing it now would lie about it. Log loudly instead.
         tracing::error!(error = %e, action = %entry.action, "could not record an audit entry");
     }
     response
+}
+
+/// What a route answers when its write succeeds: `201` for the creates (a POST to a
+/// collection), `204` for deletes, `200` otherwise. The entry a write commits carries it;
+/// an answer that differs corrects it afterwards.
+fn success_status(method: &Method, route: &str) -> StatusCode {
+    const CREATES: [&str; 4] = [
+        "/api/v1/key-pairs",
+        "/api/v1/instances",
+        "/api/v1/images",
+        "/api/v1/tokens",
+    ];
+    if *method == Method::DELETE {
+        StatusCode::NO_CONTENT
+    } else if *method == Method::POST && CREATES.contains(&route) {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    }
 }
 
 /// The value of the route's `{id}` segment in the path, if the route has one.
@@ -102,12 +126,8 @@ fn target_from_path(route: &str, path: &str) -> Option<String> {
     path.split('/')
         .nth(position)
         .filter(|id| !id.is_empty())
-        .map(|id| id.chars().take(TARGET_MAX_CHARS).collect())
+        .map(|id| id.chars().take(TEXT_MAX_CHARS).collect())
 }
-
-/// A target longer than any id is cut: the log stays small, and PostgreSQL's index on it
-/// refuses entries over about 2,700 bytes.
-const TARGET_MAX_CHARS: usize = 128;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/audit", get(list_audit))

@@ -10,11 +10,12 @@ use keyrack_api::{from_query_string, ErrorCode, FieldError, Rule, TokenRole};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::audit::ActorSlot;
+use super::hardening::SignedIn;
 use super::AppState;
 use crate::error::AppError;
 use crate::service::tokens;
-use crate::store::TokenRecord;
+use crate::store::{AuditScope, TokenRecord};
+use std::sync::Arc;
 
 /// JSON in and out: axum's extractor, with its refusals in the API's shape, and U+0000
 /// refused naming the field that holds it.
@@ -258,8 +259,11 @@ async fn bearer(parts: &Parts, state: &AppState) -> Result<TokenRecord, AppError
         return Err(ErrorCode::Unauthorized.into());
     }
     let record = tokens::authenticate(&state.store, token).await?;
-    if let Some(slot) = parts.extensions.get::<ActorSlot>() {
-        slot.set(&record.id, &record.name, record.role);
+    if let Some(scope) = parts.extensions.get::<Arc<AuditScope>>() {
+        scope.set_actor(&record.id, &record.name, record.role);
+    }
+    if let Some(signed_in) = parts.extensions.get::<SignedIn>() {
+        signed_in.set(record.role);
     }
     // After the token, so an unauthenticated client learns nothing from it.
     if let Some(field) = nul_in_uri(&parts.uri) {

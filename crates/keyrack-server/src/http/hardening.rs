@@ -1,8 +1,17 @@
-//! The HTTP edge's defences: security headers, the per-token rate limit, request timeouts and
-//! the optional CORS policy. `app` puts them around every route, SPA included.
+//! The HTTP edge's defences: security headers, the rate limits, request timeouts and the
+//! optional CORS policy. `app` puts them around every route, SPA included.
+//!
+//! Rate limits, by who asks:
+//! - a token that has signed in before draws on its own bucket, sized by its role: people's
+//!   tokens (`--rate-limit-per-minute`) or instance agents (`--agent-rate-limit-per-minute`,
+//!   larger: sshd asks once for every key a client offers, so anyone who can reach port 22
+//!   makes the agent ask, and a small budget would let them lock out every login);
+//! - everything else (no token, an unknown or revoked one) draws on its client address's
+//!   bucket (`--unauthenticated-rate-limit-per-minute`), charged for each `401`. Buckets for
+//!   tokens are only made once a token proved valid, so random tokens cannot grow memory.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
@@ -13,8 +22,10 @@ use keyrack_api::ErrorCode;
 use sha2::{Digest, Sha256};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
+use super::client::{self, ClientAddr};
 use super::AppState;
 use crate::error::AppError;
+use keyrack_api::TokenRole;
 
 /// The Content-Security-Policy of everything the server serves: only its own scripts (WASM
 /// compiled by the browser, no inline script), its own styles, no plugins, no framing.
@@ -22,10 +33,16 @@ pub const CONTENT_SECURITY_POLICY: &str =
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
      style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-/// Sets the security headers on every response, errors and static files included.
+/// Sets the security headers on every response, errors and static files included, and keeps
+/// every API answer out of caches: some carry secrets (a new token, an instance's agent
+/// token, `authorized_keys`), and none is worth keeping.
 pub async fn security_headers(req: Request, next: Next) -> Response {
+    let is_api = is_api(req.uri().path());
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
+    if is_api {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CONTENT_SECURITY_POLICY),
@@ -57,7 +74,8 @@ pub async fn with_timeout(
     }
 }
 
-/// A token bucket per bearer token: `burst` requests at once, refilled at `per_minute`.
+/// A token bucket per key (a token's hash, a client's address): `burst` requests at once,
+/// refilled at `per_minute`.
 #[derive(Debug)]
 pub struct RateLimiter {
     per_second: f64,
@@ -71,9 +89,13 @@ struct Bucket {
     at: Instant,
 }
 
-/// Buckets kept before idle (full) ones are dropped, so random tokens cannot grow the map
-/// without bound.
+/// Buckets kept before idle (full) ones are dropped. When none is idle, new keys share one
+/// overflow bucket: memory stays bounded whatever the keys, and keys already tracked keep
+/// their own budget.
 const MAX_BUCKETS: usize = 10_000;
+
+/// The key of the overflow bucket (no token hash or address key starts with 0xff…ff).
+const OVERFLOW: [u8; 32] = [0xff; 32];
 
 impl RateLimiter {
     /// `per_minute` requests a minute per token, in bursts of up to a tenth of that (at least
@@ -93,20 +115,73 @@ impl RateLimiter {
     /// Takes one request from `key`'s bucket, or says how many whole seconds until one is
     /// available.
     pub fn check(&self, key: [u8; 32], now: Instant) -> Result<(), u64> {
-        let mut buckets = self
-            .buckets
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if buckets.len() >= MAX_BUCKETS && !buckets.contains_key(&key) {
-            let (per_second, burst) = (self.per_second, self.burst);
-            buckets.retain(|_, b| {
-                b.tokens + now.saturating_duration_since(b.at).as_secs_f64() * per_second < burst
-            });
-        }
+        let mut buckets = self.lock();
+        let key = self.make_room(&mut buckets, key, now);
         let bucket = buckets.entry(key).or_insert(Bucket {
             tokens: self.burst,
             at: now,
         });
+        self.take(bucket, now)
+    }
+
+    /// Like [`check`](Self::check) for a key that has a bucket; `None` (and nothing taken)
+    /// for one that has none.
+    pub fn check_existing(&self, key: [u8; 32], now: Instant) -> Option<Result<(), u64>> {
+        let mut buckets = self.lock();
+        let bucket = buckets.get_mut(&key)?;
+        Some(self.take(bucket, now))
+    }
+
+    /// Whether `key` could make a request now, without taking one.
+    pub fn has_room(&self, key: [u8; 32], now: Instant) -> Result<(), u64> {
+        let buckets = self.lock();
+        let key = if buckets.contains_key(&key) || buckets.len() < MAX_BUCKETS {
+            key
+        } else {
+            OVERFLOW
+        };
+        match buckets.get(&key) {
+            None => Ok(()),
+            Some(bucket) => {
+                let mut bucket = *bucket;
+                self.take(&mut bucket, now)
+            }
+        }
+    }
+
+    /// How many buckets are kept (for tests of memory).
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], Bucket>> {
+        self.buckets.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The key to charge: `key`, once there is room for its bucket; the overflow bucket when
+    /// the map is full of busy ones.
+    fn make_room(
+        &self,
+        buckets: &mut HashMap<[u8; 32], Bucket>,
+        key: [u8; 32],
+        now: Instant,
+    ) -> [u8; 32] {
+        if buckets.len() < MAX_BUCKETS || buckets.contains_key(&key) {
+            return key;
+        }
+        let (per_second, burst) = (self.per_second, self.burst);
+        buckets.retain(|k, b| {
+            *k == OVERFLOW
+                || b.tokens + now.saturating_duration_since(b.at).as_secs_f64() * per_second < burst
+        });
+        if buckets.len() < MAX_BUCKETS {
+            key
+        } else {
+            OVERFLOW
+        }
+    }
+
+    fn take(&self, bucket: &mut Bucket, now: Instant) -> Result<(), u64> {
         let elapsed = now.saturating_duration_since(bucket.at).as_secs_f64();
         bucket.tokens = (bucket.tokens + elapsed * self.per_second).min(self.burst);
         bucket.at = now;
@@ -122,28 +197,117 @@ impl RateLimiter {
     }
 }
 
-/// Refuses a token's request with `429` and `Retry-After` when its bucket is empty. Keyed by
-/// the token's SHA-256, so the map never holds a token. Requests without a bearer token (the
-/// SPA's files, `/healthz`) are not limited. Refusals here are not in the audit log: they
-/// happen before the token is looked up, and recording a flood would amplify it.
-pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if let Some(limiter) = &state.rate_limiter {
-        let bearer = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim())
-            .filter(|token| !token.is_empty());
-        if let Some(token) = bearer {
-            let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
-            if let Err(retry_after_secs) = limiter.check(key, Instant::now()) {
-                return AppError::from(ErrorCode::RateLimited { retry_after_secs }).into_response();
-            }
+/// The server's rate limits; each is `None` when turned off.
+#[derive(Debug, Default)]
+pub struct Limits {
+    /// People's tokens (admin, viewer), per token.
+    pub people: Option<RateLimiter>,
+    /// Instance agents' tokens, per token.
+    pub agents: Option<RateLimiter>,
+    /// Requests without a valid token, per client address, charged for each refusal.
+    pub clients: Option<RateLimiter>,
+    /// Read the client from `X-Forwarded-For` (behind a proxy the operator runs).
+    pub trusted_proxy: bool,
+}
+
+impl Limits {
+    /// A token's bucket, if it signed in before: `Some(result)` of taking from it.
+    fn check_token(&self, key: [u8; 32], now: Instant) -> Option<Result<(), u64>> {
+        [&self.people, &self.agents]
+            .into_iter()
+            .flatten()
+            .find_map(|limiter| limiter.check_existing(key, now))
+    }
+
+    /// A token proved valid: from now on it draws on its own bucket, this request first.
+    fn admit(&self, key: [u8; 32], role: TokenRole, now: Instant) {
+        let limiter = match role {
+            TokenRole::Agent => &self.agents,
+            TokenRole::Admin | TokenRole::Viewer => &self.people,
+        };
+        if let Some(limiter) = limiter {
+            // This request is already answered; its charge only counts against the next.
+            let _ = limiter.check(key, now);
         }
     }
-    next.run(req).await
+}
+
+/// Whether the request proved a valid token, set by the authenticating extractor.
+#[derive(Debug, Clone, Default)]
+pub struct SignedIn(Arc<Mutex<Option<TokenRole>>>);
+
+impl SignedIn {
+    /// Records the token's role.
+    pub fn set(&self, role: TokenRole) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(role);
+    }
+
+    fn role(&self) -> Option<TokenRole> {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// Applies the rate limits (see the module's comment) and notes the client's address for
+/// the handlers and the audit log. Refusals of requests without a valid token are counted
+/// (see `refusals`), never written one by one: recording a flood would amplify it.
+pub async fn rate_limit(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let limits = &state.limits;
+    let client = client::resolve(&req, limits.trusted_proxy);
+    if let Some(ip) = client {
+        req.extensions_mut().insert(ClientAddr(ip));
+    }
+    // The SPA's files are not limited: they cost nothing and carry no token.
+    if !is_api(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let now = Instant::now();
+    let token_key = bearer(&req).map(|token| -> [u8; 32] { Sha256::digest(token.as_bytes()).into() });
+    match token_key.and_then(|key| limits.check_token(key, now)) {
+        Some(Ok(())) => return next.run(req).await,
+        Some(Err(retry_after_secs)) => {
+            return AppError::from(ErrorCode::RateLimited { retry_after_secs }).into_response();
+        }
+        None => {}
+    }
+    let client_key = client.map(client::limit_key);
+    if let (Some(clients), Some(key)) = (&limits.clients, client_key) {
+        if let Err(retry_after_secs) = clients.has_room(key, now) {
+            let action = format!("{} {}", req.method(), req.uri().path());
+            let refusal = ErrorCode::RateLimited { retry_after_secs };
+            state
+                .refusals
+                .count(client.map(|ip| ip.to_string()), &action, 429, &refusal.name());
+            return AppError::from(refusal).into_response();
+        }
+    }
+    let signed_in = SignedIn::default();
+    req.extensions_mut().insert(signed_in.clone());
+    let response = next.run(req).await;
+    match (signed_in.role(), token_key) {
+        (Some(role), Some(key)) => limits.admit(key, role, now),
+        _ if response.status() == axum::http::StatusCode::UNAUTHORIZED => {
+            if let (Some(clients), Some(key)) = (&limits.clients, client_key) {
+                let _ = clients.check(key, now);
+            }
+        }
+        _ => {}
+    }
+    response
+}
+
+/// The bearer token of `req`, if it carries one.
+fn bearer(req: &Request) -> Option<&str> {
+    req.headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .filter(|token| !token.is_empty())
 }
 
 /// CORS for exactly one origin; without one there is no CORS layer at all, so browsers keep
@@ -195,5 +359,32 @@ mod tests {
     #[test]
     fn zero_turns_it_off() {
         assert!(RateLimiter::new(0).is_none());
+    }
+
+    #[test]
+    fn memory_is_bounded_when_every_bucket_is_busy() {
+        let limiter = RateLimiter::new(60).expect("on");
+        let t0 = Instant::now();
+        for i in 0..(MAX_BUCKETS as u32 + 5_000) {
+            let mut key = [0; 32];
+            key[..4].copy_from_slice(&i.to_le_bytes());
+            let _ = limiter.check(key, t0);
+        }
+        // The map is full plus the shared overflow bucket; a tracked key keeps its own.
+        assert_eq!(limiter.len(), MAX_BUCKETS + 1);
+        assert!(limiter.check_existing([0; 32], t0).is_some());
+        assert_eq!(limiter.has_room([9; 32], t0), Err(1));
+    }
+
+    #[test]
+    fn has_room_takes_nothing() {
+        let limiter = RateLimiter::new(10).expect("on");
+        let t0 = Instant::now();
+        assert_eq!(limiter.check([1; 32], t0), Ok(()));
+        for _ in 0..5 {
+            assert_eq!(limiter.has_room([1; 32], t0), Err(6));
+        }
+        assert_eq!(limiter.has_room([2; 32], t0), Ok(()));
+        assert_eq!(limiter.len(), 1);
     }
 }

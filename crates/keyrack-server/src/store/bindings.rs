@@ -153,7 +153,7 @@ impl Store {
         if changed {
             bump(&mut tx, key_pair_id).await?;
         }
-        tx.commit().await?;
+        self.commit_audited(tx, None).await?;
         Ok(results)
     }
 }

@@ -185,7 +185,7 @@ impl Store {
         let instance = fetch_instance(&mut tx, &id)
             .await?
             .ok_or(ErrorCode::InstanceNotFound { id })?;
-        tx.commit().await?;
+        self.commit_audited(tx, Some(&instance.id)).await?;
         Ok(instance)
     }
 
@@ -217,7 +217,7 @@ impl Store {
             for key_id in &key_ids {
                 bump(&mut tx, key_id).await?;
             }
-            tx.commit().await?;
+            self.commit_audited(tx, None).await?;
             Ok(())
         })
         .await
@@ -261,7 +261,7 @@ impl Store {
         let instance = fetch_instance(&mut tx, id)
             .await?
             .ok_or_else(|| ErrorCode::InstanceNotFound { id: id.to_owned() })?;
-        tx.commit().await?;
+        self.commit_audited(tx, None).await?;
         Ok(instance)
     }
 
@@ -327,7 +327,7 @@ impl Store {
             for key_id in &key_ids {
                 bump(&mut tx, key_id).await?;
             }
-            tx.commit().await?;
+            self.commit_audited(tx, Some(&id)).await?;
             Ok(Image {
                 id,
                 name: name.to_owned(),
@@ -358,7 +358,7 @@ impl Store {
             for key_id in &key_ids {
                 bump(&mut tx, key_id).await?;
             }
-            tx.commit().await?;
+            self.commit_audited(tx, None).await?;
             Ok(())
         })
         .await

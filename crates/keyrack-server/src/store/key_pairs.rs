@@ -250,7 +250,7 @@ impl Store {
             tx.rollback().await?;
             return Err(ErrorCode::KeyPairLimitExceeded { quota }.into());
         }
-        tx.commit().await?;
+        self.commit_audited(tx, Some(&key_pair.id)).await?;
         Ok(key_pair)
     }
 
@@ -295,7 +295,7 @@ impl Store {
             });
         }
         let key_pair = fetch(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
-        tx.commit().await?;
+        self.commit_audited(tx, None).await?;
         Ok(key_pair)
     }
 
@@ -316,7 +316,7 @@ impl Store {
             insert_tags(&mut tx, id, tags).await?;
             bump(&mut tx, id).await?;
             let key_pair = fetch(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
-            tx.commit().await?;
+            self.commit_audited(tx, None).await?;
             Ok(key_pair)
         })
         .await
@@ -330,7 +330,7 @@ impl Store {
             if matches!(deletion, Deletion::Deleted { .. }) {
                 count_key_pairs_by(&mut tx, -1).await?;
             }
-            tx.commit().await?;
+            self.commit_audited(tx, None).await?;
             Ok(deletion)
         })
         .await
@@ -359,7 +359,7 @@ impl Store {
             if deleted > 0 {
                 count_key_pairs_by(&mut tx, -i64::try_from(deleted).unwrap_or(i64::MAX)).await?;
             }
-            tx.commit().await?;
+            self.commit_audited(tx, None).await?;
             Ok(deletions)
         })
         .await

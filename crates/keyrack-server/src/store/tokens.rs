@@ -155,7 +155,7 @@ impl Store {
                 .bind(&id)
                 .fetch_one(&mut *tx)
                 .await?;
-        tx.commit().await?;
+        self.commit_audited(tx, Some(&id)).await?;
         Ok(token_info(row))
     }
 
@@ -197,7 +197,7 @@ impl Store {
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?;
-        tx.commit().await?;
+        self.commit_audited(tx, None).await?;
         Ok(row.map(token_info))
     }
 }

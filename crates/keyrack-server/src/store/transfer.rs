@@ -168,6 +168,8 @@ const TABLES: [Table; 9] = [
             ("target", Text),
             ("status", Int),
             ("error_code", Text),
+            ("client", Text),
+            ("repeats", Int),
         ],
     },
 ];

@@ -7,6 +7,7 @@ use std::future::Future;
 use axum::http::header::CONTENT_LENGTH;
 use clap::{CommandFactory as _, FromArgMatches as _};
 use keyrack_server::config::Cli;
+use keyrack_server::http::AppState;
 use keyrack_server::{app, startup, Store};
 use tower::ServiceExt as _;
 
@@ -17,6 +18,7 @@ pub struct InProcess {
     router: axum::Router,
     /// The store the router serves.
     pub store: Store,
+    state: AppState,
 }
 
 impl Transport for InProcess {
@@ -46,6 +48,13 @@ impl Transport for InProcess {
 }
 
 impl Harness<InProcess> {
+    /// Writes the refusals counted so far as audit entries, as the binary's background task
+    /// does every interval.
+    #[allow(dead_code)]
+    pub async fn flush_refusals(&self) {
+        startup::flush_refusals(&self.transport.state).await;
+    }
+
     /// The application on a fresh database with the bootstrap token, configured by the
     /// binary's own flags (`--key-pair-quota 2`, `--demo`, `--dist DIR`…).
     pub async fn start(args: &[&str]) -> Self {
@@ -74,8 +83,9 @@ impl Harness<InProcess> {
         let store = state.store.clone();
         Self {
             transport: InProcess {
-                router: app(state, cli.serve.dist.clone()),
+                router: app(state.clone(), cli.serve.dist.clone()),
                 store,
+                state,
             },
             token: shown.unwrap_or_else(|| TOKEN.to_owned()),
             db: None,

@@ -82,6 +82,11 @@ impl Harness<Process> {
             "KEYRACK_RATE_LIMIT_PER_MINUTE",
             "KEYRACK_CORS_ORIGIN",
             "KEYRACK_REQUEST_TIMEOUT_SECS",
+            "KEYRACK_AGENT_RATE_LIMIT_PER_MINUTE",
+            "KEYRACK_UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE",
+            "KEYRACK_TRUSTED_PROXY",
+            "KEYRACK_AUDIT_RETENTION_DAYS",
+            "KEYRACK_AUDIT_REFUSAL_INTERVAL_SECS",
         ] {
             command.env_remove(var);
         }
@@ -140,6 +145,12 @@ impl Harness<Process> {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("the server never became healthy");
+    }
+
+    /// The server's process id.
+    #[allow(dead_code)]
+    pub fn pid(&self) -> u32 {
+        self.transport.child.id()
     }
 
     /// Stops the server (SIGKILL: nothing gets a chance to flush, which is the point of the

@@ -1,0 +1,156 @@
+//! Floods without a valid token, against the real binary over HTTP: they are rate-limited
+//! per client address, counted into a bounded number of audit entries, and leave the
+//! server's memory and a signed-in user's latency where they were.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Server, TOKEN};
+use futures_util::{stream, StreamExt as _};
+use serde_json::Value;
+
+/// Requests in flight at once during a flood.
+const IN_FLIGHT: usize = 32;
+
+/// Sends `n` requests built by `make`, `IN_FLIGHT` at a time; the statuses, in any order.
+async fn flood(
+    n: usize,
+    make: impl Fn(usize) -> reqwest::RequestBuilder,
+) -> Vec<u16> {
+    stream::iter(0..n)
+        .map(|i| {
+            let req = make(i);
+            async move { req.send().await.map_or(0, |r| r.status().as_u16()) }
+        })
+        .buffer_unordered(IN_FLIGHT)
+        .collect()
+        .await
+}
+
+/// The audit entries written for requests without a valid token.
+async fn anonymous_entries(server: &Server) -> Vec<Value> {
+    let mut entries = Vec::new();
+    let mut offset = 0;
+    loop {
+        let r = server
+            .get(&format!("/audit?outcome=failure&limit=100&offset={offset}"))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let items = r.body["items"].as_array().cloned().unwrap_or_default();
+        offset += items.len();
+        entries.extend(items.into_iter().filter(|e| e["actor_id"].is_null()));
+        if offset as u64 >= r.body["total"].as_u64().unwrap_or(0) {
+            return entries;
+        }
+    }
+}
+
+#[tokio::test]
+async fn unauthenticated_writes_are_rate_limited_and_counted_not_logged_one_by_one() {
+    let server = Server::start(&["--audit-refusal-interval-secs", "1"]).await;
+    // The admin signs in before the flood: a token known to be valid keeps its own budget.
+    assert_eq!(server.get("/key-pairs").await.status, 200);
+    let client = reqwest::Client::new();
+    let url = format!("{}/api/v1/key-pairs", server.base);
+
+    let started = Instant::now();
+    let statuses = flood(3_000, |_| {
+        client
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(r#"{"name":"x","public_key":"ssh-ed25519 AAAA"}"#)
+    })
+    .await;
+    let elapsed = started.elapsed();
+    let unauthorized = statuses.iter().filter(|s| **s == 401).count();
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(unauthorized + limited, 3_000, "{statuses:?}");
+    // The default budget is 600 refusals a minute in bursts of 60.
+    assert!(limited >= 2_500, "only {limited} of 3,000 were rate-limited");
+
+    // The signed-in admin is not held back by the flood from the same address.
+    let r = server.get("/key-pairs").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // After the interval the counts are written: one entry per client and second.
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let entries = anonymous_entries(&server).await;
+    let repeats: u64 = entries.iter().map(|e| e["repeats"].as_u64().unwrap_or(0)).sum();
+    assert_eq!(repeats, 3_000, "every refusal is counted: {entries:?}");
+    let bound = elapsed.as_secs() + 4;
+    assert!(
+        entries.len() as u64 <= bound,
+        "{} entries for 3,000 refusals in {elapsed:?}",
+        entries.len()
+    );
+    assert!(entries
+        .iter()
+        .all(|e| e["client"] == "127.0.0.1" && e["target"].is_null()));
+}
+
+/// The server's resident memory, in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS")
+}
+
+/// The median time of `n` signed-in list requests.
+async fn median_latency(server: &Server, n: usize) -> Duration {
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        let r = server.get("/key-pairs?limit=10").await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        times.push(t.elapsed());
+    }
+    times.sort();
+    times[n / 2]
+}
+
+#[tokio::test]
+async fn fifty_thousand_random_tokens_leave_memory_and_latency_flat() {
+    let server = Server::start(&[]).await;
+    let client = reqwest::Client::new();
+    let url = format!("{}/api/v1/key-pairs", server.base);
+    let random_tokens = |seed: usize| {
+        move |i: usize| {
+            client
+                .get(&url)
+                .bearer_auth(format!("kr_{seed}_{i}_{}", u128::from(rand_u64(i))))
+        }
+    };
+    // Warm up: allocator arenas, connection pools and the limiter reach their working size.
+    flood(5_000, random_tokens(0)).await;
+    let before_rss = rss_kib(server.pid());
+    let before_latency = median_latency(&server, 41).await;
+
+    let statuses = flood(50_000, random_tokens(1)).await;
+    assert!(statuses.iter().all(|s| *s == 401 || *s == 429), "{statuses:?}");
+
+    let after_rss = rss_kib(server.pid());
+    let after_latency = median_latency(&server, 41).await;
+    let grown = after_rss.saturating_sub(before_rss);
+    // Flat: a map entry per token would be several MiB; allow for allocator noise.
+    assert!(
+        grown < 8 * 1024,
+        "RSS grew by {grown} KiB ({before_rss} → {after_rss} KiB)"
+    );
+    assert!(
+        after_latency <= before_latency * 3 + Duration::from_millis(10),
+        "median latency {before_latency:?} before, {after_latency:?} after"
+    );
+    // The token of the test still signs in.
+    assert_eq!(server.token(), TOKEN);
+}
+
+/// A cheap, deterministic spread of numbers for distinct tokens.
+fn rand_u64(i: usize) -> u64 {
+    let mut x = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
+    x ^= x >> 31;
+    x.wrapping_mul(0xBF58_476D_1CE4_E5B9)
+}
