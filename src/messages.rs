@@ -10,6 +10,9 @@ pub fn describe(e: &ApiError) -> String {
         KeyPairNameDuplicate { .. } => {
             "Another key pair already has this name; choose another one.".into()
         }
+        TokenNameDuplicate { .. } => {
+            "Another valid token already has this name; choose another one.".into()
+        }
         PublicKeyDuplicate { id, name, .. } => {
             format!("This public key is already registered as {name} ({id}).")
         }
@@ -74,6 +77,7 @@ pub fn field_of(e: &ApiError) -> Option<&str> {
         InvalidParameter { field, .. }
         | PublicKeyInvalid { field, .. }
         | KeyPairNameDuplicate { field, .. }
+        | TokenNameDuplicate { field, .. }
         | PublicKeyDuplicate { field, .. } => Some(field),
         _ => None,
     }

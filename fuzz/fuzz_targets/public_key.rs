@@ -4,7 +4,9 @@
 
 #![no_main]
 
-use keyrack_api::{parse_public_key, PublicKeyError, PublicKeyInfo, RSA_MIN_BITS};
+use keyrack_api::{
+    clean_text, parse_public_key, PublicKeyError, PublicKeyInfo, RSA_MAX_BITS, RSA_MIN_BITS,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -23,7 +25,7 @@ fn check_accepted(info: &PublicKeyInfo) {
         | "sk-ecdsa-sha2-nistp256@openssh.com" => info.bits == 256,
         "ecdsa-sha2-nistp384" => info.bits == 384,
         "ecdsa-sha2-nistp521" => info.bits == 521,
-        "ssh-rsa" => info.bits >= RSA_MIN_BITS,
+        "ssh-rsa" => (RSA_MIN_BITS..=RSA_MAX_BITS).contains(&info.bits),
         other => panic!("accepted a key of type {other:?}"),
     };
     assert!(bits_ok, "{} with {} bits", info.algorithm, info.bits);
@@ -51,6 +53,14 @@ fn check_accepted(info: &PublicKeyInfo) {
         info.public_key
     );
     assert!(!info.comment.contains('\n'), "{:?}", info.comment);
+    // Control, bidirectional and zero-width characters are dropped from the comment.
+    assert_eq!(
+        clean_text("comment", &info.comment),
+        Ok(()),
+        "{:?}",
+        info.comment
+    );
+    assert_eq!(info.comment, info.comment.trim(), "{:?}", info.comment);
 
     // The canonical line parses back to the same key, without a comment.
     let again = parse_public_key(&info.public_key)
@@ -118,6 +128,7 @@ fn fixed_wording() -> Vec<String> {
         PublicKeyError::PrivateKey,
         PublicKeyError::Dsa,
         PublicKeyError::RsaTooShort { bits: 0 },
+        PublicKeyError::RsaTooLong { bits: 0 },
         PublicKeyError::Certificate {
             algorithm: algorithm.clone(),
         },

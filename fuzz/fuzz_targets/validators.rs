@@ -47,6 +47,10 @@ const PIECES: &[&str] = &[
     "\u{2066}",
     "\u{2069}",
     "\u{200B}",
+    "\u{200D}",
+    "\u{200F}",
+    "\u{061C}",
+    "\u{2060}",
     "\u{FEFF}",
     "\u{3000}",
     "!",
@@ -275,11 +279,23 @@ fn name_allowed(name: &str) -> bool {
         && name.starts_with(|c: char| c.is_ascii_alphanumeric())
 }
 
-/// DESIGN §2: at most 255 scalar values, no control characters, no bidi overrides.
+/// DESIGN §2: at most 255 scalar values, no control characters, no bidi controls, no
+/// zero-width characters or U+FEFF.
 fn description_allowed(text: &str) -> bool {
     text.chars().count() <= DESCRIPTION_MAX_CHARS
         && !text.chars().any(|c| {
-            c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+            c.is_control()
+                || matches!(
+                    c,
+                    '\u{202A}'..='\u{202E}'
+                        | '\u{2066}'..='\u{2069}'
+                        | '\u{200E}'
+                        | '\u{200F}'
+                        | '\u{061C}'
+                        | '\u{200B}'..='\u{200D}'
+                        | '\u{2060}'
+                        | '\u{FEFF}'
+                )
         })
 }
 

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::query_string::number;
 
+use crate::validate::clean_text;
 use crate::{FieldError, Rule};
 
 /// Longest token name, in characters.
@@ -44,7 +45,8 @@ pub struct TokenInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateToken {
-    /// A label for people: 1–64 characters, no control characters.
+    /// A label for people: 1–64 characters, no control, bidirectional or zero-width
+    /// characters; unique (ASCII case-insensitively) among valid admin and viewer tokens.
     pub name: String,
     /// `admin` or `viewer`.
     pub role: TokenRole,
@@ -65,7 +67,8 @@ impl CreateToken {
     }
 }
 
-/// A token name, once trimmed: 1–64 characters, no control characters.
+/// A token name, once trimmed: 1–64 characters, and [`clean_text`]. Uniqueness among valid
+/// admin and viewer tokens is the server's to check.
 pub fn validate_token_name(name: &str) -> Result<(), FieldError> {
     let name = name.trim();
     if name.is_empty() {
@@ -82,14 +85,7 @@ pub fn validate_token_name(name: &str) -> Result<(), FieldError> {
             format!("a token name has at most {TOKEN_NAME_MAX_CHARS} characters"),
         ));
     }
-    if name.chars().any(char::is_control) {
-        return Err(FieldError::new(
-            "name",
-            Rule::ControlChar,
-            "a token name may not contain control characters",
-        ));
-    }
-    Ok(())
+    clean_text("name", name)
 }
 
 /// The answer to `POST /tokens`: the only time the token is shown.

@@ -69,6 +69,15 @@ pub enum ErrorCode {
         /// The name asked for.
         name: String,
     },
+    /// Another valid admin or viewer token already has that name (ASCII letters compared
+    /// case-insensitively).
+    #[error("a token named {name} already exists (names are compared case-insensitively); choose another name or revoke that token")]
+    TokenNameDuplicate {
+        /// Always `name`.
+        field: String,
+        /// The name asked for.
+        name: String,
+    },
     /// The same public key is already registered.
     #[error("this public key is already registered as key pair {name} ({id})")]
     PublicKeyDuplicate {
@@ -155,6 +164,7 @@ impl ErrorCode {
             | ImageNotFound { .. } => 404,
             MethodNotAllowed => 405,
             KeyPairNameDuplicate { .. }
+            | TokenNameDuplicate { .. }
             | PublicKeyDuplicate { .. }
             | KeyPairLimitExceeded { .. }
             | KeyPairInUse { .. }
@@ -185,6 +195,14 @@ impl ErrorCode {
     /// The same refusal for `name` (a key pair's name).
     pub fn name_duplicate(name: impl Into<String>) -> Self {
         Self::KeyPairNameDuplicate {
+            field: "name".into(),
+            name: name.into(),
+        }
+    }
+
+    /// The same refusal for `name` (an admin or viewer token's name).
+    pub fn token_name_duplicate(name: impl Into<String>) -> Self {
+        Self::TokenNameDuplicate {
             field: "name".into(),
             name: name.into(),
         }
@@ -259,8 +277,10 @@ pub enum Rule {
     FirstChar,
     /// A control character.
     ControlChar,
-    /// A bidirectional override character.
+    /// A bidirectional control character: an override, embedding, isolate or mark.
     BidiOverride,
+    /// A zero-width or otherwise invisible character (U+200B–U+200D, U+2060, U+FEFF).
+    InvisibleChar,
     /// A reserved prefix.
     Reserved,
     /// Must be unique but is repeated.
@@ -357,6 +377,7 @@ mod tests {
             InstanceNotFound { id: "ins-1".into() },
             ImageNotFound { id: "img-1".into() },
             ErrorCode::name_duplicate("web"),
+            ErrorCode::token_name_duplicate("ci reader"),
             ErrorCode::public_key_duplicate("skey-2", "laptop"),
             KeyPairLimitExceeded { quota: 500 },
             KeyPairInUse {

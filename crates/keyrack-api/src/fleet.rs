@@ -6,7 +6,7 @@ use crate::query_string::{number, spelled};
 
 use crate::error::{FieldError, Rule};
 use crate::limits::{BIND_INSTANCES_MAX, FLEET_NAME_MAX_CHARS, REGION_ID_MAX_CHARS};
-use crate::validate::check_text;
+use crate::validate::clean_text;
 
 /// A region such as `ap-guangzhou`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -194,7 +194,7 @@ pub struct BindResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateInstance {
-    /// Display name: 1–64 characters, no control characters.
+    /// Display name: 1–64 characters, no control, bidirectional or zero-width characters.
     pub name: String,
     /// Region id, such as `ap-guangzhou`: 1–32 of `[a-z0-9-]`, starting with a letter or
     /// digit. An unknown region is created with its id as its name.
@@ -259,7 +259,7 @@ pub struct CreatedInstance {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateImage {
-    /// Display name: 1–64 characters, no control characters.
+    /// Display name: 1–64 characters, no control, bidirectional or zero-width characters.
     pub name: String,
     /// The instance to make it from.
     pub instance_id: String,
@@ -272,8 +272,7 @@ impl CreateImage {
     }
 }
 
-/// An instance or image name: 1–64 characters, not blank, no control characters or bidi
-/// overrides.
+/// An instance or image name: 1–64 characters, not blank, and [`clean_text`].
 fn validate_fleet_name(field: &str, name: &str) -> Result<(), FieldError> {
     let len = name.chars().count();
     if name.trim().is_empty() {
@@ -290,7 +289,7 @@ fn validate_fleet_name(field: &str, name: &str) -> Result<(), FieldError> {
             format!("the {field} has {len} characters; at most {FLEET_NAME_MAX_CHARS} are allowed"),
         ));
     }
-    check_text(field, name)
+    clean_text(field, name)
 }
 
 fn validate_region_id(region: &str) -> Result<(), FieldError> {

@@ -49,4 +49,4 @@ pub use public_key::{parse_public_key, PublicKeyError, PublicKeyInfo};
 pub use query_string::{from_query_string, from_query_string_lenient, to_query_string};
 pub use spelling::SpellingError;
 pub use tag::{validate_tags, Tag};
-pub use validate::{validate_description, validate_name};
+pub use validate::{clean_text, strip_unclean, validate_description, validate_name};

@@ -16,6 +16,8 @@ pub const RESERVED_TAG_PREFIX: &str = "keyrack:";
 pub const PUBLIC_KEY_MAX_BYTES: usize = 16 * 1024;
 /// Smallest accepted RSA modulus, in bits.
 pub const RSA_MIN_BITS: u32 = 2048;
+/// Largest accepted RSA modulus, in bits (OpenSSH's own limit, `SSH_RSA_MAXIMUM_MODULUS_SIZE`).
+pub const RSA_MAX_BITS: u32 = 16384;
 /// Most key pairs in one batch call.
 pub const BATCH_MAX: usize = 100;
 /// Most instances in one bind/unbind call.

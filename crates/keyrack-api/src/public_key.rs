@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use ssh_key::public::KeyData;
 use ssh_key::{EcdsaCurve, HashAlg, PublicKey};
 
-use crate::limits::{PUBLIC_KEY_MAX_BYTES, RSA_MIN_BITS};
+use crate::limits::{PUBLIC_KEY_MAX_BYTES, RSA_MAX_BITS, RSA_MIN_BITS};
+use crate::validate::strip_unclean;
 
 /// A public key that Keyrack accepts, with what the console shows about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,7 +19,9 @@ pub struct PublicKeyInfo {
     pub bits: u32,
     /// The key as one OpenSSH line `<algorithm> <base64>`, without comment.
     pub public_key: String,
-    /// The comment that came with the key (may be empty).
+    /// The comment that came with the key (may be empty), without the characters
+    /// [`crate::clean_text`] refuses (control, bidirectional and zero-width ones), which are
+    /// dropped rather than refused, and without surrounding whitespace.
     pub comment: String,
     /// `SHA256:…` exactly as `ssh-keygen -l` prints it.
     pub fingerprint_sha256: String,
@@ -48,6 +51,14 @@ pub enum PublicKeyError {
     /// RSA below 2048 bits.
     #[error("This RSA key has {bits} bits; at least 2048 are required")]
     RsaTooShort {
+        /// Modulus size in bits.
+        bits: u32,
+    },
+    /// RSA above 16384 bits.
+    #[error(
+        "This RSA key has {bits} bits; at most 16384 are accepted (OpenSSH refuses larger keys)"
+    )]
+    RsaTooLong {
         /// Modulus size in bits.
         bits: u32,
     },
@@ -83,6 +94,7 @@ impl PublicKeyError {
             Self::PrivateKey => "private_key",
             Self::Dsa => "dsa",
             Self::RsaTooShort { .. } => "rsa_too_short",
+            Self::RsaTooLong { .. } => "rsa_too_long",
             Self::Certificate { .. } => "certificate",
             Self::Options => "options",
             Self::MultipleKeys => "multiple_keys",
@@ -278,6 +290,9 @@ fn describe(key: &PublicKey) -> Result<PublicKeyInfo, PublicKeyError> {
             if bits < RSA_MIN_BITS {
                 return Err(PublicKeyError::RsaTooShort { bits });
             }
+            if bits > RSA_MAX_BITS {
+                return Err(PublicKeyError::RsaTooLong { bits });
+            }
             bits
         }
         KeyData::Dsa(_) => return Err(PublicKeyError::Dsa),
@@ -301,7 +316,7 @@ fn describe(key: &PublicKey) -> Result<PublicKeyInfo, PublicKeyError> {
         public_key: format!("{algorithm} {}", Base64::encode_string(&blob)),
         algorithm,
         bits,
-        comment: key.comment().to_owned(),
+        comment: strip_unclean(key.comment()).trim().to_owned(),
         fingerprint_sha256: key.fingerprint(HashAlg::Sha256).to_string(),
         fingerprint_md5,
     })
@@ -413,6 +428,66 @@ mod tests {
             Base64::encode_string(&blob)
         );
         assert_eq!(parse_public_key(&block), Err(PublicKeyError::Malformed));
+    }
+
+    /// An `ssh-rsa` line with e = 65537 and an odd modulus of exactly `bits` bits.
+    fn rsa_line(bits: usize) -> String {
+        let mut n = vec![0x5Au8; bits.div_ceil(8)];
+        let top = bits - (n.len() - 1) * 8; // bits used in the first byte, 1–8
+        n[0] = 0x80 >> (8 - top) | 1;
+        if let Some(last) = n.last_mut() {
+            *last |= 1;
+        }
+        if n[0] & 0x80 != 0 {
+            n.insert(0, 0); // an mpint is signed
+        }
+        let mut blob = Vec::new();
+        for part in [&b"ssh-rsa"[..], &[1, 0, 1], &n] {
+            blob.extend_from_slice(&(part.len() as u32).to_be_bytes());
+            blob.extend_from_slice(part);
+        }
+        format!("ssh-rsa {} big@host", Base64::encode_string(&blob))
+    }
+
+    #[test]
+    fn rsa_keys_are_refused_above_16384_bits() {
+        assert_eq!(parse_public_key(&rsa_line(2048)).map(|k| k.bits), Ok(2048));
+        assert_eq!(
+            parse_public_key(&rsa_line(16384)).map(|k| k.bits),
+            Ok(RSA_MAX_BITS)
+        );
+        let err = parse_public_key(&rsa_line(16400)).unwrap_err();
+        assert_eq!(err, PublicKeyError::RsaTooLong { bits: 16400 });
+        assert_eq!(err.reason(), "rsa_too_long");
+        assert_eq!(
+            err.to_string(),
+            "This RSA key has 16400 bits; at most 16384 are accepted (OpenSSH refuses larger keys)"
+        );
+        assert_eq!(
+            parse_public_key(&rsa_line(16385)),
+            Err(PublicKeyError::RsaTooLong { bits: 16385 })
+        );
+        assert_eq!(
+            parse_public_key(&rsa_line(2047)),
+            Err(PublicKeyError::RsaTooShort { bits: 2047 })
+        );
+    }
+
+    #[test]
+    fn comments_lose_control_bidi_and_invisible_characters() {
+        let blob = ED25519.split(' ').nth(1).unwrap();
+        let line =
+            format!("ssh-ed25519 {blob} \u{202E}evil\u{1B}[2J\u{200B}@\u{FEFF}host\u{7F}\u{85}");
+        assert_eq!(parse_public_key(&line).unwrap().comment, "evil[2J@host");
+        // Only what is left is kept; a comment of nothing else is empty.
+        let line = format!("ssh-ed25519 {blob} \u{200F}\u{2066}");
+        assert_eq!(parse_public_key(&line).unwrap().comment, "");
+        let line = format!("ssh-ed25519 {blob} \u{2067}a b\u{2069}");
+        assert_eq!(parse_public_key(&line).unwrap().comment, "a b");
+        // RFC 4716 Comment headers too.
+        let block =
+            format!("{RFC4716_BEGIN}\nComment: \"me\u{202E}@\u{1B}box\"\n{blob}\n{RFC4716_END}");
+        assert_eq!(parse_public_key(&block).unwrap().comment, "me@box");
     }
 
     #[test]

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{FieldError, Rule};
 use crate::limits::{RESERVED_TAG_PREFIX, TAGS_MAX, TAG_KEY_MAX_CHARS, TAG_VALUE_MAX_CHARS};
-use crate::validate::describe_char;
+use crate::validate::{clean_text, describe_char};
 
 /// One tag. The value may be empty.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -91,7 +91,10 @@ pub fn validate_tags(tags: &[Tag]) -> Result<(), FieldError> {
     Ok(())
 }
 
+/// [`clean_text`] first, so an invisible character is refused by its own rule, then the
+/// tag character set.
 fn check_tag_chars(field: &str, what: &str, text: &str) -> Result<(), FieldError> {
+    clean_text(field, text)?;
     match text
         .chars()
         .find(|&c| !(c.is_alphanumeric() || c == ' ' || "+-=._:/@".contains(c)))

@@ -169,6 +169,8 @@ fn unique_violation(err: &sqlx::Error) -> Option<UniqueColumn> {
         Some(UniqueColumn::KeyPairName)
     } else if message.contains("fingerprint_sha256") {
         Some(UniqueColumn::Fingerprint)
+    } else if message.contains(TOKEN_NAME_INDEX) {
+        Some(UniqueColumn::TokenName)
     } else {
         None
     }
@@ -178,4 +180,10 @@ fn unique_violation(err: &sqlx::Error) -> Option<UniqueColumn> {
 enum UniqueColumn {
     KeyPairName,
     Fingerprint,
+    /// The name of a valid admin or viewer token.
+    TokenName,
 }
+
+/// The unique index on the (ASCII-folded) names of valid admin and viewer tokens, made by
+/// the `20261220000000_token_names` migrations; both backends name it in the violation.
+const TOKEN_NAME_INDEX: &str = "tokens_active_name";

@@ -551,3 +551,49 @@ async fn instances_filter_by_the_key_pair_bound_to_them() {
     let r = server.get("/instances?key_pair=skey-nothere0").await;
     assert_eq!((r.status, r.body["total"].clone()), (200, 0.into()));
 }
+
+#[tokio::test]
+async fn instance_and_image_names_refuse_control_bidi_and_invisible_characters() {
+    let server = App::start(&[]).await;
+    let (instance, _) = server.register("builder", "linux", "STOPPED").await;
+    let instance_id = instance["id"].as_str().expect("id");
+    for (name, rule) in [
+        ("web\u{200B}01", "invisible_char"),
+        ("web\u{2060}01", "invisible_char"),
+        ("\u{FEFF}web01", "invisible_char"),
+        ("web\u{202E}10", "bidi_override"),
+        ("web\u{061C}01", "bidi_override"),
+        ("web\u{1B}[0m", "control_char"),
+        ("web\u{7F}", "control_char"),
+    ] {
+        let r = server
+            .post(
+                "/instances",
+                json!({"name": name, "region": "test-region", "os": "linux"}),
+            )
+            .await;
+        assert_eq!(r.status, 400, "{name:?}: {}", r.text);
+        assert_eq!(r.code(), "InvalidParameter", "{}", r.text);
+        assert_eq!(r.body["error"]["details"]["field"], "name", "{}", r.text);
+        assert_eq!(
+            r.body["error"]["details"]["rule"], rule,
+            "{name:?}: {}",
+            r.text
+        );
+
+        let r = server
+            .post("/images", json!({"name": name, "instance_id": instance_id}))
+            .await;
+        assert_eq!(r.status, 400, "{name:?}: {}", r.text);
+        assert_eq!(r.code(), "InvalidParameter", "{}", r.text);
+        assert_eq!(r.body["error"]["details"]["field"], "name", "{}", r.text);
+        assert_eq!(
+            r.body["error"]["details"]["rule"], rule,
+            "{name:?}: {}",
+            r.text
+        );
+    }
+    // Nothing was made by any refused request.
+    assert_eq!(server.get("/instances").await.body["total"], 1);
+    assert_eq!(server.get("/images").await.body["items"], json!([]));
+}

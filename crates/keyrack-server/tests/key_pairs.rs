@@ -2,8 +2,10 @@
 
 mod common;
 
-use common::{ed25519_keys, App};
-use keyrack_api::{ApiError, CreateKeyPair, Origin};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use common::{ed25519_keys, random_ed25519_line, App};
+use keyrack_api::{ApiError, CreateKeyPair, ErrorCode, Origin, Rule};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -107,6 +109,38 @@ async fn every_field_rule_is_refused_naming_field_and_rule() {
             json!({"description": "evil\u{202E}txt"}),
             "description",
             "bidi_override",
+        ),
+        (
+            json!({"description": "zero\u{200B}width"}),
+            "description",
+            "invisible_char",
+        ),
+        (
+            json!({"description": "mark\u{200F}"}),
+            "description",
+            "bidi_override",
+        ),
+        (json!({"name": "web\u{202E}01"}), "name", "bidi_override"),
+        (json!({"name": "web\u{FEFF}01"}), "name", "invisible_char"),
+        (
+            json!({"tags": [{"key": "env\u{200B}", "value": "prod"}]}),
+            "tags[0].key",
+            "invisible_char",
+        ),
+        (
+            json!({"tags": [{"key": "env", "value": "pr\u{200D}od"}]}),
+            "tags[0].value",
+            "invisible_char",
+        ),
+        (
+            json!({"tags": [{"key": "env", "value": "\u{2066}prod"}]}),
+            "tags[0].value",
+            "bidi_override",
+        ),
+        (
+            json!({"tags": [{"key": "env\u{1B}[1m", "value": ""}]}),
+            "tags[0].key",
+            "control_char",
         ),
         (
             json!({"tags": [{"key": "", "value": "v"}]}),
@@ -702,5 +736,85 @@ async fn typed_calls_round_trip_the_api_types() {
     assert_eq!(
         missing.as_ref().map_err(code_of),
         Err(json!("KeyPairNotFound"))
+    );
+}
+
+/// An `ssh-rsa` OpenSSH line with e = 65537 and an odd modulus of exactly `bits` bits, built
+/// from the wire format (RFC 4253 §6.6) rather than generated, which takes minutes at this size.
+fn rsa_line(bits: usize) -> String {
+    let mut n = vec![0xA5u8; bits.div_ceil(8)];
+    let top = bits - (n.len() - 1) * 8; // bits used in the first byte, 1–8
+    n[0] = (0x80 >> (8 - top)) | 1;
+    if let Some(last) = n.last_mut() {
+        *last |= 1;
+    }
+    if n[0] & 0x80 != 0 {
+        n.insert(0, 0); // an mpint is signed
+    }
+    let mut blob = Vec::new();
+    for part in [&b"ssh-rsa"[..], &[1, 0, 1], &n] {
+        blob.extend_from_slice(&u32::try_from(part.len()).expect("short").to_be_bytes());
+        blob.extend_from_slice(part);
+    }
+    format!("ssh-rsa {} huge@keyrack", STANDARD.encode(blob))
+}
+
+#[tokio::test]
+async fn rsa_keys_over_16384_bits_are_refused_with_their_size() {
+    let server = App::start(&[]).await;
+    let r = server
+        .post(
+            "/key-pairs",
+            json!({"name": "huge", "public_key": rsa_line(16_400)}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert_eq!(r.code(), "PublicKeyInvalid", "{}", r.text);
+    assert_eq!(r.body["error"]["details"]["field"], "public_key");
+    assert_eq!(r.body["error"]["details"]["reason"], "rsa_too_long");
+    assert_eq!(
+        r.body["error"]["message"],
+        "This RSA key has 16400 bits; at most 16384 are accepted (OpenSSH refuses larger keys)"
+    );
+    assert_eq!(server.get("/key-pairs").await.body["total"], 0);
+    // OpenSSH's largest is accepted.
+    let k = server.create("largest", &rsa_line(16_384)).await;
+    assert_eq!(k["bits"], 16_384, "{k}");
+    assert_eq!(k["algorithm"], "ssh-rsa");
+}
+
+#[tokio::test]
+async fn imported_comments_are_stored_without_control_bidi_or_invisible_characters() {
+    let server = App::start(&[]).await;
+    let req = CreateKeyPair {
+        name: "laptop".into(),
+        description: String::new(),
+        public_key: random_ed25519_line(
+            "\u{202E}gpj.exe\u{1B}[2J\u{1B}]0;owned\u{7}me\u{200B}@\u{FEFF}host\u{9B}",
+        ),
+        tags: Vec::new(),
+        origin: Origin::Imported,
+    };
+    let created = server.create_key_pair(&req).await.expect("created");
+    assert_eq!(created.comment, "gpj.exe[2J]0;ownedme@host");
+    assert_eq!(
+        server.key_pair(&created.id).await.map(|k| k.comment),
+        Ok("gpj.exe[2J]0;ownedme@host".to_owned())
+    );
+    // The same key's other fields are still refused, not cleaned.
+    let refused = server
+        .create_key_pair(&CreateKeyPair {
+            name: "laptop2".into(),
+            description: "\u{202E}".into(),
+            public_key: random_ed25519_line("x"),
+            ..req
+        })
+        .await;
+    assert_eq!(
+        refused.map_err(|e| e.code),
+        Err(ErrorCode::InvalidParameter {
+            field: "description".into(),
+            rule: Rule::BidiOverride,
+        })
     );
 }

@@ -309,3 +309,155 @@ async fn wrong_backends_and_missing_sources_are_refused_before_anything_is_writt
     assert_eq!(tables, 0, "the target was not touched");
     conn.close().await.ok();
 }
+
+/// The token-names migration makes names of valid admin and viewer tokens unique: on a
+/// database that already holds duplicates (as one made before it may) it renames the later
+/// ones instead of failing, leaves revoked and agent tokens alone, and from then on the
+/// database refuses a duplicate. On the backend `KEYRACK_TEST_DATABASE` names.
+#[tokio::test]
+async fn the_token_names_migration_renames_existing_duplicates_then_enforces_uniqueness() {
+    use common::database::Backend;
+    use sqlx::migrate::Migrator;
+
+    const TOKEN_NAMES: i64 = 20_261_220_000_000;
+    let db = TestDb::new().await;
+    let (dir, url) = match db.backend() {
+        Backend::Sqlite => ("migrations/sqlite", format!("{}?mode=rwc", db.url())),
+        Backend::Postgres => ("migrations/postgres", db.url().to_owned()),
+    };
+    let mut before = Migrator::new(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))
+        .await
+        .expect("read the migrations");
+    assert!(
+        before.migrations.iter().any(|m| m.version == TOKEN_NAMES),
+        "the migration exists for this backend"
+    );
+    before.migrations = before
+        .migrations
+        .iter()
+        .filter(|m| m.version < TOKEN_NAMES)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&url).await.expect("connect");
+    before.run(&mut conn).await.expect("the earlier migrations");
+    let rows = [
+        (
+            "tok-a0000001",
+            "ops",
+            "admin",
+            "2026-01-01T00:00:00.000Z",
+            None,
+        ),
+        (
+            "tok-a0000002",
+            "OPS",
+            "viewer",
+            "2026-01-02T00:00:00.000Z",
+            None,
+        ),
+        (
+            "tok-a0000003",
+            "ops",
+            "viewer",
+            "2026-01-02T00:00:00.000Z",
+            None,
+        ),
+        (
+            "tok-a0000004",
+            "ops",
+            "admin",
+            "2025-12-01T00:00:00.000Z",
+            Some("2026-01-05T00:00:00.000Z"),
+        ),
+        (
+            "tok-a0000005",
+            "ops",
+            "agent",
+            "2025-12-02T00:00:00.000Z",
+            None,
+        ),
+        (
+            "tok-a0000006",
+            "Ключ",
+            "viewer",
+            "2026-01-03T00:00:00.000Z",
+            None,
+        ),
+        (
+            "tok-a0000007",
+            "ключ",
+            "viewer",
+            "2026-01-04T00:00:00.000Z",
+            None,
+        ),
+        (
+            "tok-a0000008",
+            "ci",
+            "viewer",
+            "2026-01-04T00:00:00.000Z",
+            None,
+        ),
+    ];
+    for (id, name, role, created_at, revoked_at) in rows {
+        sqlx::query(
+            "INSERT INTO tokens (id, name, role, token_sha256, created_at, revoked_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(name)
+        .bind(role)
+        .bind(format!("hash-of-{id}"))
+        .bind(created_at)
+        .bind(revoked_at)
+        .execute(&mut conn)
+        .await
+        .expect("insert a token");
+    }
+    conn.close().await.ok();
+
+    let store = keyrack_server::Store::open(db.url()).await.expect("open");
+    store
+        .migrate()
+        .await
+        .expect("the token-names migration applies");
+    let names: Vec<(String, String)> = store
+        .list_tokens()
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
+    let expected = [
+        ("tok-a0000001", "ops"),
+        ("tok-a0000002", "OPS (tok-a0000002)"),
+        ("tok-a0000003", "ops (tok-a0000003)"),
+        ("tok-a0000004", "ops"),
+        ("tok-a0000005", "ops"),
+        ("tok-a0000006", "Ключ"),
+        ("tok-a0000007", "ключ"),
+        ("tok-a0000008", "ci"),
+    ];
+    for (id, name) in expected {
+        assert!(
+            names.iter().any(|(i, n)| i == id && n == name),
+            "{id} should be named {name:?}: {names:?}"
+        );
+    }
+    // From now on the database itself refuses a duplicate, whatever the case of A–Z.
+    let refused = keyrack_server::service::tokens::create(
+        &store,
+        keyrack_api::CreateToken {
+            name: "Ops".into(),
+            role: keyrack_api::TokenRole::Viewer,
+        },
+    )
+    .await
+    .expect_err("a duplicate name");
+    assert_eq!(
+        refused.to_api_error().code,
+        keyrack_api::ErrorCode::token_name_duplicate("Ops")
+    );
+    store.close().await;
+}

@@ -264,6 +264,133 @@ async fn admins_manage_tokens_over_the_api() {
     assert!(paths["/api/v1/audit"]["get"].is_object());
 }
 
+#[tokio::test]
+async fn token_names_are_clean_text_and_unique_among_valid_admin_and_viewer_tokens() {
+    let server = App::start(&[]).await;
+    // Refused naming the field and the rule.
+    for (name, rule) in [
+        ("ops\u{202E}gnp", "bidi_override"),
+        ("\u{2067}ops", "bidi_override"),
+        ("ops\u{200F}", "bidi_override"),
+        ("o\u{200B}ps", "invisible_char"),
+        ("ops\u{FEFF}", "invisible_char"),
+        ("ops\u{1B}[31m", "control_char"),
+        ("ops\u{9B}", "control_char"),
+    ] {
+        let r = server
+            .post("/tokens", json!({"name": name, "role": "viewer"}))
+            .await;
+        assert_error_shape(&r, 400, "InvalidParameter");
+        assert_eq!(r.body["error"]["details"]["field"], "name", "{}", r.text);
+        assert_eq!(
+            r.body["error"]["details"]["rule"], rule,
+            "{name:?}: {}",
+            r.text
+        );
+        assert!(
+            r.body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("name: ")),
+            "{}",
+            r.text
+        );
+    }
+
+    // Unique among valid admin and viewer tokens, ASCII letters case-insensitively.
+    let r = server
+        .post("/tokens", json!({"name": "dashboard", "role": "viewer"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let dashboard = r.body["id"].as_str().expect("id").to_owned();
+    for (name, role) in [
+        ("dashboard", "viewer"),
+        ("Dashboard", "admin"),
+        ("  DASHBOARD ", "viewer"),
+        ("bootstrap", "viewer"),
+    ] {
+        let r = server
+            .post("/tokens", json!({"name": name, "role": role}))
+            .await;
+        assert_error_shape(&r, 409, "TokenNameDuplicate");
+        assert_eq!(r.body["error"]["details"]["field"], "name", "{}", r.text);
+        assert_eq!(
+            r.body["error"]["details"]["name"],
+            name.trim(),
+            "{}",
+            r.text
+        );
+    }
+    // Beyond ASCII, letters are compared as they are, on both backends alike.
+    for name in ["Ключ", "ключ"] {
+        let r = server
+            .post("/tokens", json!({"name": name, "role": "viewer"}))
+            .await;
+        assert_eq!(r.status, 201, "{name}: {}", r.text);
+    }
+    // The CLI (`keyrack-server token create`) goes through the same service.
+    let refused = keyrack_server::service::tokens::create(
+        &server.store,
+        keyrack_api::CreateToken {
+            name: "DashBoard".into(),
+            role: keyrack_api::TokenRole::Admin,
+        },
+    )
+    .await
+    .expect_err("a duplicate name");
+    assert_eq!(
+        refused.to_api_error().code,
+        keyrack_api::ErrorCode::token_name_duplicate("DashBoard")
+    );
+    // A revoked token's name is free again.
+    let r = server.delete(&format!("/tokens/{dashboard}")).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let r = server
+        .post("/tokens", json!({"name": "Dashboard", "role": "viewer"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+
+    // Agent tokens are exempt, and registering instances never collides with them.
+    for _ in 0..2 {
+        let (_, agent_token) = server.register("web", "linux", "RUNNING").await;
+        assert!(!agent_token.is_empty());
+    }
+
+    // A bootstrap token whose name is taken (here: a second, rotated bootstrap token) is
+    // registered under the next free name, and only once.
+    let store = &server.store;
+    let service = keyrack_server::service::tokens::bootstrap;
+    assert_eq!(
+        service(store, Some("kr_rotated-bootstrap-token"))
+            .await
+            .ok(),
+        Some(None)
+    );
+    assert_eq!(
+        service(store, Some("kr_rotated-bootstrap-token"))
+            .await
+            .ok(),
+        Some(None)
+    );
+    assert_eq!(
+        service(store, Some("kr_third-bootstrap-token")).await.ok(),
+        Some(None)
+    );
+    let r = server.get("/tokens").await;
+    let mut names: Vec<&str> = r.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|t| t["role"] == "admin" && t["revoked_at"].is_null())
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["bootstrap", "bootstrap (2)", "bootstrap (3)"]);
+    let r = server
+        .as_token("kr_rotated-bootstrap-token", Method::GET, "/me", None)
+        .await;
+    assert_eq!(r.body["name"], "bootstrap (2)", "{}", r.text);
+}
+
 const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
                    object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 

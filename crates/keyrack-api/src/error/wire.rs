@@ -86,6 +86,10 @@ fn read_code(name: &str, details: &serde_json::Value) -> Option<ErrorCode> {
             field: text("field")?,
             name: text("name")?,
         },
+        "TokenNameDuplicate" => TokenNameDuplicate {
+            field: text("field")?,
+            name: text("name")?,
+        },
         "PublicKeyDuplicate" => PublicKeyDuplicate {
             field: text("field")?,
             id: text("id")?,

@@ -63,6 +63,8 @@ pub async fn list_tokens(
     request_body = CreateToken,
     responses(
         (status = 201, description = "Created; `token` is shown only here", body = CreatedToken),
+        (status = 400, description = "A field breaks its rule (InvalidParameter)", body = ErrorBody),
+        (status = 409, description = "A valid admin or viewer token has this name (TokenNameDuplicate)", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]

@@ -381,7 +381,7 @@ impl Store {
                     Err(lookup) => lookup.into(),
                 }
             }
-            None => err.into(),
+            Some(UniqueColumn::TokenName) | None => err.into(),
         }
     }
 

@@ -5,7 +5,7 @@ use sqlx::AnyConnection;
 
 use super::backend::Lock;
 
-use super::{AppError, Store};
+use super::{unique_violation, AppError, Store, UniqueColumn};
 use crate::clock;
 use crate::ids::random_id;
 
@@ -46,10 +46,30 @@ impl Store {
         Ok(found.is_some())
     }
 
-    /// Registers a token unless its hash is registered already; true when it was added.
+    /// Registers a token unless its hash is registered already; true when it was added. Names
+    /// of valid admin and viewer tokens are unique, so when another token has this one the
+    /// token is registered as `name (2)`, `name (3)`… (the bootstrap and initial admin tokens
+    /// are made this way, and must not fail because an admin named a token `bootstrap`).
     pub async fn insert_token(&self, token: &NewToken) -> Result<bool, AppError> {
         let mut conn = self.pool.acquire().await?;
-        Ok(insert(&mut conn, token).await?)
+        let mut candidate = token.clone();
+        for n in 2..=100 {
+            match insert(&mut conn, &candidate).await {
+                Err(err) if unique_violation(&err) == Some(UniqueColumn::TokenName) => {
+                    // The hash may have been registered meanwhile (another replica starting
+                    // with the same bootstrap token); then there is nothing to add.
+                    if registered(&mut conn, &token.sha256).await? {
+                        return Ok(false);
+                    }
+                    candidate.name = format!("{} ({n})", token.name);
+                }
+                inserted => return Ok(inserted?),
+            }
+        }
+        Err(AppError::Internal(format!(
+            "no free name for a token named {:?}",
+            token.name
+        )))
     }
 
     /// The unrevoked token with this hash.
@@ -70,7 +90,18 @@ impl Store {
     }
 }
 
-/// Inserts a token unless its hash is registered already; true when it was added.
+/// Whether a token with this hash is registered, revoked or not.
+async fn registered(conn: &mut AnyConnection, sha256: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM tokens WHERE token_sha256 = $1")
+        .bind(sha256)
+        .fetch_optional(conn)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Inserts a token unless its hash is registered already; true when it was added. A name
+/// that a valid admin or viewer token has already fails with the `tokens_active_name`
+/// unique violation (agent tokens are exempt).
 pub(super) async fn insert(
     conn: &mut AnyConnection,
     token: &NewToken,
@@ -134,11 +165,13 @@ impl Store {
         Ok(row.map(token_info))
     }
 
-    /// Registers a new token and returns it as listed.
+    /// Registers a new token and returns it as listed. `TokenNameDuplicate` when a valid
+    /// admin or viewer token has the name already (ASCII letters compared case-insensitively:
+    /// the database's unique index `tokens_active_name` decides, on both backends).
     pub async fn create_token(&self, token: &NewToken) -> Result<TokenInfo, AppError> {
         let id = random_id("tok-");
         let mut tx = self.begin_write().await?;
-        sqlx::query(
+        let inserted = sqlx::query(
             "INSERT INTO tokens (id, name, role, token_sha256, created_at, instance_id) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -149,7 +182,16 @@ impl Store {
         .bind(clock::now())
         .bind(token.instance_id.as_deref())
         .execute(&mut *tx)
-        .await?;
+        .await;
+        if let Err(err) = inserted {
+            tx.rollback().await?;
+            return Err(match unique_violation(&err) {
+                Some(UniqueColumn::TokenName) => {
+                    ErrorCode::token_name_duplicate(token.name.clone()).into()
+                }
+                _ => err.into(),
+            });
+        }
         let row: TokenRow =
             sqlx::query_as(&format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE id = $1"))
                 .bind(&id)
