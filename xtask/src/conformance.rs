@@ -151,6 +151,8 @@ pub fn conformance(args: ConformanceArgs) -> Result<()> {
         "KEYRACK_BOOTSTRAP_TOKEN",
         "KEYRACK_RATE_LIMIT_PER_MINUTE",
         "KEYRACK_CORS_ORIGIN",
+        "KEYRACK_TLS_CERT",
+        "KEYRACK_TLS_KEY",
     ] {
         command.env_remove(var);
     }

@@ -53,5 +53,6 @@ pub fn app_state(store: Store, args: &ServeArgs) -> Result<AppState, BoxError> {
     state.request_timeout = Duration::from_secs(args.request_timeout_secs);
     state.rate_limiter = RateLimiter::new(args.rate_limit_per_minute).map(Arc::new);
     state.cors_origin = cors_origin;
+    state.hsts = args.tls();
     Ok(state)
 }
