@@ -11,11 +11,14 @@
 #   AuthorizedKeysCommandUser keyrack-agent
 #
 # Usage: keyrack-authorized-keys [-c CONFIG] USER [FINGERPRINT]
-#   CONFIG defaults to /etc/keyrack/agent.conf. FINGERPRINT (sshd's %f) is accepted and not
-#   needed: sshd matches the offered key against the printed lines itself.
+#   CONFIG defaults to /etc/keyrack/agent.conf. FINGERPRINT is sshd's %f, the offered key's
+#   SHA256:... fingerprint: Keyrack then answers with that key's line only (or nothing), one
+#   indexed lookup per offered key. Without it, or in another form (FingerprintHash md5),
+#   every bound key is printed and sshd picks the line itself.
 #
 # CONFIG has KEY=value lines; it is parsed, never run. Other lines are ignored.
-#   KEYRACK_URL=https://keyrack.example.com   the server, without /api/v1
+#   KEYRACK_URL=https://keyrack.example.com   the server, without /api/v1; http:// only to
+#                                             127.0.0.0/8, [::1] or localhost
 #   KEYRACK_INSTANCE_ID=ins-xxxxxxxx          this host's instance id
 #   KEYRACK_TOKEN=kr_...                      this instance's agent token
 #   KEYRACK_USERS=root                        accounts the keys open, space-separated;
@@ -42,6 +45,7 @@ if [ "${1-}" = "-c" ]; then
 fi
 [ $# -ge 1 ] && [ $# -le 2 ] || fail "usage: keyrack-authorized-keys [-c CONFIG] USER [FINGERPRINT]"
 user=$1
+fingerprint=${2-}
 
 url='' instance='' token='' users=root cacert='' timeout=5
 [ -f "$conf" ] && [ -r "$conf" ] || fail "cannot read $conf"
@@ -66,9 +70,47 @@ done
 [ "$served" = yes ] || exit 0
 
 case $url in
-    https://?* | http://?*) url=${url%/} ;;
-    *) fail "KEYRACK_URL must start with https:// (or http://)" ;;
+    https://?*) ;;
+    http://?*)
+        # Plain HTTP would carry the agent token in clear: only to this host itself.
+        authority=${url#http://}
+        authority=${authority%%/*}
+        case $authority in
+            *@* | *'?'* | *'#'*) host='' port='' ;;
+            '[::1]') host=loopback port='' ;;
+            '[::1]:'*) host=loopback port=${authority#'[::1]:'} ;;
+            \[*) host='' port='' ;;
+            *:*) host=${authority%%:*} port=${authority#*:} ;;
+            *) host=$authority port='' ;;
+        esac
+        case $port in
+            *[!0-9]*) host='' ;;
+        esac
+        case $host in
+            loopback | localhost) ;;
+            127.*[!.])
+                # Four decimal octets, no leading zero (no octal, nothing a resolver reads).
+                saved_ifs=$IFS
+                IFS=.
+                set -- $host
+                IFS=$saved_ifs
+                [ $# -eq 4 ] || host=''
+                for octet in "$@"; do
+                    case $octet in
+                        '' | *[!0-9]* | ????* | 0?*) host='' ;;
+                        *) [ "$octet" -le 255 ] || host='' ;;
+                    esac
+                done
+                ;;
+            *) host='' ;;
+        esac
+        [ -n "$host" ] || fail "KEYRACK_URL $url is plain http:// to a host that is not" \
+            "loopback: the agent token would cross the network in clear. Use https://" \
+            "(http:// is allowed only to 127.0.0.0/8, [::1] or localhost)"
+        ;;
+    *) fail "KEYRACK_URL must start with https:// (or http:// to a loopback address)" ;;
 esac
+url=${url%/}
 case $instance in
     ins-[0-9a-z][0-9a-z][0-9a-z][0-9a-z][0-9a-z][0-9a-z][0-9a-z][0-9a-z]) ;;
     *) fail "KEYRACK_INSTANCE_ID must be an instance id such as ins-0a1b2c3d" ;;
@@ -81,6 +123,34 @@ case $timeout in
 esac
 command -v curl >/dev/null 2>&1 || fail "curl is not installed"
 
+# sshd's %f as SHA256:<43 base64 characters> asks for that key's line only. base64 holds +
+# and /, which a query string must carry encoded (+ would arrive as a space).
+query=''
+case $fingerprint in
+    SHA256:*)
+        b64=${fingerprint#SHA256:}
+        case $b64 in
+            *[!A-Za-z0-9+/]*) ;;
+            *)
+                if [ ${#b64} -eq 43 ]; then
+                    encoded=''
+                    while [ -n "$b64" ]; do
+                        rest=${b64#?}
+                        c=${b64%"$rest"}
+                        b64=$rest
+                        case $c in
+                            +) encoded="$encoded%2B" ;;
+                            /) encoded="$encoded%2F" ;;
+                            *) encoded="$encoded$c" ;;
+                        esac
+                    done
+                    query="?fingerprint=SHA256%3A$encoded"
+                fi
+                ;;
+        esac
+        ;;
+esac
+
 # -q first: no ~/.curlrc. No redirects are followed; --fail turns 4xx/5xx into an error.
 set -- -q --silent --show-error --fail --proto =https,http \
     --connect-timeout 3 --max-time "$timeout" --max-filesize 1048576
@@ -90,7 +160,7 @@ fi
 # The token travels through a pipe (printf is a shell builtin), never through argv, where
 # every local user could read it in ps.
 keys=$(printf 'header = "Authorization: Bearer %s"\n' "$token" |
-    curl "$@" --config - -- "$url/api/v1/instances/$instance/authorized_keys") ||
+    curl "$@" --config - -- "$url/api/v1/instances/$instance/authorized_keys$query") ||
     fail "could not read the authorized keys from $url"
 
 # Only plain key lines reach sshd: an answer that is not what Keyrack sends (a proxy's page,

@@ -155,6 +155,8 @@ pub fn conformance(args: ConformanceArgs) -> Result<()> {
         "KEYRACK_UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE",
         "KEYRACK_TRUSTED_PROXY",
         "KEYRACK_CORS_ORIGIN",
+        "KEYRACK_TLS_CERT",
+        "KEYRACK_TLS_KEY",
     ] {
         command.env_remove(var);
     }

@@ -110,6 +110,61 @@ pub struct InstanceQuery {
     pub limit: Option<u32>,
 }
 
+/// `GET /instances/{id}/authorized_keys` query.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(default)]
+pub struct AuthorizedKeysQuery {
+    /// Only the line of the bound key with this fingerprint, as sshd's `%f` and `ssh-keygen
+    /// -l` write it: `SHA256:` and 43 base64 characters (URL-encode `+` and `/`). No such
+    /// bound key: 200 with an empty body. Without it, every bound key.
+    #[serde(
+        deserialize_with = "sha256_fingerprint",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "openapi",
+        param(
+            pattern = "^SHA256:[A-Za-z0-9+/]{43}$",
+            example = "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"
+        )
+    )]
+    pub fingerprint: Option<String>,
+}
+
+/// Characters after `SHA256:` in a fingerprint: 32 bytes of digest in unpadded base64.
+const SHA256_FINGERPRINT_B64_CHARS: usize = 43;
+
+/// Whether `text` is a SHA-256 key fingerprint as `ssh-keygen -l` and sshd's `%f` write it
+/// (`SHA256:` and 43 characters of standard base64, unpadded), the form Keyrack stores.
+pub fn is_sha256_fingerprint(text: &str) -> bool {
+    text.strip_prefix("SHA256:").is_some_and(|b64| {
+        b64.len() == SHA256_FINGERPRINT_B64_CHARS
+            && b64
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+    })
+}
+
+/// `deserialize_with` for `fingerprint`: read exactly (not trimmed: a `+` sent unencoded
+/// arrives as a space, and is refused rather than guessed back).
+fn sha256_fingerprint<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    use serde::de::Error as _;
+    Option::<String>::deserialize(d)?
+        .map(|s| {
+            if is_sha256_fingerprint(&s) {
+                Ok(s)
+            } else {
+                Err(D::Error::custom(
+                    "must be a SHA-256 key fingerprint: SHA256: and 43 base64 characters, \
+                     with + and / URL-encoded",
+                ))
+            }
+        })
+        .transpose()
+}
+
 /// `POST /key-pairs/{id}/bind` and `/unbind`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -398,5 +453,40 @@ mod tests {
             (too_many.field.as_str(), too_many.rule),
             ("instance_ids", Rule::Count)
         );
+    }
+
+    #[test]
+    fn the_fingerprint_parameter_is_a_sha256_fingerprint() {
+        use crate::query_string::from_query_string;
+        let fp = "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU";
+        assert!(is_sha256_fingerprint(fp));
+        let q: AuthorizedKeysQuery = from_query_string(
+            "fingerprint=SHA256:47DEQpj8HBSa%2B%2FTImW%2B5JCeuQeRkm5NMpJWZG3hSuFU",
+        )
+        .expect("valid");
+        assert_eq!(q.fingerprint.as_deref(), Some(fp));
+        assert_eq!(
+            from_query_string::<AuthorizedKeysQuery>(""),
+            Ok(AuthorizedKeysQuery::default())
+        );
+        for bad in [
+            // `+` sent unencoded arrives as a space.
+            "fingerprint=SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU",
+            "fingerprint=",
+            "fingerprint=SHA256:",
+            "fingerprint=MD5:12:f8:7e:78:61:b4:bf:e2:de:24:15:96:4e:d4:72:53",
+            "fingerprint=SHA256:47DEQpj8HBSa%2B%2FTImW%2B5JCeuQeRkm5NMpJWZG3hSuFU%3D",
+            "fingerprint=SHA256:47DEQpj8HBSa%2B%2FTImW%2B5JCeuQeRkm5NMpJWZG3hSuF",
+            "fingerprint=sha256:47DEQpj8HBSa%2B%2FTImW%2B5JCeuQeRkm5NMpJWZG3hSuFU",
+            "fingerprint=SHA256:47DEQpj8HBSa%2B%2FTImW%2B5JCeuQeRkm5NMpJWZG3hS%00U",
+            "fingerprint=SHA256:47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU",
+        ] {
+            let e = from_query_string::<AuthorizedKeysQuery>(bad).expect_err(bad);
+            assert_eq!(
+                (e.field.as_str(), e.rule),
+                ("fingerprint", Rule::Format),
+                "{bad}"
+            );
+        }
     }
 }

@@ -35,8 +35,9 @@ pub use admin::{
 };
 pub use error::{ApiError, ErrorBody, ErrorCode, FieldError, Rule};
 pub use fleet::{
-    BindOutcome, BindRequest, BindResponse, BindResult, CreateImage, CreateInstance,
-    CreatedInstance, Image, Instance, InstanceQuery, InstanceState, Os, Region,
+    is_sha256_fingerprint, AuthorizedKeysQuery, BindOutcome, BindRequest, BindResponse, BindResult,
+    CreateImage, CreateInstance, CreatedInstance, Image, Instance, InstanceQuery, InstanceState,
+    Os, Region,
 };
 pub use key_pair::{
     BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult, CreateKeyPair, DeleteOutcome,

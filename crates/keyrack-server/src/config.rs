@@ -193,6 +193,33 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u64).range(1..=3600)
     )]
     pub request_timeout_secs: u64,
+
+    /// Serve HTTPS with this certificate chain (PEM, the server's certificate first), with
+    /// `--tls-key`. Every answer then carries `Strict-Transport-Security`. Without both,
+    /// plain HTTP (behind a proxy that terminates TLS, or on loopback).
+    #[arg(
+        long = "tls-cert",
+        env = "KEYRACK_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key of `--tls-cert` (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(
+        long = "tls-key",
+        env = "KEYRACK_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<PathBuf>,
+}
+
+impl ServeArgs {
+    /// Whether the server speaks HTTPS itself (`--tls-cert` and `--tls-key`).
+    pub fn tls(&self) -> bool {
+        self.tls_cert.is_some() && self.tls_key.is_some()
+    }
 }
 
 #[cfg(test)]
@@ -231,6 +258,27 @@ mod tests {
         assert!(!cli.serve.trusted_proxy);
         assert_eq!(cli.serve.audit_retention_days, 400);
         assert_eq!(cli.serve.cors_origin, None);
+    }
+
+    #[test]
+    fn tls_flags_come_in_pairs() {
+        let base = ["keyrack-server", "--listen", "127.0.0.1:0"];
+        let cli = Cli::try_parse_from(base.into_iter().chain([
+            "--tls-cert",
+            "cert.pem",
+            "--tls-key",
+            "key.pem",
+        ]))
+        .expect("both");
+        assert!(cli.serve.tls());
+        assert_eq!(cli.serve.tls_cert, Some(PathBuf::from("cert.pem")));
+        assert_eq!(cli.serve.tls_key, Some(PathBuf::from("key.pem")));
+        let cli = Cli::try_parse_from(base).expect("neither");
+        assert!(!cli.serve.tls());
+        for one in [["--tls-cert", "cert.pem"], ["--tls-key", "key.pem"]] {
+            let e = Cli::try_parse_from(base.into_iter().chain(one)).expect_err("only one");
+            assert_eq!(e.kind(), clap::error::ErrorKind::MissingRequiredArgument);
+        }
     }
 
     #[test]

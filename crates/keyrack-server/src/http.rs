@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::HeaderValue;
+use axum::http::{header, HeaderValue};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -64,10 +64,13 @@ pub struct AppState {
     pub refusals: Arc<RefusalCounter>,
     /// The one origin allowed cross-origin requests; no CORS at all when `None`.
     pub cors_origin: Option<HeaderValue>,
+    /// Whether answers carry `Strict-Transport-Security` ([`HSTS`]): set when the server
+    /// speaks HTTPS itself (`--tls-cert`), never on plain HTTP.
+    pub hsts: bool,
 }
 
 impl AppState {
-    /// State with the defaults: 30 s timeout, no rate limits, no CORS.
+    /// State with the defaults: 30 s timeout, no rate limits, no CORS, no HSTS.
     pub fn new(store: Store, key_pair_quota: u64, transition_delay: Duration) -> Self {
         Self {
             store,
@@ -77,6 +80,7 @@ impl AppState {
             limits: Arc::default(),
             refusals: Arc::default(),
             cors_origin: None,
+            hsts: false,
         }
     }
 }
@@ -154,10 +158,26 @@ pub fn app(state: AppState, dist: Option<PathBuf>) -> Router {
     if let Some(origin) = state.cors_origin.clone() {
         router = router.layer(hardening::cors(origin));
     }
-    router
-        .layer(middleware::from_fn(hardening::security_headers))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+    router = router.layer(middleware::from_fn(hardening::security_headers));
+    // Outermost but for tracing, so every answer has it, refusals and 429s included.
+    if state.hsts {
+        router = router.layer(middleware::from_fn(strict_transport_security));
+    }
+    router.layer(TraceLayer::new_for_http()).with_state(state)
+}
+
+/// `Strict-Transport-Security` of a server that speaks HTTPS itself: browsers that saw it
+/// use only HTTPS to this host for a year. Not `includeSubDomains`: other hosts of the domain
+/// are not Keyrack's to decide.
+pub const HSTS: &str = "max-age=31536000";
+
+async fn strict_transport_security(request: Request, next: middleware::Next) -> Response {
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static(HSTS),
+    );
+    response
 }
 
 async fn healthz() -> &'static str {

@@ -15,6 +15,7 @@ pub mod ids;
 pub mod service;
 pub mod startup;
 pub mod store;
+pub mod tls;
 
 pub use error::AppError;
 pub use http::{app, AppState};

@@ -11,6 +11,7 @@ use keyrack_server::config::{Cli, Command, ServeArgs, TokenCommand};
 use keyrack_server::service::tokens;
 use keyrack_server::startup::{self, BoxError};
 use keyrack_server::store::Backend;
+use keyrack_server::tls::{self, TlsListener};
 use keyrack_server::{app, Store};
 use tracing_subscriber::EnvFilter;
 
@@ -38,6 +39,13 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(cli: &Cli, args: ServeArgs) -> Result<(), BoxError> {
+    // Before the database: an unreadable certificate or key stops the start and touches
+    // nothing. (clap already refuses one flag without the other.)
+    let tls_config = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(tls::server_config(cert, key)?),
+        (None, None) => None,
+        _ => return Err("--tls-cert and --tls-key go together: give both, or neither".into()),
+    };
     let state = startup::prepare(cli, &args, |token| {
         // stdout, once: the only place this token ever appears in clear.
         println!("Admin token (shown once): {token}");
@@ -46,12 +54,26 @@ async fn serve(cli: &Cli, args: ServeArgs) -> Result<(), BoxError> {
     let store = state.store.clone();
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
-    println!("Keyrack listening on http://{addr}");
     let maintenance = startup::spawn_maintenance(&state, &args);
-    let service = app(state.clone(), args.dist).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // The peer's address reaches the rate limiter and the audit log.
+    let service = app(state.clone(), args.dist.clone())
+        .into_make_service_with_connect_info::<SocketAddr>();
+    // The line tests and scripts read the URL from: its scheme is what is served.
+    match tls_config {
+        Some(config) => {
+            let listener = TlsListener::new(listener, config)?;
+            println!("Keyrack listening on https://{addr}");
+            axum::serve(listener, service)
+                .with_graceful_shutdown(shutdown_signal())
+                .await?;
+        }
+        None => {
+            println!("Keyrack listening on http://{addr}");
+            axum::serve(listener, service)
+                .with_graceful_shutdown(shutdown_signal())
+                .await?;
+        }
+    }
     maintenance.abort();
     startup::flush_refusals(&state).await;
     store.close().await;

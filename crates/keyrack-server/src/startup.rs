@@ -58,6 +58,7 @@ pub fn app_state(store: Store, args: &ServeArgs) -> Result<AppState, BoxError> {
         trusted_proxy: args.trusted_proxy,
     });
     state.cors_origin = cors_origin;
+    state.hsts = args.tls();
     Ok(state)
 }
 

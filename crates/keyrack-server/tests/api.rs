@@ -245,6 +245,19 @@ async fn openapi_document_is_public_and_lists_the_api() {
             .is_object(),
         "authorized_keys is text/plain"
     );
+    let params = doc["paths"]["/api/v1/instances/{id}/authorized_keys"]["get"]["parameters"]
+        .as_array()
+        .expect("authorized_keys parameters");
+    let fingerprint = params
+        .iter()
+        .find(|p| p["name"] == "fingerprint")
+        .expect("the fingerprint parameter");
+    assert_eq!(fingerprint["in"], "query", "{fingerprint}");
+    assert_ne!(fingerprint["required"], true, "{fingerprint}");
+    assert_eq!(
+        fingerprint["schema"]["pattern"], "^SHA256:[A-Za-z0-9+/]{43}$",
+        "{fingerprint}"
+    );
     for schema in [
         "BindRequest",
         "BindResponse",

@@ -6,7 +6,7 @@ mod common;
 
 use common::{ed25519_keys, App, Server, TestDb, FAST};
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[tokio::test]
 async fn registering_an_instance_answers_once_with_its_agent_token() {
@@ -95,6 +95,100 @@ async fn registering_an_instance_answers_once_with_its_agent_token() {
         .await;
     assert_eq!((r.status, r.code()), (400, "InvalidRequest"), "{}", r.text);
     assert_eq!(server.get("/instances").await.body["total"], 2);
+}
+
+/// `?fingerprint=` (sshd's `%f`): the line of that bound key only, or an empty 200; a
+/// malformed one is a 400 naming the parameter, never a 500.
+#[tokio::test]
+async fn authorized_keys_by_fingerprint_answer_one_line_or_none() {
+    let server = App::start(FAST).await;
+    let keys = ed25519_keys(4);
+    let first = server.create("first", &keys[0]).await;
+    let second = server.create("second", &keys[1]).await;
+    let elsewhere = server.create("elsewhere", &keys[2]).await;
+    let unbound = server.create("unbound", &keys[3]).await;
+    let (host, agent) = server.register("host", "linux", "STOPPED").await;
+    let neighbour = server.instance("neighbour", "linux", "STOPPED").await;
+    let host_id = host["id"].as_str().expect("id");
+    for key in [&first, &second] {
+        let r = server
+            .bind("bind", key["id"].as_str().expect("id"), &[host_id], false)
+            .await;
+        assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    }
+    let r = server
+        .bind(
+            "bind",
+            elsewhere["id"].as_str().expect("id"),
+            &[&neighbour],
+            false,
+        )
+        .await;
+    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    let path = format!("/instances/{host_id}/authorized_keys");
+    let by = |key: &Value| {
+        let fingerprint = key["fingerprint_sha256"].as_str().expect("fingerprint");
+        assert!(fingerprint.starts_with("SHA256:"), "{fingerprint}");
+        let encoded = fingerprint
+            .replace(':', "%3A")
+            .replace('+', "%2B")
+            .replace('/', "%2F");
+        format!("{path}?fingerprint={encoded}")
+    };
+
+    for key in [&first, &second] {
+        let r = server.as_token(&agent, Method::GET, &by(key), None).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.header("content-type"), Some("text/plain; charset=utf-8"));
+        assert_eq!(r.header("cache-control"), Some("no-store"));
+        assert_eq!(
+            r.text,
+            format!(
+                "{} keyrack:{} {}\n",
+                key["public_key"].as_str().expect("key"),
+                key["id"].as_str().expect("id"),
+                key["name"].as_str().expect("name")
+            )
+        );
+    }
+    // Bound to another instance, not bound at all, unknown: nothing, and 200.
+    let unknown =
+        json!({"fingerprint_sha256": "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"});
+    for key in [&elsewhere, &unbound, &unknown] {
+        let r = server.as_token(&agent, Method::GET, &by(key), None).await;
+        assert_eq!((r.status, r.text.as_str()), (200, ""), "{key}");
+    }
+    // Without it: every bound key, as before.
+    let r = server.as_token(&agent, Method::GET, &path, None).await;
+    assert_eq!(r.text.lines().count(), 2, "{}", r.text);
+
+    for bad in [
+        // `+` sent unencoded arrives as a space.
+        "fingerprint=SHA256%3A47DEQpj8HBSa+%2FTImW+5JCeuQeRkm5NMpJWZG3hSuFU".to_owned(),
+        "fingerprint=".to_owned(),
+        "fingerprint=SHA256%3A".to_owned(),
+        "fingerprint=MD5%3A12%3Af8%3A7e%3A78%3A61%3Ab4%3Abf%3Ae2%3Ade%3A24%3A15%3A96%3A4e%3Ad4%3A72%3A53".to_owned(),
+        "fingerprint=SHA256%3A47DEQpj8HBSa%2B%2FTImW%2B5JCeuQeRkm5NMpJWZG3hSuFU%3D".to_owned(),
+        format!("fingerprint={}", "A".repeat(5000)),
+        "fingerprint=%FF%FE".to_owned(),
+    ] {
+        let r = server
+            .as_token(&agent, Method::GET, &format!("{path}?{bad}"), None)
+            .await;
+        assert_eq!(
+            (r.status, r.code()),
+            (400, "InvalidParameter"),
+            "{bad}: {}",
+            r.text
+        );
+        assert_eq!(r.body["error"]["details"]["field"], "fingerprint", "{}", r.text);
+        assert_eq!(r.body["error"]["details"]["rule"], "format", "{}", r.text);
+    }
+    // The token is checked first: others still get 403 whatever the parameter.
+    let r = server
+        .as_token(common::TOKEN, Method::GET, &by(&first), None)
+        .await;
+    assert_eq!((r.status, r.code()), (403, "Forbidden"), "{}", r.text);
 }
 
 #[tokio::test]

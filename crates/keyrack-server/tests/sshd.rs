@@ -1,7 +1,9 @@
 //! Real SSH access: a real `sshd` on loopback whose `AuthorizedKeysCommand` is the
-//! documented script (`docs/keyrack-authorized-keys.sh`), asking the real server. A bound key
-//! logs in; once unbound it is refused; an unbound key and a key bound only to another
-//! instance are refused.
+//! documented script (`docs/keyrack-authorized-keys.sh`), asking the real server, over HTTP
+//! and over HTTPS (`--tls-cert`, `KEYRACK_CACERT`). A bound key logs in; once unbound it is
+//! refused; an unbound key and a key bound only to another instance are refused. A flood of
+//! logins with unknown keys, each of which sshd asks the server about, does not lock the
+//! bound key out.
 //!
 //! Needs root, `/usr/sbin/sshd` (Debian `openssh-server`), `ssh` and `curl`; without them the
 //! test fails and says what is missing.
@@ -11,8 +13,11 @@ mod common;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::tls::TestTls;
 use common::{ssh_keygen, Server, FAST};
 use reqwest::Method;
 
@@ -35,7 +40,29 @@ fn the_guide_shows_the_tested_script() {
 #[tokio::test]
 async fn sshd_grants_exactly_the_bound_keys() {
     require_tools();
+    let dir = TestDir::new();
     let server = Server::start(FAST).await;
+    grants_exactly_the_bound_keys(&server, &dir, None).await;
+}
+
+/// The same over HTTPS: the server with `--tls-cert`/`--tls-key` from a test CA, the
+/// script trusting that CA through `KEYRACK_CACERT`, as docs/sshd.md shows.
+#[tokio::test]
+async fn sshd_grants_exactly_the_bound_keys_over_https() {
+    require_tools();
+    let dir = TestDir::new();
+    // In the 0755 test directory: the script runs as nobody and reads the CA file.
+    let tls = TestTls::new_in(&dir.path);
+    let server = Server::start_tls(FAST, &tls).await;
+    assert!(
+        server.base.starts_with("https://127.0.0.1:"),
+        "{}",
+        server.base
+    );
+    grants_exactly_the_bound_keys(&server, &dir, Some(&tls.ca)).await;
+}
+
+async fn grants_exactly_the_bound_keys(server: &Server, dir: &TestDir, cacert: Option<&Path>) {
     let keys_dir = tempfile::tempdir().expect("temp dir");
     let key = |name: &str| {
         let file = keys_dir.path().join(name);
@@ -43,7 +70,14 @@ async fn sshd_grants_exactly_the_bound_keys() {
         let public = std::fs::read_to_string(file.with_extension("pub")).expect("public key");
         (file, public)
     };
-    let (bound_key, bound_pub) = key("bound");
+    // A fingerprint with `+` and `/`, which the script must URL-encode.
+    let (bound_key, bound_pub) = (0..100)
+        .map(|i| key(&format!("bound{i}")))
+        .find(|(file, _)| {
+            let fingerprint = fingerprint_of(file);
+            fingerprint.contains('+') && fingerprint.contains('/')
+        })
+        .expect("a key whose fingerprint has + and /");
     let (unbound_key, unbound_pub) = key("unbound");
     let (elsewhere_key, elsewhere_pub) = key("elsewhere");
     let bound = server.create("bound", &bound_pub).await;
@@ -67,12 +101,9 @@ async fn sshd_grants_exactly_the_bound_keys() {
         .await;
     assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
 
-    let dir = TestDir::new();
-    let script = dir.path.join("keyrack-authorized-keys");
-    std::fs::write(&script, SCRIPT).expect("write the script");
-    set_mode(&script, 0o755);
+    let script = install_script(dir);
     let conf = dir.path.join("agent.conf");
-    write_conf(&conf, &server.base, host_id, &agent_token);
+    write_conf(&conf, &server.base, host_id, &agent_token, cacert);
 
     // The script alone: exactly the server's lines for a served account, nothing for others.
     let expected = server
@@ -85,20 +116,43 @@ async fn sshd_grants_exactly_the_bound_keys() {
         .await
         .text;
     assert!(expected.contains(bound_id), "{expected}");
-    let out = run_script(&script, &conf, "root");
+    assert_eq!(expected.lines().count(), 1, "{expected}");
+    let bound_fingerprint = fingerprint_of(&bound_key);
+    assert_eq!(bound["fingerprint_sha256"], bound_fingerprint.as_str());
+    // No fingerprint, or one in a form other than SHA256:…: every bound key.
+    for fingerprint in [None, Some("SHA256:unused"), Some("MD5:12:f8:7e")] {
+        let out = run_script(&script, &conf, "root", fingerprint);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+    }
+    // sshd's %f: the line of that key, or nothing (and success) for a key not bound here.
+    let out = run_script(&script, &conf, "root", Some(&bound_fingerprint));
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
-    let out = run_script(&script, &conf, "alice");
+    for other in [&unbound_key, &elsewhere_key] {
+        let out = run_script(&script, &conf, "root", Some(&fingerprint_of(other)));
+        assert!(
+            out.status.success() && out.stdout.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = run_script(&script, &conf, "alice", None);
     assert!(out.status.success() && out.stdout.is_empty());
 
-    // It fails closed: a wrong token, an unreachable server (and quickly).
+    // It fails closed: a wrong token, an unreachable server (and quickly), and over HTTPS a
+    // server certificate that the configured CAs do not vouch for.
     let bad = dir.path.join("bad.conf");
-    write_conf(&bad, &server.base, host_id, "kr_not-the-token");
-    let out = run_script(&script, &bad, "root");
+    write_conf(&bad, &server.base, host_id, "kr_not-the-token", cacert);
+    let out = run_script(&script, &bad, "root", None);
     assert!(!out.status.success() && out.stdout.is_empty());
     let closed = free_port();
     write_conf(
@@ -106,13 +160,22 @@ async fn sshd_grants_exactly_the_bound_keys() {
         &format!("http://127.0.0.1:{closed}"),
         host_id,
         &agent_token,
+        None,
     );
     let started = Instant::now();
-    let out = run_script(&script, &bad, "root");
+    let out = run_script(&script, &bad, "root", None);
     assert!(!out.status.success() && out.stdout.is_empty());
     assert!(started.elapsed() < Duration::from_secs(6));
+    if cacert.is_some() {
+        write_conf(&bad, &server.base, host_id, &agent_token, None);
+        let out = run_script(&script, &bad, "root", None);
+        assert!(
+            !out.status.success() && out.stdout.is_empty(),
+            "an untrusted certificate must be refused"
+        );
+    }
 
-    let sshd = Sshd::start(&dir.path, &script, &conf);
+    let sshd = Sshd::start(&dir.path, &script, &conf, &[]);
     assert!(
         sshd.login(&bound_key),
         "the bound key must log in\n{}",
@@ -135,6 +198,256 @@ async fn sshd_grants_exactly_the_bound_keys() {
         "{}",
         sshd.log()
     );
+}
+
+/// Issue #12: sshd runs the AuthorizedKeysCommand once for every key a client offers, so
+/// anyone who can reach port 22 makes the host ask Keyrack as often as they like. 200 junk
+/// logins in parallel, each offering 3 keys Keyrack does not know, against a server with its
+/// DEFAULT rate limits: a bound key still logs in during and right after the flood, and
+/// takes at most a second longer than before it.
+#[tokio::test]
+async fn sshd_logins_survive_a_flood_of_unknown_keys() {
+    const JUNK_LOGINS: usize = 200;
+    const KEYS_PER_JUNK_LOGIN: usize = 3;
+    require_tools();
+    let dir = TestDir::new();
+    // Default flags (no --rate-limit-per-minute): the limits a deployment runs with.
+    let server = Server::start(FAST).await;
+    let keys_dir = tempfile::tempdir().expect("temp dir");
+    let bound_key = keys_dir.path().join("bound");
+    ssh_keygen(&["-t", "ed25519", "-C", "bound"], &bound_key);
+    let bound_pub = std::fs::read_to_string(bound_key.with_extension("pub")).expect("public");
+    let bound = server.create("bound", &bound_pub).await;
+    let (host, agent_token) = server.register("flooded", "linux", "RUNNING").await;
+    let host_id = host["id"].as_str().expect("id");
+    let r = server
+        .bind("bind", bound["id"].as_str().expect("id"), &[host_id], true)
+        .await;
+    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    // Junk keys, made once (ssh-keygen's Ed25519 is quick); each junk login offers 3 of them.
+    let junk: Vec<PathBuf> = (0..2 * KEYS_PER_JUNK_LOGIN)
+        .map(|i| {
+            let file = keys_dir.path().join(format!("junk{i}"));
+            ssh_keygen(&["-t", "ed25519", "-C", "junk"], &file);
+            file
+        })
+        .collect();
+
+    let script = install_script(&dir);
+    let conf = dir.path.join("agent.conf");
+    write_conf(&conf, &server.base, host_id, &agent_token, None);
+    // sshd's own limits must not be what stops the flood, or it never reaches Keyrack:
+    // - MaxStartups (default 10:30:100) drops new unauthenticated connections at random
+    //   from 10 and all of them from 100, the legitimate one included. 300 lets all 200 junk
+    //   logins (and the legitimate ones) through to authentication.
+    // - MaxAuthTries (default 6) counts offered keys; 10 leaves room for all 3 of each junk
+    //   login, so every junk key makes sshd run the command.
+    // - PerSourcePenalties (OpenSSH 9.8+) would shut 127.0.0.1 out after repeated failures;
+    //   off where sshd knows it.
+    let sshd = Sshd::start(
+        &dir.path,
+        &script,
+        &conf,
+        &[
+            "MaxStartups 300",
+            "MaxAuthTries 10",
+            "?PerSourcePenalties no",
+        ],
+    );
+
+    // Before the flood: the legitimate login, three times; the median is the baseline.
+    let mut before: Vec<Duration> = (0..3)
+        .map(|_| {
+            let (ok, took) = sshd.timed_login(&bound_key);
+            assert!(
+                ok,
+                "the bound key must log in before the flood\n{}",
+                sshd.log()
+            );
+            took
+        })
+        .collect();
+    before.sort();
+    let baseline = before[1];
+
+    let failed_before = sshd.log().matches("Failed publickey").count();
+    // The flood, from its own thread: spawning 200 processes takes a while on a busy
+    // machine, and the legitimate logins must run while it is under way.
+    let junk_commands: Vec<Command> = (0..JUNK_LOGINS)
+        .map(|i| {
+            let keys: Vec<&Path> = (0..KEYS_PER_JUNK_LOGIN)
+                .map(|k| junk[(i + k) % junk.len()].as_path())
+                .collect();
+            let mut command = sshd.ssh(&keys, 60);
+            command
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null());
+            command
+        })
+        .collect();
+    let spawned = Arc::new(AtomicUsize::new(0));
+    let flood_started = Instant::now();
+    let flood = std::thread::spawn({
+        let spawned = Arc::clone(&spawned);
+        move || {
+            let mut children: Vec<Child> = junk_commands
+                .into_iter()
+                .map(|mut command| {
+                    let child = command.spawn().expect("spawn a junk ssh");
+                    spawned.fetch_add(1, Ordering::SeqCst);
+                    child
+                })
+                .collect();
+            // Every junk login fails; wait for all (bounded: kill what is left after 3 min).
+            let deadline = Instant::now() + Duration::from_secs(180);
+            let mut succeeded = 0;
+            for child in &mut children {
+                loop {
+                    match child.try_wait().expect("wait for ssh") {
+                        Some(status) => {
+                            succeeded += usize::from(status.success());
+                            break;
+                        }
+                        None if Instant::now() > deadline => {
+                            let _ = child.kill();
+                            let _ = child.wait();
+                            break;
+                        }
+                        None => std::thread::sleep(Duration::from_millis(20)),
+                    }
+                }
+            }
+            succeeded
+        }
+    });
+    // During the flood: once a quarter of it is under way, legitimate logins one after
+    // another until it is over.
+    while spawned.load(Ordering::SeqCst) < JUNK_LOGINS / 4 && !flood.is_finished() {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let mut during = Vec::new();
+    while !flood.is_finished() || during.is_empty() {
+        let at = flood_started.elapsed();
+        let (ok, took) = sshd.timed_login(&bound_key);
+        during.push((at, spawned.load(Ordering::SeqCst), ok, took));
+    }
+    let junk_succeeded = flood.join().expect("the flood thread");
+    let flood_took = flood_started.elapsed();
+    // Just after it: once more.
+    let after = sshd.timed_login(&bound_key);
+    let log = sshd.log();
+    let junk_queries = log.matches("Failed publickey").count() - failed_before;
+    let command_failures = log
+        .lines()
+        .filter(|l| l.contains("AuthorizedKeysCommand") && l.contains("status"))
+        .count();
+    let refused_during = during.iter().filter(|(_, _, ok, _)| !ok).count();
+    let refused = refused_during + usize::from(!after.0);
+    let slowest_during = during
+        .iter()
+        .map(|(_, _, _, took)| *took)
+        .max()
+        .unwrap_or_default();
+    let during_text: Vec<String> = during
+        .iter()
+        .map(|(at, spawned, ok, took)| {
+            format!(
+                "at {:.1}s ({spawned} junk spawned): {} in {:.2}s",
+                at.as_secs_f64(),
+                if *ok { "logged in" } else { "REFUSED" },
+                took.as_secs_f64()
+            )
+        })
+        .collect();
+    let report = format!(
+        "baseline {baseline:.2?} (before: {before:.2?}); during the flood \
+         ({} logins, slowest {slowest_during:.2?}, {refused_during} refused): {during_text:?}; \
+         just after: {} in {:.2?}; flood took {flood_took:.1?}; junk keys refused by sshd: \
+         {junk_queries}; failed AuthorizedKeysCommand runs: {command_failures}; refused \
+         legitimate logins: {refused} of {}",
+        during.len(),
+        if after.0 { "logged in" } else { "REFUSED" },
+        after.1,
+        during.len() + 1
+    );
+    eprintln!("{report}");
+    assert_eq!(junk_succeeded, 0, "a junk key logged in: {report}");
+    // Each junk key was offered and refused, which means sshd ran the command for it.
+    assert!(
+        junk_queries >= JUNK_LOGINS * KEYS_PER_JUNK_LOGIN * 9 / 10,
+        "the flood did not reach the AuthorizedKeysCommand: {report}"
+    );
+    assert_eq!(refused, 0, "the bound key was locked out: {report}");
+    for took in during.iter().map(|(_, _, _, took)| *took).chain([after.1]) {
+        assert!(
+            took <= baseline + Duration::from_secs(1),
+            "a legitimate login took more than a second longer than before the flood: {report}"
+        );
+    }
+}
+
+/// The script refuses plain `http://` unless it goes to this host (127.0.0.0/8, [::1],
+/// localhost): the agent token would cross the network in clear. Runs without sshd or root.
+#[test]
+fn the_script_refuses_plain_http_off_loopback() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = dir.path().join("keyrack-authorized-keys");
+    std::fs::write(&script, SCRIPT).expect("write the script");
+    set_mode(&script, 0o755);
+    let conf = dir.path().join("agent.conf");
+    let run = |url: &str| {
+        std::fs::write(
+            &conf,
+            format!(
+                "KEYRACK_URL={url}\nKEYRACK_INSTANCE_ID=ins-0a1b2c3d\nKEYRACK_TOKEN=kr_x\n\
+                 KEYRACK_TIMEOUT=2\n"
+            ),
+        )
+        .expect("write the configuration");
+        let out = run_script(&script, &conf, "root", None);
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let refusal = "the agent token would cross the network in clear";
+    for url in [
+        "http://192.0.2.1",
+        "http://192.0.2.1:8080/keyrack",
+        "http://keyrack.example.com",
+        "http://127.0.0.1.example.com",
+        "http://127.0.0.1@192.0.2.1",
+        "http://localhost.example.com",
+        "http://127.0.0.01",
+        "http://127.0.0.256",
+        "http://[::2]:8080",
+        "http://[::ffff:192.0.2.1]",
+        "http://192.0.2.1?127.0.0.1",
+    ] {
+        let (ok, stderr) = run(url);
+        assert!(!ok, "{url} must be refused");
+        assert!(stderr.contains(refusal), "{url}: {stderr}");
+        assert!(stderr.contains("https://"), "{url}: {stderr}");
+    }
+    // Loopback is allowed in clear, and https:// anywhere: these get past the check (and
+    // then fail to connect, since nothing listens there).
+    let closed = free_port();
+    for url in [
+        format!("http://127.0.0.1:{closed}"),
+        format!("http://127.1.2.3:{closed}/"),
+        format!("http://localhost:{closed}"),
+        format!("http://[::1]:{closed}"),
+        format!("https://127.0.0.1:{closed}"),
+    ] {
+        let (ok, stderr) = run(&url);
+        assert!(!ok, "{url}: nothing listens");
+        assert!(!stderr.contains(refusal), "{url} must be allowed: {stderr}");
+        assert!(
+            stderr.contains("could not read the authorized keys"),
+            "{url}: {stderr}"
+        );
+    }
 }
 
 fn require_tools() {
@@ -193,13 +506,39 @@ fn set_mode(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
 }
 
+/// The script, as sshd requires it: in a root-owned directory, 0755.
+fn install_script(dir: &TestDir) -> PathBuf {
+    let script = dir.path.join("keyrack-authorized-keys");
+    std::fs::write(&script, SCRIPT).expect("write the script");
+    set_mode(&script, 0o755);
+    script
+}
+
+/// `SHA256:…` of the key in `file` (or `file.pub`), as `ssh-keygen -l` and sshd's %f write it.
+fn fingerprint_of(file: &Path) -> String {
+    let out = Command::new("ssh-keygen")
+        .arg("-lf")
+        .arg(file.with_extension("pub"))
+        .output()
+        .expect("run ssh-keygen -l");
+    assert!(out.status.success(), "ssh-keygen -l {}", file.display());
+    String::from_utf8_lossy(&out.stdout)
+        .split(' ')
+        .nth(1)
+        .expect("the fingerprint field")
+        .to_owned()
+}
+
 /// The agent configuration, readable by root and by the group of `nobody` (the
 /// AuthorizedKeysCommandUser here) only.
-fn write_conf(path: &Path, url: &str, instance_id: &str, token: &str) {
-    let text = format!(
+fn write_conf(path: &Path, url: &str, instance_id: &str, token: &str, cacert: Option<&Path>) {
+    let mut text = format!(
         "# Keyrack agent\nKEYRACK_URL={url}\nKEYRACK_INSTANCE_ID={instance_id}\n\
          KEYRACK_TOKEN={token}\nKEYRACK_USERS=root\nKEYRACK_TIMEOUT=5\n"
     );
+    if let Some(ca) = cacert {
+        text.push_str(&format!("KEYRACK_CACERT={}\n", ca.display()));
+    }
     std::fs::write(path, text).expect("write the agent configuration");
     let gid = Command::new("id")
         .args(["-g", "nobody"])
@@ -211,11 +550,13 @@ fn write_conf(path: &Path, url: &str, instance_id: &str, token: &str) {
     set_mode(path, 0o640);
 }
 
-fn run_script(script: &Path, conf: &Path, user: &str) -> Output {
+/// The script as sshd runs it: `-c CONF USER [FINGERPRINT]`, with an empty environment.
+fn run_script(script: &Path, conf: &Path, user: &str, fingerprint: Option<&str>) -> Output {
     Command::new(script)
         .arg("-c")
         .arg(conf)
-        .args([user, "SHA256:unused"])
+        .arg(user)
+        .args(fingerprint)
         .env_clear()
         .output()
         .expect("run the script")
@@ -236,17 +577,17 @@ struct Sshd {
 }
 
 impl Sshd {
-    fn start(dir: &Path, script: &Path, conf: &Path) -> Self {
+    /// `extra` lines go at the end of sshd_config; one that starts with `?` only if this
+    /// sshd knows the option (`sshd -t` accepts it).
+    fn start(dir: &Path, script: &Path, conf: &Path, extra: &[&str]) -> Self {
         std::fs::create_dir_all("/run/sshd").expect("privilege separation directory");
         let host_key = dir.join("host_ed25519");
         ssh_keygen(&["-t", "ed25519"], &host_key);
         let config = dir.join("sshd_config");
         let log = dir.join("sshd.log");
         let port = free_port();
-        std::fs::write(
-            &config,
-            format!(
-                "Port {port}\n\
+        let base = format!(
+            "Port {port}\n\
                  ListenAddress 127.0.0.1\n\
                  HostKey {host_key}\n\
                  PidFile {pid}\n\
@@ -258,13 +599,33 @@ impl Sshd {
                  PasswordAuthentication no\n\
                  KbdInteractiveAuthentication no\n\
                  LogLevel VERBOSE\n",
-                host_key = host_key.display(),
-                pid = dir.join("sshd.pid").display(),
-                script = script.display(),
-                conf = conf.display(),
-            ),
-        )
-        .expect("write sshd_config");
+            host_key = host_key.display(),
+            pid = dir.join("sshd.pid").display(),
+            script = script.display(),
+            conf = conf.display(),
+        );
+        let mut text = base.clone();
+        for line in extra {
+            match line.strip_prefix('?') {
+                Some(optional) => {
+                    std::fs::write(&config, format!("{base}{optional}\n")).expect("sshd_config");
+                    let known = Command::new(SSHD)
+                        .args(["-t", "-f"])
+                        .arg(&config)
+                        .output()
+                        .is_ok_and(|o| o.status.success());
+                    if known {
+                        text.push_str(optional);
+                        text.push('\n');
+                    }
+                }
+                None => {
+                    text.push_str(line);
+                    text.push('\n');
+                }
+            }
+        }
+        std::fs::write(&config, text).expect("write sshd_config");
         let check = Command::new(SSHD)
             .args(["-t", "-f"])
             .arg(&config)
@@ -301,37 +662,53 @@ impl Sshd {
 
     /// Whether `ssh -i key root@127.0.0.1 true` succeeds.
     fn login(&self, key: &Path) -> bool {
-        Command::new("ssh")
-            .args(["-F", "/dev/null", "-i"])
-            .arg(key)
-            .args([
-                "-o",
-                "BatchMode=yes",
-                "-o",
-                "IdentitiesOnly=yes",
-                "-o",
-                "IdentityAgent=none",
-                "-o",
-                "PreferredAuthentications=publickey",
-                "-o",
-                "StrictHostKeyChecking=no",
-                "-o",
-                "UserKnownHostsFile=/dev/null",
-                "-o",
-                "ConnectTimeout=10",
-                "-o",
-                "LogLevel=ERROR",
-                "-p",
-                &self.port.to_string(),
-                "root@127.0.0.1",
-                "true",
-            ])
+        self.timed_login(key).0
+    }
+
+    /// [`Self::login`], and how long it took.
+    fn timed_login(&self, key: &Path) -> (bool, Duration) {
+        let started = Instant::now();
+        let ok = self
+            .ssh(&[key], 10)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
             .expect("run ssh")
-            .success()
+            .success();
+        (ok, started.elapsed())
+    }
+
+    /// `ssh root@127.0.0.1 true` offering exactly `keys`, by public key only, never asking.
+    fn ssh(&self, keys: &[&Path], connect_timeout_secs: u32) -> Command {
+        let mut command = Command::new("ssh");
+        command.args(["-F", "/dev/null"]);
+        for key in keys {
+            command.arg("-i").arg(key);
+        }
+        command.args([
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "IdentitiesOnly=yes",
+            "-o",
+            "IdentityAgent=none",
+            "-o",
+            "PreferredAuthentications=publickey",
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            &format!("ConnectTimeout={connect_timeout_secs}"),
+            "-o",
+            "LogLevel=ERROR",
+            "-p",
+            &self.port.to_string(),
+            "root@127.0.0.1",
+            "true",
+        ]);
+        command
     }
 
     fn log(&self) -> String {

@@ -5,7 +5,9 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use keyrack_api::{CreateInstance, CreatedInstance, ErrorBody, Instance, InstanceQuery, List};
+use keyrack_api::{
+    AuthorizedKeysQuery, CreateInstance, CreatedInstance, ErrorBody, Instance, InstanceQuery, List,
+};
 
 use super::extract::{Admin, Agent, Auth, Json, Query};
 use super::AppState;
@@ -175,15 +177,18 @@ pub fn stop_instance() {}
 /// The instance's authorized keys, for sshd's `AuthorizedKeysCommand` (see `docs/sshd.md`).
 ///
 /// One OpenSSH line per bound key pair: `<algorithm> <base64> keyrack:<key id> <key name>`.
-/// Only that instance's agent token (from `POST /instances`) is accepted; admin, viewer and
-/// other instances' tokens get 403.
+/// With `fingerprint` (sshd's `%f`), only the line of the bound key with that fingerprint,
+/// or an empty body: sshd asks once for every key a client offers, and each answer is one
+/// indexed lookup. Only that instance's agent token (from `POST /instances`) is accepted;
+/// admin, viewer and other instances' tokens get 403.
 #[utoipa::path(
     get,
     path = "/api/v1/instances/{id}/authorized_keys",
     tag = "fleet",
-    params(("id" = String, Path, description = "Instance id")),
+    params(("id" = String, Path, description = "Instance id"), AuthorizedKeysQuery),
     responses(
         (status = 200, description = "authorized_keys lines, possibly none", body = String, content_type = "text/plain"),
+        (status = 400, description = "InvalidParameter: `fingerprint` is not `SHA256:` and 43 base64 characters (rule `format`)", body = ErrorBody),
         (status = 404, description = "InstanceNotFound (an admin or viewer asking for an unknown instance)", body = ErrorBody),
     ),
     security(("bearer" = []))
@@ -192,8 +197,9 @@ pub async fn get_authorized_keys(
     agent: Agent,
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Query(query): Query<AuthorizedKeysQuery>,
 ) -> Result<Response, AppError> {
-    let lines = service::authorized_keys(&state.store, &id, &agent.instance_id).await?;
+    let lines = service::authorized_keys(&state.store, &id, &agent.instance_id, query).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/plain; charset=utf-8"),

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use keyrack_api::{
-    page_limit, CreateImage, CreateInstance, CreatedInstance, ErrorCode, Image, Instance,
-    InstanceQuery, InstanceState, List, Region,
+    page_limit, AuthorizedKeysQuery, CreateImage, CreateInstance, CreatedInstance, ErrorCode,
+    Image, Instance, InstanceQuery, InstanceState, List, Region,
 };
 
 use super::{search_text, tokens};
@@ -119,10 +119,15 @@ pub async fn change_power(
 /// `GET /instances/{id}/authorized_keys` for the agent of `agent_instance_id`: one OpenSSH
 /// line per bound key, `<algorithm> <base64> keyrack:<key id> <key name>`. Names are
 /// `[A-Za-z0-9_.@-]`, so a line never holds anything sshd would read as an option.
+///
+/// With `query.fingerprint` (sshd's `%f`, validated by the extractor), only the line of the
+/// bound key with that fingerprint, or nothing: one indexed lookup however many keys are
+/// bound, since sshd asks once for every key a client offers.
 pub async fn authorized_keys(
     store: &Store,
     id: &str,
     agent_instance_id: &str,
+    query: AuthorizedKeysQuery,
 ) -> Result<String, AppError> {
     if id != agent_instance_id {
         return Err(AppError::refuse(
@@ -130,9 +135,15 @@ pub async fn authorized_keys(
             "an agent token reads only its own instance's authorized keys",
         ));
     }
-    Ok(store
-        .bound_keys(id)
-        .await?
+    let keys = match query.fingerprint {
+        Some(fingerprint) => store
+            .bound_key_by_fingerprint(id, &fingerprint)
+            .await?
+            .into_iter()
+            .collect(),
+        None => store.bound_keys(id).await?,
+    };
+    Ok(keys
         .into_iter()
         .map(|(key_id, name, public_key)| format!("{public_key} keyrack:{key_id} {name}\n"))
         .collect())

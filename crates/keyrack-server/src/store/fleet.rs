@@ -77,6 +77,12 @@ struct InstanceRow {
     created_at: String,
 }
 
+/// [`Store::bound_key_by_fingerprint`]'s query (a test reads its plan).
+pub(crate) const BOUND_KEY_BY_FINGERPRINT: &str =
+    "SELECT k.id, k.name, k.public_key FROM key_pairs k \
+     JOIN instance_keys b ON b.key_pair_id = k.id \
+     WHERE k.fingerprint_sha256 = $1 AND b.instance_id = $2";
+
 impl Store {
     /// Every region, in display order.
     pub async fn list_regions(&self) -> Result<Vec<Region>, AppError> {
@@ -279,6 +285,22 @@ impl Store {
         .bind(instance_id)
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    /// The bound key with this SHA-256 fingerprint (`SHA256:…`, the stored form), as
+    /// `(key id, name, public key)`, if one is bound to the instance. Two index probes, whatever
+    /// the fleet's size: `fingerprint_sha256`'s UNIQUE index finds at most one key pair, then
+    /// `instance_keys`' primary key `(instance_id, key_pair_id)` says whether it is bound here.
+    pub async fn bound_key_by_fingerprint(
+        &self,
+        instance_id: &str,
+        fingerprint_sha256: &str,
+    ) -> Result<Option<(String, String, String)>, AppError> {
+        Ok(sqlx::query_as(BOUND_KEY_BY_FINGERPRINT)
+            .bind(fingerprint_sha256)
+            .bind(instance_id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     /// Makes a custom image from an instance: its region and the keys bound to it now.
@@ -524,4 +546,39 @@ async fn hydrate_instances(
             created_at: r.created_at,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fingerprint lookup is two index probes on SQLite, never a scan: the UNIQUE index
+    /// of `key_pairs.fingerprint_sha256`, then `instance_keys`' primary key (its automatic index).
+    #[tokio::test]
+    async fn the_fingerprint_lookup_uses_two_indexes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("plan.db").display());
+        let store = Store::open_with(&url, Some(1)).await.expect("open");
+        store.migrate().await.expect("migrate");
+        let plan: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {BOUND_KEY_BY_FINGERPRINT}"))
+                .bind("SHA256:x")
+                .bind("ins-00000000")
+                .fetch_all(&store.pool)
+                .await
+                .expect("explain");
+        let details: Vec<&str> = plan.iter().map(|row| row.3.as_str()).collect();
+        assert_eq!(details.len(), 2, "{details:?}");
+        assert!(
+            details[0].starts_with("SEARCH k USING INDEX sqlite_autoindex_key_pairs_")
+                && details[0].ends_with("(fingerprint_sha256=?)"),
+            "{details:?}"
+        );
+        assert!(
+            details[1].starts_with("SEARCH b USING COVERING INDEX sqlite_autoindex_instance_keys_")
+                && details[1].ends_with("(instance_id=? AND key_pair_id=?)"),
+            "{details:?}"
+        );
+        store.close().await;
+    }
 }

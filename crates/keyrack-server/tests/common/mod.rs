@@ -15,6 +15,7 @@ pub mod database;
 pub mod in_process;
 pub mod keyboard;
 pub mod process;
+pub mod tls;
 
 pub use database::TestDb;
 pub use in_process::InProcess;

@@ -11,7 +11,7 @@ use super::{Harness, Request, Resp, TestDb, Transport, TOKEN};
 /// A running server process, killed when dropped.
 pub struct Process {
     child: Child,
-    /// `http://127.0.0.1:<port>`.
+    /// `http://127.0.0.1:<port>` (`https://` with `--tls-cert`).
     pub base: String,
     /// Lines the server printed on stdout before it listened.
     pub banner: Vec<String>,
@@ -63,6 +63,29 @@ impl Harness<Process> {
 
     /// A server on the given database.
     pub async fn spawn(database_url: &str, args: &[&str], bootstrap: bool) -> Self {
+        Self::spawn_with(database_url, args, bootstrap, reqwest::Client::new()).await
+    }
+
+    /// A server serving HTTPS (`--tls-cert`/`--tls-key` of `tls`) with a fresh database and
+    /// the bootstrap token, plus `args`; its client trusts `tls`'s CA.
+    pub async fn start_tls(args: &[&str], tls: &super::tls::TestTls) -> Self {
+        let db = TestDb::new().await;
+        let cert = tls.cert.display().to_string();
+        let key = tls.key.display().to_string();
+        let mut all = vec!["--tls-cert", cert.as_str(), "--tls-key", key.as_str()];
+        all.extend_from_slice(args);
+        let mut server = Self::spawn_with(db.url(), &all, true, tls.client()).await;
+        server.db = Some(db);
+        server
+    }
+
+    /// [`Self::spawn`] with the HTTP client tests use to talk to it.
+    pub async fn spawn_with(
+        database_url: &str,
+        args: &[&str],
+        bootstrap: bool,
+        client: reqwest::Client,
+    ) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_keyrack-server"));
         command
             .args(["--listen", "127.0.0.1:0", "--database", database_url])
@@ -87,6 +110,8 @@ impl Harness<Process> {
             "KEYRACK_TRUSTED_PROXY",
             "KEYRACK_AUDIT_RETENTION_DAYS",
             "KEYRACK_AUDIT_REFUSAL_INTERVAL_SECS",
+            "KEYRACK_TLS_CERT",
+            "KEYRACK_TLS_KEY",
         ] {
             command.env_remove(var);
         }
@@ -121,7 +146,7 @@ impl Harness<Process> {
                 child,
                 base,
                 banner,
-                client: reqwest::Client::new(),
+                client,
             },
             token,
             db: None,
