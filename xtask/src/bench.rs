@@ -28,7 +28,12 @@ const FIRST_LOAD_BUDGET: usize = 200 * 1024;
 /// Runs per key type, browser and native alike (the median is reported).
 const RUNS: usize = 7;
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const TOKEN: &str = "kr_bench-token-0123456789abcdef";
+/// The admin token of the server this starts: random, made once per run (the server refuses
+/// a weak bootstrap token) and given to it through the environment.
+fn token() -> &'static str {
+    static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TOKEN.get_or_init(|| crate::run::random_token().expect("the OS random source"))
+}
 
 /// `(KeyType::as_str, label, ssh-keygen arguments)`.
 const KEY_TYPES: [(&str, &str, &[&str]); 7] = [
@@ -190,7 +195,8 @@ fn start_server(data: &Path) -> Result<(Killed, String)> {
         .arg(format!("sqlite://{}", data.join("bench.db").display()))
         .arg("--dist")
         .arg(root().join("dist"))
-        .args(["--bootstrap-token", TOKEN])
+        .env("KEYRACK_BOOTSTRAP_TOKEN", token())
+        .env_remove("KEYRACK_BOOTSTRAP_TOKEN_FILE")
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -270,7 +276,9 @@ async fn browser_session() -> Result<(Vec<Fetched>, Vec<Vec<f64>>)> {
 }
 
 async fn measure_in_page(client: &Client, base: &str) -> Result<(Vec<Fetched>, Vec<Vec<f64>>)> {
-    client.goto(&format!("{base}/keys#token={TOKEN}")).await?;
+    client
+        .goto(&format!("{base}/keys#token={}", token()))
+        .await?;
     // The console is up (and its wasm initialised) once the SSH Key page shows New.
     let deadline = Instant::now() + Duration::from_secs(60);
     while client

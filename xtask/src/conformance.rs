@@ -126,16 +126,12 @@ pub fn conformance(args: ConformanceArgs) -> Result<()> {
     };
     eprintln!("conformance: keyrack-server on {backend}");
 
-    let mut bytes = [0u8; 24];
-    getrandom::getrandom(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let token = format!("kr_{token}");
+    let token = crate::run::random_token()?;
 
     let mut command = Command::new(&binary);
     command
         // Port 0: the server picks a free port and prints it.
         .args(["--listen", "127.0.0.1:0", "--database", &db, "--demo"])
-        .args(["--bootstrap-token", &token])
         // The fuzzer sends thousands of requests a minute, many without a token; 0 turns
         // the per-token and per-address limits off.
         .args(["--rate-limit-per-minute", "0"])
@@ -157,9 +153,13 @@ pub fn conformance(args: ConformanceArgs) -> Result<()> {
         "KEYRACK_CORS_ORIGIN",
         "KEYRACK_TLS_CERT",
         "KEYRACK_TLS_KEY",
+        "KEYRACK_BOOTSTRAP_TOKEN_FILE",
+        "KEYRACK_ADMIN_TOKEN_FILE",
     ] {
         command.env_remove(var);
     }
+    // Through the environment, not the command line others can read.
+    command.env("KEYRACK_BOOTSTRAP_TOKEN", &token);
     let mut server = Server(command.spawn().context("could not start keyrack-server")?);
     let stdout = server.0.stdout.take().expect("piped stdout");
     let (tx, rx) = mpsc::channel();

@@ -23,8 +23,12 @@ use crate::shell::{cmd, run, target_dir};
 
 const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 const KEEP_ENV: &str = "KEYRACK_BENCH_KEEP";
-/// 40 characters, registered with `--bootstrap-token`.
-const TOKEN: &str = "kr_load-bench-token-0123456789abcdefghij";
+/// The admin token of the server this starts: random, made once per run (the server refuses
+/// a weak bootstrap token) and given to it through the environment.
+fn token() -> &'static str {
+    static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TOKEN.get_or_init(|| crate::run::random_token().expect("the OS random source"))
+}
 const CONNECTIONS: u32 = 32;
 const THREADS: u32 = 2;
 /// Target of every read: p99 at most this many milliseconds.
@@ -409,7 +413,8 @@ fn start_server(url: &str, log: &Path) -> Result<(Server, String)> {
         .with_context(|| format!("could not create {}", log.display()))?;
     let mut child = Command::new(&binary)
         .args(["--listen", "127.0.0.1:0", "--database", url])
-        .args(["--bootstrap-token", TOKEN])
+        .env("KEYRACK_BOOTSTRAP_TOKEN", token())
+        .env_remove("KEYRACK_BOOTSTRAP_TOKEN_FILE")
         .args(["--rate-limit-per-minute", "0"])
         .args(["--key-pair-quota", "1000000"])
         .env("RUST_LOG", "warn")
@@ -486,7 +491,7 @@ fn wrk(
             "10s",
             "--latency",
         ])
-        .args(["-H", &format!("Authorization: Bearer {TOKEN}")])
+        .args(["-H", &format!("Authorization: Bearer {}", token())])
         .arg("-s")
         .arg(script)
         .arg(&url)

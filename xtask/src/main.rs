@@ -1,7 +1,8 @@
-//! `cargo xtask setup | run | test | conformance | fuzz | bench`: one entry point for
+//! `cargo xtask setup | run | test | conformance | fuzz | advisories | bench`: one entry point for
 //! everything a developer or CI does, so the README's two commands stay true on a fresh
 //! machine.
 
+mod advisories;
 mod bench;
 mod compress;
 mod conformance;
@@ -41,6 +42,9 @@ enum Command {
     Conformance(conformance::ConformanceArgs),
     /// Run the cargo-fuzz targets (public-key parsing, validators) for a while each.
     Fuzz(fuzz::FuzzArgs),
+    /// Check the workspace's and fuzz/'s dependencies against the RustSec advisory database
+    /// (offline, from the snapshot in ../shared/advisory-db) with cargo-deny.
+    Advisories,
     /// Measure performance budgets (first-load size, key generation); with `--load`, the API
     /// under load on SQLite and PostgreSQL instead.
     Bench(bench::BenchArgs),
@@ -54,6 +58,7 @@ fn main() -> anyhow::Result<()> {
         Command::Test(args) => test::test(args),
         Command::Conformance(args) => conformance::conformance(args),
         Command::Fuzz(args) => fuzz::fuzz(args),
+        Command::Advisories => advisories::advisories(),
         Command::Bench(args) => bench::bench(&args),
     }
 }

@@ -35,8 +35,9 @@ pub fn run(args: RunArgs) -> Result<()> {
     run_cmd(cmd("cargo").args(["build", "--release", "-p", "keyrack-server"]))?;
 
     let data = root().join("data");
-    std::fs::create_dir_all(&data)?;
-    let token = console_token(&data.join("console-token"))?;
+    create_private_dir(&data)?;
+    let token_file = data.join("console-token");
+    let token = console_token(&token_file)?;
     let database = std::env::var(DATABASE_ENV)
         .ok()
         .filter(|url| !url.is_empty());
@@ -45,7 +46,11 @@ pub fn run(args: RunArgs) -> Result<()> {
         .current_dir(root())
         .args(["--listen", &args.listen.to_string()])
         .args(["--dist", "dist", "--demo"])
-        .env("KEYRACK_BOOTSTRAP_TOKEN", &token);
+        // The token from its 0600 file, never on a command line others can read.
+        .arg("--bootstrap-token-file")
+        .arg(&token_file)
+        .env_remove("KEYRACK_BOOTSTRAP_TOKEN")
+        .env_remove("KEYRACK_BOOTSTRAP_TOKEN_FILE");
     if database.is_none() {
         // An empty variable is no database: the server must not try to open "".
         server
@@ -90,8 +95,33 @@ fn reachable(listen: SocketAddr) -> SocketAddr {
     }
 }
 
-/// The sign-in token `run` registers as admin, kept in `data/` so the printed link stays the
-/// same across restarts. It is local-development convenience, never used in production.
+/// A new admin token for a server xtask starts: `kr_` and 32 random bytes in hex, as strong
+/// as the server requires of a bootstrap token (at least 32 characters, 128 bits).
+pub fn random_token() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::getrandom(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("kr_{hex}"))
+}
+
+/// `dir` and its missing parents, 0700 as the server makes its data directory (the database
+/// and the console token live there).
+fn create_private_dir(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .with_context(|| format!("could not create {}", dir.display()))
+}
+
+/// The sign-in token `run` registers as admin, kept in `data/console-token` (0600) so the
+/// printed link stays the same across restarts; the server reads it with
+/// `--bootstrap-token-file`. It is local-development convenience, never used in production.
 fn console_token(path: &Path) -> Result<String> {
     if let Ok(token) = std::fs::read_to_string(path) {
         let token = token.trim();
@@ -99,10 +129,7 @@ fn console_token(path: &Path) -> Result<String> {
             return Ok(token.to_owned());
         }
     }
-    let mut bytes = [0u8; 24];
-    getrandom::getrandom(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let token = format!("kr_{token}");
+    let token = random_token()?;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create(true)

@@ -37,7 +37,7 @@ const POSTGRES_SUITES: &[&str] = &[
 /// Runs fmt and clippy (native and wasm32), a release build of the SPA, the native tests
 /// (keyrack-api, keyrack-keygen, and keyrack-server's integration tests against the real
 /// binary, sshd and Chromium, on SQLite), the server's database suites again on PostgreSQL,
-/// cargo-deny's license, ban and source checks, a short run of each fuzz target,
+/// cargo-deny's license, ban, source and advisory checks, a short run of each fuzz target,
 /// schemathesis against the running server's OpenAPI document (on SQLite, then PostgreSQL),
 /// and the SPA's component tests in headless Chromium. Prints the wall time of each step.
 pub fn test(args: TestArgs) -> Result<()> {
@@ -84,11 +84,12 @@ pub fn test(args: TestArgs) -> Result<()> {
             .env(DATABASE_ENV, "postgres")
             .env(URL_ENV, &postgres_url))
     })?;
-    // Supply chain: licenses, banned crates and sources (crates.io only). Advisories need
-    // the RustSec database from GitHub, which CI cannot reach; see deny.toml.
+    // Supply chain: licenses, banned crates and sources (crates.io only); then known
+    // vulnerabilities, offline against the RustSec snapshot, for the workspace and fuzz/.
     clock.step("cargo deny", || {
         run(cmd("cargo").args(["deny", "check", "licenses", "bans", "sources"]))
     })?;
+    clock.step("cargo deny advisories", crate::advisories::advisories)?;
     // keyrack-api's parser and validators under libFuzzer, a short run per target.
     clock.step("fuzz", || crate::fuzz::fuzz(crate::fuzz::FuzzArgs::short()))?;
     // The server the native tests built, fuzzed against its own OpenAPI document.

@@ -100,13 +100,36 @@ pub struct ServeArgs {
     #[arg(long = "demo", env = "KEYRACK_DEMO")]
     pub demo: bool,
 
-    /// Register this admin token (idempotent) instead of printing a new random one.
+    /// Register this admin token (idempotent) instead of making a new random one. At least
+    /// 32 characters and 128 bits of estimated entropy, such as `openssl rand -base64 32`.
+    /// Prefer the environment variable or --bootstrap-token-file: other users of the machine
+    /// can read a command line.
     #[arg(
         long = "bootstrap-token",
         env = "KEYRACK_BOOTSTRAP_TOKEN",
         hide_env_values = true
     )]
     pub bootstrap_token: Option<String>,
+
+    /// Like --bootstrap-token, with the token read from this file (surrounding whitespace,
+    /// such as the final newline, is ignored).
+    #[arg(
+        long = "bootstrap-token-file",
+        env = "KEYRACK_BOOTSTRAP_TOKEN_FILE",
+        value_name = "FILE",
+        conflicts_with = "bootstrap_token"
+    )]
+    pub bootstrap_token_file: Option<PathBuf>,
+
+    /// Where the first admin token goes (a new file, mode 0600) when the database has no
+    /// admin token and no bootstrap token is given. Default: `initial-admin-token` in the
+    /// SQLite database's directory, or in the working directory on PostgreSQL.
+    #[arg(
+        long = "admin-token-file",
+        env = "KEYRACK_ADMIN_TOKEN_FILE",
+        value_name = "FILE"
+    )]
+    pub admin_token_file: Option<PathBuf>,
 
     /// Most key pairs this deployment may hold.
     #[arg(
@@ -279,6 +302,34 @@ mod tests {
             let e = Cli::try_parse_from(base.into_iter().chain(one)).expect_err("only one");
             assert_eq!(e.kind(), clap::error::ErrorKind::MissingRequiredArgument);
         }
+    }
+
+    #[test]
+    fn the_bootstrap_token_comes_from_one_place() {
+        let cli = Cli::try_parse_from([
+            "keyrack-server",
+            "--bootstrap-token-file",
+            "/run/secrets/keyrack",
+            "--admin-token-file",
+            "/tmp/admin",
+        ])
+        .expect("valid");
+        assert_eq!(
+            cli.serve.bootstrap_token_file.as_deref(),
+            Some(std::path::Path::new("/run/secrets/keyrack"))
+        );
+        assert_eq!(
+            cli.serve.admin_token_file.as_deref(),
+            Some(std::path::Path::new("/tmp/admin"))
+        );
+        let both = Cli::try_parse_from([
+            "keyrack-server",
+            "--bootstrap-token",
+            "x",
+            "--bootstrap-token-file",
+            "f",
+        ]);
+        assert!(both.is_err());
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod ids;
+pub mod private;
 pub mod service;
 pub mod startup;
 pub mod store;

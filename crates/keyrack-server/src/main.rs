@@ -46,9 +46,11 @@ async fn serve(cli: &Cli, args: ServeArgs) -> Result<(), BoxError> {
         (None, None) => None,
         _ => return Err("--tls-cert and --tls-key go together: give both, or neither".into()),
     };
-    let state = startup::prepare(cli, &args, |token| {
-        // stdout, once: the only place this token ever appears in clear.
-        println!("Admin token (shown once): {token}");
+    let state = startup::prepare(cli, &args, |file| {
+        // Where, not what: stdout often ends up in logs others read.
+        let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+        println!("Admin token written to {}", file.display());
+        println!("  (readable only by this user; sign in with it, keep it safe, delete the file)");
     })
     .await?;
     let store = state.store.clone();

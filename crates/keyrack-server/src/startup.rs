@@ -1,30 +1,53 @@
-//! What serving does before it listens: open and migrate the database, register the
-//! bootstrap token, settle interrupted transitions, seed the demo, and turn the flags into an
-//! [`AppState`]. The binary and the in-process tests start the same way.
+//! What serving does before it listens: check the bootstrap token, open and migrate the
+//! database, register the bootstrap token (or write the first admin token to a private file),
+//! settle interrupted transitions, seed the demo, and turn the flags into an [`AppState`].
+//! The binary and the in-process tests start the same way.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::{Cli, ServeArgs};
 use crate::http::{AppState, Limits, RateLimiter};
 use crate::service::tokens;
-use crate::{demo, Store};
+use crate::store::Backend;
+use crate::{demo, private, AppError, Store};
 
 /// Any startup failure, as the binary reports it.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
+/// The first admin token's file when `--admin-token-file` is not given, in the SQLite
+/// database's directory (or the working directory on PostgreSQL).
+pub const ADMIN_TOKEN_FILE: &str = "initial-admin-token";
+
 /// Readies the database of `cli` for serving with `args` and returns the state to serve.
-/// `show_admin_token` gets the random admin token made when the database had no token at
-/// all: the only time it exists in clear.
+/// When the database had no admin token at all, a random one is made and written to a new
+/// 0600 file ([`admin_token_file`]), the only place it exists in clear; `show_admin_token`
+/// gets that file's path so the operator can be told where to look.
+///
+/// A bootstrap token that is too weak ([`tokens::check_bootstrap_token`]) stops the start
+/// before the database is opened.
 pub async fn prepare(
     cli: &Cli,
     args: &ServeArgs,
-    show_admin_token: impl FnOnce(&str),
+    show_admin_token: impl FnOnce(&Path),
 ) -> Result<AppState, BoxError> {
+    let bootstrap = bootstrap_token(args)?;
+    let admin_token_file = admin_token_file(cli, args)?;
     let store = Store::open_with(&cli.database_url, cli.database_max_connections).await?;
     store.migrate().await?;
-    if let Some(token) = tokens::bootstrap(&store, args.bootstrap_token.as_deref()).await? {
-        show_admin_token(&token);
+    let made = tokens::bootstrap(&store, bootstrap.as_deref(), |token| {
+        private::write(&admin_token_file, &format!("{token}\n")).map_err(|e| {
+            AppError::Internal(format!(
+                "could not write the first admin token to {}: {e} (choose another file with \
+                 --admin-token-file)",
+                admin_token_file.display()
+            ))
+        })
+    })
+    .await?;
+    if made {
+        show_admin_token(&admin_token_file);
     }
     // Transitions a crash interrupted would settle on the next read anyway; settling them now
     // keeps the database itself truthful.
@@ -33,6 +56,39 @@ pub async fn prepare(
         tracing::info!("seeded demo data");
     }
     app_state(store, args)
+}
+
+/// The bootstrap token of `--bootstrap-token` or `--bootstrap-token-file`, trimmed, if it is
+/// strong enough ([`tokens::check_bootstrap_token`]).
+pub fn bootstrap_token(args: &ServeArgs) -> Result<Option<String>, BoxError> {
+    let token = match (&args.bootstrap_token, &args.bootstrap_token_file) {
+        (Some(token), _) => token.trim().to_owned(),
+        (None, Some(file)) => {
+            let text = std::fs::read_to_string(file).map_err(|e| {
+                format!(
+                    "could not read --bootstrap-token-file {}: {e}",
+                    file.display()
+                )
+            })?;
+            private::restrict(file);
+            text.trim().to_owned()
+        }
+        (None, None) => return Ok(None),
+    };
+    tokens::check_bootstrap_token(&token)?;
+    Ok(Some(token))
+}
+
+/// Where a first admin token would be written: `--admin-token-file`, else
+/// [`ADMIN_TOKEN_FILE`] beside the SQLite database, else in the working directory.
+pub fn admin_token_file(cli: &Cli, args: &ServeArgs) -> Result<PathBuf, BoxError> {
+    if let Some(file) = &args.admin_token_file {
+        return Ok(file.clone());
+    }
+    let dir = Backend::sqlite_file(&cli.database_url)?
+        .and_then(|db| db.parent().map(Path::to_path_buf))
+        .unwrap_or_default();
+    Ok(dir.join(ADMIN_TOKEN_FILE))
 }
 
 /// The state the flags ask for, on `store`.

@@ -79,6 +79,8 @@ impl Store {
             .after_connect(move |conn, _| Box::pin(async move { backend.configure(conn).await }))
             .connect_with(options)
             .await?;
+        // The first connection made the -wal and -shm files (with the database's mode).
+        backend.restrict_files(&url)?;
         Ok(Self { pool, backend })
     }
 

@@ -77,9 +77,13 @@ impl Harness<InProcess> {
             .unwrap_or_else(|e| panic!("flags {args:?}: {e}"));
         let cli = Cli::from_arg_matches(&matches).expect("the flags as a Cli");
         let mut shown = None;
-        let state = startup::prepare(&cli, &cli.serve, |token| shown = Some(token.to_owned()))
-            .await
-            .unwrap_or_else(|e| panic!("start with {args:?}: {e}"));
+        let state = startup::prepare(&cli, &cli.serve, |file| {
+            shown = std::fs::read_to_string(file)
+                .ok()
+                .map(|token| token.trim().to_owned());
+        })
+        .await
+        .unwrap_or_else(|e| panic!("start with {args:?}: {e}"));
         let store = state.store.clone();
         Self {
             transport: InProcess {

@@ -40,8 +40,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-/// The admin token every test server registers with `--bootstrap-token`.
-pub const TOKEN: &str = "kr_test-bootstrap-token-0123456789abcdef";
+/// The admin token every test server registers with `--bootstrap-token`: random (made with
+/// `openssl rand -hex 24`), as the server requires of a bootstrap token.
+pub const TOKEN: &str = "kr_d74676340657afa444c2c9e57deb14a4fe975c38fc14afc3";
 
 /// The real binary, spawned.
 pub type Server = Harness<Process>;

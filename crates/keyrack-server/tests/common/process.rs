@@ -16,6 +16,9 @@ pub struct Process {
     /// Lines the server printed on stdout before it listened.
     pub banner: Vec<String>,
     client: reqwest::Client,
+    /// Holds the first admin token's file on PostgreSQL (on SQLite it goes beside the
+    /// database, in the test's own directory).
+    _scratch: tempfile::TempDir,
 }
 
 impl Transport for Process {
@@ -100,6 +103,8 @@ impl Harness<Process> {
             "KEYRACK_DIST",
             "KEYRACK_DEMO",
             "KEYRACK_BOOTSTRAP_TOKEN",
+            "KEYRACK_BOOTSTRAP_TOKEN_FILE",
+            "KEYRACK_ADMIN_TOKEN_FILE",
             "KEYRACK_KEY_PAIR_QUOTA",
             "KEYRACK_TRANSITION_DELAY_MS",
             "KEYRACK_RATE_LIMIT_PER_MINUTE",
@@ -117,6 +122,12 @@ impl Harness<Process> {
         }
         if bootstrap {
             command.args(["--bootstrap-token", TOKEN]);
+        }
+        let scratch = tempfile::tempdir().expect("temp dir");
+        if database_url.starts_with("postgres") && !args.contains(&"--admin-token-file") {
+            command
+                .arg("--admin-token-file")
+                .arg(scratch.path().join("initial-admin-token"));
         }
         let mut child = command.spawn().expect("start keyrack-server");
         let stdout = child.stdout.take().expect("piped stdout");
@@ -137,16 +148,26 @@ impl Harness<Process> {
             }
             banner.push(line);
         };
+        // A new database without a bootstrap token: the first admin token is in a file.
         let token = banner
             .iter()
-            .find_map(|l| l.strip_prefix("Admin token (shown once): "))
-            .map_or_else(|| TOKEN.to_owned(), str::to_owned);
+            .find_map(|l| l.strip_prefix("Admin token written to "))
+            .map_or_else(
+                || TOKEN.to_owned(),
+                |file| {
+                    std::fs::read_to_string(file.trim())
+                        .expect("the admin token file")
+                        .trim()
+                        .to_owned()
+                },
+            );
         let server = Self {
             transport: Process {
                 child,
                 base,
                 banner,
                 client,
+                _scratch: scratch,
             },
             token,
             db: None,
