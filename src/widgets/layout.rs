@@ -35,9 +35,9 @@ pub fn ConsoleLayout() -> impl IntoView {
     let _ = window_event_listener(leptos::ev::hashchange, move |_| session.take_link());
     let role = move || session.role().map(|r| r.as_str());
     let switch = move || {
-        session
-            .pending()
-            .map(|token| crate::lazy::on_demand(move || crate::lazy::switch_token_dialog(token.clone())))
+        session.pending().map(|token| {
+            crate::lazy::on_demand(move || crate::lazy::switch_token_dialog(token.clone()))
+        })
     };
     move || {
         if session.signed_in() {

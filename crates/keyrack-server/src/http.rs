@@ -34,11 +34,11 @@ use keyrack_api::ErrorCode;
 use crate::error::AppError;
 use crate::store::Store;
 
+pub use client::{ClientAddr, Peer};
 pub use extract::{Admin, Agent, Auth, IfMatch, Json, Query};
-pub use client::ClientAddr;
 pub use hardening::{Limits, RateLimiter, CONTENT_SECURITY_POLICY};
-pub use refusals::RefusalCounter;
 pub use openapi::ApiDoc;
+pub use refusals::RefusalCounter;
 
 /// Largest request body, 64 KiB. A public key is at most 16 KiB; a full tag set of 50 tags
 /// of 127 + 255 characters fits unless most of its characters take 3–4 bytes in UTF-8.

@@ -1,6 +1,5 @@
 //! Starts the server: configuration, logging, database, admin token, demo data, serving.
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -8,6 +7,7 @@ use clap::Parser;
 use keyrack_api::{CreateToken, TokenRole};
 
 use keyrack_server::config::{Cli, Command, ServeArgs, TokenCommand};
+use keyrack_server::http::Peer;
 use keyrack_server::service::tokens;
 use keyrack_server::startup::{self, BoxError};
 use keyrack_server::store::Backend;
@@ -58,8 +58,8 @@ async fn serve(cli: &Cli, args: ServeArgs) -> Result<(), BoxError> {
     let addr = listener.local_addr()?;
     let maintenance = startup::spawn_maintenance(&state, &args);
     // The peer's address reaches the rate limiter and the audit log.
-    let service = app(state.clone(), args.dist.clone())
-        .into_make_service_with_connect_info::<SocketAddr>();
+    let service =
+        app(state.clone(), args.dist.clone()).into_make_service_with_connect_info::<Peer>();
     // The line tests and scripts read the URL from: its scheme is what is served.
     match tls_config {
         Some(config) => {

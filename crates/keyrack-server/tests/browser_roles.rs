@@ -270,7 +270,10 @@ async fn a_sign_in_link_on_a_signed_in_tab_asks_before_switching() {
     let _one = ONE_BROWSER.lock().await;
     let server = common::browser::console_server(&[]).await;
     let r = server
-        .post("/tokens", json!({"name": "on-call viewer", "role": "viewer"}))
+        .post(
+            "/tokens",
+            json!({"name": "on-call viewer", "role": "viewer"}),
+        )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let viewer = r.body["token"].as_str().unwrap().to_owned();
@@ -286,12 +289,21 @@ async fn a_sign_in_link_on_a_signed_in_tab_asks_before_switching() {
         .unwrap();
     let text = b.wait_dialog_text("on-call viewer").await;
     assert!(text.contains("bootstrap"), "{text}");
-    assert!(!text.contains(&viewer), "the dialog never shows the token: {text}");
+    assert!(
+        !text.contains(&viewer),
+        "the dialog never shows the token: {text}"
+    );
     b.click_in_dialog("Cancel").await;
     b.wait_gone("dialog[open]").await;
     let url = b.client.current_url().await.unwrap();
-    assert!(!url.as_str().contains("token="), "the fragment is gone: {url}");
-    b.client.goto(&format!("{}/keys", server.base)).await.unwrap();
+    assert!(
+        !url.as_str().contains("token="),
+        "the fragment is gone: {url}"
+    );
+    b.client
+        .goto(&format!("{}/keys", server.base))
+        .await
+        .unwrap();
     b.wait_text("web-prod").await;
     let who = identity(&b).await;
     assert!(who.contains("bootstrap") && who.contains("Admin"), "{who}");

@@ -162,7 +162,19 @@ async fn a_sqlite_database_moves_to_postgres_exactly() {
 
     // A lived-in SQLite deployment: demo data, key pairs with tags, a binding, a power cycle,
     // tokens created and revoked, refused writes in the audit log.
-    let mut old = Server::spawn(&sqlite, &["--demo", "--transition-delay-ms", "100"], true).await;
+    // The seeded audit entries are dated 2025: keep them (the default retention is 400 days).
+    let mut old = Server::spawn(
+        &sqlite,
+        &[
+            "--demo",
+            "--transition-delay-ms",
+            "100",
+            "--audit-retention-days",
+            "36500",
+        ],
+        true,
+    )
+    .await;
     let keys = ed25519_keys(3);
     for (i, key) in keys.iter().enumerate() {
         let r = old
@@ -235,7 +247,7 @@ async fn a_sqlite_database_moves_to_postgres_exactly() {
     }
 
     // The PostgreSQL server answers exactly as the SQLite one did.
-    let new = Server::spawn(pg.url(), &[], true).await;
+    let new = Server::spawn(pg.url(), &["--audit-retention-days", "36500"], true).await;
     for (path, old_answer) in READS.iter().zip(&before) {
         let r = new.get(path).await;
         assert_eq!(r.status, 200, "{path}: {}", r.text);

@@ -358,23 +358,14 @@ async fn token_names_are_clean_text_and_unique_among_valid_admin_and_viewer_toke
     // A bootstrap token whose name is taken (here: a second, rotated bootstrap token) is
     // registered under the next free name, and only once.
     let store = &server.store;
-    let service = keyrack_server::service::tokens::bootstrap;
-    assert_eq!(
-        service(store, Some("kr_rotated-bootstrap-token"))
-            .await
-            .ok(),
-        Some(None)
-    );
-    assert_eq!(
-        service(store, Some("kr_rotated-bootstrap-token"))
-            .await
-            .ok(),
-        Some(None)
-    );
-    assert_eq!(
-        service(store, Some("kr_third-bootstrap-token")).await.ok(),
-        Some(None)
-    );
+    // Strong tokens: the bootstrap rule refuses weak ones.
+    const ROTATED: &str = "kr_9f4c1e7a2b8d6035c1f7e9a4b2d8c6e0f3a5b7c9d1e2f4a6b8c0d2e4f6a8b0c2";
+    const THIRD: &str = "kr_3b7e1a9c5d2f8e4a6c0b9d7f1e3a5c8b2d4f6e8a0c1b3d5f7e9a2c4b6d8f0e1";
+    let service =
+        |token| keyrack_server::service::tokens::bootstrap(store, Some(token), |_| Ok(()));
+    for token in [ROTATED, ROTATED, THIRD] {
+        assert_eq!(service(token).await.ok(), Some(false));
+    }
     let r = server.get("/tokens").await;
     let mut names: Vec<&str> = r.body["items"]
         .as_array()
@@ -385,9 +376,7 @@ async fn token_names_are_clean_text_and_unique_among_valid_admin_and_viewer_toke
         .collect();
     names.sort_unstable();
     assert_eq!(names, ["bootstrap", "bootstrap (2)", "bootstrap (3)"]);
-    let r = server
-        .as_token("kr_rotated-bootstrap-token", Method::GET, "/me", None)
-        .await;
+    let r = server.as_token(ROTATED, Method::GET, "/me", None).await;
     assert_eq!(r.body["name"], "bootstrap (2)", "{}", r.text);
 }
 

@@ -50,7 +50,10 @@ pub async fn record(State(state): State<AppState>, mut req: Request, next: Next)
         target: target_from_path(&route, &path),
         status: success_status(&method, &route).as_u16(),
         error_code: None,
-        client: req.extensions().get::<ClientAddr>().map(ToString::to_string),
+        client: req
+            .extensions()
+            .get::<ClientAddr>()
+            .map(ToString::to_string),
         repeats: 1,
     });
     req.extensions_mut().insert(scope.clone());

@@ -3,7 +3,29 @@
 
 use std::net::{IpAddr, SocketAddr};
 
+use axum::extract::connect_info::Connected;
 use axum::extract::{ConnectInfo, Request};
+use axum::serve::IncomingStream;
+use tokio::net::TcpListener;
+
+use crate::tls::TlsListener;
+
+/// The TCP peer of a connection, whatever the listener (plain or TLS): what
+/// `into_make_service_with_connect_info::<Peer>` gives each request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Peer(pub SocketAddr);
+
+impl Connected<IncomingStream<'_, TcpListener>> for Peer {
+    fn connect_info(stream: IncomingStream<'_, TcpListener>) -> Self {
+        Self(*stream.remote_addr())
+    }
+}
+
+impl Connected<IncomingStream<'_, TlsListener>> for Peer {
+    fn connect_info(stream: IncomingStream<'_, TlsListener>) -> Self {
+        Self(*stream.remote_addr())
+    }
+}
 
 /// The address a request came from, put in its extensions by the rate limiter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,8 +55,8 @@ pub fn resolve(req: &Request, trusted_proxy: bool) -> Option<IpAddr> {
         }
     }
     req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(peer)| peer.ip())
+        .get::<ConnectInfo<Peer>>()
+        .map(|ConnectInfo(Peer(peer))| peer.ip())
 }
 
 /// The rate limiter's key for an address: IPv4 addresses one by one, IPv6 by /64 (one
@@ -66,7 +88,7 @@ mod tests {
         }
         let mut req = builder.body(Body::empty()).expect("request");
         req.extensions_mut()
-            .insert(ConnectInfo(peer.parse::<SocketAddr>().expect("addr")));
+            .insert(ConnectInfo(Peer(peer.parse().expect("addr"))));
         req
     }
 
@@ -74,7 +96,10 @@ mod tests {
     fn the_header_counts_only_behind_a_trusted_proxy() {
         let req = request("10.0.0.1:4000", Some("203.0.113.9, 198.51.100.7"));
         assert_eq!(resolve(&req, false), Some("10.0.0.1".parse().expect("ip")));
-        assert_eq!(resolve(&req, true), Some("198.51.100.7".parse().expect("ip")));
+        assert_eq!(
+            resolve(&req, true),
+            Some("198.51.100.7".parse().expect("ip"))
+        );
         let junk = request("10.0.0.1:4000", Some("not an address"));
         assert_eq!(resolve(&junk, true), Some("10.0.0.1".parse().expect("ip")));
     }

@@ -149,8 +149,9 @@ impl RateLimiter {
         }
     }
 
-    /// How many buckets are kept (for tests of memory).
-    pub fn len(&self) -> usize {
+    /// How many buckets are kept.
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.lock().len()
     }
 
@@ -265,7 +266,8 @@ pub async fn rate_limit(State(state): State<AppState>, mut req: Request, next: N
         return next.run(req).await;
     }
     let now = Instant::now();
-    let token_key = bearer(&req).map(|token| -> [u8; 32] { Sha256::digest(token.as_bytes()).into() });
+    let token_key =
+        bearer(&req).map(|token| -> [u8; 32] { Sha256::digest(token.as_bytes()).into() });
     match token_key.and_then(|key| limits.check_token(key, now)) {
         Some(Ok(())) => return next.run(req).await,
         Some(Err(retry_after_secs)) => {
@@ -278,9 +280,12 @@ pub async fn rate_limit(State(state): State<AppState>, mut req: Request, next: N
         if let Err(retry_after_secs) = clients.has_room(key, now) {
             let action = format!("{} {}", req.method(), req.uri().path());
             let refusal = ErrorCode::RateLimited { retry_after_secs };
-            state
-                .refusals
-                .count(client.map(|ip| ip.to_string()), &action, 429, &refusal.name());
+            state.refusals.count(
+                client.map(|ip| ip.to_string()),
+                &action,
+                429,
+                &refusal.name(),
+            );
             return AppError::from(refusal).into_response();
         }
     }

@@ -48,7 +48,8 @@ impl RefusalCounter {
 
     /// The entries of the interval that ends now; counting starts again from zero.
     pub fn take(&self) -> Vec<NewAuditEntry> {
-        let counts = std::mem::take(&mut *self.counts.lock().unwrap_or_else(PoisonError::into_inner));
+        let counts =
+            std::mem::take(&mut *self.counts.lock().unwrap_or_else(PoisonError::into_inner));
         let mut entries: Vec<_> = counts.into_values().collect();
         entries.sort_by(|a, b| a.client.cmp(&b.client));
         entries
@@ -63,10 +64,20 @@ mod tests {
     fn a_flood_makes_one_entry_per_client_and_a_bounded_number_in_all() {
         let counter = RefusalCounter::default();
         for _ in 0..100_000 {
-            counter.count(Some("192.0.2.1".into()), "POST /api/v1/key-pairs", 401, "Unauthorized");
+            counter.count(
+                Some("192.0.2.1".into()),
+                "POST /api/v1/key-pairs",
+                401,
+                "Unauthorized",
+            );
         }
         for i in 0..1_000 {
-            counter.count(Some(format!("10.0.{}.{}", i / 256, i % 256)), "DELETE /x", 401, "Unauthorized");
+            counter.count(
+                Some(format!("10.0.{}.{}", i / 256, i % 256)),
+                "DELETE /x",
+                401,
+                "Unauthorized",
+            );
         }
         let entries = counter.take();
         assert_eq!(entries.len(), MAX_CLIENTS + 1);

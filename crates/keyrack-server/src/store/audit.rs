@@ -60,8 +60,10 @@ impl AuditScope {
 
     /// Records who is making the request.
     pub fn set_actor(&self, id: &str, name: &str, role: TokenRole) {
-        self.entry.lock().unwrap_or_else(PoisonError::into_inner).actor =
-            Some((id.to_owned(), name.to_owned(), role));
+        self.entry
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .actor = Some((id.to_owned(), name.to_owned(), role));
     }
 
     /// The entry as it stands.
@@ -198,7 +200,10 @@ impl Store {
         }
         let id = insert_entry(&mut tx, &entry).await?;
         tx.commit().await?;
-        *scope.recorded.lock().unwrap_or_else(PoisonError::into_inner) = Some(id);
+        *scope
+            .recorded
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(id);
         Ok(())
     }
 
@@ -376,12 +381,20 @@ mod tests {
         for action in ["old one", "old two", "recent"] {
             store.record_audit(&entry(action)).await.expect("record");
         }
-        sqlx::query("UPDATE audit_log SET at = '2020-01-01T00:00:00.000Z' WHERE action LIKE 'old%'")
-            .execute(&store.pool)
-            .await
-            .expect("age two entries");
+        sqlx::query(
+            "UPDATE audit_log SET at = '2020-01-01T00:00:00.000Z' WHERE action LIKE 'old%'",
+        )
+        .execute(&store.pool)
+        .await
+        .expect("age two entries");
         let retention = std::time::Duration::from_secs(400 * 86_400);
-        assert_eq!(store.prune_audit(&clock::before(retention)).await.expect("prune"), 2);
+        assert_eq!(
+            store
+                .prune_audit(&clock::before(retention))
+                .await
+                .expect("prune"),
+            2
+        );
         let left = store
             .list_audit(&AuditFilter {
                 limit: 10,
@@ -391,7 +404,13 @@ mod tests {
             .expect("list");
         assert_eq!(left.total, 1);
         assert_eq!(left.items[0].action, "recent");
-        assert_eq!(store.prune_audit(&clock::before(retention)).await.expect("prune"), 0);
+        assert_eq!(
+            store
+                .prune_audit(&clock::before(retention))
+                .await
+                .expect("prune"),
+            0
+        );
     }
 
     #[tokio::test]
@@ -430,6 +449,16 @@ mod tests {
         // Outside a request a commit writes no entry.
         let tx = store.begin_write().await.expect("begin");
         store.commit_audited(tx, None).await.expect("commit");
-        assert_eq!(store.list_audit(&AuditFilter { limit: 10, ..AuditFilter::default() }).await.expect("list").total, 1);
+        assert_eq!(
+            store
+                .list_audit(&AuditFilter {
+                    limit: 10,
+                    ..AuditFilter::default()
+                })
+                .await
+                .expect("list")
+                .total,
+            1
+        );
     }
 }
