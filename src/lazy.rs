@@ -55,9 +55,7 @@ pub async fn sign_in_page() -> AnyView {
 /// The question a sign-in link asks on a tab signed in with another token.
 #[cfg_attr(keyrack_split, leptos::lazy)]
 pub async fn switch_token_dialog(token: String) -> AnyView {
-    // Asked before the dialog opens, so it can name the link's token.
-    let checked = crate::api::Api::check_token(&token).await;
-    view! { <crate::pages::sign_in::SwitchTokenDialog token checked /> }.into_any()
+    view! { <crate::pages::sign_in::SwitchTokenDialog token /> }.into_any()
 }
 
 /// The open key-pair dialog.

@@ -4,19 +4,46 @@
 use keyrack_api::{ApiError, TokenInfo, TokenRole};
 use leptos::prelude::*;
 
+use crate::api::Api;
 use crate::auth::Session;
 use crate::messages;
 use crate::widgets::dialog::Dialog;
 
-/// Asks whether to switch to the link's `token`, which `GET /me` answered with `checked`.
+/// Asks whether to switch to the link's `token`; `GET /me` with it says whose it is first.
 #[component]
-pub fn SwitchTokenDialog(token: String, checked: Result<TokenInfo, ApiError>) -> impl IntoView {
+pub fn SwitchTokenDialog(token: String) -> impl IntoView {
     let session = expect_context::<Session>();
+    let checked = LocalResource::new({
+        let token = token.clone();
+        move || {
+            let token = token.clone();
+            async move { Api::check_token(&token).await }
+        }
+    });
+    let cancel = Callback::new(move |()| session.dismiss_pending());
+    let body = move || {
+        checked
+            .get()
+            .map(|answer| choice(session, token.clone(), answer, cancel))
+    };
+    view! {
+        <Dialog title="Switch token?" on_close=cancel>
+            <div class="form">{body}</div>
+        </Dialog>
+    }
+}
+
+/// The question once the link's token is known (or refused).
+fn choice(
+    session: Session,
+    token: String,
+    answer: Result<TokenInfo, ApiError>,
+    cancel: Callback<()>,
+) -> AnyView {
     let current = session
         .me()
         .map_or_else(|| "the current token".to_owned(), |me| me.name);
-    let cancel = Callback::new(move |()| session.dismiss_pending());
-    let body = match checked {
+    match answer {
         Ok(me) => {
             let name = me.name.clone();
             let role = role_name(me.role);
@@ -44,11 +71,6 @@ pub fn SwitchTokenDialog(token: String, checked: Result<TokenInfo, ApiError>) ->
             </div>
         }
         .into_any(),
-    };
-    view! {
-        <Dialog title="Switch token?" on_close=cancel>
-            <div class="form">{body}</div>
-        </Dialog>
     }
 }
 
