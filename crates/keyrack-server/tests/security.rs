@@ -608,3 +608,50 @@ async fn cors_allows_exactly_the_configured_origin() {
         .await;
     assert_eq!(r.header("access-control-allow-origin"), None);
 }
+
+#[tokio::test]
+async fn api_answers_are_never_cached() {
+    let server = App::start(&[]).await;
+    let no_store = |r: &Resp, what: &str| {
+        assert_eq!(r.header("cache-control"), Some("no-store"), "{what}");
+    };
+    // Answers that carry a secret: a new token, an instance's agent token, authorized_keys.
+    let r = server
+        .post("/tokens", json!({"name": "cached?", "role": "viewer"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    no_store(&r, "POST /tokens");
+    let r = server
+        .post(
+            "/instances",
+            json!({"name": "c", "region": "r", "os": "linux", "private_ip": "10.0.0.9"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    no_store(&r, "POST /instances");
+    let id = r.body["instance"]["id"].as_str().expect("id").to_owned();
+    let agent = r.body["agent_token"]
+        .as_str()
+        .expect("agent token")
+        .to_owned();
+    let r = server
+        .as_token(
+            &agent,
+            Method::GET,
+            &format!("/instances/{id}/authorized_keys"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    no_store(&r, "authorized_keys");
+    // And every other API answer, refusals included.
+    no_store(&server.get("/key-pairs").await, "GET /key-pairs");
+    let r = server
+        .request(Method::GET, "/api/v1/key-pairs", None, &[], None)
+        .await;
+    assert_eq!(r.status, 401);
+    no_store(&r, "401");
+    let r = server.get("/no-such-thing").await;
+    assert_eq!(r.status, 404);
+    no_store(&r, "404");
+}
