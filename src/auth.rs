@@ -15,21 +15,54 @@ const FRAGMENT_PREFIX: &str = "#token=";
 pub struct Session {
     token: RwSignal<Option<String>>,
     me: RwSignal<Option<TokenInfo>>,
+    /// A token from a `#token=` link opened while another token is signed in: the user is
+    /// asked before it replaces the current one. Kept in memory only.
+    pending: RwSignal<Option<String>>,
 }
 
 impl Session {
-    /// Restores the token of this tab, taking one from a `#token=` fragment first.
+    /// Restores the token of this tab, taking one from a `#token=` fragment first (or
+    /// holding it for the user's choice when another token is signed in).
     pub fn restore() -> Self {
-        if let Some(token) = take_fragment_token() {
-            store(Some(&token));
-            store_me(None);
+        let session = Self {
+            token: RwSignal::new(load()),
+            me: RwSignal::new(None),
+            pending: RwSignal::new(None),
+        };
+        if session.token.get_untracked().is_some() {
+            session.me.set(load_me());
         }
-        let token = load();
-        let me = token.as_ref().and_then(|_| load_me());
-        Self {
-            token: RwSignal::new(token),
-            me: RwSignal::new(me),
+        session.take_link();
+        session
+    }
+
+    /// Takes a `#token=` fragment from the address bar: signs in with it when no other
+    /// token is signed in, otherwise holds it until the user chooses ([`Self::pending`]).
+    /// Called at start and whenever the fragment changes.
+    pub fn take_link(&self) {
+        let Some(token) = take_fragment_token() else {
+            return;
+        };
+        match self.token.get_untracked() {
+            Some(current) if current == token => {}
+            Some(_) => self.pending.set(Some(token)),
+            None => {
+                store(Some(&token));
+                store_me(None);
+                self.me.set(None);
+                self.token.set(Some(token));
+            }
         }
+    }
+
+    /// The token of a link waiting for the user's choice, tracked.
+    pub fn pending(&self) -> Option<String> {
+        self.pending.get()
+    }
+
+    /// Drops the link's token; the current session stays.
+    pub fn dismiss_pending(&self) {
+        self.pending.set(None);
     }
 
     /// The current token, tracked.
@@ -59,6 +92,7 @@ impl Session {
 
     /// Keeps a token that the server accepted, with who it is.
     pub fn sign_in(&self, token: String, me: TokenInfo) {
+        self.pending.set(None);
         store(Some(&token));
         self.set_me(me);
         self.token.set(Some(token));

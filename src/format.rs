@@ -23,3 +23,41 @@ pub fn timestamp(rfc3339: &str) -> String {
         _ => rfc3339.to_owned(),
     }
 }
+
+/// How an expiry reads in a list: "Never", "in 12 days", "in 5 hours", or "Expired", with the
+/// badge class that goes with it (a warning within
+/// [`keyrack_api::EXPIRING_WITHIN_DAYS`] days).
+pub fn expiry(expires_at: Option<&str>) -> (String, &'static str) {
+    let left = expires_at.map(|at| js_sys::Date::parse(at) - js_sys::Date::now());
+    expiry_from(left)
+}
+
+/// [`expiry`] from the milliseconds left (`None`: never expires).
+pub fn expiry_from(left_ms: Option<f64>) -> (String, &'static str) {
+    const HOUR: f64 = 3_600_000.0;
+    const DAY: f64 = 24.0 * HOUR;
+    let Some(left) = left_ms.filter(|ms| !ms.is_nan()) else {
+        return ("Never".into(), "");
+    };
+    let warn = if left <= f64::from(keyrack_api::EXPIRING_WITHIN_DAYS) * DAY {
+        "badge badge-warning"
+    } else {
+        ""
+    };
+    // Days to the nearest (a 30-day preset reads "in 30 days" seconds later), hours and
+    // minutes rounded down ("in 1 hour" means at least an hour is left).
+    let count = |unit: f64, one: &str, many: &str| {
+        let n = if unit == DAY {
+            (left / unit).round()
+        } else {
+            (left / unit).floor().max(1.0)
+        } as u64;
+        format!("in {n} {}", if n == 1 { one } else { many })
+    };
+    match left {
+        l if l <= 0.0 => ("Expired".into(), "badge badge-danger"),
+        l if l < HOUR => (count(60_000.0, "minute", "minutes"), warn),
+        l if l < DAY => (count(HOUR, "hour", "hours"), warn),
+        _ => (count(DAY, "day", "days"), warn),
+    }
+}

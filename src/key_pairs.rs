@@ -11,6 +11,7 @@ pub mod create_pair_fields;
 pub mod delete_key;
 pub mod dialogs;
 pub mod edit_tags;
+pub mod expiry_field;
 pub mod instance_picker;
 pub mod modify_key;
 pub mod public_key_input;

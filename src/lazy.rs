@@ -52,6 +52,12 @@ pub async fn sign_in_page() -> AnyView {
     view! { <crate::pages::sign_in::SignInPage /> }.into_any()
 }
 
+/// The question a sign-in link asks on a tab signed in with another token.
+#[cfg_attr(keyrack_split, leptos::lazy)]
+pub async fn switch_token_dialog(token: String) -> AnyView {
+    view! { <crate::pages::sign_in::SwitchTokenDialog token /> }.into_any()
+}
+
 /// The open key-pair dialog.
 #[cfg_attr(keyrack_split, leptos::lazy)]
 pub async fn key_dialog(dialog: KeyDialogView) -> AnyView {

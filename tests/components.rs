@@ -111,6 +111,7 @@ fn sample_key() -> KeyPair {
         created_at: "2026-11-28T01:00:00Z".into(),
         updated_at: "2026-11-28T01:00:00Z".into(),
         version: 3,
+        expires_at: None,
     }
 }
 
@@ -453,9 +454,7 @@ async fn modify_form_validates_and_sends_only_changes() {
     assert!(text(&root).contains("The name has 65 characters; at most 64 are allowed"));
     type_into(&find(&root, "#key-description"), "bad\u{202E}txt");
     tick().await;
-    assert!(
-        text(&root).contains("Bidirectional override characters such as U+202E are not allowed")
-    );
+    assert!(text(&root).contains("Bidirectional control characters such as U+202E are not allowed"));
     button(&root, "OK").click();
     tick().await;
     assert!(sent.get_untracked().is_none());
@@ -468,7 +467,115 @@ async fn modify_form_validates_and_sends_only_changes() {
         sent.get_untracked(),
         Some(UpdateKeyPair {
             name: Some("web-prod-2".into()),
-            description: None
+            description: None,
+            expires_at: None,
+        })
+    );
+}
+
+// ---- Expires (issue #13) -----------------------------------------------------------------
+
+/// Days from now to an RFC 3339 time, as the browser reads it.
+fn days_from_now(at: &str) -> f64 {
+    (js_sys::Date::parse(at) - js_sys::Date::now()) / 86_400_000.0
+}
+
+#[wasm_bindgen_test]
+async fn create_form_sends_the_expiry_preset_and_refuses_a_missing_or_past_date() {
+    let (root, submitted) = mount_create_form(None);
+    tick().await;
+    type_into(&find(&root, "#public-key"), ED25519);
+    type_into(&find(&root, "#key-name"), "alice-laptop");
+    let expiry: HtmlSelectElement = find(&root, "#key-expiry").unchecked_into();
+    assert_eq!(
+        expiry.value(),
+        "never",
+        "a new key never expires unless chosen"
+    );
+    let date: HtmlInputElement = find(&root, "#key-expiry-date").unchecked_into();
+    assert!(date.hidden(), "the date input only for \"On a date\"");
+
+    choose(&root, "#key-expiry", "date");
+    tick().await;
+    assert!(!date.hidden());
+    button(&root, "OK").click();
+    tick().await;
+    assert!(submitted.get_untracked().is_none());
+    assert!(
+        text(&root).contains("Pick the date the key expires"),
+        "{}",
+        text(&root)
+    );
+    type_into(&date, "2020-01-31");
+    tick().await;
+    assert!(
+        text(&root).contains("The expiry 2020-01-31T00:00:00.000Z has passed"),
+        "{}",
+        text(&root)
+    );
+    button(&root, "OK").click();
+    tick().await;
+    assert!(
+        submitted.get_untracked().is_none(),
+        "a past date is not sent"
+    );
+
+    choose(&root, "#key-expiry", "90");
+    tick().await;
+    assert!(!text(&root).contains("has passed"));
+    button(&root, "OK").click();
+    tick().await;
+    let req = submitted.get_untracked().expect("submitted");
+    let at = req.expires_at.expect("an expiry");
+    let days = days_from_now(&at);
+    assert!((89.99..=90.0).contains(&days), "{at} is {days} days away");
+}
+
+#[wasm_bindgen_test]
+async fn modify_form_keeps_changes_or_clears_the_expiry() {
+    let sent = RwSignal::new(None::<UpdateKeyPair>);
+    let key = KeyPair {
+        expires_at: Some("2031-05-01T00:00:00.000Z".into()),
+        ..sample_key()
+    };
+    let root = mount(move || {
+        view! {
+            <ModifyKeyForm
+                key=Signal::stored(key)
+                pending=Signal::stored(false)
+                server_error=Signal::stored(None)
+                on_submit=move |c| sent.set(Some(c))
+                on_cancel=|()| {}
+            />
+        }
+    });
+    tick().await;
+    let expiry: HtmlSelectElement = find(&root, "#key-expiry").unchecked_into();
+    assert_eq!(expiry.value(), "keep");
+    assert!(
+        text(&root).contains("Keep 2031-05-01 00:00 UTC"),
+        "{}",
+        text(&root)
+    );
+
+    // A past date is allowed here: it retires the key at once.
+    choose(&root, "#key-expiry", "date");
+    type_into(&find(&root, "#key-expiry-date"), "2020-01-31");
+    button(&root, "OK").click();
+    tick().await;
+    assert_eq!(
+        sent.get_untracked().and_then(|c| c.expires_at),
+        Some(Some("2020-01-31T00:00:00.000Z".into()))
+    );
+
+    choose(&root, "#key-expiry", "never");
+    button(&root, "OK").click();
+    tick().await;
+    assert_eq!(
+        sent.get_untracked(),
+        Some(UpdateKeyPair {
+            expires_at: Some(None),
+            ..UpdateKeyPair::default()
         })
     );
 }

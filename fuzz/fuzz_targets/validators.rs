@@ -7,7 +7,8 @@
 use arbitrary::{Arbitrary, Unstructured};
 use keyrack_api::{
     validate_description, validate_name, validate_tags, ApiError, BatchDeleteRequest, BindRequest,
-    CreateImage, CreateInstance, CreateKeyPair, ErrorCode, FieldError, InstanceState, Origin, Os,
+    parse_expires_at, CreateImage, CreateInstance, CreateKeyPair, ErrorCode, FieldError,
+    InstanceState, Origin, Os,
     SearchQuery, Tag, TagFilter, UpdateKeyPair, BATCH_MAX, BIND_INSTANCES_MAX,
     DESCRIPTION_MAX_CHARS, NAME_MAX_CHARS, TAGS_MAX, TAG_KEY_MAX_CHARS, TAG_VALUE_MAX_CHARS,
 };
@@ -61,6 +62,10 @@ const PIECES: &[&str] = &[
     "10.0.0.1",
     "::1",
     "fe80::1",
+    "2027-01-31T00:00:00Z",
+    "2027-01-31T08:00:00.5+08:00",
+    "T",
+    "Z",
 ];
 
 /// Text assembled from [`PIECES`], arbitrary characters and long runs (to cross the length
@@ -112,6 +117,7 @@ struct Input {
     tag_param: Text,
     update_name: Option<Text>,
     update_description: Option<Text>,
+    expires_at: Option<Text>,
     ids: u8,
     instance_ids: u8,
     instance_name: Text,
@@ -155,21 +161,33 @@ fuzz_target!(|input: Input| {
         public_key: String::new(),
         tags: tags.clone(),
         origin: Origin::Imported,
+        expires_at: input.expires_at.clone().map(|t| t.0),
     };
     let create_result = create.validate();
     check(&create_result, |f| {
-        f == "name" || f == "description" || tag_field(f, tags.len())
+        f == "name" || f == "description" || tag_field(f, tags.len()) || f == "expires_at"
     });
+    // An expiry is read into one stored form, which reads back as itself.
+    let expiry_result = match &create.expires_at {
+        Some(at) => parse_expires_at("expires_at", at).map(|stored| {
+            assert_eq!(stored.len(), "2027-01-31T00:00:00.000Z".len(), "{stored}");
+            assert_eq!(parse_expires_at("expires_at", &stored).as_ref(), Ok(&stored));
+        }),
+        None => Ok(()),
+    };
+    check(&expiry_result, |f| f == "expires_at");
     // The first rule broken, in field order.
     let expected = name_result
         .clone()
         .and(description_result.clone())
-        .and(tags_result.clone());
+        .and(tags_result.clone())
+        .and(expiry_result);
     assert_eq!(create_result, expected);
 
     let update = UpdateKeyPair {
         name: input.update_name.map(|t| t.0),
         description: input.update_description.map(|t| t.0),
+        expires_at: None,
     };
     let update_result = update.validate();
     check(&update_result, |f| f == "name" || f == "description");

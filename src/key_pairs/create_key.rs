@@ -1,11 +1,13 @@
 //! The body of "Create an SSH key".
 
 use keyrack_api::{
-    validate_description, validate_name, ApiError, CreateKeyPair, KeygenRequest, Origin,
+    check_new_expiry, validate_description, validate_name, ApiError, CreateKeyPair, KeygenRequest,
+    Origin,
 };
 use leptos::prelude::*;
 
 use super::create_pair_fields::{CreatePairFields, GenerateKeyPair, PairChoices};
+use super::expiry_field::{ExpiryChoice, ExpiryField};
 use super::public_key_input::{preview_of, PublicKeyInput};
 use crate::widgets::form::{sentence, FieldMessage, FormButtons, ServerError};
 use crate::widgets::tag_editor::{TagEditor, TagRows};
@@ -54,17 +56,30 @@ pub fn CreateKeyForm(
     let description = RwSignal::new(String::new());
     let public_key = RwSignal::new(String::new());
     let tags = TagRows::new(&[]);
+    let expiry = ExpiryChoice::new();
     let (submitted, set_submitted) = signal(false);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         set_submitted.set(true);
+        // The field shows why; nothing is sent until it is valid.
+        let Ok(expires_at) = untrack(|| expiry.expires_at()) else {
+            return;
+        };
+        let now = String::from(js_sys::Date::new_0().to_iso_string());
+        if expires_at
+            .as_deref()
+            .is_some_and(|at| check_new_expiry(at, &now).is_err())
+        {
+            return;
+        }
         let request = CreateKeyPair {
             name: name.get_untracked().trim().to_owned(),
             description: description.get_untracked().trim().to_owned(),
             public_key: public_key.get_untracked().trim().to_owned(),
             tags: untrack(move || tags.tags()),
             origin: Origin::Imported,
+            expires_at,
         };
         match (method.get_untracked(), on_generate) {
             (CreationMethod::UseExisting, _) => {
@@ -90,6 +105,7 @@ pub fn CreateKeyForm(
                 <span class="label">"Tag (Optional)"</span>
                 <TagEditor rows=tags show_all=submitted />
             </div>
+            <ExpiryField choice=expiry submitted=submitted new_key=true />
             {move || match method.get() {
                 CreationMethod::CreatePair => {
                     view! { <CreatePairFields choices submitted /> }.into_any()

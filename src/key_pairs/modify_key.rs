@@ -1,9 +1,10 @@
-//! The body of "Modify": name and description.
+//! The body of "Modify": name, description and expiry.
 
 use keyrack_api::{ApiError, KeyPair, UpdateKeyPair};
 use leptos::prelude::*;
 
 use super::create_key::{DescriptionField, NameField};
+use super::expiry_field::{ExpiryChoice, ExpiryField};
 use crate::widgets::form::{FormButtons, ServerError};
 
 /// Sends only what changed; with no change, OK just closes.
@@ -28,6 +29,7 @@ pub fn ModifyKeyForm(
     let initial = key.get_untracked();
     let name = RwSignal::new(initial.name);
     let description = RwSignal::new(initial.description);
+    let expiry = ExpiryChoice::keeping(initial.expires_at);
     let (submitted, set_submitted) = signal(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -35,11 +37,15 @@ pub fn ModifyKeyForm(
         let current = key.get_untracked();
         let new_name = name.get_untracked().trim().to_owned();
         let new_description = description.get_untracked().trim().to_owned();
+        let Ok(expires_at) = untrack(|| expiry.expires_at()) else {
+            return;
+        };
         let change = UpdateKeyPair {
             name: (new_name != current.name).then_some(new_name),
             description: (new_description != current.description).then_some(new_description),
+            expires_at: expiry.changed().then_some(expires_at),
         };
-        if change.name.is_none() && change.description.is_none() {
+        if change == UpdateKeyPair::default() {
             on_cancel.run(());
         } else if change.validate().is_ok() {
             on_submit.run(change);
@@ -50,6 +56,7 @@ pub fn ModifyKeyForm(
             <p class="muted">"Key ID: " <span class="mono">{move || key.get().id}</span></p>
             <NameField name=name submitted=submitted />
             <DescriptionField description=description submitted=submitted />
+            <ExpiryField choice=expiry submitted=submitted />
             <ServerError error=server_error />
             <FormButtons pending=pending on_cancel=on_cancel />
         </form>

@@ -60,6 +60,24 @@ fn NotFound() -> impl IntoView {
     }
 }
 
+/// "Never", "2027-03-01 00:00 UTC (in 12 days)", or "Expired on 2026-11-01 00:00 UTC: sshd no
+/// longer gets this key".
+fn expires_line(expires_at: Option<&str>) -> impl IntoView {
+    let (text, class) = format::expiry(expires_at);
+    match expires_at {
+        None => view! { <span>{text}</span> }.into_any(),
+        Some(at) if text == "Expired" => view! {
+            <span class=class>"Expired"</span>
+            " on " {format::timestamp(at)} ": sshd no longer gets this key. Modify it to extend the date."
+        }
+        .into_any(),
+        Some(at) => view! {
+            {format::timestamp(at)} " " <span class=class>"(" {text} ")"</span>
+        }
+        .into_any(),
+    }
+}
+
 #[component]
 fn KeyDetails(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoView {
     let open = move |d: KeyDialog| dialog.set(Some(d));
@@ -123,6 +141,7 @@ fn KeyDetails(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoVie
                     <CopyButton text=key.public_key.clone() what="public key" />
                 </dd>
                 <dt>"Tags"</dt><dd class="tags">{tags}</dd>
+                <dt>"Expires"</dt><dd class="expires">{expires_line(key.expires_at.as_deref())}</dd>
                 <dt>"Created"</dt><dd>{format::timestamp(&key.created_at)}</dd>
                 <dt>"Updated"</dt><dd>{format::timestamp(&key.updated_at)}</dd>
                 <dt>"Bound instances"</dt><dd><BoundInstances key_id=key.id.clone() ids=key.instance_ids.clone() /></dd>

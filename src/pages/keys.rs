@@ -67,7 +67,7 @@ pub fn KeysPage() -> impl IntoView {
 }
 
 fn is_unfiltered(v: &KeyPairQuery) -> bool {
-    v.q.is_none() && v.tag.is_none() && v.page() == 1
+    v.q.is_none() && v.tag.is_none() && v.status.is_none() && v.page() == 1
 }
 
 /// No key yet: invite creating or importing the first one.

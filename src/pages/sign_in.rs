@@ -1,5 +1,9 @@
 //! Sign in by pasting an API token; `GET /me` checks it, and says its role, before it is kept.
 
+mod switch;
+
+pub use switch::SwitchTokenDialog;
+
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 

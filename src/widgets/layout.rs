@@ -31,7 +31,15 @@ pub fn ConsoleLayout() -> impl IntoView {
             });
         }
     });
+    // A link opened in this tab later (only its fragment changes, so nothing reloads).
+    let links = window_event_listener(leptos::ev::hashchange, move |_| session.take_link());
+    on_cleanup(move || links.remove());
     let role = move || session.role().map(|r| r.as_str());
+    let switch = move || {
+        session.pending().map(|token| {
+            crate::lazy::on_demand(move || crate::lazy::switch_token_dialog(token.clone()))
+        })
+    };
     move || {
         if session.signed_in() {
             view! {
@@ -41,6 +49,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                         <Header />
                         <main class="content" id="main"><Outlet /></main>
                     </div>
+                    {switch}
                 </div>
             }
             .into_any()

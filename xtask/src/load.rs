@@ -369,6 +369,13 @@ fn scenarios(manifest: &Value, keys: u32) -> Result<Vec<Scenario>> {
             "tag filter (team:team-07)",
             format!("{list}?limit=20&tag=team%3Ateam-07"),
         ),
+        // One key in 20 of the seed expires, within 200 days either side of now.
+        read("status=expired", format!("{list}?limit=20&status=expired")),
+        read(
+            "status=expiring",
+            format!("{list}?limit=20&status=expiring"),
+        ),
+        read("status=active", format!("{list}?limit=20&status=active")),
         read("get one key", format!("{list}/{probe_id}")),
         Scenario {
             name: "create (POST)",

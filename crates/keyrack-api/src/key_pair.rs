@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{FieldError, Rule};
+use crate::expiry::{parse_expires_at, present};
 use crate::limits::BATCH_MAX;
 use crate::tag::{validate_tags, Tag};
 use crate::validate::{validate_description, validate_name};
@@ -49,6 +50,9 @@ pub struct KeyPair {
     pub instance_ids: Vec<String>,
     /// Custom images that carry the key.
     pub image_ids: Vec<String>,
+    /// RFC 3339 UTC: from then on sshd no longer gets the key. `null`: never.
+    #[serde(default)]
+    pub expires_at: Option<String>,
     /// RFC 3339 UTC.
     pub created_at: String,
     /// RFC 3339 UTC.
@@ -74,6 +78,9 @@ pub struct CreateKeyPair {
     /// `generated` or `imported` (the default).
     #[serde(default)]
     pub origin: Origin,
+    /// Optional RFC 3339 time from which sshd no longer gets the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
 }
 
 impl CreateKeyPair {
@@ -82,11 +89,15 @@ impl CreateKeyPair {
     pub fn validate(&self) -> Result<(), FieldError> {
         validate_name(&self.name)?;
         validate_description(&self.description)?;
-        validate_tags(&self.tags)
+        validate_tags(&self.tags)?;
+        if let Some(at) = &self.expires_at {
+            parse_expires_at("expires_at", at)?;
+        }
+        Ok(())
     }
 }
 
-/// `PATCH /key-pairs/{id}`: at least one of the two.
+/// `PATCH /key-pairs/{id}`: at least one of the three.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateKeyPair {
@@ -96,16 +107,24 @@ pub struct UpdateKeyPair {
     /// A new description (empty clears it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// A new expiry, RFC 3339; `null` clears it (the key never expires); absent keeps it.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, nullable))]
+    pub expires_at: Option<Option<String>>,
 }
 
 impl UpdateKeyPair {
     /// Checks that something changes and that each given field follows its rule.
     pub fn validate(&self) -> Result<(), FieldError> {
-        if self.name.is_none() && self.description.is_none() {
+        if self.name.is_none() && self.description.is_none() && self.expires_at.is_none() {
             return Err(FieldError::new(
                 "name",
                 Rule::Required,
-                "give a name, a description or both",
+                "give a name, a description, an expiry or several of them",
             ));
         }
         if let Some(name) = &self.name {
@@ -113,6 +132,9 @@ impl UpdateKeyPair {
         }
         if let Some(description) = &self.description {
             validate_description(description)?;
+        }
+        if let Some(Some(at)) = &self.expires_at {
+            parse_expires_at("expires_at", at)?;
         }
         Ok(())
     }

@@ -18,6 +18,7 @@
 
 mod admin;
 mod error;
+mod expiry;
 mod fleet;
 mod key_pair;
 mod keygen;
@@ -34,6 +35,9 @@ pub use admin::{
     TOKEN_NAME_MAX_CHARS,
 };
 pub use error::{ApiError, ErrorBody, ErrorCode, FieldError, Rule};
+pub use expiry::{
+    check_new_expiry, parse_expires_at, stored_form, KeyStatus, EXPIRING_WITHIN_DAYS,
+};
 pub use fleet::{
     is_sha256_fingerprint, AuthorizedKeysQuery, BindOutcome, BindRequest, BindResponse, BindResult,
     CreateImage, CreateInstance, CreatedInstance, Image, Instance, InstanceQuery, InstanceState,

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{FieldError, Rule};
+use crate::expiry::KeyStatus;
 use crate::limits::{LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX};
 use crate::query_string::{number, spelled};
 
@@ -61,6 +62,9 @@ pub struct KeyPairQuery {
     /// `key` (has the tag) or `key:value` (has it with that value), split at the first `:`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
+    /// `active` (not expired), `expiring` (within 14 days) or `expired`.
+    #[serde(deserialize_with = "spelled", skip_serializing_if = "Option::is_none")]
+    pub status: Option<KeyStatus>,
     /// `created_at`, `-created_at` (default), `name` or `-name`.
     #[serde(deserialize_with = "spelled", skip_serializing_if = "Option::is_none")]
     pub sort: Option<KeyPairSort>,

@@ -89,13 +89,14 @@ fn refusal<T: DeserializeOwned>(name: &str, value: &str) -> Option<(String, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{AuditQuery, InstanceQuery, InstanceState, KeyPairQuery, KeyPairSort};
+    use crate::{AuditQuery, InstanceQuery, InstanceState, KeyPairQuery, KeyPairSort, KeyStatus};
 
     #[test]
     fn queries_round_trip_with_only_what_is_set() {
         let q = KeyPairQuery {
             q: Some("web 01".into()),
             tag: Some("env:prod".into()),
+            status: Some(KeyStatus::Expiring),
             sort: Some(KeyPairSort::NameDesc),
             offset: Some(40),
             limit: Some(20),
@@ -103,7 +104,7 @@ mod tests {
         let text = to_query_string(&q);
         assert_eq!(
             text,
-            "q=web+01&tag=env%3Aprod&sort=-name&offset=40&limit=20"
+            "q=web+01&tag=env%3Aprod&status=expiring&sort=-name&offset=40&limit=20"
         );
         assert_eq!(from_query_string(&text), Ok(q));
         assert_eq!(to_query_string(&InstanceQuery::default()), "");

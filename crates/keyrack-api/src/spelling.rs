@@ -128,6 +128,7 @@ spelled!(
     crate::DeleteOutcome,
     crate::InstanceState,
     crate::KeyPairSort,
+    crate::KeyStatus,
     crate::KeyType,
     crate::Origin,
     crate::Os,

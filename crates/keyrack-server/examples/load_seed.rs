@@ -173,6 +173,15 @@ fn build(args: &Args) -> Result<Seed, BoxError> {
             updated_at: created_at.clone(),
             created_at,
             version: 1,
+            // One key in 20 expires, within 200 days either side of now: the status filters
+            // have expired and expiring keys to find.
+            expires_at: (n % 20 == 0).then(|| {
+                let ms = rng.next() % (400 * 24 * 3600 * 1000);
+                rfc3339(
+                    OffsetDateTime::now_utc() - Duration::days(200)
+                        + Duration::milliseconds(ms as i64),
+                )
+            }),
         });
     }
 

@@ -22,19 +22,9 @@ pub fn before(age: std::time::Duration) -> String {
 }
 
 /// RFC 3339 UTC with milliseconds and a `Z`. The fixed width makes the text sort in time
-/// order, which the store relies on.
+/// order, which the store relies on; expiry times given to the API are stored in it too.
 pub fn rfc3339(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.millisecond()
-    )
+    keyrack_api::stored_form(t)
 }
 
 #[cfg(test)]

@@ -18,6 +18,8 @@ struct DemoKey {
     origin: Origin,
     tags: &'static [(&'static str, &'static str)],
     days_ago: i64,
+    /// The demo shows a key about to expire.
+    expires_in_days: Option<i64>,
 }
 
 const KEYS: [DemoKey; 6] = [
@@ -28,6 +30,7 @@ const KEYS: [DemoKey; 6] = [
         origin: Origin::Generated,
         tags: &[("env", "prod"), ("team", "web")],
         days_ago: 120,
+        expires_in_days: None,
     },
     DemoKey {
         name: "ci-deploy",
@@ -36,6 +39,7 @@ const KEYS: [DemoKey; 6] = [
         origin: Origin::Generated,
         tags: &[("env", "ci"), ("owner", "platform")],
         days_ago: 90,
+        expires_in_days: None,
     },
     DemoKey {
         name: "db-admin",
@@ -44,6 +48,7 @@ const KEYS: [DemoKey; 6] = [
         origin: Origin::Imported,
         tags: &[("env", "prod"), ("team", "dba")],
         days_ago: 75,
+        expires_in_days: None,
     },
     DemoKey {
         name: "bastion",
@@ -52,6 +57,7 @@ const KEYS: [DemoKey; 6] = [
         origin: Origin::Imported,
         tags: &[("team", "ops")],
         days_ago: 60,
+        expires_in_days: None,
     },
     DemoKey {
         name: "backup-agent",
@@ -60,6 +66,7 @@ const KEYS: [DemoKey; 6] = [
         origin: Origin::Imported,
         tags: &[("purpose", "backup")],
         days_ago: 30,
+        expires_in_days: None,
     },
     DemoKey {
         name: "legacy-ops",
@@ -68,6 +75,7 @@ const KEYS: [DemoKey; 6] = [
         origin: Origin::Imported,
         tags: &[],
         days_ago: 400,
+        expires_in_days: Some(10),
     },
 ];
 
@@ -236,6 +244,7 @@ pub fn seed() -> Seed {
                 created_at: ago(k.days_ago),
                 updated_at: ago(k.days_ago),
                 version: 1,
+                expires_at: k.expires_in_days.map(|days| ago(-days)),
             })
         })
         .collect();

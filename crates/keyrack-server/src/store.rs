@@ -38,7 +38,7 @@ pub use audit::{AuditFilter, AuditOutcome, AuditScope, NewAuditEntry, TEXT_MAX_C
 pub use backend::Backend;
 pub use bindings::{BindingFacts, BindingStep, Direction};
 pub use fleet::{InstanceFilter, NewInstance, PowerStep};
-pub use key_pairs::{Deletion, KeyPairFilter, NewKeyPair};
+pub use key_pairs::{Deletion, KeyPairFilter, NewKeyPair, StatusAt};
 /// A token's role is the API's; this name stays for code that says `store::Role`.
 pub use keyrack_api::TokenRole as Role;
 pub use seed::Seed;

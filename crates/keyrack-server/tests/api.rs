@@ -254,6 +254,28 @@ async fn openapi_document_is_public_and_lists_the_api() {
         fingerprint["schema"]["pattern"], "^SHA256:[A-Za-z0-9+/]{43}$",
         "{fingerprint}"
     );
+    // Issue #13: the expiry in every key-pair shape, and the status filter.
+    let schemas = &doc["components"]["schemas"];
+    for shape in ["KeyPair", "CreateKeyPair", "UpdateKeyPair"] {
+        assert!(
+            schemas[shape]["properties"]["expires_at"].is_object(),
+            "{shape}: {}",
+            schemas[shape]
+        );
+    }
+    assert_eq!(
+        schemas["KeyStatus"]["enum"],
+        json!(["active", "expiring", "expired"]),
+        "{}",
+        schemas["KeyStatus"]
+    );
+    let list_params = doc["paths"]["/api/v1/key-pairs"]["get"]["parameters"]
+        .as_array()
+        .expect("list parameters");
+    assert!(
+        list_params.iter().any(|p| p["name"] == "status"),
+        "{list_params:?}"
+    );
     for schema in [
         "BindRequest",
         "BindResponse",

@@ -536,6 +536,113 @@ async fn keyboard_only_and_escape_on_every_dialog() {
 
 /// With `KEYRACK_SCREENSHOTS=<dir>`: the key list, each dialog and the Instances page, in
 /// light and dark, as `<what>-<theme>.png`.
+/// The text of the table row that shows `name`, once it says `needle`.
+async fn row_saying(b: &Browser, name: &str, needle: &str) -> String {
+    let row = Browser::row(name);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let text = match b.client.find(Locator::XPath(&row)).await {
+            Ok(row) => row.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the row of {name} never said {needle}: {text}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Issue #13: the Expires column, the presets of Create and Modify, the status filter and
+/// the details page, on the demo data (legacy-ops expires in 10 days).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expiry_presets_the_expires_column_and_the_status_filter() {
+    let _one = ONE_BROWSER.lock().await;
+    let server = start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let b = browser(false).await;
+    b.sign_in(&server.base, TOKEN).await;
+    row_saying(&b, "legacy-ops", "in 10 days").await;
+    row_saying(&b, "web-prod", "Never").await;
+
+    // Create with the 30-day preset.
+    let key = fresh_public_key(dir.path(), "monthly");
+    fill_create(&b, "monthly", Some(&key)).await;
+    b.wait_for("dialog[open] #key-expiry")
+        .await
+        .select_by_value("30")
+        .await
+        .unwrap();
+    b.click_in_dialog("OK").await;
+    b.wait_gone("dialog[open]").await;
+    row_saying(&b, "monthly", "in 30 days").await;
+
+    // Modify: a past date retires it at once.
+    b.wait_for("button[aria-label='Modify monthly']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.wait_for("dialog[open] #key-expiry")
+        .await
+        .select_by_value("date")
+        .await
+        .unwrap();
+    b.client
+        .execute(
+            "const d = document.querySelector('dialog[open] #key-expiry-date'); \
+             d.value = '2020-01-31'; d.dispatchEvent(new Event('input', {bubbles: true}));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    b.click_in_dialog("OK").await;
+    b.wait_gone("dialog[open]").await;
+    row_saying(&b, "monthly", "Expired").await;
+
+    // The filter: only expired keys, then only those expiring within 14 days.
+    b.wait_for("select.status-filter")
+        .await
+        .select_by_value("expired")
+        .await
+        .unwrap();
+    let page = b
+        .wait_until("the expired keys alone", |t| {
+            t.contains("monthly") && !t.contains("web-prod")
+        })
+        .await;
+    assert!(!page.contains("legacy-ops"), "{page}");
+    assert!(url(&b).await.contains("status=expired"));
+    b.wait_for("select.status-filter")
+        .await
+        .select_by_value("expiring")
+        .await
+        .unwrap();
+    b.wait_until("the expiring keys alone", |t| {
+        t.contains("legacy-ops") && !t.contains("monthly") && !t.contains("web-prod")
+    })
+    .await;
+
+    // Details: when it expired, and what that means.
+    b.client
+        .goto(&format!("{}/keys?status=expired", server.base))
+        .await
+        .unwrap();
+    b.client
+        .wait()
+        .for_element(Locator::XPath(&format!("{}//a", Browser::row("monthly"))))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_text("Expired on 2020-01-31 00:00 UTC: sshd no longer gets this key")
+        .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn screenshots_in_light_and_dark() {
     if std::env::var_os(SHOTS).is_none() {

@@ -259,3 +259,74 @@ async fn admins_manage_tokens_and_read_the_audit_log_and_viewers_only_read() {
         .any(|t| t["id"] == auditor_id.as_str() && t["revoked_at"].is_string()));
     assert_no_csp_violation(&b).await;
 }
+
+/// The menu's identity: the signed-in token's name and role.
+async fn identity(b: &Browser) -> String {
+    b.wait_for(".identity").await.text().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_link_on_a_signed_in_tab_asks_before_switching() {
+    let _one = ONE_BROWSER.lock().await;
+    let server = common::browser::console_server(&[]).await;
+    let r = server
+        .post(
+            "/tokens",
+            json!({"name": "on-call viewer", "role": "viewer"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let viewer = r.body["token"].as_str().unwrap().to_owned();
+    let b = Browser::start().await;
+    b.sign_in(&server.base, TOKEN).await;
+    b.wait_text("web-prod").await;
+    assert!(identity(&b).await.contains("bootstrap"));
+
+    // A link opened in this tab: the dialog names both tokens; Cancel keeps the session.
+    b.client
+        .goto(&format!("{}/instances#token={viewer}", server.base))
+        .await
+        .unwrap();
+    let text = b.wait_dialog_text("on-call viewer").await;
+    assert!(text.contains("bootstrap"), "{text}");
+    assert!(
+        !text.contains(&viewer),
+        "the dialog never shows the token: {text}"
+    );
+    b.click_in_dialog("Cancel").await;
+    b.wait_gone("dialog[open]").await;
+    let url = b.client.current_url().await.unwrap();
+    assert!(
+        !url.as_str().contains("token="),
+        "the fragment is gone: {url}"
+    );
+    b.client
+        .goto(&format!("{}/keys", server.base))
+        .await
+        .unwrap();
+    b.wait_text("web-prod").await;
+    let who = identity(&b).await;
+    assert!(who.contains("bootstrap") && who.contains("Admin"), "{who}");
+
+    // Only the fragment changes (no reload): asked again; Switch signs in as the viewer.
+    b.client
+        .execute(&format!("location.hash = 'token={viewer}'"), vec![])
+        .await
+        .unwrap();
+    b.wait_dialog_text("on-call viewer").await;
+    b.click_in_dialog("Switch").await;
+    b.wait_gone("dialog[open]").await;
+    let who = b.wait_text("Viewer · read only").await;
+    assert!(who.contains("on-call viewer"), "{who}");
+
+    // A link with a token the server refuses says so, and the session stays.
+    b.client
+        .execute("location.hash = 'token=kr_not-a-valid-token'", vec![])
+        .await
+        .unwrap();
+    b.wait_dialog_text("not accepted").await;
+    b.click_in_dialog("OK").await;
+    b.wait_gone("dialog[open]").await;
+    assert!(identity(&b).await.contains("on-call viewer"));
+    assert_no_csp_violation(&b).await;
+}

@@ -716,6 +716,7 @@ async fn typed_calls_round_trip_the_api_types() {
         public_key: keys[0].clone(),
         tags: Vec::new(),
         origin: Origin::Generated,
+        expires_at: None,
     };
     let created = server.create_key_pair(&req).await.expect("created");
     assert_eq!(created.name, "typed");
@@ -794,6 +795,7 @@ async fn imported_comments_are_stored_without_control_bidi_or_invisible_characte
         ),
         tags: Vec::new(),
         origin: Origin::Imported,
+        expires_at: None,
     };
     let created = server.create_key_pair(&req).await.expect("created");
     assert_eq!(created.comment, "gpj.exe[2J]0;ownedme@host");
@@ -816,5 +818,181 @@ async fn imported_comments_are_stored_without_control_bidi_or_invisible_characte
             field: "description".into(),
             rule: Rule::BidiOverride,
         })
+    );
+}
+
+/// Issue #13: `expires_at` on create and Modify, read in any offset and stored as UTC,
+/// refused with the field and the rule when malformed (or, for a new key, already past);
+/// the `status` filter and its totals; an expired key leaves `authorized_keys` and comes
+/// back when its date is cleared.
+#[tokio::test]
+async fn expiry_is_validated_stored_filtered_and_enforced() {
+    let server = App::start(common::FAST).await;
+    let keys = ed25519_keys(4);
+    let in_30_days = keyrack_server::clock::after(std::time::Duration::from_secs(30 * 86_400));
+    // The same instant written with a +08:00 offset.
+    let offset =
+        time::OffsetDateTime::parse(&in_30_days, &time::format_description::well_known::Rfc3339)
+            .expect("stored form is RFC 3339")
+            .to_offset(time::UtcOffset::from_hms(8, 0, 0).expect("offset"));
+    let r = server
+        .post(
+            "/key-pairs",
+            json!({"name": "later", "public_key": keys[0], "expires_at": offset
+                .format(&time::format_description::well_known::Rfc3339)
+                .expect("formats")}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["expires_at"], in_30_days.as_str());
+    let later = r.body["id"].as_str().expect("id").to_owned();
+    let never = server.create("never", &keys[1]).await;
+    assert!(never["expires_at"].is_null(), "{never}");
+    let soon = server.create("soon", &keys[2]).await;
+    let soon_id = soon["id"].as_str().expect("id");
+    let gone = server.create("gone", &keys[3]).await;
+    let gone_id = gone["id"].as_str().expect("id");
+
+    for (bad, rule) in [
+        (json!("tomorrow"), "format"),
+        (json!("2027-02-30T00:00:00Z"), "format"),
+        (json!("2020-01-01T00:00:00Z"), "range"),
+    ] {
+        let r = server
+            .post(
+                "/key-pairs",
+                json!({"name": "refused", "public_key": random_ed25519_line("x"), "expires_at": bad}),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.code()),
+            (400, "InvalidParameter"),
+            "{bad}: {}",
+            r.text
+        );
+        assert_eq!(
+            r.body["error"]["details"]["field"], "expires_at",
+            "{}",
+            r.text
+        );
+        assert_eq!(
+            r.body["error"]["details"]["rule"], rule,
+            "{bad}: {}",
+            r.text
+        );
+    }
+    // Not a string at all: the body is refused, naming the field.
+    let r = server
+        .post(
+            "/key-pairs",
+            json!({"name": "refused", "public_key": random_ed25519_line("x"), "expires_at": 20270101}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (400, "InvalidRequest"), "{}", r.text);
+    assert!(r.text.contains("expires_at"), "{}", r.text);
+    assert_eq!(server.get("/key-pairs").await.body["total"], 4);
+
+    // Modify: a time three days ahead (expiring), a past one (expired at once: Modify may
+    // retire a key), then the list by status.
+    let patch = |id: &str, body: Value| {
+        let path = format!("/key-pairs/{id}");
+        let server = &server;
+        async move { server.api(Method::PATCH, &path, Some(body)).await }
+    };
+    let in_3_days = keyrack_server::clock::after(std::time::Duration::from_secs(3 * 86_400));
+    let r = patch(soon_id, json!({"expires_at": in_3_days})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["expires_at"], in_3_days.as_str());
+    assert_eq!(r.body["name"], "soon", "absent fields are kept");
+    let r = patch(gone_id, json!({"expires_at": "2020-01-01T00:00:00+00:00"})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["expires_at"], "2020-01-01T00:00:00.000Z");
+    let r = patch(gone_id, json!({"expires_at": "soon"})).await;
+    assert_eq!(
+        r.body["error"]["details"]["field"], "expires_at",
+        "{}",
+        r.text
+    );
+
+    let names = |body: &Value| -> Vec<String> {
+        let mut names: Vec<String> = body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|k| k["name"].as_str().expect("name").to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    for (query, expected) in [
+        ("status=active", vec!["later", "never", "soon"]),
+        ("status=expiring", vec!["soon"]),
+        ("status=expired", vec!["gone"]),
+        ("status=expired&q=gon", vec!["gone"]),
+        ("status=active&q=gon", vec![]),
+        ("status=active&sort=name&limit=2&offset=2", vec!["soon"]),
+    ] {
+        let r = server.get(&format!("/key-pairs?{query}")).await;
+        assert_eq!(r.status, 200, "{query}: {}", r.text);
+        assert_eq!(names(&r.body), expected, "{query}");
+        if !query.contains("limit") {
+            assert_eq!(r.body["total"], expected.len(), "{query}");
+        } else {
+            assert_eq!(r.body["total"], 3, "{query}");
+        }
+    }
+    let r = server.get("/key-pairs?status=soon").await;
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "InvalidParameter"),
+        "{}",
+        r.text
+    );
+    assert_eq!(r.body["error"]["details"]["field"], "status", "{}", r.text);
+
+    // sshd never gets an expired key, by list or by fingerprint.
+    let (host, agent) = server.register("host", "linux", "STOPPED").await;
+    let host_id = host["id"].as_str().expect("id");
+    for id in [gone_id, later.as_str()] {
+        let r = server.bind("bind", id, &[host_id], false).await;
+        assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    }
+    let path = format!("/instances/{host_id}/authorized_keys");
+    let by_fingerprint = format!(
+        "{path}?fingerprint={}",
+        gone["fingerprint_sha256"]
+            .as_str()
+            .expect("fingerprint")
+            .replace(':', "%3A")
+            .replace('+', "%2B")
+            .replace('/', "%2F")
+    );
+    let r = server.as_token(&agent, Method::GET, &path, None).await;
+    assert!(
+        r.text.contains(&later) && !r.text.contains(gone_id),
+        "{}",
+        r.text
+    );
+    let r = server
+        .as_token(&agent, Method::GET, &by_fingerprint, None)
+        .await;
+    assert_eq!((r.status, r.text.as_str()), (200, ""));
+
+    // Clearing the date (null) brings it back; an empty change is still refused.
+    let r = patch(gone_id, json!({"expires_at": null})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.body["expires_at"].is_null(), "{}", r.text);
+    let r = server.as_token(&agent, Method::GET, &path, None).await;
+    assert!(r.text.contains(gone_id), "{}", r.text);
+    let r = server
+        .as_token(&agent, Method::GET, &by_fingerprint, None)
+        .await;
+    assert!(r.text.contains(gone_id), "{}", r.text);
+    let r = patch(gone_id, json!({})).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "InvalidParameter"),
+        "{}",
+        r.text
     );
 }

@@ -1,7 +1,8 @@
 //! Real SSH access: a real `sshd` on loopback whose `AuthorizedKeysCommand` is the
 //! documented script (`docs/keyrack-authorized-keys.sh`), asking the real server, over HTTP
 //! and over HTTPS (`--tls-cert`, `KEYRACK_CACERT`). A bound key logs in; once unbound it is
-//! refused; an unbound key and a key bound only to another instance are refused. A flood of
+//! refused; an unbound key and a key bound only to another instance are refused; a key is
+//! refused from its expiry on. A flood of
 //! logins with unknown keys, each of which sshd asks the server about, does not lock the
 //! bound key out.
 //!
@@ -198,6 +199,75 @@ async fn grants_exactly_the_bound_keys(server: &Server, dir: &TestDir, cacert: O
         "{}",
         sshd.log()
     );
+}
+
+/// Issue #13: a bound key logs in until its `expires_at`, is refused from then on (with no
+/// unbinding, no restart and no cache to expire), and logs in again once the date is
+/// cleared.
+#[tokio::test]
+async fn sshd_refuses_a_key_from_its_expiry() {
+    require_tools();
+    let dir = TestDir::new();
+    let server = Server::start(FAST).await;
+    let keys_dir = tempfile::tempdir().expect("temp dir");
+    let file = keys_dir.path().join("expiring");
+    ssh_keygen(&["-t", "ed25519", "-C", "expiring"], &file);
+    let public = std::fs::read_to_string(file.with_extension("pub")).expect("public key");
+    // Long enough for sshd to start and the first login to finish on a loaded machine.
+    let lifetime = Duration::from_secs(8);
+    let expires_at = keyrack_server::clock::after(lifetime);
+    let deadline = Instant::now() + lifetime;
+    let r = server
+        .post(
+            "/key-pairs",
+            serde_json::json!({"name": "expiring", "public_key": public, "expires_at": expires_at}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["expires_at"], expires_at.as_str());
+    let key_id = r.body["id"].as_str().expect("id").to_owned();
+    let (host, agent_token) = server.register("loopback", "linux", "RUNNING").await;
+    let host_id = host["id"].as_str().expect("id");
+    let r = server.bind("bind", &key_id, &[host_id], true).await;
+    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+
+    let script = install_script(&dir);
+    let conf = dir.path.join("agent.conf");
+    write_conf(&conf, &server.base, host_id, &agent_token, None);
+    let sshd = Sshd::start(&dir.path, &script, &conf, &[]);
+    assert!(
+        sshd.login(&file),
+        "before its expiry the key logs in\n{}",
+        sshd.log()
+    );
+    assert!(
+        Instant::now() < deadline,
+        "the first login took too long to prove anything"
+    );
+
+    tokio::time::sleep(
+        deadline.saturating_duration_since(Instant::now()) + Duration::from_millis(500),
+    )
+    .await;
+    assert!(!sshd.login(&file), "from its expiry on the key is refused");
+    let out = run_script(&script, &conf, "root", Some(&fingerprint_of(&file)));
+    assert!(out.status.success() && out.stdout.is_empty());
+    // Still listed, as expired.
+    let r = server.get("/key-pairs?status=expired").await;
+    assert_eq!(r.body["total"], 1, "{}", r.text);
+    assert_eq!(r.body["items"][0]["id"], key_id.as_str());
+
+    // Clearing the date brings it back.
+    let r = server
+        .api(
+            Method::PATCH,
+            &format!("/key-pairs/{key_id}"),
+            Some(serde_json::json!({"expires_at": null})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.body["expires_at"].is_null(), "{}", r.text);
+    assert!(sshd.login(&file), "without an expiry the key logs in again");
 }
 
 /// Issue #12: sshd runs the AuthorizedKeysCommand once for every key a client offers, so

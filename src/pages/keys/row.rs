@@ -57,6 +57,8 @@ pub fn KeyRow(
         .iter()
         .map(|t| view! { <span class="tag">{format!("{}: {}", t.key, t.value)}</span> })
         .collect_view();
+    let (expires, expires_class) = format::expiry(key.expires_at.as_deref());
+    let expires_title = key.expires_at.as_deref().map(format::timestamp);
     view! {
         <tr>
             <td class="col-check admin-only">
@@ -78,6 +80,7 @@ pub fn KeyRow(
             </td>
             <td>{key.instance_ids.len()}</td>
             <td class="nowrap" title=key.created_at.clone()>{format::timestamp(&key.created_at)}</td>
+            <td class="nowrap expires" title=expires_title><span class=expires_class>{expires}</span></td>
             <td class="description">{key.description.clone()}</td>
             <td class="tags">{tags}</td>
             <td class="operations admin-only">

@@ -51,6 +51,7 @@ pub fn KeyTable(
                         <th>"Fingerprint (SHA-256)"</th>
                         <th>"Bound instances"</th>
                         <th><SortLink view label="Created" up=KeyPairSort::CreatedAsc down=KeyPairSort::CreatedDesc /></th>
+                        <th>"Expires"</th>
                         <th>"Description"</th>
                         <th>"Tags"</th>
                         <th class="operations admin-only">"Operation"</th>

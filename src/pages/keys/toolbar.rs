@@ -1,6 +1,6 @@
 //! New, Delete, search and refresh above the key table.
 
-use keyrack_api::{KeyPairQuery, SearchQuery, TagFilter};
+use keyrack_api::{KeyPairQuery, KeyStatus, SearchQuery, TagFilter};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -9,6 +9,14 @@ use crate::key_pairs::dialogs::KeyDialog;
 use crate::routes::{non_blank, ListView};
 use crate::widgets::refresh_button::RefreshButton;
 use crate::widgets::search_box::SearchBox;
+
+/// The expiry filter's choices: `status` values and their labels.
+const STATUSES: [(&str, &str); 4] = [
+    ("", "All keys"),
+    ("active", "Not expired"),
+    ("expiring", "Expiring within 14 days"),
+    ("expired", "Expired"),
+];
 
 /// The toolbar of the SSH Key page.
 #[component]
@@ -41,6 +49,16 @@ pub fn Toolbar(
         };
         navigate(&next.href(), Default::default());
     });
+    let navigate_status = use_navigate();
+    let status = move || view.with(|v| v.status.map(|s| s.to_string()).unwrap_or_default());
+    let filter_status = move |ev: leptos::ev::Event| {
+        let current = view.get_untracked();
+        let next = KeyPairQuery {
+            status: event_target_value(&ev).parse::<KeyStatus>().ok(),
+            ..current.at_page(1, current.size())
+        };
+        navigate_status(&next.href(), Default::default());
+    };
     let open_batch = move |_| {
         let keys = state.selected.get_untracked();
         if !keys.is_empty() {
@@ -66,6 +84,14 @@ pub fn Toolbar(
                 current=Signal::derive(input_text)
                 on_search=search
             />
+            <select class="input status-filter" aria-label="Expiry" on:change=filter_status>
+                {STATUSES
+                    .iter()
+                    .map(|&(value, label)| {
+                        view! { <option value=value prop:selected=move || status() == value>{label}</option> }
+                    })
+                    .collect_view()}
+            </select>
             <RefreshButton refresh loading />
         </div>
     }

@@ -6,8 +6,8 @@ use keyrack_api::{
     ApiError, AuditEntry, BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult, BindOutcome,
     BindRequest, BindResponse, BindResult, CreateImage, CreateInstance, CreateKeyPair, CreateToken,
     CreatedInstance, CreatedToken, DeleteOutcome, ErrorBody, ErrorCode, Image, Instance,
-    InstanceState, KeyPair, KeyPairSort, Origin, Os, Region, ReplaceTags, Rule, Tag, TokenInfo,
-    TokenRole, UpdateKeyPair,
+    InstanceState, KeyPair, KeyPairSort, KeyStatus, Origin, Os, Region, ReplaceTags, Rule, Tag,
+    TokenInfo, TokenRole, UpdateKeyPair,
 };
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -47,7 +47,7 @@ use super::{audit, bindings, images, instances, key_pairs, regions, tokens, AppS
         audit::list_audit,
     ),
     components(schemas(
-        KeyPair, CreateKeyPair, UpdateKeyPair, ReplaceTags, Tag, Origin, KeyPairSort,
+        KeyPair, CreateKeyPair, UpdateKeyPair, ReplaceTags, Tag, Origin, KeyPairSort, KeyStatus,
         BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult, DeleteOutcome,
         BindRequest, BindResponse, BindResult, BindOutcome,
         Region, Instance, InstanceState, Os, Image, CreateInstance, CreatedInstance, CreateImage,

@@ -1,16 +1,19 @@
 //! Key-pair operations.
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use keyrack_api::{
-    page_limit, parse_public_key, validate_tags, BatchDeleteRequest, BatchDeleteResponse,
-    BatchDeleteResult, CreateKeyPair, DeleteOutcome, ErrorCode, FieldError, KeyPair, KeyPairQuery,
-    List, ReplaceTags, Rule, TagFilter, UpdateKeyPair,
+    check_new_expiry, page_limit, parse_expires_at, parse_public_key, validate_tags,
+    BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult, CreateKeyPair, DeleteOutcome,
+    ErrorCode, FieldError, KeyPair, KeyPairQuery, List, ReplaceTags, Rule, TagFilter,
+    UpdateKeyPair, EXPIRING_WITHIN_DAYS,
 };
 
 use super::search_text;
+use crate::clock;
 use crate::error::AppError;
-use crate::store::{Deletion, KeyPairFilter, NewKeyPair, Store};
+use crate::store::{Deletion, KeyPairFilter, NewKeyPair, StatusAt, Store};
 
 /// `GET /key-pairs`.
 pub async fn list(store: &Store, query: KeyPairQuery) -> Result<List<KeyPair>, AppError> {
@@ -21,9 +24,17 @@ pub async fn list(store: &Store, query: KeyPairQuery) -> Result<List<KeyPair>, A
             })?),
             None => None,
         };
+    let status = query.status.map(|status| StatusAt {
+        status,
+        now: clock::now(),
+        soon: clock::after(Duration::from_secs(
+            u64::from(EXPIRING_WITHIN_DAYS) * 86_400,
+        )),
+    });
     let filter = KeyPairFilter {
         text: search_text(query.q),
         tag,
+        status,
         sort: query.sort.unwrap_or_default(),
         offset: query.offset.unwrap_or(0),
         limit: page_limit(query.limit)?,
@@ -43,6 +54,14 @@ pub async fn get(store: &Store, id: &str) -> Result<KeyPair, AppError> {
 pub async fn create(store: &Store, quota: u64, req: CreateKeyPair) -> Result<KeyPair, AppError> {
     req.validate()?;
     let key = parse_public_key(&req.public_key)?;
+    let expires_at = req
+        .expires_at
+        .as_deref()
+        .map(|at| parse_expires_at("expires_at", at))
+        .transpose()?;
+    if let Some(at) = &expires_at {
+        check_new_expiry(at, &clock::now())?;
+    }
     let new = NewKeyPair {
         name: req.name,
         description: req.description,
@@ -54,6 +73,7 @@ pub async fn create(store: &Store, quota: u64, req: CreateKeyPair) -> Result<Key
         fingerprint_md5: key.fingerprint_md5,
         origin: req.origin,
         tags: req.tags,
+        expires_at,
     };
     store.create_key_pair(new, quota).await
 }
@@ -63,9 +83,12 @@ pub async fn update(
     store: &Store,
     id: &str,
     expected_version: Option<i64>,
-    req: UpdateKeyPair,
+    mut req: UpdateKeyPair,
 ) -> Result<KeyPair, AppError> {
     req.validate()?;
+    if let Some(Some(at)) = &mut req.expires_at {
+        *at = parse_expires_at("expires_at", at)?;
+    }
     store.update_key_pair(id, expected_version, req).await
 }
 

@@ -81,7 +81,8 @@ struct InstanceRow {
 pub(crate) const BOUND_KEY_BY_FINGERPRINT: &str =
     "SELECT k.id, k.name, k.public_key FROM key_pairs k \
      JOIN instance_keys b ON b.key_pair_id = k.id \
-     WHERE k.fingerprint_sha256 = $1 AND b.instance_id = $2";
+     WHERE k.fingerprint_sha256 = $1 AND b.instance_id = $2 \
+     AND (k.expires_at IS NULL OR k.expires_at > $3)";
 
 impl Store {
     /// Every region, in display order.
@@ -271,8 +272,8 @@ impl Store {
         Ok(instance)
     }
 
-    /// The public keys bound to an instance, as `(key id, name, public key)`, in binding
-    /// order.
+    /// The public keys bound to an instance that have not expired, as `(key id, name,
+    /// public key)`, in binding order.
     pub async fn bound_keys(
         &self,
         instance_id: &str,
@@ -280,15 +281,17 @@ impl Store {
         Ok(sqlx::query_as(
             "SELECT k.id, k.name, k.public_key FROM instance_keys b \
              JOIN key_pairs k ON k.id = b.key_pair_id \
-             WHERE b.instance_id = $1 ORDER BY b.bound_at, k.id",
+             WHERE b.instance_id = $1 AND (k.expires_at IS NULL OR k.expires_at > $2) \
+             ORDER BY b.bound_at, k.id",
         )
         .bind(instance_id)
+        .bind(clock::now())
         .fetch_all(&self.pool)
         .await?)
     }
 
     /// The bound key with this SHA-256 fingerprint (`SHA256:…`, the stored form), as
-    /// `(key id, name, public key)`, if one is bound to the instance. Two index probes, whatever
+    /// `(key id, name, public key)`, if one is bound to the instance and has not expired. Two index probes, whatever
     /// the fleet's size: `fingerprint_sha256`'s UNIQUE index finds at most one key pair, then
     /// `instance_keys`' primary key `(instance_id, key_pair_id)` says whether it is bound here.
     pub async fn bound_key_by_fingerprint(
@@ -299,6 +302,7 @@ impl Store {
         Ok(sqlx::query_as(BOUND_KEY_BY_FINGERPRINT)
             .bind(fingerprint_sha256)
             .bind(instance_id)
+            .bind(clock::now())
             .fetch_optional(&self.pool)
             .await?)
     }
@@ -564,6 +568,7 @@ mod tests {
             sqlx::query_as(&format!("EXPLAIN QUERY PLAN {BOUND_KEY_BY_FINGERPRINT}"))
                 .bind("SHA256:x")
                 .bind("ins-00000000")
+                .bind(clock::now())
                 .fetch_all(&store.pool)
                 .await
                 .expect("explain");

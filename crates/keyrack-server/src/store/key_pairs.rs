@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use keyrack_api::{ErrorCode, KeyPair, KeyPairSort, List, Origin, Tag, TagFilter, UpdateKeyPair};
+use keyrack_api::{
+    ErrorCode, KeyPair, KeyPairSort, KeyStatus, List, Origin, Tag, TagFilter, UpdateKeyPair,
+};
 use sqlx::AnyConnection;
 
 use super::{unique_violation, AppError, Sql, Store, UniqueColumn};
@@ -32,6 +34,8 @@ pub struct NewKeyPair {
     pub origin: Origin,
     /// Tags in order.
     pub tags: Vec<Tag>,
+    /// When it stops working, in the stored form.
+    pub expires_at: Option<String>,
 }
 
 /// Which key pairs to list.
@@ -41,12 +45,26 @@ pub struct KeyPairFilter {
     pub text: Option<String>,
     /// Only key pairs carrying this tag.
     pub tag: Option<TagFilter>,
+    /// Only key pairs in this state of their life, at the time of the query.
+    pub status: Option<StatusAt>,
     /// Order.
     pub sort: KeyPairSort,
     /// Rows to skip.
     pub offset: u32,
     /// Rows to return.
     pub limit: u32,
+}
+
+/// A status filter and the times that decide it: `now`, and `soon`
+/// ([`keyrack_api::EXPIRING_WITHIN_DAYS`] days later), both in the stored form.
+#[derive(Debug, Clone)]
+pub struct StatusAt {
+    /// Which keys.
+    pub status: KeyStatus,
+    /// Now.
+    pub now: String,
+    /// The end of the *expiring* window.
+    pub soon: String,
 }
 
 /// What a conditional delete did.
@@ -85,11 +103,12 @@ struct KeyPairRow {
     created_at: String,
     updated_at: String,
     version: i64,
+    expires_at: Option<String>,
 }
 
 const COLUMNS: &str = "k.id, k.name, k.description, k.public_key, k.comment, k.algorithm, \
     k.bits, k.fingerprint_sha256, k.fingerprint_md5, k.origin, k.created_at, k.updated_at, \
-    k.version";
+    k.version, k.expires_at";
 
 /// Fingerprint searches without the `SHA256:`/`MD5:` prefix need this many characters, so a
 /// short name search does not also match every fingerprint that starts the same way.
@@ -181,14 +200,26 @@ impl Store {
         filter: &KeyPairFilter,
     ) -> Result<i64, sqlx::Error> {
         match (&filter.text, &filter.tag) {
-            (None, None) => key_pair_count(conn).await,
+            (None, None) => match &filter.status {
+                None => key_pair_count(conn).await,
+                // Few keys expire; the active ones are counted as all but the expired.
+                Some(at) if at.status == KeyStatus::Active => {
+                    let expired = expired_count(conn, &at.now).await?;
+                    Ok(key_pair_count(conn).await? - expired)
+                }
+                Some(_) => {
+                    let mut count = Sql::new("SELECT COUNT(*) FROM key_pairs k");
+                    self.push_filter(&mut count, filter, false);
+                    count.fetch_scalar(conn).await
+                }
+            },
             // A tag belongs to one key pair once (primary key), and goes with it.
-            (None, Some(tag)) => {
+            (None, Some(tag)) if filter.status.is_none() => {
                 let mut count = Sql::new("SELECT COUNT(*) FROM key_pair_tags WHERE ");
                 push_tag_match(&mut count, tag);
                 count.fetch_scalar(conn).await
             }
-            (Some(_), _) => {
+            _ => {
                 let mut count = Sql::new("SELECT COUNT(*) FROM key_pairs k");
                 self.push_filter(&mut count, filter, false);
                 count.fetch_scalar(conn).await
@@ -215,8 +246,8 @@ impl Store {
         let inserted = sqlx::query(
             "INSERT INTO key_pairs (id, name, name_lower, description, public_key, comment, \
              algorithm, bits, fingerprint_sha256, fingerprint_md5, origin, created_at, \
-             updated_at, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1)",
+             updated_at, version, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14)",
         )
         .bind(&id)
         .bind(&new.name)
@@ -231,6 +262,7 @@ impl Store {
         .bind(new.origin)
         .bind(&now)
         .bind(&now)
+        .bind(new.expires_at.as_deref())
         .execute(&mut *tx)
         .await;
         if let Err(err) = inserted {
@@ -254,7 +286,8 @@ impl Store {
         Ok(key_pair)
     }
 
-    /// Renames and/or redescribes a key pair, if `expected_version` (when given) is current.
+    /// Renames, redescribes and/or changes the expiry of a key pair, if `expected_version`
+    /// (when given) is current. `changes.expires_at` must be in the stored form.
     pub async fn update_key_pair(
         &self,
         id: &str,
@@ -293,6 +326,13 @@ impl Store {
                 }
                 _ => err.into(),
             });
+        }
+        if let Some(expires_at) = &changes.expires_at {
+            sqlx::query("UPDATE key_pairs SET expires_at = $1 WHERE id = $2")
+                .bind(expires_at.as_deref())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
         }
         let key_pair = fetch(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
         self.commit_audited(tx, None).await?;
@@ -471,6 +511,22 @@ impl Store {
                 .push(" IN (SELECT key_pair_id FROM key_pair_tags WHERE ");
             push_tag_match(sql, tag);
             sql.push(")");
+            clause = " AND ";
+        }
+        if let Some(at) = &filter.status {
+            sql.push(clause);
+            match at.status {
+                KeyStatus::Active => sql
+                    .push("(k.expires_at IS NULL OR k.expires_at > ")
+                    .bind(at.now.clone())
+                    .push(")"),
+                KeyStatus::Expiring => sql
+                    .push("k.expires_at > ")
+                    .bind(at.now.clone())
+                    .push(" AND k.expires_at <= ")
+                    .bind(at.soon.clone()),
+                KeyStatus::Expired => sql.push("k.expires_at <= ").bind(at.now.clone()),
+            };
         }
     }
 
@@ -581,6 +637,14 @@ fn escape_like(text: &str) -> String {
 /// The number of key pairs, as the counter holds it.
 async fn key_pair_count(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT value FROM counters WHERE name = 'key_pairs'")
+        .fetch_one(conn)
+        .await
+}
+
+/// The number of key pairs expired at `now`, from the expiry index.
+async fn expired_count(conn: &mut AnyConnection, now: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM key_pairs WHERE expires_at <= $1")
+        .bind(now)
         .fetch_one(conn)
         .await
 }
@@ -718,6 +782,7 @@ async fn hydrate(
             created_at: r.created_at,
             updated_at: r.updated_at,
             version: r.version,
+            expires_at: r.expires_at,
         })
         .collect())
 }
@@ -744,4 +809,43 @@ pub(super) fn group(pairs: Vec<(String, String)>) -> HashMap<String, Vec<String>
         map.entry(owner).or_default().push(item);
     }
     map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// On SQLite, a page of expired (or expiring) keys in either sort is read from the partial
+    /// expiry index alone, as the status filter writes it: no table row is read to sort.
+    #[tokio::test]
+    async fn status_pages_are_read_from_the_expiry_index() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("plan.db").display());
+        let store = Store::open_with(&url, Some(1)).await.expect("open");
+        store.migrate().await.expect("migrate");
+        for (status, column) in [
+            (KeyStatus::Expired, "k.created_at"),
+            (KeyStatus::Expiring, "k.name_lower"),
+        ] {
+            let filter = KeyPairFilter {
+                status: Some(StatusAt {
+                    status,
+                    now: clock::now(),
+                    soon: clock::now(),
+                }),
+                ..KeyPairFilter::default()
+            };
+            let mut sql = Sql::new("EXPLAIN QUERY PLAN SELECT k.id FROM key_pairs k");
+            store.push_filter(&mut sql, &filter, false);
+            sql.push(&format!(" ORDER BY {column} DESC, k.id DESC LIMIT 20"));
+            let mut conn = store.pool.acquire().await.expect("connection");
+            let plan: Vec<(i64, i64, i64, String)> = sql.fetch_all(&mut *conn).await.expect("plan");
+            let details: Vec<&str> = plan.iter().map(|row| row.3.as_str()).collect();
+            assert!(
+                details[0].starts_with("SEARCH k USING COVERING INDEX key_pairs_expires_at"),
+                "{status:?}: {details:?}"
+            );
+        }
+        store.close().await;
+    }
 }

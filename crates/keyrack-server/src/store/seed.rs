@@ -49,7 +49,7 @@ impl Store {
             let mut insert = Sql::new(
                 "INSERT INTO key_pairs (id, name, name_lower, description, public_key, comment, \
                  algorithm, bits, fingerprint_sha256, fingerprint_md5, origin, created_at, \
-                 updated_at, version) VALUES ",
+                 updated_at, version, expires_at) VALUES ",
             );
             for (n, k) in chunk.iter().enumerate() {
                 insert.push(if n == 0 { "(" } else { ", (" });
@@ -81,6 +81,8 @@ impl Store {
                     .bind(k.updated_at.clone())
                     .push(", ")
                     .bind(k.version)
+                    .push(", ")
+                    .bind(k.expires_at.clone())
                     .push(")");
             }
             insert.execute(&mut *tx).await?;

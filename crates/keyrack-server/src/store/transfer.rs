@@ -96,6 +96,7 @@ const TABLES: [Table; 9] = [
             ("created_at", Text),
             ("updated_at", Text),
             ("version", Int),
+            ("expires_at", Text),
         ],
     },
     Table {

@@ -1,0 +1,84 @@
+//! A sign-in link (`#token=`) opened on a tab where another token is signed in: the user
+//! chooses before the session changes, seeing both tokens' names.
+
+use keyrack_api::{ApiError, TokenInfo, TokenRole};
+use leptos::prelude::*;
+
+use crate::api::Api;
+use crate::auth::Session;
+use crate::messages;
+use crate::widgets::dialog::Dialog;
+
+/// Asks whether to switch to the link's `token`; `GET /me` with it says whose it is first.
+#[component]
+pub fn SwitchTokenDialog(token: String) -> impl IntoView {
+    let session = expect_context::<Session>();
+    // A plain signal, not a resource: the `Suspense` that loads this dialog's chunk would
+    // track a resource, keep its children detached while it loads, and the `<dialog>` would
+    // be mounted without ever being opened.
+    let checked = RwSignal::new(None::<Result<TokenInfo, ApiError>>);
+    leptos::task::spawn_local({
+        let token = token.clone();
+        async move { checked.set(Some(Api::check_token(&token).await)) }
+    });
+    let cancel = Callback::new(move |()| session.dismiss_pending());
+    let body = move || {
+        checked
+            .get()
+            .map(|answer| choice(session, token.clone(), answer, cancel))
+    };
+    view! {
+        <Dialog title="Switch token?" on_close=cancel>
+            <div class="form">{body}</div>
+        </Dialog>
+    }
+}
+
+/// The question once the link's token is known (or refused).
+fn choice(
+    session: Session,
+    token: String,
+    answer: Result<TokenInfo, ApiError>,
+    cancel: Callback<()>,
+) -> AnyView {
+    let current = session
+        .me()
+        .map_or_else(|| "the current token".to_owned(), |me| me.name);
+    match answer {
+        Ok(me) => {
+            let name = me.name.clone();
+            let role = role_name(me.role);
+            let switch = move |_| session.sign_in(token.clone(), me.clone());
+            view! {
+                <p>
+                    "This tab is signed in as " <strong class="switch-current">{current}</strong>
+                    ". The link you opened signs in as " <strong class="switch-new">{name}</strong>
+                    " (" {role} ")."
+                </p>
+                <div class="form-buttons">
+                    <button type="button" class="button" on:click=move |_| cancel.run(())>"Cancel"</button>
+                    <button type="button" class="button primary" on:click=switch>"Switch"</button>
+                </div>
+            }
+            .into_any()
+        }
+        Err(error) => view! {
+            <p role="alert">
+                "The link's token was not accepted: " {messages::describe(&error)}
+                " You stay signed in as " <strong>{current}</strong> "."
+            </p>
+            <div class="form-buttons">
+                <button type="button" class="button primary" on:click=move |_| cancel.run(())>"OK"</button>
+            </div>
+        }
+        .into_any(),
+    }
+}
+
+fn role_name(role: TokenRole) -> &'static str {
+    match role {
+        TokenRole::Admin => "admin",
+        TokenRole::Viewer => "viewer, read only",
+        TokenRole::Agent => "agent",
+    }
+}
