@@ -24,6 +24,12 @@ pub fn timestamp(rfc3339: &str) -> String {
     }
 }
 
+/// The date of an RFC 3339 time (`2026-11-28`), for narrow columns; the whole time belongs in
+/// a `title`.
+pub fn date(rfc3339: &str) -> &str {
+    rfc3339.get(..10).unwrap_or(rfc3339)
+}
+
 /// How an expiry reads in a list: "Never", "in 12 days", "in 5 hours", or "Expired", with the
 /// badge class that goes with it (a warning within
 /// [`keyrack_api::EXPIRING_WITHIN_DAYS`] days).

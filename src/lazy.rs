@@ -58,6 +58,15 @@ pub async fn switch_token_dialog(token: String) -> AnyView {
     view! { <crate::pages::sign_in::SwitchTokenDialog token /> }.into_any()
 }
 
+/// The SSH Key page's Export menu items.
+#[cfg_attr(keyrack_split, leptos::lazy)]
+pub async fn export_menu(
+    view: Memo<keyrack_api::KeyPairQuery>,
+    on_picked: Callback<()>,
+) -> AnyView {
+    view! { <crate::pages::keys::export::ExportItems view on_picked /> }.into_any()
+}
+
 /// The open key-pair dialog.
 #[cfg_attr(keyrack_split, leptos::lazy)]
 pub async fn key_dialog(dialog: KeyDialogView) -> AnyView {

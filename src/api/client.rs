@@ -128,6 +128,6 @@ async fn read_error(response: &Response) -> ApiError {
     }
 }
 
-fn generic(message: impl Into<String>) -> ApiError {
+pub(super) fn generic(message: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::InternalError, message)
 }

@@ -77,6 +77,16 @@ impl Api {
         self.json(Call::new(Method::GET, &path)).await
     }
 
+    /// `GET /instances/{id}/authorized_keys` (admins): the text sshd gets for it now.
+    pub async fn authorized_keys(&self, id: &str) -> Result<String, ApiError> {
+        let path = format!("/instances/{}/authorized_keys", encode(id));
+        let response = self.send(Call::new(Method::GET, &path)).await?;
+        response
+            .text()
+            .await
+            .map_err(|e| super::client::generic(format!("the answer could not be read ({e})")))
+    }
+
     /// `POST /instances/{id}/start`: the instance, now `STARTING` (or as it was).
     pub async fn start_instance(&self, id: &str) -> Result<Instance, ApiError> {
         let path = format!("/instances/{}/start", encode(id));

@@ -16,6 +16,23 @@ impl Api {
             .await
     }
 
+    /// `GET /key-pairs/export.{extension}` (`csv` or `json`): every key pair of the view
+    /// `query` filters, all pages, as the file's text.
+    pub async fn export_key_pairs(
+        &self,
+        query: &KeyPairQuery,
+        extension: &str,
+    ) -> Result<String, ApiError> {
+        let path = format!("/key-pairs/export.{extension}");
+        let response = self
+            .send(Call::new(Method::GET, &path).query(query))
+            .await?;
+        response
+            .text()
+            .await
+            .map_err(|e| super::client::generic(format!("the export could not be read ({e})")))
+    }
+
     /// `GET /key-pairs/{id}`
     pub async fn get_key_pair(&self, id: &str) -> Result<KeyPair, ApiError> {
         let path = format!("/key-pairs/{}", encode(id));

@@ -95,6 +95,20 @@ fn KeyDetails(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoVie
         Origin::Generated => "Created in the browser",
         Origin::Imported => "Imported",
     };
+    // The OpenSSH line with its comment, as `ssh-keygen` writes a `.pub` file.
+    let openssh_line = match key.comment.as_str() {
+        "" => key.public_key.clone(),
+        comment => format!("{} {comment}", key.public_key),
+    };
+    let toasts = expect_context::<crate::widgets::toast::Toasts>();
+    let download_pub = {
+        let (line, file) = (format!("{openssh_line}\n"), format!("{}.pub", key.name));
+        move |_| {
+            if crate::keygen::download::save(line.as_bytes(), &file).is_err() {
+                toasts.failure("The browser refused the download.");
+            }
+        }
+    };
     let tags = if key.tags.is_empty() {
         view! { <span class="muted">"None"</span> }.into_any()
     } else {
@@ -137,8 +151,9 @@ fn KeyDetails(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoVie
                 <dt>"Origin"</dt><dd>{origin}</dd>
                 <dt>"Public key"</dt>
                 <dd>
-                    <pre class="public-key mono">{key.public_key.clone()}</pre>
-                    <CopyButton text=key.public_key.clone() what="public key" />
+                    <pre class="public-key mono">{openssh_line.clone()}</pre>
+                    <CopyButton text=openssh_line.clone() what="public key" />
+                    <button type="button" class="button link" on:click=download_pub>"Download .pub"</button>
                 </dd>
                 <dt>"Tags"</dt><dd class="tags">{tags}</dd>
                 <dt>"Expires"</dt><dd class="expires">{expires_line(key.expires_at.as_deref())}</dd>

@@ -1,5 +1,6 @@
 //! The SSH Key page: toolbar, table, pagination and the dialogs.
 
+pub mod export;
 mod row;
 mod table;
 mod toolbar;

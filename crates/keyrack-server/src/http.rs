@@ -35,7 +35,7 @@ use crate::error::AppError;
 use crate::store::Store;
 
 pub use client::{ClientAddr, Peer};
-pub use extract::{Admin, Agent, Auth, IfMatch, Json, Query};
+pub use extract::{Admin, Auth, IfMatch, Json, KeysReader, Query};
 pub use hardening::{Limits, RateLimiter, CONTENT_SECURITY_POLICY};
 pub use openapi::ApiDoc;
 pub use refusals::RefusalCounter;

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod bindings;
+pub mod export;
 pub mod fleet;
 pub mod key_pairs;
 pub mod tokens;

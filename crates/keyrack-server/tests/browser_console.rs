@@ -643,6 +643,111 @@ async fn expiry_presets_the_expires_column_and_the_status_filter() {
         .await;
 }
 
+/// Opens the SSH Key page's Export menu and picks `label`.
+async fn export_as(b: &Browser, label: &str) {
+    b.client
+        .wait()
+        .for_element(Locator::XPath("//summary[normalize-space()='Export']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.find_button(label).await.click().await.unwrap();
+}
+
+/// Issue #13: the exports save exactly what the server holds: an instance's
+/// authorized_keys (the bytes sshd's script gets), the SSH Key page's filtered view as CSV
+/// and JSON, and a key's `.pub` line with its comment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exports_save_what_the_server_holds() {
+    let _one = ONE_BROWSER.lock().await;
+    let server = start().await;
+    let b = browser(false).await;
+    b.sign_in(&server.base, TOKEN).await;
+    b.wait_text("web-prod").await;
+
+    export_as(&b, "Export CSV").await;
+    let csv = String::from_utf8(b.downloaded("keyrack-key-pairs.csv").await).unwrap();
+    assert!(csv.starts_with("id,name,description,"), "{csv}");
+    let rows = csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .count();
+    assert_eq!(rows, 6, "the 6 demo keys: {csv}");
+    b.client
+        .goto(&format!("{}/keys?status=expiring", server.base))
+        .await
+        .unwrap();
+    b.wait_until("the expiring keys alone", |t| {
+        t.contains("legacy-ops") && !t.contains("web-prod")
+    })
+    .await;
+    export_as(&b, "Export JSON").await;
+    let json: serde_json::Value =
+        serde_json::from_slice(&b.downloaded("keyrack-key-pairs.json").await).unwrap();
+    let names: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["legacy-ops"]);
+
+    let web_prod = server.key_named("web-prod").await;
+    b.client
+        .goto(&format!(
+            "{}/keys/{}",
+            server.base,
+            web_prod["id"].as_str().unwrap()
+        ))
+        .await
+        .unwrap();
+    b.find_button("Download .pub").await.click().await.unwrap();
+    let line = String::from_utf8(b.downloaded("web-prod.pub").await).unwrap();
+    assert_eq!(
+        line,
+        format!(
+            "{} {}\n",
+            web_prod["public_key"].as_str().unwrap(),
+            web_prod["comment"].as_str().unwrap()
+        )
+    );
+
+    let instances = server.get("/instances?limit=100").await;
+    let host = instances.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "web-gz-01")
+        .unwrap()
+        .clone();
+    let expected = server
+        .as_token(
+            TOKEN,
+            reqwest::Method::GET,
+            &format!(
+                "/instances/{}/authorized_keys",
+                host["id"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await
+        .text;
+    assert!(expected.lines().count() >= 1, "{expected}");
+    b.client
+        .goto(&format!("{}/instances", server.base))
+        .await
+        .unwrap();
+    b.click_in_row("web-gz-01", "Download authorized_keys")
+        .await;
+    assert_eq!(
+        String::from_utf8(b.downloaded("authorized_keys").await).unwrap(),
+        expected,
+        "byte for byte what sshd gets"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn screenshots_in_light_and_dark() {
     if std::env::var_os(SHOTS).is_none() {

@@ -185,8 +185,9 @@ async fn authorized_keys_by_fingerprint_answer_one_line_or_none() {
         assert_eq!(r.body["error"]["details"]["rule"], "format", "{}", r.text);
     }
     // The token is checked first: others still get 403 whatever the parameter.
+    let viewer = server.viewer_token().await;
     let r = server
-        .as_token(common::TOKEN, Method::GET, &by(&first), None)
+        .as_token(&viewer, Method::GET, &by(&first), None)
         .await;
     assert_eq!((r.status, r.code()), (403, "Forbidden"), "{}", r.text);
 }
@@ -250,9 +251,33 @@ async fn agent_tokens_read_their_own_authorized_keys_and_nothing_else() {
         assert_eq!(line.split(' ').count(), 4, "{line}");
     }
 
-    // Everyone else is refused: another instance's agent, admins, viewers, no token.
+    // An admin reads the same bytes (the console's Download authorized_keys), and gets 404
+    // for an instance that does not exist.
+    let admin = server
+        .as_token(common::TOKEN, Method::GET, &path, None)
+        .await;
+    assert_eq!((admin.status, admin.text.as_str()), (200, r.text.as_str()));
+    assert_eq!(
+        admin.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    let r404 = server
+        .as_token(
+            common::TOKEN,
+            Method::GET,
+            "/instances/ins-00000000/authorized_keys",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r404.status, r404.code()),
+        (404, "InstanceNotFound"),
+        "{}",
+        r404.text
+    );
+    // Everyone else is refused: another instance's agent, viewers, no token.
     let viewer = server.viewer_token().await;
-    for token in [neighbour_agent.as_str(), common::TOKEN, viewer.as_str()] {
+    for token in [neighbour_agent.as_str(), viewer.as_str()] {
         let r = server.as_token(token, Method::GET, &path, None).await;
         assert_eq!((r.status, r.code()), (403, "Forbidden"), "{}", r.text);
     }

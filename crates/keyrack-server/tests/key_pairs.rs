@@ -996,3 +996,102 @@ async fn expiry_is_validated_stored_filtered_and_enforced() {
         r.text
     );
 }
+
+/// Issue #13: the export of a filtered view, every page of it, as JSON (each key pair as the
+/// API serves it) and CSV (formulas defused); a viewer may export; a bad filter is a 400.
+#[tokio::test]
+async fn exports_hold_every_key_of_the_filtered_view() {
+    // 502 creates in a second or two: no rate limit (0 turns it off).
+    let server = App::start(&["--rate-limit-per-minute", "0"]).await;
+    // More than one page of the export (500 a query), so the pages join correctly.
+    for n in 0..502 {
+        let tags = if n % 2 == 0 {
+            json!([{"key": "env", "value": "prod"}, {"key": "team", "value": "a=b"}])
+        } else {
+            json!([])
+        };
+        let r = server
+            .post(
+                "/key-pairs",
+                json!({
+                    "name": format!("k{n:03}"),
+                    "description": if n == 7 { "=HYPERLINK(\"http://x\")" } else { "plain, \"quoted\"; -1" },
+                    "public_key": random_ed25519_line(&format!("c{n}")),
+                    "tags": tags,
+                }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+
+    let r = server
+        .get("/key-pairs/export.json?tag=env%3Aprod&sort=name")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(
+        r.header("content-disposition"),
+        Some("attachment; filename=\"keyrack-key-pairs.json\"")
+    );
+    let exported: Vec<Value> = serde_json::from_str(&r.text).expect("a JSON array");
+    assert_eq!(exported.len(), 251);
+    let names: Vec<&str> = exported
+        .iter()
+        .map(|k| k["name"].as_str().expect("name"))
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(names, sorted, "in the view's order, each once");
+    let first = server
+        .get("/key-pairs?tag=env%3Aprod&sort=name&limit=1")
+        .await;
+    assert_eq!(exported[0], first.body["items"][0], "as the API serves it");
+
+    let viewer = server.viewer_token().await;
+    let r = server
+        .as_token(&viewer, Method::GET, "/key-pairs/export.csv", None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
+    let mut reader = csv::Reader::from_reader(r.text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("a header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(header[..3], ["id", "name", "description"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a row")).collect();
+    assert_eq!(rows.len(), 502);
+    let column = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let row = |name: &str| {
+        rows.iter()
+            .find(|r| &r[column("name")] == name)
+            .expect(name)
+    };
+    assert_eq!(
+        &row("k007")[column("description")],
+        "'=HYPERLINK(\"http://x\")"
+    );
+    assert_eq!(&row("k001")[column("description")], "plain, \"quoted\"; -1");
+    assert_eq!(&row("k002")[column("tags")], "env=prod\nteam=a=b");
+    assert!(row("k002")[column("public_key")].starts_with("ssh-ed25519 "));
+
+    let r = server.get("/key-pairs/export.csv?status=expired").await;
+    assert_eq!(r.text.lines().count(), 1, "the header alone: {}", r.text);
+    let r = server.get("/key-pairs/export.json?status=soon").await;
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "InvalidParameter"),
+        "{}",
+        r.text
+    );
+    let r = server.get("/key-pairs/export.json?tag=%3Ax").await;
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "InvalidParameter"),
+        "{}",
+        r.text
+    );
+}

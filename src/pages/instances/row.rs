@@ -1,4 +1,4 @@
-//! One instance in the table, with **Start** and **Shut down**.
+//! One instance in the table, with **Start**, **Shut down** and **Download authorized_keys**.
 
 use keyrack_api::{Instance, InstanceState};
 use leptos::prelude::*;
@@ -65,6 +65,25 @@ pub fn InstanceRow(
             }
         });
     };
+    // Exactly the bytes sshd's script gets for this instance at this moment.
+    let download = {
+        let (id, name) = (instance.id.clone(), instance.name.clone());
+        move |_| {
+            let (id, name) = (id.clone(), name.clone());
+            leptos::task::spawn_local(async move {
+                let saved = match api.authorized_keys(&id).await {
+                    Ok(text) => crate::keygen::download::save(text.as_bytes(), "authorized_keys")
+                        .map_err(|_| "the browser refused the download".to_owned()),
+                    Err(e) => Err(messages::describe(&e)),
+                };
+                if let Err(why) = saved {
+                    toasts.failure(format!(
+                        "Could not download the authorized_keys of {name}: {why}"
+                    ));
+                }
+            });
+        }
+    };
     let run_stop = run.clone();
     let busy_stop = busy.clone();
     let can_start = instance.state == InstanceState::Stopped;
@@ -96,6 +115,7 @@ pub fn InstanceRow(
                 >
                     "Shut down"
                 </button>
+                <button type="button" class="button link" on:click=download>"Download authorized_keys"</button>
             </td>
         </tr>
     }

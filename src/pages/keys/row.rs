@@ -79,7 +79,8 @@ pub fn KeyRow(
                 <CopyButton text=key.fingerprint_sha256.clone() what="fingerprint" />
             </td>
             <td>{key.instance_ids.len()}</td>
-            <td class="nowrap" title=key.created_at.clone()>{format::timestamp(&key.created_at)}</td>
+            // The date alone, so that Expires fits beside it on a laptop screen.
+            <td class="nowrap" title=format::timestamp(&key.created_at)>{format::date(&key.created_at).to_owned()}</td>
             <td class="nowrap expires" title=expires_title><span class=expires_class>{expires}</span></td>
             <td class="description">{key.description.clone()}</td>
             <td class="tags">{tags}</td>

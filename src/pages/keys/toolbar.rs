@@ -14,7 +14,7 @@ use crate::widgets::search_box::SearchBox;
 const STATUSES: [(&str, &str); 4] = [
     ("", "All keys"),
     ("active", "Not expired"),
-    ("expiring", "Expiring within 14 days"),
+    ("expiring", "Expiring soon (14 days)"),
     ("expired", "Expired"),
 ];
 
@@ -59,6 +59,20 @@ pub fn Toolbar(
         };
         navigate_status(&next.href(), Default::default());
     };
+    // The export's code is fetched the first time the menu opens: it is not part of the
+    // page's first load.
+    let export_menu = NodeRef::<leptos::html::Details>::new();
+    let (opened, set_opened) = signal(false);
+    let close_menu = Callback::new(move |()| {
+        if let Some(menu) = export_menu.get_untracked() {
+            menu.set_open(false);
+        }
+    });
+    let export_items = move || {
+        opened
+            .get()
+            .then(|| crate::lazy::on_demand(move || crate::lazy::export_menu(view, close_menu)))
+    };
     let open_batch = move |_| {
         let keys = state.selected.get_untracked();
         if !keys.is_empty() {
@@ -92,6 +106,18 @@ pub fn Toolbar(
                     })
                     .collect_view()}
             </select>
+            <details
+                class="menu"
+                node_ref=export_menu
+                on:toggle=move |_| {
+                    if export_menu.get_untracked().is_some_and(|m| m.open()) {
+                        set_opened.set(true);
+                    }
+                }
+            >
+                <summary class="button">"Export"</summary>
+                <div class="menu-items">{export_items}</div>
+            </details>
             <RefreshButton refresh loading />
         </div>
     }

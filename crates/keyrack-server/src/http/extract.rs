@@ -220,15 +220,21 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
-/// An instance agent's token; admin and viewer tokens get `403 Forbidden`, so only the host
-/// itself ever reads through it.
+/// Who may read an instance's `authorized_keys`: its own agent token (what sshd's script
+/// sends), or an admin (the console's *Download authorized_keys*). Viewers and other tokens
+/// get 403.
 #[derive(Debug, Clone)]
-pub struct Agent {
-    /// The instance the token belongs to.
-    pub instance_id: String,
+pub enum KeysReader {
+    /// The agent token of this instance.
+    Agent {
+        /// The instance the token belongs to.
+        instance_id: String,
+    },
+    /// An admin token: any instance.
+    Admin,
 }
 
-impl FromRequestParts<AppState> for Agent {
+impl FromRequestParts<AppState> for KeysReader {
     type Rejection = AppError;
 
     async fn from_request_parts(
@@ -237,10 +243,11 @@ impl FromRequestParts<AppState> for Agent {
     ) -> Result<Self, Self::Rejection> {
         let record = bearer(parts, state).await?;
         match (record.role, record.instance_id) {
-            (TokenRole::Agent, Some(instance_id)) => Ok(Self { instance_id }),
+            (TokenRole::Agent, Some(instance_id)) => Ok(Self::Agent { instance_id }),
+            (TokenRole::Admin, _) => Ok(Self::Admin),
             _ => Err(AppError::refuse(
                 ErrorCode::Forbidden,
-                "only the instance's agent token may read its authorized keys",
+                "only the instance's agent token or an admin may read its authorized keys",
             )),
         }
     }

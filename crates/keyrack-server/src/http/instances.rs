@@ -9,7 +9,7 @@ use keyrack_api::{
     AuthorizedKeysQuery, CreateInstance, CreatedInstance, ErrorBody, Instance, InstanceQuery, List,
 };
 
-use super::extract::{Admin, Agent, Auth, Json, Query};
+use super::extract::{Admin, Auth, Json, KeysReader, Query};
 use super::AppState;
 use crate::error::AppError;
 use crate::service::fleet::{self as service, Power};
@@ -179,8 +179,9 @@ pub fn stop_instance() {}
 /// One OpenSSH line per bound key pair: `<algorithm> <base64> keyrack:<key id> <key name>`.
 /// With `fingerprint` (sshd's `%f`), only the line of the bound key with that fingerprint,
 /// or an empty body: sshd asks once for every key a client offers, and each answer is one
-/// indexed lookup. Only that instance's agent token (from `POST /instances`) is accepted;
-/// admin, viewer and other instances' tokens get 403.
+/// indexed lookup. That instance's agent token (from `POST /instances`) reads it, and so does
+/// an admin (the console's *Download authorized_keys*, byte for byte what sshd gets); viewer
+/// and other instances' tokens get 403.
 #[utoipa::path(
     get,
     path = "/api/v1/instances/{id}/authorized_keys",
@@ -189,17 +190,22 @@ pub fn stop_instance() {}
     responses(
         (status = 200, description = "authorized_keys lines, possibly none", body = String, content_type = "text/plain"),
         (status = 400, description = "InvalidParameter: `fingerprint` is not `SHA256:` and 43 base64 characters (rule `format`)", body = ErrorBody),
-        (status = 404, description = "InstanceNotFound (an admin or viewer asking for an unknown instance)", body = ErrorBody),
+        (status = 403, description = "Forbidden: a viewer, or another instance's agent token", body = ErrorBody),
+        (status = 404, description = "InstanceNotFound (an admin asking for an unknown instance)", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
 pub async fn get_authorized_keys(
-    agent: Agent,
+    reader: KeysReader,
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(query): Query<AuthorizedKeysQuery>,
 ) -> Result<Response, AppError> {
-    let lines = service::authorized_keys(&state.store, &id, &agent.instance_id, query).await?;
+    let agent_of = match &reader {
+        KeysReader::Agent { instance_id } => Some(instance_id.as_str()),
+        KeysReader::Admin => None,
+    };
+    let lines = service::authorized_keys(&state.store, &id, agent_of, query).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/plain; charset=utf-8"),

@@ -13,12 +13,16 @@ use keyrack_api::{
 use super::extract::{Admin, Auth, IfMatch, Json, Query};
 use super::{etag, AppState};
 use crate::error::AppError;
+use crate::service::export;
 use crate::service::key_pairs as service;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/key-pairs", get(list_key_pairs).post(create_key_pair))
         .route("/key-pairs/batch-delete", post(batch_delete_key_pairs))
+        // Static routes: matched before `/key-pairs/{id}`, and no key id has a dot.
+        .route("/key-pairs/export.csv", get(export_key_pairs_csv))
+        .route("/key-pairs/export.json", get(export_key_pairs_json))
         .route(
             "/key-pairs/{id}",
             get(get_key_pair)
@@ -55,6 +59,63 @@ pub async fn list_key_pairs(
     Query(query): Query<KeyPairQuery>,
 ) -> Result<Json<List<KeyPair>>, AppError> {
     Ok(Json(service::list(&state.store, query).await?))
+}
+
+/// Every key pair of a filtered view as CSV: the list's filters and order, all pages.
+#[utoipa::path(
+    get,
+    path = "/api/v1/key-pairs/export.csv",
+    tag = "key-pairs",
+    params(KeyPairQuery),
+    responses(
+        (status = 200, description = "A CSV file: a header line, then one row per key pair (tags as key=value lines; cells that start like a formula get a leading ')", body = String, content_type = "text/csv"),
+        (status = 400, description = "InvalidParameter: a filter parameter", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn export_key_pairs_csv(
+    _auth: Auth,
+    State(state): State<AppState>,
+    Query(query): Query<KeyPairQuery>,
+) -> Result<Response, AppError> {
+    export(state, query, export::Format::Csv)
+}
+
+/// Every key pair of a filtered view as a JSON array of key pairs.
+#[utoipa::path(
+    get,
+    path = "/api/v1/key-pairs/export.json",
+    tag = "key-pairs",
+    params(KeyPairQuery),
+    responses(
+        (status = 200, description = "A JSON array of every matching key pair", body = Vec<KeyPair>),
+        (status = 400, description = "InvalidParameter: a filter parameter", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn export_key_pairs_json(
+    _auth: Auth,
+    State(state): State<AppState>,
+    Query(query): Query<KeyPairQuery>,
+) -> Result<Response, AppError> {
+    export(state, query, export::Format::Json)
+}
+
+fn export(
+    state: AppState,
+    query: KeyPairQuery,
+    format: export::Format,
+) -> Result<Response, AppError> {
+    let body = export::key_pairs(state.store.clone(), query, format)?;
+    let disposition = format!("attachment; filename=\"{}\"", format.file_name());
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.content_type().to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response())
 }
 
 /// Register a public key as a new key pair.

@@ -21,6 +21,8 @@ use super::{audit, bindings, images, instances, key_pairs, regions, tokens, AppS
     info(title = "Keyrack API", description = "SSH key pairs, instances and images of a fleet."),
     paths(
         key_pairs::list_key_pairs,
+        key_pairs::export_key_pairs_csv,
+        key_pairs::export_key_pairs_json,
         key_pairs::create_key_pair,
         key_pairs::get_key_pair,
         key_pairs::update_key_pair,
@@ -97,7 +99,10 @@ impl Modify for CommonErrors {
                 )
                 .build()
         };
-        for item in openapi.paths.paths.values_mut() {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            // An empty or odd id can make the path another route's (`/instances//start` is
+            // read as `/instances/start`), which may not take this method.
+            let has_parameter = path.contains('{');
             let operations = [
                 &mut item.get,
                 &mut item.put,
@@ -127,6 +132,12 @@ impl Modify for CommonErrors {
                 }
                 if has_body {
                     add("413", "PayloadTooLarge: the body is over 64 KiB");
+                }
+                if has_parameter {
+                    add(
+                        "405",
+                        "MethodNotAllowed: the path, with the ids given, names another route that does not take this method",
+                    );
                 }
                 add(
                     "429",

@@ -116,9 +116,11 @@ pub async fn change_power(
     store.change_power(id, delay, move |s| power.step(s)).await
 }
 
-/// `GET /instances/{id}/authorized_keys` for the agent of `agent_instance_id`: one OpenSSH
-/// line per bound key, `<algorithm> <base64> keyrack:<key id> <key name>`. Names are
-/// `[A-Za-z0-9_.@-]`, so a line never holds anything sshd would read as an option.
+/// `GET /instances/{id}/authorized_keys`: one OpenSSH line per bound key that has not
+/// expired, `<algorithm> <base64> keyrack:<key id> <key name>`. Names are `[A-Za-z0-9_.@-]`,
+/// so a line never holds anything sshd would read as an option. `agent_of`: the instance of
+/// the agent token asking, which must be this one; `None` for an admin, who may read any
+/// instance's (an unknown one is 404).
 ///
 /// With `query.fingerprint` (sshd's `%f`, validated by the extractor), only the line of the
 /// bound key with that fingerprint, or nothing: one indexed lookup however many keys are
@@ -126,14 +128,21 @@ pub async fn change_power(
 pub async fn authorized_keys(
     store: &Store,
     id: &str,
-    agent_instance_id: &str,
+    agent_of: Option<&str>,
     query: AuthorizedKeysQuery,
 ) -> Result<String, AppError> {
-    if id != agent_instance_id {
-        return Err(AppError::refuse(
-            ErrorCode::Forbidden,
-            "an agent token reads only its own instance's authorized keys",
-        ));
+    match agent_of {
+        Some(own) if own != id => {
+            return Err(AppError::refuse(
+                ErrorCode::Forbidden,
+                "an agent token reads only its own instance's authorized keys",
+            ));
+        }
+        Some(_) => {}
+        // An agent's own instance exists; an admin may name any.
+        None => {
+            get_instance(store, id).await?;
+        }
     }
     let keys = match query.fingerprint {
         Some(fingerprint) => store

@@ -17,6 +17,11 @@ use crate::store::{Deletion, KeyPairFilter, NewKeyPair, StatusAt, Store};
 
 /// `GET /key-pairs`.
 pub async fn list(store: &Store, query: KeyPairQuery) -> Result<List<KeyPair>, AppError> {
+    store.list_key_pairs(&filter(query)?).await
+}
+
+/// The store's filter for a list query, its parameters checked.
+pub(crate) fn filter(query: KeyPairQuery) -> Result<KeyPairFilter, AppError> {
     let tag =
         match query.tag.as_deref() {
             Some(param) => Some(TagFilter::from_param(param).ok_or_else(|| {
@@ -31,15 +36,14 @@ pub async fn list(store: &Store, query: KeyPairQuery) -> Result<List<KeyPair>, A
             u64::from(EXPIRING_WITHIN_DAYS) * 86_400,
         )),
     });
-    let filter = KeyPairFilter {
+    Ok(KeyPairFilter {
         text: search_text(query.q),
         tag,
         status,
         sort: query.sort.unwrap_or_default(),
         offset: query.offset.unwrap_or(0),
         limit: page_limit(query.limit)?,
-    };
-    store.list_key_pairs(&filter).await
+    })
 }
 
 /// `GET /key-pairs/{id}`.
