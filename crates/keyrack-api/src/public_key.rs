@@ -141,10 +141,15 @@ pub fn parse_public_key(input: &str) -> Result<PublicKeyInfo, PublicKeyError> {
     describe(&key)
 }
 
+/// True when a line opens a private key's armour (PEM, OpenSSH, SSH.com) or the text is a
+/// PuTTY key file. Only line starts count: a public key's comment may say "PRIVATE KEY", and
+/// once cleaned of control characters it must still parse back as the same public key.
 fn looks_private(text: &str) -> bool {
-    text.contains("PRIVATE KEY")
-        || text.starts_with("PuTTY-User-Key-File-")
-        || text.contains("BEGIN SSH2 ENCRYPTED PRIVATE KEY")
+    text.starts_with("PuTTY-User-Key-File-")
+        || text.lines().map(str::trim_start).any(|line| {
+            (line.starts_with("-----BEGIN ") || line.starts_with("---- BEGIN "))
+                && line.contains("PRIVATE KEY")
+        })
 }
 
 fn parse_openssh_line(text: &str) -> Result<PublicKey, PublicKeyError> {
@@ -395,6 +400,27 @@ mod tests {
         let err = parse_public_key(pem).unwrap_err();
         assert_eq!(err, PublicKeyError::PrivateKey);
         assert!(!err.to_string().contains("b3BlbnNzaC1rZXktdjEAAAAA"));
+        for armour in [
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----",
+            "junk first\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----",
+            "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\nAAAA\n---- END SSH2 ENCRYPTED PRIVATE KEY ----",
+            "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none",
+        ] {
+            assert_eq!(parse_public_key(armour), Err(PublicKeyError::PrivateKey), "{armour}");
+        }
+    }
+
+    #[test]
+    fn a_comment_that_mentions_a_private_key_is_only_a_comment() {
+        // Found by the fuzzer: a NUL inside the comment is cleaned away, and the canonical
+        // line must still parse.
+        for comment in ["my PRIVATE KEY backup", "PRIVA\0TE KEY"] {
+            let bare = ED25519.trim_end_matches(" foo@bar.com");
+            let info = parse_public_key(&format!("{bare} {comment}")).unwrap();
+            assert_eq!(info.comment, comment.replace('\0', ""));
+            let line = format!("{} {}", info.public_key, info.comment);
+            assert_eq!(parse_public_key(&line).unwrap().comment, info.comment);
+        }
     }
 
     #[test]
