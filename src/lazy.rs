@@ -46,6 +46,12 @@ pub async fn audit_page() -> AnyView {
     view! { <crate::pages::audit::AuditPage /> }.into_any()
 }
 
+/// `/policy`
+#[cfg_attr(keyrack_split, leptos::lazy)]
+pub async fn policy_page() -> AnyView {
+    view! { <crate::pages::policy::PolicyPage /> }.into_any()
+}
+
 /// `/sign-in`
 #[cfg_attr(keyrack_split, leptos::lazy)]
 pub async fn sign_in_page() -> AnyView {

@@ -44,6 +44,7 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment(routes::IMAGES_SEGMENT) view=|| on_demand(lazy::images_page) />
                         <Route path=StaticSegment(routes::TOKENS_SEGMENT) view=|| on_demand(lazy::tokens_page) />
                         <Route path=StaticSegment(routes::AUDIT_SEGMENT) view=|| on_demand(lazy::audit_page) />
+                        <Route path=StaticSegment(routes::POLICY_SEGMENT) view=|| on_demand(lazy::policy_page) />
                         <Route path=StaticSegment("") view=|| view! { <Redirect path=routes::KEYS /> } />
                     </ParentRoute>
                 </Routes>

@@ -78,7 +78,8 @@ pub fn field_of(e: &ApiError) -> Option<&str> {
         | PublicKeyInvalid { field, .. }
         | KeyPairNameDuplicate { field, .. }
         | TokenNameDuplicate { field, .. }
-        | PublicKeyDuplicate { field, .. } => Some(field),
+        | PublicKeyDuplicate { field, .. }
+        | PolicyViolation { field, .. } => Some(field),
         _ => None,
     }
 }

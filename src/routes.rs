@@ -17,6 +17,8 @@ pub const IMAGES_SEGMENT: &str = "images";
 pub const TOKENS_SEGMENT: &str = "tokens";
 /// Path segment of the Audit page (admins).
 pub const AUDIT_SEGMENT: &str = "audit";
+/// Path segment of the Policy page.
+pub const POLICY_SEGMENT: &str = "policy";
 /// Path segment of the sign-in page.
 pub const SIGN_IN_SEGMENT: &str = "sign-in";
 
@@ -30,6 +32,8 @@ pub const IMAGES: &str = "/images";
 pub const TOKENS: &str = "/tokens";
 /// `/audit`
 pub const AUDIT: &str = "/audit";
+/// `/policy`
+pub const POLICY: &str = "/policy";
 /// `/sign-in`
 pub const SIGN_IN: &str = "/sign-in";
 

@@ -112,6 +112,7 @@ fn sample_key() -> KeyPair {
         updated_at: "2026-11-28T01:00:00Z".into(),
         version: 3,
         expires_at: None,
+        allowed_by_policy: true,
     }
 }
 

@@ -1,7 +1,9 @@
-//! Who am I, tokens and the audit log.
+//! Who am I, tokens, the audit log and the key policy.
 
 use gloo_net::http::Method;
-use keyrack_api::{ApiError, AuditEntry, AuditQuery, CreateToken, CreatedToken, List, TokenInfo};
+use keyrack_api::{
+    ApiError, AuditEntry, AuditQuery, CreateToken, CreatedToken, List, Policy, TokenInfo,
+};
 
 use super::client::{send, Api, Call};
 use crate::routes::encode;
@@ -38,6 +40,17 @@ impl Api {
     /// `GET /audit` with every filter and paging parameter.
     pub async fn list_audit(&self, query: &AuditQuery) -> Result<List<AuditEntry>, ApiError> {
         self.json(Call::new(Method::GET, "/audit").query(query))
+            .await
+    }
+
+    /// `GET /policy`
+    pub async fn policy(&self) -> Result<Policy, ApiError> {
+        self.json(Call::new(Method::GET, "/policy")).await
+    }
+
+    /// `PUT /policy`
+    pub async fn put_policy(&self, policy: &Policy) -> Result<Policy, ApiError> {
+        self.json(Call::new(Method::PUT, "/policy").json(policy))
             .await
     }
 }

@@ -1,8 +1,7 @@
 //! The body of "Create an SSH key".
 
 use keyrack_api::{
-    check_new_expiry, validate_description, validate_name, ApiError, CreateKeyPair, KeygenRequest,
-    Origin,
+    validate_description, validate_name, ApiError, CreateKeyPair, KeygenRequest, Origin, Policy,
 };
 use leptos::prelude::*;
 
@@ -44,6 +43,10 @@ pub fn CreateKeyForm(
     /// What the running request is doing, such as "Generating…", shown with a spinner.
     #[prop(optional, into)]
     progress: MaybeProp<String>,
+    /// The key policy, once loaded: the expiry starts at its maximum lifetime, and a key it
+    /// does not allow is refused before anything is generated or sent.
+    #[prop(optional, into)]
+    policy: MaybeProp<Policy>,
 ) -> impl IntoView {
     let can_generate = on_generate.is_some();
     let (method, set_method) = signal(if can_generate {
@@ -58,19 +61,36 @@ pub fn CreateKeyForm(
     let tags = TagRows::new(&[]);
     let expiry = ExpiryChoice::new();
     let (submitted, set_submitted) = signal(false);
+    Effect::new(move |_| {
+        if let Some(policy) = policy.get() {
+            expiry.limit_to(policy.max_lifetime_days, true);
+        }
+    });
+    // What the key policy says about the key to be registered: the pasted one, or the type
+    // to generate.
+    let key_refusal = Signal::derive(move || {
+        let policy = policy.get()?;
+        let (algorithm, bits) = match method.get() {
+            CreationMethod::UseExisting => {
+                let info = public_key.with(|k| preview_of(k))?.ok()?;
+                (info.algorithm, info.bits)
+            }
+            CreationMethod::CreatePair => {
+                let key_type = choices.key_type.get();
+                (key_type.algorithm().to_owned(), key_type.rsa_bits().unwrap_or(256))
+            }
+        };
+        policy.check_key(&algorithm, bits).err().map(|v| v.message)
+    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         set_submitted.set(true);
         // The field shows why; nothing is sent until it is valid.
-        let Ok(expires_at) = untrack(|| expiry.expires_at()) else {
+        let Ok(expires_at) = untrack(|| expiry.checked(true)) else {
             return;
         };
-        let now = String::from(js_sys::Date::new_0().to_iso_string());
-        if expires_at
-            .as_deref()
-            .is_some_and(|at| check_new_expiry(at, &now).is_err())
-        {
+        if untrack(|| key_refusal.get()).is_some() {
             return;
         }
         let request = CreateKeyPair {
@@ -114,6 +134,7 @@ pub fn CreateKeyForm(
                     <PublicKeyInput text=public_key show_all=submitted />
                 }.into_any(),
             }}
+            <FieldMessage id="key-policy-error" message=key_refusal />
             {move || progress.get().map(|what| view! {
                 <p class="progress" role="status"><span class="spinner" aria-hidden="true"></span>{what}</p>
             })}

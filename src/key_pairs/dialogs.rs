@@ -4,7 +4,7 @@
 
 pub mod binding;
 
-use keyrack_api::{ApiError, ErrorCode, KeyPair};
+use keyrack_api::{ApiError, ErrorCode, KeyPair, Policy};
 use leptos::prelude::*;
 use zeroize::Zeroizing;
 
@@ -117,6 +117,7 @@ fn CreateDialog(close: Callback<()>, on_changed: Callback<()>) -> impl IntoView 
     );
     let progress = RwSignal::new(None::<String>);
     let saved = RwSignal::new(None::<SavedKey>);
+    let policy = load_policy(api);
     // The only copy of the private key file, until the dialog closes.
     let private_key = StoredValue::new_local(None::<Zeroizing<Vec<u8>>>);
     on_cleanup(move || {
@@ -188,6 +189,7 @@ fn CreateDialog(close: Callback<()>, on_changed: Callback<()>) -> impl IntoView 
                 .into_any(),
                 None => view! {
                     <CreateKeyForm
+                        policy=policy
                         pending=request.pending
                         server_error=request.error
                         on_submit=submit
@@ -200,6 +202,18 @@ fn CreateDialog(close: Callback<()>, on_changed: Callback<()>) -> impl IntoView 
             }}
         </Dialog>
     }
+}
+
+/// The key policy, filled in when it arrives. Without it (a failed request) the forms check
+/// only the fixed rules, and the server still refuses what the policy does not allow.
+fn load_policy(api: Api) -> RwSignal<Option<Policy>> {
+    let policy = RwSignal::new(None);
+    leptos::task::spawn_local(async move {
+        if let Ok(p) = api.policy().await {
+            let _ = policy.try_set(Some(p));
+        }
+    });
+    policy
 }
 
 /// What the dialog shows about a saved key (never the key itself).
@@ -239,6 +253,7 @@ fn ModifyDialog(key: KeyPair, close: Callback<()>, on_changed: Callback<()>) -> 
         Request::new(),
     );
     let key = RwSignal::new(key);
+    let policy = load_policy(api);
     let submit = Callback::new(move |change| {
         let KeyPair { id, version, .. } = key.get_untracked();
         let work = async move {
@@ -256,7 +271,7 @@ fn ModifyDialog(key: KeyPair, close: Callback<()>, on_changed: Callback<()>) -> 
     });
     view! {
         <Dialog title="Modify" on_close=close>
-            <ModifyKeyForm key pending=request.pending server_error=request.error on_submit=submit on_cancel=close />
+            <ModifyKeyForm key policy=policy pending=request.pending server_error=request.error on_submit=submit on_cancel=close />
         </Dialog>
     }
 }

@@ -1,8 +1,9 @@
 //! *Expires* in Create and Modify: a preset (30, 90 or 365 days, a date, never) turned into
 //! the `expires_at` the API takes. The server stores whatever time it is sent; the presets
-//! count from the moment OK is pressed.
+//! count from the moment OK is pressed. Under a key policy with a maximum lifetime, a new
+//! key starts at that maximum, and longer presets and "Never" are not offered.
 
-use keyrack_api::{check_new_expiry, parse_expires_at, FieldError, Rule};
+use keyrack_api::{check_new_expiry, parse_expires_at, FieldError, Policy, Rule};
 use leptos::prelude::*;
 
 use crate::format;
@@ -19,6 +20,8 @@ pub struct ExpiryChoice {
     date: RwSignal<String>,
     /// The key's current expiry (Modify), which `keep` keeps.
     current: StoredValue<Option<String>>,
+    /// The key policy's maximum lifetime in days, once it is known.
+    max_days: RwSignal<Option<u32>>,
 }
 
 impl ExpiryChoice {
@@ -34,7 +37,39 @@ impl ExpiryChoice {
             preset: RwSignal::new(preset.to_owned()),
             date: RwSignal::new(String::new()),
             current: StoredValue::new(current),
+            max_days: RwSignal::new(None),
         }
+    }
+
+    /// Follows the key policy: a new key still set to "Never" is set to the longest
+    /// lifetime allowed.
+    pub fn limit_to(&self, max_days: Option<u32>, new_key: bool) {
+        self.max_days.set(max_days);
+        if let (Some(days), true) = (max_days, new_key) {
+            if self.preset.get_untracked() == "never" {
+                self.preset.set(days.to_string());
+            }
+        }
+    }
+
+    /// The `expires_at` to send, checked as the server will check it: a new key's expiry is
+    /// ahead, and a new or changed expiry fits the policy's lifetime.
+    pub fn checked(&self, new_key: bool) -> Result<Option<String>, FieldError> {
+        let at = self.expires_at()?;
+        let now = String::from(js_sys::Date::new_0().to_iso_string());
+        if let (Some(at), true) = (&at, new_key) {
+            check_new_expiry(at, &now)?;
+        }
+        if new_key || self.changed() {
+            let policy = Policy {
+                max_lifetime_days: self.max_days.get(),
+                ..Policy::default()
+            };
+            policy
+                .check_expiry(at.as_deref(), &now)
+                .map_err(|v| FieldError::new(v.field, Rule::Range, v.message))?;
+        }
+        Ok(at)
     }
 
     /// The `expires_at` to send (`None`: never), or why the choice is not valid yet.
@@ -95,26 +130,38 @@ pub fn ExpiryField(
         if !(touched.get() || submitted.get()) {
             return None;
         }
-        let checked = choice.expires_at().and_then(|at| match at {
-            Some(at) if new_key => {
-                check_new_expiry(&at, &String::from(js_sys::Date::new_0().to_iso_string()))
-            }
-            _ => Ok(()),
-        });
-        checked.err().map(|e| sentence(&e))
+        choice.checked(new_key).err().map(|e| sentence(&e))
     });
     let keep = choice
         .current
         .get_value()
         .map(|at| format!("Keep {}", format::timestamp(&at)));
-    let options = [
-        ("30", "30 days"),
-        ("90", "90 days"),
-        ("365", "365 days"),
-        ("date", "On a date"),
-        ("never", "Never"),
-    ];
-    let selected = move |value: &'static str| move || choice.preset.with(|p| p == value);
+    let selected = move |value: String| move || choice.preset.with(|p| *p == value);
+    // The presets, the policy's maximum among them, and whether each is allowed.
+    let options = move || {
+        let max = choice.max_days.get();
+        let mut days = vec![30, 90, 365];
+        if let Some(m) = max.filter(|m| !days.contains(m)) {
+            days.push(m);
+            days.sort_unstable();
+        }
+        let mut options: Vec<(String, String, bool)> = days
+            .into_iter()
+            .map(|d| {
+                let label = if Some(d) == max {
+                    format!("{d} days (policy maximum)")
+                } else {
+                    format!("{d} days")
+                };
+                (d.to_string(), label, max.is_none_or(|m| d <= m))
+            })
+            .collect();
+        options.push(("date".into(), "On a date".into(), true));
+        // A key that never expired may stay so (Modify leaves it alone); nothing new may.
+        let never_ok = max.is_none() || (!new_key && choice.current.get_value().is_none());
+        options.push(("never".into(), "Never".into(), never_ok));
+        options
+    };
     view! {
         <div class="field">
             <label for="key-expiry">"Expires"</label>
@@ -128,10 +175,12 @@ pub fn ExpiryField(
                         set_touched.set(true);
                     }
                 >
-                    {keep.map(|label| view! { <option value="keep" prop:selected=selected("keep")>{label}</option> })}
-                    {options
+                    {keep.map(|label| view! { <option value="keep" prop:selected=selected("keep".into())>{label}</option> })}
+                    {move || options()
                         .into_iter()
-                        .map(|(value, label)| view! { <option value=value prop:selected=selected(value)>{label}</option> })
+                        .map(|(value, label, allowed)| view! {
+                            <option value=value.clone() disabled=!allowed prop:selected=selected(value)>{label}</option>
+                        })
                         .collect_view()}
                 </select>
                 <input

@@ -1,6 +1,6 @@
 //! The body of "Modify": name, description and expiry.
 
-use keyrack_api::{ApiError, KeyPair, UpdateKeyPair};
+use keyrack_api::{ApiError, KeyPair, Policy, UpdateKeyPair};
 use leptos::prelude::*;
 
 use super::create_key::{DescriptionField, NameField};
@@ -25,19 +25,27 @@ pub fn ModifyKeyForm(
     /// Called by Cancel, and by OK when nothing changed.
     #[prop(into)]
     on_cancel: Callback<()>,
+    /// The key policy, once loaded: a new expiry must fit its maximum lifetime.
+    #[prop(optional, into)]
+    policy: MaybeProp<Policy>,
 ) -> impl IntoView {
     let initial = key.get_untracked();
     let name = RwSignal::new(initial.name);
     let description = RwSignal::new(initial.description);
     let expiry = ExpiryChoice::keeping(initial.expires_at);
     let (submitted, set_submitted) = signal(false);
+    Effect::new(move |_| {
+        if let Some(policy) = policy.get() {
+            expiry.limit_to(policy.max_lifetime_days, false);
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         set_submitted.set(true);
         let current = key.get_untracked();
         let new_name = name.get_untracked().trim().to_owned();
         let new_description = description.get_untracked().trim().to_owned();
-        let Ok(expires_at) = untrack(|| expiry.expires_at()) else {
+        let Ok(expires_at) = untrack(|| expiry.checked(false)) else {
             return;
         };
         let change = UpdateKeyPair {

@@ -144,6 +144,20 @@ fn KeyDetails(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoVie
                 <dt>"Description"</dt><dd>{key.description.clone()}</dd>
                 <dt>"Type"</dt><dd>{format::key_type(&key.algorithm, key.bits)} " (" {key.algorithm.clone()} ")"</dd>
                 <dt>"Bits"</dt><dd>{key.bits}</dd>
+                <dt>"Policy"</dt>
+                <dd class="policy-mark">
+                    {if key.allowed_by_policy {
+                        view! { <span>"Allowed"</span> }.into_any()
+                    } else {
+                        view! {
+                            <span class="badge badge-warning">"Not allowed by policy"</span>
+                            " Registered before the key policy changed; "
+                            <A href=routes::POLICY>"see the policy"</A>
+                            "."
+                        }
+                        .into_any()
+                    }}
+                </dd>
                 <dt>"Fingerprint (SHA-256)"</dt>
                 <dd><span class="mono">{key.fingerprint_sha256.clone()}</span> <CopyButton text=key.fingerprint_sha256.clone() what="SHA-256 fingerprint" /></dd>
                 <dt>"Fingerprint (MD5)"</dt><dd class="mono">{key.fingerprint_md5.clone()}</dd>

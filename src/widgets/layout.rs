@@ -71,6 +71,7 @@ fn Sidebar() -> impl IntoView {
                 <li><A href=routes::IMAGES>"Images"</A></li>
                 <li class="admin-only"><A href=routes::TOKENS>"Tokens"</A></li>
                 <li class="admin-only"><A href=routes::AUDIT>"Audit"</A></li>
+                <li><A href=routes::POLICY>"Policy"</A></li>
             </ul>
             <Identity />
             <button type="button" class="button sign-out" on:click=move |_| session.sign_out()>
@@ -114,6 +115,8 @@ fn Header() -> impl IntoView {
             "Tokens"
         } else if path.starts_with(routes::AUDIT) {
             "Audit"
+        } else if path.starts_with(routes::POLICY) {
+            "Key policy"
         } else {
             "SSH Key"
         }

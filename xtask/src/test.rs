@@ -29,6 +29,7 @@ const POSTGRES_SUITES: &[&str] = &[
     "durability",
     "instances",
     "key_pairs",
+    "policy",
     "security",
     "cancellation",
     "replicas",

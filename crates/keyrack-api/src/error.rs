@@ -30,6 +30,14 @@ pub enum ErrorCode {
         /// Why, such as `dsa` or `rsa_too_small`.
         reason: String,
     },
+    /// The key or its expiry breaks the admins' key policy (`GET /policy` shows it).
+    #[error("{field} breaks the key policy's {rule} rule")]
+    PolicyViolation {
+        /// `public_key` or `expires_at`.
+        field: String,
+        /// The policy rule broken.
+        rule: crate::PolicyRule,
+    },
     /// No valid bearer token.
     #[error("a valid bearer token is required: send \"Authorization: Bearer <token>\"")]
     Unauthorized,
@@ -155,7 +163,10 @@ impl ErrorCode {
     pub fn status(&self) -> u16 {
         use ErrorCode::*;
         match self {
-            InvalidRequest | InvalidParameter { .. } | PublicKeyInvalid { .. } => 400,
+            InvalidRequest
+            | InvalidParameter { .. }
+            | PublicKeyInvalid { .. }
+            | PolicyViolation { .. } => 400,
             Unauthorized => 401,
             Forbidden => 403,
             NotFound { .. }
@@ -364,6 +375,10 @@ mod tests {
             PublicKeyInvalid {
                 field: "public_key".into(),
                 reason: "dsa".into(),
+            },
+            PolicyViolation {
+                field: "public_key".into(),
+                rule: crate::PolicyRule::MinRsaBits,
             },
             Unauthorized,
             Forbidden,

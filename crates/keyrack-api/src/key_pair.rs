@@ -53,12 +53,21 @@ pub struct KeyPair {
     /// RFC 3339 UTC: from then on sshd no longer gets the key. `null`: never.
     #[serde(default)]
     pub expires_at: Option<String>,
+    /// Whether the key's type and size meet the key policy now. A key registered before a
+    /// stricter policy stays, marked `false`; when the policy enforces it at login, sshd no
+    /// longer gets it.
+    #[serde(default = "allowed")]
+    pub allowed_by_policy: bool,
     /// RFC 3339 UTC.
     pub created_at: String,
     /// RFC 3339 UTC.
     pub updated_at: String,
     /// Bumped on every change; the `ETag`.
     pub version: i64,
+}
+
+fn allowed() -> bool {
+    true
 }
 
 /// `POST /key-pairs`.

@@ -37,6 +37,17 @@ impl KeyType {
         Self::Rsa4096,
     ];
 
+    /// The SSH algorithm name of the public key, as the key policy lists it.
+    pub fn algorithm(self) -> &'static str {
+        match self {
+            Self::Ed25519 => "ssh-ed25519",
+            Self::EcdsaP256 => "ecdsa-sha2-nistp256",
+            Self::EcdsaP384 => "ecdsa-sha2-nistp384",
+            Self::EcdsaP521 => "ecdsa-sha2-nistp521",
+            Self::Rsa2048 | Self::Rsa3072 | Self::Rsa4096 => "ssh-rsa",
+        }
+    }
+
     /// What the dialog shows.
     pub fn label(self) -> &'static str {
         match self {

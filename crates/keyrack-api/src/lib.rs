@@ -24,6 +24,7 @@ mod key_pair;
 mod keygen;
 mod limits;
 mod list;
+mod policy;
 mod public_key;
 mod query_string;
 mod spelling;
@@ -50,6 +51,7 @@ pub use key_pair::{
 pub use keygen::{KeyType, KeygenReply, KeygenRequest, PrivateKeyFormat};
 pub use limits::*;
 pub use list::{page_limit, KeyPairQuery, KeyPairSort, List, SearchQuery, TagFilter};
+pub use policy::{Policy, PolicyRule, PolicyViolation, MAX_LIFETIME_DAYS_MAX};
 pub use public_key::{parse_public_key, PublicKeyError, PublicKeyInfo};
 pub use query_string::{from_query_string, from_query_string_lenient, to_query_string};
 pub use spelling::SpellingError;

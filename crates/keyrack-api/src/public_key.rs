@@ -204,7 +204,8 @@ fn refuse_by_name(algorithm: &str) -> Result<(), PublicKeyError> {
     Ok(())
 }
 
-const ACCEPTED: [&str; 7] = [
+/// Every key type Keyrack accepts; a policy allows some of them.
+pub(crate) const ACCEPTED: [&str; 7] = [
     "ssh-ed25519",
     "ecdsa-sha2-nistp256",
     "ecdsa-sha2-nistp384",

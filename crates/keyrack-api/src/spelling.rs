@@ -132,6 +132,7 @@ spelled!(
     crate::KeyType,
     crate::Origin,
     crate::Os,
+    crate::PolicyRule,
     crate::PrivateKeyFormat,
     crate::Rule,
     crate::TokenRole,

@@ -182,6 +182,7 @@ fn build(args: &Args) -> Result<Seed, BoxError> {
                         + Duration::milliseconds(ms as i64),
                 )
             }),
+            allowed_by_policy: true,
         });
     }
 

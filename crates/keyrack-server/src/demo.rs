@@ -245,6 +245,7 @@ pub fn seed() -> Seed {
                 updated_at: ago(k.days_ago),
                 version: 1,
                 expires_at: k.expires_in_days.map(|days| ago(-days)),
+                allowed_by_policy: true,
             })
         })
         .collect();

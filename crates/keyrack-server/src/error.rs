@@ -79,6 +79,12 @@ impl From<PublicKeyError> for AppError {
     }
 }
 
+impl From<keyrack_api::PolicyViolation> for AppError {
+    fn from(e: keyrack_api::PolicyViolation) -> Self {
+        Self::Refused(e.into())
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let error = self.to_api_error();

@@ -11,6 +11,7 @@ mod images;
 mod instances;
 mod key_pairs;
 mod openapi;
+mod policy;
 mod refusals;
 mod regions;
 mod tokens;
@@ -96,6 +97,7 @@ pub fn app(state: AppState, dist: Option<PathBuf>) -> Router {
         .merge(images::router())
         .merge(tokens::router())
         .merge(audit::router())
+        .merge(policy::router())
         .merge(openapi::router())
         // After the routes: it applies to the routes present when it is called.
         .method_not_allowed_fallback(method_not_allowed)

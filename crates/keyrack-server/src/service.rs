@@ -6,6 +6,7 @@ pub mod bindings;
 pub mod export;
 pub mod fleet;
 pub mod key_pairs;
+pub mod policy;
 pub mod tokens;
 
 /// Free text with surrounding whitespace removed; nothing when empty.

@@ -23,6 +23,7 @@ mod backend;
 mod bindings;
 mod fleet;
 mod key_pairs;
+mod policy;
 mod seed;
 mod sql;
 mod tokens;
@@ -37,7 +38,7 @@ use sqlx::{Any, AnyPool, Transaction};
 pub use audit::{AuditFilter, AuditOutcome, AuditScope, NewAuditEntry, TEXT_MAX_CHARS};
 pub use backend::Backend;
 pub use bindings::{BindingFacts, BindingStep, Direction};
-pub use fleet::{InstanceFilter, NewInstance, PowerStep};
+pub use fleet::{BoundKey, InstanceFilter, NewInstance, PowerStep};
 pub use key_pairs::{Deletion, KeyPairFilter, NewKeyPair, StatusAt};
 /// A token's role is the API's; this name stays for code that says `store::Role`.
 pub use keyrack_api::TokenRole as Role;

@@ -20,6 +20,7 @@ const READS: &[&str] = &[
     "/tokens",
     "/audit?limit=100",
     "/audit?limit=100&offset=600",
+    "/policy",
 ];
 
 /// Rows added straight into SQLite, so each copied table spans more than one page.
@@ -38,6 +39,7 @@ const TABLES: &[(&str, &str)] = &[
     ("tokens", "id"),
     ("audit_log", "id"),
     ("counters", "name"),
+    ("policy", "id"),
 ];
 
 fn migrate_to(source: &str, target: &str) -> Output {
@@ -138,6 +140,11 @@ async fn add_bulk_rows(sqlite_url: &str) {
     )
     .await
     .expect("count the bulk key pairs");
+    conn.execute(
+        r#"INSERT INTO policy (id, body, updated_at) VALUES (1, '{"allowed_algorithms":["ssh-ed25519","ssh-rsa"],"min_rsa_bits":4096,"max_lifetime_days":null,"enforce_on_login":true}', '2026-12-01T00:00:00.000Z')"#,
+    )
+    .await
+    .expect("a key policy");
     conn.execute(
         format!(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {BULK_AUDIT_ENTRIES}) \

@@ -270,6 +270,65 @@ async fn sshd_refuses_a_key_from_its_expiry() {
     assert!(sshd.login(&file), "without an expiry the key logs in again");
 }
 
+/// Issue #13 item 2: a key registered before a stricter policy keeps logging in until the
+/// policy is enforced at login, and again once the policy allows it.
+#[tokio::test]
+async fn sshd_refuses_a_key_the_enforced_policy_does_not_allow() {
+    require_tools();
+    let dir = TestDir::new();
+    let server = Server::start(FAST).await;
+    let keys_dir = tempfile::tempdir().expect("temp dir");
+    let file = keys_dir.path().join("old-rsa");
+    ssh_keygen(&["-t", "rsa", "-b", "2048", "-C", "old-rsa"], &file);
+    let public = std::fs::read_to_string(file.with_extension("pub")).expect("public key");
+    let key_id = server.create("old-rsa", &public).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let (host, agent_token) = server.register("loopback", "linux", "RUNNING").await;
+    let host_id = host["id"].as_str().expect("id");
+    let r = server.bind("bind", &key_id, &[host_id], true).await;
+    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    let script = install_script(&dir);
+    let conf = dir.path.join("agent.conf");
+    write_conf(&conf, &server.base, host_id, &agent_token, None);
+    let sshd = Sshd::start(&dir.path, &script, &conf, &[]);
+    let policy = |min_rsa_bits: u32, enforce_on_login: bool| {
+        serde_json::json!({
+            "allowed_algorithms": ["ssh-ed25519", "ssh-rsa"],
+            "min_rsa_bits": min_rsa_bits,
+            "max_lifetime_days": null,
+            "enforce_on_login": enforce_on_login,
+        })
+    };
+
+    let r = server
+        .api(Method::PUT, "/policy", Some(policy(3072, false)))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(
+        sshd.login(&file),
+        "a policy not enforced at login only marks the key\n{}",
+        sshd.log()
+    );
+    let r = server
+        .api(Method::PUT, "/policy", Some(policy(3072, true)))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(!sshd.login(&file), "the enforced policy refuses the key");
+    let r = server.get(&format!("/key-pairs/{key_id}")).await;
+    assert_eq!(
+        r.body["allowed_by_policy"], false,
+        "still listed: {}",
+        r.text
+    );
+    let r = server
+        .api(Method::PUT, "/policy", Some(policy(2048, true)))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(sshd.login(&file), "allowed again, the key logs in again");
+}
+
 /// Issue #12: sshd runs the AuthorizedKeysCommand once for every key a client offers, so
 /// anyone who can reach port 22 makes the host ask Keyrack as often as they like. 200 junk
 /// logins in parallel, each offering 3 keys Keyrack does not know, against a server with its

@@ -73,7 +73,12 @@ pub fn KeyRow(
                     </button>
                 </div>
             </td>
-            <td>{format::key_type(&key.algorithm, key.bits)}</td>
+            <td>
+                {format::key_type(&key.algorithm, key.bits)}
+                {(!key.allowed_by_policy).then(|| view! {
+                    <div><span class="badge badge-warning">"Not allowed by policy"</span></div>
+                })}
+            </td>
             <td class="fingerprint">
                 <span class="mono" title=key.fingerprint_sha256.clone()>{key.fingerprint_sha256.clone()}</span>
                 <CopyButton text=key.fingerprint_sha256.clone() what="fingerprint" />

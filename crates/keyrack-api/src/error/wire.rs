@@ -76,6 +76,10 @@ fn read_code(name: &str, details: &serde_json::Value) -> Option<ErrorCode> {
             field: text("field")?,
             reason: text("reason")?,
         },
+        "PolicyViolation" => PolicyViolation {
+            field: text("field")?,
+            rule: spelled(details, "rule")?,
+        },
         "Unauthorized" => Unauthorized,
         "Forbidden" => Forbidden,
         "NotFound" => NotFound { id: text("id") },

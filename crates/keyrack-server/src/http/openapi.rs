@@ -6,14 +6,14 @@ use keyrack_api::{
     ApiError, AuditEntry, BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult, BindOutcome,
     BindRequest, BindResponse, BindResult, CreateImage, CreateInstance, CreateKeyPair, CreateToken,
     CreatedInstance, CreatedToken, DeleteOutcome, ErrorBody, ErrorCode, Image, Instance,
-    InstanceState, KeyPair, KeyPairSort, KeyStatus, Origin, Os, Region, ReplaceTags, Rule, Tag,
-    TokenInfo, TokenRole, UpdateKeyPair,
+    InstanceState, KeyPair, KeyPairSort, KeyStatus, Origin, Os, Policy, PolicyRule, Region,
+    ReplaceTags, Rule, Tag, TokenInfo, TokenRole, UpdateKeyPair,
 };
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::extract::Json;
-use super::{audit, bindings, images, instances, key_pairs, regions, tokens, AppState};
+use super::{audit, bindings, images, instances, key_pairs, policy, regions, tokens, AppState};
 
 /// Keyrack's HTTP API.
 #[derive(OpenApi)]
@@ -47,6 +47,8 @@ use super::{audit, bindings, images, instances, key_pairs, regions, tokens, AppS
         tokens::create_token,
         tokens::revoke_token,
         audit::list_audit,
+        policy::get_policy,
+        policy::put_policy,
     ),
     components(schemas(
         KeyPair, CreateKeyPair, UpdateKeyPair, ReplaceTags, Tag, Origin, KeyPairSort, KeyStatus,
@@ -54,13 +56,13 @@ use super::{audit, bindings, images, instances, key_pairs, regions, tokens, AppS
         BindRequest, BindResponse, BindResult, BindOutcome,
         Region, Instance, InstanceState, Os, Image, CreateInstance, CreatedInstance, CreateImage,
         ErrorBody, ApiError, ErrorCode, Rule,
-        TokenInfo, TokenRole, CreateToken, CreatedToken, AuditEntry,
+        TokenInfo, TokenRole, CreateToken, CreatedToken, AuditEntry, Policy, PolicyRule,
     )),
     modifiers(&BearerAuth, &CommonErrors),
     tags(
         (name = "key-pairs", description = "Key pairs and their tags"),
         (name = "fleet", description = "Regions, instances and custom images"),
-        (name = "admin", description = "Tokens and the audit log (admin tokens only)"),
+        (name = "admin", description = "Tokens, the audit log and the key policy (admin tokens change them)"),
     )
 )]
 pub struct ApiDoc;

@@ -11,6 +11,7 @@ use futures_util::stream::{self, Stream};
 use keyrack_api::{KeyPair, KeyPairQuery};
 
 use super::key_pairs::filter;
+use super::policy;
 use crate::error::AppError;
 use crate::store::{KeyPairFilter, Store};
 
@@ -45,7 +46,7 @@ impl Format {
 }
 
 /// The CSV columns, in order.
-const COLUMNS: [&str; 16] = [
+const COLUMNS: [&str; 17] = [
     "id",
     "name",
     "description",
@@ -59,6 +60,7 @@ const COLUMNS: [&str; 16] = [
     "instance_ids",
     "image_ids",
     "expires_at",
+    "allowed_by_policy",
     "created_at",
     "updated_at",
     "public_key",
@@ -89,9 +91,10 @@ pub fn key_pairs(
             match step {
                 Step::Start => Ok(Some((header(format), Step::Page(0)))),
                 Step::Page(offset) => {
-                    let page = store
+                    let mut page = store
                         .list_key_pairs(&KeyPairFilter { offset, ..base })
                         .await?;
+                    policy::mark(&store.policy().await?, &mut page.items);
                     if page.items.is_empty() {
                         let end = if format == Format::Json { "]\n" } else { "" };
                         return Ok(Some((Bytes::from_static(end.as_bytes()), Step::Done)));
@@ -149,7 +152,7 @@ fn render(format: Format, items: &[KeyPair], first: bool) -> Result<Bytes, AppEr
 }
 
 /// A key pair's cells, in [`COLUMNS`] order. Tags are `key=value`, one per line of the cell.
-fn row(key: &KeyPair) -> [String; 16] {
+fn row(key: &KeyPair) -> [String; 17] {
     let tags = key
         .tags
         .iter()
@@ -170,6 +173,7 @@ fn row(key: &KeyPair) -> [String; 16] {
         key.instance_ids.join(" "),
         key.image_ids.join(" "),
         key.expires_at.clone().unwrap_or_default(),
+        key.allowed_by_policy.to_string(),
         key.created_at.clone(),
         key.updated_at.clone(),
         key.public_key.clone(),

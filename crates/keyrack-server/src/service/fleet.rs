@@ -117,7 +117,7 @@ pub async fn change_power(
 }
 
 /// `GET /instances/{id}/authorized_keys`: one OpenSSH line per bound key that has not
-/// expired, `<algorithm> <base64> keyrack:<key id> <key name>`. Names are `[A-Za-z0-9_.@-]`,
+/// expired (and, when the key policy is enforced at login, that the policy allows), `<algorithm> <base64> keyrack:<key id> <key name>`. Names are `[A-Za-z0-9_.@-]`,
 /// so a line never holds anything sshd would read as an option. `agent_of`: the instance of
 /// the agent token asking, which must be this one; `None` for an admin, who may read any
 /// instance's (an unknown one is 404).
@@ -152,9 +152,14 @@ pub async fn authorized_keys(
             .collect(),
         None => store.bound_keys(id).await?,
     };
+    let policy = store.policy().await?;
     Ok(keys
         .into_iter()
-        .map(|(key_id, name, public_key)| format!("{public_key} keyrack:{key_id} {name}\n"))
+        .filter(|key| {
+            !policy.enforce_on_login
+                || policy.allows(&key.algorithm, u32::try_from(key.bits).unwrap_or(0))
+        })
+        .map(|key| format!("{} keyrack:{} {}\n", key.public_key, key.id, key.name))
         .collect())
 }
 

@@ -10,14 +10,22 @@ use keyrack_api::{
     UpdateKeyPair, EXPIRING_WITHIN_DAYS,
 };
 
-use super::search_text;
+use super::{policy, search_text};
 use crate::clock;
 use crate::error::AppError;
 use crate::store::{Deletion, KeyPairFilter, NewKeyPair, StatusAt, Store};
 
 /// `GET /key-pairs`.
 pub async fn list(store: &Store, query: KeyPairQuery) -> Result<List<KeyPair>, AppError> {
-    store.list_key_pairs(&filter(query)?).await
+    let mut list = store.list_key_pairs(&filter(query)?).await?;
+    policy::mark(&store.policy().await?, &mut list.items);
+    Ok(list)
+}
+
+/// The key pair with `allowed_by_policy` set by the policy in force.
+async fn marked(store: &Store, mut key_pair: KeyPair) -> Result<KeyPair, AppError> {
+    policy::mark(&store.policy().await?, [&mut key_pair]);
+    Ok(key_pair)
 }
 
 /// The store's filter for a list query, its parameters checked.
@@ -48,10 +56,11 @@ pub(crate) fn filter(query: KeyPairQuery) -> Result<KeyPairFilter, AppError> {
 
 /// `GET /key-pairs/{id}`.
 pub async fn get(store: &Store, id: &str) -> Result<KeyPair, AppError> {
-    store
+    let key_pair = store
         .key_pair(id)
         .await?
-        .ok_or_else(|| ErrorCode::KeyPairNotFound { id: id.to_owned() }.into())
+        .ok_or_else(|| ErrorCode::KeyPairNotFound { id: id.to_owned() })?;
+    marked(store, key_pair).await
 }
 
 /// `POST /key-pairs`: checks every rule, parses the key, and registers it within `quota`.
@@ -63,9 +72,13 @@ pub async fn create(store: &Store, quota: u64, req: CreateKeyPair) -> Result<Key
         .as_deref()
         .map(|at| parse_expires_at("expires_at", at))
         .transpose()?;
+    let now = clock::now();
     if let Some(at) = &expires_at {
-        check_new_expiry(at, &clock::now())?;
+        check_new_expiry(at, &now)?;
     }
+    let policy = store.policy().await?;
+    policy.check_key(&key.algorithm, key.bits)?;
+    policy.check_expiry(expires_at.as_deref(), &now)?;
     let new = NewKeyPair {
         name: req.name,
         description: req.description,
@@ -79,7 +92,10 @@ pub async fn create(store: &Store, quota: u64, req: CreateKeyPair) -> Result<Key
         tags: req.tags,
         expires_at,
     };
-    store.create_key_pair(new, quota).await
+    // Checked just now: a policy replaced meanwhile marks it on the next read.
+    let mut key_pair = store.create_key_pair(new, quota).await?;
+    policy::mark(&policy, [&mut key_pair]);
+    Ok(key_pair)
 }
 
 /// `PATCH /key-pairs/{id}`.
@@ -93,7 +109,14 @@ pub async fn update(
     if let Some(Some(at)) = &mut req.expires_at {
         *at = parse_expires_at("expires_at", at)?;
     }
-    store.update_key_pair(id, expected_version, req).await
+    let policy = store.policy().await?;
+    if let Some(expires_at) = &req.expires_at {
+        // A past time retires the key at once, which any lifetime allows.
+        policy.check_expiry(expires_at.as_deref(), &clock::now())?;
+    }
+    let mut key_pair = store.update_key_pair(id, expected_version, req).await?;
+    policy::mark(&policy, [&mut key_pair]);
+    Ok(key_pair)
 }
 
 /// `PUT /key-pairs/{id}/tags`.
@@ -104,9 +127,10 @@ pub async fn replace_tags(
     req: ReplaceTags,
 ) -> Result<KeyPair, AppError> {
     validate_tags(&req.tags)?;
-    store
+    let key_pair = store
         .replace_key_pair_tags(id, expected_version, &req.tags)
-        .await
+        .await?;
+    marked(store, key_pair).await
 }
 
 /// `DELETE /key-pairs/{id}`: refused while instances or images reference the key pair;

@@ -77,9 +77,24 @@ struct InstanceRow {
     created_at: String,
 }
 
+/// A key bound to an instance, as `authorized_keys` serves it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BoundKey {
+    /// The key pair's id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// `<algorithm> <base64>`.
+    pub public_key: String,
+    /// For the key policy.
+    pub algorithm: String,
+    /// For the key policy.
+    pub bits: i64,
+}
+
 /// [`Store::bound_key_by_fingerprint`]'s query (a test reads its plan).
 pub(crate) const BOUND_KEY_BY_FINGERPRINT: &str =
-    "SELECT k.id, k.name, k.public_key FROM key_pairs k \
+    "SELECT k.id, k.name, k.public_key, k.algorithm, k.bits FROM key_pairs k \
      JOIN instance_keys b ON b.key_pair_id = k.id \
      WHERE k.fingerprint_sha256 = $1 AND b.instance_id = $2 \
      AND (k.expires_at IS NULL OR k.expires_at > $3)";
@@ -272,14 +287,10 @@ impl Store {
         Ok(instance)
     }
 
-    /// The public keys bound to an instance that have not expired, as `(key id, name,
-    /// public key)`, in binding order.
-    pub async fn bound_keys(
-        &self,
-        instance_id: &str,
-    ) -> Result<Vec<(String, String, String)>, AppError> {
+    /// The public keys bound to an instance that have not expired, in binding order.
+    pub async fn bound_keys(&self, instance_id: &str) -> Result<Vec<BoundKey>, AppError> {
         Ok(sqlx::query_as(
-            "SELECT k.id, k.name, k.public_key FROM instance_keys b \
+            "SELECT k.id, k.name, k.public_key, k.algorithm, k.bits FROM instance_keys b \
              JOIN key_pairs k ON k.id = b.key_pair_id \
              WHERE b.instance_id = $1 AND (k.expires_at IS NULL OR k.expires_at > $2) \
              ORDER BY b.bound_at, k.id",
@@ -290,15 +301,15 @@ impl Store {
         .await?)
     }
 
-    /// The bound key with this SHA-256 fingerprint (`SHA256:…`, the stored form), as
-    /// `(key id, name, public key)`, if one is bound to the instance and has not expired. Two index probes, whatever
+    /// The bound key with this SHA-256 fingerprint (`SHA256:…`, the stored form), if one is
+    /// bound to the instance and has not expired. Two index probes, whatever
     /// the fleet's size: `fingerprint_sha256`'s UNIQUE index finds at most one key pair, then
     /// `instance_keys`' primary key `(instance_id, key_pair_id)` says whether it is bound here.
     pub async fn bound_key_by_fingerprint(
         &self,
         instance_id: &str,
         fingerprint_sha256: &str,
-    ) -> Result<Option<(String, String, String)>, AppError> {
+    ) -> Result<Option<BoundKey>, AppError> {
         Ok(sqlx::query_as(BOUND_KEY_BY_FINGERPRINT)
             .bind(fingerprint_sha256)
             .bind(instance_id)

@@ -783,6 +783,7 @@ async fn hydrate(
             updated_at: r.updated_at,
             version: r.version,
             expires_at: r.expires_at,
+            allowed_by_policy: true,
         })
         .collect())
 }

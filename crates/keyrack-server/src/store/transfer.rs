@@ -33,11 +33,13 @@ pub struct TransferCounts {
     pub tokens: u64,
     /// Audit log entries.
     pub audit_entries: u64,
+    /// The key policy (0 or 1).
+    pub policy: u64,
 }
 
 impl TransferCounts {
     /// Each table's name and count, in the order they were copied.
-    pub fn tables(&self) -> [(&'static str, u64); 9] {
+    pub fn tables(&self) -> [(&'static str, u64); 10] {
         [
             ("regions", self.regions),
             ("key_pairs", self.key_pairs),
@@ -48,6 +50,7 @@ impl TransferCounts {
             ("image_keys", self.image_keys),
             ("tokens", self.tokens),
             ("audit_log", self.audit_entries),
+            ("policy", self.policy),
         ]
     }
 }
@@ -74,7 +77,7 @@ struct Table {
 
 /// Every table with data, parents before children (PostgreSQL checks foreign keys on each
 /// INSERT). `counters` is not copied: it is set from the copied key pairs.
-const TABLES: [Table; 9] = [
+const TABLES: [Table; 10] = [
     Table {
         name: "regions",
         columns: &[("id", Text), ("name", Text), ("position", Int)],
@@ -173,6 +176,10 @@ const TABLES: [Table; 9] = [
             ("repeats", Int),
         ],
     },
+    Table {
+        name: "policy",
+        columns: &[("id", Int), ("body", Text), ("updated_at", Text)],
+    },
 ];
 
 /// Rows per INSERT: few statements for 100,000 key pairs, and far below PostgreSQL's limit
@@ -222,7 +229,7 @@ impl Store {
         for (table, count) in TABLES.iter().zip(&mut copied) {
             *count = copy_table(&mut source, &mut tx, table).await?;
         }
-        let [regions, key_pairs, tags, instances, instance_keys, images, image_keys, tokens, audit_entries] =
+        let [regions, key_pairs, tags, instances, instance_keys, images, image_keys, tokens, audit_entries, policy] =
             copied;
 
         // The quota and unfiltered list totals read this row from now on.
@@ -255,6 +262,7 @@ impl Store {
             image_keys,
             tokens,
             audit_entries,
+            policy,
         })
     }
 }

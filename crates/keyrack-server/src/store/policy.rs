@@ -1,0 +1,38 @@
+//! The key policy's one row.
+
+use keyrack_api::Policy;
+
+use super::Store;
+use crate::clock;
+use crate::error::AppError;
+
+impl Store {
+    /// The key policy; the default when none was saved (or the saved one cannot be read,
+    /// which only a newer server's body could cause).
+    pub async fn policy(&self) -> Result<Policy, AppError> {
+        let body: Option<String> = sqlx::query_scalar("SELECT body FROM policy WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(body
+            .and_then(|body| serde_json::from_str(&body).ok())
+            .unwrap_or_default())
+    }
+
+    /// Replaces the key policy.
+    pub async fn put_policy(&self, policy: &Policy) -> Result<(), AppError> {
+        let body = serde_json::to_string(policy).map_err(|e| AppError::Internal(e.to_string()))?;
+        self.retry(|| async {
+            let mut tx = self.begin_write().await?;
+            sqlx::query(
+                "INSERT INTO policy (id, body, updated_at) VALUES (1, $1, $2) \
+                 ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+            )
+            .bind(&body)
+            .bind(clock::now())
+            .execute(&mut *tx)
+            .await?;
+            self.commit_audited(tx, None).await
+        })
+        .await
+    }
+}

@@ -1,0 +1,294 @@
+//! Issue #13 item 2: the key policy. Admins set it; create and Modify refuse what breaks it
+//! with `PolicyViolation` naming the field and the rule; keys registered before stay, marked
+//! `allowed_by_policy: false`, and leave `authorized_keys` only when it is enforced at login.
+
+mod common;
+
+use common::{ed25519_keys, ssh_keygen, App};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+fn rsa_key(bits: u32) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("rsa");
+    ssh_keygen(&["-t", "rsa", "-b", &bits.to_string()], &file);
+    std::fs::read_to_string(file.with_extension("pub")).expect("public key file")
+}
+
+fn ecdsa_key() -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("ecdsa");
+    ssh_keygen(&["-t", "ecdsa", "-b", "256"], &file);
+    std::fs::read_to_string(file.with_extension("pub")).expect("public key file")
+}
+
+fn in_days(days: u64) -> String {
+    keyrack_server::clock::after(std::time::Duration::from_secs(days * 86_400))
+}
+
+/// `(status, code, field, rule)` of a refusal.
+fn refusal(r: &common::Resp) -> (u16, String, String, String) {
+    let details = &r.body["error"]["details"];
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    (
+        r.status,
+        r.code().to_owned(),
+        text(&details["field"]),
+        text(&details["rule"]),
+    )
+}
+
+fn refused(field: &str, rule: &str) -> (u16, String, String, String) {
+    (400, "PolicyViolation".into(), field.into(), rule.into())
+}
+
+#[tokio::test]
+async fn the_policy_refuses_new_keys_marks_old_ones_and_is_enforced_when_asked() {
+    let server = App::start(&[]).await;
+
+    // The default allows what Keyrack accepts; everyone signed in reads it, admins change it.
+    let r = server.get("/policy").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["min_rsa_bits"], 2048);
+    assert!(r.body["max_lifetime_days"].is_null());
+    assert_eq!(r.body["enforce_on_login"], false);
+    assert_eq!(
+        r.body["allowed_algorithms"].as_array().map(Vec::len),
+        Some(7)
+    );
+    let viewer = server.viewer_token().await;
+    let r = server.as_token(&viewer, Method::GET, "/policy", None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // Keys registered under the default.
+    let old_rsa = server.create("old-rsa", &rsa_key(2048)).await;
+    let old_ecdsa = server.create("old-ecdsa", &ecdsa_key()).await;
+    let old_rsa_id = old_rsa["id"].as_str().expect("id").to_owned();
+    assert_eq!(old_rsa["allowed_by_policy"], true);
+
+    let strict = json!({
+        "allowed_algorithms": ["ssh-ed25519", "ssh-rsa"],
+        "min_rsa_bits": 3072,
+        "max_lifetime_days": 90,
+        "enforce_on_login": false,
+    });
+    let r = server
+        .as_token(&viewer, Method::PUT, "/policy", Some(strict.clone()))
+        .await;
+    assert_eq!((r.status, r.code()), (403, "Forbidden"), "{}", r.text);
+
+    // A policy that cannot be kept is refused, naming the field and the rule.
+    for (change, field, rule) in [
+        (
+            json!({"allowed_algorithms": []}),
+            "allowed_algorithms",
+            "required",
+        ),
+        (
+            json!({"allowed_algorithms": ["ssh-ed25519", "ssh-dss"]}),
+            "allowed_algorithms[1]",
+            "format",
+        ),
+        (json!({"min_rsa_bits": 1024}), "min_rsa_bits", "range"),
+        (
+            json!({"max_lifetime_days": 0}),
+            "max_lifetime_days",
+            "range",
+        ),
+    ] {
+        let mut body = strict.clone();
+        for (k, v) in change.as_object().expect("object") {
+            body[k] = v.clone();
+        }
+        let r = server.api(Method::PUT, "/policy", Some(body)).await;
+        assert_eq!(
+            refusal(&r),
+            (400, "InvalidParameter".into(), field.into(), rule.into()),
+            "{}",
+            r.text
+        );
+    }
+    assert_eq!(server.get("/policy").await.body["min_rsa_bits"], 2048);
+
+    let r = server
+        .api(Method::PUT, "/policy", Some(strict.clone()))
+        .await;
+    assert_eq!((r.status, &r.body), (200, &strict), "{}", r.text);
+    assert_eq!(server.get("/policy").await.body, strict);
+
+    // New keys: type, RSA size and lifetime, each refused with its own rule.
+    let keys = ed25519_keys(2);
+    let create = |name: &str, key: &str, expires_at: Option<String>| {
+        let mut body = json!({"name": name, "public_key": key});
+        if let Some(at) = expires_at {
+            body["expires_at"] = json!(at);
+        }
+        let server = &server;
+        async move { server.post("/key-pairs", body).await }
+    };
+    let r = create("new", &keys[0], None).await;
+    assert_eq!(
+        refusal(&r),
+        refused("expires_at", "max_lifetime_days"),
+        "{}",
+        r.text
+    );
+    assert!(r.text.contains("90 days"), "{}", r.text);
+    let r = create("new", &keys[0], Some(in_days(91))).await;
+    assert_eq!(
+        refusal(&r),
+        refused("expires_at", "max_lifetime_days"),
+        "{}",
+        r.text
+    );
+    let r = create("new", &ecdsa_key(), Some(in_days(30))).await;
+    assert_eq!(
+        refusal(&r),
+        refused("public_key", "allowed_algorithms"),
+        "{}",
+        r.text
+    );
+    assert!(r.text.contains("ecdsa-sha2-nistp256"), "{}", r.text);
+    let r = create("new", &rsa_key(2048), Some(in_days(30))).await;
+    assert_eq!(
+        refusal(&r),
+        refused("public_key", "min_rsa_bits"),
+        "{}",
+        r.text
+    );
+    assert!(r.text.contains("3072"), "{}", r.text);
+    let r = create("new", &keys[0], Some(in_days(89))).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["allowed_by_policy"], true);
+    assert_eq!(server.get("/key-pairs").await.body["total"], 3);
+
+    // Old keys stay, marked, in the list, the details and the export.
+    let r = server.get("/key-pairs?sort=name").await;
+    let marks: Vec<(String, bool)> = r.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|k| {
+            (
+                k["name"].as_str().expect("name").to_owned(),
+                k["allowed_by_policy"].as_bool().expect("mark"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            ("new".to_owned(), true),
+            ("old-ecdsa".to_owned(), false),
+            ("old-rsa".to_owned(), false)
+        ]
+    );
+    let id = old_ecdsa["id"].as_str().expect("id");
+    let r = server.get(&format!("/key-pairs/{id}")).await;
+    assert_eq!(r.body["allowed_by_policy"], false, "{}", r.text);
+    let r = server.get("/key-pairs/export.csv?q=old-rsa").await;
+    assert!(r
+        .text
+        .lines()
+        .next()
+        .expect("header")
+        .contains("allowed_by_policy"));
+    assert!(r.text.contains(",false,"), "{}", r.text);
+
+    // Modify: a new expiry must fit the lifetime; never (null) is refused; an earlier date,
+    // which retires the key sooner, is fine.
+    let path = format!("/key-pairs/{old_rsa_id}");
+    let r = server
+        .api(Method::PATCH, &path, Some(json!({"expires_at": null})))
+        .await;
+    assert_eq!(
+        refusal(&r),
+        refused("expires_at", "max_lifetime_days"),
+        "{}",
+        r.text
+    );
+    let r = server
+        .api(
+            Method::PATCH,
+            &path,
+            Some(json!({"expires_at": in_days(400)})),
+        )
+        .await;
+    assert_eq!(
+        refusal(&r),
+        refused("expires_at", "max_lifetime_days"),
+        "{}",
+        r.text
+    );
+    let r = server
+        .api(
+            Method::PATCH,
+            &path,
+            Some(json!({"expires_at": in_days(10)})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["allowed_by_policy"], false);
+    let r = server
+        .api(Method::PATCH, &path, Some(json!({"description": "kept"})))
+        .await;
+    assert_eq!(
+        r.status, 200,
+        "a change that leaves the expiry alone: {}",
+        r.text
+    );
+
+    // sshd still gets the old RSA key until the policy is enforced at login.
+    let (host, agent) = server.register("host", "linux", "STOPPED").await;
+    let host_id = host["id"].as_str().expect("id");
+    let r = server.bind("bind", &old_rsa_id, &[host_id], false).await;
+    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    let keys_path = format!("/instances/{host_id}/authorized_keys");
+    let by_fingerprint = format!(
+        "{keys_path}?fingerprint={}",
+        old_rsa["fingerprint_sha256"]
+            .as_str()
+            .expect("fingerprint")
+            .replace(':', "%3A")
+            .replace('+', "%2B")
+            .replace('/', "%2F")
+    );
+    for path in [&keys_path, &by_fingerprint] {
+        let r = server.as_token(&agent, Method::GET, path, None).await;
+        assert!(r.text.contains(&old_rsa_id), "{path}: {}", r.text);
+    }
+    let mut enforced = strict.clone();
+    enforced["enforce_on_login"] = json!(true);
+    let r = server.api(Method::PUT, "/policy", Some(enforced)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    for path in [&keys_path, &by_fingerprint] {
+        let r = server.as_token(&agent, Method::GET, path, None).await;
+        assert_eq!((r.status, r.text.as_str()), (200, ""), "{path}");
+    }
+    // Relaxing the policy brings the key back, without touching it.
+    let r = server
+        .api(
+            Method::PUT,
+            "/policy",
+            Some(json!({
+                "allowed_algorithms": ["ssh-ed25519", "ssh-rsa"],
+                "min_rsa_bits": 2048,
+                "max_lifetime_days": null,
+                "enforce_on_login": true,
+            })),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = server.as_token(&agent, Method::GET, &keys_path, None).await;
+    assert!(r.text.contains(&old_rsa_id), "{}", r.text);
+
+    // Each change of the policy is in the audit log.
+    let r = server.get("/audit?limit=100").await;
+    let puts = r.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|e| e["action"] == "PUT /api/v1/policy" && e["status"] == 200)
+        .count();
+    assert_eq!(puts, 3, "{}", r.text);
+}
