@@ -13,7 +13,7 @@ use keyrack::widgets::dialog::Dialog;
 use keyrack::widgets::tag_editor::{TagEditor, TagRows};
 use keyrack_api::{
     ApiError, BatchDeleteResponse, BatchDeleteResult, CreateKeyPair, CreateToken, DeleteOutcome,
-    ErrorCode, KeyPair, KeyType, Origin, PrivateKeyFormat, Tag, TokenRole, UpdateKeyPair,
+    ErrorCode, KeyPair, KeyType, Origin, Policy, PrivateKeyFormat, Tag, TokenRole, UpdateKeyPair,
 };
 use leptos::prelude::*;
 use leptos::task::tick;
@@ -30,6 +30,7 @@ const ED25519: &str = include_str!("fixtures/ed25519.pub");
 const ED25519_SHA256: &str = include_str!("fixtures/ed25519.sha256");
 const DSA: &str = include_str!("fixtures/dsa.pub");
 const RSA1024: &str = include_str!("fixtures/rsa1024.pub");
+const RSA2048: &str = include_str!("fixtures/rsa2048.pub");
 const PRIVATE_KEY: &str = include_str!("fixtures/rsa2048.key");
 
 // ---- helpers ------------------------------------------------------------------------
@@ -579,6 +580,121 @@ async fn modify_form_keeps_changes_or_clears_the_expiry() {
             ..UpdateKeyPair::default()
         })
     );
+}
+
+fn strict_policy() -> Policy {
+    Policy {
+        allowed_algorithms: vec!["ssh-ed25519".into(), "ssh-rsa".into()],
+        min_rsa_bits: 3072,
+        max_lifetime_days: Some(60),
+        enforce_on_login: false,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn create_form_follows_the_key_policy() {
+    let submitted = RwSignal::new(None::<CreateKeyPair>);
+    let policy = RwSignal::new(None::<Policy>);
+    let root = mount(move || {
+        view! {
+            <CreateKeyForm
+                policy=policy
+                pending=Signal::stored(false)
+                server_error=Signal::stored(None)
+                on_submit=move |req| submitted.set(Some(req))
+                on_cancel=|()| {}
+            />
+        }
+    });
+    tick().await;
+    let expiry: HtmlSelectElement = find(&root, "#key-expiry").unchecked_into();
+    assert_eq!(expiry.value(), "never");
+    // The policy arrives after the dialog opened: the expiry moves to its maximum.
+    policy.set(Some(strict_policy()));
+    tick().await;
+    assert_eq!(
+        expiry.value(),
+        "60",
+        "a new key starts at the policy's maximum"
+    );
+    let option = |value: &str| -> HtmlOptionElement {
+        find(&root, &format!("#key-expiry option[value='{value}']")).unchecked_into()
+    };
+    assert_eq!(option("60").text(), "60 days (policy maximum)");
+    assert!(!option("30").disabled());
+    assert!(option("90").disabled() && option("365").disabled() && option("never").disabled());
+
+    // A short RSA key is refused before anything is sent, with the policy's words.
+    type_into(&find(&root, "#key-name"), "old-rsa");
+    type_into(&find(&root, "#public-key"), RSA2048);
+    tick().await;
+    assert!(
+        text(&root)
+            .contains("The key policy requires RSA keys of at least 3072 bits; this one has 2048"),
+        "{}",
+        text(&root)
+    );
+    button(&root, "OK").click();
+    tick().await;
+    assert!(submitted.get_untracked().is_none());
+
+    // A date past the lifetime is refused too; the maximum is sent.
+    type_into(&find(&root, "#public-key"), ED25519);
+    choose(&root, "#key-expiry", "date");
+    type_into(&find(&root, "#key-expiry-date"), "2099-01-01");
+    button(&root, "OK").click();
+    tick().await;
+    assert!(submitted.get_untracked().is_none());
+    assert!(
+        text(&root).contains("The key policy allows keys to live at most 60 days"),
+        "{}",
+        text(&root)
+    );
+    choose(&root, "#key-expiry", "60");
+    button(&root, "OK").click();
+    tick().await;
+    let req = submitted.get_untracked().expect("submitted");
+    let days = days_from_now(&req.expires_at.expect("an expiry"));
+    assert!((59.99..=60.0).contains(&days), "{days} days away");
+}
+
+#[wasm_bindgen_test]
+async fn modify_form_keeps_a_key_without_expiry_but_changes_fit_the_policy() {
+    let sent = RwSignal::new(None::<UpdateKeyPair>);
+    let root = mount(move || {
+        view! {
+            <ModifyKeyForm
+                key=Signal::stored(sample_key())
+                policy=Signal::stored(Some(strict_policy()))
+                pending=Signal::stored(false)
+                server_error=Signal::stored(None)
+                on_submit=move |c| sent.set(Some(c))
+                on_cancel=|()| {}
+            />
+        }
+    });
+    tick().await;
+    let expiry: HtmlSelectElement = find(&root, "#key-expiry").unchecked_into();
+    assert_eq!(
+        expiry.value(),
+        "never",
+        "Modify does not choose an expiry for the user"
+    );
+    type_into(&find(&root, "#key-name"), "renamed");
+    button(&root, "OK").click();
+    tick().await;
+    assert_eq!(
+        sent.get_untracked().map(|c| (c.name, c.expires_at)),
+        Some((Some("renamed".into()), None)),
+        "a rename leaves the expiry alone"
+    );
+    choose(&root, "#key-expiry", "date");
+    type_into(&find(&root, "#key-expiry-date"), "2099-01-01");
+    sent.set(None);
+    button(&root, "OK").click();
+    tick().await;
+    assert!(sent.get_untracked().is_none(), "{}", text(&root));
+    assert!(text(&root).contains("at most 60 days"), "{}", text(&root));
 }
 
 #[wasm_bindgen_test]

@@ -77,7 +77,10 @@ pub fn CreateKeyForm(
             }
             CreationMethod::CreatePair => {
                 let key_type = choices.key_type.get();
-                (key_type.algorithm().to_owned(), key_type.rsa_bits().unwrap_or(256))
+                (
+                    key_type.algorithm().to_owned(),
+                    key_type.rsa_bits().unwrap_or(256),
+                )
             }
         };
         policy.check_key(&algorithm, bits).err().map(|v| v.message)

@@ -643,6 +643,96 @@ async fn expiry_presets_the_expires_column_and_the_status_filter() {
         .await;
 }
 
+/// Issue #13 item 2: an admin tightens the key policy on the Policy page; keys registered
+/// before are marked in the list and the details, and Create starts at the new lifetime.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_policy_page_marks_old_keys_and_sets_the_lifetime_of_new_ones() {
+    let _one = ONE_BROWSER.lock().await;
+    let server = start().await;
+    let b = browser(false).await;
+    b.sign_in(&server.base, TOKEN).await;
+    b.client
+        .find(Locator::XPath("//nav//a[normalize-space()='Policy']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_text("Allowed key types").await;
+    // ECDSA P-384 off, RSA from 4096 bits, 60 days at most.
+    b.wait_for("#policy-alg-ecdsa-sha2-nistp384")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.wait_for("#policy-rsa")
+        .await
+        .select_by_value("4096")
+        .await
+        .unwrap();
+    b.wait_for("#policy-limited").await.click().await.unwrap();
+    let days = b.wait_for("#policy-days").await;
+    days.clear().await.unwrap();
+    days.send_keys("60").await.unwrap();
+    b.find_button("Save").await.click().await.unwrap();
+    b.wait_text("Key policy saved.").await;
+    let r = reqwest::Client::new()
+        .get(format!("{}/api/v1/policy", server.base))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert_eq!(r["min_rsa_bits"], 4096, "{r}");
+    assert_eq!(r["max_lifetime_days"], 60, "{r}");
+    assert!(
+        !r["allowed_algorithms"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("ecdsa-sha2-nistp384")),
+        "{r}"
+    );
+
+    // The list marks what the policy no longer allows, and only that.
+    b.client
+        .goto(&format!("{}/keys", server.base))
+        .await
+        .unwrap();
+    for name in ["db-admin", "legacy-ops", "backup-agent"] {
+        row_saying(&b, name, "Not allowed by policy").await;
+    }
+    for name in ["web-prod", "bastion"] {
+        let row = row_saying(&b, name, name).await;
+        assert!(!row.contains("Not allowed"), "{row}");
+    }
+    // A new key starts at the policy's maximum.
+    b.find_button("New").await.click().await.unwrap();
+    b.wait_for("dialog[open] #key-expiry option[value='60']")
+        .await;
+    let chosen = b
+        .wait_for("dialog[open] #key-expiry")
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(chosen.as_deref(), Some("60"));
+    b.press(&[Key::Escape.into()]).await;
+    b.wait_gone("dialog[open]").await;
+    // The details page says why.
+    b.client
+        .wait()
+        .for_element(Locator::XPath(&format!("{}//a", Browser::row("db-admin"))))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_text("Registered before the key policy changed")
+        .await;
+}
+
 /// Opens the SSH Key page's Export menu and picks `label`.
 async fn export_as(b: &Browser, label: &str) {
     b.client
@@ -824,5 +914,11 @@ async fn screenshots_in_light_and_dark() {
             .unwrap();
         b.wait_text("web-gz-01").await;
         shot("instances").await;
+        b.client
+            .goto(&format!("{}/policy", server.base))
+            .await
+            .unwrap();
+        b.wait_text("Allowed key types").await;
+        shot("policy").await;
     }
 }
