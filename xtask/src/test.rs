@@ -27,6 +27,7 @@ const POSTGRES_SUITES: &[&str] = &[
     "binding",
     "concurrency",
     "durability",
+    "import",
     "instances",
     "key_pairs",
     "policy",

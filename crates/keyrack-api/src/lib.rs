@@ -20,6 +20,7 @@ mod admin;
 mod error;
 mod expiry;
 mod fleet;
+mod import;
 mod key_pair;
 mod keygen;
 mod limits;
@@ -43,6 +44,10 @@ pub use fleet::{
     is_sha256_fingerprint, AuthorizedKeysQuery, BindOutcome, BindRequest, BindResponse, BindResult,
     CreateImage, CreateInstance, CreatedInstance, Image, Instance, InstanceQuery, InstanceState,
     Os, Region,
+};
+pub use import::{
+    name_from_comment, read_authorized_keys, unique_name, ImportLine, ImportName, ImportOutcome,
+    ImportRequest, ImportResponse, ImportResult, IMPORT_MAX_BYTES, IMPORT_MAX_LINES,
 };
 pub use key_pair::{
     BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult, CreateKeyPair, DeleteOutcome,

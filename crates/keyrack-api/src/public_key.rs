@@ -177,7 +177,7 @@ fn parse_openssh_line(text: &str) -> Result<PublicKey, PublicKeyError> {
 /// True for names shaped like SSH key types, accepted or not: at most 64 characters
 /// (RFC 4251 §6) of `[A-Za-z0-9-@._]`. A refusal names the key type, so this bounds what of
 /// the input its message can repeat.
-fn looks_like_algorithm(token: &str) -> bool {
+pub(crate) fn looks_like_algorithm(token: &str) -> bool {
     token.len() <= ALGORITHM_MAX_LEN
         && ["ssh-", "ecdsa-", "sk-", "rsa-", "x509v3-"]
             .iter()

@@ -126,6 +126,7 @@ macro_rules! spelled {
 spelled!(
     crate::BindOutcome,
     crate::DeleteOutcome,
+    crate::ImportOutcome,
     crate::InstanceState,
     crate::KeyPairSort,
     crate::KeyStatus,

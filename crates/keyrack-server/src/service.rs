@@ -5,6 +5,7 @@ pub mod audit;
 pub mod bindings;
 pub mod export;
 pub mod fleet;
+pub mod import;
 pub mod key_pairs;
 pub mod policy;
 pub mod tokens;

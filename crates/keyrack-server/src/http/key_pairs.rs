@@ -1,25 +1,32 @@
 //! `/key-pairs`.
 
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
 use keyrack_api::{
-    BatchDeleteRequest, BatchDeleteResponse, CreateKeyPair, ErrorBody, KeyPair, KeyPairQuery, List,
-    ReplaceTags, UpdateKeyPair,
+    BatchDeleteRequest, BatchDeleteResponse, CreateKeyPair, ErrorBody, ImportRequest,
+    ImportResponse, KeyPair, KeyPairQuery, List, ReplaceTags, UpdateKeyPair, IMPORT_MAX_BYTES,
 };
 
 use super::extract::{Admin, Auth, IfMatch, Json, Query};
 use super::{etag, AppState};
 use crate::error::AppError;
 use crate::service::export;
+use crate::service::import;
 use crate::service::key_pairs as service;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/key-pairs", get(list_key_pairs).post(create_key_pair))
         .route("/key-pairs/batch-delete", post(batch_delete_key_pairs))
+        // A whole authorized_keys file: up to 1,000 lines of the longest keys.
+        .route(
+            "/key-pairs/import",
+            post(import_key_pairs).layer(DefaultBodyLimit::max(IMPORT_MAX_BYTES + 64 * 1024)),
+        )
         // Static routes: matched before `/key-pairs/{id}`, and no key id has a dot.
         .route("/key-pairs/export.csv", get(export_key_pairs_csv))
         .route("/key-pairs/export.json", get(export_key_pairs_json))
@@ -144,6 +151,28 @@ pub async fn create_key_pair(
         response.headers_mut().insert(header::LOCATION, value);
     }
     Ok(response)
+}
+
+/// Import the keys of an `authorized_keys` file: a preview (`dry_run`) or the import of the
+/// selected new lines, with one result per line.
+#[utoipa::path(
+    post,
+    path = "/api/v1/key-pairs/import",
+    tag = "key-pairs",
+    request_body = ImportRequest,
+    responses(
+        (status = 200, description = "One result per line of the file", body = ImportResponse),
+        (status = 400, description = "InvalidRequest, InvalidParameter (the file's size, a chosen name, expires_at) or PolicyViolation (expires_at)", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn import_key_pairs(
+    _admin: Admin,
+    State(state): State<AppState>,
+    Json(req): Json<ImportRequest>,
+) -> Result<Json<ImportResponse>, AppError> {
+    let response = import::import(&state.store, state.key_pair_quota, req).await?;
+    Ok(Json(response))
 }
 
 /// Get one key pair.

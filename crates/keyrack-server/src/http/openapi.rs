@@ -5,9 +5,10 @@ use axum::Router;
 use keyrack_api::{
     ApiError, AuditEntry, BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult, BindOutcome,
     BindRequest, BindResponse, BindResult, CreateImage, CreateInstance, CreateKeyPair, CreateToken,
-    CreatedInstance, CreatedToken, DeleteOutcome, ErrorBody, ErrorCode, Image, Instance,
-    InstanceState, KeyPair, KeyPairSort, KeyStatus, Origin, Os, Policy, PolicyRule, Region,
-    ReplaceTags, Rule, Tag, TokenInfo, TokenRole, UpdateKeyPair,
+    CreatedInstance, CreatedToken, DeleteOutcome, ErrorBody, ErrorCode, Image, ImportName,
+    ImportOutcome, ImportRequest, ImportResponse, ImportResult, Instance, InstanceState, KeyPair,
+    KeyPairSort, KeyStatus, Origin, Os, Policy, PolicyRule, Region, ReplaceTags, Rule, Tag,
+    TokenInfo, TokenRole, UpdateKeyPair,
 };
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -29,6 +30,7 @@ use super::{audit, bindings, images, instances, key_pairs, policy, regions, toke
         key_pairs::replace_key_pair_tags,
         key_pairs::delete_key_pair,
         key_pairs::batch_delete_key_pairs,
+        key_pairs::import_key_pairs,
         bindings::bind_instances,
         bindings::unbind_instances,
         regions::list_regions,
@@ -53,6 +55,7 @@ use super::{audit, bindings, images, instances, key_pairs, policy, regions, toke
     components(schemas(
         KeyPair, CreateKeyPair, UpdateKeyPair, ReplaceTags, Tag, Origin, KeyPairSort, KeyStatus,
         BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult, DeleteOutcome,
+        ImportRequest, ImportName, ImportResponse, ImportResult, ImportOutcome,
         BindRequest, BindResponse, BindResult, BindOutcome,
         Region, Instance, InstanceState, Os, Image, CreateInstance, CreatedInstance, CreateImage,
         ErrorBody, ApiError, ErrorCode, Rule,

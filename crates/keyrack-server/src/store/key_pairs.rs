@@ -1,6 +1,6 @@
 //! Key pairs, their tags, and what references them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use keyrack_api::{
     ErrorCode, KeyPair, KeyPairSort, KeyStatus, List, Origin, Tag, TagFilter, UpdateKeyPair,
@@ -231,6 +231,35 @@ impl Store {
     pub async fn key_pair(&self, id: &str) -> Result<Option<KeyPair>, AppError> {
         let mut conn = self.pool.acquire().await?;
         Ok(fetch(&mut conn, id).await?)
+    }
+
+    /// The key pair holding this SHA-256 fingerprint, as `(id, name)` (the unique index).
+    pub async fn key_pair_by_fingerprint(
+        &self,
+        fingerprint_sha256: &str,
+    ) -> Result<Option<(String, String)>, AppError> {
+        Ok(
+            sqlx::query_as("SELECT id, name FROM key_pairs WHERE fingerprint_sha256 = $1")
+                .bind(fingerprint_sha256)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// The names taken among `base` and `base-…` (all lower case): what a new name made
+    /// unique with a `-N` suffix must avoid. A range of the unique `name_lower` index (`-` is
+    /// followed by `.` in byte order), so it costs a few rows at any fleet size.
+    pub async fn names_taken(&self, base: &str) -> Result<HashSet<String>, AppError> {
+        let names: Vec<String> = sqlx::query_scalar(
+            "SELECT name_lower FROM key_pairs \
+             WHERE name_lower = $1 OR (name_lower >= $2 AND name_lower < $3)",
+        )
+        .bind(base)
+        .bind(format!("{base}-"))
+        .bind(format!("{base}."))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(names.into_iter().collect())
     }
 
     /// Inserts a key pair unless the deployment is at `quota`, the name is taken or the key

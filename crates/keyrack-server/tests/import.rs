@@ -1,0 +1,258 @@
+//! Issue #13 item 4: `POST /key-pairs/import` reads an `authorized_keys` file line by line:
+//! a dry run previews each line's outcome and writes nothing; the import registers exactly
+//! the selected new keys, with a reason for every other line.
+
+mod common;
+
+use common::{random_ed25519_line, App};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+const DSA: &str = include_str!("fixtures/dsa.pub");
+const RSA1024: &str = include_str!("fixtures/rsa1024.pub");
+const CERT: &str = include_str!("fixtures/ed25519-cert.pub");
+
+fn ecdsa_key() -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("ecdsa");
+    common::ssh_keygen(&["-t", "ecdsa", "-b", "256", "-C", "tablet"], &file);
+    std::fs::read_to_string(file.with_extension("pub")).expect("public key file")
+}
+
+/// `(outcome, name, code)` of each line, by line number.
+fn outcomes(body: &Value) -> Vec<(u64, String, String, String)> {
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    body["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            (
+                r["line"].as_u64().expect("line"),
+                text(&r["outcome"]),
+                text(&r["name"]),
+                text(&r["code"]),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_authorized_keys_file_of_50_lines_imports_exactly_its_new_keys() {
+    let server = App::start(&[]).await;
+    let registered = random_ed25519_line("old@laptop");
+    let old = server.create("old-laptop", &registered).await;
+    server
+        .create("ops@bastion", &random_ed25519_line("x"))
+        .await;
+    let r = server
+        .api(
+            Method::PUT,
+            "/policy",
+            Some(json!({
+                "allowed_algorithms": ["ssh-ed25519", "ssh-rsa"],
+                "min_rsa_bits": 2048,
+                "max_lifetime_days": null,
+                "enforce_on_login": false,
+            })),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // The file: every kind of line, then fresh keys up to 50 lines.
+    let repeated = random_ed25519_line("alice@desk");
+    let mut lines: Vec<String> = vec![
+        "# keys of the ops team".into(),
+        String::new(),
+        random_ed25519_line("ops@bastion"),
+        random_ed25519_line("ops@bastion"),
+        random_ed25519_line(""),
+        format!("from=\"10.0.0.1,10.0.0.2\",command=\"echo hi there\",no-pty {repeated}"),
+        repeated.clone(),
+        registered.trim().to_owned(),
+        DSA.trim().to_owned(),
+        RSA1024.trim().to_owned(),
+        CERT.trim().to_owned(),
+        "not a key at all".into(),
+        "-----BEGIN OPENSSH PRIVATE KEY-----".into(),
+        ecdsa_key().trim().to_owned(),
+        "   ".into(),
+    ];
+    while lines.len() < 50 {
+        lines.push(random_ed25519_line(&format!("user{}@fleet", lines.len())));
+    }
+    let file = lines.join("\n") + "\n";
+
+    let preview = server
+        .post(
+            "/key-pairs/import",
+            json!({"authorized_keys": file, "dry_run": true}),
+        )
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.text);
+    let got = outcomes(&preview.body);
+    assert_eq!(got.len(), 50);
+    let at = |line: u64| got[usize::try_from(line - 1).expect("small")].clone();
+    let row = |outcome: &str, name: &str, code: &str| {
+        (outcome.to_owned(), name.to_owned(), code.to_owned())
+    };
+    let strip = |t: (u64, String, String, String)| (t.1, t.2, t.3);
+    assert_eq!(strip(at(1)), row("skipped", "", ""));
+    assert_eq!(strip(at(2)), row("skipped", "", ""));
+    // Names from comments, made unique against the fleet and the file.
+    assert_eq!(strip(at(3)), row("new", "ops@bastion-2", ""));
+    assert_eq!(strip(at(4)), row("new", "ops@bastion-3", ""));
+    assert_eq!(strip(at(5)), row("new", "imported-5", ""));
+    assert_eq!(strip(at(6)), row("new", "alice@desk", ""));
+    assert_eq!(
+        preview.body["results"][5]["dropped_options"],
+        "from=\"10.0.0.1,10.0.0.2\",command=\"echo hi there\",no-pty"
+    );
+    assert_eq!(strip(at(7)), row("duplicate", "alice@desk", ""));
+    assert_eq!(
+        preview.body["results"][6]["message"],
+        "the same key as line 6"
+    );
+    assert_eq!(strip(at(8)), row("duplicate", "old-laptop", ""));
+    assert_eq!(preview.body["results"][7]["id"], old["id"]);
+    assert_eq!(strip(at(9)), row("refused", "", "dsa"));
+    assert_eq!(strip(at(10)), row("refused", "", "rsa_too_short"));
+    assert_eq!(strip(at(11)), row("refused", "", "certificate"));
+    assert_eq!(strip(at(12)), row("refused", "", "malformed"));
+    assert_eq!(strip(at(13)), row("refused", "", "private_key"));
+    assert_eq!(strip(at(14)), row("refused", "", "policy"));
+    assert!(
+        preview.body["results"][13]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("ecdsa-sha2-nistp256")),
+        "{}",
+        preview.text
+    );
+    assert_eq!(strip(at(15)), row("skipped", "", ""));
+    for line in 16..=50 {
+        assert_eq!(at(line).1, "new", "line {line}");
+    }
+    assert_eq!(
+        server.get("/key-pairs").await.body["total"],
+        2,
+        "a dry run writes nothing"
+    );
+
+    // Import every new line but 50, and line 16 under a chosen name.
+    let selected: Vec<u64> = (3..=49).filter(|l| at(*l).1 == "new").collect();
+    assert_eq!(selected.len(), 4 + 34);
+    let r = server
+        .post(
+            "/key-pairs/import",
+            json!({
+                "authorized_keys": file,
+                "lines": selected,
+                "names": [{"line": 16, "name": "chosen-name"}],
+            }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let done = outcomes(&r.body);
+    let created: Vec<u64> = done
+        .iter()
+        .filter(|d| d.1 == "created")
+        .map(|d| d.0)
+        .collect();
+    assert_eq!(created, selected);
+    assert_eq!(done[15].2, "chosen-name");
+    assert_eq!(done[49].1, "skipped", "not selected");
+    assert_eq!(server.get("/key-pairs").await.body["total"], 2 + 38);
+    let r = server.get("/key-pairs?q=ops%40bastion-3").await;
+    assert_eq!(r.body["items"][0]["comment"], "ops@bastion", "{}", r.text);
+    assert_eq!(r.body["items"][0]["origin"], "imported", "{}", r.text);
+
+    // Again: the imported lines are duplicates now, and line 50 is still new.
+    let again = server
+        .post(
+            "/key-pairs/import",
+            json!({"authorized_keys": file, "dry_run": true}),
+        )
+        .await;
+    let again = outcomes(&again.body);
+    for line in &selected {
+        assert_eq!(
+            again[usize::try_from(*line - 1).expect("small")].1,
+            "duplicate"
+        );
+    }
+    assert_eq!(again[49].1, "new");
+}
+
+#[tokio::test]
+async fn an_import_refuses_a_file_too_long_and_takes_a_large_one() {
+    let server = App::start(&[]).await;
+    let r = server
+        .post(
+            "/key-pairs/import",
+            json!({"authorized_keys": "\n".repeat(1_001), "dry_run": true}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "InvalidParameter"),
+        "{}",
+        r.text
+    );
+    assert_eq!(r.body["error"]["details"]["field"], "authorized_keys");
+    assert_eq!(r.body["error"]["details"]["rule"], "count");
+
+    // 1,000 lines of 700 bytes: far above the 64 KiB of other requests, all refused.
+    let line = format!("ssh-rsa {}", "A".repeat(692));
+    let file = vec![line; 1_000].join("\n");
+    let r = server
+        .post(
+            "/key-pairs/import",
+            json!({"authorized_keys": file, "dry_run": true}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", &r.text[..r.text.len().min(300)]);
+    assert_eq!(outcomes(&r.body).len(), 1_000);
+    assert!(outcomes(&r.body).iter().all(|o| o.1 == "refused"));
+
+    // A lifetime policy needs an expiry for the whole import, checked before any line.
+    let r = server
+        .api(
+            Method::PUT,
+            "/policy",
+            Some(json!({
+                "allowed_algorithms": ["ssh-ed25519"],
+                "min_rsa_bits": 2048,
+                "max_lifetime_days": 30,
+                "enforce_on_login": false,
+            })),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let key = random_ed25519_line("a@b");
+    let r = server
+        .post("/key-pairs/import", json!({"authorized_keys": key}))
+        .await;
+    assert_eq!((r.status, r.code()), (400, "PolicyViolation"), "{}", r.text);
+    let in_10_days = keyrack_server::clock::after(std::time::Duration::from_secs(10 * 86_400));
+    let r = server
+        .post(
+            "/key-pairs/import",
+            json!({"authorized_keys": key, "expires_at": in_10_days}),
+        )
+        .await;
+    assert_eq!(outcomes(&r.body)[0].1, "created", "{}", r.text);
+    let r = server.get("/key-pairs").await;
+    assert_eq!(r.body["items"][0]["expires_at"], in_10_days.as_str());
+
+    // A viewer may not import.
+    let viewer = server.viewer_token().await;
+    let r = server
+        .as_token(
+            &viewer,
+            Method::POST,
+            "/key-pairs/import",
+            Some(json!({"authorized_keys": key, "dry_run": true})),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+}
