@@ -12,6 +12,7 @@ pub mod delete_key;
 pub mod dialogs;
 pub mod edit_tags;
 pub mod expiry_field;
+pub mod import_keys;
 pub mod instance_picker;
 pub mod modify_key;
 pub mod public_key_input;

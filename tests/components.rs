@@ -7,13 +7,15 @@ use keyrack::key_pairs::batch_delete::BatchDeleteResults;
 use keyrack::key_pairs::create_key::CreateKeyForm;
 use keyrack::key_pairs::create_pair_fields::GenerateKeyPair;
 use keyrack::key_pairs::delete_key::DeleteKeyForm;
+use keyrack::key_pairs::import_keys::ImportKeysForm;
 use keyrack::key_pairs::modify_key::ModifyKeyForm;
 use keyrack::pages::tokens::create_token::{CreateTokenForm, TokenCreated};
 use keyrack::widgets::dialog::Dialog;
 use keyrack::widgets::tag_editor::{TagEditor, TagRows};
 use keyrack_api::{
     ApiError, BatchDeleteResponse, BatchDeleteResult, CreateKeyPair, CreateToken, DeleteOutcome,
-    ErrorCode, KeyPair, KeyType, Origin, Policy, PrivateKeyFormat, Tag, TokenRole, UpdateKeyPair,
+    ErrorCode, ImportName, ImportOutcome, ImportRequest, ImportResponse, ImportResult, KeyPair,
+    KeyType, Origin, Policy, PrivateKeyFormat, Tag, TokenRole, UpdateKeyPair,
 };
 use leptos::prelude::*;
 use leptos::task::tick;
@@ -695,6 +697,118 @@ async fn modify_form_keeps_a_key_without_expiry_but_changes_fit_the_policy() {
     tick().await;
     assert!(sent.get_untracked().is_none(), "{}", text(&root));
     assert!(text(&root).contains("at most 60 days"), "{}", text(&root));
+}
+
+fn import_result(line: u32, outcome: ImportOutcome, name: Option<&str>) -> ImportResult {
+    ImportResult {
+        name: name.map(str::to_owned),
+        ..ImportResult::bare(line, outcome)
+    }
+}
+
+#[wasm_bindgen_test]
+async fn import_form_previews_each_line_and_imports_the_selected_ones() {
+    let sent = RwSignal::new(Vec::<ImportRequest>::new());
+    let results = RwSignal::new(None::<ImportResponse>);
+    let file = format!(
+        "# team\n{ED25519}\n{ED25519}\nfrom=\"10.0.0.1\" {}\n{DSA}\n",
+        RSA2048.trim()
+    );
+    let initial = file.clone();
+    let root = mount(move || {
+        view! {
+            <ImportKeysForm
+                initial
+                pending=Signal::stored(false)
+                server_error=Signal::stored(None)
+                results=results
+                on_submit=move |r| sent.update(|s| s.push(r))
+                on_cancel=|()| {}
+            />
+        }
+    });
+    tick().await;
+    button(&root, "Preview").click();
+    tick().await;
+    let preview = sent.get_untracked().pop().expect("a preview was asked");
+    assert!(preview.dry_run && preview.lines.is_none() && preview.authorized_keys == file);
+
+    // The server's answer, as a dry run gives it.
+    let mut options_line = import_result(4, ImportOutcome::New, Some("pasted@example.com"));
+    options_line.dropped_options = Some("from=\"10.0.0.1\"".into());
+    let mut duplicate = import_result(3, ImportOutcome::Duplicate, Some("alice@example.com"));
+    duplicate.message = Some("the same key as line 2".into());
+    let mut refused = import_result(5, ImportOutcome::Refused, None);
+    refused.code = Some("dsa".into());
+    refused.message = Some("DSA keys (ssh-dss) are not accepted".into());
+    results.set(Some(ImportResponse {
+        results: vec![
+            import_result(1, ImportOutcome::Skipped, None),
+            import_result(2, ImportOutcome::New, Some("alice@example.com")),
+            duplicate,
+            options_line,
+            refused,
+        ],
+    }));
+    tick().await;
+    let page = text(&root);
+    for needle in [
+        "2 new, 1 duplicate, 1 refused, 1 skipped",
+        "the same key as line 2",
+        "options dropped: from=\"10.0.0.1\"",
+        "DSA keys (ssh-dss) are not accepted",
+    ] {
+        assert!(page.contains(needle), "{needle}: {page}");
+    }
+    assert_eq!(
+        button(&root, "Import 2 selected").text_content().unwrap(),
+        "Import 2 selected"
+    );
+
+    // Untick line 2, rename line 4, import.
+    find(&root, "input[aria-label='Import line 2']")
+        .unchecked_into::<HtmlInputElement>()
+        .click();
+    type_into(
+        &find(&root, "input[aria-label='Name for line 4']"),
+        "ops-rsa",
+    );
+    tick().await;
+    button(&root, "Import 1 selected").click();
+    tick().await;
+    let import = sent.get_untracked().pop().expect("the import was asked");
+    assert!(!import.dry_run);
+    assert_eq!(import.lines, Some(vec![4]));
+    assert_eq!(
+        import.names,
+        vec![ImportName {
+            line: 4,
+            name: "ops-rsa".into()
+        }]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn create_form_offers_to_import_several_pasted_keys() {
+    let bulk = RwSignal::new(None::<String>);
+    let root = mount(move || {
+        view! {
+            <CreateKeyForm
+                pending=Signal::stored(false)
+                server_error=Signal::stored(None)
+                on_submit=|_| {}
+                on_cancel=|()| {}
+                on_bulk=move |t| bulk.set(Some(t))
+            />
+        }
+    });
+    tick().await;
+    let two = format!("{ED25519}\n{}", RSA2048.trim());
+    type_into(&find(&root, "#public-key"), &two);
+    tick().await;
+    button(&root, "Import as an authorized_keys file").click();
+    tick().await;
+    assert_eq!(bulk.get_untracked(), Some(two));
 }
 
 #[wasm_bindgen_test]

@@ -83,4 +83,14 @@ impl Api {
         self.json(Call::new(Method::POST, "/key-pairs/batch-delete").json(&body))
             .await
     }
+
+    /// `POST /key-pairs/import`: a preview (`dry_run`) or the import of an authorized_keys
+    /// file, one result per line.
+    pub async fn import_key_pairs(
+        &self,
+        body: &keyrack_api::ImportRequest,
+    ) -> Result<keyrack_api::ImportResponse, ApiError> {
+        self.json(Call::new(Method::POST, "/key-pairs/import").json(body))
+            .await
+    }
 }

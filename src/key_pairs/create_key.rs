@@ -2,6 +2,7 @@
 
 use keyrack_api::{
     validate_description, validate_name, ApiError, CreateKeyPair, KeygenRequest, Origin, Policy,
+    PublicKeyError,
 };
 use leptos::prelude::*;
 
@@ -47,6 +48,10 @@ pub fn CreateKeyForm(
     /// does not allow is refused before anything is generated or sent.
     #[prop(optional, into)]
     policy: MaybeProp<Policy>,
+    /// Receives pasted or loaded text that holds several keys, to import them as an
+    /// authorized_keys file. Without it that is only refused.
+    #[prop(optional, into)]
+    on_bulk: Option<Callback<String>>,
 ) -> impl IntoView {
     let can_generate = on_generate.is_some();
     let (method, set_method) = signal(if can_generate {
@@ -135,6 +140,14 @@ pub fn CreateKeyForm(
                 }
                 CreationMethod::UseExisting => view! {
                     <PublicKeyInput text=public_key show_all=submitted />
+                    {move || {
+                        let several = public_key.with(|k| matches!(preview_of(k), Some(Err(PublicKeyError::MultipleKeys | PublicKeyError::Options))));
+                        on_bulk.filter(|_| several).map(|bulk| view! {
+                            <button type="button" class="button" on:click=move |_| bulk.run(public_key.get_untracked())>
+                                "Import as an authorized_keys file"
+                            </button>
+                        })
+                    }}
                 }.into_any(),
             }}
             <FieldMessage id="key-policy-error" message=key_refusal />

@@ -4,7 +4,9 @@
 
 pub mod binding;
 
-use keyrack_api::{ApiError, ErrorCode, KeyPair, Policy};
+use keyrack_api::{
+    ApiError, ErrorCode, ImportOutcome, ImportRequest, ImportResponse, KeyPair, Policy,
+};
 use leptos::prelude::*;
 use zeroize::Zeroizing;
 
@@ -15,6 +17,7 @@ use crate::key_pairs::create_key::CreateKeyForm;
 use crate::key_pairs::create_pair_fields::{GenerateKeyPair, KeySaved};
 use crate::key_pairs::delete_key::DeleteKeyForm;
 use crate::key_pairs::edit_tags::EditTagsForm;
+use crate::key_pairs::import_keys::ImportKeysForm;
 use crate::key_pairs::modify_key::ModifyKeyForm;
 use crate::keygen::{self, download, Timings};
 use crate::widgets::dialog::Dialog;
@@ -118,6 +121,28 @@ fn CreateDialog(close: Callback<()>, on_changed: Callback<()>) -> impl IntoView 
     let progress = RwSignal::new(None::<String>);
     let saved = RwSignal::new(None::<SavedKey>);
     let policy = load_policy(api);
+    // An authorized_keys file to import, once the user chose to.
+    let bulk = RwSignal::new(None::<String>);
+    let imported = RwSignal::new(None::<ImportResponse>);
+    let import = Callback::new(move |body: ImportRequest| {
+        let dry_run = body.dry_run;
+        imported.set(None);
+        request.run(
+            async move { api.import_key_pairs(&body).await },
+            move |answer| {
+                let created = answer
+                    .results
+                    .iter()
+                    .filter(|r| r.outcome == ImportOutcome::Created)
+                    .count();
+                let _ = imported.try_set(Some(answer));
+                if !dry_run {
+                    toasts.success(format!("{created} SSH keys imported."));
+                    on_changed.run(());
+                }
+            },
+        );
+    });
     // The only copy of the private key file, until the dialog closes.
     let private_key = StoredValue::new_local(None::<Zeroizing<Vec<u8>>>);
     on_cleanup(move || {
@@ -182,14 +207,27 @@ fn CreateDialog(close: Callback<()>, on_changed: Callback<()>) -> impl IntoView 
     });
     view! {
         <Dialog title="Create an SSH key" on_close=close class="dialog-wide">
-            {move || match saved.get() {
-                Some(SavedKey { file_name, detail }) => view! {
+            {move || match (saved.get(), bulk.get()) {
+                (Some(SavedKey { file_name, detail }), _) => view! {
                     <KeySaved file_name detail on_download_again=download_again on_close=close />
                 }
                 .into_any(),
-                None => view! {
+                (None, Some(initial)) => view! {
+                    <ImportKeysForm
+                        initial
+                        policy=policy
+                        pending=request.pending
+                        server_error=request.error
+                        results=imported
+                        on_submit=import
+                        on_cancel=close
+                    />
+                }
+                .into_any(),
+                (None, None) => view! {
                     <CreateKeyForm
                         policy=policy
+                        on_bulk=move |text| bulk.set(Some(text))
                         pending=request.pending
                         server_error=request.error
                         on_submit=submit

@@ -1,7 +1,7 @@
 //! The public-key textarea of "Use an existing public key", with "Load from file" and a
 //! live preview computed by `keyrack_api::parse_public_key`.
 
-use keyrack_api::{parse_public_key, PublicKeyError, PublicKeyInfo, PUBLIC_KEY_MAX_BYTES};
+use keyrack_api::{parse_public_key, PublicKeyError, PublicKeyInfo, IMPORT_MAX_BYTES};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -34,9 +34,9 @@ pub fn PublicKeyInput(
         else {
             return;
         };
-        // Anything much larger than the limit is not a public key; do not read it at all.
-        if file.size() > (4 * PUBLIC_KEY_MAX_BYTES) as f64 {
-            set_file_error.set(Some("This file is too large to be a public key.".into()));
+        // Anything larger than a whole authorized_keys import is not one; do not read it.
+        if file.size() > IMPORT_MAX_BYTES as f64 {
+            set_file_error.set(Some("This file is too large to hold public keys.".into()));
             return;
         }
         leptos::task::spawn_local(async move {

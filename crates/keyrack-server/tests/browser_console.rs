@@ -733,6 +733,92 @@ async fn the_policy_page_marks_old_keys_and_sets_the_lifetime_of_new_ones() {
         .await;
 }
 
+/// Issue #13 item 4: a pasted authorized_keys file of 50 lines is previewed line by line in
+/// the Create dialog, and exactly its new keys are imported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pasted_authorized_keys_file_of_50_lines_imports_its_new_keys() {
+    let _one = ONE_BROWSER.lock().await;
+    let server = start().await;
+    let b = browser(false).await;
+    b.sign_in(&server.base, TOKEN).await;
+    b.wait_text("web-prod").await;
+    let total = || async {
+        reqwest::Client::new()
+            .get(format!("{}/api/v1/key-pairs", server.base))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()["total"]
+            .as_u64()
+            .unwrap()
+    };
+    let before = total().await;
+    let fresh = common::random_ed25519_line("dev@laptop");
+    let mut lines = vec![
+        "# exported from the bastion".to_owned(),
+        include_str!("../src/demo/web-prod.pub").trim().to_owned(),
+        fresh.clone(),
+        fresh,
+        include_str!("fixtures/dsa.pub").trim().to_owned(),
+        include_str!("fixtures/rsa1024.pub").trim().to_owned(),
+        "not a key".to_owned(),
+    ];
+    while lines.len() < 50 {
+        lines.push(common::random_ed25519_line(&format!(
+            "user{}@fleet",
+            lines.len() + 1
+        )));
+    }
+    let file = lines.join("\n");
+
+    b.find_button("New").await.click().await.unwrap();
+    b.client
+        .wait()
+        .for_element(Locator::XPath(
+            "//dialog[@open]//label[normalize-space()='Use an existing public key']/input",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_for("dialog[open] #public-key").await;
+    // Pasted at once, as a paste does (typing 50 keys would take a minute).
+    b.client
+        .execute(
+            "const t = document.querySelector('dialog[open] #public-key'); \
+             t.value = arguments[0]; t.dispatchEvent(new Event('input', {bubbles: true}));",
+            vec![serde_json::json!(file)],
+        )
+        .await
+        .unwrap();
+    b.click_in_dialog("Import as an authorized_keys file").await;
+    b.click_in_dialog("Preview").await;
+    let preview = b
+        .wait_dialog_text("44 new, 2 duplicate, 3 refused, 1 skipped")
+        .await;
+    for reason in [
+        "registered already as web-prod",
+        "the same key as line 3",
+        "DSA keys (ssh-dss) are not accepted",
+        "This RSA key has 1024 bits",
+    ] {
+        assert!(preview.contains(reason), "{reason}: {preview}");
+    }
+    assert_eq!(total().await, before, "a preview writes nothing");
+    b.snapshot(SHOTS, "dialog-import-light").await;
+    b.click_in_dialog("Import 44 selected").await;
+    b.wait_dialog_text("44 imported, 2 duplicate, 3 refused, 1 skipped")
+        .await;
+    assert_eq!(total().await, before + 44);
+    b.click_in_dialog("Close").await;
+    b.wait_gone("dialog[open]").await;
+    b.wait_text(&format!("Total {}", before + 44)).await;
+}
+
 /// Opens the SSH Key page's Export menu and picks `label`.
 async fn export_as(b: &Browser, label: &str) {
     b.client
