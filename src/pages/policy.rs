@@ -172,15 +172,7 @@ fn PolicyForm(policy: Policy) -> impl IntoView {
                 </fieldset>
                 <fieldset class="field" disabled=move || !is_admin()>
                     <legend class="label">"Maximum lifetime"</legend>
-                    <label class="check" for="policy-limited">
-                        <input
-                            id="policy-limited"
-                            type="checkbox"
-                            prop:checked=move || limited.get()
-                            on:change=move |ev| limited.set(event_target_checked(&ev))
-                        />
-                        "New keys must expire"
-                    </label>
+                    <Check id="policy-limited" checked=limited label="New keys must expire" />
                     <div class="inline-field" hidden=move || !limited.get()>
                         <label for="policy-days">"within"</label>
                         <input
@@ -200,15 +192,11 @@ fn PolicyForm(policy: Policy) -> impl IntoView {
                 </fieldset>
                 <fieldset class="field" disabled=move || !is_admin()>
                     <legend class="label">"At login"</legend>
-                    <label class="check" for="policy-enforce">
-                        <input
-                            id="policy-enforce"
-                            type="checkbox"
-                            prop:checked=move || enforce.get()
-                            on:change=move |ev| enforce.set(event_target_checked(&ev))
-                        />
-                        "Refuse keys the policy does not allow (sshd no longer gets them, like expired keys)"
-                    </label>
+                    <Check
+                        id="policy-enforce"
+                        checked=enforce
+                        label="Refuse keys the policy does not allow (sshd no longer gets them, like expired keys)"
+                    />
                 </fieldset>
                 <ServerError error=request.error />
                 <div class="form-buttons admin-only">
@@ -218,5 +206,21 @@ fn PolicyForm(policy: Policy) -> impl IntoView {
                 </div>
             </form>
         </section>
+    }
+}
+
+/// A checkbox with its label, bound to a signal.
+#[component]
+fn Check(id: &'static str, checked: RwSignal<bool>, label: &'static str) -> impl IntoView {
+    view! {
+        <label class="check" for=id>
+            <input
+                id=id
+                type="checkbox"
+                prop:checked=move || checked.get()
+                on:change=move |ev| checked.set(event_target_checked(&ev))
+            />
+            {label}
+        </label>
     }
 }

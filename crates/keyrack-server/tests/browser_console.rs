@@ -795,6 +795,18 @@ async fn a_pasted_authorized_keys_file_of_50_lines_imports_its_new_keys() {
         )
         .await
         .unwrap();
+    // Below 50 lines of keys: scrolled to, as a user would, clear of the dialog's footer.
+    b.wait_dialog_text("Import as an authorized_keys file")
+        .await;
+    b.client
+        .execute(
+            "[...document.querySelectorAll('dialog[open] button')] \
+             .find(b => b.textContent.trim() === 'Import as an authorized_keys file') \
+             .scrollIntoView({block: 'center'});",
+            vec![],
+        )
+        .await
+        .unwrap();
     b.click_in_dialog("Import as an authorized_keys file").await;
     b.click_in_dialog("Preview").await;
     let preview = b
