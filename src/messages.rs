@@ -35,11 +35,21 @@ pub fn describe(e: &ApiError) -> String {
             "Someone changed this key pair meanwhile. It has been reloaded: review and try again."
                 .into()
         }
-        Unauthorized => "Your session has ended; please sign in again.".into(),
         LastAdminToken => {
             "This is the last admin token: make another admin token first, then revoke this one."
                 .into()
         }
+        _ => describe_common(e),
+    }
+}
+
+/// What the console says about a refusal that any request can meet: a lost session, a
+/// limit, the server itself; otherwise the server's own message. Loading a list needs only
+/// these, so the first load carries only these (the rest come with the dialogs).
+pub fn describe_common(e: &ApiError) -> String {
+    use ErrorCode::*;
+    match &e.code {
+        Unauthorized => "Your session has ended; please sign in again.".into(),
         Forbidden if e.message.is_empty() => "Your token may not do this.".into(),
         Forbidden => format!(
             "Your token may not do this: {}.",

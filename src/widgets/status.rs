@@ -22,7 +22,7 @@ pub fn LoadError(
 ) -> impl IntoView {
     view! {
         <div class="state state-error" role="alert">
-            <p>"Could not load this page: " {messages::describe(&error)}</p>
+            <p>"Could not load this page: " {messages::describe_common(&error)}</p>
             <button type="button" class="button" on:click=move |_| on_retry.run(())>"Retry"</button>
         </div>
     }
