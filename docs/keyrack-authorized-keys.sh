@@ -1,5 +1,6 @@
 #!/bin/sh
-# keyrack-authorized-keys: sshd's AuthorizedKeysCommand for Keyrack (see docs/sshd.md).
+# keyrack-authorized-keys: sshd's AuthorizedKeysCommand for Keyrack, and the reporter of
+# completed logins (see docs/sshd.md).
 #
 # Prints the OpenSSH public keys Keyrack binds to this host, one per line, when sshd asks
 # about an account the configuration serves, and nothing for any other account. It fails
@@ -15,6 +16,15 @@
 #   SHA256:... fingerprint: Keyrack then answers with that key's line only (or nothing), one
 #   indexed lookup per offered key. Without it, or in another form (FingerprintHash md5),
 #   every bound key is printed and sshd picks the line itself.
+#
+# Usage: keyrack-authorized-keys [-c CONFIG] --report-logins < SSHD_LOG
+#   Reads sshd's log and reports each "Accepted publickey" line to Keyrack: the account,
+#   the client's address and the key's fingerprint. sshd writes that line only once the
+#   client has signed with the private key; a key merely offered ("Postponed publickey")
+#   is never reported. It runs beside sshd, which never waits for it: a report that fails
+#   is logged on stderr and dropped, and the next line is read. It ends with its input.
+#     journalctl -f -n 0 -o cat _SYSTEMD_UNIT=ssh.service _UID=0 |
+#         keyrack-authorized-keys -c /etc/keyrack/agent.conf --report-logins
 #
 # CONFIG has KEY=value lines; it is parsed, never run. Other lines are ignored.
 #   KEYRACK_URL=https://keyrack.example.com   the server, without /api/v1; http:// only to
@@ -43,9 +53,15 @@ if [ "${1-}" = "-c" ]; then
     conf=$2
     shift 2
 fi
-[ $# -ge 1 ] && [ $# -le 2 ] || fail "usage: keyrack-authorized-keys [-c CONFIG] USER [FINGERPRINT]"
-user=$1
-fingerprint=${2-}
+report=no user='' fingerprint=''
+if [ $# -eq 1 ] && [ "$1" = --report-logins ]; then
+    report=yes
+else
+    [ $# -ge 1 ] && [ $# -le 2 ] ||
+        fail "usage: keyrack-authorized-keys [-c CONFIG] USER [FINGERPRINT] | --report-logins"
+    user=$1
+    fingerprint=${2-}
+fi
 
 url='' instance='' token='' users=root cacert='' timeout=5
 [ -f "$conf" ] && [ -r "$conf" ] || fail "cannot read $conf"
@@ -61,7 +77,7 @@ while IFS= read -r line || [ -n "$line" ]; do
 done < "$conf"
 
 # Another account: not ours to answer. Exit 0 with no keys, so other methods still apply.
-served=no
+served=$report
 for u in $users; do
     if [ "$u" = "*" ] || [ "$u" = "$user" ]; then
         served=yes
@@ -123,6 +139,57 @@ case $timeout in
 esac
 command -v curl >/dev/null 2>&1 || fail "curl is not installed"
 
+# -q first: no ~/.curlrc. No redirects are followed; --fail turns 4xx/5xx into an error.
+# The token travels through a pipe (printf is a shell builtin), never through argv, where
+# every local user could read it in ps. Usage: keyrack PATH [CURL OPTION...]
+keyrack() {
+    path=$1
+    shift
+    set -- -q --silent --show-error --fail --proto =https,http \
+        --connect-timeout 3 --max-time "$timeout" --max-filesize 1048576 "$@"
+    if [ -n "$cacert" ]; then
+        set -- "$@" --cacert "$cacert"
+    fi
+    printf 'header = "Authorization: Bearer %s"\n' "$token" |
+        curl "$@" --config - -- "$url/api/v1/instances/$instance/$path"
+}
+
+# sshd's "Accepted publickey for USER from ADDRESS port PORT ssh2: TYPE SHA256:..." (after
+# whatever prefix the log adds). Fields are checked before they reach the JSON, so nothing
+# from the log can add to it.
+report_logins() {
+    cr=$(printf '\r')
+    while IFS= read -r line || [ -n "$line" ]; do
+        # sshd -E ends its lines with CR LF.
+        line=${line%"$cr"}
+        case $line in
+            *'Accepted publickey for '*) ;;
+            *) continue ;;
+        esac
+        set -- ${line#*Accepted publickey for }
+        [ $# -ge 8 ] && [ "$2" = from ] && [ "$4" = port ] || continue
+        login_user=$1 address=$3 key=$8
+        case $login_user in
+            '' | -* | *[!A-Za-z0-9._\$-]*) continue ;;
+        esac
+        case $address in
+            '' | *[!0-9A-Fa-f.:]*) continue ;;
+        esac
+        case $key in
+            SHA256:*[!A-Za-z0-9+/]* | SHA256:) continue ;;
+            SHA256:*) ;;
+            *) continue ;;
+        esac
+        body=$(printf '{"fingerprint":"%s","user":"%s","client_address":"%s"}' \
+            "$key" "$login_user" "$address")
+        keyrack logins -H 'Content-Type: application/json' --data-binary "$body" \
+            -o /dev/null ||
+            echo "keyrack-authorized-keys: could not report the login of $login_user from $address" >&2
+    done
+    exit 0
+}
+[ "$report" = no ] || report_logins
+
 # sshd's %f as SHA256:<43 base64 characters> asks for that key's line only. base64 holds +
 # and /, which a query string must carry encoded (+ would arrive as a space).
 query=''
@@ -151,16 +218,7 @@ case $fingerprint in
         ;;
 esac
 
-# -q first: no ~/.curlrc. No redirects are followed; --fail turns 4xx/5xx into an error.
-set -- -q --silent --show-error --fail --proto =https,http \
-    --connect-timeout 3 --max-time "$timeout" --max-filesize 1048576
-if [ -n "$cacert" ]; then
-    set -- "$@" --cacert "$cacert"
-fi
-# The token travels through a pipe (printf is a shell builtin), never through argv, where
-# every local user could read it in ps.
-keys=$(printf 'header = "Authorization: Bearer %s"\n' "$token" |
-    curl "$@" --config - -- "$url/api/v1/instances/$instance/authorized_keys$query") ||
+keys=$(keyrack "authorized_keys$query") ||
     fail "could not read the authorized keys from $url"
 
 # Only plain key lines reach sshd: an answer that is not what Keyrack sends (a proxy's page,

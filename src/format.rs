@@ -30,6 +30,36 @@ pub fn date(rfc3339: &str) -> &str {
     rfc3339.get(..10).unwrap_or(rfc3339)
 }
 
+/// A key's last login as the list shows it: "3 hours ago on web-gz-01", or "Never".
+pub fn last_login(login: Option<&keyrack_api::KeyLogin>) -> String {
+    match login {
+        Some(l) => format!("{} on {}", ago(&l.at), l.instance_name),
+        None => "Never".into(),
+    }
+}
+
+/// How long ago an RFC 3339 time was: "just now", "5 minutes ago", "3 hours ago", "12 days
+/// ago".
+pub fn ago(at: &str) -> String {
+    ago_from(js_sys::Date::now() - js_sys::Date::parse(at)).unwrap_or_else(|| at.to_owned())
+}
+
+/// [`ago`] from the milliseconds passed; `None` for a time that could not be read.
+pub fn ago_from(past_ms: f64) -> Option<String> {
+    const MINUTE: f64 = 60_000.0;
+    const HOUR: f64 = 60.0 * MINUTE;
+    const DAY: f64 = 24.0 * HOUR;
+    let (unit, name) = match past_ms {
+        ms if ms.is_nan() => return None,
+        ms if ms < MINUTE => return Some("just now".into()),
+        ms if ms < HOUR => (MINUTE, "minute"),
+        ms if ms < DAY => (HOUR, "hour"),
+        _ => (DAY, "day"),
+    };
+    let n = (past_ms / unit).floor() as u64;
+    Some(format!("{n} {name}{} ago", if n == 1 { "" } else { "s" }))
+}
+
 /// How an expiry reads in a list: "Never", "in 12 days", "in 5 hours", or "Expired", with the
 /// badge class that goes with it (a warning within
 /// [`keyrack_api::EXPIRING_WITHIN_DAYS`] days).

@@ -116,6 +116,7 @@ fn sample_key() -> KeyPair {
         version: 3,
         expires_at: None,
         allowed_by_policy: true,
+        last_login: None,
     }
 }
 

@@ -2,8 +2,8 @@
 
 use gloo_net::http::Method;
 use keyrack_api::{
-    ApiError, BatchDeleteRequest, BatchDeleteResponse, CreateKeyPair, KeyPair, KeyPairQuery, List,
-    ReplaceTags, Tag, UpdateKeyPair,
+    ApiError, BatchDeleteRequest, BatchDeleteResponse, CreateKeyPair, KeyLogins, KeyPair,
+    KeyPairQuery, List, ReplaceTags, Tag, UpdateKeyPair,
 };
 
 use super::client::{Api, Call};
@@ -36,6 +36,12 @@ impl Api {
     /// `GET /key-pairs/{id}`
     pub async fn get_key_pair(&self, id: &str) -> Result<KeyPair, ApiError> {
         let path = format!("/key-pairs/{}", encode(id));
+        self.json(Call::new(Method::GET, &path)).await
+    }
+
+    /// `GET /key-pairs/{id}/logins`
+    pub async fn key_logins(&self, id: &str) -> Result<KeyLogins, ApiError> {
+        let path = format!("/key-pairs/{}/logins", encode(id));
         self.json(Call::new(Method::GET, &path)).await
     }
 

@@ -6,8 +6,10 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 mod bindings;
+mod logins;
 
 use self::bindings::{BoundInstances, KeyImages};
+use self::logins::KeyLoginList;
 use crate::api::Api;
 use crate::key_pairs::dialogs::binding::BindingDialog;
 use crate::key_pairs::dialogs::{KeyDialog, KeyDialogHost};
@@ -174,6 +176,8 @@ fn KeyDetails(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoVie
                 <dt>"Created"</dt><dd>{format::timestamp(&key.created_at)}</dd>
                 <dt>"Updated"</dt><dd>{format::timestamp(&key.updated_at)}</dd>
                 <dt>"Bound instances"</dt><dd><BoundInstances key_id=key.id.clone() ids=key.instance_ids.clone() /></dd>
+                <dt>"Last login"</dt>
+                <dd class="last-login"><KeyLoginList key_id=key.id.clone() ever=key.last_login.is_some() /></dd>
                 <dt>"Custom images"</dt><dd><KeyImages ids=key.image_ids.clone() /></dd>
             </dl>
         </section>

@@ -30,6 +30,7 @@ const POSTGRES_SUITES: &[&str] = &[
     "import",
     "instances",
     "key_pairs",
+    "logins",
     "policy",
     "security",
     "cancellation",

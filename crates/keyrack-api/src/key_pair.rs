@@ -58,6 +58,9 @@ pub struct KeyPair {
     /// longer gets it.
     #[serde(default = "allowed")]
     pub allowed_by_policy: bool,
+    /// The most recent completed sshd login with the key on any instance; `null`: never.
+    #[serde(default)]
+    pub last_login: Option<crate::KeyLogin>,
     /// RFC 3339 UTC.
     pub created_at: String,
     /// RFC 3339 UTC.

@@ -25,6 +25,7 @@ mod key_pair;
 mod keygen;
 mod limits;
 mod list;
+mod login;
 mod policy;
 mod public_key;
 mod query_string;
@@ -56,6 +57,10 @@ pub use key_pair::{
 pub use keygen::{KeyType, KeygenReply, KeygenRequest, PrivateKeyFormat};
 pub use limits::*;
 pub use list::{page_limit, KeyPairQuery, KeyPairSort, List, SearchQuery, TagFilter};
+pub use login::{
+    check_unused_for_days, KeyLogin, KeyLogins, LoginReport, LOGIN_USER_MAX_CHARS,
+    UNUSED_FOR_DAYS_MAX,
+};
 pub use policy::{Policy, PolicyRule, PolicyViolation, MAX_LIFETIME_DAYS_MAX};
 pub use public_key::{parse_public_key, PublicKeyError, PublicKeyInfo};
 pub use query_string::{from_query_string, from_query_string_lenient, to_query_string};

@@ -48,6 +48,12 @@ pub enum KeyPairSort {
     /// By name, Z–A.
     #[serde(rename = "-name")]
     NameDesc,
+    /// Least recently used first: keys that never logged in, then the oldest last login.
+    #[serde(rename = "last_login")]
+    LastLoginAsc,
+    /// Most recently used first; keys that never logged in last.
+    #[serde(rename = "-last_login")]
+    LastLoginDesc,
 }
 
 /// `GET /key-pairs` query.
@@ -65,7 +71,12 @@ pub struct KeyPairQuery {
     /// `active` (not expired), `expiring` (within 14 days) or `expired`.
     #[serde(deserialize_with = "spelled", skip_serializing_if = "Option::is_none")]
     pub status: Option<KeyStatus>,
-    /// `created_at`, `-created_at` (default), `name` or `-name`.
+    /// Only keys with no login for this many days (1–3650) that are at least that old: a
+    /// key that never logged in counts from its creation.
+    #[serde(deserialize_with = "number", skip_serializing_if = "Option::is_none")]
+    pub unused_for_days: Option<u32>,
+    /// `created_at`, `-created_at` (default), `name`, `-name`, `last_login` (least recently
+    /// used first) or `-last_login`.
     #[serde(deserialize_with = "spelled", skip_serializing_if = "Option::is_none")]
     pub sort: Option<KeyPairSort>,
     /// Items to skip.

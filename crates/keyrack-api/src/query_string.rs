@@ -97,14 +97,16 @@ mod tests {
             q: Some("web 01".into()),
             tag: Some("env:prod".into()),
             status: Some(KeyStatus::Expiring),
-            sort: Some(KeyPairSort::NameDesc),
+            unused_for_days: Some(90),
+            sort: Some(KeyPairSort::LastLoginDesc),
             offset: Some(40),
             limit: Some(20),
         };
         let text = to_query_string(&q);
         assert_eq!(
             text,
-            "q=web+01&tag=env%3Aprod&status=expiring&sort=-name&offset=40&limit=20"
+            "q=web+01&tag=env%3Aprod&status=expiring&unused_for_days=90&sort=-last_login&offset=40\
+             &limit=20"
         );
         assert_eq!(from_query_string(&text), Ok(q));
         assert_eq!(to_query_string(&InstanceQuery::default()), "");

@@ -169,6 +169,9 @@ mod tests {
         let e = "ON".parse::<InstanceState>().expect_err("not a state");
         assert_eq!(e.to_string(), "RUNNING, STOPPED, STARTING or STOPPING");
         let e = "size".parse::<KeyPairSort>().expect_err("not a sort");
-        assert_eq!(e.to_string(), "created_at, -created_at, name or -name");
+        assert_eq!(
+            e.to_string(),
+            "created_at, -created_at, name, -name, last_login or -last_login"
+        );
     }
 }

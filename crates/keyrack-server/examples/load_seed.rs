@@ -183,6 +183,7 @@ fn build(args: &Args) -> Result<Seed, BoxError> {
                 )
             }),
             allowed_by_policy: true,
+            last_login: None,
         });
     }
 

@@ -3,7 +3,7 @@
 //! (`demo/make-keys.sh`); their private halves were discarded.
 
 use keyrack_api::{
-    parse_public_key, Image, Instance, InstanceState, KeyPair, Origin, Os, Region, Tag,
+    parse_public_key, Image, Instance, InstanceState, KeyLogin, KeyPair, Origin, Os, Region, Tag,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -201,6 +201,9 @@ const INSTANCES: [DemoInstance; 12] = [
     ),
 ];
 
+/// (key, instance, hours ago), by index into `KEYS` and `INSTANCES`: each key bound there.
+const LOGINS: [(usize, usize, i64); 3] = [(0, 0, 3), (1, 5, 50), (2, 3, 24 * 40)];
+
 /// The demo data set, with fresh random ids and timestamps relative to now.
 pub fn seed() -> Seed {
     let now = OffsetDateTime::now_utc();
@@ -246,12 +249,13 @@ pub fn seed() -> Seed {
                 version: 1,
                 expires_at: k.expires_in_days.map(|days| ago(-days)),
                 allowed_by_policy: true,
+                last_login: None,
             })
         })
         .collect();
     let key_id = |i: usize| key_pairs.get(i).map(|k| k.id.clone());
 
-    let instances = INSTANCES
+    let instances: Vec<Instance> = INSTANCES
         .iter()
         .enumerate()
         .map(
@@ -285,6 +289,22 @@ pub fn seed() -> Seed {
             created_at: ago(20),
         },
     ];
+
+    // Logins for the *Last login* column: (key, instance, hours ago). The other keys never
+    // logged in, as is the way of keys made for a host that was never reached.
+    let mut key_pairs = key_pairs;
+    for (key, instance, hours) in LOGINS {
+        let (Some(k), Some(i)) = (key_pairs.get_mut(key), instances.get(instance)) else {
+            continue;
+        };
+        k.last_login = Some(KeyLogin {
+            at: rfc3339(now - Duration::hours(hours)),
+            instance_id: i.id.clone(),
+            instance_name: i.name.clone(),
+            user: "root".into(),
+            client_address: "203.0.113.7".into(),
+        });
+    }
 
     Seed {
         regions,

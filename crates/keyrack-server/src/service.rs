@@ -7,6 +7,7 @@ pub mod export;
 pub mod fleet;
 pub mod import;
 pub mod key_pairs;
+pub mod logins;
 pub mod policy;
 pub mod tokens;
 

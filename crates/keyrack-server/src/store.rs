@@ -23,6 +23,7 @@ mod backend;
 mod bindings;
 mod fleet;
 mod key_pairs;
+mod logins;
 mod policy;
 mod seed;
 mod sql;
@@ -42,6 +43,7 @@ pub use fleet::{BoundKey, InstanceFilter, NewInstance, PowerStep};
 pub use key_pairs::{Deletion, KeyPairFilter, NewKeyPair, StatusAt};
 /// A token's role is the API's; this name stays for code that says `store::Role`.
 pub use keyrack_api::TokenRole as Role;
+pub use logins::NewLogin;
 pub use seed::Seed;
 pub use tokens::{NewToken, TokenRecord};
 pub use transfer::TransferCounts;

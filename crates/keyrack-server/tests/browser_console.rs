@@ -643,6 +643,83 @@ async fn expiry_presets_the_expires_column_and_the_status_filter() {
         .await;
 }
 
+/// Clicks the Last login header, scrolled to the middle of the table first: at the edge of
+/// the view the sticky Operation column covers it.
+async fn sort_by_last_login(b: &Browser) {
+    let link = b.wait_for("a[aria-label='Sort by Last login']").await;
+    b.client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center', inline: 'center'});",
+            vec![serde_json::to_value(&link).unwrap()],
+        )
+        .await
+        .unwrap();
+    link.click().await.unwrap();
+}
+
+/// Issue #13 item 3: the Last login column, its order, the *Unused for 90 days* filter and
+/// the details page's last login per instance, on the demo data (web-prod logged in 3 hours
+/// ago on web-gz-01, ci-deploy 50 hours ago, db-admin 40 days ago, the others never).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn last_login_column_order_filter_and_details() {
+    let _one = ONE_BROWSER.lock().await;
+    let server = start().await;
+    let b = browser(false).await;
+    b.sign_in(&server.base, TOKEN).await;
+    row_saying(&b, "web-prod", "3 hours ago on web-gz-01").await;
+    row_saying(&b, "ci-deploy", "2 days ago on web-sh-01").await;
+    row_saying(&b, "bastion", "Never").await;
+
+    // Least recently used first, then most recently used first.
+    sort_by_last_login(&b).await;
+    b.wait_until("the least used first", |t| {
+        t.find("bastion")
+            .zip(t.find("db-admin"))
+            .is_some_and(|(never, used)| never < used)
+    })
+    .await;
+    assert!(url(&b).await.contains("sort=last_login"));
+    sort_by_last_login(&b).await;
+    let page = b
+        .wait_until("the most recently used first", |t| {
+            let at = |name: &str| t.find(name).unwrap_or(usize::MAX);
+            at("web-prod") < at("ci-deploy") && at("ci-deploy") < at("db-admin")
+        })
+        .await;
+    assert!(page.find("db-admin") < page.find("bastion"), "{page}");
+
+    // Keys neither made nor used in the last 90 days.
+    b.wait_for("select.status-filter")
+        .await
+        .select_by_value("unused")
+        .await
+        .unwrap();
+    b.wait_until("the unused key alone", |t| {
+        t.contains("legacy-ops") && !t.contains("web-prod") && !t.contains("bastion")
+    })
+    .await;
+    assert!(url(&b).await.contains("unused_for_days=90"));
+
+    // Details: the last login on each instance.
+    b.client
+        .goto(&format!("{}/keys?q=web-prod", server.base))
+        .await
+        .unwrap();
+    b.client
+        .wait()
+        .for_element(Locator::XPath(&format!("{}//a", Browser::row("web-prod"))))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = b.wait_text("203.0.113.7").await;
+    assert!(
+        page.contains("web-gz-01") && page.contains("3 hours ago"),
+        "{page}"
+    );
+}
+
 /// Issue #13 item 2: an admin tightens the key policy on the Policy page; keys registered
 /// before are marked in the list and the details, and Create starts at the new lifetime.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

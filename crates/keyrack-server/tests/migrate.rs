@@ -21,6 +21,7 @@ const READS: &[&str] = &[
     "/audit?limit=100",
     "/audit?limit=100&offset=600",
     "/policy",
+    "/key-pairs?sort=-last_login&limit=100",
 ];
 
 /// Rows added straight into SQLite, so each copied table spans more than one page.
@@ -40,6 +41,7 @@ const TABLES: &[(&str, &str)] = &[
     ("audit_log", "id"),
     ("counters", "name"),
     ("policy", "id"),
+    ("key_logins", "key_pair_id, instance_id"),
 ];
 
 fn migrate_to(source: &str, target: &str) -> Output {

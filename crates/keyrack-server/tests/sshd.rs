@@ -12,6 +12,7 @@
 mod common;
 
 use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -268,6 +269,109 @@ async fn sshd_refuses_a_key_from_its_expiry() {
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.body["expires_at"].is_null(), "{}", r.text);
     assert!(sshd.login(&file), "without an expiry the key logs in again");
+}
+
+/// Issue #13 item 3: the reporter (`--report-logins`, following sshd's log) records a
+/// completed login, with the instance, the account and the client's address, and never a
+/// key that was only offered: a client holding just the public key makes sshd ask Keyrack
+/// about it (a publickey query without a signature) but cannot log in, and is not recorded.
+/// A reporter whose Keyrack is unreachable blocks no login and keeps reading.
+#[tokio::test]
+async fn sshd_records_a_completed_login_and_not_a_mere_offer() {
+    require_tools();
+    let dir = TestDir::new();
+    let server = Server::start(FAST).await;
+    let keys_dir = tempfile::tempdir().expect("temp dir");
+    let (offered, used) = (
+        keys_dir.path().join("offered"),
+        keys_dir.path().join("used"),
+    );
+    ssh_keygen(&["-t", "ed25519", "-C", "offered"], &offered);
+    ssh_keygen(&["-t", "ed25519", "-C", "used"], &used);
+    let (host, agent_token) = server.register("web-gz-01", "linux", "RUNNING").await;
+    let host_id = host["id"].as_str().expect("id");
+    let mut ids = Vec::new();
+    for (name, file) in [("offered", &offered), ("used", &used)] {
+        let public = std::fs::read_to_string(file.with_extension("pub")).expect("public");
+        let key = server.create(name, &public).await;
+        let id = key["id"].as_str().expect("id").to_owned();
+        let r = server.bind("bind", &id, &[host_id], true).await;
+        assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+        ids.push(id);
+    }
+    // Only the public half of `offered`, where ssh looks for the key it offers.
+    let only_public = keys_dir.path().join("only-public.pub");
+    std::fs::copy(offered.with_extension("pub"), &only_public).expect("copy");
+
+    let script = install_script(&dir);
+    let conf = dir.path.join("agent.conf");
+    write_conf(&conf, &server.base, host_id, &agent_token, None);
+    let unreachable = dir.path.join("unreachable.conf");
+    let closed = format!("http://127.0.0.1:{}", free_port());
+    write_conf(&unreachable, &closed, host_id, &agent_token, None);
+    let sshd = Sshd::start(&dir.path, &script, &conf, &[]);
+    let mut reporter = Reporter::follow(&script, &conf, &sshd.log);
+    let mut lost = Reporter::follow(&script, &unreachable, &sshd.log);
+
+    // The offer: sshd asks the command, which answers with the key, and the client, which
+    // cannot sign, gives up.
+    let offer = sshd
+        .ssh(&[&only_public], 10)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run ssh");
+    assert!(!offer.status.success(), "no private key, no login");
+    // sshd writes the line as the connection ends, after the client has gone.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !sshd.log().contains("Postponed publickey for root") {
+        assert!(
+            Instant::now() < deadline,
+            "sshd must have accepted the offered key's query:\n{}",
+            sshd.log()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The login, after it in the log: once it is recorded, the offer has been read.
+    assert!(sshd.login(&used), "the used key logs in\n{}", sshd.log());
+    let mut recorded = serde_json::Value::Null;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while recorded.is_null() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        recorded = server.get(&format!("/key-pairs/{}", ids[1])).await.body["last_login"].clone();
+    }
+    if recorded.is_null() {
+        panic!(
+            "the login was never recorded; the reporter ({:?}) said:\n{}\nsshd:\n{}",
+            reporter.child.try_wait(),
+            reporter.stop(),
+            sshd.log()
+        );
+    }
+    assert_eq!(recorded["instance_id"], host_id, "{recorded}");
+    assert_eq!(recorded["instance_name"], "web-gz-01");
+    assert_eq!(recorded["user"], "root");
+    assert_eq!(recorded["client_address"], "127.0.0.1");
+    let r = server.get(&format!("/key-pairs/{}", ids[0])).await;
+    assert!(
+        r.body["last_login"].is_null(),
+        "a mere offer is not a login: {}",
+        r.text
+    );
+    let r = server.get(&format!("/key-pairs/{}/logins", ids[0])).await;
+    assert_eq!(r.body["items"], serde_json::json!([]), "{}", r.text);
+
+    // The reporter that cannot reach Keyrack held nothing up and is still reading.
+    assert!(sshd.login(&used), "logins go on whatever the reporter does");
+    assert!(
+        lost.child.try_wait().expect("reporter status").is_none(),
+        "the reporter keeps running after failed reports"
+    );
+    drop(reporter);
+    let stderr = lost.stop();
+    assert!(
+        stderr.contains("could not report the login of root from 127.0.0.1"),
+        "{stderr}"
+    );
 }
 
 /// Issue #13 item 2: a key registered before a stricter policy keeps logging in until the
@@ -706,6 +810,57 @@ fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port()
+}
+
+/// The script's `--report-logins`, reading sshd's log as `tail -F` follows it; killed when
+/// dropped.
+struct Reporter {
+    child: Child,
+}
+
+impl Reporter {
+    fn follow(script: &Path, conf: &Path, log: &Path) -> Self {
+        let child = Command::new("sh")
+            .arg("-c")
+            .arg(r#"tail -n +1 -F "$1" 2>/dev/null | "$2" -c "$3" --report-logins"#)
+            .arg("reporter")
+            .arg(log)
+            .arg(script)
+            .arg(conf)
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .expect("start the reporter");
+        Self { child }
+    }
+
+    /// Stops it and returns what it wrote on stderr.
+    fn stop(&mut self) -> String {
+        self.kill();
+        let mut text = String::new();
+        if let Some(mut stderr) = self.child.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut stderr, &mut text);
+        }
+        text
+    }
+
+    /// The whole pipeline: `tail` and the script run in the process group of `sh`.
+    fn kill(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", self.child.id())])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Reporter {
+    fn drop(&mut self) {
+        self.kill();
+    }
 }
 
 /// An sshd in the foreground, killed (by its pid) when dropped.

@@ -59,6 +59,14 @@ pub fn KeyRow(
         .collect_view();
     let (expires, expires_class) = format::expiry(key.expires_at.as_deref());
     let expires_title = key.expires_at.as_deref().map(format::timestamp);
+    let login_title = key.last_login.as_ref().map(|l| {
+        format!(
+            "{} as {} from {}",
+            format::timestamp(&l.at),
+            l.user,
+            l.client_address
+        )
+    });
     view! {
         <tr>
             <td class="col-check admin-only">
@@ -87,6 +95,7 @@ pub fn KeyRow(
             // The date alone, so that Expires fits beside it on a laptop screen.
             <td class="nowrap" title=format::timestamp(&key.created_at)>{format::date(&key.created_at).to_owned()}</td>
             <td class="nowrap expires" title=expires_title><span class=expires_class>{expires}</span></td>
+            <td class="last-login" title=login_title>{format::last_login(key.last_login.as_ref())}</td>
             <td class="description">{key.description.clone()}</td>
             <td class="tags">{tags}</td>
             <td class="operations admin-only">

@@ -52,6 +52,7 @@ pub fn KeyTable(
                         <th>"Bound instances"</th>
                         <th><SortLink view label="Created" up=KeyPairSort::CreatedAsc down=KeyPairSort::CreatedDesc /></th>
                         <th>"Expires"</th>
+                        <th><SortLink view label="Last login" up=KeyPairSort::LastLoginAsc down=KeyPairSort::LastLoginDesc /></th>
                         <th>"Description"</th>
                         <th>"Tags"</th>
                         <th class="operations admin-only">"Operation"</th>

@@ -10,13 +10,20 @@ use crate::routes::{non_blank, ListView};
 use crate::widgets::refresh_button::RefreshButton;
 use crate::widgets::search_box::SearchBox;
 
-/// The expiry filter's choices: `status` values and their labels.
-const STATUSES: [(&str, &str); 4] = [
+/// The filter's choices: `status` values (or [`UNUSED`]) and their labels.
+const STATUSES: [(&str, &str); 5] = [
     ("", "All keys"),
     ("active", "Not expired"),
     ("expiring", "Expiring soon (14 days)"),
     ("expired", "Expired"),
+    (UNUSED, "Unused for 90 days"),
 ];
+
+/// The choice that filters by `unused_for_days` instead of `status`.
+const UNUSED: &str = "unused";
+
+/// What "Unused" means: no login for this many days, the usual rotation period.
+const UNUSED_DAYS: u32 = 90;
 
 /// The toolbar of the SSH Key page.
 #[component]
@@ -50,11 +57,18 @@ pub fn Toolbar(
         navigate(&next.href(), Default::default());
     });
     let navigate_status = use_navigate();
-    let status = move || view.with(|v| v.status.map(|s| s.to_string()).unwrap_or_default());
+    let status = move || {
+        view.with(|v| match (v.unused_for_days, v.status) {
+            (Some(_), _) => UNUSED.to_owned(),
+            (None, status) => status.map(|s| s.to_string()).unwrap_or_default(),
+        })
+    };
     let filter_status = move |ev: leptos::ev::Event| {
         let current = view.get_untracked();
+        let choice = event_target_value(&ev);
         let next = KeyPairQuery {
-            status: event_target_value(&ev).parse::<KeyStatus>().ok(),
+            status: choice.parse::<KeyStatus>().ok(),
+            unused_for_days: (choice == UNUSED).then_some(UNUSED_DAYS),
             ..current.at_page(1, current.size())
         };
         navigate_status(&next.href(), Default::default());
@@ -98,7 +112,7 @@ pub fn Toolbar(
                 current=Signal::derive(input_text)
                 on_search=search
             />
-            <select class="input status-filter" aria-label="Expiry" on:change=filter_status>
+            <select class="input status-filter" aria-label="Show" on:change=filter_status>
                 {STATUSES
                     .iter()
                     .map(|&(value, label)| {

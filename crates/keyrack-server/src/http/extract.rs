@@ -188,7 +188,7 @@ impl FromRequestParts<AppState> for Auth {
         if record.role == TokenRole::Agent {
             return Err(AppError::refuse(
                 ErrorCode::Forbidden,
-                "an agent token may only read its instance's authorized keys",
+                "an agent token may only read its instance's authorized keys and report its logins",
             ));
         }
         Ok(Self {
@@ -248,6 +248,31 @@ impl FromRequestParts<AppState> for KeysReader {
             _ => Err(AppError::refuse(
                 ErrorCode::Forbidden,
                 "only the instance's agent token or an admin may read its authorized keys",
+            )),
+        }
+    }
+}
+
+/// An instance's agent token: what reports a login. Every other token gets 403.
+#[derive(Debug, Clone)]
+pub struct InstanceAgent {
+    /// The instance the token belongs to.
+    pub instance_id: String,
+}
+
+impl FromRequestParts<AppState> for InstanceAgent {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let record = bearer(parts, state).await?;
+        match (record.role, record.instance_id) {
+            (TokenRole::Agent, Some(instance_id)) => Ok(Self { instance_id }),
+            _ => Err(AppError::refuse(
+                ErrorCode::Forbidden,
+                "only the instance's agent token reports its logins",
             )),
         }
     }

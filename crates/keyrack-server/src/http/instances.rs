@@ -6,13 +6,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use keyrack_api::{
-    AuthorizedKeysQuery, CreateInstance, CreatedInstance, ErrorBody, Instance, InstanceQuery, List,
+    AuthorizedKeysQuery, CreateInstance, CreatedInstance, ErrorBody, Instance, InstanceQuery,
+    KeyLogin, List, LoginReport,
 };
 
-use super::extract::{Admin, Auth, Json, KeysReader, Query};
+use super::extract::{Admin, Auth, InstanceAgent, Json, KeysReader, Query};
 use super::AppState;
 use crate::error::AppError;
 use crate::service::fleet::{self as service, Power};
+use crate::service::logins;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -27,6 +29,7 @@ pub fn router() -> Router<AppState> {
             post(change_power).layer(Extension(Power::Stop)),
         )
         .route("/instances/{id}/authorized_keys", get(get_authorized_keys))
+        .route("/instances/{id}/logins", post(report_login))
 }
 
 /// List instances.
@@ -214,4 +217,31 @@ pub async fn get_authorized_keys(
         lines,
     )
         .into_response())
+}
+
+/// Report a completed sshd login with a bound key: what `docs/keyrack-report-logins.sh`
+/// sends for each `Accepted publickey` line sshd logs. Only the instance's agent token may
+/// report; the time is the server's, when the report arrives.
+#[utoipa::path(
+    post,
+    path = "/api/v1/instances/{id}/logins",
+    tag = "fleet",
+    params(("id" = String, Path, description = "Instance id")),
+    request_body = LoginReport,
+    responses(
+        (status = 200, description = "Recorded: the key's last login on this instance", body = KeyLogin),
+        (status = 400, description = "InvalidParameter: `fingerprint`, `user` or `client_address` breaks its rule", body = ErrorBody),
+        (status = 403, description = "Forbidden: not this instance's agent token", body = ErrorBody),
+        (status = 404, description = "KeyPairNotFound: no key with that fingerprint is bound to the instance", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn report_login(
+    agent: InstanceAgent,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Json(report): Json<LoginReport>,
+) -> Result<Json<KeyLogin>, AppError> {
+    let login = logins::report(&state.store, &id, &agent.instance_id, report).await?;
+    Ok(Json(login))
 }

@@ -8,7 +8,8 @@ use axum::routing::{get, post, put};
 use axum::Router;
 use keyrack_api::{
     BatchDeleteRequest, BatchDeleteResponse, CreateKeyPair, ErrorBody, ImportRequest,
-    ImportResponse, KeyPair, KeyPairQuery, List, ReplaceTags, UpdateKeyPair, IMPORT_MAX_BYTES,
+    ImportResponse, KeyLogins, KeyPair, KeyPairQuery, List, ReplaceTags, UpdateKeyPair,
+    IMPORT_MAX_BYTES,
 };
 
 use super::extract::{Admin, Auth, IfMatch, Json, Query};
@@ -17,6 +18,7 @@ use crate::error::AppError;
 use crate::service::export;
 use crate::service::import;
 use crate::service::key_pairs as service;
+use crate::service::logins;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -37,6 +39,7 @@ pub fn router() -> Router<AppState> {
                 .delete(delete_key_pair),
         )
         .route("/key-pairs/{id}/tags", put(replace_key_pair_tags))
+        .route("/key-pairs/{id}/logins", get(list_key_logins))
 }
 
 /// A key pair with its version as `ETag`.
@@ -194,6 +197,27 @@ pub async fn get_key_pair(
 ) -> Result<Response, AppError> {
     let key_pair = service::get(&state.store, &id).await?;
     Ok(with_etag(StatusCode::OK, key_pair))
+}
+
+/// The key pair's last login on each instance it ever logged in to, newest first (see
+/// `POST /instances/{id}/logins`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/key-pairs/{id}/logins",
+    tag = "key-pairs",
+    params(("id" = String, Path, description = "Key pair id")),
+    responses(
+        (status = 200, description = "One login per instance, possibly none", body = KeyLogins),
+        (status = 404, description = "KeyPairNotFound", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_key_logins(
+    _auth: Auth,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<KeyLogins>, AppError> {
+    Ok(Json(logins::of_key(&state.store, &id).await?))
 }
 
 /// Rename and/or redescribe a key pair.

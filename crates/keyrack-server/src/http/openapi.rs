@@ -6,9 +6,9 @@ use keyrack_api::{
     ApiError, AuditEntry, BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult, BindOutcome,
     BindRequest, BindResponse, BindResult, CreateImage, CreateInstance, CreateKeyPair, CreateToken,
     CreatedInstance, CreatedToken, DeleteOutcome, ErrorBody, ErrorCode, Image, ImportName,
-    ImportOutcome, ImportRequest, ImportResponse, ImportResult, Instance, InstanceState, KeyPair,
-    KeyPairSort, KeyStatus, Origin, Os, Policy, PolicyRule, Region, ReplaceTags, Rule, Tag,
-    TokenInfo, TokenRole, UpdateKeyPair,
+    ImportOutcome, ImportRequest, ImportResponse, ImportResult, Instance, InstanceState, KeyLogin,
+    KeyLogins, KeyPair, KeyPairSort, KeyStatus, LoginReport, Origin, Os, Policy, PolicyRule,
+    Region, ReplaceTags, Rule, Tag, TokenInfo, TokenRole, UpdateKeyPair,
 };
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -31,6 +31,7 @@ use super::{audit, bindings, images, instances, key_pairs, policy, regions, toke
         key_pairs::delete_key_pair,
         key_pairs::batch_delete_key_pairs,
         key_pairs::import_key_pairs,
+        key_pairs::list_key_logins,
         bindings::bind_instances,
         bindings::unbind_instances,
         regions::list_regions,
@@ -41,6 +42,7 @@ use super::{audit, bindings, images, instances, key_pairs, policy, regions, toke
         instances::start_instance,
         instances::stop_instance,
         instances::get_authorized_keys,
+        instances::report_login,
         images::list_images,
         images::create_image,
         images::delete_image,
@@ -60,6 +62,7 @@ use super::{audit, bindings, images, instances, key_pairs, policy, regions, toke
         Region, Instance, InstanceState, Os, Image, CreateInstance, CreatedInstance, CreateImage,
         ErrorBody, ApiError, ErrorCode, Rule,
         TokenInfo, TokenRole, CreateToken, CreatedToken, AuditEntry, Policy, PolicyRule,
+        KeyLogin, KeyLogins, LoginReport,
     )),
     modifiers(&BearerAuth, &CommonErrors),
     tags(

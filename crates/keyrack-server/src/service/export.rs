@@ -46,7 +46,7 @@ impl Format {
 }
 
 /// The CSV columns, in order.
-const COLUMNS: [&str; 17] = [
+const COLUMNS: [&str; 22] = [
     "id",
     "name",
     "description",
@@ -61,6 +61,11 @@ const COLUMNS: [&str; 17] = [
     "image_ids",
     "expires_at",
     "allowed_by_policy",
+    "last_login_at",
+    "last_login_instance_id",
+    "last_login_instance_name",
+    "last_login_user",
+    "last_login_client_address",
     "created_at",
     "updated_at",
     "public_key",
@@ -152,13 +157,14 @@ fn render(format: Format, items: &[KeyPair], first: bool) -> Result<Bytes, AppEr
 }
 
 /// A key pair's cells, in [`COLUMNS`] order. Tags are `key=value`, one per line of the cell.
-fn row(key: &KeyPair) -> [String; 17] {
+fn row(key: &KeyPair) -> [String; 22] {
     let tags = key
         .tags
         .iter()
         .map(|t| format!("{}={}", t.key, t.value))
         .collect::<Vec<_>>()
         .join("\n");
+    let login = key.last_login.as_ref();
     [
         key.id.clone(),
         key.name.clone(),
@@ -174,6 +180,11 @@ fn row(key: &KeyPair) -> [String; 17] {
         key.image_ids.join(" "),
         key.expires_at.clone().unwrap_or_default(),
         key.allowed_by_policy.to_string(),
+        login.map(|l| l.at.clone()).unwrap_or_default(),
+        login.map(|l| l.instance_id.clone()).unwrap_or_default(),
+        login.map(|l| cell(&l.instance_name)).unwrap_or_default(),
+        login.map(|l| l.user.clone()).unwrap_or_default(),
+        login.map(|l| l.client_address.clone()).unwrap_or_default(),
         key.created_at.clone(),
         key.updated_at.clone(),
         key.public_key.clone(),

@@ -4,10 +4,10 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use keyrack_api::{
-    check_new_expiry, page_limit, parse_expires_at, parse_public_key, validate_tags,
-    BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult, CreateKeyPair, DeleteOutcome,
-    ErrorCode, FieldError, KeyPair, KeyPairQuery, List, ReplaceTags, Rule, TagFilter,
-    UpdateKeyPair, EXPIRING_WITHIN_DAYS,
+    check_new_expiry, check_unused_for_days, page_limit, parse_expires_at, parse_public_key,
+    validate_tags, BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult, CreateKeyPair,
+    DeleteOutcome, ErrorCode, FieldError, KeyPair, KeyPairQuery, List, ReplaceTags, Rule,
+    TagFilter, UpdateKeyPair, EXPIRING_WITHIN_DAYS,
 };
 
 use super::{policy, search_text};
@@ -44,10 +44,16 @@ pub(crate) fn filter(query: KeyPairQuery) -> Result<KeyPairFilter, AppError> {
             u64::from(EXPIRING_WITHIN_DAYS) * 86_400,
         )),
     });
+    let unused_since = query
+        .unused_for_days
+        .map(check_unused_for_days)
+        .transpose()?
+        .map(|days| clock::before(Duration::from_secs(u64::from(days) * 86_400)));
     Ok(KeyPairFilter {
         text: search_text(query.q),
         tag,
         status,
+        unused_since,
         sort: query.sort.unwrap_or_default(),
         offset: query.offset.unwrap_or(0),
         limit: page_limit(query.limit)?,

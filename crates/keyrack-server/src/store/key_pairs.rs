@@ -3,7 +3,8 @@
 use std::collections::{HashMap, HashSet};
 
 use keyrack_api::{
-    ErrorCode, KeyPair, KeyPairSort, KeyStatus, List, Origin, Tag, TagFilter, UpdateKeyPair,
+    ErrorCode, KeyLogin, KeyPair, KeyPairSort, KeyStatus, List, Origin, Tag, TagFilter,
+    UpdateKeyPair,
 };
 use sqlx::AnyConnection;
 
@@ -47,6 +48,8 @@ pub struct KeyPairFilter {
     pub tag: Option<TagFilter>,
     /// Only key pairs in this state of their life, at the time of the query.
     pub status: Option<StatusAt>,
+    /// Only key pairs created before this time (stored form) that have not logged in since.
+    pub unused_since: Option<String>,
     /// Order.
     pub sort: KeyPairSort,
     /// Rows to skip.
@@ -104,11 +107,41 @@ struct KeyPairRow {
     updated_at: String,
     version: i64,
     expires_at: Option<String>,
+    #[sqlx(flatten)]
+    last_login: LastLoginRow,
+}
+
+/// The key's newest login, from the `LEFT JOIN` of [`FROM`]: all `NULL` when it never
+/// logged in.
+#[derive(sqlx::FromRow)]
+struct LastLoginRow {
+    logged_in_at: Option<String>,
+    login_instance_id: Option<String>,
+    instance_name: Option<String>,
+    user_name: Option<String>,
+    client_address: Option<String>,
+}
+
+impl LastLoginRow {
+    fn into_login(self) -> Option<KeyLogin> {
+        Some(KeyLogin {
+            at: self.logged_in_at?,
+            instance_id: self.login_instance_id?,
+            instance_name: self.instance_name?,
+            user: self.user_name?,
+            client_address: self.client_address?,
+        })
+    }
 }
 
 const COLUMNS: &str = "k.id, k.name, k.description, k.public_key, k.comment, k.algorithm, \
     k.bits, k.fingerprint_sha256, k.fingerprint_md5, k.origin, k.created_at, k.updated_at, \
-    k.version, k.expires_at";
+    k.version, k.expires_at, l.logged_in_at, l.instance_id AS login_instance_id, \
+    l.instance_name, l.user_name, l.client_address";
+
+/// Key pairs with their newest login: one primary-key probe of `key_logins` per row.
+const FROM: &str = "key_pairs k LEFT JOIN key_logins l \
+    ON l.key_pair_id = k.id AND l.instance_id = k.last_login_instance_id";
 
 /// Fingerprint searches without the `SHA256:`/`MD5:` prefix need this many characters, so a
 /// short name search does not also match every fingerprint that starts the same way.
@@ -134,7 +167,10 @@ impl Store {
         }
         let from_end = total - offset - take;
         let reverse = from_end < offset;
-        let ascending = matches!(filter.sort, KeyPairSort::CreatedAsc | KeyPairSort::NameAsc);
+        let ascending = matches!(
+            filter.sort,
+            KeyPairSort::CreatedAsc | KeyPairSort::NameAsc | KeyPairSort::LastLoginAsc
+        );
         let (ascending, skip) = match (ascending, reverse) {
             (asc, false) => (asc, offset),
             (asc, true) => (!asc, from_end),
@@ -142,12 +178,13 @@ impl Store {
         let column = match filter.sort {
             KeyPairSort::CreatedAsc | KeyPairSort::CreatedDesc => "k.created_at",
             KeyPairSort::NameAsc | KeyPairSort::NameDesc => "k.name_lower",
+            KeyPairSort::LastLoginAsc | KeyPairSort::LastLoginDesc => "k.last_login_at",
         };
         let direction = if ascending { "ASC" } else { "DESC" };
         // The page's ids first, from the indexes alone where they can (skipping `skip` rows
         // costs index entries, not table rows), then those 20 rows whole.
         let mut page = Sql::new(format!(
-            "SELECT {COLUMNS} FROM key_pairs k WHERE k.id IN (SELECT k.id FROM key_pairs k"
+            "SELECT {COLUMNS} FROM {FROM} WHERE k.id IN (SELECT k.id FROM key_pairs k"
         ));
         let common_tag = self.is_common_tag(&mut conn, filter, total).await?;
         self.push_filter(&mut page, filter, common_tag);
@@ -199,8 +236,10 @@ impl Store {
         conn: &mut AnyConnection,
         filter: &KeyPairFilter,
     ) -> Result<i64, sqlx::Error> {
+        // The shortcuts below know nothing of `unused_since`.
+        let unused = filter.unused_since.is_some();
         match (&filter.text, &filter.tag) {
-            (None, None) => match &filter.status {
+            (None, None) if !unused => match &filter.status {
                 None => key_pair_count(conn).await,
                 // Few keys expire; the active ones are counted as all but the expired.
                 Some(at) if at.status == KeyStatus::Active => {
@@ -214,7 +253,7 @@ impl Store {
                 }
             },
             // A tag belongs to one key pair once (primary key), and goes with it.
-            (None, Some(tag)) if filter.status.is_none() => {
+            (None, Some(tag)) if filter.status.is_none() && !unused => {
                 let mut count = Sql::new("SELECT COUNT(*) FROM key_pair_tags WHERE ");
                 push_tag_match(&mut count, tag);
                 count.fetch_scalar(conn).await
@@ -556,6 +595,16 @@ impl Store {
                     .bind(at.soon.clone()),
                 KeyStatus::Expired => sql.push("k.expires_at <= ").bind(at.now.clone()),
             };
+            clause = " AND ";
+        }
+        if let Some(since) = &filter.unused_since {
+            // A login is never older than its key, so both before `since` means neither the
+            // key's creation nor any login is newer. '' (never) is before every time.
+            sql.push(clause)
+                .push("k.last_login_at < ")
+                .bind(since.clone())
+                .push(" AND k.created_at < ")
+                .bind(since.clone());
         }
     }
 
@@ -749,12 +798,11 @@ pub(super) async fn fetch(
     conn: &mut AnyConnection,
     id: &str,
 ) -> Result<Option<KeyPair>, sqlx::Error> {
-    let row: Option<KeyPairRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM key_pairs k WHERE k.id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row: Option<KeyPairRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM {FROM} WHERE k.id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
     match row {
         Some(row) => Ok(hydrate(conn, vec![row]).await?.pop()),
         None => Ok(None),
@@ -813,6 +861,7 @@ async fn hydrate(
             version: r.version,
             expires_at: r.expires_at,
             allowed_by_policy: true,
+            last_login: r.last_login.into_login(),
         })
         .collect())
 }

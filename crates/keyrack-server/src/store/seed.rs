@@ -159,6 +159,31 @@ impl Store {
                     .await?;
             }
         }
+        for k in &seed.key_pairs {
+            let Some(login) = &k.last_login else {
+                continue;
+            };
+            sqlx::query(
+                "INSERT INTO key_logins (key_pair_id, instance_id, instance_name, user_name, \
+                 client_address, logged_in_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&k.id)
+            .bind(&login.instance_id)
+            .bind(&login.instance_name)
+            .bind(&login.user)
+            .bind(&login.client_address)
+            .bind(&login.at)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE key_pairs SET last_login_at = $1, last_login_instance_id = $2 WHERE id = $3",
+            )
+            .bind(&login.at)
+            .bind(&login.instance_id)
+            .bind(&k.id)
+            .execute(&mut *tx)
+            .await?;
+        }
         recount_key_pairs(&mut tx).await?;
         tx.commit().await?;
         Ok(true)

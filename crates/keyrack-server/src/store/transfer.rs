@@ -35,11 +35,13 @@ pub struct TransferCounts {
     pub audit_entries: u64,
     /// The key policy (0 or 1).
     pub policy: u64,
+    /// Last logins, one per key and instance.
+    pub key_logins: u64,
 }
 
 impl TransferCounts {
     /// Each table's name and count, in the order they were copied.
-    pub fn tables(&self) -> [(&'static str, u64); 10] {
+    pub fn tables(&self) -> [(&'static str, u64); 11] {
         [
             ("regions", self.regions),
             ("key_pairs", self.key_pairs),
@@ -51,6 +53,7 @@ impl TransferCounts {
             ("tokens", self.tokens),
             ("audit_log", self.audit_entries),
             ("policy", self.policy),
+            ("key_logins", self.key_logins),
         ]
     }
 }
@@ -77,7 +80,7 @@ struct Table {
 
 /// Every table with data, parents before children (PostgreSQL checks foreign keys on each
 /// INSERT). `counters` is not copied: it is set from the copied key pairs.
-const TABLES: [Table; 10] = [
+const TABLES: [Table; 11] = [
     Table {
         name: "regions",
         columns: &[("id", Text), ("name", Text), ("position", Int)],
@@ -100,6 +103,8 @@ const TABLES: [Table; 10] = [
             ("updated_at", Text),
             ("version", Int),
             ("expires_at", Text),
+            ("last_login_at", Text),
+            ("last_login_instance_id", Text),
         ],
     },
     Table {
@@ -180,10 +185,21 @@ const TABLES: [Table; 10] = [
         name: "policy",
         columns: &[("id", Int), ("body", Text), ("updated_at", Text)],
     },
+    Table {
+        name: "key_logins",
+        columns: &[
+            ("key_pair_id", Text),
+            ("instance_id", Text),
+            ("instance_name", Text),
+            ("user_name", Text),
+            ("client_address", Text),
+            ("logged_in_at", Text),
+        ],
+    },
 ];
 
 /// Rows per INSERT: few statements for 100,000 key pairs, and far below PostgreSQL's limit
-/// of 65,535 bind parameters per statement (500 × 14 columns at most).
+/// of 65,535 bind parameters per statement (500 × 17 columns at most).
 const BATCH_ROWS: usize = 500;
 const MAX_BINDS: usize = 65_535;
 
@@ -229,7 +245,7 @@ impl Store {
         for (table, count) in TABLES.iter().zip(&mut copied) {
             *count = copy_table(&mut source, &mut tx, table).await?;
         }
-        let [regions, key_pairs, tags, instances, instance_keys, images, image_keys, tokens, audit_entries, policy] =
+        let [regions, key_pairs, tags, instances, instance_keys, images, image_keys, tokens, audit_entries, policy, key_logins] =
             copied;
 
         // The quota and unfiltered list totals read this row from now on.
@@ -263,6 +279,7 @@ impl Store {
             tokens,
             audit_entries,
             policy,
+            key_logins,
         })
     }
 }

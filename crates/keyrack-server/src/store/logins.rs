@@ -1,0 +1,122 @@
+//! The last login of each key on each instance, and the newest one on the key itself.
+
+use keyrack_api::KeyLogin;
+
+use super::{AppError, Store};
+
+/// A completed login, as the instance reported it.
+#[derive(Debug, Clone)]
+pub struct NewLogin<'a> {
+    /// The reporting instance (its agent token's).
+    pub instance_id: &'a str,
+    /// The key's `SHA256:…` fingerprint.
+    pub fingerprint: &'a str,
+    /// The account.
+    pub user: &'a str,
+    /// The client's address, canonical.
+    pub client_address: &'a str,
+    /// When, in the stored form.
+    pub at: &'a str,
+}
+
+#[derive(sqlx::FromRow)]
+struct LoginRow {
+    logged_in_at: String,
+    instance_id: String,
+    instance_name: String,
+    user_name: String,
+    client_address: String,
+}
+
+impl From<LoginRow> for KeyLogin {
+    fn from(row: LoginRow) -> Self {
+        Self {
+            at: row.logged_in_at,
+            instance_id: row.instance_id,
+            instance_name: row.instance_name,
+            user: row.user_name,
+            client_address: row.client_address,
+        }
+    }
+}
+
+impl Store {
+    /// Records a login of the key with this fingerprint on the instance, if the key is bound
+    /// to it; `None` (nothing written) otherwise. Two primary-key probes to find the key,
+    /// one upsert, and one update of the key's own row.
+    pub async fn record_login(&self, login: &NewLogin<'_>) -> Result<Option<KeyLogin>, AppError> {
+        self.retry(|| async {
+            let mut tx = self.begin_write().await?;
+            let bound: Option<(String, String)> = sqlx::query_as(
+                "SELECT k.id, i.name FROM key_pairs k \
+                 JOIN instance_keys ik ON ik.key_pair_id = k.id AND ik.instance_id = $2 \
+                 JOIN instances i ON i.id = ik.instance_id \
+                 WHERE k.fingerprint_sha256 = $1",
+            )
+            .bind(login.fingerprint)
+            .bind(login.instance_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((key_pair_id, instance_name)) = bound else {
+                tx.rollback().await?;
+                return Ok(None);
+            };
+            sqlx::query(
+                "INSERT INTO key_logins (key_pair_id, instance_id, instance_name, user_name, \
+                 client_address, logged_in_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (key_pair_id, instance_id) DO UPDATE SET \
+                 instance_name = excluded.instance_name, user_name = excluded.user_name, \
+                 client_address = excluded.client_address, logged_in_at = excluded.logged_in_at",
+            )
+            .bind(&key_pair_id)
+            .bind(login.instance_id)
+            .bind(&instance_name)
+            .bind(login.user)
+            .bind(login.client_address)
+            .bind(login.at)
+            .execute(&mut *tx)
+            .await?;
+            // Not a change to the key: its version and `updated_at` stay, so an open Modify
+            // dialog's `If-Match` still holds.
+            sqlx::query(
+                "UPDATE key_pairs SET last_login_at = $1, last_login_instance_id = $2 \
+                 WHERE id = $3 AND last_login_at <= $1",
+            )
+            .bind(login.at)
+            .bind(login.instance_id)
+            .bind(&key_pair_id)
+            .execute(&mut *tx)
+            .await?;
+            self.commit_audited(tx, Some(login.instance_id)).await?;
+            Ok(Some(KeyLogin {
+                at: login.at.to_owned(),
+                instance_id: login.instance_id.to_owned(),
+                instance_name,
+                user: login.user.to_owned(),
+                client_address: login.client_address.to_owned(),
+            }))
+        })
+        .await
+    }
+
+    /// The key's last login on each instance, newest first; `None` if there is no such key.
+    pub async fn key_logins(&self, key_pair_id: &str) -> Result<Option<Vec<KeyLogin>>, AppError> {
+        let mut tx = self.begin_read().await?;
+        let exists: Option<String> = sqlx::query_scalar("SELECT id FROM key_pairs WHERE id = $1")
+            .bind(key_pair_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Ok(None);
+        }
+        let rows: Vec<LoginRow> = sqlx::query_as(
+            "SELECT logged_in_at, instance_id, instance_name, user_name, client_address \
+             FROM key_logins WHERE key_pair_id = $1 ORDER BY logged_in_at DESC, instance_id",
+        )
+        .bind(key_pair_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.rollback().await?;
+        Ok(Some(rows.into_iter().map(KeyLogin::from).collect()))
+    }
+}

@@ -1,0 +1,280 @@
+//! Issue #13 item 3: last logins. An instance's agent token reports a completed login of a
+//! key bound to it; the key then carries `last_login`, its details list the last login per
+//! instance, the list sorts by it and finds keys unused for a number of days, and the export
+//! has it. Anything else is refused, naming the field and the rule, and records nothing.
+//! (That only a completed sshd login is reported is `tests/sshd.rs`'s to prove.)
+
+mod common;
+
+use common::{ed25519_keys, App};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+/// `ssh-keygen -l`'s fingerprint of a key, as the API serves it.
+fn fingerprint(key: &Value) -> String {
+    key["fingerprint_sha256"]
+        .as_str()
+        .expect("fingerprint")
+        .to_owned()
+}
+
+fn report(fingerprint: &str, user: &str, address: &str) -> Value {
+    json!({"fingerprint": fingerprint, "user": user, "client_address": address})
+}
+
+fn names(r: &common::Resp) -> Vec<String> {
+    r.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|k| k["name"].as_str().expect("name").to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_instance_reports_a_login_of_a_bound_key_and_nothing_else() {
+    let server = App::start(&["--transition-delay-ms", "500"]).await;
+    let keys = ed25519_keys(3);
+    let used = server.create("used", &keys[0]).await;
+    let other = server.create("other", &keys[1]).await;
+    let unbound = server.create("unbound", &keys[2]).await;
+    let used_id = used["id"].as_str().expect("id").to_owned();
+    let (web, web_token) = server.register("web-01", "linux", "RUNNING").await;
+    let (db, db_token) = server.register("db-01", "linux", "RUNNING").await;
+    let (web_id, db_id) = (
+        web["id"].as_str().expect("id").to_owned(),
+        db["id"].as_str().expect("id").to_owned(),
+    );
+    for key in [&used, &other] {
+        let r = server
+            .bind(
+                "bind",
+                key["id"].as_str().expect("id"),
+                &[&web_id, &db_id],
+                true,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let used = server.get(&format!("/key-pairs/{used_id}")).await.body;
+    assert!(used["last_login"].is_null(), "a new key never logged in");
+    let logins = |id: &str| format!("/instances/{id}/logins");
+
+    // The instance's agent reports a login; the answer is what was recorded.
+    let r = server
+        .as_token(
+            &web_token,
+            Method::POST,
+            &logins(&web_id),
+            Some(report(&fingerprint(&used), "root", "::ffff:203.0.113.7")),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["instance_id"], web_id.as_str());
+    assert_eq!(r.body["instance_name"], "web-01");
+    assert_eq!(r.body["user"], "root");
+    assert_eq!(r.body["client_address"], "203.0.113.7", "canonical form");
+    let first_at = r.body["at"].as_str().expect("at").to_owned();
+
+    let r = server.get(&format!("/key-pairs/{used_id}")).await;
+    assert_eq!(
+        r.body["last_login"]["instance_name"], "web-01",
+        "{}",
+        r.text
+    );
+    assert_eq!(r.body["last_login"]["at"], first_at.as_str());
+    assert_eq!(r.body["version"], used["version"], "a login is not an edit");
+
+    // A later login elsewhere becomes the key's last; the details keep one per instance.
+    let r = server
+        .as_token(
+            &db_token,
+            Method::POST,
+            &logins(&db_id),
+            Some(report(&fingerprint(&used), "deploy", "10.0.0.9")),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = server.get(&format!("/key-pairs/{used_id}")).await;
+    assert_eq!(r.body["last_login"]["instance_name"], "db-01", "{}", r.text);
+    assert_eq!(r.body["last_login"]["user"], "deploy");
+    let r = server.get(&format!("/key-pairs/{used_id}/logins")).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let per_instance: Vec<(&str, &str)> = r.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|l| {
+            (
+                l["instance_name"].as_str().expect("name"),
+                l["user"].as_str().expect("user"),
+            )
+        })
+        .collect();
+    assert_eq!(per_instance, [("db-01", "deploy"), ("web-01", "root")]);
+    let r = server
+        .get(&format!(
+            "/key-pairs/{}/logins",
+            other["id"].as_str().expect("id")
+        ))
+        .await;
+    assert_eq!(r.body["items"], json!([]), "{}", r.text);
+
+    // Refused, and nothing recorded: a key not bound here, another instance's path, a
+    // person's token, fields that break their rules.
+    let r = server
+        .as_token(
+            &web_token,
+            Method::POST,
+            &logins(&web_id),
+            Some(report(&fingerprint(&unbound), "root", "10.0.0.1")),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (404, "KeyPairNotFound"), "{}", r.text);
+    let r = server
+        .as_token(
+            &web_token,
+            Method::POST,
+            &logins(&db_id),
+            Some(report(&fingerprint(&other), "root", "10.0.0.1")),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (403, "Forbidden"), "{}", r.text);
+    let r = server
+        .post(
+            &logins(&web_id),
+            report(&fingerprint(&other), "root", "10.0.0.1"),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (403, "Forbidden"),
+        "an admin does not log in"
+    );
+    for (body, field, rule) in [
+        (
+            report("SHA256:short", "root", "10.0.0.1"),
+            "fingerprint",
+            "format",
+        ),
+        (
+            report(&fingerprint(&other), "root;rm", "10.0.0.1"),
+            "user",
+            "charset",
+        ),
+        (
+            report(&fingerprint(&other), "", "10.0.0.1"),
+            "user",
+            "length",
+        ),
+        (
+            report(&fingerprint(&other), "root", "web-01"),
+            "client_address",
+            "format",
+        ),
+    ] {
+        let r = server
+            .as_token(&web_token, Method::POST, &logins(&web_id), Some(body))
+            .await;
+        assert_eq!(
+            (
+                r.status,
+                r.code(),
+                r.body["error"]["details"]["field"].as_str(),
+                r.body["error"]["details"]["rule"].as_str()
+            ),
+            (400, "InvalidParameter", Some(field), Some(rule)),
+            "{}",
+            r.text
+        );
+    }
+    let r = server
+        .get(&format!("/key-pairs/{}", other["id"].as_str().expect("id")))
+        .await;
+    assert!(r.body["last_login"].is_null(), "{}", r.text);
+    let r = server.get("/key-pairs/skey-00000000/logins").await;
+    assert_eq!((r.status, r.code()), (404, "KeyPairNotFound"));
+
+    // The list sorts by it: most recent first puts keys that never logged in last; the
+    // other way round, they come first.
+    let r = server.get("/key-pairs?sort=-last_login").await;
+    assert_eq!(names(&r)[0], "used", "{}", r.text);
+    assert_eq!(r.body["items"][0]["last_login"]["instance_name"], "db-01");
+    let r = server.get("/key-pairs?sort=last_login").await;
+    assert_eq!(
+        names(&r).last().map(String::as_str),
+        Some("used"),
+        "{}",
+        r.text
+    );
+
+    // The export carries it.
+    let r = server.get("/key-pairs/export.csv?q=used").await;
+    let mut lines = r.text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let row: Vec<&str> = lines.next().expect("row").split(',').collect();
+    let cell = |name: &str| row[header.iter().position(|h| *h == name).expect(name)];
+    assert_eq!(cell("last_login_instance_name"), "db-01", "{}", r.text);
+    assert_eq!(cell("last_login_user"), "deploy");
+    assert_eq!(cell("last_login_client_address"), "10.0.0.9");
+
+    // Its logins go with the key: unbound and deleted, it leaves nothing behind.
+    let r = server
+        .bind("unbind", &used_id, &[&web_id, &db_id], true)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = server.delete(&format!("/key-pairs/{used_id}")).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let r = server.get(&format!("/key-pairs/{used_id}/logins")).await;
+    assert_eq!(r.status, 404);
+}
+
+/// The demo's keys were made days ago and some logged in (see `demo.rs`): web-prod 3 hours
+/// ago, ci-deploy 50 hours ago, db-admin 40 days ago; bastion (60 days old), backup-agent (30)
+/// and legacy-ops (400) never.
+#[tokio::test]
+async fn unused_for_days_finds_keys_neither_made_nor_used_lately() {
+    let server = App::start(&["--demo"]).await;
+    let r = server.get("/key-pairs?unused_for_days=90&sort=name").await;
+    assert_eq!(names(&r), ["legacy-ops"], "{}", r.text);
+    assert_eq!(r.body["total"], 1);
+    let r = server.get("/key-pairs?unused_for_days=35&sort=name").await;
+    assert_eq!(
+        names(&r),
+        ["bastion", "db-admin", "legacy-ops"],
+        "{}",
+        r.text
+    );
+    assert_eq!(r.body["total"], 3);
+    // With the other filters, and in the other order.
+    let r = server
+        .get("/key-pairs?unused_for_days=35&tag=team&sort=-name")
+        .await;
+    assert_eq!(names(&r), ["db-admin", "bastion"], "{}", r.text);
+    assert_eq!(r.body["total"], 2);
+    // Only web-prod logged in within a day.
+    let r = server.get("/key-pairs?unused_for_days=1").await;
+    assert_eq!(r.body["total"], 5, "{}", r.text);
+
+    let r = server.get("/key-pairs?sort=-last_login").await;
+    assert_eq!(
+        names(&r)[..3],
+        ["web-prod", "ci-deploy", "db-admin"],
+        "{}",
+        r.text
+    );
+    let web = server.key_named("web-prod").await;
+    assert_eq!(web["last_login"]["instance_name"], "web-gz-01", "{web}");
+
+    for bad in ["0", "3651", "ninety"] {
+        let r = server
+            .get(&format!("/key-pairs?unused_for_days={bad}"))
+            .await;
+        assert_eq!(
+            (r.status, r.body["error"]["details"]["field"].as_str()),
+            (400, Some("unused_for_days")),
+            "{bad}: {}",
+            r.text
+        );
+    }
+}
