@@ -11,12 +11,14 @@
 //! With `--manifest`, writes a JSON file of ids the load generator needs (every instance id,
 //! a sample of key ids, one key's id and fingerprint). Prints how long seeding took.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use keyrack_api::{parse_public_key, Instance, InstanceState, KeyPair, Origin, Os, Region, Tag};
+use keyrack_api::{
+    parse_public_key, Instance, InstanceState, KeyLogin, KeyPair, Origin, Os, Region, Tag,
+};
 use keyrack_server::clock::rfc3339;
 use keyrack_server::store::Seed;
 use keyrack_server::Store;
@@ -187,7 +189,7 @@ fn build(args: &Args) -> Result<Seed, BoxError> {
         });
     }
 
-    let instances = (0..args.instances)
+    let instances: Vec<Instance> = (0..args.instances)
         .map(|n| {
             let key_ids = if !key_pairs.is_empty() && rng.below(5) == 0 {
                 let want = 1 + rng.below(MAX_BOUND);
@@ -216,6 +218,30 @@ fn build(args: &Args) -> Result<Seed, BoxError> {
             }
         })
         .collect();
+
+    // Bound keys have logged in, each last on one of its instances some time after it was
+    // made: the *Last login* order and `unused_for_days` have real spreads to read.
+    let index: HashMap<String, usize> = key_pairs
+        .iter()
+        .enumerate()
+        .map(|(n, k)| (k.id.clone(), n))
+        .collect();
+    for instance in &instances {
+        for key_id in &instance.key_ids {
+            let key = &mut key_pairs[index[key_id]];
+            let at = at(&mut rng).max(key.created_at.clone());
+            if key.last_login.as_ref().is_some_and(|l| l.at >= at) {
+                continue;
+            }
+            key.last_login = Some(KeyLogin {
+                at,
+                instance_id: instance.id.clone(),
+                instance_name: instance.name.clone(),
+                user: "root".into(),
+                client_address: instance.private_ip.clone(),
+            });
+        }
+    }
 
     Ok(Seed {
         regions: REGIONS

@@ -6,9 +6,11 @@
 //! export can shift a page by one row (a row seen twice or missed), as it would when paging
 //! through the list by hand.
 
+use std::sync::Arc;
+
 use axum::body::Bytes;
 use futures_util::stream::{self, Stream};
-use keyrack_api::{KeyPair, KeyPairQuery};
+use keyrack_api::{KeyPair, KeyPairQuery, Policy};
 
 use super::key_pairs::filter;
 use super::policy;
@@ -73,7 +75,8 @@ const COLUMNS: [&str; 22] = [
 
 enum Step {
     Start,
-    Page(u32),
+    /// The next page's offset, and the policy read at the start, which marks every page.
+    Page(u32, Arc<Policy>),
     Done,
 }
 
@@ -94,12 +97,15 @@ pub fn key_pairs(
         let (store, base) = (store.clone(), base.clone());
         async move {
             match step {
-                Step::Start => Ok(Some((header(format), Step::Page(0)))),
-                Step::Page(offset) => {
+                Step::Start => {
+                    let policy = Arc::new(store.policy().await?);
+                    Ok(Some((header(format), Step::Page(0, policy))))
+                }
+                Step::Page(offset, policy) => {
                     let mut page = store
                         .list_key_pairs(&KeyPairFilter { offset, ..base })
                         .await?;
-                    policy::mark(&store.policy().await?, &mut page.items);
+                    policy::mark(&policy, &mut page.items);
                     if page.items.is_empty() {
                         let end = if format == Format::Json { "]\n" } else { "" };
                         return Ok(Some((Bytes::from_static(end.as_bytes()), Step::Done)));
@@ -107,7 +113,7 @@ pub fn key_pairs(
                     let next = offset + u32::try_from(page.items.len()).unwrap_or(PAGE);
                     Ok(Some((
                         render(format, &page.items, offset == 0)?,
-                        Step::Page(next),
+                        Step::Page(next, policy),
                     )))
                 }
                 Step::Done => Ok(None),

@@ -8,13 +8,11 @@
 use std::collections::{HashMap, HashSet};
 
 use keyrack_api::{
-    check_new_expiry, name_from_comment, parse_expires_at, read_authorized_keys, unique_name,
-    CreateKeyPair, ErrorCode, ImportLine, ImportOutcome, ImportRequest, ImportResponse,
-    ImportResult, Origin,
+    name_from_comment, read_authorized_keys, unique_name, CreateKeyPair, ErrorCode, ImportLine,
+    ImportOutcome, ImportRequest, ImportResponse, ImportResult, Origin,
 };
 
 use super::key_pairs;
-use crate::clock;
 use crate::error::AppError;
 use crate::store::Store;
 
@@ -26,17 +24,8 @@ pub async fn import(
 ) -> Result<ImportResponse, AppError> {
     req.validate()?;
     // The expiry and the lifetime are the request's, checked once, as create checks them.
-    let now = clock::now();
-    let expires_at = req
-        .expires_at
-        .as_deref()
-        .map(|at| parse_expires_at("expires_at", at))
-        .transpose()?;
-    if let Some(at) = &expires_at {
-        check_new_expiry(at, &now)?;
-    }
     let policy = store.policy().await?;
-    policy.check_expiry(expires_at.as_deref(), &now)?;
+    let expires_at = key_pairs::new_expiry(&policy, req.expires_at.as_deref())?;
 
     // Keys and names of earlier lines of this file.
     let mut seen: HashMap<String, (u32, String)> = HashMap::new();

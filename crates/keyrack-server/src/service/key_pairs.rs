@@ -6,7 +6,7 @@ use std::time::Duration;
 use keyrack_api::{
     check_new_expiry, check_unused_for_days, page_limit, parse_expires_at, parse_public_key,
     validate_tags, BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult, CreateKeyPair,
-    DeleteOutcome, ErrorCode, FieldError, KeyPair, KeyPairQuery, List, ReplaceTags, Rule,
+    DeleteOutcome, ErrorCode, FieldError, KeyPair, KeyPairQuery, List, Policy, ReplaceTags, Rule,
     TagFilter, UpdateKeyPair, EXPIRING_WITHIN_DAYS,
 };
 
@@ -73,18 +73,9 @@ pub async fn get(store: &Store, id: &str) -> Result<KeyPair, AppError> {
 pub async fn create(store: &Store, quota: u64, req: CreateKeyPair) -> Result<KeyPair, AppError> {
     req.validate()?;
     let key = parse_public_key(&req.public_key)?;
-    let expires_at = req
-        .expires_at
-        .as_deref()
-        .map(|at| parse_expires_at("expires_at", at))
-        .transpose()?;
-    let now = clock::now();
-    if let Some(at) = &expires_at {
-        check_new_expiry(at, &now)?;
-    }
     let policy = store.policy().await?;
+    let expires_at = new_expiry(&policy, req.expires_at.as_deref())?;
     policy.check_key(&key.algorithm, key.bits)?;
-    policy.check_expiry(expires_at.as_deref(), &now)?;
     let new = NewKeyPair {
         name: req.name,
         description: req.description,
@@ -102,6 +93,23 @@ pub async fn create(store: &Store, quota: u64, req: CreateKeyPair) -> Result<Key
     let mut key_pair = store.create_key_pair(new, quota).await?;
     policy::mark(&policy, [&mut key_pair]);
     Ok(key_pair)
+}
+
+/// A new key's `expires_at` in the stored form, checked: a readable time, not past, and
+/// within the policy's lifetime. Create and import share it.
+pub(crate) fn new_expiry(
+    policy: &Policy,
+    expires_at: Option<&str>,
+) -> Result<Option<String>, AppError> {
+    let expires_at = expires_at
+        .map(|at| parse_expires_at("expires_at", at))
+        .transpose()?;
+    let now = clock::now();
+    if let Some(at) = &expires_at {
+        check_new_expiry(at, &now)?;
+    }
+    policy.check_expiry(expires_at.as_deref(), &now)?;
+    Ok(expires_at)
 }
 
 /// `PATCH /key-pairs/{id}`.
