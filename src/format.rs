@@ -30,14 +30,6 @@ pub fn date(rfc3339: &str) -> &str {
     rfc3339.get(..10).unwrap_or(rfc3339)
 }
 
-/// A key's last login as the list shows it: "3 hours ago on web-gz-01", or "Never".
-pub fn last_login(login: Option<&keyrack_api::KeyLogin>) -> String {
-    match login {
-        Some(l) => format!("{} on {}", ago(&l.at), l.instance_name),
-        None => "Never".into(),
-    }
-}
-
 /// How long ago an RFC 3339 time was: "just now", "5 minutes ago", "3 hours ago", "12 days
 /// ago".
 pub fn ago(at: &str) -> String {

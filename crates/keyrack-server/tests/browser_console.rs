@@ -669,6 +669,16 @@ async fn last_login_column_order_filter_and_details() {
     row_saying(&b, "web-prod", "3 hours ago on web-gz-01").await;
     row_saying(&b, "ci-deploy", "2 days ago on web-sh-01").await;
     row_saying(&b, "bastion", "Never").await;
+    // On a 1280-px screen every column shows, Last login included: nothing scrolls sideways.
+    let widths = b
+        .client
+        .execute(
+            "const t = document.querySelector('.table-wrap'); return [t.scrollWidth, t.clientWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(widths[0].as_u64() <= widths[1].as_u64(), "{widths}");
 
     // Least recently used first, then most recently used first.
     sort_by_last_login(&b).await;

@@ -59,6 +59,16 @@ pub fn KeyRow(
         .collect_view();
     let (expires, expires_class) = format::expiry(key.expires_at.as_deref());
     let expires_title = key.expires_at.as_deref().map(format::timestamp);
+    // "3 hours ago" and "on web-gz-01" each on one line when the column is narrow.
+    let last_login = match &key.last_login {
+        Some(l) => view! {
+            <span class="nowrap">{format::ago(&l.at)}</span>
+            " "
+            <span class="nowrap">"on " {l.instance_name.clone()}</span>
+        }
+        .into_any(),
+        None => "Never".into_any(),
+    };
     let login_title = key.last_login.as_ref().map(|l| {
         format!(
             "{} as {} from {}",
@@ -95,7 +105,7 @@ pub fn KeyRow(
             // The date alone, so that Expires fits beside it on a laptop screen.
             <td class="nowrap" title=format::timestamp(&key.created_at)>{format::date(&key.created_at).to_owned()}</td>
             <td class="nowrap expires" title=expires_title><span class=expires_class>{expires}</span></td>
-            <td class="last-login" title=login_title>{format::last_login(key.last_login.as_ref())}</td>
+            <td class="last-login" title=login_title>{last_login}</td>
             <td class="description">{key.description.clone()}</td>
             <td class="tags">{tags}</td>
             <td class="operations admin-only">

@@ -40,7 +40,7 @@ pub fn KeyTable(
     let empty = items.is_empty();
     view! {
         <div class="table-wrap">
-            <table class="table">
+            <table class="table keys-table">
                 <thead>
                     <tr>
                         <th class="col-check admin-only">
