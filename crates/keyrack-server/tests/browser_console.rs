@@ -1105,5 +1105,26 @@ async fn screenshots_in_light_and_dark() {
             .unwrap();
         b.wait_text("Allowed key types").await;
         shot("policy").await;
+        b.client
+            .goto(&format!("{}/keys?q=web-prod", server.base))
+            .await
+            .unwrap();
+        b.client
+            .wait()
+            .for_element(Locator::XPath(&format!("{}//a", Browser::row("web-prod"))))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        b.wait_text("203.0.113.7").await;
+        b.client
+            .execute(
+                "document.querySelector('dd.last-login').scrollIntoView({block: 'center'});",
+                vec![],
+            )
+            .await
+            .unwrap();
+        shot("key-details").await;
     }
 }
