@@ -18,11 +18,12 @@
 #   every bound key is printed and sshd picks the line itself.
 #
 # Usage: keyrack-authorized-keys [-c CONFIG] --report-logins < SSHD_LOG
-#   Reads sshd's log and reports each "Accepted publickey" line to Keyrack: the account,
-#   the client's address and the key's fingerprint. sshd writes that line only once the
-#   client has signed with the private key; a key merely offered ("Postponed publickey")
-#   is never reported. It runs beside sshd, which never waits for it: a report that fails
-#   is logged on stderr and dropped, and the next line is read. It ends with its input.
+#   Reads sshd's messages, one per line, and reports each "Accepted publickey" line of an
+#   account in KEYRACK_USERS to Keyrack: the account, the client's address and the key's
+#   fingerprint. sshd writes that line only once the client has signed with the private
+#   key; a key merely offered ("Postponed publickey") is never reported. It runs beside
+#   sshd, which never waits for it: a report that fails is logged on stderr and dropped,
+#   and the next line is read. It ends with its input.
 #     journalctl -f -n 0 -o cat _SYSTEMD_UNIT=ssh.service _UID=0 |
 #         keyrack-authorized-keys -c /etc/keyrack/agent.conf --report-logins
 #
@@ -154,24 +155,38 @@ keyrack() {
         curl "$@" --config - -- "$url/api/v1/instances/$instance/$path"
 }
 
-# sshd's "Accepted publickey for USER from ADDRESS port PORT ssh2: TYPE SHA256:..." (after
-# whatever prefix the log adds). Fields are checked before they reach the JSON, so nothing
-# from the log can add to it.
+# sshd's message "Accepted publickey for USER from ADDRESS port PORT ssh2: TYPE SHA256:...",
+# alone on its line, as journalctl -o cat and sshd -E write it. Only a line that starts with
+# it counts: sshd also logs text a client chooses before it logs in (a disconnect reason, a
+# bad banner), always after a prefix of its own, so a client cannot forge a login by sending
+# this text. Every field is checked before it reaches the JSON, so nothing from the log can
+# add to it.
 report_logins() {
     cr=$(printf '\r')
     while IFS= read -r line || [ -n "$line" ]; do
         # sshd -E ends its lines with CR LF.
         line=${line%"$cr"}
         case $line in
-            *'Accepted publickey for '*) ;;
+            'Accepted publickey for '*) ;;
             *) continue ;;
         esac
-        set -- ${line#*Accepted publickey for }
-        [ $# -ge 8 ] && [ "$2" = from ] && [ "$4" = port ] || continue
-        login_user=$1 address=$3 key=$8
+        set -- ${line#Accepted publickey for }
+        [ $# -eq 8 ] && [ "$2" = from ] && [ "$4" = port ] && [ "$6" = ssh2: ] || continue
+        login_user=$1 address=$3 port=$5 key=$8
+        case $port in
+            '' | *[!0-9]*) continue ;;
+        esac
         case $login_user in
             '' | -* | *[!A-Za-z0-9._\$-]*) continue ;;
         esac
+        served=no
+        for u in $users; do
+            if [ "$u" = "*" ] || [ "$u" = "$login_user" ]; then
+                served=yes
+            fi
+        done
+        # A login to an account Keyrack does not serve used some other key.
+        [ "$served" = yes ] || continue
         case $address in
             '' | *[!0-9A-Fa-f.:]*) continue ;;
         esac

@@ -34,10 +34,11 @@ fn names(r: &common::Resp) -> Vec<String> {
 #[tokio::test]
 async fn an_instance_reports_a_login_of_a_bound_key_and_nothing_else() {
     let server = App::start(&["--transition-delay-ms", "500"]).await;
-    let keys = ed25519_keys(3);
+    let keys = ed25519_keys(4);
     let used = server.create("used", &keys[0]).await;
     let other = server.create("other", &keys[1]).await;
     let unbound = server.create("unbound", &keys[2]).await;
+    let elsewhere = server.create("elsewhere", &keys[3]).await;
     let used_id = used["id"].as_str().expect("id").to_owned();
     let (web, web_token) = server.register("web-01", "linux", "RUNNING").await;
     let (db, db_token) = server.register("db-01", "linux", "RUNNING").await;
@@ -58,6 +59,15 @@ async fn an_instance_reports_a_login_of_a_bound_key_and_nothing_else() {
     }
     let used = server.get(&format!("/key-pairs/{used_id}")).await.body;
     assert!(used["last_login"].is_null(), "a new key never logged in");
+    let r = server
+        .bind(
+            "bind",
+            elsewhere["id"].as_str().expect("id"),
+            &[&db_id],
+            true,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
     let logins = |id: &str| format!("/instances/{id}/logins");
 
     // The instance's agent reports a login; the answer is what was recorded.
@@ -120,17 +130,19 @@ async fn an_instance_reports_a_login_of_a_bound_key_and_nothing_else() {
         .await;
     assert_eq!(r.body["items"], json!([]), "{}", r.text);
 
-    // Refused, and nothing recorded: a key not bound here, another instance's path, a
-    // person's token, fields that break their rules.
-    let r = server
-        .as_token(
-            &web_token,
-            Method::POST,
-            &logins(&web_id),
-            Some(report(&fingerprint(&unbound), "root", "10.0.0.1")),
-        )
-        .await;
-    assert_eq!((r.status, r.code()), (404, "KeyPairNotFound"), "{}", r.text);
+    // Refused, and nothing recorded: a key bound nowhere, a key bound to another instance
+    // only, another instance's path, a person's token, fields that break their rules.
+    for key in [&unbound, &elsewhere] {
+        let r = server
+            .as_token(
+                &web_token,
+                Method::POST,
+                &logins(&web_id),
+                Some(report(&fingerprint(key), "root", "10.0.0.1")),
+            )
+            .await;
+        assert_eq!((r.status, r.code()), (404, "KeyPairNotFound"), "{}", r.text);
+    }
     let r = server
         .as_token(
             &web_token,
@@ -188,10 +200,12 @@ async fn an_instance_reports_a_login_of_a_bound_key_and_nothing_else() {
             r.text
         );
     }
-    let r = server
-        .get(&format!("/key-pairs/{}", other["id"].as_str().expect("id")))
-        .await;
-    assert!(r.body["last_login"].is_null(), "{}", r.text);
+    for key in [&other, &unbound, &elsewhere] {
+        let r = server
+            .get(&format!("/key-pairs/{}", key["id"].as_str().expect("id")))
+            .await;
+        assert!(r.body["last_login"].is_null(), "{}", r.text);
+    }
     let r = server.get("/key-pairs/skey-00000000/logins").await;
     assert_eq!((r.status, r.code()), (404, "KeyPairNotFound"));
 
@@ -218,7 +232,7 @@ async fn an_instance_reports_a_login_of_a_bound_key_and_nothing_else() {
     assert_eq!(cell("last_login_user"), "deploy");
     assert_eq!(cell("last_login_client_address"), "10.0.0.9");
 
-    // Its logins go with the key: unbound and deleted, it leaves nothing behind.
+    // A key with logins is deleted like any other once unbound (its logins go with it).
     let r = server
         .bind("unbind", &used_id, &[&web_id, &db_id], true)
         .await;

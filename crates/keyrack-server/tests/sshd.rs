@@ -310,8 +310,8 @@ async fn sshd_records_a_completed_login_and_not_a_mere_offer() {
     let closed = format!("http://127.0.0.1:{}", free_port());
     write_conf(&unreachable, &closed, host_id, &agent_token, None);
     let sshd = Sshd::start(&dir.path, &script, &conf, &[]);
-    let mut reporter = Reporter::follow(&script, &conf, &sshd.log);
-    let mut lost = Reporter::follow(&script, &unreachable, &sshd.log);
+    let reporter = Reporter::follow(&script, &conf, &sshd.log, dir.path.join("reporter.err"));
+    let lost = Reporter::follow(&script, &unreachable, &sshd.log, dir.path.join("lost.err"));
 
     // The offer: sshd asks the command, which answers with the key, and the client, which
     // cannot sign, gives up.
@@ -339,14 +339,12 @@ async fn sshd_records_a_completed_login_and_not_a_mere_offer() {
         tokio::time::sleep(Duration::from_millis(200)).await;
         recorded = server.get(&format!("/key-pairs/{}", ids[1])).await.body["last_login"].clone();
     }
-    if recorded.is_null() {
-        panic!(
-            "the login was never recorded; the reporter ({:?}) said:\n{}\nsshd:\n{}",
-            reporter.child.try_wait(),
-            reporter.stop(),
-            sshd.log()
-        );
-    }
+    assert!(
+        !recorded.is_null(),
+        "the login was never recorded; the reporter said:\n{}\nsshd:\n{}",
+        reporter.said(),
+        sshd.log()
+    );
     assert_eq!(recorded["instance_id"], host_id, "{recorded}");
     assert_eq!(recorded["instance_name"], "web-gz-01");
     assert_eq!(recorded["user"], "root");
@@ -360,18 +358,81 @@ async fn sshd_records_a_completed_login_and_not_a_mere_offer() {
     let r = server.get(&format!("/key-pairs/{}/logins", ids[0])).await;
     assert_eq!(r.body["items"], serde_json::json!([]), "{}", r.text);
 
-    // The reporter that cannot reach Keyrack held nothing up and is still reading.
+    // The reporter that cannot reach Keyrack dropped that report, held up no login, and
+    // reads on: the next login's report fails too, and is said too.
+    let failed = "could not report the login of root from 127.0.0.1";
+    lost.wait_for(failed, 1).await;
     assert!(sshd.login(&used), "logins go on whatever the reporter does");
-    assert!(
-        lost.child.try_wait().expect("reporter status").is_none(),
-        "the reporter keeps running after failed reports"
+    lost.wait_for(failed, 2).await;
+    assert!(reporter.said().is_empty(), "{}", reporter.said());
+}
+
+/// The reporter reads only sshd's own `Accepted publickey` messages of the accounts it
+/// serves: not a client's text that sshd logs after words of its own (a disconnect reason
+/// can say anything), not a syslog line, not another account, not a malformed field.
+#[tokio::test]
+async fn the_reporter_reports_only_sshd_own_accepted_lines() {
+    require_tools();
+    let dir = TestDir::new();
+    let server = Server::start(FAST).await;
+    let public = common::random_ed25519_line("reported");
+    let key = server.create("reported", &public).await;
+    let fp = key["fingerprint_sha256"]
+        .as_str()
+        .expect("fingerprint")
+        .to_owned();
+    let (host, agent_token) = server.register("web-gz-01", "linux", "RUNNING").await;
+    let host_id = host["id"].as_str().expect("id");
+    let r = server
+        .bind("bind", key["id"].as_str().expect("id"), &[host_id], true)
+        .await;
+    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    let script = install_script(&dir);
+    let conf = dir.path.join("agent.conf");
+    write_conf(&conf, &server.base, host_id, &agent_token, None);
+
+    let forged = "Accepted publickey for root from 203.0.113.66 port 1 ssh2: ED25519";
+    let input = format!(
+        "Accepted publickey for root from 198.51.100.7 port 50122 ssh2: ED25519 {fp}\r\n\
+         Received disconnect from 203.0.113.66 port 1:11: {forged} {fp} [preauth]\n\
+         Dec  2 07:00:00 web-gz-01 sshd[812]: {forged} {fp}\n\
+         Accepted publickey for postgres from 203.0.113.66 port 1 ssh2: ED25519 {fp}\n\
+         Accepted publickey for root from 203.0.113.66 port 1 ssh2: ED25519 {fp} x\n\
+         Accepted publickey for root from 203.0.113.66 port x ssh2: ED25519 {fp}\n\
+         Accepted publickey for root from 203.0.113.66\\ port 1 ssh2: ED25519 {fp}\n\
+         Postponed publickey for root from 203.0.113.66 port 1 ssh2 [preauth]\n"
     );
-    drop(reporter);
-    let stderr = lost.stop();
+    let mut child = Command::new(&script)
+        .arg("-c")
+        .arg(&conf)
+        .arg("--report-logins")
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the reporter");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), input.as_bytes())
+        .expect("feed the reporter");
+    let out = child
+        .wait_with_output()
+        .expect("the reporter ends with its input");
+    assert!(out.status.success(), "{out:?}");
     assert!(
-        stderr.contains("could not report the login of root from 127.0.0.1"),
-        "{stderr}"
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
+    let r = server
+        .get(&format!(
+            "/key-pairs/{}/logins",
+            key["id"].as_str().expect("id")
+        ))
+        .await;
+    let logins = r.body["items"].as_array().expect("items");
+    assert_eq!(logins.len(), 1, "{}", r.text);
+    assert_eq!(logins[0]["client_address"], "198.51.100.7", "{}", r.text);
+    assert_eq!(logins[0]["user"], "root");
 }
 
 /// Issue #13 item 2: a key registered before a stricter policy keeps logging in until the
@@ -812,14 +873,15 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// The script's `--report-logins`, reading sshd's log as `tail -F` follows it; killed when
-/// dropped.
+/// The script's `--report-logins`, reading sshd's log as `tail -F` follows it, its stderr in
+/// a file; killed when dropped.
 struct Reporter {
     child: Child,
+    stderr: PathBuf,
 }
 
 impl Reporter {
-    fn follow(script: &Path, conf: &Path, log: &Path) -> Self {
+    fn follow(script: &Path, conf: &Path, log: &Path, stderr: PathBuf) -> Self {
         let child = Command::new("sh")
             .arg("-c")
             .arg(r#"tail -n +1 -F "$1" 2>/dev/null | "$2" -c "$3" --report-logins"#)
@@ -831,21 +893,29 @@ impl Reporter {
             .env("PATH", "/usr/bin:/bin")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
+            .stderr(std::fs::File::create(&stderr).expect("reporter's stderr"))
             .process_group(0)
             .spawn()
             .expect("start the reporter");
-        Self { child }
+        Self { child, stderr }
     }
 
-    /// Stops it and returns what it wrote on stderr.
-    fn stop(&mut self) -> String {
-        self.kill();
-        let mut text = String::new();
-        if let Some(mut stderr) = self.child.stderr.take() {
-            let _ = std::io::Read::read_to_string(&mut stderr, &mut text);
+    /// What it wrote on stderr so far.
+    fn said(&self) -> String {
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
+    /// Waits until `needle` is on its stderr `times` times.
+    async fn wait_for(&self, needle: &str, times: usize) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.said().matches(needle).count() < times {
+            assert!(
+                Instant::now() < deadline,
+                "the reporter never said {needle:?} {times} times: {}",
+                self.said()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        text
     }
 
     /// The whole pipeline: `tail` and the script run in the process group of `sh`.

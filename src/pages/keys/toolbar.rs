@@ -10,13 +10,12 @@ use crate::routes::{non_blank, ListView};
 use crate::widgets::refresh_button::RefreshButton;
 use crate::widgets::search_box::SearchBox;
 
-/// The filter's choices: `status` values (or [`UNUSED`]) and their labels.
-const STATUSES: [(&str, &str); 5] = [
+/// The filter's choices: `status` values and their labels; then [`UNUSED`].
+const STATUSES: [(&str, &str); 4] = [
     ("", "All keys"),
     ("active", "Not expired"),
     ("expiring", "Expiring soon (14 days)"),
     ("expired", "Expired"),
-    (UNUSED, "Unused for 90 days"),
 ];
 
 /// The choice that filters by `unused_for_days` instead of `status`.
@@ -119,6 +118,10 @@ pub fn Toolbar(
                         view! { <option value=value prop:selected=move || status() == value>{label}</option> }
                     })
                     .collect_view()}
+                // The days of the URL, which a link may set to another number than 90.
+                <option value=UNUSED prop:selected=move || status() == UNUSED>
+                    {move || format!("Unused for {} days", view.with(|v| v.unused_for_days.unwrap_or(UNUSED_DAYS)))}
+                </option>
             </select>
             <details
                 class="menu"

@@ -219,8 +219,8 @@ pub async fn get_authorized_keys(
         .into_response())
 }
 
-/// Report a completed sshd login with a bound key: what `docs/keyrack-report-logins.sh`
-/// sends for each `Accepted publickey` line sshd logs. Only the instance's agent token may
+/// Report a completed sshd login with a bound key: what `docs/keyrack-authorized-keys.sh
+/// --report-logins` sends for each `Accepted publickey` line sshd logs. Only the instance's agent token may
 /// report; the time is the server's, when the report arrives.
 #[utoipa::path(
     post,

@@ -47,7 +47,8 @@ impl Format {
     }
 }
 
-/// The CSV columns, in order.
+/// The CSV columns, in order; columns added later go at the end, so a reader by position
+/// keeps working.
 const COLUMNS: [&str; 22] = [
     "id",
     "name",
@@ -63,14 +64,14 @@ const COLUMNS: [&str; 22] = [
     "image_ids",
     "expires_at",
     "allowed_by_policy",
+    "created_at",
+    "updated_at",
+    "public_key",
     "last_login_at",
     "last_login_instance_id",
     "last_login_instance_name",
     "last_login_user",
     "last_login_client_address",
-    "created_at",
-    "updated_at",
-    "public_key",
 ];
 
 enum Step {
@@ -186,14 +187,14 @@ fn row(key: &KeyPair) -> [String; 22] {
         key.image_ids.join(" "),
         key.expires_at.clone().unwrap_or_default(),
         key.allowed_by_policy.to_string(),
+        key.created_at.clone(),
+        key.updated_at.clone(),
+        key.public_key.clone(),
         login.map(|l| l.at.clone()).unwrap_or_default(),
         login.map(|l| l.instance_id.clone()).unwrap_or_default(),
         login.map(|l| cell(&l.instance_name)).unwrap_or_default(),
         login.map(|l| l.user.clone()).unwrap_or_default(),
         login.map(|l| l.client_address.clone()).unwrap_or_default(),
-        key.created_at.clone(),
-        key.updated_at.clone(),
-        key.public_key.clone(),
     ]
 }
 

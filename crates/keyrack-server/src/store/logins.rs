@@ -66,7 +66,8 @@ impl Store {
                  client_address, logged_in_at) VALUES ($1, $2, $3, $4, $5, $6) \
                  ON CONFLICT (key_pair_id, instance_id) DO UPDATE SET \
                  instance_name = excluded.instance_name, user_name = excluded.user_name, \
-                 client_address = excluded.client_address, logged_in_at = excluded.logged_in_at",
+                 client_address = excluded.client_address, logged_in_at = excluded.logged_in_at \
+                 WHERE key_logins.logged_in_at <= excluded.logged_in_at",
             )
             .bind(&key_pair_id)
             .bind(login.instance_id)
@@ -76,8 +77,9 @@ impl Store {
             .bind(login.at)
             .execute(&mut *tx)
             .await?;
-            // Not a change to the key: its version and `updated_at` stay, so an open Modify
-            // dialog's `If-Match` still holds.
+            // Reports can arrive out of order (a retried one, replicas' clocks): neither row
+            // goes back in time. Not a change to the key: its version and `updated_at` stay,
+            // so an open Modify dialog's `If-Match` still holds.
             sqlx::query(
                 "UPDATE key_pairs SET last_login_at = $1, last_login_instance_id = $2 \
                  WHERE id = $3 AND last_login_at <= $1",
