@@ -24,10 +24,11 @@ pub fn KeyLoginList(
         let key_id = key_id.clone();
         async move { api.key_logins(&key_id).await }
     });
-    let rows = move || match logins.get() {
+    let rows = move || {
+        match logins.get() {
         None => view! { <tr><td colspan="4" class="muted">"Loading…"</td></tr> }.into_any(),
         Some(Err(e)) => {
-            view! { <tr><td colspan="4" class="muted">{crate::messages::describe(&e)}</td></tr> }
+            view! { <tr><td colspan="4" class="muted">{crate::messages::describe_common(&e)}</td></tr> }
                 .into_any()
         }
         Some(Ok(list)) => list
@@ -45,6 +46,7 @@ pub fn KeyLoginList(
             })
             .collect_view()
             .into_any(),
+    }
     };
     view! {
         <table class="table table-compact">
