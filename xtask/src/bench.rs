@@ -21,6 +21,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
 
+use crate::clock::Clock;
 use crate::shell::{cmd, root, run, target_dir};
 
 /// The first-load budget of `/keys`: HTML + JS + WASM + CSS, brotli-compressed.
@@ -88,10 +89,14 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
         });
     }
     // The console's tools and Chromium; not the linters, fuzzers or PostgreSQL of the tests.
-    crate::setup::setup_run()?;
-    crate::setup::apt_packages()?;
-    crate::spa::build_spa()?;
-    run(cmd("cargo").args(["build", "-p", "keyrack-server"]))?;
+    let mut clock = Clock::start("xtask bench", crate::setup::RUN_TOOLS + 3);
+    crate::setup::setup_run(&mut clock)?;
+    clock.step("system packages", crate::setup::apt_packages)?;
+    clock.step("console build", crate::spa::build_spa)?;
+    clock.step("server build", || {
+        run(cmd("cargo").args(["build", "-p", "keyrack-server"]))
+    })?;
+    drop(clock);
     let (transferred, browser) = tokio::runtime::Runtime::new()?.block_on(browser_session())?;
     print_transferred(&transferred);
     print_on_demand()?;

@@ -4,6 +4,7 @@
 
 mod advisories;
 mod bench;
+mod clock;
 mod compress;
 mod conformance;
 mod fuzz;
@@ -53,7 +54,11 @@ enum Command {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Setup => setup::setup().map(drop),
-        Command::Spa => setup::setup_run().and_then(|()| spa::build_spa()),
+        Command::Spa => {
+            let mut clock = clock::Clock::start("xtask spa", setup::RUN_TOOLS + 1);
+            setup::setup_run(&mut clock)?;
+            clock.step("console build", spa::build_spa)
+        }
         Command::Run(args) => run::run(args),
         Command::Test(args) => test::test(args),
         Command::Conformance(args) => conformance::conformance(args),

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
+use crate::clock::{secs, Clock};
 use crate::postgres::mask_password;
 use crate::shell::{cmd, root, run as run_cmd};
 
@@ -30,9 +31,12 @@ pub fn run(args: RunArgs) -> Result<()> {
     if args.listen.port() == 0 {
         bail!("cargo xtask run needs a fixed port to print the console's address, not port 0");
     }
-    crate::setup::setup_run()?;
-    crate::spa::build_spa()?;
-    run_cmd(cmd("cargo").args(["build", "--release", "-p", "keyrack-server"]))?;
+    let mut clock = Clock::start("xtask run", crate::setup::RUN_TOOLS + 3);
+    crate::setup::setup_run(&mut clock)?;
+    clock.step("console build (release wasm, split)", crate::spa::build_spa)?;
+    clock.step("server build (release)", || {
+        run_cmd(cmd("cargo").args(["build", "--release", "-p", "keyrack-server"]))
+    })?;
 
     let data = root().join("data");
     create_private_dir(&data)?;
@@ -57,13 +61,18 @@ pub fn run(args: RunArgs) -> Result<()> {
             .env_remove(DATABASE_ENV)
             .args(["--database", DEFAULT_DATABASE]);
     }
-    let mut server = server.spawn().context("could not start keyrack-server")?;
-
     let addr = reachable(args.listen).to_string();
-    wait_healthy(&addr, &mut server)?;
+    let mut server = clock.step("server start (demo data)", || {
+        let mut server = server.spawn().context("could not start keyrack-server")?;
+        wait_healthy(&addr, &mut server)?;
+        Ok(server)
+    })?;
+    let ready_in = secs(clock.elapsed());
+    // The recap before the banner, so that the address is the last thing on screen.
+    drop(clock);
     let url = format!("http://{addr}");
     println!();
-    println!("  Keyrack is running at {url}/keys");
+    println!("  Keyrack is running at {url}/keys (ready in {ready_in} s)");
     println!("  Sign in with one click: {url}/keys#token={token}");
     println!("  (or paste the token {token} on {url}/sign-in)");
     match &database {

@@ -1,12 +1,11 @@
 //! `cargo xtask setup`: installs only what is missing, so it is cheap to call before every
 //! `run` and `test`. Versions are the ones TOOLCHAIN.md verified offline on these machines.
 
-use std::path::Path;
-use std::time::Instant;
-
 use anyhow::{bail, Context, Result};
+use std::path::Path;
 
-use crate::shell::{cmd, output, root, run, tools_bin};
+use crate::clock::Clock;
+use crate::shell::{cmd, output, root, run, target_dir, tools_bin};
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const TRUNK_VERSION: &str = "0.21.14";
@@ -39,39 +38,44 @@ const APT_PACKAGES: &[(&str, &str)] = &[
 /// Everything `cargo xtask test` needs, installing whatever is missing. Returns the admin URL
 /// of the PostgreSQL server the tests make their databases on.
 pub fn setup() -> Result<String> {
-    setup_run()?;
-    step("system packages", apt_packages)?;
-    step("cargo-deny", cargo_deny)?;
-    step("cargo-fuzz", cargo_fuzz)?;
-    step("schemathesis", crate::conformance::setup_schemathesis)?;
-    let postgres_url = crate::postgres::setup()?;
-    eprintln!("setup: all tools present");
-    Ok(postgres_url)
+    let mut clock = Clock::start("xtask setup", RUN_TOOLS + 5);
+    setup_run(&mut clock)?;
+    clock.step("system packages", apt_packages)?;
+    clock.step("cargo-deny", cargo_deny)?;
+    clock.step("cargo-fuzz", cargo_fuzz)?;
+    clock.step("schemathesis", crate::conformance::setup_schemathesis)?;
+    clock.step("PostgreSQL", crate::postgres::setup)
 }
+
+/// How many steps [`setup_run`] takes.
+pub const RUN_TOOLS: usize = 6;
 
 /// Only what building and serving the console needs (`cargo xtask run`): no browser, no
-/// linters, no database server.
-pub fn setup_run() -> Result<()> {
-    step("wasm32 target", wasm_target)?;
-    step("trunk", trunk)?;
-    step("wasm-bindgen CLI", wasm_bindgen)?;
-    step("wasm-opt", wasm_opt)?;
-    step("wasm-split-cli", wasm_split)?;
-    step("esbuild", esbuild)?;
+/// linters, no database server. Each tool is a step of `clock`.
+pub fn setup_run(clock: &mut Clock) -> Result<()> {
+    clock.step("wasm32 target", wasm_target)?;
+    clock.step("trunk", trunk)?;
+    clock.step("wasm-bindgen CLI", wasm_bindgen)?;
+    clock.step("wasm-opt", wasm_opt)?;
+    clock.step("wasm-split-cli", wasm_split)?;
+    clock.step("esbuild", esbuild)?;
     Ok(())
 }
 
-/// Runs one setup step, which returns whether it had to install something; only then is
-/// its time worth a line.
-fn step(name: &str, install: impl FnOnce() -> Result<bool>) -> Result<()> {
-    let started = Instant::now();
-    if install()? {
-        eprintln!(
-            "setup: {name} installed in {:.0} s",
-            started.elapsed().as_secs_f64()
-        );
-    }
-    Ok(())
+/// `cargo install` of a tool the build runs. The tools' own release profiles favour speed
+/// at run time (trunk's: fat LTO, one codegen unit), which only costs a first run minutes:
+/// they orchestrate, and their run time is seconds either way. So they are built at
+/// opt-level 1 without LTO, in one target folder that keeps the dependencies they share.
+fn cargo_install(args: &[&str]) -> Result<()> {
+    run(cmd("cargo")
+        .arg("install")
+        .args(args)
+        .arg("--target-dir")
+        .arg(target_dir().join("tool-builds"))
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
+        .env("CARGO_PROFILE_RELEASE_LTO", "off")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "false"))
 }
 
 fn wasm_target() -> Result<bool> {
@@ -90,7 +94,7 @@ fn trunk() -> Result<bool> {
         return Ok(false);
     }
     eprintln!("setup: installing trunk {TRUNK_VERSION} (takes several minutes once)");
-    run(cmd("cargo").args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"]))?;
+    cargo_install(&["trunk", "--version", TRUNK_VERSION, "--locked"])?;
     Ok(true)
 }
 
@@ -105,12 +109,7 @@ fn wasm_bindgen() -> Result<bool> {
     }
     eprintln!("setup: installing wasm-bindgen-cli {want}");
     // Without --locked: its lockfile wants a crate version the registry mirror lacks.
-    run(cmd("cargo").args([
-        "install",
-        "wasm-bindgen-cli",
-        "--version",
-        &format!("={want}"),
-    ]))?;
+    cargo_install(&["wasm-bindgen-cli", "--version", &format!("={want}")])?;
     Ok(true)
 }
 
@@ -120,15 +119,14 @@ fn wasm_split() -> Result<bool> {
         return Ok(false);
     }
     eprintln!("setup: installing wasm-split-cli {WASM_SPLIT_VERSION}");
-    run(cmd("cargo").args([
-        "install",
+    cargo_install(&[
         "wasm_split_cli_support",
         "--version",
         WASM_SPLIT_VERSION,
         "--features",
         "build-binary",
         "--locked",
-    ]))?;
+    ])?;
     Ok(true)
 }
 
@@ -173,13 +171,7 @@ fn cargo_deny() -> Result<bool> {
         return Ok(false);
     }
     eprintln!("setup: installing cargo-deny {CARGO_DENY_VERSION} (takes several minutes once)");
-    run(cmd("cargo").args([
-        "install",
-        "cargo-deny",
-        "--version",
-        CARGO_DENY_VERSION,
-        "--locked",
-    ]))?;
+    cargo_install(&["cargo-deny", "--version", CARGO_DENY_VERSION, "--locked"])?;
     Ok(true)
 }
 
@@ -192,13 +184,7 @@ pub fn cargo_fuzz() -> Result<bool> {
         return Ok(false);
     }
     eprintln!("setup: installing cargo-fuzz {CARGO_FUZZ_VERSION}");
-    run(cmd("cargo").args([
-        "install",
-        "cargo-fuzz",
-        "--version",
-        CARGO_FUZZ_VERSION,
-        "--locked",
-    ]))?;
+    cargo_install(&["cargo-fuzz", "--version", CARGO_FUZZ_VERSION, "--locked"])?;
     Ok(true)
 }
 

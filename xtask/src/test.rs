@@ -1,10 +1,9 @@
 //! `cargo xtask test`: every check and test, in the order that fails fastest. `.ci/run`
 //! runs exactly this.
 
-use std::time::{Duration, Instant};
-
 use anyhow::Result;
 
+use crate::clock::Clock;
 use crate::postgres::{DATABASE_ENV, URL_ENV};
 use crate::shell::{cmd, run};
 
@@ -44,7 +43,8 @@ const POSTGRES_SUITES: &[&str] = &[
 /// schemathesis against the running server's OpenAPI document (on SQLite, then PostgreSQL),
 /// and the SPA's component tests in headless Chromium. Prints the wall time of each step.
 pub fn test(args: TestArgs) -> Result<()> {
-    let mut clock = Clock::start();
+    let planned = if args.no_lint { 11 } else { 14 };
+    let mut clock = Clock::start("xtask test", planned);
     let postgres_url = clock.step("setup", crate::setup::setup)?;
     if !args.no_lint {
         clock.step("fmt", || {
@@ -146,48 +146,4 @@ fn clippy_wasm() -> Result<()> {
         "-D",
         "warnings",
     ]))
-}
-
-/// Wall time of each step, printed as the step ends (also when it fails) and recapped with
-/// the total when dropped, so that a run's log says where the time went even when it failed.
-struct Clock {
-    started: Instant,
-    steps: Vec<(&'static str, Duration)>,
-}
-
-impl Clock {
-    fn start() -> Self {
-        Self {
-            started: Instant::now(),
-            steps: Vec::new(),
-        }
-    }
-
-    fn step<T>(&mut self, name: &'static str, work: impl FnOnce() -> Result<T>) -> Result<T> {
-        let started = Instant::now();
-        let result = work();
-        let took = started.elapsed();
-        match &result {
-            Ok(_) => eprintln!("xtask test: {name} took {} s", secs(took)),
-            Err(_) => eprintln!("xtask test: {name} failed after {} s", secs(took)),
-        }
-        self.steps.push((name, took));
-        result
-    }
-}
-
-impl Drop for Clock {
-    fn drop(&mut self) {
-        let recap: Vec<String> = self
-            .steps
-            .iter()
-            .map(|(name, took)| format!("{name} {} s", secs(*took)))
-            .collect();
-        eprintln!("xtask test: steps: {}", recap.join(", "));
-        eprintln!("xtask test: total took {} s", secs(self.started.elapsed()));
-    }
-}
-
-fn secs(d: Duration) -> String {
-    format!("{:.0}", d.as_secs_f64())
 }
