@@ -30,62 +30,60 @@ pub fn date(rfc3339: &str) -> &str {
     rfc3339.get(..10).unwrap_or(rfc3339)
 }
 
-/// How long ago an RFC 3339 time was: "just now", "5 minutes ago", "3 hours ago", "12 days
-/// ago".
+/// The language dates and relative times are written in. (English until the console
+/// speaks another.)
+const LANGUAGE: &str = "en";
+
+/// How far an RFC 3339 time is from now, in words: "3 hours ago", "yesterday", "in 12 days".
 pub fn ago(at: &str) -> String {
-    ago_from(js_sys::Date::now() - js_sys::Date::parse(at)).unwrap_or_else(|| at.to_owned())
+    let past = js_sys::Date::parse(at) - js_sys::Date::now();
+    if past.is_nan() {
+        return at.to_owned();
+    }
+    relative(past)
 }
 
-/// [`ago`] from the milliseconds passed; `None` for a time that could not be read.
-pub fn ago_from(past_ms: f64) -> Option<String> {
+/// `ms` from now (negative: past) in the browser's own words for [`LANGUAGE`]: minutes and
+/// hours rounded down ("in 1 hour" means at least an hour), days to the nearest (a 30-day
+/// expiry reads "in 30 days" seconds later), and "now" within a minute of the past.
+fn relative(ms: f64) -> String {
+    use js_sys::Intl::{RelativeTimeFormat, RelativeTimeFormatNumeric, RelativeTimeFormatOptions};
     const MINUTE: f64 = 60_000.0;
     const HOUR: f64 = 60.0 * MINUTE;
     const DAY: f64 = 24.0 * HOUR;
-    let (unit, name) = match past_ms {
-        ms if ms.is_nan() => return None,
-        ms if ms < MINUTE => return Some("just now".into()),
-        ms if ms < HOUR => (MINUTE, "minute"),
-        ms if ms < DAY => (HOUR, "hour"),
-        _ => (DAY, "day"),
+    let size = ms.abs();
+    let (n, unit) = match size {
+        s if s < MINUTE && ms <= 0.0 => (0.0, "second"),
+        s if s < HOUR => ((s / MINUTE).floor().max(1.0), "minute"),
+        s if s < DAY => ((s / HOUR).floor(), "hour"),
+        s => ((s / DAY).round(), "day"),
     };
-    let n = (past_ms / unit).floor() as u64;
-    Some(format!("{n} {name}{} ago", if n == 1 { "" } else { "s" }))
+    let options = RelativeTimeFormatOptions::new();
+    options.set_numeric(RelativeTimeFormatNumeric::Auto);
+    let languages = js_sys::Array::of1(&LANGUAGE.into());
+    RelativeTimeFormat::new(&languages, &options)
+        .format(n.copysign(ms), unit)
+        .into()
 }
 
 /// How an expiry reads in a list: "Never", "in 12 days", "in 5 hours", or "Expired", with the
 /// badge class that goes with it (a warning within
 /// [`keyrack_api::EXPIRING_WITHIN_DAYS`] days).
 pub fn expiry(expires_at: Option<&str>) -> (String, &'static str) {
-    let left = expires_at.map(|at| js_sys::Date::parse(at) - js_sys::Date::now());
-    expiry_from(left)
-}
-
-/// [`expiry`] from the milliseconds left (`None`: never expires).
-pub fn expiry_from(left_ms: Option<f64>) -> (String, &'static str) {
-    const HOUR: f64 = 3_600_000.0;
-    const DAY: f64 = 24.0 * HOUR;
-    let Some(left) = left_ms.filter(|ms| !ms.is_nan()) else {
+    let left = expires_at
+        .map(|at| js_sys::Date::parse(at) - js_sys::Date::now())
+        .filter(|ms| !ms.is_nan());
+    let Some(left) = left else {
         return ("Never".into(), "");
     };
-    let warn = if left <= f64::from(keyrack_api::EXPIRING_WITHIN_DAYS) * DAY {
+    if left <= 0.0 {
+        return ("Expired".into(), "badge badge-danger");
+    }
+    let within = f64::from(keyrack_api::EXPIRING_WITHIN_DAYS) * 86_400_000.0;
+    let class = if left <= within {
         "badge badge-warning"
     } else {
         ""
     };
-    // Days to the nearest (a 30-day preset reads "in 30 days" seconds later), hours and
-    // minutes rounded down ("in 1 hour" means at least an hour is left).
-    let count = |unit: f64, one: &str, many: &str| {
-        let n = if unit == DAY {
-            (left / unit).round()
-        } else {
-            (left / unit).floor().max(1.0)
-        } as u64;
-        format!("in {n} {}", if n == 1 { one } else { many })
-    };
-    match left {
-        l if l <= 0.0 => ("Expired".into(), "badge badge-danger"),
-        l if l < HOUR => (count(60_000.0, "minute", "minutes"), warn),
-        l if l < DAY => (count(HOUR, "hour", "hours"), warn),
-        _ => (count(DAY, "day", "days"), warn),
-    }
+    (relative(left), class)
 }

@@ -47,7 +47,7 @@ pub fn BatchDeleteForm(
     view! {
         <form class="form" on:submit=submit>
             <p>{format!("{deletable} of {total} selected keys can be deleted. Only deletable ones will be deleted.")}</p>
-            <ul class="key-list">{rows}</ul>
+            <ul class="key-list" tabindex="0" aria-label="Selected key pairs">{rows}</ul>
             <ServerError error=server_error />
             <FormButtons pending=pending blocked=Signal::stored(deletable == 0) on_cancel=on_cancel />
         </form>
@@ -80,7 +80,7 @@ pub fn BatchDeleteResults(
     view! {
         <div class="form">
             <p class="result-summary" role="status">{summary}</p>
-            <ul class="key-list">{left}</ul>
+            <ul class="key-list" tabindex="0" aria-label="Key pairs not deleted">{left}</ul>
             <div class="form-buttons">
                 <button type="button" class="button primary" on:click=move |_| on_close.run(())>"Close"</button>
             </div>

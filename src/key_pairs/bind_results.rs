@@ -50,7 +50,7 @@ pub fn BindResults(
     view! {
         <div class="form">
             <p class="result-summary" role="status">{summary}</p>
-            <ul class="key-list bind-results">{rows}</ul>
+            <ul class="key-list bind-results" tabindex="0" aria-label="Results per instance">{rows}</ul>
             <div class="form-buttons">
                 <button type="button" class="button primary" on:click=move |_| on_close.run(())>"Close"</button>
             </div>

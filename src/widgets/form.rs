@@ -55,7 +55,11 @@ pub fn FormButtons(
     view! {
         <div class="form-buttons">
             <button type="submit" class="button primary" disabled=move || pending.get() || blocked.get()>
-                {move || if pending.get() { "Working…" } else { ok_label }}
+                {move || if pending.get() {
+                    view! { <span class="spinner after-300ms" aria-hidden="true"></span>"Working…" }.into_any()
+                } else {
+                    ok_label.into_any()
+                }}
             </button>
             <button type="button" class="button" on:click=move |_| on_cancel.run(())>
                 "Cancel"

@@ -8,7 +8,7 @@ use crate::messages;
 /// Shown while a list loads for the first time.
 #[component]
 pub fn Loading() -> impl IntoView {
-    view! { <div class="state" aria-busy="true"><span class="spinner"></span>"Loading…"</div> }
+    view! { <div class="state after-300ms" aria-busy="true"><span class="spinner"></span>"Loading…"</div> }
 }
 
 /// A request failed; offers to retry.

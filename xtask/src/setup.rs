@@ -13,6 +13,8 @@ const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132";
 /// npm's esbuild, which minifies the console's JavaScript (wasm-bindgen's glue).
 const ESBUILD_VERSION: &str = "0.28.2";
+/// The accessibility engine the browser suite runs on every page and dialog.
+const AXE_CORE_VERSION: &str = "4.14.1";
 const CARGO_DENY_VERSION: &str = "0.20.2";
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
 /// Splits the console's wasm at its `#[lazy]` functions; the same series as the
@@ -38,12 +40,13 @@ const APT_PACKAGES: &[(&str, &str)] = &[
 /// Everything `cargo xtask test` needs, installing whatever is missing. Returns the admin URL
 /// of the PostgreSQL server the tests make their databases on.
 pub fn setup() -> Result<String> {
-    let mut clock = Clock::start("xtask setup", RUN_TOOLS + 5);
+    let mut clock = Clock::start("xtask setup", RUN_TOOLS + 6);
     setup_run(&mut clock)?;
     clock.step("system packages", apt_packages)?;
     clock.step("cargo-deny", cargo_deny)?;
     clock.step("cargo-fuzz", cargo_fuzz)?;
     clock.step("schemathesis", crate::conformance::setup_schemathesis)?;
+    clock.step("axe-core", axe_core)?;
     clock.step("PostgreSQL", crate::postgres::setup)
 }
 
@@ -146,6 +149,15 @@ fn esbuild() -> Result<bool> {
         return Ok(false);
     }
     npm_install("esbuild", ESBUILD_VERSION)
+}
+
+fn axe_core() -> Result<bool> {
+    let manifest = root().join(".tools/node_modules/axe-core/package.json");
+    let have = std::fs::read_to_string(manifest).unwrap_or_default();
+    if have.contains(&format!("\"version\": \"{AXE_CORE_VERSION}\"")) {
+        return Ok(false);
+    }
+    npm_install("axe-core", AXE_CORE_VERSION)
 }
 
 /// An npm package into the project's `.tools/`, whose binaries the commands find first.

@@ -1,7 +1,7 @@
 //! Every operation of the SSH key guide, done as a user would in the real console
 //! (`dist/`) in headless Chromium against the real server with demo data; plus keyboard-only
-//! work, Escape on every dialog, and (with `KEYRACK_SCREENSHOTS=<dir>`) the README's
-//! screenshots in light and dark.
+//! work and Escape on every dialog. `accessibility.rs` tours every page and dialog with
+//! axe-core and takes the README's screenshots.
 //!
 //! Needs `/usr/bin/chromedriver` and Chromium; `cargo xtask test` builds `dist/` first.
 
@@ -17,20 +17,13 @@ use common::{Server, TOKEN};
 use fantoccini::key::Key;
 use fantoccini::Locator;
 
-const SHOTS: &str = "KEYRACK_SCREENSHOTS";
-
 async fn start() -> Server {
     common::browser::console_server(&["--transition-delay-ms", "300"]).await
 }
 
-/// A browser window of 1280×800, dark when asked.
-async fn browser(dark: bool) -> Browser {
-    let mut flags = vec!["--window-size=1280,800"];
-    if dark {
-        flags.push("--force-dark-mode");
-        flags.push("--blink-settings=preferredColorScheme=0");
-    }
-    Browser::start_with(&flags).await
+/// A browser window of 1280×800.
+async fn browser() -> Browser {
+    Browser::start_with(&["--window-size=1280,800"]).await
 }
 
 async fn type_into(b: &Browser, css: &str, text: &str) {
@@ -78,7 +71,7 @@ fn fresh_public_key(dir: &Path, name: &str) -> String {
 async fn every_operation_of_the_guide() {
     let _one = ONE_BROWSER.lock().await;
     let server = start().await;
-    let b = browser(false).await;
+    let b = browser().await;
     let work = tempfile::tempdir().unwrap();
     b.sign_in(&server.base, TOKEN).await;
     b.wait_text("web-prod").await;
@@ -454,7 +447,7 @@ fn in_row(name: &str, label: &str) -> String {
 async fn keyboard_only_and_escape_on_every_dialog() {
     let _one = ONE_BROWSER.lock().await;
     let server = start().await;
-    let b = browser(false).await;
+    let b = browser().await;
     let work = tempfile::tempdir().unwrap();
     b.sign_in(&server.base, TOKEN).await;
     b.wait_text("web-prod").await;
@@ -534,8 +527,6 @@ async fn keyboard_only_and_escape_on_every_dialog() {
     .await;
 }
 
-/// With `KEYRACK_SCREENSHOTS=<dir>`: the key list, each dialog and the Instances page, in
-/// light and dark, as `<what>-<theme>.png`.
 /// The text of the table row that shows `name`, once it says `needle`.
 async fn row_saying(b: &Browser, name: &str, needle: &str) -> String {
     let row = Browser::row(name);
@@ -563,7 +554,7 @@ async fn expiry_presets_the_expires_column_and_the_status_filter() {
     let _one = ONE_BROWSER.lock().await;
     let server = start().await;
     let dir = tempfile::tempdir().unwrap();
-    let b = browser(false).await;
+    let b = browser().await;
     b.sign_in(&server.base, TOKEN).await;
     row_saying(&b, "legacy-ops", "in 10 days").await;
     row_saying(&b, "web-prod", "Never").await;
@@ -664,7 +655,7 @@ async fn sort_by_last_login(b: &Browser) {
 async fn last_login_column_order_filter_and_details() {
     let _one = ONE_BROWSER.lock().await;
     let server = start().await;
-    let b = browser(false).await;
+    let b = browser().await;
     b.sign_in(&server.base, TOKEN).await;
     row_saying(&b, "web-prod", "3 hours ago on web-gz-01").await;
     row_saying(&b, "ci-deploy", "2 days ago on web-sh-01").await;
@@ -738,7 +729,7 @@ async fn last_login_column_order_filter_and_details() {
 async fn the_policy_page_marks_old_keys_and_sets_the_lifetime_of_new_ones() {
     let _one = ONE_BROWSER.lock().await;
     let server = start().await;
-    let b = browser(false).await;
+    let b = browser().await;
     b.sign_in(&server.base, TOKEN).await;
     b.client
         .find(Locator::XPath("//nav//a[normalize-space()='Policy']"))
@@ -828,7 +819,7 @@ async fn the_policy_page_marks_old_keys_and_sets_the_lifetime_of_new_ones() {
 async fn a_pasted_authorized_keys_file_of_50_lines_imports_its_new_keys() {
     let _one = ONE_BROWSER.lock().await;
     let server = start().await;
-    let b = browser(false).await;
+    let b = browser().await;
     b.sign_in(&server.base, TOKEN).await;
     b.wait_text("web-prod").await;
     let total = || async {
@@ -940,7 +931,7 @@ async fn export_as(b: &Browser, label: &str) {
 async fn exports_save_what_the_server_holds() {
     let _one = ONE_BROWSER.lock().await;
     let server = start().await;
-    let b = browser(false).await;
+    let b = browser().await;
     b.sign_in(&server.base, TOKEN).await;
     b.wait_text("web-prod").await;
 
@@ -1023,110 +1014,4 @@ async fn exports_save_what_the_server_holds() {
         expected,
         "byte for byte what sshd gets"
     );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn screenshots_in_light_and_dark() {
-    if std::env::var_os(SHOTS).is_none() {
-        return;
-    }
-    let _one = ONE_BROWSER.lock().await;
-    let server = start().await;
-    for (dark, theme) in [(false, "light"), (true, "dark")] {
-        let b = browser(dark).await;
-        b.sign_in(&server.base, TOKEN).await;
-        b.wait_text("web-prod").await;
-        let shot = |what: &'static str| {
-            let b = &b;
-            async move { b.snapshot(SHOTS, &format!("{what}-{theme}")).await }
-        };
-        shot("keys").await;
-        b.find_button("New").await.click().await.unwrap();
-        b.wait_for("dialog[open] #key-name").await;
-        shot("dialog-create").await;
-        b.press(&[Key::Escape.into()]).await;
-        b.wait_gone("dialog[open]").await;
-        b.wait_for("button[aria-label='Modify web-prod']")
-            .await
-            .click()
-            .await
-            .unwrap();
-        b.wait_for("dialog[open] #key-name").await;
-        shot("dialog-modify").await;
-        b.press(&[Key::Escape.into()]).await;
-        b.wait_gone("dialog[open]").await;
-        for (item, what) in [("Edit tags", "dialog-tags"), ("Delete", "dialog-delete")] {
-            b.click_in_row("web-prod", "More").await;
-            b.click_in_row("web-prod", item).await;
-            b.wait_for("dialog[open]").await;
-            shot(what).await;
-            b.press(&[Key::Escape.into()]).await;
-            b.wait_gone("dialog[open]").await;
-        }
-        for (item, what) in [
-            ("Bind instance", "dialog-bind"),
-            ("Unbind instance", "dialog-unbind"),
-        ] {
-            b.click_in_row("web-prod", item).await;
-            // The first page has arrived, not just the dialog.
-            b.wait_for("dialog[open] .pick-box:not([aria-busy]) .pick-row")
-                .await;
-            shot(what).await;
-            b.press(&[Key::Escape.into()]).await;
-            b.wait_gone("dialog[open]").await;
-        }
-        for name in ["legacy-ops", "web-prod"] {
-            b.wait_for(&format!("input[aria-label='Select {name}']"))
-                .await
-                .click()
-                .await
-                .unwrap();
-        }
-        b.client
-            .find(Locator::XPath(
-                "//main//button[normalize-space()='Delete' and not(ancestor::tr)]",
-            ))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        b.wait_dialog_text("legacy-ops").await;
-        shot("dialog-batch-delete").await;
-        b.press(&[Key::Escape.into()]).await;
-        b.wait_gone("dialog[open]").await;
-        b.client
-            .goto(&format!("{}/instances", server.base))
-            .await
-            .unwrap();
-        b.wait_text("web-gz-01").await;
-        shot("instances").await;
-        b.client
-            .goto(&format!("{}/policy", server.base))
-            .await
-            .unwrap();
-        b.wait_text("Allowed key types").await;
-        shot("policy").await;
-        b.client
-            .goto(&format!("{}/keys?q=web-prod", server.base))
-            .await
-            .unwrap();
-        b.client
-            .wait()
-            .for_element(Locator::XPath(&format!("{}//a", Browser::row("web-prod"))))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        b.wait_text("203.0.113.7").await;
-        b.client
-            .execute(
-                "document.querySelector('dd.last-login').scrollIntoView({block: 'center'});",
-                vec![],
-            )
-            .await
-            .unwrap();
-        shot("key-details").await;
-    }
 }

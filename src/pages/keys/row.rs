@@ -91,23 +91,23 @@ pub fn KeyRow(
                     </button>
                 </div>
             </td>
-            <td>
+            <td data-label="Type">
                 {format::key_type(&key.algorithm, key.bits)}
                 {(!key.allowed_by_policy).then(|| view! {
                     <div><span class="badge badge-warning">"Not allowed by policy"</span></div>
                 })}
             </td>
-            <td class="fingerprint">
+            <td class="fingerprint" data-label="Fingerprint">
                 <span class="mono" title=key.fingerprint_sha256.clone()>{key.fingerprint_sha256.clone()}</span>
                 <CopyButton text=key.fingerprint_sha256.clone() what="fingerprint" />
             </td>
-            <td>{key.instance_ids.len()}</td>
+            <td data-label="Bound instances">{key.instance_ids.len()}</td>
             // The date alone, so that Expires fits beside it on a laptop screen.
-            <td class="nowrap" title=format::timestamp(&key.created_at)>{format::date(&key.created_at).to_owned()}</td>
-            <td class="nowrap expires" title=expires_title><span class=expires_class>{expires}</span></td>
-            <td class="last-login" title=login_title>{last_login}</td>
-            <td class="description">{key.description.clone()}</td>
-            <td class="tags">{tags}</td>
+            <td class="nowrap" data-label="Created" title=format::timestamp(&key.created_at)>{format::date(&key.created_at).to_owned()}</td>
+            <td class="nowrap expires" data-label="Expires" title=expires_title><span class=expires_class>{expires}</span></td>
+            <td class="last-login" data-label="Last login" title=login_title>{last_login}</td>
+            <td class="description" data-label="Description">{key.description.clone()}</td>
+            <td class="tags" data-label="Tags">{tags}</td>
             <td class="operations admin-only">
                 <button type="button" class="button link" on:click=move |_| bind(BindMode::Bind)>"Bind instance"</button>
                 <button

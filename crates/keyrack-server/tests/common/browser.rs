@@ -137,6 +137,25 @@ impl Browser {
 
     /// Like [`Browser::start`], with extra Chromium flags (say, `--force-dark-mode`).
     pub async fn start_with(extra: &[&str]) -> Self {
+        Self::launch(extra, Value::Null).await
+    }
+
+    /// Like [`Browser::start_with`], with a viewport of exactly `width`×`height` CSS pixels
+    /// (a window cannot be narrower than 500 px; a phone is). `phone` also emulates touch.
+    pub async fn start_viewport(width: u32, height: u32, phone: bool, extra: &[&str]) -> Self {
+        let metrics = json!({
+            "deviceMetrics": {
+                "width": width,
+                "height": height,
+                "pixelRatio": 1.0,
+                "mobile": phone,
+                "touch": phone,
+            }
+        });
+        Self::launch(extra, metrics).await
+    }
+
+    async fn launch(extra: &[&str], emulation: Value) -> Self {
         let driver = Chromedriver::start();
         let profile = tempfile::tempdir().unwrap();
         let downloads = tempfile::tempdir().unwrap();
@@ -173,6 +192,10 @@ impl Browser {
             },
             "goog:loggingPrefs": { "browser": "ALL", "performance": "ALL" },
         });
+        let mut capabilities = capabilities;
+        if !emulation.is_null() {
+            capabilities["goog:chromeOptions"]["mobileEmulation"] = emulation;
+        }
         let Value::Object(capabilities) = capabilities else {
             unreachable!()
         };
@@ -406,5 +429,49 @@ impl Browser {
             .await
             .unwrap();
         v.as_str().unwrap_or_default().to_owned()
+    }
+}
+
+/// axe-core from npm (`cargo xtask setup` installs it into `.tools/`).
+fn axe_source() -> String {
+    let file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&file).unwrap_or_else(|e| {
+        panic!(
+            "{} is missing ({e}): run `cargo xtask setup`",
+            file.display()
+        )
+    })
+}
+
+/// Checks with axe-core.
+impl Browser {
+    /// What axe-core finds against WCAG 2.1 A and AA in the page as it is now (an open dialog
+    /// included), one line per rule with up to three of the elements that break it.
+    pub async fn axe_violations(&self) -> Vec<String> {
+        let loaded = self
+            .client
+            .execute("return typeof window.axe === 'object';", vec![])
+            .await
+            .unwrap();
+        if loaded != Value::Bool(true) {
+            self.client.execute(&axe_source(), vec![]).await.unwrap();
+        }
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: { type: 'tag',
+                     values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+                   .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): '
+                       + v.help + ': ' + v.nodes.slice(0, 3)
+                           .map(n => n.target.join(' ') + ' ' + n.failureSummary
+                               .replace(/\\s+/g, ' ')).join(' | '))))
+                   .catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        serde_json::from_value(found).unwrap()
     }
 }

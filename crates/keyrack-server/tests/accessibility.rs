@@ -1,0 +1,244 @@
+//! A tour of every page and dialog of the console (`dist/`, demo data) in light and dark, at
+//! 1280×720 and on a 390×844 phone: axe-core finds no violation of WCAG 2.1 A or AA at any
+//! stop. With `KEYRACK_SCREENSHOTS=<dir>`, the stops are also saved as the README's
+//! screenshots (`keys-light.png`, `dialog-create-phone-dark.png`, …).
+//!
+//! Needs Chromium, chromedriver and axe-core (`cargo xtask setup`) and a built `dist/`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::browser::{Browser, ONE_BROWSER};
+use common::TOKEN;
+use fantoccini::key::Key;
+use fantoccini::Locator;
+
+const SHOTS: &str = "KEYRACK_SCREENSHOTS";
+/// The stops the README shows on a phone too; every stop is saved in light and dark.
+const PHONE_SHOTS: &[&str] = &["keys", "dialog-create", "dialog-bind", "key-details"];
+
+/// One walk through the console in one colour scheme and window size.
+struct Tour<'a> {
+    b: &'a Browser,
+    base: &'a str,
+    /// `light`, `dark`, `phone-light`, `phone-dark`: the screenshots' suffix.
+    look: &'static str,
+    /// Width and height in CSS pixels.
+    viewport: (u32, u32),
+    found: Vec<String>,
+}
+
+impl Tour<'_> {
+    /// Checks the page as it is now (and saves its screenshot).
+    async fn stop(&mut self, what: &str) {
+        let name = format!("{what}-{}", self.look);
+        for violation in self.b.axe_violations().await {
+            self.found.push(format!("{name}: {violation}"));
+        }
+        if !self.look.starts_with("phone") || PHONE_SHOTS.contains(&what) {
+            self.b.snapshot(SHOTS, &name).await;
+        }
+    }
+
+    /// Checks the open dialog, then closes it with Escape. Its buttons must be on screen
+    /// however long the form (a sticky footer), at 720 px high and on a phone.
+    async fn dialog(&mut self, what: &str) {
+        self.stop(what).await;
+        let buttons = self
+            .b
+            .client
+            .execute(
+                "const f = document.querySelector('dialog[open] .form-buttons');
+                 if (!f) return 'none';
+                 const r = f.getBoundingClientRect();
+                 const d = f.closest('dialog').getBoundingClientRect();
+                 return r.top >= Math.max(d.top, 0) && r.bottom <= Math.min(d.bottom, innerHeight)
+                     ? 'in view'
+                     : `at ${r.top}..${r.bottom} in a dialog at ${d.top}..${d.bottom} of ${innerHeight}`;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if buttons != "in view" && buttons != "none" {
+            self.found.push(format!(
+                "{what}-{}: the dialog's buttons are {buttons}",
+                self.look
+            ));
+        }
+        self.b.press(&[Key::Escape.into()]).await;
+        self.b.wait_gone("dialog[open]").await;
+    }
+
+    async fn page(&mut self, path: &str, shows: &str, what: &str) {
+        self.b
+            .client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap();
+        self.b.wait_text(shows).await;
+        self.stop(what).await;
+    }
+
+    async fn walk(&mut self) {
+        let b = self.b;
+        self.page("/sign-in", "token", "sign-in").await;
+        let size = b
+            .client
+            .execute("return [innerWidth, innerHeight];", vec![])
+            .await
+            .unwrap();
+        let (width, height) = self.viewport;
+        assert_eq!(size, serde_json::json!([width, height]), "the viewport");
+        b.sign_in(self.base, TOKEN).await;
+        b.wait_text("web-prod").await;
+        self.stop("keys").await;
+        // Every column (or, on a phone, every card) fits: no sideways scrolling.
+        let widths = b
+            .client
+            .execute(
+                "const e = document.querySelector('.table-wrap');
+                 return [e.scrollWidth, e.clientWidth, document.documentElement.scrollWidth,
+                     innerWidth];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let w: Vec<u64> = serde_json::from_value(widths).unwrap();
+        if w[0] > w[1] || w[2] > w[3] {
+            self.found.push(format!(
+                "keys-{}: the list scrolls sideways (table {} of {} px, page {} of {} px)",
+                self.look, w[0], w[1], w[2], w[3]
+            ));
+        }
+
+        b.find_button("New").await.click().await.unwrap();
+        b.wait_for("dialog[open] #key-name").await;
+        self.stop("dialog-create").await;
+        b.client
+            .find(Locator::XPath(
+                "//dialog[@open]//label[normalize-space()='Use an existing public key']/input",
+            ))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        b.wait_for("dialog[open] #public-key").await;
+        self.dialog("dialog-create-existing").await;
+
+        b.wait_for("button[aria-label='Modify web-prod']")
+            .await
+            .click()
+            .await
+            .unwrap();
+        b.wait_for("dialog[open] #key-name").await;
+        self.dialog("dialog-modify").await;
+        for (item, what) in [("Edit tags", "dialog-tags"), ("Delete", "dialog-delete")] {
+            b.click_in_row("web-prod", "More").await;
+            b.click_in_row("web-prod", item).await;
+            b.wait_for("dialog[open]").await;
+            self.dialog(what).await;
+        }
+        for (item, what) in [
+            ("Bind instance", "dialog-bind"),
+            ("Unbind instance", "dialog-unbind"),
+        ] {
+            b.click_in_row("web-prod", item).await;
+            // The first page has arrived, not just the dialog.
+            b.wait_for("dialog[open] .pick-box:not([aria-busy]) .pick-row")
+                .await;
+            self.dialog(what).await;
+        }
+        for name in ["legacy-ops", "web-prod"] {
+            b.wait_for(&format!("input[aria-label='Select {name}']"))
+                .await
+                .click()
+                .await
+                .unwrap();
+        }
+        b.client
+            .find(Locator::XPath(
+                "//main//button[normalize-space()='Delete' and not(ancestor::tr)]",
+            ))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        b.wait_dialog_text("legacy-ops").await;
+        self.dialog("dialog-batch-delete").await;
+
+        let export = b
+            .client
+            .find(Locator::XPath("//summary[normalize-space()='Export']"))
+            .await
+            .unwrap();
+        export.click().await.unwrap();
+        b.wait_for("details[open] .menu-items").await;
+        self.stop("menu-export").await;
+        export.click().await.unwrap();
+
+        b.client
+            .goto(&format!("{}/keys?q=web-prod", self.base))
+            .await
+            .unwrap();
+        b.client
+            .wait()
+            .for_element(Locator::XPath(&format!("{}//a", Browser::row("web-prod"))))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        b.wait_text("203.0.113.7").await;
+        self.stop("key-details").await;
+
+        self.page("/instances", "web-gz-01", "instances").await;
+        self.page("/images", "Region", "images").await;
+        self.page("/audit", "Result", "audit").await;
+        self.page("/policy", "Allowed key types", "policy").await;
+        self.page("/tokens", "bootstrap", "tokens").await;
+        b.find_button("New token").await.click().await.unwrap();
+        b.wait_for("dialog[open] #token-name").await;
+        self.dialog("dialog-new-token").await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn axe_finds_no_wcag_violation_on_any_page_or_dialog() {
+    let _one = ONE_BROWSER.lock().await;
+    let server = common::browser::console_server(&[]).await;
+    let mut found = Vec::new();
+    for (look, (width, height), dark) in [
+        ("light", (1280, 720), false),
+        ("dark", (1280, 720), true),
+        ("phone-light", (390, 844), false),
+        ("phone-dark", (390, 844), true),
+    ] {
+        let flags: &[&str] = if dark {
+            &[
+                "--force-dark-mode",
+                "--blink-settings=preferredColorScheme=0",
+            ]
+        } else {
+            &[]
+        };
+        let b = Browser::start_viewport(width, height, width < 500, flags).await;
+        let mut tour = Tour {
+            b: &b,
+            base: &server.base,
+            look,
+            viewport: (width, height),
+            found: Vec::new(),
+        };
+        tour.walk().await;
+        found.append(&mut tour.found);
+    }
+    assert!(
+        found.is_empty(),
+        "axe-core found {} violations:\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
