@@ -41,7 +41,7 @@ fn AuditTable(items: Vec<AuditEntry>) -> impl IntoView {
             .into_any();
     }
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Audit log">
             <table class="table audit">
                 <thead><tr>
                     <th>"Time"</th><th>"Who"</th><th>"Action"</th><th>"Target"</th><th>"Result"</th>

@@ -125,7 +125,37 @@ impl Tour<'_> {
             .await
             .unwrap();
         b.wait_for("dialog[open] #public-key").await;
-        self.dialog("dialog-create-existing").await;
+        self.stop("dialog-create-existing").await;
+        // A pasted authorized_keys file: the per-line import preview.
+        let file = [
+            include_str!("../src/demo/web-prod.pub").trim().to_owned(),
+            common::random_ed25519_line("dev@laptop"),
+            "not a key".to_owned(),
+        ]
+        .join("\n");
+        b.client
+            .execute(
+                "const t = document.querySelector('dialog[open] #public-key'); \
+                 t.value = arguments[0]; t.dispatchEvent(new Event('input', {bubbles: true}));",
+                vec![serde_json::json!(file)],
+            )
+            .await
+            .unwrap();
+        b.wait_dialog_text("Import as an authorized_keys file")
+            .await;
+        b.client
+            .execute(
+                "[...document.querySelectorAll('dialog[open] button')] \
+                 .find(b => b.textContent.trim() === 'Import as an authorized_keys file') \
+                 .scrollIntoView({block: 'center'});",
+                vec![],
+            )
+            .await
+            .unwrap();
+        b.click_in_dialog("Import as an authorized_keys file").await;
+        b.click_in_dialog("Preview").await;
+        b.wait_dialog_text("1 new").await;
+        self.dialog("dialog-import").await;
 
         b.wait_for("button[aria-label='Modify web-prod']")
             .await
@@ -202,6 +232,13 @@ impl Tour<'_> {
         b.find_button("New token").await.click().await.unwrap();
         b.wait_for("dialog[open] #token-name").await;
         self.dialog("dialog-new-token").await;
+        b.wait_for("button[aria-label='Revoke bootstrap']")
+            .await
+            .click()
+            .await
+            .unwrap();
+        b.wait_for("dialog[open]").await;
+        self.dialog("dialog-revoke-token").await;
     }
 }
 
