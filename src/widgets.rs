@@ -1,6 +1,7 @@
 //! Generic pieces of the console: the layout, dialogs, forms, lists and feedback that every
 //! page uses. Nothing here knows about key pairs.
 
+pub mod batch;
 pub mod copy_button;
 pub mod dialog;
 pub mod form;

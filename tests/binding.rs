@@ -847,3 +847,55 @@ async fn unbind_results_count_unbound_instances() {
     button(&root, "Close").click();
     assert!(closed.get_untracked());
 }
+
+#[wasm_bindgen_test]
+async fn a_bind_stopped_part_way_counts_the_instances_it_never_reached() {
+    let response = BindResponse {
+        results: vec![
+            result("ins-db000001", BindOutcome::Bound, None),
+            result("ins-old00001", BindOutcome::Bound, None),
+        ],
+    };
+    let root = mount(move || {
+        view! {
+            <BindResults mode=BindMode::Bind response picked=fleet() not_attempted=10 on_close=|()| {} />
+        }
+    });
+    tick().await;
+    let page = text(&root);
+    assert!(page.contains("Bound to 2 of 12 instances"), "{page}");
+    assert!(
+        page.contains("Stopped. 10 selected instances did not get the key."),
+        "{page}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_batch_in_chunks_sends_each_chunk_once_and_stops_between_them() {
+    use keyrack::widgets::batch::{in_chunks, BatchProgress};
+    let sizes = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let (progress, stop) = (RwSignal::new(None), RwSignal::new(false));
+    let log = sizes.clone();
+    let send = move |chunk: Vec<u32>| {
+        log.borrow_mut().push(chunk.len());
+        // Stop is pressed while the second request is under way.
+        if log.borrow().len() == 2 {
+            stop.set(true);
+        }
+        async move { Ok::<_, ApiError>(chunk) }
+    };
+    let batch = in_chunks((0..35).collect(), 10, send, progress, stop)
+        .await
+        .unwrap();
+    assert_eq!(*sizes.borrow(), vec![10, 10], "no third request after Stop");
+    assert_eq!(batch.results, (0..20).collect::<Vec<_>>());
+    assert_eq!(batch.not_attempted, 15);
+    assert_eq!(batch.error, None);
+    assert_eq!(
+        progress.get_untracked(),
+        Some(BatchProgress {
+            done: 20,
+            total: 35
+        })
+    );
+}

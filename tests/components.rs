@@ -3,13 +3,16 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used)]
 
-use keyrack::key_pairs::batch_delete::BatchDeleteResults;
+use keyrack::key_pairs::batch_delete::{
+    delete_in_chunks, BatchDeleteOutcome, BatchDeleteResults, DELETE_CHUNK,
+};
 use keyrack::key_pairs::create_key::CreateKeyForm;
 use keyrack::key_pairs::create_pair_fields::GenerateKeyPair;
 use keyrack::key_pairs::delete_key::DeleteKeyForm;
 use keyrack::key_pairs::import_keys::ImportKeysForm;
 use keyrack::key_pairs::modify_key::ModifyKeyForm;
 use keyrack::pages::tokens::create_token::{CreateTokenForm, TokenCreated};
+use keyrack::widgets::batch::BatchProgress;
 use keyrack::widgets::dialog::Dialog;
 use keyrack::widgets::tag_editor::{TagEditor, TagRows};
 use keyrack_api::{
@@ -891,10 +894,16 @@ async fn batch_delete_results_count_and_explain() {
             },
         ],
     };
-    let root = mount(move || view! { <BatchDeleteResults response on_close=|()| {} /> });
+    let outcome = BatchDeleteOutcome {
+        results: response.results,
+        not_attempted: 0,
+        error: None,
+    };
+    let root = mount(move || view! { <BatchDeleteResults outcome on_close=|()| {} /> });
     tick().await;
     let page = text(&root);
     assert!(page.contains("Deleted 1 of 3"), "{page}");
+    assert!(!page.contains("not deleted"), "{page}");
     assert!(
         page.contains("web (skey-00000002): bound to instances ins-aaaa1111, ins-cccc3333"),
         "{page}"
@@ -1002,4 +1011,127 @@ async fn a_new_token_is_shown_once_with_a_warning_and_a_copy_button() {
         text(&root)
     );
     find(&root, "button[aria-label='Copy token']");
+}
+
+/// `ids` as the server answers a batch delete that deletes every one.
+fn all_deleted(ids: &[String]) -> BatchDeleteResponse {
+    BatchDeleteResponse {
+        results: ids
+            .iter()
+            .map(|id| BatchDeleteResult {
+                id: id.clone(),
+                name: None,
+                outcome: DeleteOutcome::Deleted,
+                instance_ids: vec![],
+                image_ids: vec![],
+            })
+            .collect(),
+    }
+}
+
+fn deleted(results: &[BatchDeleteResult]) -> usize {
+    results
+        .iter()
+        .filter(|r| r.outcome == DeleteOutcome::Deleted)
+        .count()
+}
+
+fn key_ids(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("skey-{i:08}")).collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_long_batch_delete_goes_in_chunks_and_reports_progress() {
+    let sent = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let progress = RwSignal::new(None);
+    let stop = RwSignal::new(false);
+    let log = sent.clone();
+    let send = move |chunk: Vec<String>| {
+        log.borrow_mut().push(chunk.len());
+        let answer = all_deleted(&chunk);
+        async move { Ok(answer) }
+    };
+    let done = delete_in_chunks(key_ids(45), send, progress, stop)
+        .await
+        .unwrap();
+    assert_eq!(*sent.borrow(), vec![DELETE_CHUNK, DELETE_CHUNK, 5]);
+    assert_eq!(deleted(&done.results), 45);
+    assert_eq!(done.not_attempted, 0);
+    assert_eq!(
+        progress.get_untracked(),
+        Some(BatchProgress {
+            done: 45,
+            total: 45
+        })
+    );
+}
+
+#[wasm_bindgen_test]
+async fn stop_ends_a_batch_delete_after_the_request_in_flight_and_says_what_is_left() {
+    let progress = RwSignal::new(None);
+    let stop = RwSignal::new(false);
+    // Stop is pressed while the first request is under way.
+    let send = move |chunk: Vec<String>| {
+        stop.set(true);
+        let answer = all_deleted(&chunk);
+        async move { Ok(answer) }
+    };
+    let outcome = delete_in_chunks(key_ids(45), send, progress, stop)
+        .await
+        .unwrap();
+    assert_eq!(deleted(&outcome.results), DELETE_CHUNK);
+    assert_eq!(outcome.not_attempted, 45 - DELETE_CHUNK);
+    let root = mount(move || view! { <BatchDeleteResults outcome on_close=|()| {} /> });
+    tick().await;
+    let page = text(&root);
+    assert!(page.contains("Deleted 20 of 45"), "{page}");
+    assert!(
+        page.contains("Stopped. 25 selected keys were not deleted."),
+        "{page}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_refusal_part_way_keeps_what_was_deleted_and_names_the_refusal() {
+    let progress = RwSignal::new(None);
+    let stop = RwSignal::new(false);
+    let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+    let counter = calls.clone();
+    let send = move |chunk: Vec<String>| {
+        counter.set(counter.get() + 1);
+        let answer = if counter.get() == 1 {
+            Ok(all_deleted(&chunk))
+        } else {
+            Err(ApiError::new(
+                ErrorCode::RateLimited {
+                    retry_after_secs: 1,
+                },
+                "slow down",
+            ))
+        };
+        async move { answer }
+    };
+    let outcome = delete_in_chunks(key_ids(45), send, progress, stop)
+        .await
+        .unwrap();
+    assert_eq!(calls.get(), 2, "no request after the refusal");
+    assert_eq!(outcome.not_attempted, 25);
+    let root = mount(move || view! { <BatchDeleteResults outcome on_close=|()| {} /> });
+    tick().await;
+    let page = text(&root);
+    assert!(page.contains("Deleted 20 of 45"), "{page}");
+    assert!(page.contains("Too many requests"), "{page}");
+    assert!(page.contains("25 selected keys were not deleted"), "{page}");
+
+    // A refusal of the first request changes nothing: the form shows it.
+    let refused = delete_in_chunks(
+        key_ids(45),
+        |_chunk: Vec<String>| async {
+            Err::<BatchDeleteResponse, _>(ApiError::new(ErrorCode::Forbidden, ""))
+        },
+        RwSignal::new(None),
+        RwSignal::new(false),
+    )
+    .await;
+    assert!(refused.is_err());
 }

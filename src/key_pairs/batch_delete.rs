@@ -1,10 +1,39 @@
-//! "Batch delete": the confirmation list and the per-key results.
+//! "Batch delete": the confirmation list, the batch in requests of [`DELETE_CHUNK`] keys, and
+//! the per-key results.
+
+use std::future::Future;
 
 use keyrack_api::{ApiError, BatchDeleteResponse, BatchDeleteResult, DeleteOutcome, KeyPair};
 use leptos::prelude::*;
 
 use super::delete_key::blockers;
+use crate::widgets::batch::{self, Batch, BatchProgress, NotAttempted};
 use crate::widgets::form::{FormButtons, ServerError};
+
+/// Keys per request when deleting many: the bar moves, and **Stop** takes effect after at
+/// most this many more.
+pub const DELETE_CHUNK: usize = 20;
+
+/// How a batch delete ended: [`Batch`] of the per-key results.
+pub type BatchDeleteOutcome = Batch<BatchDeleteResult>;
+
+/// Deletes `ids` [`DELETE_CHUNK`] at a time with `send` (the batch-delete request).
+pub async fn delete_in_chunks<F, Fut>(
+    ids: Vec<String>,
+    send: F,
+    progress: RwSignal<Option<BatchProgress>>,
+    stop: RwSignal<bool>,
+) -> Result<BatchDeleteOutcome, ApiError>
+where
+    F: Fn(Vec<String>) -> Fut,
+    Fut: Future<Output = Result<BatchDeleteResponse, ApiError>>,
+{
+    let send = |chunk| {
+        let answer = send(chunk);
+        async move { answer.await.map(|r| r.results) }
+    };
+    batch::in_chunks(ids, DELETE_CHUNK, send, progress, stop).await
+}
 
 /// The selected keys; those that cannot be deleted are marked before OK.
 #[component]
@@ -54,22 +83,27 @@ pub fn BatchDeleteForm(
     }
 }
 
-/// "Deleted N of M" and the reason for each key that is left.
+/// "Deleted N of M", the reason for each key that is left, and the keys a stopped batch
+/// never reached.
 #[component]
 pub fn BatchDeleteResults(
-    /// The server's answer.
-    response: BatchDeleteResponse,
+    /// How the batch ended.
+    outcome: BatchDeleteOutcome,
     /// Called by Close.
     #[prop(into)]
     on_close: Callback<()>,
 ) -> impl IntoView {
-    let summary = format!(
-        "Deleted {} of {}",
-        response.deleted(),
-        response.results.len()
-    );
-    let left = response
-        .results
+    let Batch {
+        results,
+        not_attempted,
+        error,
+    } = outcome;
+    let deleted = results
+        .iter()
+        .filter(|r| r.outcome == DeleteOutcome::Deleted)
+        .count();
+    let summary = format!("Deleted {deleted} of {}", results.len() + not_attempted);
+    let left = results
         .into_iter()
         .filter(|r| r.outcome != DeleteOutcome::Deleted)
         .map(|r| {
@@ -80,6 +114,7 @@ pub fn BatchDeleteResults(
     view! {
         <div class="form">
             <p class="result-summary" role="status">{summary}</p>
+            <NotAttempted count=not_attempted error what="selected keys were not deleted" />
             <ul class="key-list" tabindex="0" aria-label="Key pairs not deleted">{left}</ul>
             <div class="form-buttons">
                 <button type="button" class="button primary" on:click=move |_| on_close.run(())>"Close"</button>

@@ -1,9 +1,12 @@
 //! The per-instance results of **Bind** and **Unbind**.
 
-use keyrack_api::{BindOutcome, BindResponse, BindResult, Instance, KEYS_PER_INSTANCE_MAX};
+use keyrack_api::{
+    ApiError, BindOutcome, BindResponse, BindResult, Instance, KEYS_PER_INSTANCE_MAX,
+};
 use leptos::prelude::*;
 
 use super::instance_picker::BindMode;
+use crate::widgets::batch::NotAttempted;
 
 /// "Bound to N of M instances" and what happened to each instance.
 #[component]
@@ -15,6 +18,12 @@ pub fn BindResults(
     /// The instances the request named, as they were picked, to show names beside ids.
     #[prop(optional)]
     picked: Vec<Instance>,
+    /// Instances a stopped batch never sent.
+    #[prop(optional)]
+    not_attempted: usize,
+    /// The refusal that ended the batch early, if one did.
+    #[prop(default = None)]
+    error: Option<ApiError>,
     /// Called by Close.
     #[prop(into)]
     on_close: Callback<()>,
@@ -24,7 +33,11 @@ pub fn BindResults(
         .iter()
         .filter(|r| succeeded(r.outcome))
         .count();
-    let total = response.results.len();
+    let total = response.results.len() + not_attempted;
+    let untouched = match mode {
+        BindMode::Bind => "selected instances did not get the key",
+        BindMode::Unbind => "selected instances keep the key",
+    };
     let summary = match mode {
         BindMode::Bind => format!("Bound to {done} of {total} instances"),
         BindMode::Unbind => format!("Unbound from {done} of {total} instances"),
@@ -50,6 +63,7 @@ pub fn BindResults(
     view! {
         <div class="form">
             <p class="result-summary" role="status">{summary}</p>
+            <NotAttempted count=not_attempted error what=untouched />
             <ul class="key-list bind-results" tabindex="0" aria-label="Results per instance">{rows}</ul>
             <div class="form-buttons">
                 <button type="button" class="button primary" on:click=move |_| on_close.run(())>"Close"</button>

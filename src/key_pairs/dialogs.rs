@@ -12,7 +12,9 @@ use zeroize::Zeroizing;
 
 use self::binding::{BindDialog, BindingDialog};
 use crate::api::Api;
-use crate::key_pairs::batch_delete::{BatchDeleteForm, BatchDeleteResults};
+use crate::key_pairs::batch_delete::{
+    delete_in_chunks, BatchDeleteForm, BatchDeleteResults, DELETE_CHUNK,
+};
 use crate::key_pairs::create_key::CreateKeyForm;
 use crate::key_pairs::create_pair_fields::{GenerateKeyPair, KeySaved};
 use crate::key_pairs::delete_key::DeleteKeyForm;
@@ -20,6 +22,7 @@ use crate::key_pairs::edit_tags::EditTagsForm;
 use crate::key_pairs::import_keys::ImportKeysForm;
 use crate::key_pairs::modify_key::ModifyKeyForm;
 use crate::keygen::{self, download, Timings};
+use crate::widgets::batch::{BatchProgress, BatchRunning};
 use crate::widgets::dialog::Dialog;
 use crate::widgets::request::Request;
 use crate::widgets::toast::Toasts;
@@ -375,22 +378,42 @@ fn BatchDeleteDialog(
 ) -> impl IntoView {
     let (api, request) = (expect_context::<Api>(), Request::new());
     let outcome = RwSignal::new(None);
+    let progress = RwSignal::new(None);
+    let stop = RwSignal::new(false);
     let ids: Vec<String> = keys.iter().map(|k| k.id.clone()).collect();
     let confirm = Callback::new(move |()| {
         let ids = ids.clone();
+        stop.set(false);
+        // One request needs no bar: OK shows it is working.
+        if ids.len() > DELETE_CHUNK {
+            progress.set(Some(BatchProgress {
+                done: 0,
+                total: ids.len(),
+            }));
+        }
         request.run(
-            async move { api.batch_delete(ids).await },
-            move |response| {
-                let _ = outcome.try_set(Some(response));
+            async move {
+                let send = move |chunk| async move { api.batch_delete(chunk).await };
+                let done = delete_in_chunks(ids, send, progress, stop).await;
+                if done.is_err() {
+                    let _ = progress.try_set(None);
+                }
+                done
+            },
+            move |done| {
+                let _ = outcome.try_set(Some(done));
                 on_changed.run(());
             },
         );
     });
     view! {
         <Dialog title="Delete" on_close=close class="dialog-wide">
-            {move || match outcome.get() {
-                Some(response) => view! { <BatchDeleteResults response on_close=close /> }.into_any(),
-                None => view! {
+            {move || match (outcome.get(), progress.get()) {
+                (Some(outcome), _) => view! { <BatchDeleteResults outcome on_close=close /> }.into_any(),
+                (None, Some(progress)) => view! {
+                    <BatchRunning doing="Deleting…" progress stopping=stop on_stop=move |()| stop.set(true) />
+                }.into_any(),
+                (None, None) => view! {
                     <BatchDeleteForm
                         keys=keys.clone()
                         pending=request.pending

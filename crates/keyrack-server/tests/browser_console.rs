@@ -1014,3 +1014,132 @@ async fn exports_save_what_the_server_holds() {
         "byte for byte what sshd gets"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_45_selected_keys_shows_progress_and_deletes_them_all() {
+    let _one = ONE_BROWSER.lock().await;
+    let server = start().await;
+    let file: Vec<String> = (1..=45)
+        .map(|i| common::random_ed25519_line(&format!("bulk{i}@fleet")))
+        .collect();
+    let r = server
+        .post(
+            "/key-pairs/import",
+            serde_json::json!({"authorized_keys": file.join("\n")}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let count = |q: &'static str| {
+        let server = &server;
+        async move {
+            server.get(&format!("/key-pairs?q={q}")).await.body["total"]
+                .as_u64()
+                .unwrap()
+        }
+    };
+    assert_eq!(count("bulk").await, 45);
+    let total_before = count("").await;
+
+    let b = browser().await;
+    b.sign_in(&server.base, TOKEN).await;
+    b.client
+        .goto(&format!("{}/keys?q=bulk&limit=100", server.base))
+        .await
+        .unwrap();
+    b.wait_text("bulk45").await;
+    b.wait_for("input[aria-label='Select all on this page']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::XPath(
+            "//main//button[normalize-space()='Delete' and not(ancestor::tr)]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_dialog_text("45 of 45 selected keys can be deleted")
+        .await;
+    // Whether the progress bar ever showed, however briefly.
+    b.client
+        .execute(
+            "window.sawProgress = false;
+             new MutationObserver(() => {
+                 if (document.querySelector('dialog[open] progress')) window.sawProgress = true;
+             }).observe(document.body, {childList: true, subtree: true});",
+            vec![],
+        )
+        .await
+        .unwrap();
+    b.click_in_dialog("OK").await;
+    b.wait_dialog_text("Deleted 45 of 45").await;
+    let saw = b
+        .client
+        .execute("return window.sawProgress;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(saw, serde_json::json!(true), "a bar showed how far it was");
+    assert_eq!(count("bulk").await, 0);
+    assert_eq!(count("").await, total_before - 45);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binding_a_key_to_12_instances_shows_progress_and_binds_them_all() {
+    let _one = ONE_BROWSER.lock().await;
+    let server = start().await;
+    for i in 1..=12 {
+        let r = server
+            .post(
+                "/instances",
+                serde_json::json!({"name": format!("bulk-{i:02}"), "region": "ap-guangzhou",
+                                   "os": "linux", "state": "STOPPED"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let b = browser().await;
+    b.sign_in(&server.base, TOKEN).await;
+    b.wait_text("backup-agent").await;
+    b.click_in_row("backup-agent", "Bind instance").await;
+    type_into(&b, "dialog[open] input[type='search']", "bulk").await;
+    // The search has answered: only the 12 are listed.
+    b.wait_dialog_text("1–12 of 12").await;
+    b.wait_for("dialog[open] .pick-box:not([aria-busy])").await;
+    for i in 1..=12 {
+        b.wait_for(&format!("input[aria-label='Select bulk-{i:02}']"))
+            .await
+            .click()
+            .await
+            .unwrap();
+    }
+    b.wait_dialog_text("12 selected").await;
+    b.client
+        .execute(
+            "window.sawProgress = false;
+             new MutationObserver(() => {
+                 if (document.querySelector('dialog[open] progress')) window.sawProgress = true;
+             }).observe(document.body, {childList: true, subtree: true});",
+            vec![],
+        )
+        .await
+        .unwrap();
+    b.click_in_dialog("Bind").await;
+    b.wait_dialog_text("Bound to 12 of 12 instances").await;
+    let saw = b
+        .client
+        .execute("return window.sawProgress;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(saw, serde_json::json!(true), "a bar showed how far it was");
+    let keys = server.get("/key-pairs?q=backup-agent").await;
+    assert_eq!(
+        keys.body["items"][0]["instance_ids"]
+            .as_array()
+            .unwrap()
+            .len(),
+        12
+    );
+}

@@ -1,6 +1,8 @@
 //! Wires **Bind instance** and **Unbind instance** to the API.
 
-use keyrack_api::{BindResponse, Instance, InstanceQuery, KeyPair, Region};
+use keyrack_api::{
+    BindRequest, BindResponse, BindResult, Instance, InstanceQuery, KeyPair, Region,
+};
 use leptos::prelude::*;
 
 use crate::api::Api;
@@ -9,6 +11,7 @@ use crate::key_pairs::bind_instances::{
 };
 use crate::key_pairs::bind_results::BindResults;
 use crate::key_pairs::instance_picker::BindMode;
+use crate::widgets::batch::{in_chunks, Batch, BatchProgress, BatchRunning};
 use crate::widgets::dialog::Dialog;
 use crate::widgets::request::Request;
 use crate::widgets::status::{LoadError, Loading};
@@ -41,21 +44,52 @@ pub fn BindDialog(
         Box::pin(async move { api.list_instances_page(&query).await })
     });
     let outcome = RwSignal::new(None::<Outcome>);
+    let progress = RwSignal::new(None);
+    let stop = RwSignal::new(false);
     let key_id = key.id.clone();
     let submit = Callback::new(move |submission: BindSubmission| {
         let BindSubmission {
-            request: body,
+            request:
+                BindRequest {
+                    instance_ids,
+                    force_stop,
+                },
             instances,
         } = submission;
         let id = key_id.clone();
-        let work = async move {
-            match mode {
-                BindMode::Bind => api.bind_key_pair(&id, &body).await,
-                BindMode::Unbind => api.unbind_key_pair(&id, &body).await,
+        stop.set(false);
+        // One request needs no bar: the form's button shows it is working.
+        if instance_ids.len() > BIND_CHUNK {
+            progress.set(Some(BatchProgress {
+                done: 0,
+                total: instance_ids.len(),
+            }));
+        }
+        let send = move |instance_ids| {
+            let (id, body) = (
+                id.clone(),
+                BindRequest {
+                    instance_ids,
+                    force_stop,
+                },
+            );
+            async move {
+                let answer = match mode {
+                    BindMode::Bind => api.bind_key_pair(&id, &body).await,
+                    BindMode::Unbind => api.unbind_key_pair(&id, &body).await,
+                };
+                answer.map(|r| r.results)
             }
         };
-        request.run(work, move |response| {
-            let _ = outcome.try_set(Some((response, instances)));
+        let work = async move {
+            let done = in_chunks(instance_ids, BIND_CHUNK, send, progress, stop).await;
+            if done.is_err() {
+                let _ = progress.try_set(None);
+            }
+            done
+        };
+        request.run(work, move |batch| {
+            let _ = outcome.try_set(Some((batch, instances)));
             on_changed.run(());
         });
     });
@@ -71,7 +105,7 @@ pub fn BindDialog(
                 {move || Suspend::new(async move {
                     match regions.await {
                         Ok(regions) => view! {
-                            <BindStep mode key=key.get_value() regions loader request outcome submit close />
+                            <BindStep mode key=key.get_value() regions loader request outcome progress stop submit close />
                         }.into_any(),
                         Err(error) => view! { <LoadError error on_retry=retry /> }.into_any(),
                     }
@@ -81,8 +115,12 @@ pub fn BindDialog(
     }
 }
 
-/// The server's answer and the instances the request named.
-type Outcome = (BindResponse, Vec<Instance>);
+/// Instances per request when binding many: force-stopping them makes each request slow, so
+/// the bar moves and **Stop** takes effect after at most this many more.
+const BIND_CHUNK: usize = 10;
+
+/// The server's answers and the instances the request named.
+type Outcome = (Batch<BindResult>, Vec<Instance>);
 
 /// The form, then the results once the server has answered.
 #[component]
@@ -93,15 +131,33 @@ fn BindStep(
     loader: InstanceLoader,
     request: Request,
     outcome: RwSignal<Option<Outcome>>,
+    progress: RwSignal<Option<BatchProgress>>,
+    stop: RwSignal<bool>,
     submit: Callback<BindSubmission>,
     close: Callback<()>,
 ) -> impl IntoView {
-    move || match outcome.get() {
-        Some((response, picked)) => view! {
-            <BindResults mode response picked on_close=close />
+    let doing = match mode {
+        BindMode::Bind => "Binding…",
+        BindMode::Unbind => "Unbinding…",
+    };
+    move || match (outcome.get(), progress.get()) {
+        (Some((batch, picked)), _) => {
+            let Batch {
+                results,
+                not_attempted,
+                error,
+            } = batch;
+            let response = BindResponse { results };
+            view! {
+                <BindResults mode response picked not_attempted error on_close=close />
+            }
+            .into_any()
+        }
+        (None, Some(progress)) => view! {
+            <BatchRunning doing progress stopping=stop on_stop=move |()| stop.set(true) />
         }
         .into_any(),
-        None => view! {
+        (None, None) => view! {
             <BindInstancesForm
                 mode
                 key_id=key.id.clone()
