@@ -40,7 +40,8 @@ pub fn ago(at: &str) -> String {
     if past.is_nan() {
         return at.to_owned();
     }
-    relative(past)
+    // A time a moment ahead (the browser's clock behind the server's) is now, not "in 1 minute".
+    relative(past.min(0.0))
 }
 
 /// `ms` from now (negative: past) in the browser's own words for [`LANGUAGE`]: minutes and

@@ -100,7 +100,7 @@ pub fn BindInstancesForm(
                 <ForceShutdown picker />
                 <p class="muted" aria-live="polite">
                     {move || format!("{} selected", count())}
-                    {move || too_many().then(|| format!("; at most {BIND_INSTANCES_MAX} per request"))}
+                    {move || too_many().then(|| format!("; at most {BIND_INSTANCES_MAX} at a time"))}
                 </p>
             </div>
             <ForceShutdownWarning picker />

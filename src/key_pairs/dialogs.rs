@@ -12,9 +12,7 @@ use zeroize::Zeroizing;
 
 use self::binding::{BindDialog, BindingDialog};
 use crate::api::Api;
-use crate::key_pairs::batch_delete::{
-    delete_in_chunks, BatchDeleteForm, BatchDeleteResults, DELETE_CHUNK,
-};
+use crate::key_pairs::batch_delete::{delete_in_chunks, BatchDeleteForm, BatchDeleteResults};
 use crate::key_pairs::create_key::CreateKeyForm;
 use crate::key_pairs::create_pair_fields::{GenerateKeyPair, KeySaved};
 use crate::key_pairs::delete_key::DeleteKeyForm;
@@ -22,7 +20,7 @@ use crate::key_pairs::edit_tags::EditTagsForm;
 use crate::key_pairs::import_keys::ImportKeysForm;
 use crate::key_pairs::modify_key::ModifyKeyForm;
 use crate::keygen::{self, download, Timings};
-use crate::widgets::batch::{BatchProgress, BatchRunning};
+use crate::widgets::batch::BatchRunning;
 use crate::widgets::dialog::Dialog;
 use crate::widgets::request::Request;
 use crate::widgets::toast::Toasts;
@@ -384,21 +382,10 @@ fn BatchDeleteDialog(
     let confirm = Callback::new(move |()| {
         let ids = ids.clone();
         stop.set(false);
-        // One request needs no bar: OK shows it is working.
-        if ids.len() > DELETE_CHUNK {
-            progress.set(Some(BatchProgress {
-                done: 0,
-                total: ids.len(),
-            }));
-        }
         request.run(
             async move {
                 let send = move |chunk| async move { api.batch_delete(chunk).await };
-                let done = delete_in_chunks(ids, send, progress, stop).await;
-                if done.is_err() {
-                    let _ = progress.try_set(None);
-                }
-                done
+                delete_in_chunks(ids, send, progress, stop).await
             },
             move |done| {
                 let _ = outcome.try_set(Some(done));

@@ -18,22 +18,24 @@ pub struct BatchProgress {
     pub total: usize,
 }
 
-/// How a batch ended: the server's answers in the order asked, how many items were never
-/// sent (after **Stop**, or after a refusal part way), and that refusal.
+/// How a batch ended: the server's answers in the order asked, how many items it has no
+/// answer for (never sent after **Stop**; or, after a failure part way, the failed request's
+/// and the rest), and that failure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Batch<R> {
     /// One answer per item sent.
     pub results: Vec<R>,
-    /// Items left untouched because the batch ended early.
+    /// Items without an answer because the batch ended early.
     pub not_attempted: usize,
-    /// The refusal that ended it, if one did.
+    /// The failure that ended it, if one did.
     pub error: Option<ApiError>,
 }
 
-/// Sends `items` `size` at a time through `send`, updating `progress` after each answer and
-/// ending early once `stop` is set or its dialog is gone. A refusal of the first request is
-/// returned as is, so the form shows it with nothing changed; a later one ends the batch with
-/// what was done so far.
+/// Sends `items` `size` at a time through `send`, ending early once `stop` is set or its
+/// dialog is gone. `progress` is set once the first request has answered and more remain, so
+/// a batch of one request shows no bar, and a refusal of the first request is returned as is,
+/// for the form (still there, with what was picked) to show. A later refusal ends the batch
+/// with what was done so far.
 pub async fn in_chunks<T, R, F, Fut>(
     items: Vec<T>,
     size: usize,
@@ -62,10 +64,12 @@ where
             }
         }
         let done = results.len();
-        let _ = progress.try_set(Some(BatchProgress { done, total }));
+        if done < total {
+            let _ = progress.try_set(Some(BatchProgress { done, total }));
+        }
     }
     Ok(Batch {
-        not_attempted: total - results.len(),
+        not_attempted: total.saturating_sub(results.len()),
         results,
         error,
     })
@@ -86,12 +90,19 @@ pub fn BatchRunning(
     on_stop: Callback<()>,
 ) -> impl IntoView {
     let BatchProgress { done, total } = progress;
+    // The form, and the OK button that had focus, are gone: Stop takes it.
+    let stop_button = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = stop_button.get() {
+            let _ = button.focus();
+        }
+    });
     view! {
         <div class="form">
             <p class="result-summary" role="status">{format!("{doing} {done} of {total} done")}</p>
             <progress class="batch-progress" max=total.to_string() value=done.to_string() aria-label="Done so far"></progress>
             <div class="form-buttons">
-                <button type="button" class="button" disabled=stopping on:click=move |_| on_stop.run(())>
+                <button type="button" class="button" node_ref=stop_button disabled=stopping on:click=move |_| on_stop.run(())>
                     {move || if stopping.get() { "Stopping…" } else { "Stop" }}
                 </button>
             </div>
@@ -99,21 +110,24 @@ pub fn BatchRunning(
     }
 }
 
-/// Under a batch's results, when it ended early: why, and how many items it never sent
-/// ("Stopped. 25 selected keys were not deleted.").
+/// Under a batch's results, when it ended early: after **Stop**, how many items it never sent
+/// ("Stopped. 25 selected keys were not deleted."); after a failure, why, and that the items
+/// without an answer (the failed request may still have been applied) are worth a look.
 #[component]
 pub fn NotAttempted(
-    /// Items never sent.
+    /// Items without an answer.
     count: usize,
-    /// The refusal that ended the batch; none after Stop.
+    /// The failure that ended the batch; none after Stop.
     error: Option<ApiError>,
-    /// What was left undone, after the count: "selected keys were not deleted".
+    /// What Stop left undone, after the count: "selected keys were not deleted".
     what: &'static str,
 ) -> impl IntoView {
-    let why = match &error {
-        Some(e) => messages::describe(e),
-        None => "Stopped.".to_owned(),
+    let text = match &error {
+        None => format!("Stopped. {count} {what}."),
+        Some(e) => format!(
+            "{} {count} more have no answer: refresh to see where they stand.",
+            messages::describe(e)
+        ),
     };
-    (count > 0)
-        .then(|| view! { <p class="alert alert-warning">{format!("{why} {count} {what}.")}</p> })
+    (count > 0).then(|| view! { <p class="alert alert-warning">{text}</p> })
 }

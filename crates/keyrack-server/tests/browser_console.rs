@@ -1063,25 +1063,10 @@ async fn deleting_45_selected_keys_shows_progress_and_deletes_them_all() {
         .unwrap();
     b.wait_dialog_text("45 of 45 selected keys can be deleted")
         .await;
-    // Whether the progress bar ever showed, however briefly.
-    b.client
-        .execute(
-            "window.sawProgress = false;
-             new MutationObserver(() => {
-                 if (document.querySelector('dialog[open] progress')) window.sawProgress = true;
-             }).observe(document.body, {childList: true, subtree: true});",
-            vec![],
-        )
-        .await
-        .unwrap();
+    b.watch_for("dialog[open] progress").await;
     b.click_in_dialog("OK").await;
     b.wait_dialog_text("Deleted 45 of 45").await;
-    let saw = b
-        .client
-        .execute("return window.sawProgress;", vec![])
-        .await
-        .unwrap();
-    assert_eq!(saw, serde_json::json!(true), "a bar showed how far it was");
+    assert!(b.seen().await, "a bar showed how far it was");
     assert_eq!(count("bulk").await, 0);
     assert_eq!(count("").await, total_before - 45);
 }
@@ -1116,24 +1101,10 @@ async fn binding_a_key_to_12_instances_shows_progress_and_binds_them_all() {
             .unwrap();
     }
     b.wait_dialog_text("12 selected").await;
-    b.client
-        .execute(
-            "window.sawProgress = false;
-             new MutationObserver(() => {
-                 if (document.querySelector('dialog[open] progress')) window.sawProgress = true;
-             }).observe(document.body, {childList: true, subtree: true});",
-            vec![],
-        )
-        .await
-        .unwrap();
+    b.watch_for("dialog[open] progress").await;
     b.click_in_dialog("Bind").await;
     b.wait_dialog_text("Bound to 12 of 12 instances").await;
-    let saw = b
-        .client
-        .execute("return window.sawProgress;", vec![])
-        .await
-        .unwrap();
-    assert_eq!(saw, serde_json::json!(true), "a bar showed how far it was");
+    assert!(b.seen().await, "a bar showed how far it was");
     let keys = server.get("/key-pairs?q=backup-agent").await;
     assert_eq!(
         keys.body["items"][0]["instance_ids"]

@@ -58,13 +58,6 @@ pub fn BindDialog(
         } = submission;
         let id = key_id.clone();
         stop.set(false);
-        // One request needs no bar: the form's button shows it is working.
-        if instance_ids.len() > BIND_CHUNK {
-            progress.set(Some(BatchProgress {
-                done: 0,
-                total: instance_ids.len(),
-            }));
-        }
         let send = move |instance_ids| {
             let (id, body) = (
                 id.clone(),
@@ -81,13 +74,7 @@ pub fn BindDialog(
                 answer.map(|r| r.results)
             }
         };
-        let work = async move {
-            let done = in_chunks(instance_ids, BIND_CHUNK, send, progress, stop).await;
-            if done.is_err() {
-                let _ = progress.try_set(None);
-            }
-            done
-        };
+        let work = in_chunks(instance_ids, BIND_CHUNK, send, progress, stop);
         request.run(work, move |batch| {
             let _ = outcome.try_set(Some((batch, instances)));
             on_changed.run(());

@@ -432,6 +432,33 @@ impl Browser {
     }
 }
 
+/// Things that show only for a moment.
+impl Browser {
+    /// From now on, notes whether anything matching `css` appears, however briefly.
+    pub async fn watch_for(&self, css: &str) {
+        self.client
+            .execute(
+                "const css = arguments[0]; window.keyrackSeen = false;
+                 new MutationObserver(() => {
+                     if (document.querySelector(css)) window.keyrackSeen = true;
+                 }).observe(document.body, {childList: true, subtree: true});",
+                vec![json!(css)],
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Whether what [`Browser::watch_for`] watches has appeared since.
+    pub async fn seen(&self) -> bool {
+        let seen = self
+            .client
+            .execute("return window.keyrackSeen === true;", vec![])
+            .await
+            .unwrap();
+        seen == Value::Bool(true)
+    }
+}
+
 /// axe-core from npm (`cargo xtask setup` installs it into `.tools/`).
 fn axe_source() -> String {
     let file =
