@@ -133,27 +133,7 @@ impl Tour<'_> {
             "not a key".to_owned(),
         ]
         .join("\n");
-        b.client
-            .execute(
-                "const t = document.querySelector('dialog[open] #public-key'); \
-                 t.value = arguments[0]; t.dispatchEvent(new Event('input', {bubbles: true}));",
-                vec![serde_json::json!(file)],
-            )
-            .await
-            .unwrap();
-        b.wait_dialog_text("Import as an authorized_keys file")
-            .await;
-        b.client
-            .execute(
-                "[...document.querySelectorAll('dialog[open] button')] \
-                 .find(b => b.textContent.trim() === 'Import as an authorized_keys file') \
-                 .scrollIntoView({block: 'center'});",
-                vec![],
-            )
-            .await
-            .unwrap();
-        b.click_in_dialog("Import as an authorized_keys file").await;
-        b.click_in_dialog("Preview").await;
+        b.preview_authorized_keys(&file).await;
         b.wait_dialog_text("1 new").await;
         self.dialog("dialog-import").await;
 
@@ -187,15 +167,7 @@ impl Tour<'_> {
                 .await
                 .unwrap();
         }
-        b.client
-            .find(Locator::XPath(
-                "//main//button[normalize-space()='Delete' and not(ancestor::tr)]",
-            ))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        b.click_batch_delete().await;
         b.wait_dialog_text("legacy-ops").await;
         self.dialog("dialog-batch-delete").await;
 

@@ -285,15 +285,7 @@ async fn every_operation_of_the_guide() {
             .await
             .unwrap();
     }
-    b.client
-        .find(Locator::XPath(
-            "//main//button[normalize-space()='Delete' and not(ancestor::tr)]",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.click_batch_delete().await;
     b.wait_dialog_text("ci-deploy").await;
     b.click_in_dialog("OK").await;
     let text = b.wait_dialog_text("Deleted 1 of 2").await;
@@ -866,29 +858,7 @@ async fn a_pasted_authorized_keys_file_of_50_lines_imports_its_new_keys() {
         .await
         .unwrap();
     b.wait_for("dialog[open] #public-key").await;
-    // Pasted at once, as a paste does (typing 50 keys would take a minute).
-    b.client
-        .execute(
-            "const t = document.querySelector('dialog[open] #public-key'); \
-             t.value = arguments[0]; t.dispatchEvent(new Event('input', {bubbles: true}));",
-            vec![serde_json::json!(file)],
-        )
-        .await
-        .unwrap();
-    // Below 50 lines of keys: scrolled to, as a user would, clear of the dialog's footer.
-    b.wait_dialog_text("Import as an authorized_keys file")
-        .await;
-    b.client
-        .execute(
-            "[...document.querySelectorAll('dialog[open] button')] \
-             .find(b => b.textContent.trim() === 'Import as an authorized_keys file') \
-             .scrollIntoView({block: 'center'});",
-            vec![],
-        )
-        .await
-        .unwrap();
-    b.click_in_dialog("Import as an authorized_keys file").await;
-    b.click_in_dialog("Preview").await;
+    b.preview_authorized_keys(&file).await;
     let preview = b
         .wait_dialog_text("44 new, 2 duplicate, 3 refused, 1 skipped")
         .await;
@@ -1052,15 +1022,7 @@ async fn deleting_45_selected_keys_shows_progress_and_deletes_them_all() {
         .click()
         .await
         .unwrap();
-    b.client
-        .find(Locator::XPath(
-            "//main//button[normalize-space()='Delete' and not(ancestor::tr)]",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.click_batch_delete().await;
     b.wait_dialog_text("45 of 45 selected keys can be deleted")
         .await;
     b.watch_for("dialog[open] progress").await;

@@ -432,6 +432,51 @@ impl Browser {
     }
 }
 
+/// Steps several tests take the same way.
+impl Browser {
+    /// In the open Create dialog, on "Use an existing public key": pastes `file` at once (as
+    /// a paste does; typing 50 keys would take a minute), switches to importing it as an
+    /// authorized_keys file and asks for the per-line preview.
+    pub async fn preview_authorized_keys(&self, file: &str) {
+        self.client
+            .execute(
+                "const t = document.querySelector('dialog[open] #public-key'); \
+                 t.value = arguments[0]; t.dispatchEvent(new Event('input', {bubbles: true}));",
+                vec![json!(file)],
+            )
+            .await
+            .unwrap();
+        // Below many lines of keys: scrolled to, as a user would, clear of the dialog's footer.
+        self.wait_dialog_text("Import as an authorized_keys file")
+            .await;
+        self.client
+            .execute(
+                "[...document.querySelectorAll('dialog[open] button')] \
+                 .find(b => b.textContent.trim() === 'Import as an authorized_keys file') \
+                 .scrollIntoView({block: 'center'});",
+                vec![],
+            )
+            .await
+            .unwrap();
+        self.click_in_dialog("Import as an authorized_keys file")
+            .await;
+        self.click_in_dialog("Preview").await;
+    }
+
+    /// Clicks the toolbar's Delete, which deletes the selected keys (not a row's Delete).
+    pub async fn click_batch_delete(&self) {
+        self.client
+            .find(Locator::XPath(
+                "//main//button[normalize-space()='Delete' and not(ancestor::tr)]",
+            ))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+}
+
 /// Things that show only for a moment.
 impl Browser {
     /// From now on, notes whether anything matching `css` appears, however briefly.
