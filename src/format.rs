@@ -1,6 +1,9 @@
-//! Display helpers for wire values.
+//! Display helpers for wire values, in the console's language.
+
+use crate::i18n::{t, Language, Msg};
 
 /// A short name for an SSH algorithm, with its size: "Ed25519", "ECDSA P-384", "RSA 4096".
+// i18n: not text: algorithm names are the same in every language.
 pub fn key_type(algorithm: &str, bits: u32) -> String {
     match algorithm {
         "ssh-ed25519" => "Ed25519".into(),
@@ -14,25 +17,98 @@ pub fn key_type(algorithm: &str, bits: u32) -> String {
     }
 }
 
-/// `2026-11-28T01:34:56Z` -> `2026-11-28 01:34 UTC`; anything else is shown as is.
-pub fn timestamp(rfc3339: &str) -> String {
-    match (rfc3339.get(..10), rfc3339.get(11..16)) {
-        (Some(date), Some(time)) if rfc3339.get(10..11) == Some("T") => {
-            format!("{date} {time} UTC")
+/// Where the console shows times: in UTC (the default, as servers log them) or in the
+/// browser's time zone. Chosen in the header; kept in localStorage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeZone {
+    Utc,
+    Local,
+}
+
+const TIME_ZONE_KEY: &str = "keyrack.time-zone";
+
+impl TimeZone {
+    /// The one chosen, UTC unless Local was.
+    pub fn current() -> TimeZone {
+        let stored = web_sys::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item(TIME_ZONE_KEY).ok().flatten());
+        match stored.as_deref() {
+            Some("local") => TimeZone::Local,
+            _ => TimeZone::Utc,
         }
-        _ => rfc3339.to_owned(),
+    }
+
+    /// Keeps `zone` and reloads the page, so every time on it is shown in it.
+    pub fn choose(zone: TimeZone) {
+        let value = match zone {
+            TimeZone::Utc => "utc",
+            TimeZone::Local => "local",
+        };
+        if let Some(w) = web_sys::window() {
+            if let Some(s) = w.local_storage().ok().flatten() {
+                let _ = s.set_item(TIME_ZONE_KEY, value);
+            }
+            let _ = w.location().reload();
+        }
     }
 }
 
-/// The date of an RFC 3339 time (`2026-11-28`), for narrow columns; the whole time belongs in
-/// a `title`.
-pub fn date(rfc3339: &str) -> &str {
-    rfc3339.get(..10).unwrap_or(rfc3339)
+/// The locale dates are written in: Chinese as China writes them (2026/11/28 09:34); English
+/// in ISO order (2026-11-28, 01:34), as operators read it in logs, which en-CA's is.
+fn date_locale() -> &'static str {
+    match crate::i18n::language() {
+        Language::English => "en-CA",
+        Language::Chinese => "zh-CN",
+    }
 }
 
-/// The language dates and relative times are written in. (English until the console
-/// speaks another.)
-const LANGUAGE: &str = "en";
+/// An RFC 3339 time to the minute in the console's language and time zone, with the zone's
+/// name: `2026-11-28, 01:34 UTC`, `2026/11/28 09:34 GMT+8`. Anything else is shown as is.
+pub fn timestamp(rfc3339: &str) -> String {
+    use js_sys::Intl::{DateTimeFormatOptions, DayFormat, HourCycle, MonthFormat, NumericFormat, TimeZoneNameFormat, YearFormat};
+    let date = js_sys::Date::new(&rfc3339.into());
+    if date.get_time().is_nan() {
+        return rfc3339.to_owned();
+    }
+    let options = DateTimeFormatOptions::new();
+    options.set_year(YearFormat::Numeric);
+    options.set_month(MonthFormat::TwoDigit);
+    options.set_day(DayFormat::TwoDigit);
+    options.set_hour(NumericFormat::TwoDigit);
+    options.set_minute(NumericFormat::TwoDigit);
+    options.set_hour_cycle(HourCycle::H23);
+    options.set_time_zone_name(TimeZoneNameFormat::Short);
+    if TimeZone::current() == TimeZone::Utc {
+        options.set_time_zone("UTC");
+    }
+    date.to_locale_string(date_locale(), &options).into()
+}
+
+/// The date of an RFC 3339 time in the console's language and time zone, for narrow
+/// columns; the whole time belongs in a `title`.
+pub fn date(rfc3339: &str) -> String {
+    use js_sys::Intl::{DateTimeFormatOptions, DayFormat, MonthFormat, YearFormat};
+    let date = js_sys::Date::new(&rfc3339.into());
+    if date.get_time().is_nan() {
+        return rfc3339.to_owned();
+    }
+    let options = DateTimeFormatOptions::new();
+    options.set_year(YearFormat::Numeric);
+    options.set_month(MonthFormat::TwoDigit);
+    options.set_day(DayFormat::TwoDigit);
+    if TimeZone::current() == TimeZone::Utc {
+        options.set_time_zone("UTC");
+    }
+    date.to_locale_date_string(date_locale(), &options).into()
+}
+
+/// A count as the console's language writes it (100,000).
+pub fn number(n: impl Into<f64>) -> String {
+    js_sys::Number::from(n.into())
+        .to_locale_string(crate::i18n::language().tag())
+        .into()
+}
 
 /// How far an RFC 3339 time is from now, in words: "3 hours ago", "yesterday", "in 12 days".
 pub fn ago(at: &str) -> String {
@@ -44,7 +120,7 @@ pub fn ago(at: &str) -> String {
     relative(past.min(0.0))
 }
 
-/// `ms` from now (negative: past) in the browser's own words for [`LANGUAGE`]: minutes and
+/// `ms` from now (negative: past) in the browser's own words for the console's language: minutes and
 /// hours rounded down ("in 1 hour" means at least an hour), days to the nearest (a 30-day
 /// expiry reads "in 30 days" seconds later), and "now" within a minute of the past.
 fn relative(ms: f64) -> String {
@@ -61,7 +137,7 @@ fn relative(ms: f64) -> String {
     };
     let options = RelativeTimeFormatOptions::new();
     options.set_numeric(RelativeTimeFormatNumeric::Auto);
-    let languages = js_sys::Array::of1(&LANGUAGE.into());
+    let languages = js_sys::Array::of1(&crate::i18n::language().tag().into());
     RelativeTimeFormat::new(&languages, &options)
         .format(n.copysign(ms), unit)
         .into()
@@ -75,10 +151,10 @@ pub fn expiry(expires_at: Option<&str>) -> (String, &'static str) {
         .map(|at| js_sys::Date::parse(at) - js_sys::Date::now())
         .filter(|ms| !ms.is_nan());
     let Some(left) = left else {
-        return ("Never".into(), "");
+        return (t(Msg::FormatNever).into(), "");
     };
     if left <= 0.0 {
-        return ("Expired".into(), "badge badge-danger");
+        return (t(Msg::FormatExpired).into(), "badge badge-danger");
     }
     let within = f64::from(keyrack_api::EXPIRING_WITHIN_DAYS) * 86_400_000.0;
     let class = if left <= within {

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod auth;
 pub mod format;
+pub mod i18n;
 pub mod key_pairs;
 pub mod keygen;
 pub mod lazy;

@@ -93,3 +93,18 @@ pub fn field_of(e: &ApiError) -> Option<&str> {
         _ => None,
     }
 }
+
+/// A field rule broken, as a sentence under the field in the console's language.
+pub fn field_error(e: &keyrack_api::FieldError) -> String {
+    capitalise(&e.message)
+}
+
+/// A key policy refusal, as a sentence in the console's language.
+pub fn policy_violation(v: &keyrack_api::PolicyViolation) -> String {
+    capitalise(&v.message)
+}
+
+/// Why a public key is refused, as a sentence in the console's language.
+pub fn public_key_refusal(e: &keyrack_api::PublicKeyError) -> String {
+    e.to_string()
+}

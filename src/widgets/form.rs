@@ -68,11 +68,7 @@ pub fn FormButtons(
     }
 }
 
-/// A rule message with its first letter capitalised, as a sentence under a field.
+/// A field rule broken, as a sentence under the field (in the console's language).
 pub fn sentence(e: &FieldError) -> String {
-    let mut chars = e.message.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
+    crate::messages::field_error(e)
 }

@@ -12,6 +12,8 @@ use leptos_router::hooks::use_location;
 
 use crate::api::Api;
 use crate::auth::Session;
+use crate::format::TimeZone;
+use crate::i18n::{self, t, Language, Msg};
 use crate::routes;
 
 /// The frame around every console page.
@@ -63,19 +65,20 @@ pub fn ConsoleLayout() -> impl IntoView {
 fn Sidebar() -> impl IntoView {
     let session = expect_context::<Session>();
     view! {
-        <nav class="sidebar" aria-label="Console">
+        <nav class="sidebar" aria-label=t(Msg::LayoutNavLabel)>
+            // i18n: not text: the product's name
             <div class="brand">"Keyrack"</div>
             <ul class="nav">
-                <li><A href=routes::KEYS>"SSH Key"</A></li>
-                <li><A href=routes::INSTANCES>"Instances"</A></li>
-                <li><A href=routes::IMAGES>"Images"</A></li>
-                <li class="admin-only"><A href=routes::TOKENS>"Tokens"</A></li>
-                <li class="admin-only"><A href=routes::AUDIT>"Audit"</A></li>
-                <li><A href=routes::POLICY>"Policy"</A></li>
+                <li><A href=routes::KEYS>{t(Msg::LayoutNavKeys)}</A></li>
+                <li><A href=routes::INSTANCES>{t(Msg::LayoutNavInstances)}</A></li>
+                <li><A href=routes::IMAGES>{t(Msg::LayoutNavImages)}</A></li>
+                <li class="admin-only"><A href=routes::TOKENS>{t(Msg::LayoutNavTokens)}</A></li>
+                <li class="admin-only"><A href=routes::AUDIT>{t(Msg::LayoutNavAudit)}</A></li>
+                <li><A href=routes::POLICY>{t(Msg::LayoutNavPolicy)}</A></li>
             </ul>
             <Identity />
             <button type="button" class="button sign-out" on:click=move |_| session.sign_out()>
-                "Sign out"
+                {t(Msg::LayoutSignOut)}
             </button>
         </nav>
     }
@@ -88,9 +91,9 @@ fn Identity() -> impl IntoView {
     move || {
         session.me().map(|me| {
             let role = match me.role {
-                TokenRole::Admin => "Admin",
-                TokenRole::Viewer => "Viewer · read only",
-                TokenRole::Agent => "Agent",
+                TokenRole::Admin => t(Msg::LayoutRoleAdmin),
+                TokenRole::Viewer => t(Msg::LayoutRoleViewer),
+                TokenRole::Agent => t(Msg::LayoutRoleAgent),
             };
             view! {
                 <div class="identity">
@@ -107,23 +110,58 @@ fn Header() -> impl IntoView {
     let location = use_location();
     let title = move || {
         let path = location.pathname.get();
-        if path.starts_with(routes::INSTANCES) {
-            "Instances"
+        t(if path.starts_with(routes::INSTANCES) {
+            Msg::LayoutNavInstances
         } else if path.starts_with(routes::IMAGES) {
-            "Images"
+            Msg::LayoutNavImages
         } else if path.starts_with(routes::TOKENS) {
-            "Tokens"
+            Msg::LayoutNavTokens
         } else if path.starts_with(routes::AUDIT) {
-            "Audit"
+            Msg::LayoutNavAudit
         } else if path.starts_with(routes::POLICY) {
-            "Key policy"
+            Msg::LayoutTitlePolicy
         } else {
-            "SSH Key"
-        }
+            Msg::LayoutNavKeys
+        })
     };
     view! {
         <header class="header">
             <h1>{title}</h1>
+            <Preferences />
         </header>
+    }
+}
+
+/// The language and time-zone menus. Either choice reloads the page in it.
+#[component]
+pub fn Preferences() -> impl IntoView {
+    let current = i18n::language();
+    let languages = Language::ALL.map(|l| {
+        view! { <option value=l.tag() lang=l.tag() selected=l == current>{l.name()}</option> }
+    });
+    let choose_language = move |ev: leptos::ev::Event| {
+        let tag = event_target_value(&ev);
+        if let Some(l) = Language::ALL.into_iter().find(|l| l.tag() == tag) {
+            i18n::choose(l);
+        }
+    };
+    let zone = TimeZone::current();
+    let choose_zone = move |ev: leptos::ev::Event| {
+        TimeZone::choose(if event_target_value(&ev) == "local" {
+            TimeZone::Local
+        } else {
+            TimeZone::Utc
+        });
+    };
+    view! {
+        <div class="preferences">
+            <select class="input" aria-label=t(Msg::LayoutLanguage) on:change=choose_language>
+                {languages}
+            </select>
+            <select class="input" aria-label=t(Msg::LayoutTimeZone) on:change=choose_zone>
+                <option value="utc" selected=zone == TimeZone::Utc>{t(Msg::LayoutTimeZoneUtc)}</option>
+                <option value="local" selected=zone == TimeZone::Local>{t(Msg::LayoutTimeZoneLocal)}</option>
+            </select>
+        </div>
     }
 }

@@ -8,6 +8,7 @@ mod clock;
 mod compress;
 mod conformance;
 mod fuzz;
+mod i18n;
 mod load;
 mod postgres;
 mod run;
@@ -46,6 +47,9 @@ enum Command {
     /// Check the workspace's and fuzz/'s dependencies against the RustSec advisory database
     /// (offline, from the snapshot in ../shared/advisory-db) with cargo-deny.
     Advisories,
+    /// Check the console's two languages: every message in both, no text outside the
+    /// catalogue (i18n/*.toml).
+    I18n,
     /// Measure performance budgets (first-load size, key generation); with `--load`, the API
     /// under load on SQLite and PostgreSQL instead.
     Bench(bench::BenchArgs),
@@ -54,6 +58,7 @@ enum Command {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Setup => setup::setup().map(drop),
+        Command::I18n => i18n::check(),
         Command::Spa => {
             let mut clock = clock::Clock::start("xtask spa", setup::RUN_TOOLS + 1);
             setup::setup_run(&mut clock)?;

@@ -20,6 +20,8 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const RUSTFLAGS_ENV: &str = "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS";
 /// Trunk.toml's `pattern_script`: where the page module's tags go.
 const PLACEHOLDER: &str = "<script data-keyrack-app></script>";
+/// The Chinese text's file, beside the page's wasm.
+const CHINESE: &str = "zh-CN.json";
 /// The page's wasm profile (Cargo.toml): small over fast.
 const PROFILE: &str = "wasm-release";
 /// Features wasm-opt may assume: every browser the console supports has them.
@@ -100,6 +102,9 @@ fn build_app(dist: &Path) -> Result<String> {
             ])
             .arg(format!("--outfile={}", path.display())))?;
     }
+    // The Chinese text, fetched by the page only when Chinese is chosen (src/i18n.rs); under
+    // the build's hash like the wasm whose `Msg` order it follows.
+    crate::i18n::write_chinese(&work.join(CHINESE))?;
     let name = format!("app-{}", content_hash(&work)?);
     let target = dist.join(&name);
     std::fs::create_dir_all(&target)?;
@@ -118,14 +123,15 @@ fn link_app(dist: &Path, app: &str) -> Result<()> {
     if !html.contains(PLACEHOLDER) {
         anyhow::bail!("dist/index.html has no {PLACEHOLDER} (Trunk.toml's pattern_script)");
     }
-    let (js, wasm) = (
+    let (js, wasm, chinese) = (
         format!("/{app}/keyrack.js"),
         format!("/{app}/keyrack_bg.wasm"),
+        format!("/{app}/{CHINESE}"),
     );
     let tags = format!(
         "<link rel=\"modulepreload\" href=\"{js}\">\
          <link rel=\"preload\" href=\"{wasm}\" as=\"fetch\" type=\"application/wasm\" crossorigin>\
-         <script type=\"module\" src=\"/boot.js\" data-keyrack-js=\"{js}\" data-keyrack-wasm=\"{wasm}\"></script>"
+         <script type=\"module\" src=\"/boot.js\" data-keyrack-js=\"{js}\" data-keyrack-wasm=\"{wasm}\" data-keyrack-zh-cn=\"{chinese}\"></script>"
     );
     let html = html.replacen(PLACEHOLDER, &tags, 1);
     std::fs::write(&index, html)?;
