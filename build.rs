@@ -22,7 +22,10 @@ fn main() {
     }
     let messages = match catalogue::load(Path::new("i18n")) {
         Ok(messages) => messages,
-        Err(problems) => panic!("the message catalogue:\n  i18n/{}", problems.join("\n  i18n/")),
+        Err(problems) => panic!(
+            "the message catalogue:\n  i18n/{}",
+            problems.join("\n  i18n/")
+        ),
     };
     let mut out = String::from(
         "/// Every message of the catalogue (`i18n/*.toml`); [`Msg::text`] is its text in the \
@@ -41,6 +44,7 @@ fn main() {
         let _ = writeln!(out, "    {:?},", m.en);
     }
     out.push_str("];\n");
-    let path = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("messages.rs");
+    let path =
+        Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("messages.rs");
     std::fs::write(path, out).expect("write messages.rs");
 }

@@ -69,7 +69,10 @@ pub fn load(dir: &Path) -> Result<Vec<Message>, Vec<String>> {
     let mut variants = BTreeSet::new();
     for m in &messages {
         if !variants.insert(variant(&m.id)) {
-            problems.push(format!("{}: another message has the same name in Rust", m.id));
+            problems.push(format!(
+                "{}: another message has the same name in Rust",
+                m.id
+            ));
         }
     }
     if problems.is_empty() {
@@ -85,7 +88,9 @@ fn message(id: &str, value: &toml::Value) -> Result<Message, Vec<String>> {
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
     {
-        problems.push(format!("{id}: ids are lowercase letters, digits and dashes"));
+        problems.push(format!(
+            "{id}: ids are lowercase letters, digits and dashes"
+        ));
     }
     let Some(table) = value.as_table() else {
         return Err(vec![format!("{id}: not a table of languages")]);

@@ -6,13 +6,13 @@ use crate::i18n::{t, Language, Msg};
 // i18n: not text: algorithm names are the same in every language.
 pub fn key_type(algorithm: &str, bits: u32) -> String {
     match algorithm {
-        "ssh-ed25519" => "Ed25519".into(),
-        "sk-ssh-ed25519@openssh.com" => "Ed25519-SK".into(),
+        "ssh-ed25519" => "Ed25519".into(), // i18n: not text: algorithm
+        "sk-ssh-ed25519@openssh.com" => "Ed25519-SK".into(), // i18n: not text: algorithm
         "sk-ecdsa-sha2-nistp256@openssh.com" => "ECDSA-SK P-256".into(),
-        "ssh-rsa" => format!("RSA {bits}"),
+        "ssh-rsa" => format!("RSA {bits}"), // i18n: not text: algorithm
         other => match other.strip_prefix("ecdsa-sha2-nistp") {
-            Some(curve) => format!("ECDSA P-{curve}"),
-            None => format!("{other} {bits}"),
+            Some(curve) => format!("ECDSA P-{curve}"), // i18n: not text: algorithm
+            None => format!("{other} {bits}"),         // i18n: not text: algorithm
         },
     }
 }
@@ -54,53 +54,99 @@ impl TimeZone {
     }
 }
 
-/// The locale dates are written in: Chinese as China writes them (2026/11/28 09:34); English
-/// in ISO order (2026-11-28, 01:34), as operators read it in logs, which en-CA's is.
-fn date_locale() -> &'static str {
-    match crate::i18n::language() {
-        Language::English => "en-CA",
-        Language::Chinese => "zh-CN",
-    }
-}
-
-/// An RFC 3339 time to the minute in the console's language and time zone, with the zone's
-/// name: `2026-11-28, 01:34 UTC`, `2026/11/28 09:34 GMT+8`. Anything else is shown as is.
+/// An RFC 3339 time to the minute, in the console's language and time zone, with the zone:
+/// `2026-11-28 01:34 UTC` in English (ISO order, as operators read it in logs),
+/// `2026/11/28 09:34 UTC+08:00` in Chinese local time. Anything else is shown as is.
 pub fn timestamp(rfc3339: &str) -> String {
-    use js_sys::Intl::{DateTimeFormatOptions, DayFormat, HourCycle, MonthFormat, NumericFormat, TimeZoneNameFormat, YearFormat};
-    let date = js_sys::Date::new(&rfc3339.into());
-    if date.get_time().is_nan() {
+    let Some(date) = parse(rfc3339) else {
         return rfc3339.to_owned();
-    }
-    let options = DateTimeFormatOptions::new();
-    options.set_year(YearFormat::Numeric);
-    options.set_month(MonthFormat::TwoDigit);
-    options.set_day(DayFormat::TwoDigit);
-    options.set_hour(NumericFormat::TwoDigit);
-    options.set_minute(NumericFormat::TwoDigit);
-    options.set_hour_cycle(HourCycle::H23);
-    options.set_time_zone_name(TimeZoneNameFormat::Short);
-    if TimeZone::current() == TimeZone::Utc {
-        options.set_time_zone("UTC");
-    }
-    date.to_locale_string(date_locale(), &options).into()
+    };
+    let utc = TimeZone::current() == TimeZone::Utc;
+    let shown = match crate::i18n::language() {
+        Language::English => {
+            let (y, mo, d, h, mi) = fields(&date, utc);
+            format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}")
+        }
+        Language::Chinese => {
+            use js_sys::Intl::{DateTimeFormatOptions, HourCycle, NumericFormat};
+            let options = calendar_date(utc);
+            options.set_hour(NumericFormat::TwoDigit);
+            options.set_minute(NumericFormat::TwoDigit);
+            options.set_hour_cycle(HourCycle::H23);
+            let options: &DateTimeFormatOptions = &options;
+            date.to_locale_string("zh-CN", options).into()
+        }
+    };
+    format!("{shown} {}", zone(&date, utc))
 }
 
-/// The date of an RFC 3339 time in the console's language and time zone, for narrow
-/// columns; the whole time belongs in a `title`.
+/// The date of an RFC 3339 time in the console's language and time zone (`2026-11-28`,
+/// `2026/11/28`), for narrow columns; the whole time belongs in a `title`.
 pub fn date(rfc3339: &str) -> String {
-    use js_sys::Intl::{DateTimeFormatOptions, DayFormat, MonthFormat, YearFormat};
-    let date = js_sys::Date::new(&rfc3339.into());
-    if date.get_time().is_nan() {
+    let Some(date) = parse(rfc3339) else {
         return rfc3339.to_owned();
+    };
+    let utc = TimeZone::current() == TimeZone::Utc;
+    match crate::i18n::language() {
+        Language::English => {
+            let (y, mo, d, _, _) = fields(&date, utc);
+            format!("{y:04}-{mo:02}-{d:02}")
+        }
+        Language::Chinese => date
+            .to_locale_date_string("zh-CN", &calendar_date(utc))
+            .into(),
     }
+}
+
+fn parse(rfc3339: &str) -> Option<js_sys::Date> {
+    let date = js_sys::Date::new(&rfc3339.into());
+    (!date.get_time().is_nan()).then_some(date)
+}
+
+/// Year, month, day, hour and minute in UTC or in the browser's zone.
+fn fields(date: &js_sys::Date, utc: bool) -> (u32, u32, u32, u32, u32) {
+    if utc {
+        let y = date.get_utc_full_year();
+        (
+            y,
+            date.get_utc_month() + 1,
+            date.get_utc_date(),
+            date.get_utc_hours(),
+            date.get_utc_minutes(),
+        )
+    } else {
+        (
+            date.get_full_year(),
+            date.get_month() + 1,
+            date.get_date(),
+            date.get_hours(),
+            date.get_minutes(),
+        )
+    }
+}
+
+/// Options for year, month and day as digits, in UTC unless local time was chosen.
+fn calendar_date(utc: bool) -> js_sys::Intl::DateTimeFormatOptions {
+    use js_sys::Intl::{DateTimeFormatOptions, DayFormat, MonthFormat, YearFormat};
     let options = DateTimeFormatOptions::new();
     options.set_year(YearFormat::Numeric);
     options.set_month(MonthFormat::TwoDigit);
     options.set_day(DayFormat::TwoDigit);
-    if TimeZone::current() == TimeZone::Utc {
+    if utc {
         options.set_time_zone("UTC");
     }
-    date.to_locale_date_string(date_locale(), &options).into()
+    options
+}
+
+/// `UTC`, or the browser's offset from it on that date: `UTC+08:00`, `UTC-03:30`.
+// i18n: not text: zone names are the same in every language.
+fn zone(date: &js_sys::Date, utc: bool) -> String {
+    if utc {
+        return "UTC".into(); // i18n: not text: see above
+    }
+    let east = -(date.get_timezone_offset() as i32);
+    let sign = if east < 0 { '-' } else { '+' };
+    format!("UTC{sign}{:02}:{:02}", east.abs() / 60, east.abs() % 60) // i18n: not text: see above
 }
 
 /// A count as the console's language writes it (100,000).

@@ -39,10 +39,11 @@ impl Language {
     }
 
     /// The language's name in itself, as a language menu lists it.
+    // i18n: not text: each language's own name, the same in every language.
     pub fn name(self) -> &'static str {
         match self {
-            Language::English => "English",
-            Language::Chinese => "简体中文",
+            Language::English => "English",  // i18n: not text: see above
+            Language::Chinese => "简体中文", // i18n: not text: see above
         }
     }
 
@@ -119,16 +120,19 @@ pub fn preferred() -> Language {
         let languages = web_sys::window()
             .map(|w| w.navigator().languages().to_vec())
             .unwrap_or_default();
-        let first_known = languages.iter().filter_map(|l| l.as_string()).find_map(|l| {
-            let l = l.to_ascii_lowercase();
-            if l.starts_with("zh") {
-                Some(Language::Chinese)
-            } else if l.starts_with("en") {
-                Some(Language::English)
-            } else {
-                None
-            }
-        });
+        let first_known = languages
+            .iter()
+            .filter_map(|l| l.as_string())
+            .find_map(|l| {
+                let l = l.to_ascii_lowercase();
+                if l.starts_with("zh") {
+                    Some(Language::Chinese)
+                } else if l.starts_with("en") {
+                    Some(Language::English)
+                } else {
+                    None
+                }
+            });
         first_known.unwrap_or(Language::English)
     })
 }
@@ -167,24 +171,33 @@ async fn fetch_chinese() -> Result<Vec<String>, String> {
     // the page's wasm, under the build's hash).
     let url = web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| d.query_selector("script[data-keyrack-zh-cn]").ok().flatten())
+        .and_then(|d| {
+            d.query_selector("script[data-keyrack-zh-cn]")
+                .ok()
+                .flatten()
+        })
         .and_then(|tag| tag.get_attribute("data-keyrack-zh-cn"))
-        .ok_or("this build has no Chinese text")?;
+        .ok_or("this build has no Chinese text")?; // i18n: not text: for developers
     let response = gloo_net::http::Request::get(&url)
         .send()
         .await
         .map_err(|e| e.to_string())?;
     if !response.ok() {
-        return Err(format!("{url} answered {}", response.status()));
+        return Err(format!("{url} answered {}", response.status())); // i18n: not text: for developers
     }
     let body = response.text().await.map_err(|e| e.to_string())?;
+    // i18n: not text: for developers (the console's log), as the rest of this function.
     let parsed = js_sys::JSON::parse(&body).map_err(|_| format!("{url} is not JSON"))?;
     let text: Vec<String> = js_sys::Array::from(&parsed)
         .iter()
         .filter_map(|v| v.as_string())
         .collect();
     if text.len() != ENGLISH.len() {
-        return Err(format!("{url} has {} messages, not {}", text.len(), ENGLISH.len()));
+        return Err(format!(
+            "{url} has {} messages, not {}",
+            text.len(),
+            ENGLISH.len()
+        )); // i18n: not text: for developers
     }
     Ok(text)
 }

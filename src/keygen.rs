@@ -17,6 +17,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::i18n::{t, Msg};
+
 pub use worker::release;
 
 /// A key pair fresh from the worker.
@@ -31,6 +33,7 @@ pub struct GeneratedKey {
 
 impl fmt::Debug for GeneratedKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // i18n: not text: a type's name, for developers
         f.debug_struct("GeneratedKey")
             .field("public_key", &self.public_key)
             .field("private_key", &"<redacted>")
@@ -65,8 +68,8 @@ pub enum KeygenFailure {
 impl fmt::Display for KeygenFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Worker(why) => write!(f, "the key-generation worker failed: {why}"),
-            Self::Generation(why) => write!(f, "the key could not be generated: {why}"),
+            Self::Worker(why) => f.write_str(&Msg::CreateKeygenWorkerFailed.with(&[("why", why)])),
+            Self::Generation(why) => f.write_str(&Msg::CreateKeygenFailed.with(&[("why", why)])),
         }
     }
 }
@@ -87,7 +90,7 @@ pub async fn generate(mut request: KeygenRequest) -> Result<GeneratedKey, Keygen
 fn read_answer(answer: JsValue, round_trip_ms: f64) -> Result<GeneratedKey, KeygenFailure> {
     let answer: Array = answer
         .dyn_into()
-        .map_err(|_| KeygenFailure::Worker("unexpected answer".into()))?;
+        .map_err(|_| KeygenFailure::Worker(t(Msg::CreateKeygenUnexpectedAnswer).into()))?;
     let file = answer.get(1).dyn_into::<Uint8Array>().ok().map(|bytes| {
         let mut copy = Zeroizing::new(vec![0u8; bytes.length() as usize]);
         bytes.copy_to(&mut copy);
@@ -98,7 +101,7 @@ fn read_answer(answer: JsValue, round_trip_ms: f64) -> Result<GeneratedKey, Keyg
         .get(0)
         .as_string()
         .and_then(|json| serde_json::from_str::<KeygenReply>(&json).ok())
-        .ok_or_else(|| KeygenFailure::Worker("unreadable reply".into()))?;
+        .ok_or_else(|| KeygenFailure::Worker(t(Msg::CreateKeygenUnreadableReply).into()))?;
     match (reply, file) {
         (
             KeygenReply::Ok {
@@ -119,7 +122,7 @@ fn read_answer(answer: JsValue, round_trip_ms: f64) -> Result<GeneratedKey, Keyg
             },
         }),
         (KeygenReply::Ok { .. }, None) => {
-            Err(KeygenFailure::Worker("the reply has no key file".into()))
+            Err(KeygenFailure::Worker(t(Msg::CreateKeygenNoKeyFile).into()))
         }
         (KeygenReply::Error { message }, _) => Err(KeygenFailure::Generation(message)),
     }
@@ -138,6 +141,7 @@ pub async fn keyrack_bench_generate(key_type: String) -> Result<f64, JsValue> {
 
 /// What [`keyrack_bench_generate`] does.
 pub async fn bench_generate(key_type: &str) -> Result<f64, String> {
+    // i18n: not text: for `cargo xtask bench`
     let key_type: KeyType = key_type.parse().map_err(|_| "unknown key type")?;
     let request = KeygenRequest {
         key_type,

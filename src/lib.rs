@@ -33,7 +33,7 @@ pub fn App() -> impl IntoView {
     view! {
         <ToastHost>
             <Router>
-                <Routes fallback=|| view! { <p class="state">"Page not found."</p> }>
+                <Routes fallback=|| view! { <p class="state">{i18n::t(i18n::Msg::LayoutPageNotFound)}</p> }>
                     <Route path=StaticSegment(routes::SIGN_IN_SEGMENT) view=|| on_demand(lazy::sign_in_page) />
                     <ParentRoute path=StaticSegment("") view=ConsoleLayout>
                         <Route path=StaticSegment(routes::KEYS_SEGMENT) view=KeysPage />

@@ -1,44 +1,39 @@
-//! What the console says about an API refusal. The server's message is kept where it is
-//! the most precise text available (field rules, public-key reasons).
+//! What the console says about a refusal, in its language: an API error by its code, a field
+//! rule broken, a key policy refusal, a public key refused. The words are in the catalogue
+//! (`i18n/errors.toml`, `i18n/rules.toml`). The English console keeps the server's own
+//! message where it is the most precise text available (field rules with their limits and
+//! counts); the Chinese one words the same rule from its code.
 
-use keyrack_api::{ApiError, ErrorCode};
+use keyrack_api::{
+    ApiError, ErrorCode, FieldError, PolicyRule, PolicyViolation, PublicKeyError, Rule,
+};
+
+use crate::i18n::{language, t, Language, Msg};
 
 /// One sentence for the user.
 pub fn describe(e: &ApiError) -> String {
     use ErrorCode::*;
     match &e.code {
-        KeyPairNameDuplicate { .. } => {
-            "Another key pair already has this name; choose another one.".into()
-        }
-        TokenNameDuplicate { .. } => {
-            "Another valid token already has this name; choose another one.".into()
-        }
+        KeyPairNameDuplicate { .. } => t(Msg::ErrorsNameDuplicate).into(),
+        TokenNameDuplicate { .. } => t(Msg::ErrorsTokenNameDuplicate).into(),
         PublicKeyDuplicate { id, name, .. } => {
-            format!("This public key is already registered as {name} ({id}).")
+            Msg::ErrorsPublicKeyDuplicate.with(&[("name", name), ("id", id)])
         }
         KeyPairInUse { instance_ids } => match listed(instance_ids) {
-            Some(list) => format!("The key is bound to instances {list}; unbind it first."),
-            None => "The key is bound to instances; unbind it first.".into(),
+            Some(list) => Msg::ErrorsInUseListed.with(&[("list", &list)]),
+            None => t(Msg::ErrorsInUse).into(),
         },
         KeyPairReferencedByImage { image_ids } => match listed(image_ids) {
-            Some(list) => format!("Custom images {list} carry this key; delete them first."),
-            None => "Custom images carry this key; delete them first.".into(),
+            Some(list) => Msg::ErrorsInImagesListed.with(&[("list", &list)]),
+            None => t(Msg::ErrorsInImages).into(),
         },
-        KeyPairLimitExceeded { .. } => "This deployment holds as many key pairs as it may.".into(),
-        KeyPairNotFound { .. } => "This key pair no longer exists.".into(),
-        InstanceNotFound { .. } => "This instance no longer exists.".into(),
-        ImageNotFound { .. } => "This custom image no longer exists.".into(),
-        InstanceStateConflict { state } => {
-            format!("The instance is {state}; wait until it has finished, then retry.")
-        }
-        PreconditionFailed { .. } => {
-            "Someone changed this key pair meanwhile. It has been reloaded: review and try again."
-                .into()
-        }
-        LastAdminToken => {
-            "This is the last admin token: make another admin token first, then revoke this one."
-                .into()
-        }
+        KeyPairLimitExceeded { .. } => t(Msg::ErrorsLimitExceeded).into(),
+        KeyPairNotFound { .. } => t(Msg::ErrorsKeyPairNotFound).into(),
+        InstanceNotFound { .. } => t(Msg::ErrorsInstanceNotFound).into(),
+        ImageNotFound { .. } => t(Msg::ErrorsImageNotFound).into(),
+        InstanceStateConflict { state } => Msg::ErrorsInstanceState.with(&[("state", state)]),
+        PreconditionFailed { .. } => t(Msg::ErrorsChangedMeanwhile).into(),
+        LastAdminToken => t(Msg::ErrorsLastAdminToken).into(),
         _ => describe_common(e),
     }
 }
@@ -48,22 +43,24 @@ pub fn describe(e: &ApiError) -> String {
 /// these, so the first load carries only these (the rest come with the dialogs).
 pub fn describe_common(e: &ApiError) -> String {
     use ErrorCode::*;
+    let english = language() == Language::English;
     match &e.code {
-        Unauthorized => "Your session has ended; please sign in again.".into(),
-        Forbidden if e.message.is_empty() => "Your token may not do this.".into(),
-        Forbidden => format!(
-            "Your token may not do this: {}.",
-            e.message.trim_end_matches('.')
-        ),
-        RateLimited { .. } => "Too many requests; wait a moment and retry.".into(),
-        RequestTimeout => {
-            "The server took too long to answer. Refresh to see whether the change was made, then retry."
-                .into()
-        }
-        InternalError | Unknown if e.message.is_empty() => {
-            "Something went wrong on the server.".into()
-        }
-        _ => capitalise(&e.message),
+        Unauthorized => t(Msg::ErrorsSessionEnded).into(),
+        Forbidden if e.message.is_empty() || !english => t(Msg::ErrorsForbidden).into(),
+        Forbidden => Msg::ErrorsForbiddenBecause.with(&[("why", &e.message.trim_end_matches('.'))]),
+        RateLimited { .. } => t(Msg::ErrorsRateLimited).into(),
+        RequestTimeout => t(Msg::ErrorsTimeout).into(),
+        InternalError | Unknown if e.message.is_empty() => t(Msg::ErrorsServer).into(),
+        // The console's own failures (src/api/client.rs) are worded in its language already.
+        _ if english || e.code == Unknown => capitalise(&e.message),
+        InvalidParameter { field, rule } => rule_broken(field, *rule),
+        PublicKeyInvalid { reason, .. } => refusal_by_reason(reason).into(),
+        PolicyViolation { rule, .. } => policy_rule(*rule).into(),
+        InvalidRequest => t(Msg::ErrorsInvalidRequest).into(),
+        NotFound { .. } => t(Msg::ErrorsNotFound).into(),
+        PayloadTooLarge => t(Msg::ErrorsTooLarge).into(),
+        InternalError => t(Msg::ErrorsServer).into(),
+        _ => t(Msg::ErrorsRefused).into(),
     }
 }
 
@@ -95,16 +92,128 @@ pub fn field_of(e: &ApiError) -> Option<&str> {
 }
 
 /// A field rule broken, as a sentence under the field in the console's language.
-pub fn field_error(e: &keyrack_api::FieldError) -> String {
-    capitalise(&e.message)
+pub fn field_error(e: &FieldError) -> String {
+    match language() {
+        Language::English => capitalise(&e.message),
+        Language::Chinese => rule_broken(&e.field, e.rule),
+    }
+}
+
+/// A field rule broken, worded from the field and the rule alone.
+fn rule_broken(field: &str, rule: Rule) -> String {
+    use keyrack_api::{
+        DESCRIPTION_MAX_CHARS, MAX_LIFETIME_DAYS_MAX, NAME_MAX_CHARS, RESERVED_TAG_PREFIX,
+        RSA_MAX_BITS, RSA_MIN_BITS, TAGS_MAX, TAG_KEY_MAX_CHARS, TAG_VALUE_MAX_CHARS,
+    };
+    // `tags[2].key` -> `tags.key`, `names[4].name` -> `names.name`: the rule, not the place.
+    let mut kind = String::with_capacity(field.len());
+    let mut in_index = false;
+    for c in field.chars() {
+        match c {
+            '[' => in_index = true,
+            ']' => in_index = false,
+            c if !in_index => kind.push(c),
+            _ => {}
+        }
+    }
+    let name = t(match kind.as_str() {
+        "name" | "names.name" => Msg::RulesFieldName,
+        "description" => Msg::RulesFieldDescription,
+        "tags.key" => Msg::RulesFieldTagKey,
+        "tags.value" => Msg::RulesFieldTagValue,
+        "tags" => Msg::RulesFieldTags,
+        "expires_at" => Msg::RulesFieldExpiresAt,
+        "public_key" => Msg::RulesFieldPublicKey,
+        "instance_ids" => Msg::RulesFieldInstances,
+        "ids" => Msg::RulesFieldKeyPairs,
+        "authorized_keys" => Msg::RulesFieldFile,
+        "allowed_algorithms" => Msg::RulesFieldAllowedAlgorithms,
+        "min_rsa_bits" => Msg::RulesFieldMinRsaBits,
+        "max_lifetime_days" => Msg::RulesFieldMaxLifetimeDays,
+        "role" => Msg::RulesFieldRole,
+        _ => Msg::RulesFieldOther,
+    });
+    let named = |m: Msg| capitalise(&m.with(&[("field", &name)]));
+    let max = |m: Msg, max: &dyn std::fmt::Display| {
+        capitalise(&m.with(&[("field", &name), ("max", max)]))
+    };
+    match (kind.as_str(), rule) {
+        ("instance_ids", Rule::Required) => t(Msg::RulesSelectInstances).into(),
+        ("ids", Rule::Required) => t(Msg::RulesSelectKeyPairs).into(),
+        ("allowed_algorithms", Rule::Required) => t(Msg::RulesAllowAnAlgorithm).into(),
+        (_, Rule::Required) => named(Msg::RulesRequired),
+        ("name" | "names.name", Rule::Length) => max(Msg::RulesLength, &NAME_MAX_CHARS),
+        ("description", Rule::Length) => max(Msg::RulesLength, &DESCRIPTION_MAX_CHARS),
+        ("tags.key", Rule::Length) => max(Msg::RulesLength, &TAG_KEY_MAX_CHARS),
+        ("tags.value", Rule::Length) => max(Msg::RulesLength, &TAG_VALUE_MAX_CHARS),
+        ("authorized_keys", Rule::Length) => t(Msg::RulesFileSize).into(),
+        (_, Rule::Length) => named(Msg::RulesLengthOther),
+        ("name" | "names.name", Rule::Charset) => t(Msg::RulesNameCharset).into(),
+        (_, Rule::Charset) => named(Msg::RulesCharset),
+        (_, Rule::FirstChar) => named(Msg::RulesFirstChar),
+        (_, Rule::ControlChar) => named(Msg::RulesControlChar),
+        (_, Rule::BidiOverride) => named(Msg::RulesBidi),
+        (_, Rule::InvisibleChar) => named(Msg::RulesInvisible),
+        (_, Rule::Reserved) => capitalise(
+            &Msg::RulesReserved.with(&[("field", &name), ("prefix", &RESERVED_TAG_PREFIX)]),
+        ),
+        (_, Rule::Unique) => named(Msg::RulesUnique),
+        ("tags", Rule::Count) => Msg::RulesCountTags.with(&[("max", &TAGS_MAX)]),
+        (_, Rule::Count) => max(Msg::RulesCount, &keyrack_api::BATCH_MAX),
+        ("expires_at", Rule::Range) => t(Msg::RulesExpiryRange).into(),
+        ("min_rsa_bits", Rule::Range) => {
+            Msg::RulesMinRsaBitsRange.with(&[("min", &RSA_MIN_BITS), ("max", &RSA_MAX_BITS)])
+        }
+        ("max_lifetime_days", Rule::Range) => {
+            Msg::RulesMaxLifetimeRange.with(&[("max", &MAX_LIFETIME_DAYS_MAX)])
+        }
+        (_, Rule::Range) => named(Msg::RulesRange),
+        ("min_rsa_bits" | "max_lifetime_days", Rule::Format) => t(Msg::RulesWholeNumber).into(),
+        (_, Rule::Format) => named(Msg::RulesFormat),
+    }
 }
 
 /// A key policy refusal, as a sentence in the console's language.
-pub fn policy_violation(v: &keyrack_api::PolicyViolation) -> String {
-    capitalise(&v.message)
+pub fn policy_violation(v: &PolicyViolation) -> String {
+    match language() {
+        Language::English => capitalise(&v.message),
+        Language::Chinese => policy_rule(v.rule).into(),
+    }
+}
+
+fn policy_rule(rule: PolicyRule) -> &'static str {
+    t(match rule {
+        PolicyRule::AllowedAlgorithms => Msg::RulesPolicyAlgorithm,
+        PolicyRule::MinRsaBits => Msg::RulesPolicyRsaBits,
+        PolicyRule::MaxLifetimeDays => Msg::RulesPolicyLifetime,
+    })
 }
 
 /// Why a public key is refused, as a sentence in the console's language.
-pub fn public_key_refusal(e: &keyrack_api::PublicKeyError) -> String {
-    e.to_string()
+pub fn public_key_refusal(e: &PublicKeyError) -> String {
+    match e {
+        PublicKeyError::TooLarge { len } => Msg::RulesKeyTooLarge.with(&[("len", len)]),
+        PublicKeyError::RsaTooShort { bits } => Msg::RulesKeyRsaShort.with(&[("bits", bits)]),
+        PublicKeyError::RsaTooLong { bits } => Msg::RulesKeyRsaLong.with(&[("bits", bits)]),
+        PublicKeyError::Certificate { algorithm } => {
+            Msg::RulesKeyCertificate.with(&[("algorithm", algorithm)])
+        }
+        PublicKeyError::UnsupportedAlgorithm { algorithm } => {
+            Msg::RulesKeyUnsupported.with(&[("algorithm", algorithm)])
+        }
+        other => refusal_by_reason(other.reason()).into(),
+    }
+}
+
+/// A public key refusal from its reason alone (as the server sends it).
+fn refusal_by_reason(reason: &str) -> &'static str {
+    t(match reason {
+        "empty" => Msg::RulesKeyEmpty,
+        "private_key" => Msg::RulesKeyPrivate,
+        "dsa" => Msg::RulesKeyDsa,
+        "options" => Msg::RulesKeyOptions,
+        "multiple_keys" => Msg::RulesKeyMultiple,
+        "malformed" => Msg::RulesKeyMalformed,
+        _ => Msg::RulesKeyRefused,
+    })
 }

@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::auth::Session;
+use crate::i18n::{t, Msg};
 
 const BASE: &str = "/api/v1";
 
@@ -77,11 +78,10 @@ impl Api {
 
 /// Decodes a JSON answer.
 pub(super) async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
-    response.json::<T>().await.map_err(|e| {
-        generic(format!(
-            "the server sent an answer this console cannot read ({e})"
-        ))
-    })
+    response
+        .json::<T>()
+        .await
+        .map_err(|e| generic(Msg::ErrorsUnreadable.with(&[("detail", &e)])))
 }
 
 /// Sends a call with `token`, without the session's sign-out on 401.
@@ -90,24 +90,25 @@ pub(super) async fn send(call: Call<'_>, token: Option<&str>) -> Result<Response
         "" => format!("{BASE}{}", call.path),
         query => format!("{BASE}{}?{query}", call.path),
     };
+    // i18n: not text: HTTP header names and values, from here to the body.
     let mut builder = RequestBuilder::new(&url)
         .method(call.method)
-        .header("Accept", "application/json");
+        .header("Accept", "application/json"); // i18n: not text: HTTP
     if let Some(token) = token {
-        builder = builder.header("Authorization", &format!("Bearer {token}"));
+        builder = builder.header("Authorization", &format!("Bearer {token}")); // i18n: not text: HTTP
     }
     if let Some(version) = call.if_match {
-        builder = builder.header("If-Match", &format!("\"{version}\""));
+        builder = builder.header("If-Match", &format!("\"{version}\"")); // i18n: not text: HTTP
     }
     let request = match &call.body {
         Some(body) => builder.json(body),
         None => builder.build(),
     }
-    .map_err(|e| generic(format!("the request could not be built ({e})")))?;
+    .map_err(|e| generic(Msg::ErrorsUnbuildable.with(&[("detail", &e)])))?;
     let response = request
         .send()
         .await
-        .map_err(|_| generic("the server could not be reached; check your connection and retry"))?;
+        .map_err(|_| generic(t(Msg::ErrorsUnreachable)))?;
     if response.ok() {
         return Ok(response);
     }
@@ -120,14 +121,17 @@ async fn read_error(response: &Response) -> ApiError {
     let text = response.text().await.unwrap_or_default();
     match serde_json::from_str::<ErrorBody>(&text) {
         Ok(body) => body.error,
-        Err(_) if status == 401 => ApiError::new(ErrorCode::Unauthorized, "please sign in again"),
-        Err(_) => generic(format!(
-            "the server answered {status} {}",
-            response.status_text()
-        )),
+        Err(_) if status == 401 => {
+            ApiError::new(ErrorCode::Unauthorized, t(Msg::ErrorsSessionEnded))
+        }
+        Err(_) => generic(
+            Msg::ErrorsStatus.with(&[("status", &status), ("text", &response.status_text())]),
+        ),
     }
 }
 
+/// A failure on the console's side of the network, already worded in its language (so
+/// src/messages.rs shows it as it is: `Unknown`, a code the server never sends as such).
 pub(super) fn generic(message: impl Into<String>) -> ApiError {
-    ApiError::new(ErrorCode::InternalError, message)
+    ApiError::new(ErrorCode::Unknown, message)
 }

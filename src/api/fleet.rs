@@ -7,6 +7,7 @@ use keyrack_api::{
 };
 
 use super::client::{Api, Call};
+use crate::i18n::Msg;
 use crate::routes::encode;
 
 /// Pages of 100 that [`Api::list_instances_bound_to`] reads at most (10,000 instances).
@@ -21,7 +22,7 @@ impl Api {
             other => other,
         };
         serde_json::from_value(items)
-            .map_err(|e| ApiError::new(keyrack_api::ErrorCode::InternalError, e.to_string()))
+            .map_err(|e| super::client::generic(Msg::ErrorsUnreadable.with(&[("detail", &e)])))
     }
 
     /// `GET /instances`, one region or all, the first 100.
@@ -81,10 +82,9 @@ impl Api {
     pub async fn authorized_keys(&self, id: &str) -> Result<String, ApiError> {
         let path = format!("/instances/{}/authorized_keys", encode(id));
         let response = self.send(Call::new(Method::GET, &path)).await?;
-        response
-            .text()
-            .await
-            .map_err(|e| super::client::generic(format!("the answer could not be read ({e})")))
+        response.text().await.map_err(|e| {
+            super::client::generic(Msg::ErrorsAnswerUnreadable.with(&[("detail", &e)]))
+        })
     }
 
     /// `POST /instances/{id}/start`: the instance, now `STARTING` (or as it was).

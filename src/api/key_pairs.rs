@@ -7,6 +7,7 @@ use keyrack_api::{
 };
 
 use super::client::{Api, Call};
+use crate::i18n::Msg;
 use crate::routes::encode;
 
 impl Api {
@@ -27,10 +28,9 @@ impl Api {
         let response = self
             .send(Call::new(Method::GET, &path).query(query))
             .await?;
-        response
-            .text()
-            .await
-            .map_err(|e| super::client::generic(format!("the export could not be read ({e})")))
+        response.text().await.map_err(|e| {
+            super::client::generic(Msg::ErrorsExportUnreadable.with(&[("detail", &e)]))
+        })
     }
 
     /// `GET /key-pairs/{id}`

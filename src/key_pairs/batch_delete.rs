@@ -7,6 +7,8 @@ use keyrack_api::{ApiError, BatchDeleteResponse, BatchDeleteResult, DeleteOutcom
 use leptos::prelude::*;
 
 use super::delete_key::blockers;
+use crate::format::number;
+use crate::i18n::{t, Msg};
 use crate::widgets::batch::{self, Batch, BatchProgress, NotAttempted};
 use crate::widgets::form::{FormButtons, ServerError};
 
@@ -67,7 +69,10 @@ pub fn BatchDeleteForm(
                 <li class:blocked=!why.is_empty()>
                     <strong>{k.name}</strong> " " <span class="mono muted">{k.id}</span>
                     {(!why.is_empty()).then(|| view! {
-                        <span class="badge badge-warning">"Cannot be deleted: " {why.join("; ")}</span>
+                        <span class="badge badge-warning">
+                            {Msg::DialogsBatchCannotDelete
+                                .with(&[("reasons", &why.join(t(Msg::DialogsBatchReasonSeparator)))])}
+                        </span>
                     })}
                 </li>
             }
@@ -75,8 +80,8 @@ pub fn BatchDeleteForm(
         .collect_view();
     view! {
         <form class="form" on:submit=submit>
-            <p>{format!("{deletable} of {total} selected keys can be deleted. Only deletable ones will be deleted.")}</p>
-            <ul class="key-list" tabindex="0" aria-label="Selected key pairs">{rows}</ul>
+            <p>{Msg::DialogsBatchDeletable.with(&[("deletable", &number(deletable as f64)), ("total", &number(total as f64))])}</p>
+            <ul class="key-list" tabindex="0" aria-label=t(Msg::DialogsBatchSelectedLabel)>{rows}</ul>
             <ServerError error=server_error />
             <FormButtons pending=pending blocked=Signal::stored(deletable == 0) on_cancel=on_cancel />
         </form>
@@ -102,7 +107,11 @@ pub fn BatchDeleteResults(
         .iter()
         .filter(|r| r.outcome == DeleteOutcome::Deleted)
         .count();
-    let summary = format!("Deleted {deleted} of {}", results.len() + not_attempted);
+    let total = results.len() + not_attempted;
+    let summary = Msg::DialogsBatchSummary.with(&[
+        ("deleted", &number(deleted as f64)),
+        ("total", &number(total as f64)),
+    ]);
     let left = results
         .into_iter()
         .filter(|r| r.outcome != DeleteOutcome::Deleted)
@@ -114,10 +123,10 @@ pub fn BatchDeleteResults(
     view! {
         <div class="form">
             <p class="result-summary" role="status">{summary}</p>
-            <NotAttempted count=not_attempted error what="selected keys were not deleted" />
-            <ul class="key-list" tabindex="0" aria-label="Key pairs not deleted">{left}</ul>
+            <NotAttempted count=not_attempted error what=t(Msg::DialogsBatchNotAttempted) />
+            <ul class="key-list" tabindex="0" aria-label=t(Msg::DialogsBatchLeftLabel)>{left}</ul>
             <div class="form-buttons">
-                <button type="button" class="button primary" on:click=move |_| on_close.run(())>"Close"</button>
+                <button type="button" class="button primary" on:click=move |_| on_close.run(())>{t(Msg::DialogsClose)}</button>
             </div>
         </div>
     }
@@ -126,15 +135,17 @@ pub fn BatchDeleteResults(
 /// Why one key of a batch was kept.
 pub fn reason(r: &BatchDeleteResult) -> String {
     match r.outcome {
-        DeleteOutcome::Deleted => "deleted".into(),
-        DeleteOutcome::NotFound => "no longer exists".into(),
-        DeleteOutcome::InUse if r.instance_ids.is_empty() => "bound to instances".into(),
-        DeleteOutcome::InUse => format!("bound to instances {}", r.instance_ids.join(", ")),
+        DeleteOutcome::Deleted => t(Msg::DialogsOutcomeDeleted).into(),
+        DeleteOutcome::NotFound => t(Msg::DialogsOutcomeNotFound).into(),
+        DeleteOutcome::InUse if r.instance_ids.is_empty() => t(Msg::DialogsBoundToInstances).into(),
+        DeleteOutcome::InUse => {
+            Msg::DialogsBoundToInstancesList.with(&[("ids", &r.instance_ids.join(", "))])
+        }
         DeleteOutcome::ReferencedByImage if r.image_ids.is_empty() => {
-            "carried by custom images".into()
+            t(Msg::DialogsCarriedByImages).into()
         }
         DeleteOutcome::ReferencedByImage => {
-            format!("carried by custom images {}", r.image_ids.join(", "))
+            Msg::DialogsCarriedByImagesList.with(&[("ids", &r.image_ids.join(", "))])
         }
     }
 }

@@ -18,6 +18,8 @@ mod picker;
 use self::parts::{ForceShutdown, ForceShutdownWarning, Pager, PickList, PickerFilters};
 use self::picker::Picker;
 use super::instance_picker::{BindMode, Selection};
+use crate::format::number;
+use crate::i18n::Msg;
 use crate::widgets::form::{FormButtons, ServerError};
 
 /// Instances per page of the list.
@@ -99,8 +101,12 @@ pub fn BindInstancesForm(
             <div class="bind-options">
                 <ForceShutdown picker />
                 <p class="muted" aria-live="polite">
-                    {move || format!("{} selected", count())}
-                    {move || too_many().then(|| format!("; at most {BIND_INSTANCES_MAX} at a time"))}
+                    {move || Msg::BindSelected.with(&[("count", &number(count() as f64))])}
+                    {move || {
+                        too_many().then(|| {
+                            Msg::BindAtMost.with(&[("max", &number(BIND_INSTANCES_MAX as f64))])
+                        })
+                    }}
                 </p>
             </div>
             <ForceShutdownWarning picker />

@@ -1,11 +1,13 @@
 //! The per-instance results of **Bind** and **Unbind**.
 
 use keyrack_api::{
-    ApiError, BindOutcome, BindResponse, BindResult, Instance, KEYS_PER_INSTANCE_MAX,
+    ApiError, BindOutcome, BindResponse, BindResult, Instance, InstanceState, KEYS_PER_INSTANCE_MAX,
 };
 use leptos::prelude::*;
 
 use super::instance_picker::BindMode;
+use crate::format::number;
+use crate::i18n::{t, Msg};
 use crate::widgets::batch::NotAttempted;
 
 /// "Bound to N of M instances" and what happened to each instance.
@@ -34,14 +36,18 @@ pub fn BindResults(
         .filter(|r| succeeded(r.outcome))
         .count();
     let total = response.results.len() + not_attempted;
-    let untouched = match mode {
-        BindMode::Bind => "selected instances did not get the key",
-        BindMode::Unbind => "selected instances keep the key",
-    };
+    let untouched = t(match mode {
+        BindMode::Bind => Msg::BindBindNotAttempted,
+        BindMode::Unbind => Msg::BindUnbindNotAttempted,
+    });
     let summary = match mode {
-        BindMode::Bind => format!("Bound to {done} of {total} instances"),
-        BindMode::Unbind => format!("Unbound from {done} of {total} instances"),
-    };
+        BindMode::Bind => Msg::BindBoundSummary,
+        BindMode::Unbind => Msg::BindUnboundSummary,
+    }
+    .with(&[
+        ("done", &number(done as f64)),
+        ("total", &number(total as f64)),
+    ]);
     let rows = response
         .results
         .into_iter()
@@ -64,9 +70,9 @@ pub fn BindResults(
         <div class="form">
             <p class="result-summary" role="status">{summary}</p>
             <NotAttempted count=not_attempted error what=untouched />
-            <ul class="key-list bind-results" tabindex="0" aria-label="Results per instance">{rows}</ul>
+            <ul class="key-list bind-results" tabindex="0" aria-label=t(Msg::BindResultsLabel)>{rows}</ul>
             <div class="form-buttons">
-                <button type="button" class="button primary" on:click=move |_| on_close.run(())>"Close"</button>
+                <button type="button" class="button primary" on:click=move |_| on_close.run(())>{t(Msg::DialogsClose)}</button>
             </div>
         </div>
     }
@@ -86,16 +92,26 @@ pub fn succeeded(outcome: BindOutcome) -> bool {
 /// What happened to one instance, in words.
 pub fn outcome_text(r: &BindResult) -> String {
     match r.outcome {
-        BindOutcome::Bound => "Bound".into(),
-        BindOutcome::AlreadyBound => "Already bound".into(),
-        BindOutcome::Unbound => "Unbound".into(),
-        BindOutcome::NotBound => "Not bound".into(),
+        BindOutcome::Bound => t(Msg::BindOutcomeBound).into(),
+        BindOutcome::AlreadyBound => t(Msg::BindOutcomeAlreadyBound).into(),
+        BindOutcome::Unbound => t(Msg::BindOutcomeUnbound).into(),
+        BindOutcome::NotBound => t(Msg::BindOutcomeNotBound).into(),
         BindOutcome::InstanceRunning => match r.state {
-            Some(state) => format!("Shut down the instance first (state {})", state.as_str()),
-            None => "Shut down the instance first".into(),
+            Some(state) => Msg::BindOutcomeRunning.with(&[("state", &state_name(state))]),
+            None => t(Msg::BindShutDownFirst).into(),
         },
-        BindOutcome::OsUnsupported => "Windows not supported".into(),
-        BindOutcome::NotFound => "Not found".into(),
-        BindOutcome::KeyLimit => format!("{KEYS_PER_INSTANCE_MAX}-key limit reached"),
+        BindOutcome::OsUnsupported => t(Msg::BindOutcomeWindows).into(),
+        BindOutcome::NotFound => t(Msg::BindOutcomeNotFound).into(),
+        BindOutcome::KeyLimit => Msg::BindOutcomeKeyLimit.with(&[("max", &KEYS_PER_INSTANCE_MAX)]),
     }
+}
+
+/// A state in the console's language; in English, the API's spelling (`RUNNING`).
+fn state_name(state: InstanceState) -> &'static str {
+    t(match state {
+        InstanceState::Running => Msg::BindStateRunning,
+        InstanceState::Stopped => Msg::BindStateStopped,
+        InstanceState::Starting => Msg::BindStateStarting,
+        InstanceState::Stopping => Msg::BindStateStopping,
+    })
 }

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use super::create_pair_fields::{CreatePairFields, GenerateKeyPair, PairChoices};
 use super::expiry_field::{ExpiryChoice, ExpiryField};
 use super::public_key_input::{preview_of, PublicKeyInput};
+use crate::i18n::{t, Msg};
 use crate::widgets::form::{sentence, FieldMessage, FormButtons, ServerError};
 use crate::widgets::tag_editor::{TagEditor, TagRows};
 
@@ -88,7 +89,10 @@ pub fn CreateKeyForm(
                 )
             }
         };
-        policy.check_key(&algorithm, bits).err().map(|v| v.message)
+        policy
+            .check_key(&algorithm, bits)
+            .err()
+            .map(|v| crate::messages::policy_violation(&v))
     });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -130,7 +134,7 @@ pub fn CreateKeyForm(
             <NameField name=name submitted=submitted />
             <DescriptionField description=description submitted=submitted />
             <div class="field">
-                <span class="label">"Tag (Optional)"</span>
+                <span class="label">{t(Msg::CreateTagsOptional)}</span>
                 <TagEditor rows=tags show_all=submitted />
             </div>
             <ExpiryField choice=expiry submitted=submitted new_key=true />
@@ -144,7 +148,7 @@ pub fn CreateKeyForm(
                         let several = public_key.with(|k| matches!(preview_of(k), Some(Err(PublicKeyError::MultipleKeys | PublicKeyError::Options))));
                         on_bulk.filter(|_| several).map(|bulk| view! {
                             <button type="button" class="button" on:click=move |_| bulk.run(public_key.get_untracked())>
-                                "Import as an authorized_keys file"
+                                {t(Msg::CreateImportAsAuthorizedKeys)}
                             </button>
                         })
                     }}
@@ -187,7 +191,7 @@ fn MethodChoice(
 ) -> impl IntoView {
     view! {
         <fieldset class="field radio-group">
-            <legend class="label">"Creation Method"</legend>
+            <legend class="label">{t(Msg::CreateCreationMethod)}</legend>
             <label class:disabled=!can_generate>
                 <input
                     type="radio"
@@ -196,7 +200,7 @@ fn MethodChoice(
                     prop:checked=move || method.get() == CreationMethod::CreatePair
                     on:change=move |_| set_method.set(CreationMethod::CreatePair)
                 />
-                "Create a key pair"
+                {t(Msg::CreateMethodCreatePair)}
             </label>
             <label>
                 <input
@@ -205,10 +209,10 @@ fn MethodChoice(
                     prop:checked=move || method.get() == CreationMethod::UseExisting
                     on:change=move |_| set_method.set(CreationMethod::UseExisting)
                 />
-                "Use an existing public key"
+                {t(Msg::CreateMethodUseExisting)}
             </label>
             <p class="hint" hidden=can_generate>
-                "Creating a key pair in the browser is not available here."
+                {t(Msg::CreateCreatePairUnavailable)}
             </p>
         </fieldset>
     }
@@ -231,7 +235,7 @@ pub fn NameField(
     });
     view! {
         <div class="field">
-            <label for="key-name">"Key Name"</label>
+            <label for="key-name">{t(Msg::CreateKeyName)}</label>
             <input
                 id="key-name"
                 type="text"
@@ -244,7 +248,7 @@ pub fn NameField(
                 on:input=move |ev| name.set(event_target_value(&ev))
                 on:change=move |_| set_touched.set(true)
             />
-            <p class="hint">"1–64 characters: letters, digits, _ . @ -; starts with a letter or digit."</p>
+            <p class="hint">{t(Msg::CreateKeyNameHint)}</p>
             <FieldMessage id="key-name-error" message=message />
         </div>
     }
@@ -271,7 +275,7 @@ pub fn DescriptionField(
     });
     view! {
         <div class="field">
-            <label for="key-description">"Description (Optional)"</label>
+            <label for="key-description">{t(Msg::CreateDescriptionOptional)}</label>
             <textarea
                 id="key-description"
                 class="input"

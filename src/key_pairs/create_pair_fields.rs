@@ -9,6 +9,7 @@ use leptos::html;
 use leptos::prelude::*;
 use zeroize::Zeroizing;
 
+use crate::i18n::{t, Msg};
 use crate::widgets::form::FieldMessage;
 
 /// What "Create a key pair" hands to the dialog on OK.
@@ -88,12 +89,12 @@ pub fn CreatePairFields(
     let no_pem = Memo::new(move |_| choices.key_type.get().no_pem_reason());
     let mismatch = Signal::derive(move || {
         (choices.mismatch.get() && (choices.confirm_touched.get() || submitted.get()))
-            .then(|| "The passphrases do not match.".to_owned())
+            .then(|| t(Msg::CreatePassphrasesDiffer).to_owned())
     });
-    let types = KeyType::ALL.map(|t| {
+    let types = KeyType::ALL.map(|k| {
         view! {
-            <option value=t.as_str() prop:selected=move || choices.key_type.get() == t>
-                {t.label()}
+            <option value=k.as_str() prop:selected=move || choices.key_type.get() == k>
+                {type_label(k)}
             </option>
         }
     });
@@ -110,13 +111,13 @@ pub fn CreatePairFields(
     });
     view! {
         <div class="field">
-            <label for="key-type">"Key type"</label>
+            <label for="key-type">{t(Msg::CreateKeyType)}</label>
             <select
                 id="key-type"
                 class="input"
                 on:change=move |ev| {
-                    if let Ok(t) = event_target_value(&ev).parse::<KeyType>() {
-                        choices.set_key_type(t);
+                    if let Ok(k) = event_target_value(&ev).parse::<KeyType>() {
+                        choices.set_key_type(k);
                     }
                 }
             >
@@ -124,7 +125,7 @@ pub fn CreatePairFields(
             </select>
         </div>
         <div class="field">
-            <label for="key-passphrase">"Passphrase"</label>
+            <label for="key-passphrase">{t(Msg::CreatePassphrase)}</label>
             <input
                 id="key-passphrase"
                 type="password"
@@ -133,10 +134,10 @@ pub fn CreatePairFields(
                 node_ref=choices.passphrase
                 on:input=move |_| choices.recheck()
             />
-            <p class="hint">"Optional. It encrypts the private key file; Keyrack never keeps it."</p>
+            <p class="hint">{t(Msg::CreatePassphraseHint)}</p>
         </div>
         <div class="field">
-            <label for="key-passphrase-confirm">"Confirm passphrase"</label>
+            <label for="key-passphrase-confirm">{t(Msg::CreateConfirmPassphrase)}</label>
             <input
                 id="key-passphrase-confirm"
                 type="password"
@@ -151,7 +152,7 @@ pub fn CreatePairFields(
             <FieldMessage id="key-passphrase-error" message=mismatch />
         </div>
         <div class="field">
-            <label for="key-format">"Private key format"</label>
+            <label for="key-format">{t(Msg::CreatePrivateKeyFormat)}</label>
             <select
                 id="key-format"
                 class="input"
@@ -165,9 +166,17 @@ pub fn CreatePairFields(
                 {formats.into_iter().collect_view()}
             </select>
             <p class="hint" id="key-format-hint" hidden=move || no_pem.get().is_none()>
-                {move || no_pem.get().map(|why| format!("{why}."))}
+                {move || no_pem.get().map(|_| t(Msg::CreateNoPemEd25519))}
             </p>
         </div>
+    }
+}
+
+/// A key type as the list shows it: the algorithm's name, Ed25519 recommended.
+fn type_label(key_type: KeyType) -> &'static str {
+    match key_type {
+        KeyType::Ed25519 => t(Msg::CreateKeyTypeEd25519Recommended),
+        other => other.label(),
     }
 }
 
@@ -189,16 +198,21 @@ pub fn KeySaved(
     view! {
         <div class="key-saved" role="status">
             <div class="alert alert-success">
-                <p>"The private key has been downloaded. Keyrack does not keep it."</p>
+                <p>{t(Msg::CreateKeyDownloaded)}</p>
             </div>
-            <p class="hint">"File: " <code>{file_name}</code> ". " {detail}</p>
+            <p class="hint">
+                {t(Msg::CreateFileNameStart)}
+                <code>{file_name}</code>
+                {t(Msg::CreateFileNameEnd)}
+                {detail}
+            </p>
         </div>
         <div class="form-buttons">
             <button type="button" class="button" on:click=move |_| on_download_again.run(())>
-                "Download again"
+                {t(Msg::CreateDownloadAgain)}
             </button>
             <button type="button" class="button primary" on:click=move |_| on_close.run(())>
-                "Close"
+                {t(Msg::CreateClose)}
             </button>
         </div>
     }

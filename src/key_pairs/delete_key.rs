@@ -3,22 +3,17 @@
 use keyrack_api::{ApiError, KeyPair};
 use leptos::prelude::*;
 
+use crate::i18n::{t, Msg};
 use crate::widgets::form::{FormButtons, ServerError};
 
 /// Why a key pair cannot be deleted now, if it cannot.
 pub fn blockers(key: &KeyPair) -> Vec<String> {
     let mut why = Vec::new();
     if !key.instance_ids.is_empty() {
-        why.push(format!(
-            "bound to instances {}",
-            key.instance_ids.join(", ")
-        ));
+        why.push(Msg::DialogsBoundToInstancesList.with(&[("ids", &key.instance_ids.join(", "))]));
     }
     if !key.image_ids.is_empty() {
-        why.push(format!(
-            "carried by custom images {}",
-            key.image_ids.join(", ")
-        ));
+        why.push(Msg::DialogsCarriedByImagesList.with(&[("ids", &key.image_ids.join(", "))]));
     }
     why
 }
@@ -52,12 +47,13 @@ pub fn DeleteKeyForm(
     view! {
         <form class="form" on:submit=submit>
             <p>
-                "Delete the SSH key " <strong>{key.name.clone()}</strong> " ("
-                <span class="mono">{key.id.clone()}</span> ")? This cannot be undone."
+                {t(Msg::DialogsDeleteConfirmStart)} <strong>{key.name.clone()}</strong>
+                {t(Msg::DialogsDeleteConfirmId)} <span class="mono">{key.id.clone()}</span>
+                {t(Msg::DialogsDeleteConfirmEnd)}
             </p>
             {blocked.then(|| view! {
                 <div class="alert alert-warning" role="alert">
-                    <p>"This key cannot be deleted while it is in use:"</p>
+                    <p>{t(Msg::DialogsInUse)}</p>
                     <ul>{why.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
                 </div>
             })}

@@ -12,6 +12,7 @@ use zeroize::Zeroizing;
 
 use self::binding::{BindDialog, BindingDialog};
 use crate::api::Api;
+use crate::i18n::{t, Msg};
 use crate::key_pairs::batch_delete::{delete_in_chunks, BatchDeleteForm, BatchDeleteResults};
 use crate::key_pairs::create_key::CreateKeyForm;
 use crate::key_pairs::create_pair_fields::{GenerateKeyPair, KeySaved};
@@ -138,7 +139,10 @@ fn CreateDialog(close: Callback<()>, on_changed: Callback<()>) -> impl IntoView 
                     .count();
                 let _ = imported.try_set(Some(answer));
                 if !dry_run {
-                    toasts.success(format!("{created} SSH keys imported."));
+                    toasts.success(
+                        Msg::DialogsImported
+                            .with(&[("count", &crate::format::number(created as f64))]),
+                    );
                     on_changed.run(());
                 }
             },
@@ -155,7 +159,7 @@ fn CreateDialog(close: Callback<()>, on_changed: Callback<()>) -> impl IntoView 
         request.run(
             async move { api.create_key_pair(&body).await },
             move |key| {
-                toasts.success(format!("SSH key {} created.", key.name));
+                toasts.success(Msg::DialogsCreated.with(&[("name", &key.name)]));
                 close.run(());
                 on_changed.run(());
             },
@@ -168,10 +172,9 @@ fn CreateDialog(close: Callback<()>, on_changed: Callback<()>) -> impl IntoView 
               }| {
             let format = keygen.format;
             let work = async move {
-                let _ = progress.try_set(Some("Generating…".into()));
+                let _ = progress.try_set(Some(t(Msg::DialogsGenerating).into()));
                 let made = keygen::generate(keygen).await;
-                let _ =
-                    progress.try_set(made.is_ok().then(|| "Registering the public key…".into()));
+                let _ = progress.try_set(made.is_ok().then(|| t(Msg::DialogsRegistering).into()));
                 let made = made.map_err(|e| ApiError::new(ErrorCode::Unknown, e.to_string()))?;
                 key_pair.public_key = made.public_key.clone();
                 // On a refusal `made` is dropped here, and its private key wiped.
@@ -182,9 +185,9 @@ fn CreateDialog(close: Callback<()>, on_changed: Callback<()>) -> impl IntoView 
             request.run(work, move |(registered, made)| {
                 let file_name = format.file_name(&registered.name);
                 if download::save(&made.private_key, &file_name).is_err() {
-                    toasts.failure("The browser refused to save the private key file.");
+                    toasts.failure(t(Msg::DialogsSaveRefused));
                 }
-                toasts.success(format!("SSH key {} created.", registered.name));
+                toasts.success(Msg::DialogsCreated.with(&[("name", &registered.name)]));
                 let detail = generated_in(&made.timings);
                 // If the dialog was closed meanwhile, this fails and `made` is wiped on return.
                 private_key.try_set_value(Some(made.private_key));
@@ -201,13 +204,13 @@ fn CreateDialog(close: Callback<()>, on_changed: Callback<()>) -> impl IntoView 
         private_key.with_value(|key| {
             if let Some(key) = key {
                 if download::save(key, &file_name).is_err() {
-                    toasts.failure("The browser refused to save the private key file.");
+                    toasts.failure(t(Msg::DialogsSaveRefused));
                 }
             }
         });
     });
     view! {
-        <Dialog title="Create an SSH key" on_close=close class="dialog-wide">
+        <Dialog title=t(Msg::DialogsCreateTitle) on_close=close class="dialog-wide">
             {move || match (saved.get(), bulk.get()) {
                 (Some(SavedKey { file_name, detail }), _) => view! {
                     <KeySaved file_name detail on_download_again=download_again on_close=close />
@@ -263,11 +266,16 @@ struct SavedKey {
 }
 
 fn generated_in(t: &Timings) -> String {
-    let source = if t.webcrypto { " with WebCrypto" } else { "" };
-    format!(
-        "Generated{source} in {:.0} ms, encoded in {:.0} ms.",
-        t.generate_ms, t.encode_ms
-    )
+    let message = if t.webcrypto {
+        Msg::DialogsGeneratedWebcrypto
+    } else {
+        Msg::DialogsGenerated
+    };
+    let (generate, encode) = (
+        format!("{:.0}", t.generate_ms),
+        format!("{:.0}", t.encode_ms),
+    );
+    message.with(&[("generate", &generate), ("encode", &encode)])
 }
 
 /// Loads the newest version after a 412, so the next OK is based on it.
@@ -303,13 +311,13 @@ fn ModifyDialog(key: KeyPair, close: Callback<()>, on_changed: Callback<()>) -> 
             result
         };
         request.run(work, move |saved| {
-            toasts.success(format!("SSH key {} updated.", saved.name));
+            toasts.success(Msg::DialogsUpdated.with(&[("name", &saved.name)]));
             close.run(());
             on_changed.run(());
         });
     });
     view! {
-        <Dialog title="Modify" on_close=close>
+        <Dialog title=t(Msg::DialogsModifyTitle) on_close=close>
             <ModifyKeyForm key policy=policy pending=request.pending server_error=request.error on_submit=submit on_cancel=close />
         </Dialog>
     }
@@ -333,13 +341,13 @@ fn EditTagsDialog(key: KeyPair, close: Callback<()>, on_changed: Callback<()>) -
             result
         };
         request.run(work, move |saved| {
-            toasts.success(format!("Tags of {} saved.", saved.name));
+            toasts.success(Msg::DialogsTagsSaved.with(&[("name", &saved.name)]));
             close.run(());
             on_changed.run(());
         });
     });
     view! {
-        <Dialog title="Edit tags" on_close=close class="dialog-wide">
+        <Dialog title=t(Msg::DialogsEditTagsTitle) on_close=close class="dialog-wide">
             <EditTagsForm key pending=request.pending server_error=request.error on_submit=submit on_cancel=close />
         </Dialog>
     }
@@ -356,13 +364,13 @@ fn DeleteDialog(key: KeyPair, close: Callback<()>, on_changed: Callback<()>) -> 
     let confirm = Callback::new(move |()| {
         let (id, name) = (id.clone(), name.clone());
         request.run(async move { api.delete_key_pair(&id).await }, move |()| {
-            toasts.success(format!("SSH key {name} deleted."));
+            toasts.success(Msg::DialogsDeleted.with(&[("name", &name)]));
             close.run(());
             on_changed.run(());
         });
     });
     view! {
-        <Dialog title="Delete" on_close=close>
+        <Dialog title=t(Msg::DialogsDeleteTitle) on_close=close>
             <DeleteKeyForm key pending=request.pending server_error=request.error on_confirm=confirm on_cancel=close />
         </Dialog>
     }
@@ -394,11 +402,11 @@ fn BatchDeleteDialog(
         );
     });
     view! {
-        <Dialog title="Delete" on_close=close class="dialog-wide">
+        <Dialog title=t(Msg::DialogsDeleteTitle) on_close=close class="dialog-wide">
             {move || match (outcome.get(), progress.get()) {
                 (Some(outcome), _) => view! { <BatchDeleteResults outcome on_close=close /> }.into_any(),
                 (None, Some(progress)) => view! {
-                    <BatchRunning doing="Deleting…" progress stopping=stop on_stop=move |()| stop.set(true) />
+                    <BatchRunning doing=t(Msg::DialogsBatchDeleting) progress stopping=stop on_stop=move |()| stop.set(true) />
                 }.into_any(),
                 (None, None) => view! {
                     <BatchDeleteForm

@@ -3,6 +3,7 @@
 use keyrack_api::{ApiError, KeyPair, Tag};
 use leptos::prelude::*;
 
+use crate::i18n::{t, Msg};
 use crate::widgets::form::{FormButtons, ServerError};
 use crate::widgets::tag_editor::{TagEditor, TagRows};
 
@@ -37,8 +38,8 @@ pub fn EditTagsForm(
     view! {
         <form class="form" on:submit=submit novalidate>
             <p class="muted">
-                "Tags of " <strong>{move || key.get().name}</strong>
-                ". Tag keys are unique; keys starting with “keyrack:” are reserved."
+                {t(Msg::DialogsTagsOf)} <strong>{move || key.get().name}</strong>
+                {t(Msg::DialogsTagsRules)}
             </p>
             <TagEditor rows=rows show_all=submitted />
             <ServerError error=server_error />

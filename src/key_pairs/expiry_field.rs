@@ -7,6 +7,7 @@ use keyrack_api::{check_new_expiry, parse_expires_at, FieldError, Policy, Rule};
 use leptos::prelude::*;
 
 use crate::format;
+use crate::i18n::{t, Msg};
 use crate::widgets::form::{sentence, FieldMessage};
 
 const DAY_MS: f64 = 86_400_000.0;
@@ -65,9 +66,10 @@ impl ExpiryChoice {
                 max_lifetime_days: self.max_days.get(),
                 ..Policy::default()
             };
-            policy
-                .check_expiry(at.as_deref(), &now)
-                .map_err(|v| FieldError::new(v.field, Rule::Range, v.message))?;
+            policy.check_expiry(at.as_deref(), &now).map_err(|v| {
+                let message = crate::messages::policy_violation(&v);
+                FieldError::new(v.field, Rule::Range, message)
+            })?;
         }
         Ok(at)
     }
@@ -84,7 +86,7 @@ impl ExpiryChoice {
                     return Err(FieldError::new(
                         "expires_at",
                         Rule::Required,
-                        "pick the date the key expires",
+                        t(Msg::CreateExpiryPickDate),
                     ));
                 }
                 parse_expires_at("expires_at", &format!("{date}T00:00:00Z")).map(Some)
@@ -135,7 +137,7 @@ pub fn ExpiryField(
     let keep = choice
         .current
         .get_value()
-        .map(|at| format!("Keep {}", format::timestamp(&at)));
+        .map(|at| Msg::CreateExpiryKeep.with(&[("time", &format::timestamp(&at))]));
     let selected = move |value: String| move || choice.preset.with(|p| *p == value);
     // The presets, the policy's maximum among them, and whether each is allowed.
     let options = move || {
@@ -148,23 +150,24 @@ pub fn ExpiryField(
         let mut options: Vec<(String, String, bool)> = days
             .into_iter()
             .map(|d| {
-                let label = if Some(d) == max {
-                    format!("{d} days (policy maximum)")
+                let message = if Some(d) == max {
+                    Msg::CreateExpiryDaysPolicyMaximum
                 } else {
-                    format!("{d} days")
+                    Msg::CreateExpiryDays
                 };
+                let label = message.with(&[("days", &format::number(d))]);
                 (d.to_string(), label, max.is_none_or(|m| d <= m))
             })
             .collect();
-        options.push(("date".into(), "On a date".into(), true));
+        options.push(("date".into(), t(Msg::CreateExpiryOnDate).into(), true));
         // A key that never expired may stay so (Modify leaves it alone); nothing new may.
         let never_ok = max.is_none() || (!new_key && choice.current.get_value().is_none());
-        options.push(("never".into(), "Never".into(), never_ok));
+        options.push(("never".into(), t(Msg::CreateExpiryNever).into(), never_ok));
         options
     };
     view! {
         <div class="field">
-            <label for="key-expiry">"Expires"</label>
+            <label for="key-expiry">{t(Msg::CreateExpires)}</label>
             <div class="expiry-inputs">
                 <select
                     id="key-expiry"
@@ -187,14 +190,14 @@ pub fn ExpiryField(
                     id="key-expiry-date"
                     type="date"
                     class="input"
-                    aria-label="Expiry date"
+                    aria-label=t(Msg::CreateExpiryDate)
                     hidden=move || choice.preset.with(|p| p != "date")
                     prop:value=move || choice.date.get()
                     on:input=move |ev| choice.date.set(event_target_value(&ev))
                     on:change=move |_| set_touched.set(true)
                 />
             </div>
-            <p class="hint">"From then on sshd no longer accepts the key; it stays listed until you delete it."</p>
+            <p class="hint">{t(Msg::CreateExpiryHint)}</p>
             <FieldMessage id="key-expiry-error" message=message />
         </div>
     }

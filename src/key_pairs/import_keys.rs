@@ -11,6 +11,8 @@ use keyrack_api::{
 use leptos::prelude::*;
 
 use super::expiry_field::{ExpiryChoice, ExpiryField};
+use crate::format;
+use crate::i18n::{t, Msg};
 use crate::widgets::form::{sentence, ServerError};
 
 /// The form.
@@ -77,9 +79,10 @@ pub fn ImportKeysForm(
                     .iter()
                     .filter(|(line, _)| selected.contains(line))
                     .find_map(|(line, name)| {
-                        validate_name(name)
-                            .err()
-                            .map(|e| format!("Line {line}: {}", sentence(&e)))
+                        validate_name(name).err().map(|e| {
+                            Msg::ImportLineProblem
+                                .with(&[("line", line), ("message", &sentence(&e))])
+                        })
                     })
             })
         })
@@ -132,13 +135,17 @@ pub fn ImportKeysForm(
         on_submit.run(request);
     };
     let ok_label = move || match (pending.get(), phase.get()) {
-        (true, _) => "Working…".to_owned(),
-        (false, Phase::Preview) => format!("Import {} selected", selected.with(BTreeSet::len)),
-        (false, _) => "Preview".to_owned(),
+        (true, _) => t(Msg::ImportWorking).to_owned(),
+        (false, Phase::Preview) => {
+            let count = format::number(selected.with(BTreeSet::len) as f64);
+            Msg::ImportImportSelected.with(&[("count", &count)])
+        }
+        (false, _) => t(Msg::ImportPreview).to_owned(),
     };
     view! {
         <form class="form import-form" on:submit=submit novalidate>
             <div class="field">
+                // i18n: not text: a file name
                 <label for="import-keys">"authorized_keys"</label>
                 <textarea
                     id="import-keys"
@@ -150,7 +157,7 @@ pub fn ImportKeysForm(
                     on:input=move |ev| text.set(event_target_value(&ev))
                 ></textarea>
                 <p class="hint">
-                    "One key per line, up to 1,000 lines; blank lines and # comments are skipped, and options such as from= or command= are dropped."
+                    {t(Msg::ImportHint)}
                 </p>
             </div>
             <ExpiryField choice=expiry submitted=submitted new_key=true />
@@ -164,12 +171,12 @@ pub fn ImportKeysForm(
             <div class="form-buttons">
                 {move || if phase.get() == Phase::Done {
                     view! {
-                        <button type="button" class="button primary" on:click=move |_| on_cancel.run(())>"Close"</button>
+                        <button type="button" class="button primary" on:click=move |_| on_cancel.run(())>{t(Msg::ImportClose)}</button>
                     }.into_any()
                 } else {
                     view! {
                         <button type="submit" class="button primary" disabled=move || pending.get()>{ok_label}</button>
-                        <button type="button" class="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+                        <button type="button" class="button" on:click=move |_| on_cancel.run(())>{t(Msg::ImportCancel)}</button>
                     }.into_any()
                 }}
             </div>
@@ -191,27 +198,41 @@ enum Phase {
 fn summary(results: &[ImportResult]) -> String {
     let count = |o: ImportOutcome| results.iter().filter(|r| r.outcome == o).count();
     [
-        (ImportOutcome::New, "new"),
-        (ImportOutcome::Created, "imported"),
-        (ImportOutcome::Duplicate, "duplicate"),
-        (ImportOutcome::Refused, "refused"),
-        (ImportOutcome::Skipped, "skipped"),
+        (ImportOutcome::New, Msg::ImportSummaryNew),
+        (ImportOutcome::Created, Msg::ImportSummaryImported),
+        (ImportOutcome::Duplicate, Msg::ImportSummaryDuplicate),
+        (ImportOutcome::Refused, Msg::ImportSummaryRefused),
+        (ImportOutcome::Skipped, Msg::ImportSummarySkipped),
     ]
     .into_iter()
-    .filter_map(|(o, word)| match count(o) {
+    .filter_map(|(o, message)| match count(o) {
         0 => None,
-        n => Some(format!("{n} {word}")),
+        n => Some(message.with(&[("count", &format::number(n as f64))])),
     })
     .collect::<Vec<_>>()
-    .join(", ")
+    .join(t(Msg::ImportSummarySeparator))
 }
 
 fn badge(outcome: ImportOutcome) -> &'static str {
     match outcome {
+        // i18n: not text: CSS classes
         ImportOutcome::New | ImportOutcome::Created => "badge badge-success",
+        // i18n: not text: CSS classes
         ImportOutcome::Refused => "badge badge-danger",
+        // i18n: not text: CSS classes
         ImportOutcome::Duplicate | ImportOutcome::Skipped => "badge badge-muted",
     }
+}
+
+/// A line's outcome on its badge.
+fn outcome_label(outcome: ImportOutcome) -> &'static str {
+    t(match outcome {
+        ImportOutcome::New => Msg::ImportOutcomeNew,
+        ImportOutcome::Created => Msg::ImportOutcomeCreated,
+        ImportOutcome::Duplicate => Msg::ImportOutcomeDuplicate,
+        ImportOutcome::Refused => Msg::ImportOutcomeRefused,
+        ImportOutcome::Skipped => Msg::ImportOutcomeSkipped,
+    })
 }
 
 /// What the line says beside its outcome.
@@ -219,18 +240,16 @@ fn reason(r: &ImportResult) -> String {
     let mut parts = Vec::new();
     match r.outcome {
         ImportOutcome::Duplicate => parts.push(r.message.clone().unwrap_or_else(|| {
-            format!(
-                "registered already as {}",
-                r.name.clone().unwrap_or_default()
-            )
+            let name = r.name.clone().unwrap_or_default();
+            Msg::ImportRegisteredAlready.with(&[("name", &name)])
         })),
         ImportOutcome::New | ImportOutcome::Created => {}
         _ => parts.extend(r.message.clone()),
     }
     if let Some(options) = &r.dropped_options {
-        parts.push(format!("options dropped: {options}"));
+        parts.push(Msg::ImportOptionsDropped.with(&[("options", options)]));
     }
-    parts.join("; ")
+    parts.join(t(Msg::ImportReasonSeparator))
 }
 
 /// The preview table: a checkbox and an editable name for each new line.
@@ -250,19 +269,23 @@ fn Preview(
         <div class="table-wrap import-table">
             <table class="table">
                 <thead><tr>
-                    <th>"Import"</th><th>"Line"</th><th>"Outcome"</th><th>"Name"</th><th>"Reason"</th>
+                    <th>{t(Msg::ImportColumnImport)}</th>
+                    <th>{t(Msg::ImportColumnLine)}</th>
+                    <th>{t(Msg::ImportColumnOutcome)}</th>
+                    <th>{t(Msg::ImportColumnName)}</th>
+                    <th>{t(Msg::ImportColumnReason)}</th>
                 </tr></thead>
                 <tbody>
                     {rows.into_iter().map(|r| {
                         let line = r.line;
                         let is_new = r.outcome == ImportOutcome::New;
-                        let outcome = r.outcome.as_str();
+                        let outcome = outcome_label(r.outcome);
                         let why = reason(&r);
                         let name_cell = if is_new {
                             view! {
                                 <input
                                     class="input import-name"
-                                    aria-label=format!("Name for line {line}")
+                                    aria-label=Msg::ImportNameForLine.with(&[("line", &line)])
                                     prop:value=move || names.with(|n| n.get(&line).cloned().unwrap_or_default())
                                     on:input=move |ev| {
                                         let value = event_target_value(&ev);
@@ -279,7 +302,7 @@ fn Preview(
                                     {is_new.then(|| view! {
                                         <input
                                             type="checkbox"
-                                            aria-label=format!("Import line {line}")
+                                            aria-label=Msg::ImportImportLine.with(&[("line", &line)])
                                             prop:checked=move || selected.with(|s| s.contains(&line))
                                             on:change=move |ev| {
                                                 let on = event_target_checked(&ev);
@@ -313,12 +336,17 @@ fn Done(results: Signal<Option<ImportResponse>>) -> impl IntoView {
         <p class="import-summary" role="status">{total}</p>
         <div class="table-wrap import-table">
             <table class="table">
-                <thead><tr><th>"Line"</th><th>"Outcome"</th><th>"Name"</th><th>"Reason"</th></tr></thead>
+                <thead><tr>
+                    <th>{t(Msg::ImportColumnLine)}</th>
+                    <th>{t(Msg::ImportColumnOutcome)}</th>
+                    <th>{t(Msg::ImportColumnName)}</th>
+                    <th>{t(Msg::ImportColumnReason)}</th>
+                </tr></thead>
                 <tbody>
                     {rows.into_iter().map(|r| view! {
                         <tr>
                             <td>{r.line}</td>
-                            <td><span class=badge(r.outcome)>{r.outcome.as_str()}</span></td>
+                            <td><span class=badge(r.outcome)>{outcome_label(r.outcome)}</span></td>
                             <td>{r.name.clone().unwrap_or_default()}</td>
                             <td class="import-reason">{reason(&r)}</td>
                         </tr>

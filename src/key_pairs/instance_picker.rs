@@ -5,6 +5,7 @@ use keyrack_api::{Instance, InstanceState, Os, KEYS_PER_INSTANCE_MAX};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::i18n::{t, Msg};
 use crate::routes;
 use crate::widgets::instance_state::{os_label, StateBadge};
 
@@ -21,16 +22,16 @@ impl BindMode {
     /// The dialog title, in the guide's words.
     pub fn title(self) -> &'static str {
         match self {
-            Self::Bind => "Bind instance",
-            Self::Unbind => "Unbind instance",
+            Self::Bind => t(Msg::BindBindTitle),
+            Self::Unbind => t(Msg::BindUnbindTitle),
         }
     }
 
     /// The primary button.
     pub fn action(self) -> &'static str {
         match self {
-            Self::Bind => "Bind",
-            Self::Unbind => "Unbind",
+            Self::Bind => t(Msg::BindBind),
+            Self::Unbind => t(Msg::BindUnbind),
         }
     }
 }
@@ -52,10 +53,10 @@ impl Blocker {
     /// The text shown beside the instance.
     pub fn text(self) -> String {
         match self {
-            Self::AlreadyBound => "Already bound".into(),
-            Self::Windows => "Windows instances do not support SSH keys".into(),
-            Self::KeyLimit => format!("This instance already has {KEYS_PER_INSTANCE_MAX} keys"),
-            Self::NotStopped => "Shut down the instance first".into(),
+            Self::AlreadyBound => t(Msg::BindAlreadyBound).into(),
+            Self::Windows => t(Msg::BindWindowsUnsupported).into(),
+            Self::KeyLimit => Msg::BindKeyLimit.with(&[("max", &KEYS_PER_INSTANCE_MAX)]),
+            Self::NotStopped => t(Msg::BindShutDownFirst).into(),
         }
     }
 }
@@ -145,13 +146,13 @@ pub fn InstancePickRow(
     let already = blocked == Some(Blocker::AlreadyBound);
     let note = match (blocked, instance.state) {
         (Some(_), _) | (None, InstanceState::Stopped) => None,
-        (None, InstanceState::Stopping) => Some("Will finish shutting down and stay shut down"),
-        (None, _) => Some("Will be shut down and started again"),
+        (None, InstanceState::Stopping) => Some(t(Msg::BindNoteStopping)),
+        (None, _) => Some(t(Msg::BindNoteRestart)),
     };
     let reason = blocked.map(|b| {
         let link = (b == Blocker::NotStopped).then(|| {
             let href = routes::instances_in(&instance.region);
-            view! { " " <A href=href attr:class="pick-link">"Go to Instances"</A> }
+            view! { " " <A href=href attr:class="pick-link">{t(Msg::BindGoToInstances)}</A> }
         });
         view! { <span class="pick-reason">{b.text()}{link}</span> }
     });
@@ -160,7 +161,7 @@ pub fn InstancePickRow(
             <label class="pick-main">
                 <input
                     type="checkbox"
-                    aria-label=format!("Select {}", instance.name)
+                    aria-label=Msg::BindSelectInstance.with(&[("name", &instance.name)])
                     disabled=blocked.is_some()
                     prop:checked=move || already || checked.get()
                     on:change=move |_| on_toggle.run(())

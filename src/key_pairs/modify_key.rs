@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::create_key::{DescriptionField, NameField};
 use super::expiry_field::{ExpiryChoice, ExpiryField};
+use crate::i18n::{t, Msg};
 use crate::widgets::form::{FormButtons, ServerError};
 
 /// Sends only what changed; with no change, OK just closes.
@@ -61,7 +62,7 @@ pub fn ModifyKeyForm(
     };
     view! {
         <form class="form" on:submit=submit novalidate>
-            <p class="muted">"Key ID: " <span class="mono">{move || key.get().id}</span></p>
+            <p class="muted">{t(Msg::DialogsKeyId)} <span class="mono">{move || key.get().id}</span></p>
             <NameField name=name submitted=submitted />
             <DescriptionField description=description submitted=submitted />
             <ExpiryField choice=expiry submitted=submitted />

@@ -7,6 +7,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::format;
+use crate::i18n::{t, Msg};
+use crate::messages::public_key_refusal;
 
 /// The parse result of the textarea: `None` while it is blank.
 pub fn preview_of(text: &str) -> Option<Result<PublicKeyInfo, PublicKeyError>> {
@@ -36,7 +38,7 @@ pub fn PublicKeyInput(
         };
         // Anything larger than a whole authorized_keys import is not one; do not read it.
         if file.size() > IMPORT_MAX_BYTES as f64 {
-            set_file_error.set(Some("This file is too large to hold public keys.".into()));
+            set_file_error.set(Some(t(Msg::CreateFileTooLarge).into()));
             return;
         }
         leptos::task::spawn_local(async move {
@@ -46,35 +48,36 @@ pub fn PublicKeyInput(
                 .and_then(|v| v.as_string())
             {
                 Some(content) => text.set(content),
-                None => set_file_error.set(Some("The file could not be read.".into())),
+                None => set_file_error.set(Some(t(Msg::CreateFileUnreadable).into())),
             }
         });
     };
     view! {
         <div class="field">
-            <label for="public-key">"Public key"</label>
+            <label for="public-key">{t(Msg::CreatePublicKey)}</label>
             <textarea
                 id="public-key"
                 class="input mono"
                 rows="4"
                 spellcheck="false"
                 autocomplete="off"
+                // i18n: not text: an example key line
                 placeholder="ssh-ed25519 AAAA… user@host"
                 aria-describedby="public-key-preview"
                 prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))
             ></textarea>
             <label class="file-button button">
-                "Load from file"
+                {t(Msg::CreateLoadFromFile)}
                 <input type="file" class="visually-hidden" accept=".pub,text/plain" on:change=on_file />
             </label>
             {move || file_error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
             <div id="public-key-preview" aria-live="polite">
                 {move || match preview.get() {
                     Some(Ok(info)) => view! { <KeyPreview info=info /> }.into_any(),
-                    Some(Err(e)) => view! { <p class="field-error key-refusal" role="alert">{e.to_string()}</p> }.into_any(),
+                    Some(Err(e)) => view! { <p class="field-error key-refusal" role="alert">{public_key_refusal(&e)}</p> }.into_any(),
                     None if show_all.get() => view! {
-                        <p class="field-error" role="alert">{PublicKeyError::Empty.to_string()}</p>
+                        <p class="field-error" role="alert">{public_key_refusal(&PublicKeyError::Empty)}</p>
                     }.into_any(),
                     None => ().into_any(),
                 }}
@@ -93,13 +96,13 @@ fn KeyPreview(info: PublicKeyInfo) -> impl IntoView {
     };
     view! {
         <dl class="key-preview">
-            <dt>"Type"</dt>
+            <dt>{t(Msg::CreatePreviewType)}</dt>
             <dd>{format::key_type(&info.algorithm, info.bits)}</dd>
-            <dt>"Bits"</dt>
+            <dt>{t(Msg::CreatePreviewBits)}</dt>
             <dd>{info.bits}</dd>
-            <dt>"SHA-256 fingerprint"</dt>
+            <dt>{t(Msg::CreatePreviewFingerprint)}</dt>
             <dd class="mono">{info.fingerprint_sha256}</dd>
-            <dt>"Comment"</dt>
+            <dt>{t(Msg::CreatePreviewComment)}</dt>
             <dd>{comment}</dd>
         </dl>
     }

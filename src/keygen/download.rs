@@ -35,7 +35,9 @@ pub fn save(bytes: &[u8], file_name: &str) -> Result<(), JsValue> {
 fn click_link(url: &str, file_name: &str) -> Result<(), JsValue> {
     let document = web_sys::window()
         .and_then(|w| w.document())
+        // i18n: not text: an error no one reads (save's callers say what failed)
         .ok_or("no document")?;
+    // i18n: not text: as above
     let body = document.body().ok_or("no body")?;
     let link: HtmlAnchorElement = document.create_element("a")?.unchecked_into();
     link.set_href(url);

@@ -12,6 +12,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{ErrorEvent, Event, MessageEvent, Worker};
 
 use super::KeygenFailure;
+use crate::i18n::{t, Msg};
 
 /// The loader Trunk writes for `data-type="worker" data-loader-shim`.
 const LOADER: &str = "/keygen-worker_loader.js";
@@ -58,7 +59,7 @@ async fn start() -> Result<Worker, KeygenFailure> {
         Ok(first) if first.as_string().as_deref() == Some(READY) => Ok(worker),
         Ok(_) => {
             worker.terminate();
-            Err(KeygenFailure::Worker("it did not say it was ready".into()))
+            Err(KeygenFailure::Worker(t(Msg::CreateKeygenNotReady).into()))
         }
         Err(e) => {
             worker.terminate();
@@ -90,7 +91,7 @@ async fn exchange(worker: &Worker, message: Option<&str>) -> Result<JsValue, Key
                 .dyn_ref::<ErrorEvent>()
                 .map(ErrorEvent::message)
                 .filter(|m| !m.is_empty())
-                .unwrap_or_else(|| format!("{} event", e.type_()));
+                .unwrap_or_else(|| Msg::CreateKeygenEvent.with(&[("event", &e.type_())]));
             let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(&why));
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -114,7 +115,7 @@ async fn exchange(worker: &Worker, message: Option<&str>) -> Result<JsValue, Key
 fn describe(e: &JsValue) -> String {
     e.as_string()
         .or_else(|| e.dyn_ref::<js_sys::Error>().map(|e| e.message().into()))
-        .unwrap_or_else(|| "unknown error".into())
+        .unwrap_or_else(|| t(Msg::CreateKeygenUnknownError).into())
 }
 
 fn now() -> f64 {

@@ -3,12 +3,13 @@
 
 mod filters;
 
-use keyrack_api::{AuditEntry, AuditQuery};
+use keyrack_api::{AuditEntry, AuditQuery, TokenRole};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use self::filters::AuditFilters;
 use crate::api::Api;
+use crate::i18n::{t, Msg};
 use crate::routes::ListView;
 use crate::widgets::list_page::{use_list_view, ListPage, ListPagination};
 use crate::{format, routes};
@@ -37,14 +38,17 @@ pub fn AuditPage() -> impl IntoView {
 #[component]
 fn AuditTable(items: Vec<AuditEntry>) -> impl IntoView {
     if items.is_empty() {
-        return view! { <p class="state">"No recorded write matches these filters."</p> }
-            .into_any();
+        return view! { <p class="state">{t(Msg::AuditEmpty)}</p> }.into_any();
     }
     view! {
-        <div class="table-wrap" tabindex="0" role="region" aria-label="Audit log">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=t(Msg::AuditLogLabel)>
             <table class="table audit">
                 <thead><tr>
-                    <th>"Time"</th><th>"Who"</th><th>"Action"</th><th>"Target"</th><th>"Result"</th>
+                    <th>{t(Msg::AuditColumnTime)}</th>
+                    <th>{t(Msg::AuditWho)}</th>
+                    <th>{t(Msg::AuditAction)}</th>
+                    <th>{t(Msg::AuditTarget)}</th>
+                    <th>{t(Msg::AuditResult)}</th>
                 </tr></thead>
                 <tbody>
                     {items.into_iter().map(|e| view! { <AuditRow entry=e /> }).collect_view()}
@@ -59,7 +63,7 @@ fn AuditTable(items: Vec<AuditEntry>) -> impl IntoView {
 fn AuditRow(entry: AuditEntry) -> impl IntoView {
     let who = match (&entry.actor_name, entry.actor_role) {
         (Some(name), role) => {
-            let role = role.map(|r| r.to_string());
+            let role = role.map(role_label);
             view! {
                 <div>{name.clone()}</div>
                 <div class="muted mono" title=entry.actor_id.clone()>{role.unwrap_or_default()}</div>
@@ -68,9 +72,11 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
         }
         (None, _) => {
             // Refusals without a valid token are counted per client and minute.
-            let repeats = (entry.repeats > 1).then(|| format!("{} requests", entry.repeats));
+            let repeats = (entry.repeats > 1).then(|| {
+                Msg::AuditRequests.with(&[("count", &format::number(entry.repeats as f64))])
+            });
             view! {
-                <div class="muted">"No valid token"</div>
+                <div class="muted">{t(Msg::AuditNoValidToken)}</div>
                 <div class="muted mono">{entry.client.clone()}</div>
                 <div class="muted">{repeats}</div>
             }
@@ -93,6 +99,15 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
             </td>
         </tr>
     }
+}
+
+/// The role of the token that made a request, as the API spells it in English.
+fn role_label(role: TokenRole) -> &'static str {
+    t(match role {
+        TokenRole::Admin => Msg::AuditRoleAdmin,
+        TokenRole::Viewer => Msg::AuditRoleViewer,
+        TokenRole::Agent => Msg::AuditRoleAgent,
+    })
 }
 
 /// Key pairs link to their details; other ids are shown as they are.

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::Api;
+use crate::i18n::{t, Msg};
 use crate::widgets::list_page::ListPage;
 use crate::{format, routes};
 
@@ -23,12 +24,17 @@ pub fn ImagesPage() -> impl IntoView {
 #[component]
 fn ImageTable(items: Vec<Image>) -> impl IntoView {
     if items.is_empty() {
-        return view! { <p class="state">"No custom images."</p> }.into_any();
+        return view! { <p class="state">{t(Msg::ImagesEmpty)}</p> }.into_any();
     }
     view! {
         <div class="table-wrap">
             <table class="table">
-                <thead><tr><th>"ID/Name"</th><th>"Region"</th><th>"SSH keys"</th><th>"Created"</th></tr></thead>
+                <thead><tr>
+                    <th>{t(Msg::ImagesColumnIdName)}</th>
+                    <th>{t(Msg::ImagesColumnRegion)}</th>
+                    <th>{t(Msg::ImagesColumnSshKeys)}</th>
+                    <th>{t(Msg::ImagesColumnCreated)}</th>
+                </tr></thead>
                 <tbody>
                     {items.into_iter().map(|i| view! {
                         <tr>

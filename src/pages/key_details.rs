@@ -11,6 +11,7 @@ mod logins;
 use self::bindings::{BoundInstances, KeyImages};
 use self::logins::KeyLoginList;
 use crate::api::Api;
+use crate::i18n::{t, Msg};
 use crate::key_pairs::dialogs::binding::BindingDialog;
 use crate::key_pairs::dialogs::{KeyDialog, KeyDialogHost};
 use crate::key_pairs::instance_picker::BindMode;
@@ -35,7 +36,7 @@ pub fn KeyDetailsPage() -> impl IntoView {
     let navigate = use_navigate();
     let deleted = Callback::new(move |()| navigate(routes::KEYS, Default::default()));
     view! {
-        <p class="breadcrumb"><A href=routes::KEYS>"SSH Key"</A> " / " {move || id.get()}</p>
+        <p class="breadcrumb"><A href=routes::KEYS>{t(Msg::DetailsBreadcrumbKeys)}</A> " / " {move || id.get()}</p>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match key.await {
@@ -55,9 +56,9 @@ pub fn KeyDetailsPage() -> impl IntoView {
 fn NotFound() -> impl IntoView {
     view! {
         <section class="card state">
-            <h2>"SSH key not found"</h2>
-            <p class="muted">"It may have been deleted, or the link is wrong."</p>
-            <A href=routes::KEYS attr:class="button">"Back to SSH keys"</A>
+            <h2>{t(Msg::DetailsNotFoundTitle)}</h2>
+            <p class="muted">{t(Msg::DetailsNotFoundText)}</p>
+            <A href=routes::KEYS attr:class="button">{t(Msg::DetailsNotFoundBack)}</A>
         </section>
     }
 }
@@ -68,13 +69,13 @@ fn expires_line(expires_at: Option<&str>) -> impl IntoView {
     let (text, class) = format::expiry(expires_at);
     match expires_at {
         None => view! { <span>{text}</span> }.into_any(),
-        Some(at) if text == "Expired" => view! {
-            <span class=class>"Expired"</span>
-            " on " {format::timestamp(at)} ": sshd no longer gets this key. Modify it to extend the date."
+        Some(at) if text == t(Msg::FormatExpired) => view! {
+            <span class=class>{text}</span>
+            {Msg::DetailsExpiredOn.with(&[("at", &format::timestamp(at))])}
         }
         .into_any(),
         Some(at) => view! {
-            {format::timestamp(at)} " " <span class=class>"(" {text} ")"</span>
+            {format::timestamp(at)} " " <span class=class>{Msg::DetailsExpiresIn.with(&[("when", &text)])}</span>
         }
         .into_any(),
     }
@@ -94,8 +95,8 @@ fn KeyDetails(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoVie
     let unbind = bind.clone();
     let unbound = key.instance_ids.is_empty();
     let origin = match key.origin {
-        Origin::Generated => "Created in the browser",
-        Origin::Imported => "Imported",
+        Origin::Generated => t(Msg::DetailsOriginGenerated),
+        Origin::Imported => t(Msg::DetailsOriginImported),
     };
     // The OpenSSH line with its comment, as `ssh-keygen` writes a `.pub` file.
     let openssh_line = match key.comment.as_str() {
@@ -107,16 +108,16 @@ fn KeyDetails(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoVie
         let (line, file) = (format!("{openssh_line}\n"), format!("{}.pub", key.name));
         move |_| {
             if crate::keygen::download::save(line.as_bytes(), &file).is_err() {
-                toasts.failure("The browser refused the download.");
+                toasts.failure(t(Msg::DetailsDownloadRefused));
             }
         }
     };
     let tags = if key.tags.is_empty() {
-        view! { <span class="muted">"None"</span> }.into_any()
+        view! { <span class="muted">{t(Msg::DetailsNone)}</span> }.into_any()
     } else {
         key.tags
             .iter()
-            .map(|t| view! { <span class="tag">{format!("{}: {}", t.key, t.value)}</span> })
+            .map(|tag| view! { <span class="tag">{format!("{}: {}", tag.key, tag.value)}</span> })
             .collect_view()
             .into_any()
     };
@@ -125,60 +126,60 @@ fn KeyDetails(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoVie
             <div class="card-header">
                 <h2>{key.name.clone()}</h2>
                 <div class="actions admin-only">
-                    <button type="button" class="button" on:click=move |_| bind(BindMode::Bind)>"Bind instance"</button>
+                    <button type="button" class="button" on:click=move |_| bind(BindMode::Bind)>{t(Msg::DetailsBind)}</button>
                     <button
                         type="button"
                         class="button"
                         disabled=unbound
-                        title=unbound.then_some("Not bound to any instance")
+                        title=unbound.then_some(t(Msg::DetailsNotBound))
                         on:click=move |_| unbind(BindMode::Unbind)
                     >
-                        "Unbind instance"
+                        {t(Msg::DetailsUnbind)}
                     </button>
-                    <button type="button" class="button" on:click=move |_| open(KeyDialog::Modify(k1.clone()))>"Modify"</button>
-                    <button type="button" class="button" on:click=move |_| open(KeyDialog::EditTags(k2.clone()))>"Edit tags"</button>
-                    <button type="button" class="button danger" on:click=move |_| open(KeyDialog::Delete(k3.clone()))>"Delete"</button>
+                    <button type="button" class="button" on:click=move |_| open(KeyDialog::Modify(k1.clone()))>{t(Msg::DetailsModify)}</button>
+                    <button type="button" class="button" on:click=move |_| open(KeyDialog::EditTags(k2.clone()))>{t(Msg::DetailsEditTags)}</button>
+                    <button type="button" class="button danger" on:click=move |_| open(KeyDialog::Delete(k3.clone()))>{t(Msg::DetailsDelete)}</button>
                 </div>
             </div>
             <dl class="details">
-                <dt>"Name"</dt><dd>{key.name.clone()}</dd>
+                <dt>{t(Msg::DetailsName)}</dt><dd>{key.name.clone()}</dd>
                 <dt>"ID"</dt><dd class="mono">{key.id.clone()}</dd>
-                <dt>"Description"</dt><dd>{key.description.clone()}</dd>
-                <dt>"Type"</dt><dd>{format::key_type(&key.algorithm, key.bits)} " (" {key.algorithm.clone()} ")"</dd>
-                <dt>"Bits"</dt><dd>{key.bits}</dd>
-                <dt>"Policy"</dt>
+                <dt>{t(Msg::DetailsDescription)}</dt><dd>{key.description.clone()}</dd>
+                <dt>{t(Msg::DetailsType)}</dt><dd>{format::key_type(&key.algorithm, key.bits)} " (" {key.algorithm.clone()} ")"</dd>
+                <dt>{t(Msg::DetailsBits)}</dt><dd>{key.bits}</dd>
+                <dt>{t(Msg::DetailsPolicy)}</dt>
                 <dd class="policy-mark">
                     {if key.allowed_by_policy {
-                        view! { <span>"Allowed"</span> }.into_any()
+                        view! { <span>{t(Msg::DetailsPolicyAllowed)}</span> }.into_any()
                     } else {
                         view! {
-                            <span class="badge badge-warning">"Not allowed by policy"</span>
-                            " Registered before the key policy changed; "
-                            <A href=routes::POLICY>"see the policy"</A>
-                            "."
+                            <span class="badge badge-warning">{t(Msg::DetailsPolicyNotAllowed)}</span>
+                            {t(Msg::DetailsPolicyBeforeChange)}
+                            <A href=routes::POLICY>{t(Msg::DetailsPolicySee)}</A>
+                            {t(Msg::DetailsPolicyEnd)}
                         }
                         .into_any()
                     }}
                 </dd>
-                <dt>"Fingerprint (SHA-256)"</dt>
-                <dd><span class="mono">{key.fingerprint_sha256.clone()}</span> <CopyButton text=key.fingerprint_sha256.clone() what="SHA-256 fingerprint" /></dd>
-                <dt>"Fingerprint (MD5)"</dt><dd class="mono">{key.fingerprint_md5.clone()}</dd>
-                <dt>"Comment"</dt><dd>{key.comment.clone()}</dd>
-                <dt>"Origin"</dt><dd>{origin}</dd>
-                <dt>"Public key"</dt>
+                <dt>{t(Msg::DetailsFingerprintSha256)}</dt>
+                <dd><span class="mono">{key.fingerprint_sha256.clone()}</span> <CopyButton text=key.fingerprint_sha256.clone() what=t(Msg::DetailsCopyFingerprint) /></dd>
+                <dt>{t(Msg::DetailsFingerprintMd5)}</dt><dd class="mono">{key.fingerprint_md5.clone()}</dd>
+                <dt>{t(Msg::DetailsComment)}</dt><dd>{key.comment.clone()}</dd>
+                <dt>{t(Msg::DetailsOrigin)}</dt><dd>{origin}</dd>
+                <dt>{t(Msg::DetailsPublicKey)}</dt>
                 <dd>
                     <pre class="public-key mono">{openssh_line.clone()}</pre>
-                    <CopyButton text=openssh_line.clone() what="public key" />
-                    <button type="button" class="button link" on:click=download_pub>"Download .pub"</button>
+                    <CopyButton text=openssh_line.clone() what=t(Msg::DetailsCopyPublicKey) />
+                    <button type="button" class="button link" on:click=download_pub>{t(Msg::DetailsDownloadPub)}</button>
                 </dd>
-                <dt>"Tags"</dt><dd class="tags">{tags}</dd>
-                <dt>"Expires"</dt><dd class="expires">{expires_line(key.expires_at.as_deref())}</dd>
-                <dt>"Created"</dt><dd>{format::timestamp(&key.created_at)}</dd>
-                <dt>"Updated"</dt><dd>{format::timestamp(&key.updated_at)}</dd>
-                <dt>"Bound instances"</dt><dd><BoundInstances key_id=key.id.clone() ids=key.instance_ids.clone() /></dd>
-                <dt>"Last login"</dt>
+                <dt>{t(Msg::DetailsTags)}</dt><dd class="tags">{tags}</dd>
+                <dt>{t(Msg::DetailsExpires)}</dt><dd class="expires">{expires_line(key.expires_at.as_deref())}</dd>
+                <dt>{t(Msg::DetailsCreated)}</dt><dd>{format::timestamp(&key.created_at)}</dd>
+                <dt>{t(Msg::DetailsUpdated)}</dt><dd>{format::timestamp(&key.updated_at)}</dd>
+                <dt>{t(Msg::DetailsBoundInstances)}</dt><dd><BoundInstances key_id=key.id.clone() ids=key.instance_ids.clone() /></dd>
+                <dt>{t(Msg::DetailsLastLogin)}</dt>
                 <dd class="last-login"><KeyLoginList key_id=key.id.clone() ever=key.last_login.is_some() /></dd>
-                <dt>"Custom images"</dt><dd><KeyImages ids=key.image_ids.clone() /></dd>
+                <dt>{t(Msg::DetailsCustomImages)}</dt><dd><KeyImages ids=key.image_ids.clone() /></dd>
             </dl>
         </section>
     }

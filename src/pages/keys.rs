@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use self::table::KeyTable;
 use self::toolbar::Toolbar;
 use crate::api::Api;
+use crate::i18n::{t, Msg};
 use crate::key_pairs::dialogs::{KeyDialog, KeyDialogHost};
 use crate::routes::ListView;
 use crate::widgets::list_page::{use_list_view, ListPage, ListPagination};
@@ -77,12 +78,10 @@ fn EmptyState() -> impl IntoView {
     let state = expect_context::<KeysPageState>();
     view! {
         <div class="state empty">
-            <h2>"No SSH keys yet"</h2>
-            <p class="muted">
-                "Import the public key you already use, or create a new key pair, then bind it to your instances."
-            </p>
+            <h2>{t(Msg::KeysEmptyTitle)}</h2>
+            <p class="muted">{t(Msg::KeysEmptyText)}</p>
             <button type="button" class="button primary admin-only" on:click=move |_| state.open.set(Some(KeyDialog::Create))>
-                "Create an SSH key"
+                {t(Msg::KeysEmptyCreate)}
             </button>
         </div>
     }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::api::Api;
 use crate::auth::Session;
+use crate::i18n::{t, Msg};
 use crate::widgets::form::{sentence, FieldMessage, ServerError};
 use crate::widgets::request::Request;
 use crate::widgets::status::{LoadError, Loading};
@@ -36,13 +37,14 @@ pub fn PolicyPage() -> impl IntoView {
 /// An algorithm's name in the console.
 fn algorithm_label(algorithm: &str) -> &'static str {
     match algorithm {
+        // i18n: not text: algorithm names
         "ssh-ed25519" => "Ed25519",
         "ecdsa-sha2-nistp256" => "ECDSA P-256",
         "ecdsa-sha2-nistp384" => "ECDSA P-384",
         "ecdsa-sha2-nistp521" => "ECDSA P-521",
         "ssh-rsa" => "RSA",
-        "sk-ssh-ed25519@openssh.com" => "Ed25519 security key (FIDO)",
-        "sk-ecdsa-sha2-nistp256@openssh.com" => "ECDSA P-256 security key (FIDO)",
+        "sk-ssh-ed25519@openssh.com" => t(Msg::PolicyAlgSkEd25519),
+        "sk-ecdsa-sha2-nistp256@openssh.com" => t(Msg::PolicyAlgSkEcdsaP256),
         _ => "",
     }
 }
@@ -68,7 +70,7 @@ fn PolicyForm(policy: Policy) -> impl IntoView {
     let edited = Memo::new(move |_| -> Result<Policy, FieldError> {
         let number = |field: &str, text: String| {
             text.trim().parse::<u32>().map_err(|_| {
-                FieldError::new(field, keyrack_api::Rule::Format, "enter a whole number")
+                FieldError::new(field, keyrack_api::Rule::Format, t(Msg::PolicyWholeNumber))
             })
         };
         // In the order Keyrack lists them, whatever order they were ticked in.
@@ -104,20 +106,20 @@ fn PolicyForm(policy: Policy) -> impl IntoView {
             return;
         };
         request.run(async move { api.put_policy(&policy).await }, move |_| {
-            toasts.success("Key policy saved.");
+            toasts.success(t(Msg::PolicySaved));
         });
     };
     let rsa_sizes = ["2048", "3072", "4096", "8192"];
     view! {
         <section class="card policy">
             <p class="muted">
-                "What may be registered from now on. Keys registered before a stricter policy are kept and marked "
-                <em>"Not allowed by policy"</em>
-                "; sshd keeps accepting them unless the policy is enforced at login."
+                {t(Msg::PolicyIntroStart)}
+                <em>{t(Msg::PolicyIntroMarked)}</em>
+                {t(Msg::PolicyIntroEnd)}
             </p>
             <form class="form" on:submit=submit novalidate>
                 <fieldset class="field" disabled=move || !is_admin()>
-                    <legend class="label">"Allowed key types"</legend>
+                    <legend class="label">{t(Msg::PolicyAllowedTypes)}</legend>
                     {Policy::default()
                         .allowed_algorithms
                         .into_iter()
@@ -149,7 +151,7 @@ fn PolicyForm(policy: Policy) -> impl IntoView {
                     <FieldMessage id="policy-algorithms-error" message=message_for("allowed_algorithms") />
                 </fieldset>
                 <fieldset class="field" disabled=move || !is_admin()>
-                    <label for="policy-rsa">"Minimum RSA size (bits)"</label>
+                    <label for="policy-rsa">{t(Msg::PolicyMinRsa)}</label>
                     <select
                         id="policy-rsa"
                         class="input"
@@ -167,14 +169,14 @@ fn PolicyForm(policy: Policy) -> impl IntoView {
                             })
                             .collect_view()}
                     </select>
-                    <p class="hint">{format!("Applies to RSA keys only; at most {RSA_MAX_BITS}.")}</p>
+                    <p class="hint">{Msg::PolicyMinRsaHint.with(&[("max", &RSA_MAX_BITS)])}</p>
                     <FieldMessage id="policy-rsa-error" message=message_for("min_rsa_bits") />
                 </fieldset>
                 <fieldset class="field" disabled=move || !is_admin()>
-                    <legend class="label">"Maximum lifetime"</legend>
-                    <Check id="policy-limited" checked=limited label="New keys must expire" />
+                    <legend class="label">{t(Msg::PolicyMaxLifetime)}</legend>
+                    <Check id="policy-limited" checked=limited label=t(Msg::PolicyMustExpire) />
                     <div class="inline-field" hidden=move || !limited.get()>
-                        <label for="policy-days">"within"</label>
+                        <label for="policy-days">{t(Msg::PolicyWithin)}</label>
                         <input
                             id="policy-days"
                             class="input days"
@@ -185,23 +187,23 @@ fn PolicyForm(policy: Policy) -> impl IntoView {
                             prop:value=move || days.get()
                             on:input=move |ev| days.set(event_target_value(&ev))
                         />
-                        <span>"days"</span>
+                        <span>{t(Msg::PolicyDays)}</span>
                     </div>
-                    <p class="hint">"The Create and Modify dialogs offer expiries within it; keys without an expiry stay as they are."</p>
+                    <p class="hint">{t(Msg::PolicyLifetimeHint)}</p>
                     <FieldMessage id="policy-days-error" message=message_for("max_lifetime_days") />
                 </fieldset>
                 <fieldset class="field" disabled=move || !is_admin()>
-                    <legend class="label">"At login"</legend>
+                    <legend class="label">{t(Msg::PolicyAtLogin)}</legend>
                     <Check
                         id="policy-enforce"
                         checked=enforce
-                        label="Refuse keys the policy does not allow (sshd no longer gets them, like expired keys)"
+                        label=t(Msg::PolicyEnforce)
                     />
                 </fieldset>
                 <ServerError error=request.error />
                 <div class="form-buttons admin-only">
                     <button type="submit" class="button primary" disabled=move || request.pending.get()>
-                        {move || if request.pending.get() { "Working…" } else { "Save" }}
+                        {move || t(if request.pending.get() { Msg::PolicyWorking } else { Msg::PolicySave })}
                     </button>
                 </div>
             </form>

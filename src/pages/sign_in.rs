@@ -9,6 +9,7 @@ use leptos_router::hooks::use_navigate;
 
 use crate::api::Api;
 use crate::auth::Session;
+use crate::i18n::{t, Msg};
 use crate::messages;
 use crate::routes;
 
@@ -42,9 +43,10 @@ pub fn SignInPage() -> impl IntoView {
     view! {
         <main class="sign-in">
             <form class="card sign-in-card" on:submit=submit>
+                // i18n: not text: the product's name
                 <h1>"Keyrack"</h1>
-                <p class="muted">"Sign in with an API token. It is kept in this tab only."</p>
-                <label for="token">"API token"</label>
+                <p class="muted">{t(Msg::SignInIntro)}</p>
+                <label for="token">{t(Msg::SignInToken)}</label>
                 <input
                     id="token"
                     type="password"
@@ -55,7 +57,7 @@ pub fn SignInPage() -> impl IntoView {
                 />
                 {move || error().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                 <button type="submit" class="button primary" disabled=move || check.pending().get()>
-                    {move || if check.pending().get() { "Checking…" } else { "Sign in" }}
+                    {move || t(if check.pending().get() { Msg::SignInChecking } else { Msg::SignInSignIn })}
                 </button>
             </form>
         </main>

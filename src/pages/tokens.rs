@@ -10,6 +10,7 @@ use self::create_token::{CreateTokenForm, TokenCreated};
 use crate::api::Api;
 use crate::auth::Session;
 use crate::format;
+use crate::i18n::{t, Msg};
 use crate::widgets::dialog::Dialog;
 use crate::widgets::form::{FormButtons, ServerError};
 use crate::widgets::list_page::ListPage;
@@ -35,7 +36,7 @@ pub fn TokensPage() -> impl IntoView {
         <section class="card">
             <div class="toolbar">
                 <button type="button" class="button primary" on:click=move |_| dialog.set(Some(TokenDialog::Create))>
-                    "New token"
+                    {t(Msg::TokensNewToken)}
                 </button>
                 <RefreshButton refresh loading />
             </div>
@@ -61,28 +62,32 @@ fn TokenTable(items: Vec<TokenInfo>, dialog: RwSignal<Option<TokenDialog>>) -> i
         <div class="table-wrap">
             <table class="table">
                 <thead><tr>
-                    <th>"ID/Name"</th><th>"Role"</th><th>"Instance"</th><th>"Created"</th>
-                    <th>"Status"</th><th class="operations">"Operation"</th>
+                    <th>{t(Msg::TokensColumnIdName)}</th>
+                    <th>{t(Msg::TokensRole)}</th>
+                    <th>{t(Msg::TokensColumnInstance)}</th>
+                    <th>{t(Msg::TokensColumnCreated)}</th>
+                    <th>{t(Msg::TokensColumnStatus)}</th>
+                    <th class="operations">{t(Msg::TokensColumnOperation)}</th>
                 </tr></thead>
                 <tbody>
-                    {items.into_iter().map(|t| {
-                        let yours = t.id == me;
-                        let revoked = t.revoked_at.clone();
+                    {items.into_iter().map(|info| {
+                        let yours = info.id == me;
+                        let revoked = info.revoked_at.clone();
                         let status = match &revoked {
-                            Some(at) => format!("Revoked {}", format::timestamp(at)),
-                            None => "Active".to_owned(),
+                            Some(at) => Msg::TokensStatusRevoked.with(&[("time", &format::timestamp(at))]),
+                            None => t(Msg::TokensStatusActive).to_owned(),
                         };
-                        let label = format!("Revoke {}", t.name);
-                        let token = t.clone();
+                        let label = Msg::TokensRevokeLabel.with(&[("name", &info.name)]);
+                        let token = info.clone();
                         view! {
                             <tr class:revoked=revoked.is_some()>
                                 <td>
-                                    <div class="mono">{t.id.clone()}</div>
-                                    <div>{t.name.clone()} " " {yours.then_some(view! { <span class="tag">"this session"</span> })}</div>
+                                    <div class="mono">{info.id.clone()}</div>
+                                    <div>{info.name.clone()} " " {yours.then_some(view! { <span class="tag">{t(Msg::TokensThisSession)}</span> })}</div>
                                 </td>
-                                <td>{role_label(t.role)}</td>
-                                <td class="mono">{t.instance_id.clone().unwrap_or_default()}</td>
-                                <td class="nowrap" title=t.created_at.clone()>{format::timestamp(&t.created_at)}</td>
+                                <td>{role_label(info.role)}</td>
+                                <td class="mono">{info.instance_id.clone().unwrap_or_default()}</td>
+                                <td class="nowrap" title=info.created_at.clone()>{format::timestamp(&info.created_at)}</td>
                                 <td>{status}</td>
                                 <td class="operations">
                                     <button
@@ -92,7 +97,7 @@ fn TokenTable(items: Vec<TokenInfo>, dialog: RwSignal<Option<TokenDialog>>) -> i
                                         disabled=revoked.is_some()
                                         on:click=move |_| dialog.set(Some(TokenDialog::Revoke(token.clone())))
                                     >
-                                        "Revoke"
+                                        {t(Msg::TokensRevoke)}
                                     </button>
                                 </td>
                             </tr>
@@ -106,9 +111,9 @@ fn TokenTable(items: Vec<TokenInfo>, dialog: RwSignal<Option<TokenDialog>>) -> i
 
 fn role_label(role: TokenRole) -> &'static str {
     match role {
-        TokenRole::Admin => "Admin",
-        TokenRole::Viewer => "Viewer",
-        TokenRole::Agent => "Agent",
+        TokenRole::Admin => t(Msg::TokensRoleAdmin),
+        TokenRole::Viewer => t(Msg::TokensRoleViewer),
+        TokenRole::Agent => t(Msg::TokensRoleAgent),
     }
 }
 
@@ -124,7 +129,7 @@ fn CreateTokenDialog(close: Callback<()>, on_changed: Callback<()>) -> impl Into
         });
     });
     view! {
-        <Dialog title="New token" on_close=close>
+        <Dialog title=t(Msg::TokensNewToken) on_close=close>
             {move || match created.get() {
                 Some(c) => view! { <TokenCreated token=c.token name=c.info.name on_close=close /> }.into_any(),
                 None => view! {
@@ -159,7 +164,7 @@ fn RevokeTokenDialog(
                 async move { api.revoke_token(&id).await }
             },
             move |()| {
-                toasts.success(format!("Token {name} revoked."));
+                toasts.success(Msg::TokensRevoked.with(&[("name", &name)]));
                 close.run(());
                 if yours {
                     session.sign_out();
@@ -170,16 +175,18 @@ fn RevokeTokenDialog(
         );
     };
     view! {
-        <Dialog title="Revoke token" on_close=close>
+        <Dialog title=t(Msg::TokensRevokeTitle) on_close=close>
             <form class="form" on:submit=submit>
                 <p>
-                    "Revoke the token " <strong>{token.name.clone()}</strong> " ("
+                    {t(Msg::TokensRevokeQuestionStart)}
+                    <strong>{token.name.clone()}</strong>
+                    {t(Msg::TokensRevokeQuestionMiddle)}
                     <span class="mono">{token.id.clone()}</span>
-                    ")? Everything that uses it is refused from now on. This cannot be undone."
+                    {t(Msg::TokensRevokeQuestionEnd)}
                 </p>
                 {yours.then(|| view! {
                     <div class="alert alert-warning" role="alert">
-                        "This is the token this console is signed in with: you will be signed out."
+                        {t(Msg::TokensRevokeYours)}
                     </div>
                 })}
                 <ServerError error=request.error />

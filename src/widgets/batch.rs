@@ -7,7 +7,8 @@ use std::future::Future;
 use keyrack_api::ApiError;
 use leptos::prelude::*;
 
-use crate::messages;
+use crate::i18n::{t, Msg};
+use crate::{format, messages};
 
 /// How far a batch has got: items the server answered for, of all asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +79,7 @@ where
 /// A batch under way: "Deleting… 40 of 100 done", a bar, and **Stop**.
 #[component]
 pub fn BatchRunning(
-    /// "Deleting…", "Binding…".
+    /// "Deleting…", "Binding…", in the console's language.
     doing: &'static str,
     /// How far it is.
     progress: BatchProgress,
@@ -99,11 +100,17 @@ pub fn BatchRunning(
     });
     view! {
         <div class="form">
-            <p class="result-summary" role="status">{format!("{doing} {done} of {total} done")}</p>
-            <progress class="batch-progress" max=total.to_string() value=done.to_string() aria-label="Done so far"></progress>
+            <p class="result-summary" role="status">
+                {Msg::WidgetsBatchRunning.with(&[
+                    ("doing", &doing),
+                    ("done", &format::number(done as f64)),
+                    ("total", &format::number(total as f64)),
+                ])}
+            </p>
+            <progress class="batch-progress" max=total.to_string() value=done.to_string() aria-label=t(Msg::WidgetsBatchDoneSoFar)></progress>
             <div class="form-buttons">
                 <button type="button" class="button" node_ref=stop_button disabled=stopping on:click=move |_| on_stop.run(())>
-                    {move || if stopping.get() { "Stopping…" } else { "Stop" }}
+                    {move || t(if stopping.get() { Msg::WidgetsBatchStopping } else { Msg::WidgetsBatchStop })}
                 </button>
             </div>
         </div>
@@ -119,15 +126,16 @@ pub fn NotAttempted(
     count: usize,
     /// The failure that ended the batch; none after Stop.
     error: Option<ApiError>,
-    /// What Stop left undone, after the count: "selected keys were not deleted".
+    /// What Stop left undone, in the console's language: in English read after the count
+    /// ("selected keys were not deleted"), in Chinese a clause without the count (所选密钥未删除).
     what: &'static str,
 ) -> impl IntoView {
+    let shown = format::number(count as f64);
     let text = match &error {
-        None => format!("Stopped. {count} {what}."),
-        Some(e) => format!(
-            "{} {count} more have no answer: refresh to see where they stand.",
-            messages::describe(e)
-        ),
+        None => Msg::WidgetsBatchStopped.with(&[("count", &shown), ("what", &what)]),
+        Some(e) => {
+            Msg::WidgetsBatchNoAnswer.with(&[("error", &messages::describe(e)), ("count", &shown)])
+        }
     };
     (count > 0).then(|| view! { <p class="alert alert-warning">{text}</p> })
 }

@@ -8,6 +8,8 @@ use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use wasm_bindgen::JsCast;
 
+use crate::i18n::{t, Msg};
+
 static NEXT_ID: AtomicUsize = AtomicUsize::new(0);
 
 /// Opens as a modal when mounted; the owner unmounts it from `on_close`.
@@ -63,7 +65,7 @@ pub fn Dialog(
         >
             <header class="dialog-header">
                 <h2 id=title_id>{title}</h2>
-                <button type="button" class="icon-button" aria-label="Close" on:click=move |_| close()>
+                <button type="button" class="icon-button" aria-label=t(Msg::WidgetsDialogClose) on:click=move |_| close()>
                     "×"
                 </button>
             </header>

@@ -3,6 +3,7 @@
 use keyrack_api::{ApiError, FieldError};
 use leptos::prelude::*;
 
+use crate::i18n::{t, Msg};
 use crate::messages;
 
 /// A rule message under a field; renders nothing when there is none.
@@ -48,21 +49,21 @@ pub fn FormButtons(
     /// Called by Cancel.
     #[prop(into)]
     on_cancel: Callback<()>,
-    /// The primary button's label.
-    #[prop(default = "OK")]
+    /// The primary button's label, in the console's language.
+    #[prop(default = t(Msg::WidgetsFormOk))]
     ok_label: &'static str,
 ) -> impl IntoView {
     view! {
         <div class="form-buttons">
             <button type="submit" class="button primary" disabled=move || pending.get() || blocked.get()>
                 {move || if pending.get() {
-                    view! { <span class="spinner after-300ms" aria-hidden="true"></span>"Working…" }.into_any()
+                    view! { <span class="spinner after-300ms" aria-hidden="true"></span>{t(Msg::WidgetsFormWorking)} }.into_any()
                 } else {
                     ok_label.into_any()
                 }}
             </button>
             <button type="button" class="button" on:click=move |_| on_cancel.run(())>
-                "Cancel"
+                {t(Msg::WidgetsFormCancel)}
             </button>
         </div>
     }

@@ -3,6 +3,8 @@
 use keyrack_api::{InstanceState, Os};
 use leptos::prelude::*;
 
+use crate::i18n::{t, Msg};
+
 /// True while the instance is starting or shutting down.
 pub fn is_transitional(state: InstanceState) -> bool {
     matches!(state, InstanceState::Starting | InstanceState::Stopping)
@@ -11,9 +13,19 @@ pub fn is_transitional(state: InstanceState) -> bool {
 /// "Linux" or "Windows".
 pub fn os_label(os: Os) -> &'static str {
     match os {
-        Os::Linux => "Linux",
-        Os::Windows => "Windows",
+        Os::Linux => "Linux",     // i18n: not text: operating system names
+        Os::Windows => "Windows", // i18n: not text: operating system names
     }
+}
+
+/// The state as a badge reads it: RUNNING, STOPPED, STARTING, STOPPING in English.
+pub fn state_label(state: InstanceState) -> &'static str {
+    t(match state {
+        InstanceState::Running => Msg::WidgetsStateRunning,
+        InstanceState::Stopped => Msg::WidgetsStateStopped,
+        InstanceState::Starting => Msg::WidgetsStateStarting,
+        InstanceState::Stopping => Msg::WidgetsStateStopping,
+    })
 }
 
 /// A coloured state label: RUNNING green, STOPPED grey, STARTING/STOPPING amber with a
@@ -31,7 +43,7 @@ pub fn StateBadge(
     view! {
         <span class=class>
             {is_transitional(state).then(|| view! { <span class="spinner spinner-small" aria-hidden="true"></span> })}
-            {state.as_str()}
+            {state_label(state)}
         </span>
     }
 }

@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
+use crate::format;
+use crate::i18n::{t, Msg};
 use crate::routes::PAGE_SIZES;
 
 /// The pagination bar.
@@ -30,19 +32,20 @@ pub fn Pagination(
         navigate(&href.run((1, size)), Default::default());
     };
     view! {
-        <nav class="pagination" aria-label="Pages">
-            <span>{format!("Total {total}")}</span>
+        <nav class="pagination" aria-label=t(Msg::WidgetsPaginationLabel)>
+            <span>{Msg::WidgetsPaginationTotal.with(&[("total", &format::number(total as f64))])}</span>
             <label>
-                <span class="visually-hidden">"Rows per page"</span>
+                <span class="visually-hidden">{t(Msg::WidgetsPaginationRowsPerPage)}</span>
                 <select class="input" on:change=set_size>
                     {PAGE_SIZES.map(|s| view! {
-                        <option value=s.to_string() selected=s == size>{format!("{s} / page")}</option>
+                        <option value=s.to_string() selected=s == size>{Msg::WidgetsPaginationSize.with(&[("size", &s)])}</option>
                     })}
                 </select>
             </label>
-            <PageLink href=prev label="‹ Previous" />
+            <PageLink href=prev label=t(Msg::WidgetsPaginationPrevious) />
+            // i18n: not text: page numbers
             <span>{format!("{page} / {pages}")}</span>
-            <PageLink href=next label="Next ›" />
+            <PageLink href=next label=t(Msg::WidgetsPaginationNext) />
         </nav>
     }
 }

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{t, Msg};
+
 /// Reloads a list; disabled while it reloads.
 #[component]
 pub fn RefreshButton(
@@ -15,8 +17,8 @@ pub fn RefreshButton(
         <button
             type="button"
             class="button"
-            aria-label="Refresh"
-            title="Refresh"
+            aria-label=t(Msg::WidgetsRefresh)
+            title=t(Msg::WidgetsRefresh)
             disabled=move || loading.get()
             on:click=move |_| refresh.run(())
         >

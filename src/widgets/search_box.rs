@@ -3,12 +3,14 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{t, Msg};
+
 /// A search form with its Search button.
 #[component]
 pub fn SearchBox(
-    /// The accessible name, such as "Search SSH keys".
+    /// The accessible name, such as "Search SSH keys", in the console's language.
     label: &'static str,
-    /// What may be typed.
+    /// What may be typed, in the console's language.
     placeholder: &'static str,
     /// The text of the search in the URL.
     #[prop(into)]
@@ -33,7 +35,7 @@ pub fn SearchBox(
                 prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))
             />
-            <button type="submit" class="button">"Search"</button>
+            <button type="submit" class="button">{t(Msg::WidgetsSearch)}</button>
         </form>
     }
 }

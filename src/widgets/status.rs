@@ -3,12 +3,13 @@
 use keyrack_api::ApiError;
 use leptos::prelude::*;
 
+use crate::i18n::{t, Msg};
 use crate::messages;
 
 /// Shown while a list loads for the first time.
 #[component]
 pub fn Loading() -> impl IntoView {
-    view! { <div class="state after-300ms" aria-busy="true"><span class="spinner"></span>"Loading…"</div> }
+    view! { <div class="state after-300ms" aria-busy="true"><span class="spinner"></span>{t(Msg::WidgetsLoading)}</div> }
 }
 
 /// A request failed; offers to retry.
@@ -22,8 +23,8 @@ pub fn LoadError(
 ) -> impl IntoView {
     view! {
         <div class="state state-error" role="alert">
-            <p>"Could not load this page: " {messages::describe_common(&error)}</p>
-            <button type="button" class="button" on:click=move |_| on_retry.run(())>"Retry"</button>
+            <p>{Msg::WidgetsLoadError.with(&[("reason", &messages::describe_common(&error))])}</p>
+            <button type="button" class="button" on:click=move |_| on_retry.run(())>{t(Msg::WidgetsRetry)}</button>
         </div>
     }
 }

@@ -4,6 +4,7 @@ use keyrack_api::{validate_tags, FieldError, Tag};
 use leptos::prelude::*;
 
 use super::form::sentence;
+use crate::i18n::{t, Msg};
 
 /// One editable row.
 #[derive(Debug, Clone, Copy)]
@@ -107,7 +108,7 @@ pub fn TagEditor(
                 {set_error}
             </p>
             <button type="button" class="button link" on:click=move |_| rows.push(Tag::new("", ""))>
-                "+ Add tag"
+                {t(Msg::WidgetsTagAdd)}
             </button>
         </div>
     }
@@ -133,8 +134,8 @@ fn TagRowView(
             <input
                 type="text"
                 class="input"
-                placeholder="Tag key"
-                aria-label="Tag key"
+                placeholder=t(Msg::WidgetsTagKey)
+                aria-label=t(Msg::WidgetsTagKey)
                 aria-describedby=msg_id.clone()
                 prop:value=move || row.key.get()
                 on:input=move |ev| row.key.set(event_target_value(&ev))
@@ -143,13 +144,13 @@ fn TagRowView(
             <input
                 type="text"
                 class="input"
-                placeholder="Tag value"
-                aria-label="Tag value"
+                placeholder=t(Msg::WidgetsTagValue)
+                aria-label=t(Msg::WidgetsTagValue)
                 prop:value=move || row.value.get()
                 on:input=move |ev| row.value.set(event_target_value(&ev))
                 on:change=move |_| row.touched.set(true)
             />
-            <button type="button" class="icon-button" aria-label="Remove tag" on:click=move |_| rows.remove(row.id)>
+            <button type="button" class="icon-button" aria-label=t(Msg::WidgetsTagRemove) on:click=move |_| rows.remove(row.id)>
                 "×"
             </button>
             <p class="field-error tag-row-error" id=msg_id role="alert" hidden=move || message().is_none()>

@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use crate::i18n::{t, Msg};
+
 /// Success or failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToastKind {
@@ -76,7 +78,7 @@ pub fn ToastHost(children: Children) -> impl IntoView {
                     ToastKind::Failure => "toast toast-failure",
                 }>
                     <span>{toast.text}</span>
-                    <button type="button" class="icon-button" aria-label="Dismiss" on:click=move |_| toasts.dismiss(toast.id)>
+                    <button type="button" class="icon-button" aria-label=t(Msg::WidgetsToastDismiss) on:click=move |_| toasts.dismiss(toast.id)>
                         "×"
                     </button>
                 </div>

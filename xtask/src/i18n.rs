@@ -45,7 +45,10 @@ pub fn check() -> Result<()> {
 
 fn load() -> Result<Vec<catalogue::Message>> {
     catalogue::load(&root().join("i18n")).or_else(|problems| {
-        bail!("the message catalogue:\n  i18n/{}", problems.join("\n  i18n/"))
+        bail!(
+            "the message catalogue:\n  i18n/{}",
+            problems.join("\n  i18n/")
+        )
     })
 }
 
@@ -97,8 +100,16 @@ fn rust_files(dir: &Path) -> Result<Vec<PathBuf>> {
 /// Words a person reads: a capital then a small letter ("Delete"), or two words ("key pairs").
 fn reads_as_text(s: &str) -> bool {
     let chars: Vec<char> = s.chars().collect();
-    let capitalised = chars.windows(2).next().is_some_and(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_lowercase());
-    let two_words = s.split_whitespace().filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2).count() >= 2;
+    let capitalised = chars
+        .windows(2)
+        .next()
+        .is_some_and(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_lowercase());
+    // Words of letters (a trailing comma or stop allowed): "key pairs", not "badge badge-danger".
+    let word = |w: &&str| {
+        let w = w.trim_end_matches([',', '.', ';', ':', '?', '!', '…']);
+        w.chars().count() >= 2 && w.chars().all(char::is_alphabetic)
+    };
+    let two_words = s.split_whitespace().filter(word).count() >= 2;
     let han = s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
     capitalised || two_words || han
 }
@@ -107,21 +118,35 @@ fn reads_as_text(s: &str) -> bool {
 /// than [`TEXT_ATTRIBUTES`], a CSS class or selector, a log line or a panic.
 fn names_for_the_program(before: &str) -> bool {
     let before = before.trim_end();
-    for call in ["expect(", "panic!(", "unreachable!(", "warn!(", "log!(", "error!(", "debug_assert!("] {
+    for call in [
+        "expect(",
+        "panic!(",
+        "unreachable!(",
+        "warn!(",
+        "log!(",
+        "error!(",
+        "debug_assert!(",
+    ] {
         if before.contains(call) {
             return true;
         }
     }
-    if let Some(attribute) = before.strip_suffix('=') {
+    // An attribute in `view!` (`class="…"`), not a Rust assignment (`let s = "…"`).
+    if let Some(attribute) = before.strip_suffix('=').filter(|a| !a.ends_with(' ')) {
         let name = attribute
             .rsplit(|c: char| c.is_whitespace() || c == '<' || c == '{' || c == '(')
             .next()
             .unwrap_or("");
         return !TEXT_ATTRIBUTES.contains(&name);
     }
-    ["query_selector(", "class(", "set_attribute(", "get_attribute("]
-        .iter()
-        .any(|call| before.ends_with(call))
+    [
+        "query_selector(",
+        "class(",
+        "set_attribute(",
+        "get_attribute(",
+    ]
+    .iter()
+    .any(|call| before.ends_with(call))
 }
 
 /// Each string literal of `source` outside comments: (line, contents, the line's code
@@ -154,7 +179,9 @@ fn literals(source: &str) -> Vec<(usize, String, String)> {
                 }
             }
             'r' if (bytes.get(i + 1) == Some(&'"') || bytes.get(i + 1) == Some(&'#'))
-                && !bytes.get(i.wrapping_sub(1)).is_some_and(|p| p.is_alphanumeric() || *p == '_') =>
+                && !bytes
+                    .get(i.wrapping_sub(1))
+                    .is_some_and(|p| p.is_alphanumeric() || *p == '_') =>
             {
                 let mut j = i + 1;
                 let mut hashes = 0;
@@ -167,7 +194,9 @@ fn literals(source: &str) -> Vec<(usize, String, String)> {
                     continue;
                 }
                 let start = j + 1;
-                let closing: Vec<char> = std::iter::once('"').chain(std::iter::repeat_n('#', hashes)).collect();
+                let closing: Vec<char> = std::iter::once('"')
+                    .chain(std::iter::repeat_n('#', hashes))
+                    .collect();
                 let mut k = start;
                 while k < bytes.len() && bytes[k..].get(..closing.len()) != Some(&closing[..]) {
                     k += 1;
@@ -203,4 +232,105 @@ fn literals(source: &str) -> Vec<(usize, String, String)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found_in(source: &str) -> Vec<String> {
+        literals(source)
+            .into_iter()
+            .filter(|(line, literal, before)| {
+                let marked = source
+                    .lines()
+                    .nth(line - 1)
+                    .is_some_and(|l| l.contains(NOT_TEXT));
+                !marked && reads_as_text(literal) && !names_for_the_program(before)
+            })
+            .map(|(_, literal, _)| literal)
+            .collect()
+    }
+
+    #[test]
+    fn text_for_people_is_found_and_names_for_the_program_are_not() {
+        let source = r##"
+            view! { <button class="button primary" aria-label="Close dialog">"Delete"</button> }
+            let note = format!("{n} key pairs deleted");
+            let algo = "Ed25519"; // i18n: not text: an algorithm
+            let class = if warn { "badge badge-warning" } else { "" };
+            let id = "key-name";
+            // "A comment" is not shown.
+            let c = '"'; let s = "Bind";
+            let raw = r#"Raw text here"#;
+            leptos::logging::warn!("Staying in English");
+        "##;
+        assert_eq!(
+            found_in(source),
+            [
+                "Close dialog",
+                "Delete",
+                "{n} key pairs deleted",
+                "Bind",
+                "Raw text here"
+            ]
+        );
+    }
+
+    fn catalogue_of(files: &[(&str, &str)]) -> Result<Vec<catalogue::Message>, Vec<String>> {
+        let dir = std::env::temp_dir().join(format!(
+            "keyrack-i18n-test-{}-{}",
+            std::process::id(),
+            files[0].0
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+        let loaded = catalogue::load(&dir);
+        std::fs::remove_dir_all(&dir).unwrap();
+        loaded
+    }
+
+    #[test]
+    fn a_message_missing_a_language_or_a_placeholder_is_refused() {
+        let problems = catalogue_of(&[(
+            "one.toml",
+            "[ok]\nen = \"{n} deleted\"\nzh-CN = \"已删除 {n} 个\"\n\
+             [no-chinese]\nen = \"New\"\n\
+             [placeholder]\nen = \"{count} keys\"\nzh-CN = \"{n} 个密钥\"\n\
+             [empty]\nen = \"Close\"\nzh-CN = \" \"\n\
+             [french]\nen = \"Yes\"\nzh-CN = \"是\"\nfr = \"Oui\"\n",
+        )])
+        .unwrap_err();
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        assert!(problems
+            .iter()
+            .any(|p| p == "one.no-chinese: no zh-CN text"));
+        assert!(problems
+            .iter()
+            .any(|p| p.starts_with("one.placeholder: placeholders differ")));
+        assert!(problems
+            .iter()
+            .any(|p| p == "one.empty: the zh-CN text is empty"));
+        assert!(problems
+            .iter()
+            .any(|p| p == "one.french: unknown language `fr`"));
+    }
+
+    #[test]
+    fn messages_are_ordered_by_id_across_files_as_the_enum_is() {
+        let messages = catalogue_of(&[
+            (
+                "b.toml",
+                "[z]\nen = \"Z\"\nzh-CN = \"乙\"\n[a]\nen = \"A\"\nzh-CN = \"甲\"\n",
+            ),
+            ("a.toml", "[m]\nen = \"M\"\nzh-CN = \"丙\"\n"),
+        ])
+        .unwrap();
+        let ids: Vec<_> = messages.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["a.m", "b.a", "b.z"]);
+        assert_eq!(catalogue::variant("keys.batch-delete"), "KeysBatchDelete");
+    }
 }

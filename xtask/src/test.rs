@@ -36,14 +36,15 @@ const POSTGRES_SUITES: &[&str] = &[
     "replicas",
 ];
 
-/// Runs fmt and clippy (native and wasm32), a release build of the SPA, the native tests
+/// Runs fmt and clippy (native and wasm32), the two languages check (`cargo xtask i18n`), a
+/// release build of the SPA, the native tests
 /// (keyrack-api, keyrack-keygen, and keyrack-server's integration tests against the real
 /// binary, sshd and Chromium, on SQLite), the server's database suites again on PostgreSQL,
 /// cargo-deny's license, ban, source and advisory checks, a short run of each fuzz target,
 /// schemathesis against the running server's OpenAPI document (on SQLite, then PostgreSQL),
 /// and the SPA's component tests in headless Chromium. Prints the wall time of each step.
 pub fn test(args: TestArgs) -> Result<()> {
-    let planned = if args.no_lint { 11 } else { 14 };
+    let planned = if args.no_lint { 12 } else { 15 };
     let mut clock = Clock::start("xtask test", planned);
     let postgres_url = clock.step("setup", crate::setup::setup)?;
     if !args.no_lint {
@@ -64,6 +65,8 @@ pub fn test(args: TestArgs) -> Result<()> {
         })?;
         clock.step("clippy (wasm32)", clippy_wasm)?;
     }
+    // Both languages complete, and no text for users outside the catalogue.
+    clock.step("i18n", crate::i18n::check)?;
     // The release SPA first: the server's tests that serve a built console use dist/.
     clock.step("SPA release build", crate::spa::build_spa)?;
     clock.step("native tests (SQLite)", || {

@@ -1,7 +1,8 @@
-//! A tour of every page and dialog of the console (`dist/`, demo data) in light and dark, at
-//! 1280×720 and on a 390×844 phone: axe-core finds no violation of WCAG 2.1 A or AA at any
-//! stop. With `KEYRACK_SCREENSHOTS=<dir>`, the stops are also saved as the README's
-//! screenshots (`keys-light.png`, `dialog-create-phone-dark.png`, …).
+//! A tour of every page and dialog of the console (`dist/`, demo data) in English and in
+//! Chinese, in light and dark, at 1280×720 and on a 390×844 phone: axe-core finds no
+//! violation of WCAG 2.1 A or AA at any stop, and in Chinese no stop shows an English
+//! message of the catalogue. With `KEYRACK_SCREENSHOTS=<dir>`, the stops are also saved as
+//! the README's screenshots (`keys-light.png`, `dialog-create-phone-dark-zh.png`, …).
 //!
 //! Needs Chromium, chromedriver and axe-core (`cargo xtask setup`) and a built `dist/`.
 
@@ -22,8 +23,9 @@ const PHONE_SHOTS: &[&str] = &["keys", "dialog-create", "dialog-bind", "key-deta
 struct Tour<'a> {
     b: &'a Browser,
     base: &'a str,
-    /// `light`, `dark`, `phone-light`, `phone-dark`: the screenshots' suffix.
-    look: &'static str,
+    /// `light`, `dark`, `phone-light`, `phone-dark`, then `-zh` in Chinese: the
+    /// screenshots' suffix.
+    look: String,
     /// Width and height in CSS pixels.
     viewport: (u32, u32),
     found: Vec<String>,
@@ -36,9 +38,37 @@ impl Tour<'_> {
         for violation in self.b.axe_violations().await {
             self.found.push(format!("{name}: {violation}"));
         }
+        if self.b.words.is_chinese() {
+            for leftover in self.b.words.leftovers(&self.shown().await) {
+                self.found.push(format!("{name}: untranslated {leftover}"));
+            }
+        }
         if !self.look.starts_with("phone") || PHONE_SHOTS.contains(&what) {
             self.b.snapshot(SHOTS, &name).await;
         }
+    }
+
+    /// Every text of the page and of its labels (`aria-label`, `title`, `placeholder`).
+    async fn shown(&self) -> Vec<String> {
+        let texts = self
+            .b
+            .client
+            .execute(
+                "const out = [];
+                 const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+                 while (walk.nextNode()) {
+                     const n = walk.currentNode;
+                     if (!n.parentElement.closest('script, style') && n.textContent.trim())
+                         out.push(n.textContent);
+                 }
+                 for (const a of ['aria-label', 'title', 'placeholder'])
+                     for (const e of document.querySelectorAll(`[${a}]`)) out.push(e.getAttribute(a));
+                 return out;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        serde_json::from_value(texts).unwrap()
     }
 
     /// Checks the open dialog, then closes it with Escape. Its buttons must be on screen
@@ -82,7 +112,8 @@ impl Tour<'_> {
 
     async fn walk(&mut self) {
         let b = self.b;
-        self.page("/sign-in", "token", "sign-in").await;
+        let words = &b.words;
+        self.page("/sign-in", "API token", "sign-in").await;
         let size = b
             .client
             .execute("return [innerWidth, innerHeight];", vec![])
@@ -116,9 +147,10 @@ impl Tour<'_> {
         b.wait_for("dialog[open] #key-name").await;
         self.stop("dialog-create").await;
         b.client
-            .find(Locator::XPath(
-                "//dialog[@open]//label[normalize-space()='Use an existing public key']/input",
-            ))
+            .find(Locator::XPath(&format!(
+                "//dialog[@open]//label[normalize-space()='{}']/input",
+                words.say("Use an existing public key")
+            )))
             .await
             .unwrap()
             .click()
@@ -134,10 +166,12 @@ impl Tour<'_> {
         ]
         .join("\n");
         b.preview_authorized_keys(&file).await;
-        b.wait_dialog_text("1 new").await;
+        b.wait_dialog_text(&words.say_with("{count} new", &[("count", "1")]))
+            .await;
         self.dialog("dialog-import").await;
 
-        b.wait_for("button[aria-label='Modify web-prod']")
+        let modify = words.say_with("Modify {name}", &[("name", "web-prod")]);
+        b.wait_for(&format!("button[aria-label='{modify}']"))
             .await
             .click()
             .await
@@ -161,7 +195,8 @@ impl Tour<'_> {
             self.dialog(what).await;
         }
         for name in ["legacy-ops", "web-prod"] {
-            b.wait_for(&format!("input[aria-label='Select {name}']"))
+            let select = words.say_with("Select {name}", &[("name", name)]);
+            b.wait_for(&format!("input[aria-label='{select}']"))
                 .await
                 .click()
                 .await
@@ -173,7 +208,10 @@ impl Tour<'_> {
 
         let export = b
             .client
-            .find(Locator::XPath("//summary[normalize-space()='Export']"))
+            .find(Locator::XPath(&format!(
+                "//summary[normalize-space()='{}']",
+                words.say("Export")
+            )))
             .await
             .unwrap();
         export.click().await.unwrap();
@@ -204,7 +242,8 @@ impl Tour<'_> {
         b.find_button("New token").await.click().await.unwrap();
         b.wait_for("dialog[open] #token-name").await;
         self.dialog("dialog-new-token").await;
-        b.wait_for("button[aria-label='Revoke bootstrap']")
+        let revoke = words.say_with("Revoke {name}", &[("name", "bootstrap")]);
+        b.wait_for(&format!("button[aria-label='{revoke}']"))
             .await
             .click()
             .await
@@ -219,25 +258,36 @@ async fn axe_finds_no_wcag_violation_on_any_page_or_dialog() {
     let _one = ONE_BROWSER.lock().await;
     let server = common::browser::console_server(&[]).await;
     let mut found = Vec::new();
-    for (look, (width, height), dark) in [
+    let looks = [
         ("light", (1280, 720), false),
         ("dark", (1280, 720), true),
         ("phone-light", (390, 844), false),
         ("phone-dark", (390, 844), true),
-    ] {
-        let flags: &[&str] = if dark {
-            &[
+    ];
+    for ((look, (width, height), dark), chinese) in looks
+        .into_iter()
+        .flat_map(|look| [(look, false), (look, true)])
+    {
+        let mut flags = Vec::new();
+        if dark {
+            flags.extend([
                 "--force-dark-mode",
                 "--blink-settings=preferredColorScheme=0",
-            ]
-        } else {
-            &[]
-        };
-        let b = Browser::start_viewport(width, height, width < 500, flags).await;
+            ]);
+        }
+        // A browser in Chinese: the console starts in Chinese, as a first visit does.
+        if chinese {
+            flags.push("--accept-lang=zh-CN");
+        }
+        let b = Browser::start_viewport(width, height, width < 500, &flags).await;
         let mut tour = Tour {
             b: &b,
             base: &server.base,
-            look,
+            look: if chinese {
+                format!("{look}-zh")
+            } else {
+                look.to_owned()
+            },
             viewport: (width, height),
             found: Vec::new(),
         };

@@ -7,6 +7,8 @@ use leptos::prelude::*;
 
 use super::picker::{Listing, Picker};
 use super::PAGE_SIZE;
+use crate::format::number;
+use crate::i18n::{t, Msg};
 use crate::key_pairs::instance_picker::{BindMode, InstancePickRow};
 use crate::widgets::status::{LoadError, Loading};
 
@@ -42,17 +44,17 @@ pub(super) fn PickerFilters(picker: Picker, regions: Vec<Region>) -> impl IntoVi
     view! {
         <div class="bind-filters">
             <label class="field">
-                <span class="label">"Region"</span>
+                <span class="label">{t(Msg::BindRegion)}</span>
                 <select class="input" on:change=move |ev| picker.set_region(event_target_value(&ev))>
                     {options}
                 </select>
             </label>
             <label class="field bind-search">
-                <span class="label">"Search"</span>
+                <span class="label">{t(Msg::BindSearch)}</span>
                 <input
                     type="search"
                     class="input"
-                    placeholder="Name, ID or IP"
+                    placeholder=t(Msg::BindSearchPlaceholder)
                     prop:value=move || picker.typed.get()
                     on:input=move |ev| picker.type_search(event_target_value(&ev))
                     on:keydown=on_key
@@ -78,10 +80,10 @@ pub(super) fn PickList(picker: Picker) -> impl IntoView {
     let content = move || match picker.listing.get() {
         Listing::Loading => view! { <Loading /> }.into_any(),
         Listing::Failed(error) => view! { <LoadError error on_retry=retry /> }.into_any(),
-        Listing::Nothing => empty(match picker.mode {
-            BindMode::Bind => "There are no instances yet.",
-            BindMode::Unbind => "This key is not bound to any instance.",
-        }),
+        Listing::Nothing => empty(t(match picker.mode {
+            BindMode::Bind => Msg::BindNoInstances,
+            BindMode::Unbind => Msg::BindNoneBound,
+        })),
         Listing::Page { list, .. } if list.items.is_empty() => empty(picker.empty_text()),
         Listing::Page { list, .. } => view! { <PickRows picker items=list.items /> }.into_any(),
     };
@@ -132,12 +134,11 @@ pub(super) fn Pager(picker: Picker) -> impl IntoView {
         })
     };
     let range = move || match shown() {
-        Some((offset, len, total)) if len > 0 => format!(
-            "{}–{} of {}",
-            grouped(u64::from(offset) + 1),
-            grouped(u64::from(offset + len)),
-            grouped(total)
-        ),
+        Some((offset, len, total)) if len > 0 => Msg::BindRange.with(&[
+            ("first", &number(offset + 1)),
+            ("last", &number(offset + len)),
+            ("total", &number(total as f64)),
+        ]),
         _ => String::new(),
     };
     let at_first = move || picker.page.get() <= 1;
@@ -159,7 +160,7 @@ pub(super) fn Pager(picker: Picker) -> impl IntoView {
                 disabled=at_first
                 on:click=move |_| step(-1)
             >
-                "‹ Previous"
+                {t(Msg::BindPrevious)}
             </button>
             <button
                 type="button"
@@ -167,7 +168,7 @@ pub(super) fn Pager(picker: Picker) -> impl IntoView {
                 disabled=at_last
                 on:click=move |_| step(1)
             >
-                "Next ›"
+                {t(Msg::BindNext)}
             </button>
         </div>
     }
@@ -183,7 +184,7 @@ pub(super) fn ForceShutdown(picker: Picker) -> impl IntoView {
                 prop:checked=move || picker.force.get()
                 on:change=move |ev| picker.set_force(event_target_checked(&ev))
             />
-            "Force shutdown"
+            {t(Msg::BindForceShutdown)}
         </label>
     }
 }
@@ -191,29 +192,13 @@ pub(super) fn ForceShutdown(picker: Picker) -> impl IntoView {
 /// What *Force shutdown* does, while it is ticked.
 #[component]
 pub(super) fn ForceShutdownWarning(picker: Picker) -> impl IntoView {
-    let verb = match picker.mode {
-        BindMode::Bind => "bound",
-        BindMode::Unbind => "unbound",
-    };
+    let warning = t(match picker.mode {
+        BindMode::Bind => Msg::BindForceWarningBind,
+        BindMode::Unbind => Msg::BindForceWarningUnbind,
+    });
     view! {
         <div class="alert alert-warning" role="note" hidden=move || !picker.force.get()>
-            {format!(
-                "Instances that are not shut down will be shut down, the key will be {verb}, and \
-                 those that were running will be started again. Their services are interrupted meanwhile."
-            )}
+            {warning}
         </div>
     }
-}
-
-/// `10000` as "10,000".
-pub(super) fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -5,6 +5,7 @@ use keyrack_api::{ApiError, Instance, InstanceQuery, List};
 use leptos::prelude::*;
 
 use super::{InstanceLoader, PAGE_SIZE, SEARCH_PAUSE};
+use crate::i18n::{t, Msg};
 use crate::key_pairs::instance_picker::{blocker, BindMode, Blocker, Selection};
 
 /// What the list shows.
@@ -177,10 +178,10 @@ impl Picker {
 
     /// Why nothing is listed.
     pub(super) fn empty_text(self) -> &'static str {
-        if self.search.with(String::is_empty) {
-            "No instances in this region."
+        t(if self.search.with(String::is_empty) {
+            Msg::BindEmptyRegion
         } else {
-            "No instance matches this search."
-        }
+            Msg::BindNoMatch
+        })
     }
 }

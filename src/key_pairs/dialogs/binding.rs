@@ -6,6 +6,7 @@ use keyrack_api::{
 use leptos::prelude::*;
 
 use crate::api::Api;
+use crate::i18n::{t, Msg};
 use crate::key_pairs::bind_instances::{
     BindInstancesForm, BindSubmission, InstanceLoader, InstancePage,
 };
@@ -85,7 +86,7 @@ pub fn BindDialog(
     view! {
         <Dialog title=mode.title() on_close=close class="dialog-wide">
             <p class="muted bind-key">
-                "SSH key: " <strong>{key.with_value(|k| k.name.clone())}</strong> " "
+                {t(Msg::BindKey)} <strong>{key.with_value(|k| k.name.clone())}</strong> " "
                 <span class="mono">{key.with_value(|k| k.id.clone())}</span>
             </p>
             <Transition fallback=Loading>
@@ -124,8 +125,8 @@ fn BindStep(
     close: Callback<()>,
 ) -> impl IntoView {
     let doing = match mode {
-        BindMode::Bind => "Binding…",
-        BindMode::Unbind => "Unbinding…",
+        BindMode::Bind => t(Msg::BindBinding),
+        BindMode::Unbind => t(Msg::BindUnbinding),
     };
     move || match (outcome.get(), progress.get()) {
         (Some((batch, picked)), _) => {

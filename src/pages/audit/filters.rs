@@ -8,13 +8,14 @@ use leptos_router::hooks::use_navigate;
 use crate::widgets::refresh_button::RefreshButton;
 use keyrack_api::AuditQuery;
 
+use crate::i18n::{t, Msg};
 use crate::routes::{self, non_blank, ListView};
 
 /// Outcomes offered in the select; a link may carry another (a status, an error code).
-const OUTCOMES: [(&str, &str); 3] = [
-    ("", "Any result"),
-    ("success", "Success"),
-    ("failure", "Failure"),
+const OUTCOMES: [(&str, Msg); 3] = [
+    ("", Msg::AuditOutcomeAny),
+    ("success", Msg::AuditOutcomeSuccess),
+    ("failure", Msg::AuditOutcomeFailure),
 ];
 
 /// The filter bar.
@@ -46,23 +47,23 @@ pub fn AuditFilters(
         })
     };
     view! {
-        <form class="toolbar filters" role="search" aria-label="Filter the audit log" on:submit=submit>
-            <TextFilter label="Who" placeholder="Token name or ID" value=text(draft, |d| &mut d.actor) />
-            <TextFilter label="Action" placeholder="bind, DELETE, /tokens…" value=text(draft, |d| &mut d.action) />
-            <TextFilter label="Target" placeholder="skey-…, ins-…" value=text(draft, |d| &mut d.target) />
+        <form class="toolbar filters" role="search" aria-label=t(Msg::AuditFiltersLabel) on:submit=submit>
+            <TextFilter label=t(Msg::AuditWho) placeholder=t(Msg::AuditWhoPlaceholder) value=text(draft, |d| &mut d.actor) />
+            <TextFilter label=t(Msg::AuditAction) placeholder=t(Msg::AuditActionPlaceholder) value=text(draft, |d| &mut d.action) />
+            <TextFilter label=t(Msg::AuditTarget) placeholder=t(Msg::AuditTargetPlaceholder) value=text(draft, |d| &mut d.target) />
             <label class="inline-label">
-                "Result "
+                {t(Msg::AuditResult)} " "
                 <select class="input" on:change=move |ev| draft.update(|d| d.outcome = non_blank(event_target_value(&ev)))>
                     {OUTCOMES.map(|(value, label)| view! {
-                        <option value=value selected=move || draft.with(|d| d.outcome.as_deref().unwrap_or_default() == value)>{label}</option>
+                        <option value=value selected=move || draft.with(|d| d.outcome.as_deref().unwrap_or_default() == value)>{t(label)}</option>
                     })}
                     {move || custom_outcome().map(|o| view! { <option value=o.clone() selected=true>{o.clone()}</option> })}
                 </select>
             </label>
-            <TimeFilter label="From (UTC)" value=text(draft, |d| &mut d.since) />
-            <TimeFilter label="To (UTC)" value=text(draft, |d| &mut d.until) />
-            <button type="submit" class="button primary">"Apply"</button>
-            <A href=routes::AUDIT attr:class="button">"Clear"</A>
+            <TimeFilter label=t(Msg::AuditFrom) value=text(draft, |d| &mut d.since) />
+            <TimeFilter label=t(Msg::AuditTo) value=text(draft, |d| &mut d.until) />
+            <button type="submit" class="button primary">{t(Msg::AuditApply)}</button>
+            <A href=routes::AUDIT attr:class="button">{t(Msg::AuditClear)}</A>
             <RefreshButton refresh loading />
         </form>
     }

@@ -6,6 +6,7 @@ use leptos_router::components::A;
 
 use super::table::FleetRows;
 use crate::api::Api;
+use crate::i18n::{t, Msg};
 use crate::widgets::instance_state::{os_label, StateBadge};
 use crate::widgets::toast::Toasts;
 use crate::{format, messages, routes};
@@ -47,21 +48,21 @@ pub fn InstanceRow(
             let _ = fleet.busy.try_update(|b| b.remove(&id));
             match (result, power) {
                 (Ok(fresh), Power::Start) => {
-                    toasts.success(format!("{name} is starting."));
+                    toasts.success(Msg::InstancesStarting.with(&[("name", &name)]));
                     fleet.replace(fresh);
                 }
                 (Ok(fresh), Power::ShutDown) => {
-                    toasts.success(format!("{name} is shutting down."));
+                    toasts.success(Msg::InstancesShuttingDown.with(&[("name", &name)]));
                     fleet.replace(fresh);
                 }
-                (Err(e), Power::Start) => toasts.failure(format!(
-                    "Could not start {name}: {}",
-                    messages::describe(&e)
-                )),
-                (Err(e), Power::ShutDown) => toasts.failure(format!(
-                    "Could not shut down {name}: {}",
-                    messages::describe(&e)
-                )),
+                (Err(e), Power::Start) => toasts.failure(
+                    Msg::InstancesStartFailed
+                        .with(&[("name", &name), ("error", &messages::describe(&e))]),
+                ),
+                (Err(e), Power::ShutDown) => toasts.failure(
+                    Msg::InstancesShutDownFailed
+                        .with(&[("name", &name), ("error", &messages::describe(&e))]),
+                ),
             }
         });
     };
@@ -73,13 +74,13 @@ pub fn InstanceRow(
             leptos::task::spawn_local(async move {
                 let saved = match api.authorized_keys(&id).await {
                     Ok(text) => crate::keygen::download::save(text.as_bytes(), "authorized_keys")
-                        .map_err(|_| "the browser refused the download".to_owned()),
+                        .map_err(|_| t(Msg::InstancesDownloadRefused).to_owned()),
                     Err(e) => Err(messages::describe(&e)),
                 };
                 if let Err(why) = saved {
-                    toasts.failure(format!(
-                        "Could not download the authorized_keys of {name}: {why}"
-                    ));
+                    toasts.failure(
+                        Msg::InstancesDownloadFailed.with(&[("name", &name), ("error", &why)]),
+                    );
                 }
             });
         }
@@ -105,7 +106,7 @@ pub fn InstanceRow(
                     disabled=move || !can_start || busy()
                     on:click=move |_| run(Power::Start)
                 >
-                    "Start"
+                    {t(Msg::InstancesStart)}
                 </button>
                 <button
                     type="button"
@@ -113,9 +114,9 @@ pub fn InstanceRow(
                     disabled=move || !can_stop || busy_stop()
                     on:click=move |_| run_stop(Power::ShutDown)
                 >
-                    "Shut down"
+                    {t(Msg::InstancesShutDown)}
                 </button>
-                <button type="button" class="button link" on:click=download>"Download authorized_keys"</button>
+                <button type="button" class="button link" on:click=download>{t(Msg::InstancesDownload)}</button>
             </td>
         </tr>
     }
@@ -127,7 +128,7 @@ fn KeyLinks(ids: Vec<String>) -> impl IntoView {
     let count = ids.len();
     view! {
         <div class="key-links">
-            <span>{count}</span>
+            <span>{format::number(count as f64)}</span>
             {ids.into_iter().map(|k| {
                 let href = routes::key_details(&k);
                 view! { <A href=href attr:class="mono key-link">{k}</A> }

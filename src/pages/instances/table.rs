@@ -11,6 +11,7 @@ use leptos::prelude::*;
 
 use super::row::InstanceRow;
 use crate::api::Api;
+use crate::i18n::{t, Msg};
 use crate::routes::ListView;
 use crate::widgets::instance_state::is_transitional;
 use crate::widgets::pagination::Pagination;
@@ -63,9 +64,15 @@ pub fn InstanceTable(
         <div class="table-wrap">
             <table class="table">
                 <thead><tr>
-                    <th>"ID/Name"</th><th>"State"</th><th>"Region"</th><th>"OS"</th>
-                    <th>"Private IP"</th><th>"Public IP"</th><th>"SSH keys"</th><th>"Created"</th>
-                    <th class="admin-only">"Operation"</th>
+                    <th>{t(Msg::InstancesColumnIdName)}</th>
+                    <th>{t(Msg::InstancesState)}</th>
+                    <th>{t(Msg::InstancesRegion)}</th>
+                    <th>{t(Msg::InstancesColumnOs)}</th>
+                    <th>{t(Msg::InstancesColumnPrivateIp)}</th>
+                    <th>{t(Msg::InstancesColumnPublicIp)}</th>
+                    <th>{t(Msg::InstancesColumnSshKeys)}</th>
+                    <th>{t(Msg::InstancesColumnCreated)}</th>
+                    <th class="admin-only">{t(Msg::InstancesColumnOperation)}</th>
                 </tr></thead>
                 <tbody>
                     <For
@@ -77,7 +84,7 @@ pub fn InstanceTable(
                     </For>
                 </tbody>
             </table>
-            {empty.then(|| view! { <p class="state">"No instance matches these filters."</p> })}
+            {empty.then(|| view! { <p class="state">{t(Msg::InstancesEmpty)}</p> })}
         </div>
         <Pagination total page=current.page() size=current.size() href />
     }

@@ -5,7 +5,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::Api;
+use crate::i18n::{t, Msg};
 use crate::routes::{non_blank, ListView};
+use crate::widgets::instance_state::state_label;
 use crate::widgets::refresh_button::RefreshButton;
 use crate::widgets::search_box::SearchBox;
 
@@ -49,17 +51,17 @@ pub fn InstancesToolbar(
         <div class="toolbar">
             <RegionSelect view on_change=set_region />
             <label class="inline-label">
-                "State "
+                {t(Msg::InstancesState)} " "
                 <select class="input" on:change=set_state>
-                    <option value="" selected=move || view.with(|v| v.state.is_none())>"All states"</option>
+                    <option value="" selected=move || view.with(|v| v.state.is_none())>{t(Msg::InstancesAllStates)}</option>
                     {STATES.map(|s| view! {
-                        <option value=s.to_string() selected=move || view.with(|v| v.state == Some(s))>{s.to_string()}</option>
+                        <option value=s.to_string() selected=move || view.with(|v| v.state == Some(s))>{state_label(s)}</option>
                     })}
                 </select>
             </label>
             <SearchBox
-                label="Search instances"
-                placeholder="Name, ID or IP"
+                label=t(Msg::InstancesSearchLabel)
+                placeholder=t(Msg::InstancesSearchPlaceholder)
                 current=Signal::derive(move || view.with(|v| v.q.clone().unwrap_or_default()))
                 on_search=search
             />
@@ -80,9 +82,9 @@ fn RegionSelect(
     let region = move || view.with(|v| v.region.clone().unwrap_or_default());
     view! {
         <label class="inline-label">
-            "Region "
+            {t(Msg::InstancesRegion)} " "
             <select class="input" on:change=on_change>
-                <option value="" selected=move || region().is_empty()>"All regions"</option>
+                <option value="" selected=move || region().is_empty()>{t(Msg::InstancesAllRegions)}</option>
                 {move || regions.get().unwrap_or_default().into_iter().map(|r| {
                     let id = r.id.clone();
                     view! { <option value=r.id selected=move || region() == id>{r.name}</option> }

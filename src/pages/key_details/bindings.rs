@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::Api;
+use crate::i18n::{t, Msg};
 use crate::routes::{self, ListView};
 use crate::widgets::instance_state::StateBadge;
 
@@ -17,7 +18,7 @@ pub fn BoundInstances(
     ids: Vec<String>,
 ) -> impl IntoView {
     if ids.is_empty() {
-        return view! { <span class="muted">"None"</span> }.into_any();
+        return view! { <span class="muted">{t(Msg::DetailsNone)}</span> }.into_any();
     }
     let api = expect_context::<Api>();
     let ids = StoredValue::new(ids);
@@ -37,7 +38,7 @@ pub fn BoundInstances(
                 Some(i) => view! { <BoundInstanceRow instance=i.clone() /> }.into_any(),
                 None => view! {
                     <tr><td class="mono">{id}</td><td colspan="4" class="muted">{
-                        if instances.get().is_some() { "Not found" } else { "Loading…" }
+                        t(if instances.get().is_some() { Msg::DetailsInstanceNotFound } else { Msg::DetailsLoading })
                     }</td></tr>
                 }
                 .into_any(),
@@ -46,7 +47,7 @@ pub fn BoundInstances(
     };
     view! {
         <table class="table table-compact">
-            <thead><tr><th>"ID"</th><th>"Name"</th><th>"State"</th><th>"Region"</th><th></th></tr></thead>
+            <thead><tr><th>"ID"</th><th>{t(Msg::DetailsName)}</th><th>{t(Msg::DetailsState)}</th><th>{t(Msg::DetailsRegion)}</th><th></th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
     }
@@ -67,7 +68,7 @@ fn BoundInstanceRow(instance: Instance) -> impl IntoView {
             <td>{instance.name.clone()}</td>
             <td><StateBadge state=instance.state /></td>
             <td>{instance.region.clone()}</td>
-            <td><A href=href>"View in Instances"</A></td>
+            <td><A href=href>{t(Msg::DetailsViewInInstances)}</A></td>
         </tr>
     }
 }
@@ -79,7 +80,7 @@ pub fn KeyImages(
     ids: Vec<String>,
 ) -> impl IntoView {
     if ids.is_empty() {
-        return view! { <span class="muted">"None"</span> }.into_any();
+        return view! { <span class="muted">{t(Msg::DetailsNone)}</span> }.into_any();
     }
     let api = expect_context::<Api>();
     let ids = StoredValue::new(ids);
@@ -103,7 +104,7 @@ pub fn KeyImages(
     };
     view! {
         <ul class="plain-list">{rows}</ul>
-        <A href=routes::IMAGES>"View custom images"</A>
+        <A href=routes::IMAGES>{t(Msg::DetailsViewCustomImages)}</A>
     }
     .into_any()
 }

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::api::Api;
 use crate::format;
+use crate::i18n::{t, Msg};
 
 /// One row per instance the key logged in to, newest first, or "Never".
 #[component]
@@ -15,7 +16,7 @@ pub fn KeyLoginList(
 ) -> impl IntoView {
     if !ever {
         return view! {
-            <span class="muted">"Never (logins are reported by the instance's sshd, see docs/sshd.md)"</span>
+            <span class="muted">{t(Msg::DetailsLoginsNever)}</span>
         }
         .into_any();
     }
@@ -26,7 +27,7 @@ pub fn KeyLoginList(
     });
     let rows = move || {
         match logins.get() {
-        None => view! { <tr><td colspan="4" class="muted">"Loading…"</td></tr> }.into_any(),
+        None => view! { <tr><td colspan="4" class="muted">{t(Msg::DetailsLoading)}</td></tr> }.into_any(),
         Some(Err(e)) => {
             view! { <tr><td colspan="4" class="muted">{crate::messages::describe_common(&e)}</td></tr> }
                 .into_any()
@@ -50,7 +51,7 @@ pub fn KeyLoginList(
     };
     view! {
         <table class="table table-compact">
-            <thead><tr><th>"Instance"</th><th>"Account"</th><th>"From"</th><th>"When"</th></tr></thead>
+            <thead><tr><th>{t(Msg::DetailsLoginInstance)}</th><th>{t(Msg::DetailsLoginAccount)}</th><th>{t(Msg::DetailsLoginFrom)}</th><th>{t(Msg::DetailsLoginWhen)}</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
     }

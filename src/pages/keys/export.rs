@@ -5,6 +5,7 @@ use keyrack_api::KeyPairQuery;
 use leptos::prelude::*;
 
 use crate::api::Api;
+use crate::i18n::{t, Msg};
 use crate::keygen::download;
 use crate::messages;
 use crate::widgets::toast::Toasts;
@@ -26,18 +27,18 @@ pub fn ExportItems(view: Memo<KeyPairQuery>, on_picked: Callback<()>) -> impl In
             let saved = match api.export_key_pairs(&query, extension).await {
                 Ok(text) => {
                     download::save(text.as_bytes(), &format!("keyrack-key-pairs.{extension}"))
-                        .map_err(|_| "the browser refused the download".to_owned())
+                        .map_err(|_| t(Msg::KeysExportRefused).to_owned())
                 }
                 Err(e) => Err(messages::describe(&e)),
             };
             let _ = set_exporting.try_set(false);
             if let Err(why) = saved {
-                toasts.failure(format!("Could not export the key pairs: {why}"));
+                toasts.failure(Msg::KeysExportFailed.with(&[("why", &why)]));
             }
         });
     };
     view! {
-        <button type="button" class="menu-item" disabled=exporting on:click=move |_| export("csv")>"Export CSV"</button>
-        <button type="button" class="menu-item" disabled=exporting on:click=move |_| export("json")>"Export JSON"</button>
+        <button type="button" class="menu-item" disabled=exporting on:click=move |_| export("csv")>{t(Msg::KeysExportCsv)}</button>
+        <button type="button" class="menu-item" disabled=exporting on:click=move |_| export("json")>{t(Msg::KeysExportJson)}</button>
     }
 }

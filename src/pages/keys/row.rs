@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::KeysPageState;
+use crate::i18n::{t, Msg};
 use crate::key_pairs::dialogs::binding::BindingDialog;
 use crate::key_pairs::dialogs::KeyDialog;
 use crate::key_pairs::instance_picker::BindMode;
@@ -55,6 +56,7 @@ pub fn KeyRow(
     let tags = key
         .tags
         .iter()
+        // i18n: not text: a tag as `key: value`
         .map(|t| view! { <span class="tag">{format!("{}: {}", t.key, t.value)}</span> })
         .collect_view();
     let (expires, expires_class) = format::expiry(key.expires_at.as_deref());
@@ -64,60 +66,59 @@ pub fn KeyRow(
         Some(l) => view! {
             <span class="nowrap">{format::ago(&l.at)}</span>
             " "
-            <span class="nowrap">"on " {l.instance_name.clone()}</span>
+            <span class="nowrap">{Msg::KeysLastLoginOn.with(&[("instance", &l.instance_name)])}</span>
         }
         .into_any(),
-        None => "Never".into_any(),
+        None => t(Msg::KeysLastLoginNever).into_any(),
     };
     let login_title = key.last_login.as_ref().map(|l| {
-        format!(
-            "{} as {} from {}",
-            format::timestamp(&l.at),
-            l.user,
-            l.client_address
-        )
+        Msg::KeysLastLoginTitle.with(&[
+            ("time", &format::timestamp(&l.at)),
+            ("user", &l.user),
+            ("address", &l.client_address),
+        ])
     });
     view! {
         <tr>
             <td class="col-check admin-only">
-                <input type="checkbox" aria-label=format!("Select {}", key.name) prop:checked=checked on:change=toggle />
+                <input type="checkbox" aria-label=Msg::KeysSelectOne.with(&[("name", &key.name)]) prop:checked=checked on:change=toggle />
             </td>
             <td>
                 <A href=routes::key_details(&id) attr:class="mono id-link">{id.clone()}</A>
                 <div class="name-line">
                     <span>{key.name.clone()}</span>
-                    <button type="button" class="icon-button admin-only" aria-label=format!("Modify {}", key.name) title="Modify" on:click=modify>
+                    <button type="button" class="icon-button admin-only" aria-label=Msg::KeysModifyName.with(&[("name", &key.name)]) title=t(Msg::KeysModify) on:click=modify>
                         "✎"
                     </button>
                 </div>
             </td>
-            <td data-label="Type">
+            <td data-label=t(Msg::KeysColumnType)>
                 {format::key_type(&key.algorithm, key.bits)}
                 {(!key.allowed_by_policy).then(|| view! {
-                    <div><span class="badge badge-warning">"Not allowed by policy"</span></div>
+                    <div><span class="badge badge-warning">{t(Msg::KeysNotAllowedByPolicy)}</span></div>
                 })}
             </td>
-            <td class="fingerprint" data-label="Fingerprint">
+            <td class="fingerprint" data-label=t(Msg::KeysFingerprint)>
                 <span class="mono" title=key.fingerprint_sha256.clone()>{key.fingerprint_sha256.clone()}</span>
-                <CopyButton text=key.fingerprint_sha256.clone() what="fingerprint" />
+                <CopyButton text=key.fingerprint_sha256.clone() what=t(Msg::KeysCopyFingerprint) />
             </td>
-            <td data-label="Bound instances">{key.instance_ids.len()}</td>
+            <td data-label=t(Msg::KeysColumnBoundInstances)>{format::number(key.instance_ids.len() as f64)}</td>
             // The date alone, so that Expires fits beside it on a laptop screen.
-            <td class="nowrap" data-label="Created" title=format::timestamp(&key.created_at)>{format::date(&key.created_at).to_owned()}</td>
-            <td class="nowrap expires" data-label="Expires" title=expires_title><span class=expires_class>{expires}</span></td>
-            <td class="last-login" data-label="Last login" title=login_title>{last_login}</td>
-            <td class="description" data-label="Description">{key.description.clone()}</td>
-            <td class="tags" data-label="Tags">{tags}</td>
+            <td class="nowrap" data-label=t(Msg::KeysColumnCreated) title=format::timestamp(&key.created_at)>{format::date(&key.created_at)}</td>
+            <td class="nowrap expires" data-label=t(Msg::KeysColumnExpires) title=expires_title><span class=expires_class>{expires}</span></td>
+            <td class="last-login" data-label=t(Msg::KeysColumnLastLogin) title=login_title>{last_login}</td>
+            <td class="description" data-label=t(Msg::KeysColumnDescription)>{key.description.clone()}</td>
+            <td class="tags" data-label=t(Msg::KeysColumnTags)>{tags}</td>
             <td class="operations admin-only">
-                <button type="button" class="button link" on:click=move |_| bind(BindMode::Bind)>"Bind instance"</button>
+                <button type="button" class="button link" on:click=move |_| bind(BindMode::Bind)>{t(Msg::KeysBindInstance)}</button>
                 <button
                     type="button"
                     class="button link"
                     disabled=unbound
-                    title=unbound.then_some("Not bound to any instance")
+                    title=unbound.then_some(t(Msg::KeysNotBound))
                     on:click=move |_| unbind(BindMode::Unbind)
                 >
-                    "Unbind instance"
+                    {t(Msg::KeysUnbindInstance)}
                 </button>
                 <MoreMenu key />
             </td>
@@ -148,10 +149,10 @@ fn MoreMenu(key: KeyPair) -> impl IntoView {
     let delete = move |_| pick(KeyDialog::Delete(key.clone()));
     view! {
         <details class="menu" node_ref=details>
-            <summary class="button link" node_ref=summary>"More"</summary>
+            <summary class="button link" node_ref=summary>{t(Msg::KeysMore)}</summary>
             <div class="menu-items">
-                <button type="button" class="menu-item" on:click=edit>"Edit tags"</button>
-                <button type="button" class="menu-item danger" on:click=delete>"Delete"</button>
+                <button type="button" class="menu-item" on:click=edit>{t(Msg::KeysEditTags)}</button>
+                <button type="button" class="menu-item danger" on:click=delete>{t(Msg::KeysDelete)}</button>
             </div>
         </details>
     }

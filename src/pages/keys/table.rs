@@ -6,6 +6,7 @@ use leptos_router::components::A;
 
 use super::row::KeyRow;
 use super::KeysPageState;
+use crate::i18n::{t, Msg};
 use crate::routes::ListView;
 
 /// One page of key pairs.
@@ -44,25 +45,25 @@ pub fn KeyTable(
                 <thead>
                     <tr>
                         <th class="col-check admin-only">
-                            <input type="checkbox" aria-label="Select all on this page" prop:checked=all_selected on:change=toggle_all />
+                            <input type="checkbox" aria-label=t(Msg::KeysSelectAll) prop:checked=all_selected on:change=toggle_all />
                         </th>
-                        <th><SortLink view label="ID/Name" up=KeyPairSort::NameAsc down=KeyPairSort::NameDesc /></th>
-                        <th>"Type"</th>
-                        <th>"Fingerprint (SHA-256)"</th>
-                        <th>"Bound instances"</th>
-                        <th><SortLink view label="Created" up=KeyPairSort::CreatedAsc down=KeyPairSort::CreatedDesc /></th>
-                        <th>"Expires"</th>
-                        <th><SortLink view label="Last login" up=KeyPairSort::LastLoginAsc down=KeyPairSort::LastLoginDesc /></th>
-                        <th>"Description"</th>
-                        <th>"Tags"</th>
-                        <th class="operations admin-only">"Operation"</th>
+                        <th><SortLink view label=t(Msg::KeysColumnIdName) up=KeyPairSort::NameAsc down=KeyPairSort::NameDesc /></th>
+                        <th>{t(Msg::KeysColumnType)}</th>
+                        <th>{t(Msg::KeysColumnFingerprint)}</th>
+                        <th>{t(Msg::KeysColumnBoundInstances)}</th>
+                        <th><SortLink view label=t(Msg::KeysColumnCreated) up=KeyPairSort::CreatedAsc down=KeyPairSort::CreatedDesc /></th>
+                        <th>{t(Msg::KeysColumnExpires)}</th>
+                        <th><SortLink view label=t(Msg::KeysColumnLastLogin) up=KeyPairSort::LastLoginAsc down=KeyPairSort::LastLoginDesc /></th>
+                        <th>{t(Msg::KeysColumnDescription)}</th>
+                        <th>{t(Msg::KeysColumnTags)}</th>
+                        <th class="operations admin-only">{t(Msg::KeysColumnOperation)}</th>
                     </tr>
                 </thead>
                 <tbody>
                     {items.into_iter().map(|key| view! { <KeyRow key /> }).collect_view()}
                 </tbody>
             </table>
-            {empty.then(|| view! { <p class="state">"No SSH key matches this search."</p> })}
+            {empty.then(|| view! { <p class="state">{t(Msg::KeysNoMatch)}</p> })}
         </div>
     }
 }
@@ -92,7 +93,7 @@ fn SortLink(
         _ => "",
     };
     view! {
-        <A href=href attr:class="sort-link" attr:aria-label=format!("Sort by {label}")>
+        <A href=href attr:class="sort-link" attr:aria-label=Msg::KeysSortBy.with(&[("label", &label)])>
             {label}{marker}
         </A>
     }

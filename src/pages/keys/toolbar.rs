@@ -5,17 +5,19 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use super::KeysPageState;
+use crate::format;
+use crate::i18n::{t, Msg};
 use crate::key_pairs::dialogs::KeyDialog;
 use crate::routes::{non_blank, ListView};
 use crate::widgets::refresh_button::RefreshButton;
 use crate::widgets::search_box::SearchBox;
 
 /// The filter's choices: `status` values and their labels; then [`UNUSED`].
-const STATUSES: [(&str, &str); 4] = [
-    ("", "All keys"),
-    ("active", "Not expired"),
-    ("expiring", "Expiring soon (14 days)"),
-    ("expired", "Expired"),
+const STATUSES: [(&str, Msg); 4] = [
+    ("", Msg::KeysFilterAll),
+    ("active", Msg::KeysFilterActive),
+    ("expiring", Msg::KeysFilterExpiring),
+    ("expired", Msg::KeysFilterExpired),
 ];
 
 /// The choice that filters by `unused_for_days` instead of `status`.
@@ -95,7 +97,7 @@ pub fn Toolbar(
     view! {
         <div class="toolbar">
             <button type="button" class="button primary admin-only" on:click=move |_| state.open.set(Some(KeyDialog::Create))>
-                "New"
+                {t(Msg::KeysNew)}
             </button>
             <button
                 type="button"
@@ -103,24 +105,27 @@ pub fn Toolbar(
                 disabled=move || state.selected.with(Vec::is_empty)
                 on:click=open_batch
             >
-                "Delete"
+                {t(Msg::KeysDelete)}
             </button>
             <SearchBox
-                label="Search SSH keys"
-                placeholder="Name, ID, fingerprint or tag:key=value"
+                label=t(Msg::KeysSearchLabel)
+                placeholder=t(Msg::KeysSearchPlaceholder)
                 current=Signal::derive(input_text)
                 on_search=search
             />
-            <select class="input status-filter" aria-label="Show" on:change=filter_status>
+            <select class="input status-filter" aria-label=t(Msg::KeysFilterLabel) on:change=filter_status>
                 {STATUSES
                     .iter()
                     .map(|&(value, label)| {
-                        view! { <option value=value prop:selected=move || status() == value>{label}</option> }
+                        view! { <option value=value prop:selected=move || status() == value>{t(label)}</option> }
                     })
                     .collect_view()}
                 // The days of the URL, which a link may set to another number than 90.
                 <option value=UNUSED prop:selected=move || status() == UNUSED>
-                    {move || format!("Unused for {} days", view.with(|v| v.unused_for_days.unwrap_or(UNUSED_DAYS)))}
+                    {move || {
+                        let days = view.with(|v| v.unused_for_days.unwrap_or(UNUSED_DAYS));
+                        Msg::KeysFilterUnused.with(&[("days", &format::number(days))])
+                    }}
                 </option>
             </select>
             <details
@@ -132,7 +137,7 @@ pub fn Toolbar(
                     }
                 }
             >
-                <summary class="button">"Export"</summary>
+                <summary class="button">{t(Msg::KeysExport)}</summary>
                 <div class="menu-items">{export_items}</div>
             </details>
             <RefreshButton refresh loading />

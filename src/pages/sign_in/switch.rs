@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::api::Api;
 use crate::auth::Session;
+use crate::i18n::{t, Msg};
 use crate::messages;
 use crate::widgets::dialog::Dialog;
 
@@ -28,7 +29,7 @@ pub fn SwitchTokenDialog(token: String) -> impl IntoView {
             .map(|answer| choice(session, token.clone(), answer, cancel))
     };
     view! {
-        <Dialog title="Switch token?" on_close=cancel>
+        <Dialog title=t(Msg::SignInSwitchTitle) on_close=cancel>
             <div class="form">{body}</div>
         </Dialog>
     }
@@ -43,7 +44,7 @@ fn choice(
 ) -> AnyView {
     let current = session
         .me()
-        .map_or_else(|| "the current token".to_owned(), |me| me.name);
+        .map_or_else(|| t(Msg::SignInCurrentToken).to_owned(), |me| me.name);
     match answer {
         Ok(me) => {
             let name = me.name.clone();
@@ -51,24 +52,24 @@ fn choice(
             let switch = move |_| session.sign_in(token.clone(), me.clone());
             view! {
                 <p>
-                    "This tab is signed in as " <strong class="switch-current">{current}</strong>
-                    ". The link you opened signs in as " <strong class="switch-new">{name}</strong>
-                    " (" {role} ")."
+                    {t(Msg::SignInSwitchStart)} <strong class="switch-current">{current}</strong>
+                    {t(Msg::SignInSwitchMiddle)} <strong class="switch-new">{name}</strong>
+                    {Msg::SignInSwitchEnd.with(&[("role", &role)])}
                 </p>
                 <div class="form-buttons">
-                    <button type="button" class="button" on:click=move |_| cancel.run(())>"Cancel"</button>
-                    <button type="button" class="button primary" on:click=switch>"Switch"</button>
+                    <button type="button" class="button" on:click=move |_| cancel.run(())>{t(Msg::SignInCancel)}</button>
+                    <button type="button" class="button primary" on:click=switch>{t(Msg::SignInSwitch)}</button>
                 </div>
             }
             .into_any()
         }
         Err(error) => view! {
             <p role="alert">
-                "The link's token was not accepted: " {messages::describe(&error)}
-                " You stay signed in as " <strong>{current}</strong> "."
+                {t(Msg::SignInRefusedStart)} {messages::describe(&error)}
+                {t(Msg::SignInRefusedStay)} <strong>{current}</strong> {t(Msg::SignInRefusedEnd)}
             </p>
             <div class="form-buttons">
-                <button type="button" class="button primary" on:click=move |_| cancel.run(())>"OK"</button>
+                <button type="button" class="button primary" on:click=move |_| cancel.run(())>{t(Msg::SignInOk)}</button>
             </div>
         }
         .into_any(),
@@ -77,8 +78,8 @@ fn choice(
 
 fn role_name(role: TokenRole) -> &'static str {
     match role {
-        TokenRole::Admin => "admin",
-        TokenRole::Viewer => "viewer, read only",
-        TokenRole::Agent => "agent",
+        TokenRole::Admin => t(Msg::SignInRoleAdmin),
+        TokenRole::Viewer => t(Msg::SignInRoleViewer),
+        TokenRole::Agent => t(Msg::SignInRoleAgent),
     }
 }

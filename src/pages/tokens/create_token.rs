@@ -3,6 +3,7 @@
 use keyrack_api::{validate_token_name, ApiError, CreateToken, TokenRole};
 use leptos::prelude::*;
 
+use crate::i18n::{t, Msg};
 use crate::widgets::copy_button::CopyButton;
 use crate::widgets::form::{sentence, FieldMessage, FormButtons, ServerError};
 
@@ -49,7 +50,7 @@ pub fn CreateTokenForm(
     view! {
         <form class="form" on:submit=submit novalidate>
             <div class="field">
-                <label for="token-name">"Token Name"</label>
+                <label for="token-name">{t(Msg::TokensNameLabel)}</label>
                 <input
                     id="token-name"
                     type="text"
@@ -60,14 +61,14 @@ pub fn CreateTokenForm(
                     prop:value=move || name.get()
                     on:input=move |ev| name.set(event_target_value(&ev))
                 />
-                <p class="hint">"Who or what uses it, such as ci-deploy or Ana (laptop). 1–64 characters."</p>
+                <p class="hint">{t(Msg::TokensNameHint)}</p>
                 <FieldMessage id="token-name-error" message=message />
             </div>
             <div class="field">
-                <label for="token-role">"Role"</label>
+                <label for="token-role">{t(Msg::TokensRole)}</label>
                 <select id="token-role" class="input" on:change=set_role>
-                    <option value="viewer" selected=true>"Viewer: reads only"</option>
-                    <option value="admin">"Admin: changes keys and instances, manages tokens"</option>
+                    <option value="viewer" selected=true>{t(Msg::TokensRoleViewerOption)}</option>
+                    <option value="admin">{t(Msg::TokensRoleAdminOption)}</option>
                 </select>
             </div>
             <ServerError error=server_error />
@@ -90,18 +91,19 @@ pub fn TokenCreated(
     view! {
         <div class="form">
             <div class="alert alert-warning" role="status">
-                "Copy the token of " <strong>{name}</strong>
-                " now. Keyrack keeps only its hash and cannot show it again."
+                {t(Msg::TokensCreatedWarningStart)}
+                <strong>{name}</strong>
+                {t(Msg::TokensCreatedWarningEnd)}
             </div>
             <div class="field">
-                <label for="new-token">"Token"</label>
+                <label for="new-token">{t(Msg::TokensToken)}</label>
                 <div class="token-secret">
                     <input id="new-token" class="input mono" readonly=true prop:value=token.clone() />
-                    <CopyButton text=token what="token" />
+                    <CopyButton text=token what=t(Msg::TokensCopyWhat) />
                 </div>
             </div>
             <div class="form-buttons">
-                <button type="button" class="button primary" on:click=move |_| on_close.run(())>"Done"</button>
+                <button type="button" class="button primary" on:click=move |_| on_close.run(())>{t(Msg::TokensDone)}</button>
             </div>
         </div>
     }

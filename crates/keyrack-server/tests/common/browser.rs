@@ -13,6 +13,8 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
+use super::words::Words;
+
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// The real server serving the built console (`dist/`) with demo data; `extra` adds flags.
@@ -128,6 +130,8 @@ pub struct Browser {
     _profile: TempDir,
     pub driver: Chromedriver,
     pub http: reqwest::Client,
+    /// The console's words in the browser's language (`--accept-lang=zh-CN`: Chinese).
+    pub words: Words,
 }
 
 impl Browser {
@@ -156,6 +160,12 @@ impl Browser {
     }
 
     async fn launch(extra: &[&str], emulation: Value) -> Self {
+        // The console follows the browser's language on a first visit.
+        let words = if extra.iter().any(|a| a.starts_with("--accept-lang=zh")) {
+            Words::chinese()
+        } else {
+            Words::english()
+        };
         let driver = Chromedriver::start();
         let profile = tempfile::tempdir().unwrap();
         let downloads = tempfile::tempdir().unwrap();
@@ -213,6 +223,7 @@ impl Browser {
             _profile: profile,
             driver,
             http: reqwest::Client::new(),
+            words,
         }
     }
 
@@ -237,6 +248,7 @@ impl Browser {
     }
 
     pub async fn find_button(&self, label: &str) -> fantoccini::elements::Element {
+        let label = self.words.say(label);
         let xpath = format!("//button[normalize-space()='{label}']");
         self.client
             .wait()
@@ -353,7 +365,9 @@ impl Browser {
 
     /// Waits until the page shows `needle`.
     pub async fn wait_text(&self, needle: &str) -> String {
-        self.wait_until(needle, |t| t.contains(needle)).await
+        let needle = self.words.say(needle);
+        self.wait_until(&needle, |t| t.contains(needle.as_str()))
+            .await
     }
 
     /// Waits until nothing matches `css`.
@@ -372,6 +386,7 @@ impl Browser {
 
     /// Waits for the button `label` inside the row of `name` and clicks it.
     pub async fn click_in_row(&self, name: &str, label: &str) {
+        let label = self.words.say(label);
         let xpath = format!(
             "{}//*[self::button or self::summary][normalize-space()='{label}']",
             Self::row(name)
@@ -389,6 +404,7 @@ impl Browser {
 
     /// Clicks the button `label` in the open dialog.
     pub async fn click_in_dialog(&self, label: &str) {
+        let label = self.words.say(label);
         let xpath = format!("//dialog[@open]//button[normalize-space()='{label}']");
         self.client
             .wait()
@@ -403,6 +419,8 @@ impl Browser {
 
     /// Waits until the open dialog says `needle`; returns its text.
     pub async fn wait_dialog_text(&self, needle: &str) -> String {
+        let needle = self.words.say(needle);
+        let needle = needle.as_str();
         let deadline = Instant::now() + UI_TIMEOUT;
         loop {
             let text = self.dialog_text().await;
@@ -452,9 +470,9 @@ impl Browser {
         self.client
             .execute(
                 "[...document.querySelectorAll('dialog[open] button')] \
-                 .find(b => b.textContent.trim() === 'Import as an authorized_keys file') \
+                 .find(b => b.textContent.trim() === arguments[0]) \
                  .scrollIntoView({block: 'center'});",
-                vec![],
+                vec![json!(self.words.say("Import as an authorized_keys file"))],
             )
             .await
             .unwrap();
@@ -466,9 +484,10 @@ impl Browser {
     /// Clicks the toolbar's Delete, which deletes the selected keys (not a row's Delete).
     pub async fn click_batch_delete(&self) {
         self.client
-            .find(Locator::XPath(
-                "//main//button[normalize-space()='Delete' and not(ancestor::tr)]",
-            ))
+            .find(Locator::XPath(&format!(
+                "//main//button[normalize-space()='{}' and not(ancestor::tr)]",
+                self.words.say("Delete")
+            )))
             .await
             .unwrap()
             .click()

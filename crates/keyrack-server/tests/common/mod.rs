@@ -16,6 +16,7 @@ pub mod in_process;
 pub mod keyboard;
 pub mod process;
 pub mod tls;
+pub mod words;
 
 pub use database::TestDb;
 pub use in_process::InProcess;
