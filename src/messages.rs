@@ -205,6 +205,15 @@ pub fn public_key_refusal(e: &PublicKeyError) -> String {
     }
 }
 
+/// A refusal from its code alone, as an import result gives it: a public key reason
+/// (`malformed`) or an API error code (`KeyPairNameDuplicate`).
+pub fn refusal_by_code(code: &str) -> String {
+    match code {
+        "KeyPairNameDuplicate" => t(Msg::ErrorsNameDuplicate).into(),
+        reason => refusal_by_reason(reason).into(),
+    }
+}
+
 /// A public key refusal from its reason alone (as the server sends it).
 fn refusal_by_reason(reason: &str) -> &'static str {
     t(match reason {

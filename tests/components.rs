@@ -1139,3 +1139,21 @@ async fn a_refusal_part_way_keeps_what_was_deleted_and_names_the_refusal() {
     .await;
     assert!(refused.is_err());
 }
+
+#[wasm_bindgen_test]
+fn messages_fill_their_named_values_and_keep_unknown_ones() {
+    use keyrack::i18n::{fill, Msg};
+    assert_eq!(
+        fill("{done} of {total} deleted", &[("done", &3), ("total", &"5")]),
+        "3 of 5 deleted"
+    );
+    assert_eq!(fill("已删除 {count} 个", &[("count", &2)]), "已删除 2 个");
+    assert_eq!(fill("a {missing} b", &[]), "a {missing} b");
+    assert_eq!(fill("unclosed {brace", &[]), "unclosed {brace");
+    // English is compiled in: a page that never chose Chinese speaks it.
+    assert_eq!(keyrack::i18n::language(), keyrack::i18n::Language::English);
+    assert_eq!(
+        Msg::ErrorsPublicKeyDuplicate.with(&[("name", &"web-prod"), ("id", &"skey-1")]),
+        "This public key is already registered as web-prod (skey-1)."
+    );
+}

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 
 use super::expiry_field::{ExpiryChoice, ExpiryField};
 use crate::format;
-use crate::i18n::{t, Msg};
+use crate::i18n::{language, t, Language, Msg};
 use crate::widgets::form::{sentence, ServerError};
 
 /// The form.
@@ -239,12 +239,35 @@ fn outcome_label(outcome: ImportOutcome) -> &'static str {
 fn reason(r: &ImportResult) -> String {
     let mut parts = Vec::new();
     match r.outcome {
-        ImportOutcome::Duplicate => parts.push(r.message.clone().unwrap_or_else(|| {
-            let name = r.name.clone().unwrap_or_default();
-            Msg::ImportRegisteredAlready.with(&[("name", &name)])
-        })),
         ImportOutcome::New | ImportOutcome::Created => {}
-        _ => parts.extend(r.message.clone()),
+        // The server's words in English; in Chinese, worded from the outcome and its code.
+        _ if language() == Language::English => match (&r.message, r.outcome) {
+            (Some(message), _) => parts.push(message.clone()),
+            (None, ImportOutcome::Duplicate) => {
+                let name = r.name.clone().unwrap_or_default();
+                parts.push(Msg::ImportRegisteredAlready.with(&[("name", &name)]));
+            }
+            (None, _) => {}
+        },
+        ImportOutcome::Duplicate => parts.push(match (&r.name, &r.id) {
+            (Some(name), Some(id)) => {
+                Msg::ImportRegisteredAlreadyAs.with(&[("name", name), ("id", id)])
+            }
+            _ => t(Msg::ImportSameKeyAsEarlierLine).into(),
+        }),
+        ImportOutcome::Skipped => parts.push(
+            t(match r.message.as_deref() {
+                Some("comment") => Msg::ImportSkippedComment,
+                Some("blank line") => Msg::ImportSkippedBlank,
+                _ => Msg::ImportSkippedNotSelected,
+            })
+            .into(),
+        ),
+        ImportOutcome::Refused => parts.push(match r.code.as_deref() {
+            Some("policy") => t(Msg::ImportRefusedByPolicy).into(),
+            Some(code) => crate::messages::refusal_by_code(code),
+            None => t(Msg::RulesKeyRefused).into(),
+        }),
     }
     if let Some(options) = &r.dropped_options {
         parts.push(Msg::ImportOptionsDropped.with(&[("options", options)]));

@@ -35,6 +35,11 @@ const APT_PACKAGES: &[(&str, &str)] = &[
     ("openssl", "/usr/bin/openssl"),
     // psql: the PostgreSQL probe and conformance's throwaway databases.
     ("postgresql-client", "/usr/bin/psql"),
+    // Chinese glyphs for headless Chromium: the Chinese tour's screenshots and text layout.
+    (
+        "fonts-wqy-microhei",
+        "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    ),
 ];
 
 /// Everything `cargo xtask test` needs, installing whatever is missing. Returns the admin URL

@@ -47,7 +47,8 @@ async fn fill_create(b: &Browser, name: &str, public_key: Option<&str>) {
     b.client
         .wait()
         .for_element(Locator::XPath(&format!(
-            "//dialog[@open]//label[normalize-space()='{method}']/input"
+            "//dialog[@open]//label[normalize-space()='{}']/input",
+            b.words.say(method)
         )))
         .await
         .unwrap()
@@ -408,15 +409,17 @@ where
     b.wait_gone("dialog[open]").await;
 }
 
-/// Presses Escape and checks that the dialog closed and focus is back on `opener`.
+/// Presses Escape and checks that the dialog closed and focus is back on `opener` (English
+/// words, said in the browser's language).
 async fn escape_returns_focus(b: &Browser, opener: &str) {
+    let opener = &b.words.say(opener);
     b.wait_for("dialog[open]").await;
     b.press(&[Key::Escape.into()]).await;
     b.wait_gone("dialog[open]").await;
     let deadline = std::time::Instant::now() + common::browser::UI_TIMEOUT;
     loop {
         let focused = b.focused().await;
-        if focused == opener {
+        if &focused == opener {
             break;
         }
         assert!(
@@ -427,8 +430,10 @@ async fn escape_returns_focus(b: &Browser, opener: &str) {
     }
 }
 
-/// JS: the focused element `e` is in the row of `name` and reads `label`.
-fn in_row(name: &str, label: &str) -> String {
+/// JS: the focused element `e` is in the row of `name` and reads `label` (in the browser's
+/// language).
+fn in_row(b: &Browser, name: &str, label: &str) -> String {
+    let label = b.words.say(label);
     format!(
         "e.closest('tr') && [...e.closest('tr').querySelectorAll('span')].some(s => s.textContent.trim() === '{name}') \
          && (e.getAttribute('aria-label') || e.textContent.trim()) === '{label}'"
@@ -437,9 +442,21 @@ fn in_row(name: &str, label: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keyboard_only_and_escape_on_every_dialog() {
+    keyboard_walk(&[]).await;
+}
+
+/// The same walk in a browser whose language is Chinese: the console starts in Chinese, and
+/// every step is found by its Chinese words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyboard_only_and_escape_on_every_dialog_in_chinese() {
+    keyboard_walk(&["--accept-lang=zh-CN"]).await;
+}
+
+async fn keyboard_walk(flags: &[&str]) {
     let _one = ONE_BROWSER.lock().await;
     let server = start().await;
-    let b = browser().await;
+    let b = Browser::start_with(&[&["--window-size=1280,800"], flags].concat()).await;
+    let w = &b.words;
     let work = tempfile::tempdir().unwrap();
     b.sign_in(&server.base, TOKEN).await;
     b.wait_text("web-prod").await;
@@ -447,12 +464,13 @@ async fn keyboard_only_and_escape_on_every_dialog() {
     // Every dialog closes on Escape and gives focus back to what opened it.
     b.find_button("New").await.click().await.unwrap();
     escape_returns_focus(&b, "New").await;
-    b.wait_for("button[aria-label='Modify web-prod']")
+    let modify = w.say_with("Modify {name}", &[("name", "web-prod")]);
+    b.wait_for(&format!("button[aria-label='{modify}']"))
         .await
         .click()
         .await
         .unwrap();
-    escape_returns_focus(&b, "Modify web-prod").await;
+    escape_returns_focus(&b, &modify).await;
     for item in ["Edit tags", "Delete"] {
         b.click_in_row("web-prod", "More").await;
         b.click_in_row("web-prod", item).await;
@@ -462,29 +480,27 @@ async fn keyboard_only_and_escape_on_every_dialog() {
         b.click_in_row("web-prod", item).await;
         escape_returns_focus(&b, item).await;
     }
-    b.wait_for("input[aria-label='Select legacy-ops']")
+    let select = w.say_with("Select {name}", &[("name", "legacy-ops")]);
+    b.wait_for(&format!("input[aria-label='{select}']"))
         .await
         .click()
         .await
         .unwrap();
-    let batch = b
-        .client
-        .find(Locator::XPath(
-            "//main//button[normalize-space()='Delete' and not(ancestor::tr)]",
-        ))
-        .await
-        .unwrap();
-    batch.click().await.unwrap();
+    b.click_batch_delete().await;
     escape_returns_focus(&b, "Delete").await;
 
     // Import a key with the keyboard alone: focus is on the toolbar's Delete; New is before it.
     let public = fresh_public_key(work.path(), "keyboard");
-    b.tab_to("e.textContent.trim() === 'New'", true).await;
+    let is = |label: &str| format!("e.textContent.trim() === '{}'", w.say(label));
+    b.tab_to(&is("New"), true).await;
     b.press(&[Key::Enter.into()]).await;
     b.wait_for("dialog[open]").await;
     b.tab_to("e.type === 'radio'", false).await;
     if !b
-        .focused_is("e.parentElement.textContent.includes('existing')")
+        .focused_is(&format!(
+            "e.parentElement.textContent.includes('{}')",
+            w.say("Use an existing public key")
+        ))
         .await
     {
         b.press(&[Key::Down.into()]).await;
@@ -495,7 +511,7 @@ async fn keyboard_only_and_escape_on_every_dialog() {
     b.tab_to("e.id === 'public-key'", false).await;
     b.type_keys(public.trim()).await;
     b.wait_dialog_text("SHA256:").await;
-    b.tab_to("e.textContent.trim() === 'OK'", false).await;
+    b.tab_to(&is("OK"), false).await;
     b.press(&[Key::Enter.into()]).await;
     b.wait_gone("dialog[open]").await;
     b.wait_until("typed-in is listed", |t| {
@@ -505,12 +521,12 @@ async fn keyboard_only_and_escape_on_every_dialog() {
     server.key_named("typed-in").await;
 
     // Delete it with the keyboard alone: More, then Delete, then OK.
-    b.tab_to(&in_row("typed-in", "More"), false).await;
+    b.tab_to(&in_row(&b, "typed-in", "More"), false).await;
     b.press(&[Key::Enter.into()]).await;
-    b.tab_to(&in_row("typed-in", "Delete"), false).await;
+    b.tab_to(&in_row(&b, "typed-in", "Delete"), false).await;
     b.press(&[Key::Enter.into()]).await;
     b.wait_dialog_text("Delete the SSH key").await;
-    b.tab_to("e.textContent.trim() === 'OK'", false).await;
+    b.tab_to(&is("OK"), false).await;
     b.press(&[' ']).await;
     b.wait_gone("dialog[open]").await;
     b.wait_until("typed-in is gone", |t| {
@@ -1075,4 +1091,99 @@ async fn binding_a_key_to_12_instances_shows_progress_and_binds_them_all() {
             .len(),
         12
     );
+}
+
+/// Picks `value` in the header's menu labelled `label` (as shown: Language, 语言, …); the
+/// page reloads.
+async fn choose_in_header(b: &Browser, label: &str, value: &str) {
+    b.wait_for(&format!(".header select[aria-label='{label}']"))
+        .await
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
+async fn page_language(b: &Browser) -> serde_json::Value {
+    b.client
+        .execute(
+            "return [document.documentElement.lang, localStorage.getItem('keyrack.language')];",
+            vec![],
+        )
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_language_menu_turns_the_console_chinese_with_its_errors_and_times_and_back() {
+    let _one = ONE_BROWSER.lock().await;
+    let server = start().await;
+    let work = tempfile::tempdir().unwrap();
+    // An English browser: the console starts in English.
+    let b = browser().await;
+    b.sign_in(&server.base, TOKEN).await;
+    assert_eq!(page_language(&b).await, serde_json::json!(["en", null]));
+
+    choose_in_header(&b, "Language", "zh-CN").await;
+    let zh = common::words::Words::chinese();
+    b.client
+        .wait()
+        .for_element(Locator::XPath("//button[normalize-space()='新建']"))
+        .await
+        .unwrap();
+    assert_eq!(
+        page_language(&b).await,
+        serde_json::json!(["zh-CN", "zh-CN"])
+    );
+    let page = b.wait_text("SSH密钥").await;
+    for english in ["New", "Bind instance", "Description", "Created"] {
+        assert!(!page.contains(english), "{english} is still shown:\n{page}");
+    }
+
+    // A rule broken in a field, then a refusal by the server, both in Chinese.
+    b.client
+        .find(Locator::XPath("//button[normalize-space()='新建']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.client
+        .wait()
+        .for_element(Locator::XPath(
+            "//dialog[@open]//label[normalize-space()='使用已有公钥']/input",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    type_into(&b, "dialog[open] #key-name", "-bad").await;
+    let public = fresh_public_key(work.path(), "chinese");
+    type_into(&b, "dialog[open] #public-key", &public).await;
+    b.click_in_dialog(&zh.say("OK")).await;
+    b.wait_dialog_text("名称必须以字母或数字开头。").await;
+    type_into(&b, "dialog[open] #key-name", "web-prod").await;
+    b.click_in_dialog(&zh.say("OK")).await;
+    b.wait_dialog_text(&zh.say("Another key pair already has this name; choose another one."))
+        .await;
+    b.press(&[Key::Escape.into()]).await;
+    b.wait_gone("dialog[open]").await;
+
+    // Times in UTC by default; in the browser's zone (UTC here, so +00:00) once chosen.
+    b.client
+        .goto(&format!("{}/audit", server.base))
+        .await
+        .unwrap();
+    let audit = b.wait_text(" UTC").await;
+    assert!(!audit.contains("UTC+"), "{audit}");
+    choose_in_header(&b, &zh.say("Times in"), "local").await;
+    b.wait_text("UTC+00:00").await;
+
+    // Back to English: chosen, it stays so after a reload, whatever the browser's language.
+    choose_in_header(&b, &zh.say("Language"), "en").await;
+    b.wait_text("Sign out").await;
+    b.client.refresh().await.unwrap();
+    b.wait_text("Sign out").await;
+    assert_eq!(page_language(&b).await, serde_json::json!(["en", "en"]));
+    b.wait_text("UTC+00:00").await;
 }
