@@ -34,6 +34,17 @@ pub fn describe(e: &ApiError) -> String {
         InstanceStateConflict { state } => Msg::ErrorsInstanceState.with(&[("state", state)]),
         PreconditionFailed { .. } => t(Msg::ErrorsChangedMeanwhile).into(),
         LastAdminToken => t(Msg::ErrorsLastAdminToken).into(),
+        // In Chinese, a refused value worded from its rule (the English console keeps the
+        // server's sentence, which names the limits).
+        InvalidParameter { field, rule } if language() == Language::Chinese => {
+            rule_broken(field, *rule)
+        }
+        PublicKeyInvalid { reason, .. } if language() == Language::Chinese => {
+            refusal_by_reason(reason).into()
+        }
+        PolicyViolation { rule, .. } if language() == Language::Chinese => {
+            policy_rule(*rule).into()
+        }
         _ => describe_common(e),
     }
 }
@@ -53,9 +64,9 @@ pub fn describe_common(e: &ApiError) -> String {
         InternalError | Unknown if e.message.is_empty() => t(Msg::ErrorsServer).into(),
         // The console's own failures (src/api/client.rs) are worded in its language already.
         _ if english || e.code == Unknown => capitalise(&e.message),
-        InvalidParameter { field, rule } => rule_broken(field, *rule),
-        PublicKeyInvalid { reason, .. } => refusal_by_reason(reason).into(),
-        PolicyViolation { rule, .. } => policy_rule(*rule).into(),
+        InvalidParameter { .. } | PublicKeyInvalid { .. } | PolicyViolation { .. } => {
+            t(Msg::ErrorsInvalidParameter).into()
+        }
         InvalidRequest => t(Msg::ErrorsInvalidRequest).into(),
         NotFound { .. } => t(Msg::ErrorsNotFound).into(),
         PayloadTooLarge => t(Msg::ErrorsTooLarge).into(),

@@ -1144,7 +1144,10 @@ async fn a_refusal_part_way_keeps_what_was_deleted_and_names_the_refusal() {
 fn messages_fill_their_named_values_and_keep_unknown_ones() {
     use keyrack::i18n::{fill, Msg};
     assert_eq!(
-        fill("{done} of {total} deleted", &[("done", &3), ("total", &"5")]),
+        fill(
+            "{done} of {total} deleted",
+            &[("done", &3), ("total", &"5")]
+        ),
         "3 of 5 deleted"
     );
     assert_eq!(fill("已删除 {count} 个", &[("count", &2)]), "已删除 2 个");
