@@ -27,23 +27,30 @@ fn main() {
             problems.join("\n  i18n/")
         ),
     };
+    // Each message is a constant holding its English, not an index into one table: a
+    // string used only by a dialog then stays in that dialog's chunk of the split wasm
+    // (one table would put every dialog's English in the first load).
     let mut out = String::from(
-        "/// Every message of the catalogue (`i18n/*.toml`); [`Msg::text`] is its text in the \
-         console's language.\n#[derive(Clone, Copy, Debug, PartialEq, Eq)]\npub enum Msg {\n",
+        "/// A message of the catalogue (`i18n/*.toml`): its place in the Chinese file and its \
+         English. [`Msg::text`] is its text in the console's language.\n\
+         #[derive(Clone, Copy, Debug, PartialEq, Eq)]\n\
+         pub struct Msg {\n    index: u16,\n    en: &'static str,\n}\n\n\
+         #[allow(non_upper_case_globals)]\nimpl Msg {\n",
     );
-    for m in &messages {
+    for (index, m) in messages.iter().enumerate() {
         let _ = writeln!(out, "    /// `{}`: {:?}", m.id, m.en);
-        let _ = writeln!(out, "    {},", catalogue::variant(&m.id));
+        let _ = writeln!(
+            out,
+            "    pub const {}: Msg = Msg {{ index: {index}, en: {:?} }};",
+            catalogue::variant(&m.id),
+            m.en
+        );
     }
     let _ = writeln!(
         out,
-        "}}\n\n/// The English text of each message, in `Msg`'s order.\nconst ENGLISH: [&str; {}] = [",
+        "}}\n\n/// How many messages the catalogue has.\nconst COUNT: usize = {};",
         messages.len()
     );
-    for m in &messages {
-        let _ = writeln!(out, "    {:?},", m.en);
-    }
-    out.push_str("];\n");
     let path =
         Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("messages.rs");
     std::fs::write(path, out).expect("write messages.rs");

@@ -1,11 +1,13 @@
 //! The console's two languages, English and Simplified Chinese.
 //!
-//! The text lives in the catalogue (`i18n/*.toml`); build.rs turns it into [`Msg`] and the
-//! English text, compiled into the page. The Chinese text is a file of its own
-//! (`zh-CN.json`, written by `cargo xtask spa` beside the page's wasm) fetched before the
-//! console mounts, and only when Chinese is chosen: English readers never download it.
+//! The text lives in the catalogue (`i18n/*.toml`); build.rs turns it into [`Msg`], one
+//! constant per message with its English, compiled into the page. The Chinese text is a file
+//! of its own (`zh-CN.json`, written by `cargo xtask spa` beside the page's wasm) that
+//! boot.js fetches alongside the wasm, and only when Chinese is the language: English
+//! readers never download it.
 //!
-//! The choice is kept in localStorage; the first visit follows the browser's language.
+//! The choice is kept in localStorage; the first visit follows the browser's language (both
+//! read by boot.js, which decides before the wasm starts).
 //! Changing it reloads the page, so every string is read once, at render, with no signal per
 //! word.
 
@@ -14,7 +16,7 @@ use std::sync::OnceLock;
 
 include!(concat!(env!("OUT_DIR"), "/messages.rs"));
 
-/// Where the choice is kept.
+/// Where the choice is kept (boot.js reads it before the wasm starts).
 const STORAGE_KEY: &str = "keyrack.language";
 
 /// The Chinese text, in [`Msg`]'s order, once fetched.
@@ -47,7 +49,8 @@ impl Language {
         }
     }
 
-    fn from_tag(tag: &str) -> Option<Language> {
+    /// The language of a tag (`zh-CN`), if the console speaks it.
+    pub fn from_tag(tag: &str) -> Option<Language> {
         Language::ALL.into_iter().find(|l| l.tag() == tag)
     }
 }
@@ -56,8 +59,8 @@ impl Msg {
     /// The message in the console's language.
     pub fn text(self) -> &'static str {
         match CHINESE.get() {
-            Some(chinese) => chinese[self as usize].as_str(),
-            None => ENGLISH[self as usize],
+            Some(chinese) => chinese[usize::from(self.index)].as_str(),
+            None => self.en,
         }
     }
 
@@ -110,33 +113,6 @@ pub fn language() -> Language {
     }
 }
 
-/// The language to start in: the one chosen before, else the browser's first language we
-/// speak, else English.
-pub fn preferred() -> Language {
-    let chosen = storage()
-        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
-        .and_then(|tag| Language::from_tag(&tag));
-    chosen.unwrap_or_else(|| {
-        let languages = web_sys::window()
-            .map(|w| w.navigator().languages().to_vec())
-            .unwrap_or_default();
-        let first_known = languages
-            .iter()
-            .filter_map(|l| l.as_string())
-            .find_map(|l| {
-                let l = l.to_ascii_lowercase();
-                if l.starts_with("zh") {
-                    Some(Language::Chinese)
-                } else if l.starts_with("en") {
-                    Some(Language::English)
-                } else {
-                    None
-                }
-            });
-        first_known.unwrap_or(Language::English)
-    })
-}
-
 /// Keeps `language` for the next visits and reloads the page in it.
 pub fn choose(language: Language) {
     if let Some(s) = storage() {
@@ -147,16 +123,21 @@ pub fn choose(language: Language) {
     }
 }
 
-/// Loads the preferred language's text; English, compiled in, needs nothing. If the Chinese
-/// file cannot be had, the console stays in English rather than not starting.
-pub async fn start() {
-    if preferred() == Language::Chinese {
-        match fetch_chinese().await {
-            Ok(text) => {
-                let _ = CHINESE.set(text);
-            }
-            Err(why) => leptos::logging::warn!("Keyrack: staying in English: {why}"),
-        }
+/// Takes the Chinese text boot.js fetched when Chinese is the language (chosen before, or
+/// the browser's); English, compiled in, needs nothing. Text that does not fit this build
+/// leaves the console in English rather than not starting.
+pub fn start() {
+    let text = js_sys::Reflect::get(&js_sys::global(), &"keyrackChinese".into())
+        .ok()
+        .filter(js_sys::Array::is_array)
+        .map(|v| {
+            js_sys::Array::from(&v)
+                .iter()
+                .filter_map(|m| m.as_string())
+                .collect::<Vec<_>>()
+        });
+    if let Some(text) = text.filter(|t| t.len() == COUNT) {
+        let _ = CHINESE.set(text);
     }
     if let Some(root) = web_sys::window()
         .and_then(|w| w.document())
@@ -164,42 +145,6 @@ pub async fn start() {
     {
         let _ = root.set_attribute("lang", language().tag());
     }
-}
-
-async fn fetch_chinese() -> Result<Vec<String>, String> {
-    // xtask/src/spa.rs names the file on the tag that starts the console (it lives beside
-    // the page's wasm, under the build's hash).
-    let url = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| {
-            d.query_selector("script[data-keyrack-zh-cn]")
-                .ok()
-                .flatten()
-        })
-        .and_then(|tag| tag.get_attribute("data-keyrack-zh-cn"))
-        .ok_or("this build has no Chinese text")?; // i18n: not text: for developers
-    let response = gloo_net::http::Request::get(&url)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    if !response.ok() {
-        return Err(format!("{url} answered {}", response.status())); // i18n: not text: for developers
-    }
-    let body = response.text().await.map_err(|e| e.to_string())?;
-    // i18n: not text: for developers (the console's log), as the rest of this function.
-    let parsed = js_sys::JSON::parse(&body).map_err(|_| format!("{url} is not JSON"))?;
-    let text: Vec<String> = js_sys::Array::from(&parsed)
-        .iter()
-        .filter_map(|v| v.as_string())
-        .collect();
-    if text.len() != ENGLISH.len() {
-        return Err(format!(
-            "{url} has {} messages, not {}",
-            text.len(),
-            ENGLISH.len()
-        )); // i18n: not text: for developers
-    }
-    Ok(text)
 }
 
 fn storage() -> Option<web_sys::Storage> {

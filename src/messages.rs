@@ -80,12 +80,14 @@ fn listed(ids: &[String]) -> Option<String> {
     (!ids.is_empty()).then(|| ids.join(", "))
 }
 
+/// The first letter in capitals. ASCII only: the server's messages are English, and
+/// Unicode's case tables would weigh several KB of the first load for nothing.
 fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+    let mut out = s.to_owned();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
     }
+    out
 }
 
 /// The form field a refusal is about, when the server names one.

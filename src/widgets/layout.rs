@@ -141,7 +141,7 @@ pub fn Preferences() -> impl IntoView {
     });
     let choose_language = move |ev: leptos::ev::Event| {
         let tag = event_target_value(&ev);
-        if let Some(l) = Language::ALL.into_iter().find(|l| l.tag() == tag) {
+        if let Some(l) = Language::from_tag(&tag) {
             i18n::choose(l);
         }
     };

@@ -7,12 +7,10 @@ use serde::{Deserialize, Serialize};
 use super::{ApiError, ErrorCode};
 
 /// [`ApiError`] as it is written: the code's tag and content beside the message.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct WireError {
     code: serde_json::Value,
-    #[serde(default)]
     message: String,
-    #[serde(default = "empty_object")]
     details: serde_json::Value,
 }
 
@@ -35,13 +33,38 @@ impl Serialize for ApiError {
     }
 }
 
+/// [`ApiError`] as it is read: typed `details` (every field any code has), not a
+/// `serde_json::Value`, whose reader and map weighed about 2 KB of the console's first load.
+#[derive(Deserialize)]
+struct WireIn {
+    code: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    details: Option<Details>,
+}
+
+/// The fields of [`ErrorCode`]'s variants; a code takes the ones it has.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Details {
+    field: Option<String>,
+    rule: Option<String>,
+    reason: Option<String>,
+    id: Option<String>,
+    name: Option<String>,
+    state: Option<String>,
+    quota: Option<u64>,
+    retry_after_secs: Option<u64>,
+    current_version: Option<i64>,
+    instance_ids: Option<Vec<String>>,
+    image_ids: Option<Vec<String>>,
+}
+
 impl<'de> Deserialize<'de> for ApiError {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let wire = WireError::deserialize(deserializer)?;
-        let code = wire
-            .code
-            .as_str()
-            .and_then(|name| read_code(name, &wire.details))
+        let wire = WireIn::deserialize(deserializer)?;
+        let code = read_code(&wire.code, wire.details.unwrap_or_default())
             // A newer server's code, or details this build cannot read: still an error.
             .unwrap_or(ErrorCode::Unknown);
         Ok(Self {
@@ -55,80 +78,64 @@ impl<'de> Deserialize<'de> for ApiError {
 /// the adjacently tagged enum: that one buffers every variant through serde's `Content`
 /// and weighed about 12 KB of the console's first load (brotli). The names here are the
 /// fields of [`ErrorCode`]; `every_code_reads_back_what_it_wrote` holds them to it.
-fn read_code(name: &str, details: &serde_json::Value) -> Option<ErrorCode> {
+fn read_code(name: &str, d: Details) -> Option<ErrorCode> {
     use ErrorCode::*;
-    let text = |key: &str| details.get(key)?.as_str().map(str::to_owned);
-    let number = |key: &str| details.get(key)?.as_u64();
-    let list = |key: &str| -> Option<Vec<String>> {
-        let items = details.get(key)?.as_array()?;
-        items
-            .iter()
-            .map(|v| v.as_str().map(str::to_owned))
-            .collect()
-    };
     Some(match name {
         "InvalidRequest" => InvalidRequest,
         "InvalidParameter" => InvalidParameter {
-            field: text("field")?,
-            rule: spelled(details, "rule")?,
+            field: d.field?,
+            rule: d.rule?.parse().ok()?,
         },
         "PublicKeyInvalid" => PublicKeyInvalid {
-            field: text("field")?,
-            reason: text("reason")?,
+            field: d.field?,
+            reason: d.reason?,
         },
         "PolicyViolation" => PolicyViolation {
-            field: text("field")?,
-            rule: spelled(details, "rule")?,
+            field: d.field?,
+            rule: d.rule?.parse().ok()?,
         },
         "Unauthorized" => Unauthorized,
         "Forbidden" => Forbidden,
-        "NotFound" => NotFound { id: text("id") },
-        "KeyPairNotFound" => KeyPairNotFound { id: text("id")? },
-        "InstanceNotFound" => InstanceNotFound { id: text("id")? },
-        "ImageNotFound" => ImageNotFound { id: text("id")? },
+        "NotFound" => NotFound { id: d.id },
+        "KeyPairNotFound" => KeyPairNotFound { id: d.id? },
+        "InstanceNotFound" => InstanceNotFound { id: d.id? },
+        "ImageNotFound" => ImageNotFound { id: d.id? },
         "KeyPairNameDuplicate" => KeyPairNameDuplicate {
-            field: text("field")?,
-            name: text("name")?,
+            field: d.field?,
+            name: d.name?,
         },
         "TokenNameDuplicate" => TokenNameDuplicate {
-            field: text("field")?,
-            name: text("name")?,
+            field: d.field?,
+            name: d.name?,
         },
         "PublicKeyDuplicate" => PublicKeyDuplicate {
-            field: text("field")?,
-            id: text("id")?,
-            name: text("name")?,
+            field: d.field?,
+            id: d.id?,
+            name: d.name?,
         },
-        "KeyPairLimitExceeded" => KeyPairLimitExceeded {
-            quota: number("quota")?,
-        },
+        "KeyPairLimitExceeded" => KeyPairLimitExceeded { quota: d.quota? },
         "KeyPairInUse" => KeyPairInUse {
-            instance_ids: list("instance_ids")?,
+            instance_ids: d.instance_ids?,
         },
         "KeyPairReferencedByImage" => KeyPairReferencedByImage {
-            image_ids: list("image_ids")?,
+            image_ids: d.image_ids?,
         },
         "InstanceStateConflict" => InstanceStateConflict {
-            state: spelled(details, "state")?,
+            state: d.state?.parse().ok()?,
         },
         "LastAdminToken" => LastAdminToken,
         "PreconditionFailed" => PreconditionFailed {
-            current_version: details.get("current_version")?.as_i64()?,
+            current_version: d.current_version?,
         },
         "PayloadTooLarge" => PayloadTooLarge,
         "RateLimited" => RateLimited {
-            retry_after_secs: number("retry_after_secs")?,
+            retry_after_secs: d.retry_after_secs?,
         },
         "MethodNotAllowed" => MethodNotAllowed,
         "RequestTimeout" => RequestTimeout,
         "InternalError" => InternalError,
         _ => return None,
     })
-}
-
-/// An enum of `details` by its spelling.
-fn spelled<T: std::str::FromStr>(details: &serde_json::Value, key: &str) -> Option<T> {
-    details.get(key)?.as_str()?.parse().ok()
 }
 
 /// The document's `ApiError`: one of the codes with its details (the derived [`ErrorCode`]
