@@ -222,7 +222,7 @@ pub fn public_key_refusal(e: &PublicKeyError) -> String {
 /// (`malformed`) or an API error code (`KeyPairNameDuplicate`).
 pub fn refusal_by_code(code: &str) -> String {
     match code {
-        "KeyPairNameDuplicate" => t(Msg::ErrorsNameDuplicate).into(),
+        "KeyPairNameDuplicate" => t(Msg::ErrorsNameDuplicate).into(), // i18n: not text: a code
         reason => refusal_by_reason(reason).into(),
     }
 }

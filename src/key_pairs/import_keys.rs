@@ -258,7 +258,7 @@ fn reason(r: &ImportResult) -> String {
         ImportOutcome::Skipped => parts.push(
             t(match r.message.as_deref() {
                 Some("comment") => Msg::ImportSkippedComment,
-                Some("blank line") => Msg::ImportSkippedBlank,
+                Some("blank line") => Msg::ImportSkippedBlank, // i18n: not text: the API's word
                 _ => Msg::ImportSkippedNotSelected,
             })
             .into(),
