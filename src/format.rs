@@ -45,12 +45,7 @@ impl TimeZone {
             TimeZone::Utc => "utc",
             TimeZone::Local => "local",
         };
-        if let Some(w) = web_sys::window() {
-            if let Some(s) = w.local_storage().ok().flatten() {
-                let _ = s.set_item(TIME_ZONE_KEY, value);
-            }
-            let _ = w.location().reload();
-        }
+        crate::i18n::keep_and_reload(TIME_ZONE_KEY, value);
     }
 }
 

@@ -115,11 +115,17 @@ pub fn language() -> Language {
 
 /// Keeps `language` for the next visits and reloads the page in it.
 pub fn choose(language: Language) {
-    if let Some(s) = storage() {
-        let _ = s.set_item(STORAGE_KEY, language.tag());
-    }
-    if let Some(w) = web_sys::window() {
-        let _ = w.location().reload();
+    keep_and_reload(STORAGE_KEY, language.tag());
+}
+
+/// Keeps a preference (`key` in localStorage) and reloads the page, which reads it as it
+/// starts. Where nothing can be kept (storage blocked), nothing reloads: the page would come
+/// back as it was.
+pub(crate) fn keep_and_reload(key: &str, value: &str) {
+    if storage().is_some_and(|s| s.set_item(key, value).is_ok()) {
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().reload();
+        }
     }
 }
 

@@ -31,7 +31,10 @@ pub fn describe(e: &ApiError) -> String {
         KeyPairNotFound { .. } => t(Msg::ErrorsKeyPairNotFound).into(),
         InstanceNotFound { .. } => t(Msg::ErrorsInstanceNotFound).into(),
         ImageNotFound { .. } => t(Msg::ErrorsImageNotFound).into(),
-        InstanceStateConflict { state } => Msg::ErrorsInstanceState.with(&[("state", state)]),
+        InstanceStateConflict { state } => {
+            let state = crate::widgets::instance_state::state_label(*state);
+            Msg::ErrorsInstanceState.with(&[("state", &state)])
+        }
         PreconditionFailed { .. } => t(Msg::ErrorsChangedMeanwhile).into(),
         LastAdminToken => t(Msg::ErrorsLastAdminToken).into(),
         // In Chinese, a refused value worded from its rule (the English console keeps the
@@ -172,6 +175,9 @@ fn rule_broken(field: &str, rule: Rule) -> String {
         ),
         (_, Rule::Unique) => named(Msg::RulesUnique),
         ("tags", Rule::Count) => Msg::RulesCountTags.with(&[("max", &TAGS_MAX)]),
+        ("authorized_keys", Rule::Count) => {
+            Msg::RulesFileLines.with(&[("max", &keyrack_api::IMPORT_MAX_LINES)])
+        }
         (_, Rule::Count) => max(Msg::RulesCount, &keyrack_api::BATCH_MAX),
         ("expires_at", Rule::Range) => t(Msg::RulesExpiryRange).into(),
         ("min_rsa_bits", Rule::Range) => {
@@ -222,7 +228,12 @@ pub fn public_key_refusal(e: &PublicKeyError) -> String {
 /// (`malformed`) or an API error code (`KeyPairNameDuplicate`).
 pub fn refusal_by_code(code: &str) -> String {
     match code {
-        "KeyPairNameDuplicate" => t(Msg::ErrorsNameDuplicate).into(), // i18n: not text: a code
+        // i18n: not text: error codes, as the API names them.
+        "KeyPairNameDuplicate" => t(Msg::ErrorsNameDuplicate).into(),
+        "KeyPairLimitExceeded" => t(Msg::ErrorsLimitExceeded).into(), // i18n: not text: a code
+        "PublicKeyDuplicate" => t(Msg::ImportOutcomeDuplicate).into(), // i18n: not text: a code
+        "PolicyViolation" => t(Msg::ImportRefusedByPolicy).into(),    // i18n: not text: a code
+        "InvalidParameter" => t(Msg::ErrorsInvalidParameter).into(),  // i18n: not text: a code
         reason => refusal_by_reason(reason).into(),
     }
 }
@@ -236,6 +247,11 @@ fn refusal_by_reason(reason: &str) -> &'static str {
         "options" => Msg::RulesKeyOptions,
         "multiple_keys" => Msg::RulesKeyMultiple,
         "malformed" => Msg::RulesKeyMalformed,
+        "too_large" => Msg::RulesKeyTooLargeBare,
+        "rsa_too_short" => Msg::RulesKeyRsaShortBare,
+        "rsa_too_long" => Msg::RulesKeyRsaLongBare,
+        "certificate" => Msg::RulesKeyCertificateBare,
+        "unsupported_algorithm" => Msg::RulesKeyUnsupportedBare,
         _ => Msg::RulesKeyRefused,
     })
 }

@@ -45,6 +45,7 @@ pub fn SignInPage() -> impl IntoView {
             <form class="card sign-in-card" on:submit=submit>
                 // i18n: not text: the product's name
                 <h1>"Keyrack"</h1>
+                <crate::widgets::layout::Preferences />
                 <p class="muted">{t(Msg::SignInIntro)}</p>
                 <label for="token">{t(Msg::SignInToken)}</label>
                 <input

@@ -52,6 +52,17 @@ pub fn build_spa() -> Result<()> {
             std::fs::remove_file(dist.join(name))?;
         }
     }
+    // boot.js as Trunk copied it, comments and all: minified like the rest of the first load.
+    let boot = dist.join("boot.js");
+    run(cmd("esbuild")
+        .arg(&boot)
+        .args([
+            "--minify",
+            "--format=esm",
+            "--log-level=warning",
+            "--allow-overwrite",
+        ])
+        .arg(format!("--outfile={}", boot.display())))?;
     let app = build_app(&dist)?;
     link_app(&dist, &app)?;
     crate::compress::precompress(&dist)
