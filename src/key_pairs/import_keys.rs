@@ -58,18 +58,32 @@ pub fn ImportKeysForm(
         (Some((false, _)), Some(_)) => Phase::Done,
         _ => Phase::Edit,
     });
-    // A new preview selects every new line, under its proposed name.
+    // A new preview selects every new line, under its proposed name, but for lines with
+    // options: imported, they would lose restrictions such as from= or command=, so only a
+    // person who read why may tick them.
     Effect::new(move |_| {
         if phase.get() == Phase::Preview {
-            let new: Vec<(u32, String)> = results.with_untracked(|r| {
+            let new: Vec<(u32, String, bool)> = results.with_untracked(|r| {
                 r.iter()
                     .flat_map(|r| &r.results)
                     .filter(|r| r.outcome == ImportOutcome::New)
-                    .map(|r| (r.line, r.name.clone().unwrap_or_default()))
+                    .map(|r| {
+                        let plain = r.dropped_options.is_none();
+                        (r.line, r.name.clone().unwrap_or_default(), plain)
+                    })
                     .collect()
             });
-            selected.set(new.iter().map(|(line, _)| *line).collect());
-            names.set(new.into_iter().collect());
+            selected.set(
+                new.iter()
+                    .filter(|(_, _, plain)| *plain)
+                    .map(|(line, _, _)| *line)
+                    .collect(),
+            );
+            names.set(
+                new.into_iter()
+                    .map(|(line, name, _)| (line, name))
+                    .collect(),
+            );
         }
     });
     let bad_name = Memo::new(move |_| {
@@ -270,7 +284,12 @@ fn reason(r: &ImportResult) -> String {
         }),
     }
     if let Some(options) = &r.dropped_options {
-        parts.push(Msg::ImportOptionsDropped.with(&[("options", options)]));
+        let message = if r.outcome == ImportOutcome::Created {
+            Msg::ImportOptionsDropped
+        } else {
+            Msg::ImportOptionsWouldBeDropped
+        };
+        parts.push(message.with(&[("options", options)]));
     }
     parts.join(t(Msg::ImportReasonSeparator))
 }

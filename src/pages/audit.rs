@@ -61,27 +61,25 @@ fn AuditTable(items: Vec<AuditEntry>) -> impl IntoView {
 
 #[component]
 fn AuditRow(entry: AuditEntry) -> impl IntoView {
+    // Refusals without a valid token, and an agent's, are counted per minute.
+    let repeats = (entry.repeats > 1)
+        .then(|| Msg::AuditRequests.with(&[("count", &format::number(entry.repeats as f64))]));
     let who = match (&entry.actor_name, entry.actor_role) {
         (Some(name), role) => {
             let role = role.map(role_label);
             view! {
                 <div>{name.clone()}</div>
                 <div class="muted mono" title=entry.actor_id.clone()>{role.unwrap_or_default()}</div>
-            }
-            .into_any()
-        }
-        (None, _) => {
-            // Refusals without a valid token are counted per client and minute.
-            let repeats = (entry.repeats > 1).then(|| {
-                Msg::AuditRequests.with(&[("count", &format::number(entry.repeats as f64))])
-            });
-            view! {
-                <div class="muted">{t(Msg::AuditNoValidToken)}</div>
-                <div class="muted mono">{entry.client.clone()}</div>
                 <div class="muted">{repeats}</div>
             }
             .into_any()
         }
+        (None, _) => view! {
+            <div class="muted">{t(Msg::AuditNoValidToken)}</div>
+            <div class="muted mono">{entry.client.clone()}</div>
+            <div class="muted">{repeats}</div>
+        }
+        .into_any(),
     };
     let success = entry.status < 400;
     let result = match &entry.error_code {
@@ -92,8 +90,11 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
         <tr>
             <td class="nowrap" title=entry.at.clone()>{format::timestamp(&entry.at)}</td>
             <td>{who}</td>
-            <td class="mono">{entry.action.clone()}</td>
-            <td>{entry.target.clone().map(target_link)}</td>
+            <td>
+                <div class="mono">{entry.action.clone()}</div>
+                <div class="muted mono">{entry.detail.clone()}</div>
+            </td>
+            <td>{entry.target.clone().map(target_link)}{targets(entry.targets.clone())}</td>
             <td>
                 <span class="badge" class:badge-success=success class:badge-danger=!success>{result}</span>
             </td>
@@ -107,6 +108,20 @@ fn role_label(role: TokenRole) -> &'static str {
         TokenRole::Admin => Msg::AuditRoleAdmin,
         TokenRole::Viewer => Msg::AuditRoleViewer,
         TokenRole::Agent => Msg::AuditRoleAgent,
+    })
+}
+
+/// Every id an import or a batch delete touched, folded under their count.
+fn targets(ids: Vec<String>) -> Option<AnyView> {
+    (!ids.is_empty()).then(|| {
+        let count = Msg::AuditTargets.with(&[("count", &format::number(ids.len() as f64))]);
+        view! {
+            <details class="audit-targets">
+                <summary>{count}</summary>
+                {ids.into_iter().map(|id| view! { <div>{target_link(id)}</div> }).collect_view()}
+            </details>
+        }
+        .into_any()
     })
 }
 

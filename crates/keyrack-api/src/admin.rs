@@ -129,6 +129,13 @@ pub struct AuditEntry {
     /// token, which are counted per client and interval rather than written one by one.
     #[serde(default = "one")]
     pub repeats: u64,
+    /// Every id the request touched, when there were several: the key pairs an import
+    /// created or a batch delete deleted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<String>,
+    /// What a recorded read ran with: an export's format and filter, as a query string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 fn one() -> u64 {

@@ -24,7 +24,10 @@ pub struct ImportRequest {
     /// Only say what would happen; write nothing.
     #[serde(default)]
     pub dry_run: bool,
-    /// The line numbers (from 1) to import; absent: every new key.
+    /// The line numbers (from 1) to import; absent: every new key without options (a line
+    /// with `authorized_keys` options such as `from=` or `command=` is imported only when
+    /// named here, since Keyrack drops its options and with them its restrictions; a dry run
+    /// reports such lines as new, with `dropped_options`, so that they can be chosen).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<u32>>,
     /// Names chosen for some lines instead of the derived ones.
@@ -81,9 +84,13 @@ impl ImportRequest {
             .map(|n| n.name.as_str())
     }
 
-    /// Whether `line` is to be imported.
-    pub fn selects(&self, line: u32) -> bool {
-        self.lines.as_ref().is_none_or(|l| l.contains(&line))
+    /// Whether `line` is to be imported; `has_options`: the line carries `authorized_keys`
+    /// options, which only an explicit selection imports (without them).
+    pub fn selects(&self, line: u32, has_options: bool) -> bool {
+        match &self.lines {
+            Some(lines) => lines.contains(&line),
+            None => !has_options,
+        }
     }
 }
 

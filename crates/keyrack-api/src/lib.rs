@@ -63,7 +63,10 @@ pub use login::{
 };
 pub use policy::{Policy, PolicyRule, PolicyViolation, MAX_LIFETIME_DAYS_MAX};
 pub use public_key::{parse_public_key, PublicKeyError, PublicKeyInfo};
-pub use query_string::{from_query_string, from_query_string_lenient, to_query_string};
+pub use query_string::{
+    from_query_string, from_query_string_lenient, query_pairs, to_query_string,
+    MAX_PARAMETER_CHARS, MAX_QUERY_PARAMETERS, MAX_SEARCH_CHARS,
+};
 pub use spelling::SpellingError;
 pub use tag::{validate_tags, Tag};
 pub use validate::{clean_text, strip_unclean, validate_description, validate_name};

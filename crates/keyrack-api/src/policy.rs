@@ -45,6 +45,21 @@ impl Default for Policy {
     }
 }
 
+impl Policy {
+    /// What the server applies when the saved policy cannot be read (a body a newer server
+    /// wrote, a damaged row): no key type is allowed and the policy is enforced at login, so
+    /// the failure closes logins and refuses new keys instead of quietly allowing what the
+    /// lost policy forbade. An admin saving a policy again lifts it.
+    pub fn deny_all() -> Self {
+        Self {
+            allowed_algorithms: Vec::new(),
+            min_rsa_bits: RSA_MAX_BITS,
+            max_lifetime_days: None,
+            enforce_on_login: true,
+        }
+    }
+}
+
 /// The policy rule a key or an expiry breaks, as `details.rule` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -139,10 +154,14 @@ impl Policy {
             return Err(PolicyViolation {
                 field: "public_key",
                 rule: PolicyRule::AllowedAlgorithms,
-                message: format!(
-                    "The key policy does not allow {algorithm} keys; allowed: {}",
-                    self.allowed_algorithms.join(", ")
-                ),
+                message: if self.allowed_algorithms.is_empty() {
+                    format!("The key policy does not allow {algorithm} keys; it allows none")
+                } else {
+                    format!(
+                        "The key policy does not allow {algorithm} keys; allowed: {}",
+                        self.allowed_algorithms.join(", ")
+                    )
+                },
             });
         }
         if algorithm == "ssh-rsa" && bits < self.min_rsa_bits {

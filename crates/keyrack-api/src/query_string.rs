@@ -43,10 +43,62 @@ pub fn to_query_string<T: Serialize>(query: &T) -> String {
     serde_urlencoded::to_string(query).unwrap_or_default()
 }
 
-/// Reads a query string, refusing the first bad parameter by name (rule `format`). Unknown
-/// parameters are ignored; a repeated one keeps its last value.
+/// Most parameters one query string may carry; every list query has fewer than ten, so more
+/// can only be an attempt to make the server work.
+pub const MAX_QUERY_PARAMETERS: usize = 64;
+
+/// Longest search text (`q`), in characters.
+pub const MAX_SEARCH_CHARS: usize = 256;
+
+/// Longest value of any other parameter, in characters: a `tag` filter of the longest key
+/// and value (127 + 1 + 255) fits.
+pub const MAX_PARAMETER_CHARS: usize = 400;
+
+/// The name-value pairs of a query string, decoded in one pass and refused, naming the
+/// parameter and the rule, when there are more than [`MAX_QUERY_PARAMETERS`], when one
+/// appears twice (every parameter of this API takes one value), or when a value is longer
+/// than its limit. Linear in the length of the query, whatever it holds; the server checks
+/// this before any other work on a request.
+pub fn query_pairs(query: &str) -> Result<Vec<(String, String)>, FieldError> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        if pairs.len() == MAX_QUERY_PARAMETERS {
+            return Err(FieldError::new(
+                "query",
+                Rule::Count,
+                format!("a query string may carry at most {MAX_QUERY_PARAMETERS} parameters"),
+            ));
+        }
+        // At most 64 names to compare: bounded, and cheaper than hashing them.
+        if pairs.iter().any(|(seen, _)| *seen == name) {
+            return Err(FieldError::new(
+                name.clone(),
+                Rule::Unique,
+                format!("{name} may appear only once"),
+            ));
+        }
+        let limit = if name == "q" {
+            MAX_SEARCH_CHARS
+        } else {
+            MAX_PARAMETER_CHARS
+        };
+        if value.chars().nth(limit).is_some() {
+            return Err(FieldError::new(
+                name.clone(),
+                Rule::Length,
+                format!("{name} must be at most {limit} characters"),
+            ));
+        }
+        pairs.push((name.into_owned(), value.into_owned()));
+    }
+    Ok(pairs)
+}
+
+/// Reads a query string, refusing the first bad parameter by name: the bounds of
+/// [`query_pairs`], then each parameter's own rule (`format`). Unknown parameters are
+/// ignored.
 pub fn from_query_string<T: DeserializeOwned>(query: &str) -> Result<T, FieldError> {
-    let pairs = last_values(query);
+    let pairs = query_pairs(query)?;
     if let Some((name, message)) = pairs.iter().find_map(|(k, v)| refusal::<T>(k, v)) {
         return Err(FieldError::new(
             name.clone(),
@@ -60,22 +112,17 @@ pub fn from_query_string<T: DeserializeOwned>(query: &str) -> Result<T, FieldErr
 }
 
 /// Reads a query string that people may have edited by hand: a bad parameter is left out,
-/// so it takes its default.
+/// so it takes its default, and a repeated one keeps its last value. Only the first
+/// [`MAX_QUERY_PARAMETERS`] count.
 pub fn from_query_string_lenient<T: DeserializeOwned + Default>(query: &str) -> T {
-    let mut pairs = last_values(query);
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (name, value) in form_urlencoded::parse(query.as_bytes()).take(MAX_QUERY_PARAMETERS) {
+        pairs.retain(|(seen, _)| *seen != name);
+        pairs.push((name.into_owned(), value.into_owned()));
+    }
     pairs.retain(|(k, v)| refusal::<T>(k, v).is_none());
     serde_urlencoded::from_str(&serde_urlencoded::to_string(&pairs).unwrap_or_default())
         .unwrap_or_default()
-}
-
-fn last_values(query: &str) -> Vec<(String, String)> {
-    let all: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
-    let mut last: Vec<(String, String)> = Vec::with_capacity(all.len());
-    for (k, v) in all {
-        last.retain(|(seen, _)| *seen != k);
-        last.push((k, v));
-    }
-    last
 }
 
 /// Why `name=value` alone is refused, if it is.
@@ -113,11 +160,48 @@ mod tests {
     }
 
     #[test]
-    fn values_are_trimmed_any_case_and_last_wins() {
+    fn values_are_trimmed_any_case() {
         let q: InstanceQuery =
-            from_query_string("state=%20running&limit=5&limit=%207&zzz=1").expect("valid");
+            from_query_string("state=%20running&limit=%207&zzz=1").expect("valid");
         assert_eq!(q.state, Some(InstanceState::Running));
         assert_eq!(q.limit, Some(7));
+    }
+
+    #[test]
+    fn bounds_name_the_parameter_and_the_rule() {
+        let e = from_query_string::<InstanceQuery>("limit=5&q=a&limit=7").expect_err("twice");
+        assert_eq!((e.field.as_str(), e.rule), ("limit", Rule::Unique));
+        assert_eq!(e.message, "limit may appear only once");
+
+        let many: Vec<String> = (0..=MAX_QUERY_PARAMETERS)
+            .map(|i| format!("p{i}=1"))
+            .collect();
+        let e = from_query_string::<KeyPairQuery>(&many.join("&")).expect_err("65 parameters");
+        assert_eq!((e.field.as_str(), e.rule), ("query", Rule::Count));
+        assert!(from_query_string::<KeyPairQuery>(&many[1..].join("&")).is_ok());
+
+        let long = "é".repeat(MAX_SEARCH_CHARS + 1);
+        let e = from_query_string::<KeyPairQuery>(&format!("q={long}")).expect_err("long q");
+        assert_eq!((e.field.as_str(), e.rule), ("q", Rule::Length));
+        assert_eq!(e.message, "q must be at most 256 characters");
+        let q: KeyPairQuery =
+            from_query_string(&format!("q={}", &long[2..])).expect("256 characters");
+        assert_eq!(q.q.map(|q| q.chars().count()), Some(MAX_SEARCH_CHARS));
+        // The longest tag filter the rules allow passes.
+        let tag = format!("tag={}:{}", "k".repeat(127), "v".repeat(255));
+        assert!(from_query_string::<KeyPairQuery>(&tag).is_ok());
+    }
+
+    #[test]
+    fn a_hostile_query_is_refused_after_the_first_bad_pair() {
+        // 13,000 distinct names in 64 KB: refused at the 65th, without reading the rest.
+        let names: Vec<String> = (0..13_000).map(|i| format!("n{i}=")).collect();
+        let query = names.join("&");
+        assert!(query.len() > 60_000);
+        let e = from_query_string::<KeyPairQuery>(&query).expect_err("too many");
+        assert_eq!(e.rule, Rule::Count);
+        let lenient: KeyPairQuery = from_query_string_lenient(&format!("q=x&{query}"));
+        assert_eq!(lenient.q.as_deref(), Some("x"));
     }
 
     #[test]
@@ -141,5 +225,7 @@ mod tests {
         assert_eq!((q.sort, q.limit, q.offset), (None, None, Some(20)));
         let odd: KeyPairQuery = from_query_string_lenient("%%%&&=&sort");
         assert_eq!(odd.sort, None);
+        let last: KeyPairQuery = from_query_string_lenient("limit=5&limit=7");
+        assert_eq!(last.limit, Some(7));
     }
 }

@@ -217,6 +217,17 @@ pub struct ServeArgs {
     )]
     pub request_timeout_secs: u64,
 
+    /// Seconds a client may take to send a request's headers, on a new connection or a
+    /// kept-alive one (where it is also how long an idle connection stays open); past it the
+    /// connection is closed (1–3600).
+    #[arg(
+        long = "header-read-timeout-secs",
+        env = "KEYRACK_HEADER_READ_TIMEOUT_SECS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
+    pub header_read_timeout_secs: u64,
+
     /// Serve HTTPS with this certificate chain (PEM, the server's certificate first), with
     /// `--tls-key`. Every answer then carries `Strict-Transport-Security`. Without both,
     /// plain HTTP (behind a proxy that terminates TLS, or on loopback).

@@ -46,6 +46,14 @@ impl AppError {
         Self::Refused(ApiError::new(code, message))
     }
 
+    /// The code of a refusal; `None` for a fault.
+    pub fn code(&self) -> Option<&ErrorCode> {
+        match self {
+            Self::Refused(e) => Some(&e.code),
+            _ => None,
+        }
+    }
+
     /// The refusal the client sees; a fault is `InternalError` with a generic message.
     pub fn to_api_error(&self) -> ApiError {
         match self {

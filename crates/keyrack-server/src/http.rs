@@ -155,7 +155,9 @@ pub fn app(state: AppState, dist: Option<PathBuf>) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             hardening::rate_limit,
-        ));
+        ))
+        // Before the rate limiter's token lookup: a hostile query string costs nothing more.
+        .layer(middleware::from_fn(hardening::bounded_query));
     // Outside the rate limit, so that preflights are never limited; inside the headers.
     if let Some(origin) = state.cors_origin.clone() {
         router = router.layer(hardening::cors(origin));

@@ -1,10 +1,10 @@
-//! Keyrack's reference API server: the HTTP API of `DESIGN.md` §3 over a SQL store, plus the
+//! Keyrack's reference API server: the HTTP API (`docs/` and the OpenAPI document) over a SQL store, plus the
 //! built SPA.
 //!
 //! Layers, outermost first: [`http`] (routing, extraction, status codes) calls [`service`]
 //! (the domain rules, via `keyrack-api`), which calls [`store`] (all SQL, one transaction per
-//! operation). [`startup`] readies the database and the state from the flags; `main.rs` only
-//! wires them together.
+//! operation). [`startup`] readies the database and the state from the flags, [`serve`]
+//! serves connections with their time limits; `main.rs` only wires them together.
 
 pub mod clock;
 pub mod config;
@@ -13,6 +13,7 @@ pub mod error;
 pub mod http;
 pub mod ids;
 pub mod private;
+pub mod serve;
 pub mod service;
 pub mod startup;
 pub mod store;

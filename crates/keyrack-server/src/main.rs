@@ -7,7 +7,6 @@ use clap::Parser;
 use keyrack_api::{CreateToken, TokenRole};
 
 use keyrack_server::config::{Cli, Command, ServeArgs, TokenCommand};
-use keyrack_server::http::Peer;
 use keyrack_server::service::tokens;
 use keyrack_server::startup::{self, BoxError};
 use keyrack_server::store::Backend;
@@ -41,8 +40,8 @@ async fn main() -> ExitCode {
 async fn serve(cli: &Cli, args: ServeArgs) -> Result<(), BoxError> {
     // Before the database: an unreadable certificate or key stops the start and touches
     // nothing. (clap already refuses one flag without the other.)
-    let tls_config = match (&args.tls_cert, &args.tls_key) {
-        (Some(cert), Some(key)) => Some(tls::server_config(cert, key)?),
+    let certificate = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(tls::Certificate::load(cert, key)?),
         (None, None) => None,
         _ => return Err("--tls-cert and --tls-key go together: give both, or neither".into()),
     };
@@ -57,23 +56,22 @@ async fn serve(cli: &Cli, args: ServeArgs) -> Result<(), BoxError> {
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
     let maintenance = startup::spawn_maintenance(&state, &args);
-    // The peer's address reaches the rate limiter and the audit log.
-    let service =
-        app(state.clone(), args.dist.clone()).into_make_service_with_connect_info::<Peer>();
+    let app = app(state.clone(), args.dist.clone());
+    let header_read_timeout = std::time::Duration::from_secs(args.header_read_timeout_secs);
     // The line tests and scripts read the URL from: its scheme is what is served.
-    match tls_config {
-        Some(config) => {
-            let listener = TlsListener::new(listener, config)?;
+    match certificate {
+        Some(certificate) => {
+            let listener = TlsListener::new(listener, certificate.server_config()?)?;
+            let reloader = tokio::spawn(reload_on_hangup(certificate));
             println!("Keyrack listening on https://{addr}");
-            axum::serve(listener, service)
-                .with_graceful_shutdown(shutdown_signal())
-                .await?;
+            keyrack_server::serve::serve(listener, app, header_read_timeout, shutdown_signal())
+                .await;
+            reloader.abort();
         }
         None => {
             println!("Keyrack listening on http://{addr}");
-            axum::serve(listener, service)
-                .with_graceful_shutdown(shutdown_signal())
-                .await?;
+            keyrack_server::serve::serve(listener, app, header_read_timeout, shutdown_signal())
+                .await;
         }
     }
     maintenance.abort();
@@ -81,6 +79,28 @@ async fn serve(cli: &Cli, args: ServeArgs) -> Result<(), BoxError> {
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Reads the certificate and key again on each `SIGHUP` (after a renewal), so that new
+/// connections get the new certificate without a restart; a pair that does not load leaves
+/// the one in use, and says why.
+async fn reload_on_hangup(certificate: std::sync::Arc<tls::Certificate>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+            tracing::warn!("cannot watch SIGHUP: the certificate is read at start only");
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            match certificate.reload() {
+                Ok(()) => tracing::info!("SIGHUP: certificate and key read again"),
+                Err(e) => tracing::error!(error = %e, "SIGHUP: kept the certificate in use"),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    std::future::pending::<()>().await;
 }
 
 /// `token create | list | revoke`, straight on the database (the server may be running: it

@@ -36,13 +36,13 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Transaction};
 
-pub use audit::{AuditFilter, AuditOutcome, AuditScope, NewAuditEntry, TEXT_MAX_CHARS};
+pub use audit::{
+    note_targets, AuditFilter, AuditOutcome, AuditScope, NewAuditEntry, TEXT_MAX_CHARS,
+};
 pub use backend::Backend;
 pub use bindings::{BindingFacts, BindingStep, Direction};
 pub use fleet::{BoundKey, InstanceFilter, NewInstance, PowerStep};
 pub use key_pairs::{Deletion, KeyPairFilter, NewKeyPair, StatusAt};
-/// A token's role is the API's; this name stays for code that says `store::Role`.
-pub use keyrack_api::TokenRole as Role;
 pub use logins::NewLogin;
 pub use seed::Seed;
 pub use tokens::{NewToken, TokenRecord};

@@ -1,6 +1,6 @@
 //! Floods without a valid token, against the real binary over HTTP: they are rate-limited
-//! per client address, counted into a bounded number of audit entries, and leave the
-//! server's memory and a signed-in user's latency where they were.
+//! per client address, counted into a bounded number of audit entries, never lock a valid
+//! token out, and leave the server's memory and a signed-in user's latency where they were.
 
 mod common;
 
@@ -90,6 +90,141 @@ async fn unauthenticated_writes_are_rate_limited_and_counted_not_logged_one_by_o
     assert!(entries
         .iter()
         .all(|e| e["client"] == "127.0.0.1" && e["target"].is_null()));
+}
+
+/// Issue #23: after a restart no token has a bucket yet, and junk from one address used to
+/// fill that address's bucket and lock valid tokens out with 429, sshd's lookups included.
+/// A token is now authenticated before any address limit: 500 junk-token requests, then the
+/// agent's lookups and an admin's first request from the same address all answer 200.
+#[tokio::test]
+async fn a_valid_token_is_never_refused_for_junk_from_its_address() {
+    let mut server = Server::start(&[]).await;
+    let (instance, agent) = server.register("web-01", "linux", "STOPPED").await;
+    let instance = instance["id"].as_str().expect("id").to_owned();
+    let key = server.create("bound", &common::ed25519_keys(1)[0]).await;
+    let fingerprint = key["fingerprint_sha256"].as_str().expect("fp").to_owned();
+    let r = server
+        .bind("bind", key["id"].as_str().expect("id"), &[&instance], false)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // A restart forgets every bucket: no token is known to be valid.
+    let url = server.database_url().expect("database").to_owned();
+    server.stop();
+    let server = Server::spawn(&url, &[], false).await;
+    let client = reqwest::Client::new();
+    let keys_url = format!(
+        "{}/api/v1/instances/{instance}/authorized_keys",
+        server.base
+    );
+    let statuses = flood(500, |i| {
+        client
+            .get(&keys_url)
+            .bearer_auth(format!("kr_junk_{i}_{}", rand_u64(i)))
+    })
+    .await;
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    assert!(
+        limited >= 400 && statuses.iter().all(|s| *s == 401 || *s == 429),
+        "the junk is limited: {limited} of 500 answered 429"
+    );
+
+    let lookup = |query: String| {
+        client
+            .get(format!("{keys_url}{query}"))
+            .bearer_auth(&agent)
+            .send()
+    };
+    let all = lookup(String::new()).await.expect("authorized_keys");
+    assert_eq!(all.status(), 200);
+    assert!(all.text().await.expect("body").contains("ssh-ed25519 "));
+    let encoded = fingerprint
+        .replace(':', "%3A")
+        .replace('+', "%2B")
+        .replace('/', "%2F");
+    let one = lookup(format!("?fingerprint={encoded}"))
+        .await
+        .expect("lookup");
+    assert_eq!(one.status(), 200);
+    assert_eq!(one.text().await.expect("body").lines().count(), 1);
+    // An admin who has not signed in since the restart either.
+    let r = server.get("/key-pairs").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // And junk from the address is still refused.
+    let junk = client
+        .get(&keys_url)
+        .bearer_auth("kr_still_junk")
+        .send()
+        .await
+        .expect("junk");
+    assert_eq!(junk.status(), 429);
+}
+
+/// Issue #23 item 4: an agent token used to write one audit row per login report, refused
+/// ones included (2,000 reports with random fingerprints: 2,000 rows). Its refusals are now
+/// counted per token and interval into one entry, and accepted reports live in
+/// `key_logins` only.
+#[tokio::test]
+async fn an_agent_s_reports_add_a_bounded_number_of_audit_entries() {
+    let server = Server::start(&["--audit-refusal-interval-secs", "1"]).await;
+    let (instance, agent) = server.register("web-02", "linux", "STOPPED").await;
+    let instance = instance["id"].as_str().expect("id").to_owned();
+    let key = server.create("reported", &common::ed25519_keys(1)[0]).await;
+    let key_id = key["id"].as_str().expect("id").to_owned();
+    let fingerprint = key["fingerprint_sha256"].as_str().expect("fp").to_owned();
+    let r = server.bind("bind", &key_id, &[&instance], false).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let total = |r: common::Resp| r.body["total"].as_u64().expect("total");
+    let before = total(server.get("/audit?limit=1").await);
+
+    let client = reqwest::Client::new();
+    let url = format!("{}/api/v1/instances/{instance}/logins", server.base);
+    let report = |fingerprint: String| {
+        client
+            .post(&url)
+            .bearer_auth(&agent)
+            .json(&serde_json::json!({
+                "fingerprint": fingerprint,
+                "user": "root",
+                "client_address": "192.0.2.10",
+            }))
+    };
+    let statuses = flood(2_000, |i| {
+        // 43 base64 characters, like a real SHA-256 fingerprint of no key Keyrack knows.
+        let random = format!("{:016x}{:016x}{:011x}", rand_u64(i), rand_u64(i + 7), i);
+        report(format!("SHA256:{random}"))
+    })
+    .await;
+    assert!(statuses.iter().all(|s| *s == 404), "{statuses:?}");
+    for _ in 0..20 {
+        let r = report(fingerprint.clone()).send().await.expect("report");
+        assert_eq!(r.status(), 200);
+    }
+
+    // The counts of the interval are written once it ends.
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let log = server.get("/audit?limit=100").await;
+    let added = total(server.get("/audit?limit=1").await) - before;
+    assert!(
+        added <= 5,
+        "2,020 reports added {added} entries: {}",
+        log.text
+    );
+    let counted: u64 = log.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|e| e["actor_role"] == "agent")
+        .inspect(|e| {
+            assert_eq!(e["status"], 404, "{e}");
+            assert_eq!(e["target"], instance, "{e}");
+        })
+        .map(|e| e["repeats"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(counted, 2_000, "every refusal is counted: {}", log.text);
+    // The accepted ones are the key's last login.
+    let r = server.get(&format!("/key-pairs/{key_id}/logins")).await;
+    assert_eq!(r.body["items"][0]["instance_id"], instance, "{}", r.text);
 }
 
 /// The server's resident memory, in KiB.

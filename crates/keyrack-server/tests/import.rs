@@ -256,3 +256,90 @@ async fn an_import_refuses_a_file_too_long_and_takes_a_large_one() {
         .await;
     assert_eq!(r.status, 403, "{}", r.text);
 }
+
+/// Issue #23 item 7: Keyrack drops `authorized_keys` options, so a line with `from=` or
+/// `command=` would become an unrestricted login once bound. An import without a selection
+/// leaves such lines out (a dry run still offers them, with the options named); only a line
+/// chosen by number is imported. Imports, batch deletes and exports are audited with the ids
+/// they touched, or the filter they ran with.
+#[tokio::test]
+async fn lines_with_options_are_imported_only_when_chosen_and_audited_with_their_ids() {
+    let server = App::start(&[]).await;
+    let plain = random_ed25519_line("plain@desk");
+    let restricted = format!(
+        "from=\"10.0.0.1\",command=\"/usr/bin/backup\" {}",
+        random_ed25519_line("backup@host")
+    );
+    let file = format!("{plain}\n{restricted}\n");
+
+    let preview = server
+        .post(
+            "/key-pairs/import",
+            json!({"authorized_keys": file, "dry_run": true}),
+        )
+        .await;
+    let got = outcomes(&preview.body);
+    assert_eq!((got[0].1.as_str(), got[1].1.as_str()), ("new", "new"));
+    assert_eq!(
+        preview.body["results"][1]["dropped_options"],
+        "from=\"10.0.0.1\",command=\"/usr/bin/backup\""
+    );
+
+    let r = server
+        .post("/key-pairs/import", json!({"authorized_keys": file}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let done = outcomes(&r.body);
+    assert_eq!(
+        (done[0].1.as_str(), done[1].1.as_str()),
+        ("created", "skipped")
+    );
+    assert_eq!(
+        r.body["results"][1]["message"],
+        "not selected: it has options, which Keyrack would drop"
+    );
+    let plain_id = r.body["results"][0]["id"].as_str().expect("id").to_owned();
+
+    let r = server
+        .post(
+            "/key-pairs/import",
+            json!({"authorized_keys": file, "lines": [2]}),
+        )
+        .await;
+    assert_eq!(outcomes(&r.body)[1].1, "created", "{}", r.text);
+    let restricted_id = r.body["results"][1]["id"].as_str().expect("id").to_owned();
+
+    let r = server
+        .post(
+            "/key-pairs/batch-delete",
+            json!({"ids": [plain_id, restricted_id, "skey-nothere0"]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = server.get("/key-pairs/export.csv?q=backup&sort=name").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    let log = server.get("/audit?limit=10").await;
+    let entries = log.body["items"].as_array().expect("items").clone();
+    let entry = |action: &str| -> Value {
+        entries
+            .iter()
+            .find(|e| e["action"] == action)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {action} in {}", log.text))
+    };
+    let export = entry("GET /api/v1/key-pairs/export.csv");
+    assert_eq!(export["detail"], "q=backup&sort=name");
+    assert_eq!(export["status"], 200);
+    let deleted = entry("POST /api/v1/key-pairs/batch-delete");
+    assert_eq!(deleted["targets"], json!([plain_id, restricted_id]));
+    let imports: Vec<&Value> = entries
+        .iter()
+        .filter(|e| e["action"] == "POST /api/v1/key-pairs/import")
+        .collect();
+    // Newest first: the chosen line, the import of every plain line, the dry run.
+    assert_eq!(imports.len(), 3, "{}", log.text);
+    assert_eq!(imports[0]["targets"], json!([restricted_id]));
+    assert_eq!(imports[1]["targets"], json!([plain_id]));
+    assert!(imports[2]["targets"].is_null(), "a dry run touches nothing");
+}

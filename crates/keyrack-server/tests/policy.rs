@@ -292,3 +292,68 @@ async fn the_policy_refuses_new_keys_marks_old_ones_and_is_enforced_when_asked()
         .count();
     assert_eq!(puts, 3, "{}", r.text);
 }
+
+/// Issue #23 item 7: a saved policy the server cannot read (a newer server's body, a damaged
+/// row) used to fall back to the default, which does not enforce anything at login. It now
+/// fails closed: no bound key reaches sshd and no new key is registered, until an admin
+/// saves a policy again.
+#[tokio::test]
+async fn an_unreadable_policy_fails_closed_at_login() {
+    let server = App::start(&[]).await;
+    let keys = ed25519_keys(2);
+    let key = server.create("bound", &keys[0]).await;
+    let key_id = key["id"].as_str().expect("id").to_owned();
+    let (host, agent) = server.register("host", "linux", "STOPPED").await;
+    let host_id = host["id"].as_str().expect("id").to_owned();
+    let r = server.bind("bind", &key_id, &[&host_id], false).await;
+    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    let keys_path = format!("/instances/{host_id}/authorized_keys");
+    let r = server.as_token(&agent, Method::GET, &keys_path, None).await;
+    assert!(r.text.contains(&key_id), "{}", r.text);
+
+    // What a newer server might have saved: a field of a shape this one does not know.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(server.database_url().expect("database"))
+        .await
+        .expect("connect");
+    sqlx::query(
+        "INSERT INTO policy (id, body, updated_at) VALUES (1, $1, '2027-01-01T00:00:00.000Z') \
+         ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+    )
+    .bind(r#"{"allowed_algorithms": {"v2": ["ssh-ed25519"]}, "min_rsa_bits": 2048}"#)
+    .execute(&pool)
+    .await
+    .expect("write an unreadable policy");
+    pool.close().await;
+
+    let r = server.as_token(&agent, Method::GET, &keys_path, None).await;
+    assert_eq!((r.status, r.text.as_str()), (200, ""), "no key logs in");
+    let r = server
+        .post("/key-pairs", json!({"name": "new", "public_key": keys[1]}))
+        .await;
+    assert_eq!(
+        refusal(&r),
+        (
+            400,
+            "PolicyViolation".into(),
+            "public_key".into(),
+            "allowed_algorithms".into()
+        ),
+        "{}",
+        r.text
+    );
+    // The admin sees why on the Policy page, and saving a policy lifts it.
+    let r = server.get("/policy").await;
+    assert_eq!(r.body["allowed_algorithms"], json!([]), "{}", r.text);
+    assert_eq!(r.body["enforce_on_login"], true);
+    let r = server
+        .api(
+            Method::PUT,
+            "/policy",
+            Some(json!({"allowed_algorithms": ["ssh-ed25519"], "min_rsa_bits": 2048})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = server.as_token(&agent, Method::GET, &keys_path, None).await;
+    assert!(r.text.contains(&key_id), "{}", r.text);
+}

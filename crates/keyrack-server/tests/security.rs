@@ -492,6 +492,83 @@ async fn every_response_carries_the_security_headers_and_bodies_are_limited() {
     assert_error_shape(&r, 400, "PublicKeyInvalid");
 }
 
+/// The `error.details` of a refusal: (field, rule).
+fn field_and_rule(r: &Resp) -> (String, String) {
+    let details = &r.body["error"]["details"];
+    (
+        details["field"].as_str().unwrap_or_default().to_owned(),
+        details["rule"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+/// Issue #23 item 2: query strings are read in linear time and bounded, and refused naming
+/// the parameter and the rule before any other work (even before the token is looked at);
+/// hostile JSON bodies within the size limit are refused as cheaply.
+#[tokio::test]
+async fn hostile_queries_and_bodies_are_refused_naming_the_rule() {
+    let server = App::start(&[]).await;
+    let get = |path: String, token: Option<&'static str>| {
+        let server = &server;
+        async move { server.request(Method::GET, &path, token, &[], None).await }
+    };
+    // 13,000 distinct names in 64 KB: refused at the 65th parameter.
+    let hostile: Vec<String> = (0..13_000).map(|i| format!("n{i}=")).collect();
+    let hostile = hostile.join("&");
+    assert!(hostile.len() > 60_000);
+    for token in [Some(TOKEN), None] {
+        let r = get(format!("/api/v1/key-pairs?{hostile}"), token).await;
+        assert_error_shape(&r, 400, "InvalidParameter");
+        assert_eq!(field_and_rule(&r), ("query".into(), "count".into()));
+    }
+    let many: Vec<String> = (0..64).map(|i| format!("n{i}=1")).collect();
+    let r = get(format!("/api/v1/key-pairs?{}", many.join("&")), Some(TOKEN)).await;
+    assert_eq!(r.status, 200, "64 parameters are fine: {}", r.text);
+
+    let r = get("/api/v1/key-pairs?limit=5&limit=6".into(), Some(TOKEN)).await;
+    assert_error_shape(&r, 400, "InvalidParameter");
+    assert_eq!(field_and_rule(&r), ("limit".into(), "unique".into()));
+    assert_eq!(
+        r.body["error"]["message"],
+        "limit: limit may appear only once"
+    );
+
+    let r = get(
+        format!("/api/v1/instances?q={}", "x".repeat(257)),
+        Some(TOKEN),
+    )
+    .await;
+    assert_error_shape(&r, 400, "InvalidParameter");
+    assert_eq!(field_and_rule(&r), ("q".into(), "length".into()));
+    let r = get(
+        format!("/api/v1/key-pairs?q={}", "x".repeat(256)),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // JSON nested past serde_json's depth limit, and an array of 16,000 ids where 100 are
+    // allowed: 400s naming what is wrong, never a 500 or a crash.
+    let post = |path: &'static str, body: String| {
+        let server = &server;
+        async move {
+            server
+                .request(Method::POST, path, Some(TOKEN), &[], Some(Body::Raw(body)))
+                .await
+        }
+    };
+    let nested = format!("{{\"ids\":{}{}}}", "[".repeat(30_000), "]".repeat(30_000));
+    let r = post("/api/v1/key-pairs/batch-delete", nested).await;
+    assert_error_shape(&r, 400, "InvalidRequest");
+    let ids: Vec<String> = (0..16_000).map(|i| format!("\"k{i}\"")).collect();
+    let r = post(
+        "/api/v1/key-pairs/batch-delete",
+        format!("{{\"ids\":[{}]}}", ids.join(",")),
+    )
+    .await;
+    assert_error_shape(&r, 400, "InvalidParameter");
+    assert_eq!(field_and_rule(&r), ("ids".into(), "count".into()));
+}
+
 #[tokio::test]
 async fn a_request_that_takes_too_long_gets_a_json_503() {
     let server = Server::start(&["--request-timeout-secs", "1"]).await;

@@ -1,9 +1,13 @@
 //! HTTPS served by the server itself: `--tls-cert`/`--tls-key` (PEM), the
-//! `Strict-Transport-Security` header that comes with it, and the startup errors of a wrong
-//! pair of flags or files. The real binary, spoken to over TLS with a test CA.
+//! `Strict-Transport-Security` header that comes with it, the startup errors of a wrong
+//! pair of flags or files (a key others may read included), the certificate read again on
+//! SIGHUP, and the time limits on handshakes and request headers. The real binary, spoken to
+//! over TLS with a test CA.
 
 mod common;
 
+use std::io::{Read as _, Write as _};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -84,6 +88,9 @@ fn wrong_tls_flags_or_files_stop_the_start_before_the_database() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("keyrack.db");
     let missing = dir.path().join("missing.pem");
+    let group_readable = dir.path().join("group-readable-key.pem");
+    std::fs::copy(&tls.key, &group_readable).expect("copy the key");
+    set_mode(&group_readable, 0o640);
     let path = |p: &Path| p.display().to_string();
     let cases: Vec<(Vec<String>, &str)> = vec![
         (vec!["--tls-cert".into(), path(&tls.cert)], "--tls-key"),
@@ -125,6 +132,16 @@ fn wrong_tls_flags_or_files_stop_the_start_before_the_database() {
                 path(&tls.key),
             ],
             "--tls-cert",
+        ),
+        // A key its group may read.
+        (
+            vec![
+                "--tls-cert".into(),
+                path(&tls.cert),
+                "--tls-key".into(),
+                path(&group_readable),
+            ],
+            "chmod 600",
         ),
         // Both readable, but the key is not the certificate's.
         (
@@ -177,5 +194,115 @@ fn wrong_tls_flags_or_files_stop_the_start_before_the_database() {
             "{flags:?}"
         );
         assert!(!db.exists(), "{flags:?}: the database was touched");
+    }
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(mode))
+        .expect("chmod");
+}
+
+/// Issue #23: an expired certificate used to lock every agent out until a restart. After a
+/// renewal, SIGHUP makes new connections get the new certificate, while a connection opened
+/// before keeps working; a pair that does not load on SIGHUP leaves the one in use.
+#[tokio::test]
+async fn sighup_reads_a_renewed_certificate_without_dropping_connections() {
+    let first = TestTls::new();
+    // The server reads the files it was started with; a renewal rewrites them in place.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let served = first.copy_to(dir.path());
+    let server = Server::start_tls(&[], &served).await;
+    let before = first.client();
+    let get = |client: &reqwest::Client| {
+        client
+            .get(format!("{}/api/v1/key-pairs", server.base))
+            .bearer_auth(common::TOKEN)
+            .send()
+    };
+    assert_eq!(get(&before).await.expect("first").status(), 200);
+
+    // A renewal by another CA, so that the certificate presented tells which is in use.
+    let renewed = TestTls::new();
+    std::fs::copy(&renewed.cert, &served.cert).expect("cert");
+    std::fs::copy(&renewed.key, &served.key).expect("key");
+    hang_up(&server);
+    let after = renewed.client();
+    let mut fresh = false;
+    for _ in 0..50 {
+        if get(&after).await.is_ok_and(|r| r.status() == 200) {
+            fresh = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(fresh, "a new connection gets the renewed certificate");
+    // `before` trusts only the first CA: it can only be answered on the connection it kept.
+    assert_eq!(get(&before).await.expect("kept").status(), 200);
+
+    // A broken renewal is refused on SIGHUP and the renewed certificate stays in use.
+    std::fs::write(&served.cert, "not a certificate").expect("break the cert");
+    hang_up(&server);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let newest = renewed.client();
+    assert_eq!(get(&newest).await.expect("still served").status(), 200);
+}
+
+fn hang_up(server: &Server) {
+    let sent = Command::new("kill")
+        .args(["-HUP", &server.pid().to_string()])
+        .status();
+    assert!(sent.is_ok_and(|s| s.success()), "kill -HUP");
+}
+
+/// Issue #23: a client that opens a connection and never finishes its TLS handshake (10 s),
+/// or its request headers (`--header-read-timeout-secs`), is dropped after the limit instead
+/// of holding a socket forever.
+#[tokio::test]
+async fn silent_handshakes_and_slow_headers_are_cut_off() {
+    let tls = TestTls::new();
+    let https = Server::start_tls(&[], &tls).await;
+    let http = Server::start(&["--header-read-timeout-secs", "2"]).await;
+    let address = |server: &Server| server.base.rsplit("//").next().expect("address").to_owned();
+    let (https_addr, http_addr) = (address(&https), address(&http));
+    // Both clients in parallel: each waits out its limit.
+    let silent = std::thread::spawn(move || closed_after(&https_addr, b""));
+    let slow = std::thread::spawn(move || {
+        closed_after(&http_addr, b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+    });
+    let (silent, slow) = (silent.join().expect("thread"), slow.join().expect("thread"));
+    assert!(
+        silent >= Duration::from_secs(9) && silent < Duration::from_secs(20),
+        "a silent TLS client was dropped after {silent:?}"
+    );
+    assert!(
+        slow >= Duration::from_millis(1_900) && slow < Duration::from_secs(8),
+        "slow request headers were cut off after {slow:?}"
+    );
+    // Both servers still answer (new connections: the idle ones were closed too).
+    for (server, client) in [(&https, tls.client()), (&http, reqwest::Client::new())] {
+        let r = client
+            .get(format!("{}/healthz", server.base))
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(r.status(), 200);
+    }
+}
+
+/// Connects, sends `first`, then nothing: how long until the server closes the connection.
+fn closed_after(address: &str, first: &[u8]) -> Duration {
+    let started = Instant::now();
+    let mut stream = TcpStream::connect(address).expect("connect");
+    stream.write_all(first).expect("send");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let mut buffer = [0_u8; 1024];
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => return started.elapsed(),
+            // A 408 or an alert before the close is fine: wait for the close itself.
+            Ok(_) => {}
+        }
     }
 }

@@ -8,9 +8,12 @@
 //! `commit_audited`), so no change is ever applied without its entry. A refusal changes
 //! nothing and is recorded here after the answer, in its own transaction. Refusals of
 //! requests without a valid token are only counted (see `refusals`): a flood of them adds a
-//! bounded number of entries. It runs in the request's detached task (see `detach`): a write
-//! whose client gave up or timed out still finishes and is recorded with its real outcome.
-//! Reads (GET, HEAD, OPTIONS) are not recorded; bodies and tokens never are.
+//! bounded number of entries, and so are an instance agent's refused requests (per token).
+//! It runs in the request's detached task (see `detach`): a write whose client gave up or
+//! timed out still finishes and is recorded with its real outcome. Reads (GET, HEAD,
+//! OPTIONS) are not recorded, but for exports (`RECORDED_READS`), which are recorded with
+//! the query they ran with; bodies and tokens never are. A write that touches several ids
+//! (an import, a batch delete) lists them all (`note_targets`).
 
 use axum::extract::{MatchedPath, OriginalUri, Request, State};
 use axum::http::{header, Method, StatusCode};
@@ -18,7 +21,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use keyrack_api::{AuditEntry, AuditQuery, ErrorCode, List};
+use keyrack_api::{AuditEntry, AuditQuery, ErrorCode, List, TokenRole};
 
 use super::client::ClientAddr;
 use super::extract::{Admin, Json, Query};
@@ -27,17 +30,29 @@ use crate::error::AppError;
 use crate::service::audit as service;
 use crate::store::{AuditScope, NewAuditEntry, TEXT_MAX_CHARS};
 
-/// Runs an API request and, for a write, records it.
+/// Reads recorded like writes: what leaves the server in bulk. Their entries carry the
+/// query they ran with; an instance agent's lookups of its own keys are not recorded.
+const RECORDED_READS: [&str; 3] = [
+    "/api/v1/key-pairs/export.csv",
+    "/api/v1/key-pairs/export.json",
+    "/api/v1/instances/{id}/authorized_keys",
+];
+
+/// Runs an API request and, for a write or an export, records it.
 pub async fn record(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let is_write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let is_read = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let route = req
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned());
     // Unknown routes are not writes of anything; their 404 is not recorded.
-    let (true, Some(route)) = (is_write, route) else {
+    let Some(route) = route else {
         return next.run(req).await;
     };
+    let export = *req.method() == Method::GET && RECORDED_READS.contains(&route.as_str());
+    if is_read && !export {
+        return next.run(req).await;
+    }
     let method = req.method().clone();
     // Inside `nest` the URI lost its `/api/v1` prefix; the matched route keeps it.
     let path = req
@@ -45,16 +60,16 @@ pub async fn record(State(state): State<AppState>, mut req: Request, next: Next)
         .get::<OriginalUri>()
         .map_or_else(|| req.uri().path().to_owned(), |uri| uri.path().to_owned());
     let scope = AuditScope::new(NewAuditEntry {
-        actor: None,
         action: format!("{method} {route}"),
         target: target_from_path(&route, &path),
         status: success_status(&method, &route).as_u16(),
-        error_code: None,
         client: req
             .extensions()
             .get::<ClientAddr>()
             .map(ToString::to_string),
         repeats: 1,
+        detail: export.then(|| req.uri().query().unwrap_or_default().to_owned()),
+        ..NewAuditEntry::default()
     });
     req.extensions_mut().insert(scope.clone());
 
@@ -68,13 +83,14 @@ pub async fn record(State(state): State<AppState>, mut req: Request, next: Next)
             .map_or_else(|| "Unknown".to_owned(), ErrorCode::name)
     });
     let mut entry = scope.entry();
-    let written = if let Some(id) = scope.recorded() {
-        if status == entry.status {
+    let agent = matches!(entry.actor, Some((_, _, TokenRole::Agent)));
+    let written = if let Some((id, targets_written)) = scope.written() {
+        if status == entry.status && entry.targets.len() == targets_written {
             Ok(())
         } else {
             state
                 .store
-                .correct_audit_outcome(id, status, error_code.as_deref())
+                .complete_audit_entry(id, status, error_code.as_deref(), &entry.targets)
                 .await
         }
     } else if entry.actor.is_none() {
@@ -82,6 +98,16 @@ pub async fn record(State(state): State<AppState>, mut req: Request, next: Next)
         state
             .refusals
             .count(entry.client.clone(), &entry.action, status, code);
+        Ok(())
+    } else if agent {
+        // An agent's requests run unattended and can come by the thousand: its refusals
+        // are counted per token and interval, and what it does succeed at leaves its own
+        // record (a login report lives in `key_logins`, a lookup is only a read).
+        if status >= 400 {
+            entry.status = status;
+            entry.error_code = error_code;
+            state.refusals.count_agent(entry.clone());
+        }
         Ok(())
     } else {
         entry.target = entry.target.or_else(|| {

@@ -10,7 +10,7 @@ use keyrack_api::{from_query_string, ErrorCode, FieldError, Rule, TokenRole};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::hardening::SignedIn;
+use super::hardening::{bearer_token, Authenticated};
 use super::AppState;
 use crate::error::AppError;
 use crate::service::tokens;
@@ -278,24 +278,18 @@ impl FromRequestParts<AppState> for InstanceAgent {
     }
 }
 
-/// The registered token of `Authorization: Bearer <token>`, or `Unauthorized`.
+/// The registered token of `Authorization: Bearer <token>`, or `Unauthorized`: the one the
+/// rate limiter already authenticated, or the store's answer now.
 async fn bearer(parts: &Parts, state: &AppState) -> Result<TokenRecord, AppError> {
-    let value = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or(ErrorCode::Unauthorized)?;
-    let (scheme, token) = value.split_once(' ').ok_or(ErrorCode::Unauthorized)?;
-    let token = token.trim();
-    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
-        return Err(ErrorCode::Unauthorized.into());
-    }
-    let record = tokens::authenticate(&state.store, token).await?;
+    let record = match parts.extensions.get::<Authenticated>() {
+        Some(Authenticated(record)) => record.clone(),
+        None => {
+            let token = bearer_token(&parts.headers).ok_or(ErrorCode::Unauthorized)?;
+            tokens::authenticate(&state.store, token).await?
+        }
+    };
     if let Some(scope) = parts.extensions.get::<Arc<AuditScope>>() {
         scope.set_actor(&record.id, &record.name, record.role);
-    }
-    if let Some(signed_in) = parts.extensions.get::<SignedIn>() {
-        signed_in.set(record.role);
     }
     // After the token, so an unauthenticated client learns nothing from it.
     if let Some(field) = nul_in_uri(&parts.uri) {

@@ -9,13 +9,18 @@
 //! - everything else (no token, an unknown or revoked one) draws on its client address's
 //!   bucket (`--unauthenticated-rate-limit-per-minute`), charged for each `401`. Buckets for
 //!   tokens are only made once a token proved valid, so random tokens cannot grow memory.
+//!
+//! A token without a bucket yet (after a restart, on a new replica) is looked up before the
+//! address bucket is consulted, so junk from a shared address (a NAT, a load balancer
+//! without `--trusted-proxy`) never locks a valid token out. The price is one indexed lookup
+//! for each junk token, which the address bucket does not spare.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use keyrack_api::ErrorCode;
@@ -25,6 +30,8 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use super::client::{self, ClientAddr};
 use super::AppState;
 use crate::error::AppError;
+use crate::service::tokens;
+use crate::store::TokenRecord;
 use keyrack_api::TokenRole;
 
 /// The Content-Security-Policy of everything the server serves: only its own scripts (WASM
@@ -233,21 +240,6 @@ impl Limits {
     }
 }
 
-/// Whether the request proved a valid token, set by the authenticating extractor.
-#[derive(Debug, Clone, Default)]
-pub struct SignedIn(Arc<Mutex<Option<TokenRole>>>);
-
-impl SignedIn {
-    /// Records the token's role.
-    pub fn set(&self, role: TokenRole) {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(role);
-    }
-
-    fn role(&self) -> Option<TokenRole> {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
 fn is_api(path: &str) -> bool {
     path == "/api" || path.starts_with("/api/")
 }
@@ -255,6 +247,10 @@ fn is_api(path: &str) -> bool {
 /// Applies the rate limits (see the module's comment) and notes the client's address for
 /// the handlers and the audit log. Refusals of requests without a valid token are counted
 /// (see `refusals`), never written one by one: recording a flood would amplify it.
+///
+/// A bearer token is authenticated before any address-based limit applies: a valid token is
+/// never refused because other clients at its address (the same NAT or load balancer, or an
+/// attacker beside it) sent junk. The address bucket only holds requests without one.
 pub async fn rate_limit(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let limits = &state.limits;
     let client = client::resolve(&req, limits.trusted_proxy);
@@ -266,14 +262,26 @@ pub async fn rate_limit(State(state): State<AppState>, mut req: Request, next: N
         return next.run(req).await;
     }
     let now = Instant::now();
-    let token_key =
-        bearer(&req).map(|token| -> [u8; 32] { Sha256::digest(token.as_bytes()).into() });
-    match token_key.and_then(|key| limits.check_token(key, now)) {
-        Some(Ok(())) => return next.run(req).await,
-        Some(Err(retry_after_secs)) => {
-            return AppError::from(ErrorCode::RateLimited { retry_after_secs }).into_response();
+    let token = bearer_token(req.headers()).map(str::to_owned);
+    if let Some(token) = token {
+        let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        match limits.check_token(key, now) {
+            Some(Ok(())) => return next.run(req).await,
+            Some(Err(retry_after_secs)) => {
+                return AppError::from(ErrorCode::RateLimited { retry_after_secs }).into_response();
+            }
+            // Not seen since this process started (a restart, a new replica): ask the store.
+            None => match authenticate(&state, token).await {
+                Ok(record) => {
+                    limits.admit(key, record.role, now);
+                    // The extractor takes it from here instead of asking the store again.
+                    req.extensions_mut().insert(Authenticated(record));
+                    return next.run(req).await;
+                }
+                Err(e) if e.code() == Some(&ErrorCode::Unauthorized) => {}
+                Err(e) => return e.into_response(),
+            },
         }
-        None => {}
     }
     let client_key = client.map(client::limit_key);
     if let (Some(clients), Some(key)) = (&limits.clients, client_key) {
@@ -289,24 +297,48 @@ pub async fn rate_limit(State(state): State<AppState>, mut req: Request, next: N
             return AppError::from(refusal).into_response();
         }
     }
-    let signed_in = SignedIn::default();
-    req.extensions_mut().insert(signed_in.clone());
     let response = next.run(req).await;
-    match (signed_in.role(), token_key) {
-        (Some(role), Some(key)) => limits.admit(key, role, now),
-        _ if response.status() == axum::http::StatusCode::UNAUTHORIZED => {
-            if let (Some(clients), Some(key)) = (&limits.clients, client_key) {
-                let _ = clients.check(key, now);
-            }
+    if response.status() == axum::http::StatusCode::UNAUTHORIZED {
+        if let (Some(clients), Some(key)) = (&limits.clients, client_key) {
+            let _ = clients.check(key, now);
         }
-        _ => {}
     }
     response
 }
 
-/// The bearer token of `req`, if it carries one.
-fn bearer(req: &Request) -> Option<&str> {
-    req.headers()
+/// Refuses an API request whose query string breaks the bounds every query shares (see
+/// `keyrack_api::query_pairs`: at most 64 parameters, each once, `q` at most 256
+/// characters) before any other work: no token lookup, no database. Reading a query costs
+/// time linear in its length, so a hostile 64 KB one costs what a normal request does.
+pub async fn bounded_query(req: Request, next: Next) -> Response {
+    if is_api(req.uri().path()) {
+        if let Err(e) = keyrack_api::query_pairs(req.uri().query().unwrap_or_default()) {
+            return AppError::from(e).into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// A token proved valid by the rate limiter, for the authenticating extractor.
+#[derive(Debug, Clone)]
+pub struct Authenticated(pub TokenRecord);
+
+/// The store's answer for `token`, in a task of its own like every API request's database
+/// work (see `detach`), within the request timeout.
+async fn authenticate(state: &AppState, token: String) -> Result<TokenRecord, AppError> {
+    let store = state.store.clone();
+    let lookup = tokio::spawn(async move { tokens::authenticate(&store, &token).await });
+    match tokio::time::timeout(state.request_timeout, lookup).await {
+        Ok(Ok(answer)) => answer,
+        Ok(Err(e)) => Err(AppError::Internal(format!("the token lookup failed: {e}"))),
+        Err(_) => Err(ErrorCode::RequestTimeout.into()),
+    }
+}
+
+/// The bearer token of `Authorization: Bearer <token>`, if the request carries one: the one
+/// reading of that header, for the rate limiter and the authenticating extractor.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split_once(' '))

@@ -1,48 +1,89 @@
-//! Requests refused without a valid token are counted, not written one by one: a flood of
-//! them would otherwise grow the audit log a row per request. Each interval (a minute by
-//! default) becomes at most one entry per client address, and at most [`MAX_CLIENTS`] + 1
-//! entries in all, each saying how many requests it stands for.
+//! Refusals that would grow the audit log a row per request if written one by one are
+//! counted instead: requests without a valid token (by client address), and requests an
+//! instance agent's token had refused (by token: an agent runs unattended, and a broken or
+//! hostile host can send thousands a second). Each interval (a minute by default) becomes
+//! at most one entry per client or agent token, and at most [`MAX_CLIENTS`] + 1 entries in
+//! all, each saying how many requests it stands for.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
+use keyrack_api::TokenRole;
+
 use crate::store::NewAuditEntry;
 
-/// Clients counted one by one in an interval; the rest share one entry.
+/// Clients (or agent tokens) counted one by one in an interval; the rest share one entry.
 pub const MAX_CLIENTS: usize = 100;
 
 /// The client of the shared entry.
 const OTHER_CLIENTS: &str = "other clients";
 
-/// The refusals of the current interval, by client.
+/// Whose refusals an entry counts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Counted {
+    /// A client address without a valid token ("" when unknown, as in-process).
+    Client(String),
+    /// An instance agent's token, by id.
+    Agent(String),
+    /// Everyone past [`MAX_CLIENTS`].
+    Others,
+}
+
+/// The refusals of the current interval, by client or agent token.
 #[derive(Debug, Default)]
 pub struct RefusalCounter {
-    counts: Mutex<HashMap<String, NewAuditEntry>>,
+    counts: Mutex<HashMap<Counted, NewAuditEntry>>,
 }
 
 impl RefusalCounter {
     /// Counts one refusal of a request without a valid token. The entry of a client keeps
     /// the first refusal's action and outcome.
     pub fn count(&self, client: Option<String>, action: &str, status: u16, error_code: &str) {
+        let entry = NewAuditEntry {
+            actor: None,
+            action: action.to_owned(),
+            target: None,
+            status,
+            error_code: Some(error_code.to_owned()),
+            client,
+            repeats: 1,
+            ..NewAuditEntry::default()
+        };
+        let key = Counted::Client(entry.client.clone().unwrap_or_default());
+        self.count_entry(key, entry);
+    }
+
+    /// Counts `entry`, a refused request of an instance agent's token (its actor), into the
+    /// token's entry of this interval, which keeps the first refusal's action, target and
+    /// outcome.
+    pub fn count_agent(&self, entry: NewAuditEntry) {
+        let key = match &entry.actor {
+            Some((id, _, TokenRole::Agent)) => Counted::Agent(id.clone()),
+            // Not an agent's: counted with the clients rather than lost.
+            _ => Counted::Client(entry.client.clone().unwrap_or_default()),
+        };
+        self.count_entry(key, entry);
+    }
+
+    fn count_entry(&self, mut key: Counted, mut entry: NewAuditEntry) {
         let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
-        // Unknown clients (no peer address: in-process use) share the key "".
-        let mut key = client.clone().unwrap_or_default();
-        let mut client = client;
         if counts.len() >= MAX_CLIENTS && !counts.contains_key(&key) {
-            OTHER_CLIENTS.clone_into(&mut key);
-            client = Some(OTHER_CLIENTS.to_owned());
+            key = Counted::Others;
+            entry.actor = None;
+            entry.target = None;
+            entry.client = Some(OTHER_CLIENTS.to_owned());
         }
         counts
             .entry(key)
-            .and_modify(|entry| entry.repeats += 1)
-            .or_insert_with(|| NewAuditEntry {
-                actor: None,
-                action: action.chars().take(crate::store::TEXT_MAX_CHARS).collect(),
-                target: None,
-                status,
-                error_code: Some(error_code.to_owned()),
-                client,
-                repeats: 1,
+            .and_modify(|counted| counted.repeats += 1)
+            .or_insert_with(|| {
+                entry.action = entry
+                    .action
+                    .chars()
+                    .take(crate::store::TEXT_MAX_CHARS)
+                    .collect();
+                entry.repeats = 1;
+                entry
             });
     }
 
@@ -51,7 +92,8 @@ impl RefusalCounter {
         let counts =
             std::mem::take(&mut *self.counts.lock().unwrap_or_else(PoisonError::into_inner));
         let mut entries: Vec<_> = counts.into_values().collect();
-        entries.sort_by(|a, b| a.client.cmp(&b.client));
+        let actor = |e: &NewAuditEntry| e.actor.as_ref().map(|(id, _, _)| id.clone());
+        entries.sort_by_key(|e| (e.client.clone(), actor(e)));
         entries
     }
 }
@@ -90,5 +132,33 @@ mod tests {
         let total: u64 = entries.iter().map(|e| e.repeats).sum();
         assert_eq!(total, 101_000);
         assert!(counter.take().is_empty());
+    }
+
+    #[test]
+    fn an_agent_s_refusals_make_one_entry_per_token() {
+        let counter = RefusalCounter::default();
+        let refused = |token: &str| NewAuditEntry {
+            actor: Some((token.into(), "agent of ins-1".into(), TokenRole::Agent)),
+            action: "POST /api/v1/instances/{id}/logins".into(),
+            target: Some("ins-1".into()),
+            status: 404,
+            error_code: Some("KeyPairNotFound".into()),
+            client: Some("192.0.2.7".into()),
+            repeats: 1,
+            ..NewAuditEntry::default()
+        };
+        for _ in 0..2_000 {
+            counter.count_agent(refused("tok-agent001"));
+        }
+        counter.count_agent(refused("tok-agent002"));
+        counter.count(Some("192.0.2.7".into()), "GET /x", 401, "Unauthorized");
+        let entries = counter.take();
+        assert_eq!(entries.len(), 3, "{entries:?}");
+        let first = entries
+            .iter()
+            .find(|e| e.actor.as_ref().is_some_and(|a| a.0 == "tok-agent001"))
+            .expect("the first agent's entry");
+        assert_eq!(first.repeats, 2_000);
+        assert_eq!(first.target.as_deref(), Some("ins-1"));
     }
 }

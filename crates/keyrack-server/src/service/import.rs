@@ -14,7 +14,7 @@ use keyrack_api::{
 
 use super::key_pairs;
 use crate::error::AppError;
-use crate::store::Store;
+use crate::store::{note_targets, Store};
 
 /// Reads the file and, unless `dry_run`, registers the selected new keys.
 pub async fn import(
@@ -107,10 +107,17 @@ pub async fn import(
         };
         seen.insert(key.fingerprint_sha256.clone(), (line, name.clone()));
         result.name = Some(name.clone());
-        if !req.selects(line) {
+        // A dry run offers lines with options for choosing; an import takes them only when
+        // chosen.
+        let has_options = result.dropped_options.is_some() && !req.dry_run;
+        if !req.selects(line, has_options) {
             results.push(ImportResult {
                 outcome: ImportOutcome::Skipped,
-                message: Some("not selected".into()),
+                message: Some(if has_options && req.lines.is_none() {
+                    "not selected: it has options, which Keyrack would drop".into()
+                } else {
+                    "not selected".into()
+                }),
                 ..result
             });
             continue;
@@ -129,11 +136,14 @@ pub async fn import(
             expires_at: expires_at.clone(),
         };
         results.push(match key_pairs::create(store, quota, create).await {
-            Ok(created) => ImportResult {
-                outcome: ImportOutcome::Created,
-                id: Some(created.id),
-                ..result
-            },
+            Ok(created) => {
+                note_targets([created.id.clone()]);
+                ImportResult {
+                    outcome: ImportOutcome::Created,
+                    id: Some(created.id),
+                    ..result
+                }
+            }
             Err(AppError::Refused(e)) => refused_by(line, e, result),
             Err(other) => return Err(other),
         });

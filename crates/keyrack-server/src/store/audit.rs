@@ -27,6 +27,24 @@ pub struct NewAuditEntry {
     pub client: Option<String>,
     /// How many requests the entry stands for (1 but for counted refusals).
     pub repeats: u64,
+    /// Every id the request touched when there are several (an import's new key pairs, a
+    /// batch delete's deleted ones); see [`note_targets`].
+    pub targets: Vec<String>,
+    /// What a read that is recorded ran with (an export's filter, as a query string).
+    pub detail: Option<String>,
+}
+
+/// Notes ids the current request touched (outside a request, nothing): written with its
+/// audit entry when the change commits, or added to it once the answer is known.
+pub fn note_targets<I: IntoIterator<Item = String>>(ids: I) {
+    if let Some(scope) = AuditScope::current() {
+        scope
+            .entry
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .targets
+            .extend(ids);
+    }
 }
 
 /// The write an API request is making. The HTTP layer opens it around the handler; the
@@ -37,7 +55,7 @@ pub struct NewAuditEntry {
 #[derive(Debug, Default)]
 pub struct AuditScope {
     entry: Mutex<NewAuditEntry>,
-    recorded: Mutex<Option<i64>>,
+    recorded: Mutex<Option<(i64, usize)>>,
 }
 
 tokio::task_local! {
@@ -74,8 +92,14 @@ impl AuditScope {
             .clone()
     }
 
-    /// The id of the entry a committed write wrote, if one did.
+    /// The id of the entry a committed write wrote, if one did, and how many targets it was
+    /// written with.
     pub fn recorded(&self) -> Option<i64> {
+        self.written().map(|(id, _)| id)
+    }
+
+    /// [`Self::recorded`], with the number of targets the entry was written with.
+    pub fn written(&self) -> Option<(i64, usize)> {
         *self.recorded.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -119,19 +143,45 @@ pub enum AuditOutcome {
     ErrorCode(String),
 }
 
-type AuditRow = (
-    i64,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<TokenRole>,
-    String,
-    Option<String>,
-    i64,
-    Option<String>,
-    Option<String>,
-    i64,
-);
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    id: i64,
+    at: String,
+    actor_id: Option<String>,
+    actor_name: Option<String>,
+    actor_role: Option<TokenRole>,
+    action: String,
+    target: Option<String>,
+    status: i64,
+    error_code: Option<String>,
+    client: Option<String>,
+    repeats: i64,
+    targets: Option<String>,
+    detail: Option<String>,
+}
+
+impl From<AuditRow> for AuditEntry {
+    fn from(row: AuditRow) -> Self {
+        Self {
+            id: row.id,
+            at: row.at,
+            actor_id: row.actor_id,
+            actor_name: row.actor_name,
+            actor_role: row.actor_role,
+            action: row.action,
+            target: row.target,
+            status: u16::try_from(row.status).unwrap_or(0),
+            error_code: row.error_code,
+            client: row.client,
+            repeats: u64::try_from(row.repeats).unwrap_or(1),
+            targets: row
+                .targets
+                .map(|t| t.split_whitespace().map(str::to_owned).collect())
+                .unwrap_or_default(),
+            detail: row.detail,
+        }
+    }
+}
 
 /// Most characters of a target or client kept: longer ones are cut, so the log stays small
 /// and PostgreSQL's index on `target` never meets an entry over about 2,700 bytes.
@@ -139,6 +189,18 @@ pub const TEXT_MAX_CHARS: usize = 128;
 
 fn capped(text: Option<&str>) -> Option<String> {
     text.map(|t| t.chars().take(TEXT_MAX_CHARS).collect())
+}
+
+/// The stored form of `targets`: space-separated (ids hold no spaces), `None` when empty.
+fn joined(targets: &[String]) -> Option<String> {
+    (!targets.is_empty()).then(|| targets.join(" "))
+}
+
+/// Most characters of a detail kept (an export's query string is at most a few hundred).
+const DETAIL_MAX_CHARS: usize = 1024;
+
+fn detail_capped(text: Option<&str>) -> Option<String> {
+    text.map(|t| t.chars().take(DETAIL_MAX_CHARS).collect())
 }
 
 /// Writes `entry` in `tx`, timestamped now; its id.
@@ -152,8 +214,8 @@ async fn insert_entry(
     };
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO audit_log \
-         (at, actor_id, actor_name, actor_role, action, target, status, error_code, client, repeats) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+         (at, actor_id, actor_name, actor_role, action, target, status, error_code, client, repeats, \
+         targets, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(clock::now())
     .bind(actor_id)
@@ -165,6 +227,8 @@ async fn insert_entry(
     .bind(entry.error_code.as_deref())
     .bind(capped(entry.client.as_deref()))
     .bind(i64::try_from(entry.repeats.max(1)).unwrap_or(i64::MAX))
+    .bind(joined(&entry.targets))
+    .bind(detail_capped(entry.detail.as_deref()))
     .fetch_one(&mut **tx)
     .await?;
     Ok(id)
@@ -203,25 +267,31 @@ impl Store {
         *scope
             .recorded
             .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(id);
+            .unwrap_or_else(PoisonError::into_inner) = Some((id, entry.targets.len()));
         Ok(())
     }
 
-    /// Corrects the outcome of an entry a write committed, when its answer was not the one
-    /// its route gives on success (rare: the change committed, then the answer differed).
-    pub async fn correct_audit_outcome(
+    /// Completes an entry a write committed, once the answer is known: its outcome, when it
+    /// was not the one its route gives on success (rare: the change committed, then the
+    /// answer differed), and every target, when the request went on touching ids after its
+    /// first commit (an import creates its keys one transaction each).
+    pub async fn complete_audit_entry(
         &self,
         id: i64,
         status: u16,
         error_code: Option<&str>,
+        targets: &[String],
     ) -> Result<(), AppError> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE audit_log SET status = $1, error_code = $2 WHERE id = $3")
-            .bind(i64::from(status))
-            .bind(error_code)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE audit_log SET status = $1, error_code = $2, targets = $3 WHERE id = $4",
+        )
+        .bind(i64::from(status))
+        .bind(error_code)
+        .bind(joined(targets))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -258,7 +328,7 @@ impl Store {
         let total: i64 = count.fetch_scalar(&mut *tx).await?;
         let mut page = Sql::new(
             "SELECT id, at, actor_id, actor_name, actor_role, action, target, status, error_code, \
-             client, repeats FROM audit_log",
+             client, repeats, targets, detail FROM audit_log",
         );
         self.push_audit_filter(&mut page, filter);
         page.push(" ORDER BY id DESC LIMIT ")
@@ -267,38 +337,7 @@ impl Store {
             .bind(i64::from(filter.offset));
         let rows: Vec<AuditRow> = page.fetch_all(&mut *tx).await?;
         tx.commit().await?;
-        let items = rows
-            .into_iter()
-            .map(
-                |(
-                    id,
-                    at,
-                    actor_id,
-                    actor_name,
-                    actor_role,
-                    action,
-                    target,
-                    status,
-                    error_code,
-                    client,
-                    repeats,
-                )| {
-                    AuditEntry {
-                        id,
-                        at,
-                        actor_id,
-                        actor_name,
-                        actor_role,
-                        action,
-                        target,
-                        status: u16::try_from(status).unwrap_or(0),
-                        error_code,
-                        client,
-                        repeats: u64::try_from(repeats).unwrap_or(1),
-                    }
-                },
-            )
-            .collect();
+        let items = rows.into_iter().map(AuditEntry::from).collect();
         Ok(List {
             total: u64::try_from(total).unwrap_or(0),
             items,

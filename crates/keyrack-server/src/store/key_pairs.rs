@@ -467,6 +467,13 @@ impl Store {
             if deleted > 0 {
                 count_key_pairs_by(&mut tx, -i64::try_from(deleted).unwrap_or(i64::MAX)).await?;
             }
+            // Written with the entry, in this transaction: a retry starts from a fresh entry.
+            super::audit::note_targets(
+                ids.iter()
+                    .zip(&deletions)
+                    .filter(|(_, d)| matches!(d, Deletion::Deleted { .. }))
+                    .map(|(id, _)| id.clone()),
+            );
             self.commit_audited(tx, None).await?;
             Ok(deletions)
         })

@@ -7,15 +7,24 @@ use crate::clock;
 use crate::error::AppError;
 
 impl Store {
-    /// The key policy; the default when none was saved (or the saved one cannot be read,
-    /// which only a newer server's body could cause).
+    /// The key policy: the default when none was saved, and [`Policy::deny_all`] when the
+    /// saved one cannot be read (a body a newer server wrote, a damaged row), so logins fail
+    /// closed rather than open.
     pub async fn policy(&self) -> Result<Policy, AppError> {
         let body: Option<String> = sqlx::query_scalar("SELECT body FROM policy WHERE id = 1")
             .fetch_optional(&self.pool)
             .await?;
-        Ok(body
-            .and_then(|body| serde_json::from_str(&body).ok())
-            .unwrap_or_default())
+        let Some(body) = body else {
+            return Ok(Policy::default());
+        };
+        Ok(serde_json::from_str(&body).unwrap_or_else(|e| {
+            tracing::error!(
+                error = %e,
+                "the saved key policy cannot be read: no key is allowed, and none logs in, \
+                 until an admin saves the policy again (PUT /api/v1/policy)"
+            );
+            Policy::deny_all()
+        }))
     }
 
     /// Replaces the key policy.

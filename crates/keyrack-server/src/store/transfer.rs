@@ -179,6 +179,8 @@ const TABLES: [Table; 11] = [
             ("error_code", Text),
             ("client", Text),
             ("repeats", Int),
+            ("targets", Text),
+            ("detail", Text),
         ],
     },
     Table {

@@ -55,6 +55,13 @@ impl Process {
     }
 }
 
+/// The tests' HTTP client: idle connections are dropped before the server's own idle limit
+/// (`--header-read-timeout-secs`, 30 s) closes them, so a test that pauses never reuses one
+/// the server just closed.
+pub fn pooled_client() -> reqwest::ClientBuilder {
+    reqwest::Client::builder().pool_idle_timeout(std::time::Duration::from_secs(20))
+}
+
 impl Harness<Process> {
     /// A server with a fresh database and the bootstrap token, plus `args`.
     pub async fn start(args: &[&str]) -> Self {
@@ -66,7 +73,13 @@ impl Harness<Process> {
 
     /// A server on the given database.
     pub async fn spawn(database_url: &str, args: &[&str], bootstrap: bool) -> Self {
-        Self::spawn_with(database_url, args, bootstrap, reqwest::Client::new()).await
+        Self::spawn_with(
+            database_url,
+            args,
+            bootstrap,
+            pooled_client().build().expect("HTTP client"),
+        )
+        .await
     }
 
     /// A server serving HTTPS (`--tls-cert`/`--tls-key` of `tls`) with a fresh database and
@@ -117,6 +130,7 @@ impl Harness<Process> {
             "KEYRACK_AUDIT_REFUSAL_INTERVAL_SECS",
             "KEYRACK_TLS_CERT",
             "KEYRACK_TLS_KEY",
+            "KEYRACK_HEADER_READ_TIMEOUT_SECS",
         ] {
             command.env_remove(var);
         }

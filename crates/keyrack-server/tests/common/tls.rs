@@ -52,11 +52,35 @@ impl TestTls {
             path
         };
         let ca_pem = ca_cert.pem();
+        let key_file = write("server-key.pem", &key.serialize_pem());
+        // The server refuses a key others could read.
+        std::fs::set_permissions(
+            &key_file,
+            std::os::unix::fs::PermissionsExt::from_mode(0o600),
+        )
+        .expect("chmod the key");
         Self {
             ca: write("ca.pem", &ca_pem),
             cert: write("server.pem", &cert.pem()),
-            key: write("server-key.pem", &key.serialize_pem()),
+            key: key_file,
             ca_pem,
+            _dir: None,
+        }
+    }
+
+    /// The same CA, certificate and key, copied into `dir` (which the caller keeps): files
+    /// a test may rewrite, as a renewal does.
+    pub fn copy_to(&self, dir: &Path) -> Self {
+        let copy = |from: &Path| {
+            let to = dir.join(from.file_name().expect("a file"));
+            std::fs::copy(from, &to).expect("copy a PEM file");
+            to
+        };
+        Self {
+            ca: copy(&self.ca),
+            cert: copy(&self.cert),
+            key: copy(&self.key),
+            ca_pem: self.ca_pem.clone(),
             _dir: None,
         }
     }
@@ -64,7 +88,7 @@ impl TestTls {
     /// An HTTP client that trusts this CA (and nothing else).
     pub fn client(&self) -> reqwest::Client {
         let ca = reqwest::Certificate::from_pem(self.ca_pem.as_bytes()).expect("CA PEM");
-        reqwest::Client::builder()
+        super::process::pooled_client()
             .tls_built_in_root_certs(false)
             .add_root_certificate(ca)
             .build()
