@@ -236,10 +236,17 @@ esac
 keys=$(keyrack "authorized_keys$query") ||
     fail "could not read the authorized keys from $url"
 
-# Only plain key lines reach sshd: an answer that is not what Keyrack sends (a proxy's page,
-# a line with authorized_keys options) grants nothing.
+# Only plain key lines reach sshd, each optionally led by the expiry-time Keyrack puts there
+# (sshd then refuses the key after that time, whatever copy it reads): an answer that is not
+# what Keyrack sends (a proxy's page, any other authorized_keys option) grants nothing.
 printf '%s\n' "$keys" | while IFS= read -r line; do
     case $line in
+        'expiry-time="'[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]'Z" '*)
+            key=${line#* }
+            ;;
+        *) key=$line ;;
+    esac
+    case $key in
         'ssh-ed25519 '* | 'ssh-rsa '* | 'ecdsa-sha2-nistp256 '* | 'ecdsa-sha2-nistp384 '* | \
             'ecdsa-sha2-nistp521 '* | 'sk-ssh-ed25519@openssh.com '* | \
             'sk-ecdsa-sha2-nistp256@openssh.com '*)
