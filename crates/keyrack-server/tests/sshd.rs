@@ -4,14 +4,16 @@
 //! refused; an unbound key and a key bound only to another instance are refused; a key is
 //! refused from its expiry on. A flood of
 //! logins with unknown keys, each of which sshd asks the server about, does not lock the
-//! bound key out.
+//! bound key out. With the script's cache, keys log in while the server is down, and sshd
+//! itself refuses a cached key past its `expiry-time`.
 //!
 //! Needs root, `/usr/sbin/sshd` (Debian `openssh-server`), `ssh` and `curl`; without them the
 //! test fails and says what is missing.
 
 mod common;
 
-use std::os::unix::fs::PermissionsExt;
+use std::io::{Read, Write};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -691,6 +693,293 @@ async fn sshd_logins_survive_a_flood_of_unknown_keys() {
     );
 }
 
+/// Issue #23 item 6: with the opt-in cache, Keyrack stopped (its process killed), a bound key
+/// still logs in from the last good answer, and a key whose expiry passed since that answer
+/// was cached is refused by sshd itself, by the `expiry-time` its line carries: the script
+/// still prints the line, and sshd refuses the key from the second of its expiry on. Without
+/// the cache, logins fail closed as before.
+#[tokio::test]
+async fn sshd_logs_in_from_the_cache_while_keyrack_is_down() {
+    require_tools();
+    let dir = TestDir::new();
+    let mut server = Server::start(FAST).await;
+    let keys_dir = tempfile::tempdir().expect("temp dir");
+    let key = |name: &str| {
+        let file = keys_dir.path().join(name);
+        ssh_keygen(&["-t", "ed25519", "-C", name], &file);
+        let public = std::fs::read_to_string(file.with_extension("pub")).expect("public key");
+        (file, public)
+    };
+    let (bound, bound_pub) = key("bound");
+    let (expiring, expiring_pub) = key("expiring");
+    // A whole second, as people set expiry dates: sshd must refuse the key from that very
+    // second, not the one after. Long enough for the logins before the outage on a loaded
+    // machine.
+    let expiry_secs = unix_now() + 20;
+    let expires_at =
+        time::OffsetDateTime::from_unix_timestamp(i64::try_from(expiry_secs).expect("a time"))
+            .expect("a time")
+            .format(&time::format_description::well_known::Rfc3339)
+            .expect("RFC 3339");
+    let expiry = Instant::now()
+        + Duration::from_secs_f64(expiry_secs as f64 - unix_now_f64()).max(Duration::ZERO);
+    let bound_id = server.create("bound", &bound_pub).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let r = server
+        .post(
+            "/key-pairs",
+            serde_json::json!({"name": "expiring", "public_key": expiring_pub, "expires_at": expires_at}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let expiring_id = r.body["id"].as_str().expect("id").to_owned();
+    let (host, agent_token) = server.register("loopback", "linux", "RUNNING").await;
+    let host_id = host["id"].as_str().expect("id").to_owned();
+    for id in [&bound_id, &expiring_id] {
+        let r = server.bind("bind", id, &[&host_id], true).await;
+        assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    }
+
+    let script = install_script(&dir);
+    let cache = cache_dir(&dir);
+    let cached_conf = dir.path.join("cached.conf");
+    write_conf(&cached_conf, &server.base, &host_id, &agent_token, None);
+    append_conf(&cached_conf, &cache, 600);
+    let plain_conf = dir.path.join("plain.conf");
+    write_conf(&plain_conf, &server.base, &host_id, &agent_token, None);
+    let cached = Sshd::start(&dir.path.join("cached"), &script, &cached_conf, &[]);
+    let plain = Sshd::start(&dir.path.join("plain"), &script, &plain_conf, &[]);
+    for (sshd, file) in [(&cached, &bound), (&cached, &expiring), (&plain, &bound)] {
+        assert!(sshd.login(file), "Keyrack is up: logs in\n{}", sshd.log());
+    }
+    assert!(
+        Instant::now() + Duration::from_secs(2) < expiry,
+        "the logins before the outage took too long to prove anything"
+    );
+
+    // The cache: the instance's own file, nobody's and 0600, the time it was written, then
+    // Keyrack's answer, the expiring key's line with its expiry-time.
+    let answer = server
+        .as_token(
+            &agent_token,
+            Method::GET,
+            &format!("/instances/{host_id}/authorized_keys"),
+            None,
+        )
+        .await
+        .text;
+    let file = cache.join(&host_id);
+    let meta = std::fs::symlink_metadata(&file).expect("the cache file");
+    assert_eq!(meta.uid(), nobody().0);
+    assert_eq!(meta.mode() & 0o7777, 0o600);
+    let cached_text = std::fs::read_to_string(&file).expect("read the cache");
+    let (header, body) = cached_text.split_once('\n').expect("a header line");
+    assert!(
+        header.starts_with(&format!("# keyrack {host_id} ")),
+        "{header}"
+    );
+    assert_eq!(body.trim_end(), answer.trim_end());
+    assert!(
+        answer
+            .lines()
+            .any(|l| l.starts_with("expiry-time=\"") && l.contains(&expiring_id)),
+        "{answer}"
+    );
+
+    server.stop();
+    assert!(
+        cached.login(&bound),
+        "with the cache, the bound key logs in while Keyrack is down\n{}",
+        cached.log()
+    );
+    assert!(
+        !plain.login(&bound),
+        "without the cache, no key logs in while Keyrack is down"
+    );
+    let out = run_script_as_nobody(&script, &plain_conf, "root", None);
+    assert!(!out.status.success() && out.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("could not read the authorized keys"),
+        "{out:?}"
+    );
+
+    // Just past the expiry: the cache still serves the line, and sshd refuses the key.
+    tokio::time::sleep(
+        expiry.saturating_duration_since(Instant::now()) + Duration::from_millis(50),
+    )
+    .await;
+    assert!(
+        !cached.login(&expiring),
+        "sshd must refuse a key past its expiry-time, whatever copy it reads"
+    );
+    let out = run_script_as_nobody(
+        &script,
+        &cached_conf,
+        "root",
+        Some(&fingerprint_of(&expiring)),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains(&expiring_id),
+        "{out:?}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("using the answer Keyrack gave"),
+        "{out:?}"
+    );
+    assert!(cached.login(&bound), "the bound key still logs in");
+}
+
+/// Issue #23 item 6, the script's cache rules, against the real server (and, for a 5xx, a
+/// listener standing in for the proxy in front of a Keyrack that is down): the cache answers
+/// only when Keyrack gave no answer or a 5xx, and only while it is younger than
+/// KEYRACK_CACHE_MAX_AGE; never after a 401, 403 or 404, which delete it; never from a
+/// directory another account could write; and its lines pass the same filter as Keyrack's,
+/// which lets through a plain key line led at most by one `expiry-time="<14 digits>Z"`.
+#[tokio::test]
+async fn the_cache_answers_only_when_keyrack_cannot() {
+    require_tools();
+    let dir = TestDir::new();
+    let server = Server::start(FAST).await;
+    let script = install_script(&dir);
+    let cache = cache_dir(&dir);
+    let key = server
+        .create("bound", &common::random_ed25519_line("bound"))
+        .await;
+    let key_id = key["id"].as_str().expect("id").to_owned();
+    let (host, token) = server.register("host", "linux", "RUNNING").await;
+    let host_id = host["id"].as_str().expect("id").to_owned();
+    let r = server.bind("bind", &key_id, &[&host_id], true).await;
+    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    let (_, other_token) = server.register("other", "linux", "RUNNING").await;
+    let conf = |name: &str, url: &str, instance: &str, token: &str| {
+        let path = dir.path.join(name);
+        write_conf(&path, url, instance, token, None);
+        append_conf(&path, &cache, 600);
+        path
+    };
+    let up = conf("up.conf", &server.base, &host_id, &token);
+    let closed = format!("http://127.0.0.1:{}", free_port());
+    let down = conf("down.conf", &closed, &host_id, &token);
+    let run = |conf: &Path| {
+        let out = run_script_as_nobody(&script, conf, "root", None);
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let file = cache.join(&host_id);
+
+    // A 200 writes the cache; no answer, and a proxy's 502, read it.
+    let (ok, keys, said) = run(&up);
+    assert!(ok && keys.contains(&key_id), "{said}");
+    assert!(file.exists());
+    let (ok, from_cache, said) = run(&down);
+    assert!(ok, "{said}");
+    assert_eq!(from_cache, keys);
+    assert!(
+        said.contains("no answer: using the answer Keyrack gave"),
+        "{said}"
+    );
+    let bad_gateway = conf("502.conf", &answering(502, 1), &host_id, &token);
+    let (ok, from_cache, said) = run(&bad_gateway);
+    assert!(ok && from_cache == keys, "{said}");
+    assert!(said.contains("HTTP 502: using the answer"), "{said}");
+    // Any other refusal fails closed, and keeps the cache.
+    let too_many = conf("429.conf", &answering(429, 1), &host_id, &token);
+    let (ok, out, said) = run(&too_many);
+    assert!(!ok && out.is_empty() && said.contains("HTTP 429"), "{said}");
+    assert!(file.exists());
+
+    // Older than KEYRACK_CACHE_MAX_AGE (600 s): refused.
+    let text = std::fs::read_to_string(&file).expect("the cache");
+    let (_, body) = text.split_once('\n').expect("a header");
+    write_cache(&file, &host_id, unix_now() - 700, body);
+    let (ok, out, said) = run(&down);
+    assert!(!ok && out.is_empty() && said.contains("s old"), "{said}");
+
+    // Only a directory of nobody's own, writable by no one else.
+    write_cache(&file, &host_id, unix_now(), body);
+    set_mode(&cache, 0o770);
+    let (ok, out, said) = run(&down);
+    assert!(!ok && out.is_empty(), "{said}");
+    assert!(
+        said.contains("writable by its group or by everyone"),
+        "{said}"
+    );
+    set_mode(&cache, 0o700);
+    std::os::unix::fs::chown(&cache, Some(0), Some(0)).expect("chown");
+    let (ok, out, said) = run(&down);
+    assert!(!ok && out.is_empty(), "{said}");
+    assert!(said.contains("belongs to uid 0"), "{said}");
+    // Keyrack up, the directory unusable: Keyrack's answer, and the cache left alone.
+    let (ok, out, said) = run(&up);
+    assert!(
+        ok && out == keys && said.contains("the cache is off"),
+        "{said}"
+    );
+    let (nobody_uid, nobody_gid) = nobody();
+    std::os::unix::fs::chown(&cache, Some(nobody_uid), Some(nobody_gid)).expect("chown");
+
+    // The filter: a plain key line, led at most by one expiry-time, and nothing else.
+    let line = key["public_key"].as_str().expect("public key");
+    let passes = [
+        format!("{line} keyrack:{key_id} bound"),
+        format!("expiry-time=\"20301231235959Z\" {line} keyrack:{key_id} bound"),
+    ];
+    let refused = [
+        format!("command=\"/bin/sh\" {line}"),
+        format!("expiry-time=\"20301231235959Z\",command=\"/bin/sh\" {line}"),
+        format!("expiry-time=\"20301231235959Z\" expiry-time=\"20301231235959Z\" {line}"),
+        format!("expiry-time=\"20301231235959Z\" command=\"/bin/sh\" {line}"),
+        format!("expiry-time=\"2030123123595Z\" {line}"),
+        format!("expiry-time=\"20301231235959\" {line}"),
+        format!("expiry-time=\"203012312359590Z\" {line}"),
+        format!("expiry-time=20301231235959Z {line}"),
+        format!("from=\"*\" {line}"),
+        format!("restrict,expiry-time=\"20301231235959Z\" {line}"),
+        "<html><body>Bad gateway</body></html>".to_owned(),
+    ];
+    let mut lines: Vec<&str> = refused.iter().map(String::as_str).collect();
+    lines.splice(3..3, passes.iter().map(String::as_str));
+    write_cache(&file, &host_id, unix_now(), &lines.join("\n"));
+    let (ok, out, said) = run(&down);
+    assert!(ok, "{said}");
+    assert_eq!(out, format!("{}\n", passes.join("\n")));
+
+    // 403 (another instance's token), 404 (an admin asking for a deleted instance), 401 (a
+    // deleted instance's token): no fallback, however fresh the cache, and the cache goes.
+    let forbidden = conf("403.conf", &server.base, &host_id, &other_token);
+    let (ok, out, said) = run(&forbidden);
+    assert!(!ok && out.is_empty() && said.contains("HTTP 403"), "{said}");
+    assert!(!file.exists(), "a 403 deletes the cache");
+    let (gone, _) = server.register("gone", "linux", "RUNNING").await;
+    let gone_id = gone["id"].as_str().expect("id");
+    let admin = conf("404.conf", &server.base, gone_id, common::TOKEN);
+    assert!(run(&admin).0);
+    assert!(cache.join(gone_id).exists());
+    let r = server.delete(&format!("/instances/{gone_id}")).await;
+    assert!(r.status < 300, "{}", r.text);
+    let (ok, out, said) = run(&admin);
+    assert!(!ok && out.is_empty() && said.contains("HTTP 404"), "{said}");
+    assert!(!cache.join(gone_id).exists(), "a 404 deletes the cache");
+    assert!(run(&up).0);
+    assert!(file.exists());
+    let r = server.delete(&format!("/instances/{host_id}")).await;
+    assert!(r.status < 300, "{}", r.text);
+    let (ok, out, said) = run(&up);
+    assert!(!ok && out.is_empty() && said.contains("HTTP 401"), "{said}");
+    assert!(!file.exists(), "a 401 deletes the cache");
+    let (ok, out, said) = run(&down);
+    assert!(
+        !ok && out.is_empty() && said.contains("nothing cached"),
+        "{said}"
+    );
+}
+
 /// The script refuses plain `http://` unless it goes to this host (127.0.0.0/8, [::1],
 /// localhost): the agent token would cross the network in clear. Runs without sshd or root.
 #[test]
@@ -844,13 +1133,7 @@ fn write_conf(path: &Path, url: &str, instance_id: &str, token: &str, cacert: Op
         text.push_str(&format!("KEYRACK_CACERT={}\n", ca.display()));
     }
     std::fs::write(path, text).expect("write the agent configuration");
-    let gid = Command::new("id")
-        .args(["-g", "nobody"])
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
-        .expect("the group of nobody");
-    std::os::unix::fs::chown(path, Some(0), Some(gid)).expect("chown");
+    std::os::unix::fs::chown(path, Some(0), Some(nobody().1)).expect("chown");
     set_mode(path, 0o640);
 }
 
@@ -864,6 +1147,110 @@ fn run_script(script: &Path, conf: &Path, user: &str, fingerprint: Option<&str>)
         .env_clear()
         .output()
         .expect("run the script")
+}
+
+fn unix_now_f64() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs_f64()
+}
+
+fn unix_now() -> u64 {
+    unix_now_f64() as u64
+}
+
+/// The uid and gid of `nobody`, the AuthorizedKeysCommandUser here.
+fn nobody() -> (u32, u32) {
+    let id = |flag: &str| {
+        Command::new("id")
+            .args([flag, "nobody"])
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+            .expect("the ids of nobody")
+    };
+    (id("-u"), id("-g"))
+}
+
+/// The script's cache directory as docs/sshd.md makes it: the AuthorizedKeysCommandUser's
+/// own, 0700.
+fn cache_dir(dir: &TestDir) -> PathBuf {
+    let cache = dir.path.join("cache");
+    std::fs::create_dir(&cache).expect("the cache directory");
+    let (uid, gid) = nobody();
+    std::os::unix::fs::chown(&cache, Some(uid), Some(gid)).expect("chown");
+    set_mode(&cache, 0o700);
+    cache
+}
+
+/// Turns the cache on in the configuration at `path`.
+fn append_conf(path: &Path, cache: &Path, max_age_secs: u32) {
+    let text = std::fs::read_to_string(path).expect("the configuration");
+    std::fs::write(
+        path,
+        format!(
+            "{text}KEYRACK_CACHE_MAX_AGE={max_age_secs}\nKEYRACK_CACHE_DIR={}\n",
+            cache.display()
+        ),
+    )
+    .expect("write the configuration");
+}
+
+/// A cache file as the script writes it (written at `written`, unix seconds), nobody's.
+fn write_cache(file: &Path, instance_id: &str, written: u64, body: &str) {
+    std::fs::write(file, format!("# keyrack {instance_id} {written}\n{body}\n"))
+        .expect("write the cache");
+    let (uid, gid) = nobody();
+    std::os::unix::fs::chown(file, Some(uid), Some(gid)).expect("chown");
+    set_mode(file, 0o600);
+}
+
+/// [`run_script`] as sshd runs it: as the AuthorizedKeysCommandUser (nobody).
+fn run_script_as_nobody(
+    script: &Path,
+    conf: &Path,
+    user: &str,
+    fingerprint: Option<&str>,
+) -> Output {
+    let (uid, gid) = nobody();
+    Command::new(script)
+        .arg("-c")
+        .arg(conf)
+        .arg(user)
+        .args(fingerprint)
+        .env_clear()
+        .uid(uid)
+        .gid(gid)
+        .output()
+        .expect("run the script")
+}
+
+/// An HTTP listener that answers the next `times` requests with `status` and no body, as a
+/// proxy does for a Keyrack behind it that is down (502) or refusing (429). Its URL.
+fn answering(status: u16, times: usize) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().take(times).flatten() {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = stream.write_all(
+                format!(
+                    "HTTP/1.1 {status} Refused\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+    });
+    url
 }
 
 fn free_port() -> u16 {
@@ -942,9 +1329,11 @@ struct Sshd {
 
 impl Sshd {
     /// `extra` lines go at the end of sshd_config; one that starts with `?` only if this
-    /// sshd knows the option (`sshd -t` accepts it).
+    /// sshd knows the option (`sshd -t` accepts it). Its files, `sshd.log` among them, go in
+    /// `dir` (made if missing).
     fn start(dir: &Path, script: &Path, conf: &Path, extra: &[&str]) -> Self {
         std::fs::create_dir_all("/run/sshd").expect("privilege separation directory");
+        std::fs::create_dir_all(dir).expect("sshd's directory");
         let host_key = dir.join("host_ed25519");
         ssh_keygen(&["-t", "ed25519"], &host_key);
         let config = dir.join("sshd_config");
@@ -1000,12 +1389,16 @@ impl Sshd {
             "sshd refuses the configuration: {}",
             String::from_utf8_lossy(&check.stderr)
         );
+        // sshd passes the AuthorizedKeysCommand's stderr on to its own: into a file, not
+        // into the test's output.
+        let stderr = std::fs::File::create(dir.join("sshd.stderr")).expect("sshd's stderr");
         let child = Command::new(SSHD)
             .args(["-D", "-f"])
             .arg(&config)
             .arg("-E")
             .arg(&log)
             .stdin(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("start sshd");
         let mut sshd = Self { child, port, log };
