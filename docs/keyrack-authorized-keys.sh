@@ -19,14 +19,17 @@
 #   indexed lookup per offered key. Without it, or in another form (FingerprintHash md5),
 #   or with the cache on, every bound key is printed and sshd picks the line itself.
 #
-# Usage: keyrack-authorized-keys [-c CONFIG] --report-logins < SSHD_LOG
-#   Reads sshd's messages, one per line, and reports each "Accepted publickey" line of an
-#   account in KEYRACK_USERS to Keyrack: the account, the client's address and the key's
-#   fingerprint. sshd writes that line only once the client has signed with the private
-#   key; a key merely offered ("Postponed publickey") is never reported. It runs beside
-#   sshd, which never waits for it: a report that fails is logged on stderr and dropped,
-#   and the next line is read. It ends with its input.
-#     journalctl -f -n 0 -o cat _SYSTEMD_UNIT=ssh.service _UID=0 |
+# Usage: keyrack-authorized-keys [-c CONFIG] --report-logins < JOURNAL_JSON
+#   Reads journald's records as journalctl -o json writes them, one per line, and reports
+#   each "Accepted publickey" message that sshd (root, through syslog) logged for an account
+#   in KEYRACK_USERS to Keyrack: the account, the client's address and the key's
+#   fingerprint. sshd logs it only once the client has signed with the private key; a key
+#   merely offered ("Postponed publickey") is never reported. Any other input (sshd's own
+#   -E FILE or -e log, journalctl -o cat) is refused with a warning: a client can forge
+#   whole lines in those. It runs beside sshd, which never waits for it: a report that
+#   fails is logged on stderr and dropped, and the next record is read. It ends with its
+#   input.
+#     journalctl -f -n 0 -o json _SYSTEMD_UNIT=ssh.service |
 #         keyrack-authorized-keys -c /etc/keyrack/agent.conf --report-logins
 #
 # CONFIG has KEY=value lines; it is parsed, never run. Other lines are ignored.
@@ -175,22 +178,64 @@ keyrack() {
         curl "$@" --config - -- "$url/api/v1/instances/$instance/$path"
 }
 
-# sshd's message "Accepted publickey for USER from ADDRESS port PORT ssh2: TYPE SHA256:...",
-# alone on its line, as journalctl -o cat and sshd -E write it. Only a line that starts with
-# it counts: sshd also logs text a client chooses before it logs in (a disconnect reason, a
-# bad banner), always after a prefix of its own, so a client cannot forge a login by sending
-# this text. Every field is checked before it reaches the JSON, so nothing from the log can
-# add to it.
+# journalctl -o json writes one record per line: a flat JSON object, no spaces, whose values
+# are strings (or null, or arrays for binary and repeated fields). A record counts only if
+# journald itself vouches for it. Fields named with a leading _ are journald's own, never the
+# sender's: _TRANSPORT=syslog (the socket it came in on), _UID=0 and _COMM sshd (sshd-session
+# from OpenSSH 9.8), from the sender's credentials, so no other account's process, nor
+# another root program (logger -t sshd), passes. Over syslog sshd escapes the newlines of
+# what a client sends (a disconnect reason), so that text stays inside a message that starts
+# with sshd's own words. Not so when sshd writes its own log: before OpenSSH 9.8, -E FILE and
+# -e keep the newline, and a client can write a whole "Accepted publickey" line (journald
+# makes each line of -e a record of _TRANSPORT=stdout). Those are never read.
+#
+# The fields are matched as text, and no field's content can fake one: inside a JSON string
+# every " is written \", so a " that does not follow a backslash opens or closes a string.
+# In ,"_UID":"0", no " follows a backslash: it can only be the key _UID with the value 0.
+# Likewise ,"MESSAGE":"Accepted publickey for  is the start of the message itself, and a
+# message without a backslash ends at the next ".
+#
+# The message is "Accepted publickey for USER from ADDRESS port PORT ssh2: TYPE SHA256:...".
+# Every field is checked before it reaches the JSON of the report, so nothing from the log
+# can add to it.
 report_logins() {
-    cr=$(printf '\r')
+    warned=no
     while IFS= read -r line || [ -n "$line" ]; do
-        # sshd -E ends its lines with CR LF.
-        line=${line%"$cr"}
         case $line in
-            'Accepted publickey for '*) ;;
+            '{"'*'}') ;;
+            *)
+                if [ "$warned" = no ]; then
+                    warned=yes
+                    echo "keyrack-authorized-keys: --report-logins reads journald's records" \
+                        "(journalctl -o json) only, and never reports a line that is not" \
+                        "one. sshd's own log (-E FILE, -e) is refused: a client can forge" \
+                        "lines in it" >&2
+                fi
+                continue
+                ;;
+        esac
+        case $line in
+            *[,{]'"_TRANSPORT":"syslog"'[,}]*) ;;
             *) continue ;;
         esac
-        set -- ${line#Accepted publickey for }
+        case $line in
+            *[,{]'"_UID":"0"'[,}]*) ;;
+            *) continue ;;
+        esac
+        case $line in
+            *[,{]'"_COMM":"sshd"'[,}]* | *[,{]'"_COMM":"sshd-session"'[,}]*) ;;
+            *) continue ;;
+        esac
+        case $line in
+            *[,{]'"MESSAGE":"Accepted publickey for '*) ;;
+            *) continue ;;
+        esac
+        message=${line#*[,{]\"MESSAGE\":\"}
+        message=${message%%\"*}
+        case $message in
+            *\\*) continue ;;
+        esac
+        set -- ${message#Accepted publickey for }
         [ $# -eq 8 ] && [ "$2" = from ] && [ "$4" = port ] && [ "$6" = ssh2: ] || continue
         login_user=$1 address=$3 port=$5 key=$8
         case $port in
