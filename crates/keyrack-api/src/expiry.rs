@@ -95,6 +95,31 @@ pub fn stored_form(at: OffsetDateTime) -> String {
     )
 }
 
+/// OpenSSH's `expiry-time` option for a key expiring at `expires_at` (the stored form), as
+/// `authorized_keys` serves it: `expiry-time="YYYYMMDDHHMMSSZ"`, so sshd refuses the key after
+/// that time whatever copy of the line it reads (a host's cache included). sshd counts whole
+/// seconds and refuses only once the named second is over (`valid_before < now`), so the
+/// option names the last second that ends by the expiry: one second before it, floored. Never
+/// later than Keyrack, at most a second earlier (none for a whole-second expiry).
+/// `None` when `expires_at` is not a time.
+pub fn sshd_expiry_time(expires_at: &str) -> Option<String> {
+    let at = OffsetDateTime::parse(expires_at, &Rfc3339).ok()?;
+    let last = at
+        .to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .ok()?
+        .checked_sub(time::Duration::SECOND)?;
+    Some(format!(
+        "expiry-time=\"{:04}{:02}{:02}{:02}{:02}{:02}Z\"",
+        last.year(),
+        u8::from(last.month()),
+        last.day(),
+        last.hour(),
+        last.minute(),
+        last.second()
+    ))
+}
+
 /// `deserialize_with` for a field that may be absent (keep), `null` (clear) or a value.
 pub(crate) fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
@@ -132,6 +157,23 @@ mod tests {
         }
         let e = parse_expires_at("expires_at", "1969-12-31T23:59:59Z").unwrap_err();
         assert_eq!(e.rule, Rule::Range);
+    }
+
+    #[test]
+    fn sshd_gets_the_last_whole_second_before_the_expiry() {
+        for (stored, option) in [
+            ("2027-01-01T00:00:00.000Z", "20261231235959Z"),
+            ("2027-01-01T00:00:00.999Z", "20261231235959Z"),
+            ("2027-01-01T00:00:01.000Z", "20270101000000Z"),
+            ("2026-03-01T12:34:56.500Z", "20260301123455Z"),
+        ] {
+            assert_eq!(
+                sshd_expiry_time(stored).as_deref(),
+                Some(format!("expiry-time=\"{option}\"").as_str()),
+                "{stored}"
+            );
+        }
+        assert_eq!(sshd_expiry_time("soon"), None);
     }
 
     #[test]

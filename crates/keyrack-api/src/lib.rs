@@ -39,7 +39,8 @@ pub use admin::{
 };
 pub use error::{ApiError, ErrorBody, ErrorCode, FieldError, Rule};
 pub use expiry::{
-    check_new_expiry, parse_expires_at, stored_form, KeyStatus, EXPIRING_WITHIN_DAYS,
+    check_new_expiry, parse_expires_at, sshd_expiry_time, stored_form, KeyStatus,
+    EXPIRING_WITHIN_DAYS,
 };
 pub use fleet::{
     is_sha256_fingerprint, AuthorizedKeysQuery, BindOutcome, BindRequest, BindResponse, BindResult,

@@ -192,6 +192,81 @@ async fn authorized_keys_by_fingerprint_answer_one_line_or_none() {
     assert_eq!((r.status, r.code()), (403, "Forbidden"), "{}", r.text);
 }
 
+/// Issue #23 item 6: a key with an `expires_at` reaches sshd as `expiry-time="…" <key>`, so
+/// sshd refuses it after that time whatever copy of the line it reads (the script's cache).
+/// sshd accepts a key until the named second is over, so the option names the second before
+/// the expiry (floored): never later than Keyrack. Keys without expiry keep plain lines. The
+/// same bytes by fingerprint and for an admin's download.
+#[tokio::test]
+async fn authorized_keys_lines_carry_the_expiry_sshd_enforces() {
+    let server = App::start(FAST).await;
+    let keys = ed25519_keys(3);
+    let mut created = Vec::new();
+    for (name, public_key, expires_at) in [
+        ("whole", &keys[0], json!("2030-06-01T12:00:00Z")),
+        ("fraction", &keys[1], json!("2030-06-01T12:00:30.250+02:00")),
+        ("forever", &keys[2], Value::Null),
+    ] {
+        let r = server
+            .post(
+                "/key-pairs",
+                json!({"name": name, "public_key": public_key, "expires_at": expires_at}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        created.push(r.body);
+    }
+    let (host, agent) = server.register("host", "linux", "STOPPED").await;
+    let host_id = host["id"].as_str().expect("id");
+    for key in &created {
+        let r = server
+            .bind("bind", key["id"].as_str().expect("id"), &[host_id], false)
+            .await;
+        assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    }
+    let line = |key: &Value, option: &str| {
+        format!(
+            "{option}{} keyrack:{} {}\n",
+            key["public_key"].as_str().expect("key"),
+            key["id"].as_str().expect("id"),
+            key["name"].as_str().expect("name")
+        )
+    };
+    let expected = [
+        line(&created[0], "expiry-time=\"20300601115959Z\" "),
+        // 12:00:30.250 at +02:00 is 10:00:30.250 UTC.
+        line(&created[1], "expiry-time=\"20300601100029Z\" "),
+        line(&created[2], ""),
+    ];
+    let path = format!("/instances/{host_id}/authorized_keys");
+    let r = server.as_token(&agent, Method::GET, &path, None).await;
+    assert_eq!((r.status, r.text.clone()), (200, expected.concat()));
+    let admin = server
+        .as_token(common::TOKEN, Method::GET, &path, None)
+        .await;
+    assert_eq!(
+        admin.text, r.text,
+        "the console's download is what sshd gets"
+    );
+    for (key, line) in created.iter().zip(&expected) {
+        let fingerprint = key["fingerprint_sha256"]
+            .as_str()
+            .expect("fingerprint")
+            .replace(':', "%3A")
+            .replace('+', "%2B")
+            .replace('/', "%2F");
+        let r = server
+            .as_token(
+                &agent,
+                Method::GET,
+                &format!("{path}?fingerprint={fingerprint}"),
+                None,
+            )
+            .await;
+        assert_eq!((r.status, &r.text), (200, line));
+    }
+}
+
 #[tokio::test]
 async fn agent_tokens_read_their_own_authorized_keys_and_nothing_else() {
     let server = App::start(FAST).await;

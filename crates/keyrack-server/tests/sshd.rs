@@ -4,14 +4,21 @@
 //! refused; an unbound key and a key bound only to another instance are refused; a key is
 //! refused from its expiry on. A flood of
 //! logins with unknown keys, each of which sshd asks the server about, does not lock the
-//! bound key out.
+//! bound key out. With the script's cache, keys log in while the server is down, and sshd
+//! itself refuses a cached key past its `expiry-time`. Login reports follow sshd's records in
+//! a real journald; a client's forged login line (in sshd's own `-E` log, or its `-e` stderr
+//! in the journal) is never recorded.
 //!
-//! Needs root, `/usr/sbin/sshd` (Debian `openssh-server`), `ssh` and `curl`; without them the
-//! test fails and says what is missing.
+//! Needs root, `/usr/sbin/sshd` (Debian `openssh-server`), `ssh` and `curl`, and for the
+//! reports journald (Debian `systemd`; started standalone if none answers) and a writable
+//! cgroup2 hierarchy; without them the test fails and says what is missing.
 
 mod common;
 
-use std::os::unix::fs::PermissionsExt;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::net::UnixDatagram;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -271,14 +278,17 @@ async fn sshd_refuses_a_key_from_its_expiry() {
     assert!(sshd.login(&file), "without an expiry the key logs in again");
 }
 
-/// Issue #13 item 3: the reporter (`--report-logins`, following sshd's log) records a
-/// completed login, with the instance, the account and the client's address, and never a
-/// key that was only offered: a client holding just the public key makes sshd ask Keyrack
-/// about it (a publickey query without a signature) but cannot log in, and is not recorded.
-/// A reporter whose Keyrack is unreachable blocks no login and keeps reading.
+/// Issue #13 item 3, on the pipeline docs/sshd.md sets up (issue #23 item 5): sshd logs
+/// through syslog into journald, and the reporter (`--report-logins`) follows journald's
+/// records (`journalctl -f -o json`). It records a completed login, with the instance, the
+/// account and the client's address, and never a key that was only offered: a client holding
+/// just the public key makes sshd ask Keyrack about it (a publickey query without a
+/// signature) but cannot log in, and is not recorded. A reporter whose Keyrack is unreachable
+/// blocks no login and keeps reading.
 #[tokio::test]
 async fn sshd_records_a_completed_login_and_not_a_mere_offer() {
     require_tools();
+    ensure_journald();
     let dir = TestDir::new();
     let server = Server::start(FAST).await;
     let keys_dir = tempfile::tempdir().expect("temp dir");
@@ -309,9 +319,16 @@ async fn sshd_records_a_completed_login_and_not_a_mere_offer() {
     let unreachable = dir.path.join("unreachable.conf");
     let closed = format!("http://127.0.0.1:{}", free_port());
     write_conf(&unreachable, &closed, host_id, &agent_token, None);
-    let sshd = Sshd::start(&dir.path, &script, &conf, &[]);
-    let reporter = Reporter::follow(&script, &conf, &sshd.log, dir.path.join("reporter.err"));
-    let lost = Reporter::follow(&script, &unreachable, &sshd.log, dir.path.join("lost.err"));
+    let cgroup = Cgroup::new();
+    let sshd = Sshd::start_logging(
+        &dir.path.join("sshd"),
+        &script,
+        &conf,
+        &[],
+        Log::Syslog(&cgroup),
+    );
+    let reporter = Reporter::journal(&script, &conf, &cgroup, dir.path.join("reporter.err"));
+    let lost = Reporter::journal(&script, &unreachable, &cgroup, dir.path.join("lost.err"));
 
     // The offer: sshd asks the command, which answers with the key, and the client, which
     // cannot sign, gives up.
@@ -321,7 +338,7 @@ async fn sshd_records_a_completed_login_and_not_a_mere_offer() {
         .output()
         .expect("run ssh");
     assert!(!offer.status.success(), "no private key, no login");
-    // sshd writes the line as the connection ends, after the client has gone.
+    // sshd may log it after the client has gone: wait for it, so it comes before the login.
     let deadline = Instant::now() + Duration::from_secs(10);
     while !sshd.log().contains("Postponed publickey for root") {
         assert!(
@@ -331,7 +348,7 @@ async fn sshd_records_a_completed_login_and_not_a_mere_offer() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    // The login, after it in the log: once it is recorded, the offer has been read.
+    // The login, after it in the journal: once it is recorded, the offer has been read.
     assert!(sshd.login(&used), "the used key logs in\n{}", sshd.log());
     let mut recorded = serde_json::Value::Null;
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -367,72 +384,381 @@ async fn sshd_records_a_completed_login_and_not_a_mere_offer() {
     assert!(reporter.said().is_empty(), "{}", reporter.said());
 }
 
-/// The reporter reads only sshd's own `Accepted publickey` messages of the accounts it
-/// serves: not a client's text that sshd logs after words of its own (a disconnect reason
-/// can say anything), not a syslog line, not another account, not a malformed field.
+/// Issue #23 item 5: the reporter counts a journald record only if journald vouches that
+/// sshd (or OpenSSH 9.8's sshd-session) logged it as root through syslog, and only if its
+/// message itself starts with `Accepted publickey for` and has the fields of one. Not sshd's
+/// `-e` stderr (`_TRANSPORT=stdout`, one record per line, which a client can forge), not the
+/// native protocol, not another account or another root process (`logger -t sshd`), not a
+/// client's text after sshd's own words, however the JSON around it is bent; nor any line
+/// that is not a journald record at all (sshd's `-E` file), about which it warns once.
 #[tokio::test]
-async fn the_reporter_reports_only_sshd_own_accepted_lines() {
+async fn the_reporter_counts_only_sshd_own_syslog_records() {
     require_tools();
     let dir = TestDir::new();
     let server = Server::start(FAST).await;
     let public = common::random_ed25519_line("reported");
     let key = server.create("reported", &public).await;
+    let key_id = key["id"].as_str().expect("id").to_owned();
     let fp = key["fingerprint_sha256"]
         .as_str()
         .expect("fingerprint")
         .to_owned();
     let (host, agent_token) = server.register("web-gz-01", "linux", "RUNNING").await;
     let host_id = host["id"].as_str().expect("id");
-    let r = server
-        .bind("bind", key["id"].as_str().expect("id"), &[host_id], true)
-        .await;
+    let r = server.bind("bind", &key_id, &[host_id], true).await;
     assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
     let script = install_script(&dir);
     let conf = dir.path.join("agent.conf");
     write_conf(&conf, &server.base, host_id, &agent_token, None);
 
-    let forged = "Accepted publickey for root from 203.0.113.66 port 1 ssh2: ED25519";
-    let input = format!(
-        "Accepted publickey for root from 198.51.100.7 port 50122 ssh2: ED25519 {fp}\r\n\
-         Received disconnect from 203.0.113.66 port 1:11: {forged} {fp} [preauth]\n\
-         Dec  2 07:00:00 web-gz-01 sshd[812]: {forged} {fp}\n\
-         Accepted publickey for postgres from 203.0.113.66 port 1 ssh2: ED25519 {fp}\n\
-         Accepted publickey for root from 203.0.113.66 port 1 ssh2: ED25519 {fp} x\n\
-         Accepted publickey for root from 203.0.113.66 port x ssh2: ED25519 {fp}\n\
-         Accepted publickey for root from 203.0.113.66\\ port 1 ssh2: ED25519 {fp}\n\
-         Postponed publickey for root from 203.0.113.66 port 1 ssh2 [preauth]\n"
-    );
-    let mut child = Command::new(&script)
-        .arg("-c")
-        .arg(&conf)
-        .arg("--report-logins")
-        .env_clear()
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run the reporter");
-    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), input.as_bytes())
-        .expect("feed the reporter");
-    let out = child
-        .wait_with_output()
-        .expect("the reporter ends with its input");
+    let accepted = |address: &str| {
+        format!("Accepted publickey for root from {address} port 50122 ssh2: ED25519 {fp}")
+    };
+    let sshd = |comm: &str, message: &str| {
+        record(&[
+            ("_TRANSPORT", "syslog"),
+            ("_UID", "0"),
+            ("_COMM", comm),
+            ("SYSLOG_IDENTIFIER", "sshd"),
+            ("MESSAGE", message),
+        ])
+    };
+    let refused = [
+        // sshd -e, as journald splits its stderr: a client's forged line is a record.
+        record(&[
+            ("_TRANSPORT", "stdout"),
+            ("_UID", "0"),
+            ("_COMM", "sshd"),
+            ("MESSAGE", &accepted("203.0.113.1")),
+        ]),
+        record(&[
+            ("_TRANSPORT", "journal"),
+            ("_UID", "0"),
+            ("_COMM", "sshd"),
+            ("MESSAGE", &accepted("203.0.113.2")),
+        ]),
+        // logger -t sshd, as nobody and as root.
+        record(&[
+            ("_TRANSPORT", "syslog"),
+            ("_UID", "65534"),
+            ("_COMM", "sshd"),
+            ("MESSAGE", &accepted("203.0.113.3")),
+        ]),
+        sshd("logger", &accepted("203.0.113.4")),
+        // journald could not read the sender's /proc (it had exited): no _COMM.
+        record(&[
+            ("_TRANSPORT", "syslog"),
+            ("_UID", "0"),
+            ("MESSAGE", &accepted("203.0.113.5")),
+        ]),
+        // A client's text after sshd's own words, with the newline sshd escaped for syslog.
+        sshd(
+            "sshd",
+            &format!(
+                "Received disconnect from 203.0.113.6 port 1:11: x\\\\n{} [preauth]",
+                accepted("203.0.113.6")
+            ),
+        ),
+        // The JSON bent: quotes and field names inside values are escaped, so they match
+        // nothing.
+        record(&[
+            ("_TRANSPORT", "stdout"),
+            ("_UID", "0"),
+            ("_COMM", "sshd"),
+            (
+                "MESSAGE",
+                &format!(
+                    "x\",\"_TRANSPORT\":\"syslog\",\"MESSAGE\":\"{}",
+                    accepted("203.0.113.7")
+                ),
+            ),
+        ]),
+        record(&[
+            ("_TRANSPORT", "syslog"),
+            ("_UID", "1000"),
+            ("_COMM", "sshd"),
+            ("SYSLOG_IDENTIFIER", "x\",\"_UID\":\"0"),
+            ("MESSAGE", &accepted("203.0.113.8")),
+        ]),
+        sshd("sshd", &format!("{}\u{1}", accepted("203.0.113.9"))),
+        sshd("sshd", &format!("{}\"x", accepted("203.0.113.10"))),
+        // Malformed fields, an account Keyrack does not serve.
+        sshd("sshd", &format!("{} x", accepted("203.0.113.11"))),
+        sshd(
+            "sshd",
+            &format!("Accepted publickey for root from 203.0.113.12 port x ssh2: ED25519 {fp}"),
+        ),
+        sshd(
+            "sshd",
+            &format!("Accepted publickey for postgres from 203.0.113.13 port 1 ssh2: ED25519 {fp}"),
+        ),
+        sshd(
+            "sshd",
+            "Postponed publickey for root from 203.0.113.14 port 1 ssh2 [preauth]",
+        ),
+        // A binary message: journalctl writes it as an array of bytes.
+        format!(
+            "{{\"_TRANSPORT\":\"syslog\",\"_UID\":\"0\",\"_COMM\":\"sshd\",\"MESSAGE\":{:?}}}",
+            accepted("203.0.113.15").into_bytes()
+        ),
+    ];
+    // sshd -E FILE and journalctl -o cat lines, and a syslog file's.
+    let not_records = [
+        format!("{}\r", accepted("203.0.113.16")),
+        accepted("203.0.113.17"),
+        format!(
+            "Dec  2 07:00:00 web-gz-01 sshd[812]: {}",
+            accepted("203.0.113.18")
+        ),
+    ];
+    let logins = || async {
+        let r = server.get(&format!("/key-pairs/{key_id}/logins")).await;
+        let items = r.body["items"].as_array().expect("items").clone();
+        (items, r.text)
+    };
+
+    // Each genuine record first, what must be refused after it: anything taken would
+    // replace the login it recorded.
+    for (comm, address) in [("sshd", "198.51.100.7"), ("sshd-session", "198.51.100.8")] {
+        let mut input = vec![sshd(comm, &accepted(address))];
+        input.extend(refused.iter().cloned());
+        let out = report(&script, &conf, &input.join("\n"));
+        assert!(out.status.success(), "{out:?}");
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (items, text) = logins().await;
+        assert_eq!(items.len(), 1, "{text}");
+        assert_eq!(items[0]["client_address"], address, "{text}");
+        assert_eq!(items[0]["user"], "root");
+    }
+
+    let mut input: Vec<String> = not_records.to_vec();
+    input.push(sshd("sshd", &accepted("198.51.100.9")));
+    let out = report(&script, &conf, &input.join("\n"));
     assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        said.matches("keyrack-authorized-keys:").count(),
+        1,
+        "{said}"
+    );
+    for words in ["journalctl -o json", "-E FILE, -e", "forge"] {
+        assert!(said.contains(words), "{said}");
+    }
+    let (items, text) = logins().await;
+    assert_eq!(items[0]["client_address"], "198.51.100.9", "{text}");
+}
+
+/// Issue #23 item 5, the attack: before OpenSSH 9.8 (Debian 12 has 9.2), sshd writing its
+/// own log (`-E FILE`) keeps the newline an unauthenticated client puts in its disconnect
+/// message, so a client that has never logged in writes a whole line `Accepted publickey for
+/// root …` with a bound key's fingerprint. Fed that file, the reporter records nothing, and
+/// says why.
+#[tokio::test]
+async fn a_client_forges_logins_in_sshd_own_log_which_the_reporter_refuses() {
+    require_tools();
+    let dir = TestDir::new();
+    let server = Server::start(FAST).await;
+    let key = server
+        .create("bound", &common::random_ed25519_line("bound"))
+        .await;
+    let key_id = key["id"].as_str().expect("id").to_owned();
+    let fp = key["fingerprint_sha256"].as_str().expect("fingerprint");
+    let (host, agent_token) = server.register("loopback", "linux", "RUNNING").await;
+    let host_id = host["id"].as_str().expect("id");
+    let r = server.bind("bind", &key_id, &[host_id], true).await;
+    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    let script = install_script(&dir);
+    let conf = dir.path.join("agent.conf");
+    write_conf(&conf, &server.base, host_id, &agent_token, None);
+    let sshd = Sshd::start(&dir.path, &script, &conf, &[]);
+
+    let forged = format!("Accepted publickey for root from 203.0.113.9 port 1 ssh2: ED25519 {fp}");
+    send_disconnect(sshd.port, &format!("x\n{forged}\ny"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !sshd.log().lines().any(|line| line == forged) {
+        assert!(
+            Instant::now() < deadline,
+            "the forged line never appeared alone on a line of sshd's -E log (an sshd of \
+             OpenSSH 9.8 or later escapes the newline):\n{}",
+            sshd.log()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let log = std::fs::read_to_string(&sshd.log).expect("sshd's log");
+    let out = report(&script, &conf, &log);
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        said.matches("keyrack-authorized-keys:").count(),
+        1,
+        "{said}"
+    );
+    for words in ["journalctl -o json", "-E FILE, -e", "forge"] {
+        assert!(said.contains(words), "{said}");
+    }
+    let r = server.get(&format!("/key-pairs/{key_id}/logins")).await;
+    assert_eq!(r.body["items"], serde_json::json!([]), "{}", r.text);
+    let r = server.get(&format!("/key-pairs/{key_id}")).await;
+    assert!(r.body["last_login"].is_null(), "{}", r.text);
+}
+
+/// Issue #23 item 5, the fix, with real parts end to end: sshd logging through syslog (its
+/// default) into journald, the reporter following journald's JSON. The forged disconnect
+/// stays inside one record that starts with sshd's own words (sshd escapes the newline for
+/// syslog). The same text through sshd's `-e` (stderr handed to journald, as a service
+/// manager does) becomes a record of its own that reads `Accepted publickey…`, as root and
+/// from sshd, but of `_TRANSPORT=stdout`; and `logger -t sshd`, run by nobody or by root,
+/// makes records journald marks as not sshd's. None of these is recorded; a real login
+/// through the same pipeline is.
+#[tokio::test]
+async fn through_journald_only_a_real_login_is_recorded() {
+    require_tools();
+    ensure_journald();
+    let since = unix_now() - 1;
+    let dir = TestDir::new();
+    let server = Server::start(FAST).await;
+    let keys_dir = tempfile::tempdir().expect("temp dir");
+    let file = keys_dir.path().join("bound");
+    ssh_keygen(&["-t", "ed25519", "-C", "bound"], &file);
+    let public = std::fs::read_to_string(file.with_extension("pub")).expect("public key");
+    let key = server.create("bound", &public).await;
+    let key_id = key["id"].as_str().expect("id").to_owned();
+    let fp = key["fingerprint_sha256"]
+        .as_str()
+        .expect("fingerprint")
+        .to_owned();
+    let (host, agent_token) = server.register("loopback", "linux", "RUNNING").await;
+    let host_id = host["id"].as_str().expect("id");
+    let r = server.bind("bind", &key_id, &[host_id], true).await;
+    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    let script = install_script(&dir);
+    let conf = dir.path.join("agent.conf");
+    write_conf(&conf, &server.base, host_id, &agent_token, None);
+    let cgroup = Cgroup::new();
+    let reporter = Reporter::journal(&script, &conf, &cgroup, dir.path.join("reporter.err"));
+    let syslog = Sshd::start_logging(
+        &dir.path.join("syslog"),
+        &script,
+        &conf,
+        &[],
+        Log::Syslog(&cgroup),
+    );
+    let stderr = Sshd::start_logging(
+        &dir.path.join("stderr"),
+        &script,
+        &conf,
+        &[],
+        Log::Stderr(&cgroup),
+    );
+
+    let accepted = |address: &str| {
+        format!("Accepted publickey for root from {address} port 1 ssh2: ED25519 {fp}")
+    };
+    let forged = accepted("203.0.113.9");
+    for sshd in [&syslog, &stderr] {
+        send_disconnect(sshd.port, &format!("x\n{forged}\ny"));
+    }
+    let (as_nobody, as_root) = (accepted("203.0.113.10"), accepted("203.0.113.11"));
+    for (user, message) in [("nobody", &as_nobody), ("root", &as_root)] {
+        let status = cgroup
+            .command("runuser")
+            .args(["-u", user, "--", "logger", "-t", "sshd", message])
+            .status()
+            .expect("run logger");
+        assert!(status.success(), "logger as {user}");
+    }
+
+    // Every one of them in the journal, found by the key's fingerprint (a record of a process
+    // that has already exited lacks _SYSTEMD_CGROUP, so not by the cgroup).
+    let message = |r: &serde_json::Value| r["MESSAGE"].as_str().unwrap_or_default().to_owned();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let records = loop {
+        let records = journal_records(since, &fp);
+        let found =
+            |wanted: &dyn Fn(&serde_json::Value) -> bool| records.iter().any(|(_, r)| wanted(r));
+        if found(&|r| r["_TRANSPORT"] == "syslog" && message(r).contains(&forged))
+            && found(&|r| r["_TRANSPORT"] == "stdout" && message(r) == forged)
+            && found(&|r| message(r) == as_nobody)
+            && found(&|r| message(r) == as_root)
+        {
+            break records;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not every forged record reached the journal: {records:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    for (_, r) in &records {
+        let text = message(r);
+        match r["_TRANSPORT"].as_str() {
+            Some("syslog") if text.contains(&forged) => {
+                assert!(
+                    text.starts_with("Received disconnect from 127.0.0.1 port ")
+                        && !text.contains('\n'),
+                    "sshd's syslog message keeps the client's text inside its own: {r}"
+                );
+                assert_eq!(r["_UID"], "0", "{r}");
+                assert_eq!(r["SYSLOG_IDENTIFIER"], "sshd", "{r}");
+            }
+            // The attack on a reader that would trust any sshd record: root, sshd, and the
+            // forged line whole.
+            Some("stdout") => {
+                assert_eq!(text, forged, "{r}");
+                assert_eq!(r["_UID"], "0", "{r}");
+            }
+            _ if text == as_nobody => {
+                assert_eq!(r["_TRANSPORT"], "syslog", "{r}");
+                assert_eq!(r["_UID"], nobody().0.to_string(), "{r}");
+            }
+            _ if text == as_root => {
+                assert_eq!(r["_TRANSPORT"], "syslog", "{r}");
+                assert_eq!(r["_UID"], "0", "{r}");
+                assert_ne!(r["_COMM"], "sshd", "{r}");
+            }
+            _ => panic!("an unexpected record: {r}"),
+        }
+    }
+    // Those very records, fed to the reporter: none is taken.
+    let lines: Vec<&str> = records.iter().map(|(line, _)| line.as_str()).collect();
+    let out = report(&script, &conf, &lines.join("\n"));
     assert!(
-        out.stderr.is_empty(),
+        out.status.success() && out.stderr.is_empty(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let r = server
-        .get(&format!(
-            "/key-pairs/{}/logins",
-            key["id"].as_str().expect("id")
-        ))
-        .await;
-    let logins = r.body["items"].as_array().expect("items");
-    assert_eq!(logins.len(), 1, "{}", r.text);
-    assert_eq!(logins[0]["client_address"], "198.51.100.7", "{}", r.text);
-    assert_eq!(logins[0]["user"], "root");
+
+    // A real login through the pipeline is recorded; the reporter read the forged records
+    // before it, and took none.
+    assert!(
+        syslog.login(&file),
+        "the bound key logs in\n{}",
+        syslog.log()
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let logins = loop {
+        let r = server.get(&format!("/key-pairs/{key_id}/logins")).await;
+        let items = r.body["items"].as_array().expect("items").clone();
+        if !items.is_empty() {
+            break items;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the login was never recorded; the reporter said:\n{}\nsshd:\n{}",
+            reporter.said(),
+            syslog.log()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(logins.len(), 1, "{logins:?}");
+    assert_eq!(logins[0]["client_address"], "127.0.0.1", "{logins:?}");
+    assert_eq!(logins[0]["instance_id"], host_id);
+    assert!(reporter.said().is_empty(), "{}", reporter.said());
 }
 
 /// Issue #13 item 2: a key registered before a stricter policy keeps logging in until the
@@ -691,6 +1017,293 @@ async fn sshd_logins_survive_a_flood_of_unknown_keys() {
     );
 }
 
+/// Issue #23 item 6: with the opt-in cache, Keyrack stopped (its process killed), a bound key
+/// still logs in from the last good answer, and a key whose expiry passed since that answer
+/// was cached is refused by sshd itself, by the `expiry-time` its line carries: the script
+/// still prints the line, and sshd refuses the key from the second of its expiry on. Without
+/// the cache, logins fail closed as before.
+#[tokio::test]
+async fn sshd_logs_in_from_the_cache_while_keyrack_is_down() {
+    require_tools();
+    let dir = TestDir::new();
+    let mut server = Server::start(FAST).await;
+    let keys_dir = tempfile::tempdir().expect("temp dir");
+    let key = |name: &str| {
+        let file = keys_dir.path().join(name);
+        ssh_keygen(&["-t", "ed25519", "-C", name], &file);
+        let public = std::fs::read_to_string(file.with_extension("pub")).expect("public key");
+        (file, public)
+    };
+    let (bound, bound_pub) = key("bound");
+    let (expiring, expiring_pub) = key("expiring");
+    // A whole second, as people set expiry dates: sshd must refuse the key from that very
+    // second, not the one after. Long enough for the logins before the outage on a loaded
+    // machine.
+    let expiry_secs = unix_now() + 20;
+    let expires_at =
+        time::OffsetDateTime::from_unix_timestamp(i64::try_from(expiry_secs).expect("a time"))
+            .expect("a time")
+            .format(&time::format_description::well_known::Rfc3339)
+            .expect("RFC 3339");
+    let expiry = Instant::now()
+        + Duration::from_secs_f64(expiry_secs as f64 - unix_now_f64()).max(Duration::ZERO);
+    let bound_id = server.create("bound", &bound_pub).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let r = server
+        .post(
+            "/key-pairs",
+            serde_json::json!({"name": "expiring", "public_key": expiring_pub, "expires_at": expires_at}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let expiring_id = r.body["id"].as_str().expect("id").to_owned();
+    let (host, agent_token) = server.register("loopback", "linux", "RUNNING").await;
+    let host_id = host["id"].as_str().expect("id").to_owned();
+    for id in [&bound_id, &expiring_id] {
+        let r = server.bind("bind", id, &[&host_id], true).await;
+        assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    }
+
+    let script = install_script(&dir);
+    let cache = cache_dir(&dir);
+    let cached_conf = dir.path.join("cached.conf");
+    write_conf(&cached_conf, &server.base, &host_id, &agent_token, None);
+    append_conf(&cached_conf, &cache, 600);
+    let plain_conf = dir.path.join("plain.conf");
+    write_conf(&plain_conf, &server.base, &host_id, &agent_token, None);
+    let cached = Sshd::start(&dir.path.join("cached"), &script, &cached_conf, &[]);
+    let plain = Sshd::start(&dir.path.join("plain"), &script, &plain_conf, &[]);
+    for (sshd, file) in [(&cached, &bound), (&cached, &expiring), (&plain, &bound)] {
+        assert!(sshd.login(file), "Keyrack is up: logs in\n{}", sshd.log());
+    }
+    assert!(
+        Instant::now() + Duration::from_secs(2) < expiry,
+        "the logins before the outage took too long to prove anything"
+    );
+
+    // The cache: the instance's own file, nobody's and 0600, the time it was written, then
+    // Keyrack's answer, the expiring key's line with its expiry-time.
+    let answer = server
+        .as_token(
+            &agent_token,
+            Method::GET,
+            &format!("/instances/{host_id}/authorized_keys"),
+            None,
+        )
+        .await
+        .text;
+    let file = cache.join(&host_id);
+    let meta = std::fs::symlink_metadata(&file).expect("the cache file");
+    assert_eq!(meta.uid(), nobody().0);
+    assert_eq!(meta.mode() & 0o7777, 0o600);
+    let cached_text = std::fs::read_to_string(&file).expect("read the cache");
+    let (header, body) = cached_text.split_once('\n').expect("a header line");
+    assert!(
+        header.starts_with(&format!("# keyrack {host_id} ")),
+        "{header}"
+    );
+    assert_eq!(body.trim_end(), answer.trim_end());
+    assert!(
+        answer
+            .lines()
+            .any(|l| l.starts_with("expiry-time=\"") && l.contains(&expiring_id)),
+        "{answer}"
+    );
+
+    server.stop();
+    assert!(
+        cached.login(&bound),
+        "with the cache, the bound key logs in while Keyrack is down\n{}",
+        cached.log()
+    );
+    assert!(
+        !plain.login(&bound),
+        "without the cache, no key logs in while Keyrack is down"
+    );
+    let out = run_script_as_nobody(&script, &plain_conf, "root", None);
+    assert!(!out.status.success() && out.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("could not read the authorized keys"),
+        "{out:?}"
+    );
+
+    // Just past the expiry: the cache still serves the line, and sshd refuses the key.
+    tokio::time::sleep(
+        expiry.saturating_duration_since(Instant::now()) + Duration::from_millis(50),
+    )
+    .await;
+    assert!(
+        !cached.login(&expiring),
+        "sshd must refuse a key past its expiry-time, whatever copy it reads"
+    );
+    let out = run_script_as_nobody(
+        &script,
+        &cached_conf,
+        "root",
+        Some(&fingerprint_of(&expiring)),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains(&expiring_id),
+        "{out:?}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("using the answer Keyrack gave"),
+        "{out:?}"
+    );
+    assert!(cached.login(&bound), "the bound key still logs in");
+}
+
+/// Issue #23 item 6, the script's cache rules, against the real server (and, for a 5xx, a
+/// listener standing in for the proxy in front of a Keyrack that is down): the cache answers
+/// only when Keyrack gave no answer or a 5xx, and only while it is younger than
+/// KEYRACK_CACHE_MAX_AGE; never after a 401, 403 or 404, which delete it; never from a
+/// directory another account could write; and its lines pass the same filter as Keyrack's,
+/// which lets through a plain key line led at most by one `expiry-time="<14 digits>Z"`.
+#[tokio::test]
+async fn the_cache_answers_only_when_keyrack_cannot() {
+    require_tools();
+    let dir = TestDir::new();
+    let server = Server::start(FAST).await;
+    let script = install_script(&dir);
+    let cache = cache_dir(&dir);
+    let key = server
+        .create("bound", &common::random_ed25519_line("bound"))
+        .await;
+    let key_id = key["id"].as_str().expect("id").to_owned();
+    let (host, token) = server.register("host", "linux", "RUNNING").await;
+    let host_id = host["id"].as_str().expect("id").to_owned();
+    let r = server.bind("bind", &key_id, &[&host_id], true).await;
+    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    let (_, other_token) = server.register("other", "linux", "RUNNING").await;
+    let conf = |name: &str, url: &str, instance: &str, token: &str| {
+        let path = dir.path.join(name);
+        write_conf(&path, url, instance, token, None);
+        append_conf(&path, &cache, 600);
+        path
+    };
+    let up = conf("up.conf", &server.base, &host_id, &token);
+    let closed = format!("http://127.0.0.1:{}", free_port());
+    let down = conf("down.conf", &closed, &host_id, &token);
+    let run = |conf: &Path| {
+        let out = run_script_as_nobody(&script, conf, "root", None);
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let file = cache.join(&host_id);
+
+    // A 200 writes the cache; no answer, and a proxy's 502, read it.
+    let (ok, keys, said) = run(&up);
+    assert!(ok && keys.contains(&key_id), "{said}");
+    assert!(file.exists());
+    let (ok, from_cache, said) = run(&down);
+    assert!(ok, "{said}");
+    assert_eq!(from_cache, keys);
+    assert!(
+        said.contains("no answer: using the answer Keyrack gave"),
+        "{said}"
+    );
+    let bad_gateway = conf("502.conf", &answering(502, 1), &host_id, &token);
+    let (ok, from_cache, said) = run(&bad_gateway);
+    assert!(ok && from_cache == keys, "{said}");
+    assert!(said.contains("HTTP 502: using the answer"), "{said}");
+    // Any other refusal fails closed, and keeps the cache.
+    let too_many = conf("429.conf", &answering(429, 1), &host_id, &token);
+    let (ok, out, said) = run(&too_many);
+    assert!(!ok && out.is_empty() && said.contains("HTTP 429"), "{said}");
+    assert!(file.exists());
+
+    // Older than KEYRACK_CACHE_MAX_AGE (600 s): refused.
+    let text = std::fs::read_to_string(&file).expect("the cache");
+    let (_, body) = text.split_once('\n').expect("a header");
+    write_cache(&file, &host_id, unix_now() - 700, body);
+    let (ok, out, said) = run(&down);
+    assert!(!ok && out.is_empty() && said.contains("s old"), "{said}");
+
+    // Only a directory of nobody's own, writable by no one else.
+    write_cache(&file, &host_id, unix_now(), body);
+    set_mode(&cache, 0o770);
+    let (ok, out, said) = run(&down);
+    assert!(!ok && out.is_empty(), "{said}");
+    assert!(
+        said.contains("writable by its group or by everyone"),
+        "{said}"
+    );
+    set_mode(&cache, 0o700);
+    std::os::unix::fs::chown(&cache, Some(0), Some(0)).expect("chown");
+    let (ok, out, said) = run(&down);
+    assert!(!ok && out.is_empty(), "{said}");
+    assert!(said.contains("belongs to uid 0"), "{said}");
+    // Keyrack up, the directory unusable: Keyrack's answer, and the cache left alone.
+    let (ok, out, said) = run(&up);
+    assert!(
+        ok && out == keys && said.contains("the cache is off"),
+        "{said}"
+    );
+    let (nobody_uid, nobody_gid) = nobody();
+    std::os::unix::fs::chown(&cache, Some(nobody_uid), Some(nobody_gid)).expect("chown");
+
+    // The filter: a plain key line, led at most by one expiry-time, and nothing else.
+    let line = key["public_key"].as_str().expect("public key");
+    let passes = [
+        format!("{line} keyrack:{key_id} bound"),
+        format!("expiry-time=\"20301231235959Z\" {line} keyrack:{key_id} bound"),
+    ];
+    let refused = [
+        format!("command=\"/bin/sh\" {line}"),
+        format!("expiry-time=\"20301231235959Z\",command=\"/bin/sh\" {line}"),
+        format!("expiry-time=\"20301231235959Z\" expiry-time=\"20301231235959Z\" {line}"),
+        format!("expiry-time=\"20301231235959Z\" command=\"/bin/sh\" {line}"),
+        format!("expiry-time=\"2030123123595Z\" {line}"),
+        format!("expiry-time=\"20301231235959\" {line}"),
+        format!("expiry-time=\"203012312359590Z\" {line}"),
+        format!("expiry-time=20301231235959Z {line}"),
+        format!("from=\"*\" {line}"),
+        format!("restrict,expiry-time=\"20301231235959Z\" {line}"),
+        "<html><body>Bad gateway</body></html>".to_owned(),
+    ];
+    let mut lines: Vec<&str> = refused.iter().map(String::as_str).collect();
+    lines.splice(3..3, passes.iter().map(String::as_str));
+    write_cache(&file, &host_id, unix_now(), &lines.join("\n"));
+    let (ok, out, said) = run(&down);
+    assert!(ok, "{said}");
+    assert_eq!(out, format!("{}\n", passes.join("\n")));
+
+    // 403 (another instance's token), 404 (an admin asking for a deleted instance), 401 (a
+    // deleted instance's token): no fallback, however fresh the cache, and the cache goes.
+    let forbidden = conf("403.conf", &server.base, &host_id, &other_token);
+    let (ok, out, said) = run(&forbidden);
+    assert!(!ok && out.is_empty() && said.contains("HTTP 403"), "{said}");
+    assert!(!file.exists(), "a 403 deletes the cache");
+    let (gone, _) = server.register("gone", "linux", "RUNNING").await;
+    let gone_id = gone["id"].as_str().expect("id");
+    let admin = conf("404.conf", &server.base, gone_id, common::TOKEN);
+    assert!(run(&admin).0);
+    assert!(cache.join(gone_id).exists());
+    let r = server.delete(&format!("/instances/{gone_id}")).await;
+    assert!(r.status < 300, "{}", r.text);
+    let (ok, out, said) = run(&admin);
+    assert!(!ok && out.is_empty() && said.contains("HTTP 404"), "{said}");
+    assert!(!cache.join(gone_id).exists(), "a 404 deletes the cache");
+    assert!(run(&up).0);
+    assert!(file.exists());
+    let r = server.delete(&format!("/instances/{host_id}")).await;
+    assert!(r.status < 300, "{}", r.text);
+    let (ok, out, said) = run(&up);
+    assert!(!ok && out.is_empty() && said.contains("HTTP 401"), "{said}");
+    assert!(!file.exists(), "a 401 deletes the cache");
+    let (ok, out, said) = run(&down);
+    assert!(
+        !ok && out.is_empty() && said.contains("nothing cached"),
+        "{said}"
+    );
+}
+
 /// The script refuses plain `http://` unless it goes to this host (127.0.0.0/8, [::1],
 /// localhost): the agent token would cross the network in clear. Runs without sshd or root.
 #[test]
@@ -844,13 +1457,7 @@ fn write_conf(path: &Path, url: &str, instance_id: &str, token: &str, cacert: Op
         text.push_str(&format!("KEYRACK_CACERT={}\n", ca.display()));
     }
     std::fs::write(path, text).expect("write the agent configuration");
-    let gid = Command::new("id")
-        .args(["-g", "nobody"])
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
-        .expect("the group of nobody");
-    std::os::unix::fs::chown(path, Some(0), Some(gid)).expect("chown");
+    std::os::unix::fs::chown(path, Some(0), Some(nobody().1)).expect("chown");
     set_mode(path, 0o640);
 }
 
@@ -866,6 +1473,306 @@ fn run_script(script: &Path, conf: &Path, user: &str, fingerprint: Option<&str>)
         .expect("run the script")
 }
 
+fn unix_now_f64() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs_f64()
+}
+
+fn unix_now() -> u64 {
+    unix_now_f64() as u64
+}
+
+/// The uid and gid of `nobody`, the AuthorizedKeysCommandUser here.
+fn nobody() -> (u32, u32) {
+    let id = |flag: &str| {
+        Command::new("id")
+            .args([flag, "nobody"])
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+            .expect("the ids of nobody")
+    };
+    (id("-u"), id("-g"))
+}
+
+/// The script's cache directory as docs/sshd.md makes it: the AuthorizedKeysCommandUser's
+/// own, 0700.
+fn cache_dir(dir: &TestDir) -> PathBuf {
+    let cache = dir.path.join("cache");
+    std::fs::create_dir(&cache).expect("the cache directory");
+    let (uid, gid) = nobody();
+    std::os::unix::fs::chown(&cache, Some(uid), Some(gid)).expect("chown");
+    set_mode(&cache, 0o700);
+    cache
+}
+
+/// Turns the cache on in the configuration at `path`.
+fn append_conf(path: &Path, cache: &Path, max_age_secs: u32) {
+    let text = std::fs::read_to_string(path).expect("the configuration");
+    std::fs::write(
+        path,
+        format!(
+            "{text}KEYRACK_CACHE_MAX_AGE={max_age_secs}\nKEYRACK_CACHE_DIR={}\n",
+            cache.display()
+        ),
+    )
+    .expect("write the configuration");
+}
+
+/// A cache file as the script writes it (written at `written`, unix seconds), nobody's.
+fn write_cache(file: &Path, instance_id: &str, written: u64, body: &str) {
+    std::fs::write(file, format!("# keyrack {instance_id} {written}\n{body}\n"))
+        .expect("write the cache");
+    let (uid, gid) = nobody();
+    std::os::unix::fs::chown(file, Some(uid), Some(gid)).expect("chown");
+    set_mode(file, 0o600);
+}
+
+/// [`run_script`] as sshd runs it: as the AuthorizedKeysCommandUser (nobody).
+fn run_script_as_nobody(
+    script: &Path,
+    conf: &Path,
+    user: &str,
+    fingerprint: Option<&str>,
+) -> Output {
+    let (uid, gid) = nobody();
+    Command::new(script)
+        .arg("-c")
+        .arg(conf)
+        .arg(user)
+        .args(fingerprint)
+        .env_clear()
+        .uid(uid)
+        .gid(gid)
+        .output()
+        .expect("run the script")
+}
+
+/// `--report-logins` fed `input`, to its end.
+fn report(script: &Path, conf: &Path, input: &str) -> Output {
+    let mut child = Command::new(script)
+        .arg("-c")
+        .arg(conf)
+        .arg("--report-logins")
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the reporter");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin
+        .write_all(format!("{input}\n").as_bytes())
+        .expect("feed the reporter");
+    drop(stdin);
+    child
+        .wait_with_output()
+        .expect("the reporter ends with its input")
+}
+
+/// A journald record as `journalctl -o json` writes it: one flat JSON object on one line.
+fn record(fields: &[(&str, &str)]) -> String {
+    let object: serde_json::Map<String, serde_json::Value> = fields
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
+        .collect();
+    serde_json::Value::Object(object).to_string()
+}
+
+/// What any client can make sshd log before it authenticates: a version banner, then an
+/// SSH_MSG_DISCONNECT in the clear (no key exchange yet) whose description is `description`.
+/// Returns once sshd has closed the connection.
+fn send_disconnect(port: u16, description: &str) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to sshd");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    stream
+        .write_all(b"SSH-2.0-Forger_1.0\r\n")
+        .expect("send the banner");
+    // RFC 4253 11.1: byte SSH_MSG_DISCONNECT (1), uint32 reason (11: by application),
+    // string description, string language tag.
+    let mut payload = vec![1u8];
+    payload.extend_from_slice(&11u32.to_be_bytes());
+    for field in [description.as_bytes(), b""] {
+        let len = u32::try_from(field.len()).expect("short");
+        payload.extend_from_slice(&len.to_be_bytes());
+        payload.extend_from_slice(field);
+    }
+    // RFC 4253 6: uint32 packet length, byte padding length, payload, padding; at least 4
+    // bytes of padding, and the whole a multiple of 8 (the block size before any cipher).
+    let mut padding = 8 - (5 + payload.len()) % 8;
+    if padding < 4 {
+        padding += 8;
+    }
+    let length = u32::try_from(1 + payload.len() + padding).expect("short");
+    let mut packet = length.to_be_bytes().to_vec();
+    packet.push(u8::try_from(padding).expect("small"));
+    packet.extend_from_slice(&payload);
+    packet.resize(packet.len() + padding, 0);
+    stream.write_all(&packet).expect("send the disconnect");
+    // sshd answers with its banner and key exchange offer, logs the message, and hangs up.
+    let _ = stream.read_to_end(&mut Vec::new());
+}
+
+/// journald's records of `SYSLOG_IDENTIFIER=sshd` since `since` (unix seconds) whose line
+/// holds `needle`: each as `journalctl -o json` wrote it, and parsed.
+fn journal_records(since: u64, needle: &str) -> Vec<(String, serde_json::Value)> {
+    let out = Command::new("journalctl")
+        .args(["-q", "--no-pager", "-o", "json", "SYSLOG_IDENTIFIER=sshd"])
+        .arg(format!("--since=@{since}"))
+        .output()
+        .expect("run journalctl");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|line| line.contains(needle))
+        .map(|line| {
+            let parsed = serde_json::from_str(line).expect("journalctl writes JSON");
+            (line.to_owned(), parsed)
+        })
+        .collect()
+}
+
+/// An HTTP listener that answers the next `times` requests with `status` and no body, as a
+/// proxy does for a Keyrack behind it that is down (502) or refusing (429). Its URL.
+fn answering(status: u16, times: usize) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().take(times).flatten() {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = stream.write_all(
+                format!(
+                    "HTTP/1.1 {status} Refused\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+    });
+    url
+}
+
+/// journald as sshd's syslog(3) reaches it: `/dev/log`, a link to
+/// `/run/systemd/journal/dev-log`. One that answers is used as it is, and never stopped;
+/// otherwise journald is started standalone in the background and left running.
+fn ensure_journald() {
+    const JOURNALD: &str = "/lib/systemd/systemd-journald";
+    const SOCKET: &str = "/run/systemd/journal/socket";
+    const DEV_LOG: &str = "/run/systemd/journal/dev-log";
+    static STARTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = STARTING.lock().unwrap_or_else(|e| e.into_inner());
+    let answers = |path: &str| {
+        UnixDatagram::unbound()
+            .and_then(|socket| socket.connect(path))
+            .is_ok()
+    };
+    if !(answers(SOCKET) && answers(DEV_LOG)) {
+        assert!(
+            Path::new(JOURNALD).exists(),
+            "{JOURNALD} is missing: apt-get install -y systemd"
+        );
+        std::fs::create_dir_all("/run/systemd/journal").expect("journald's directory");
+        let started = Command::new("setsid")
+            .args(["-f", JOURNALD])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("start journald");
+        assert!(started.success(), "setsid -f {JOURNALD}");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !(answers(SOCKET) && answers(DEV_LOG)) {
+            assert!(Instant::now() < deadline, "journald never answered");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    if std::fs::symlink_metadata("/dev/log").is_err() {
+        std::os::unix::fs::symlink(DEV_LOG, "/dev/log").expect("link /dev/log");
+    }
+    assert!(
+        std::fs::canonicalize("/dev/log").ok() == std::fs::canonicalize(DEV_LOG).ok(),
+        "/dev/log is not journald's: syslog(3) would not reach it"
+    );
+}
+
+/// A cgroup (v2) of its own for one test's sshd and what it runs. journald records it as
+/// `_SYSTEMD_CGROUP`, so the test's reporter follows this sshd's records and no other
+/// test's. What is left in it is killed, and it is removed, when dropped.
+struct Cgroup {
+    dir: PathBuf,
+    /// As journald writes it: its path in the hierarchy, from /proc/PID/cgroup.
+    name: String,
+}
+
+impl Cgroup {
+    fn new() -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let mounts = std::fs::read_to_string("/proc/self/mounts").expect("read the mounts");
+        let root = mounts
+            .lines()
+            .find_map(|line| {
+                let fields: Vec<&str> = line.split(' ').collect();
+                (fields.get(2) == Some(&"cgroup2")).then(|| fields[1].to_owned())
+            })
+            .expect("no cgroup2 hierarchy is mounted: the journald tests need one");
+        let dir = Path::new(&root).join(format!(
+            "keyrack-sshd-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::create_dir(&dir)
+            .unwrap_or_else(|e| panic!("make the cgroup {}: {e}", dir.display()));
+        let mut cgroup = Self {
+            dir,
+            name: String::new(),
+        };
+        let out = cgroup
+            .command("cat")
+            .arg("/proc/self/cgroup")
+            .output()
+            .expect("run cat in the cgroup");
+        cgroup.name = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|line| line.strip_prefix("0::"))
+            .expect("the cgroup2 line of /proc/self/cgroup")
+            .to_owned();
+        cgroup
+    }
+
+    /// `program`, run inside the cgroup: the shell moves itself in, then becomes it.
+    fn command(&self, program: &str) -> Command {
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(r#"echo $$ > "$0/cgroup.procs" && exec "$@""#)
+            .arg(&self.dir)
+            .arg(program);
+        command
+    }
+}
+
+impl Drop for Cgroup {
+    fn drop(&mut self) {
+        let _ = std::fs::write(self.dir.join("cgroup.kill"), "1");
+        for _ in 0..100 {
+            if std::fs::remove_dir(&self.dir).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -873,20 +1780,23 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// The script's `--report-logins`, reading sshd's log as `tail -F` follows it, its stderr in
-/// a file; killed when dropped.
+/// The script's `--report-logins` as docs/sshd.md runs it: fed by `journalctl -f -o json`,
+/// here following the records of one cgroup (`_SYSTEMD_CGROUP`, as a host follows
+/// `_SYSTEMD_UNIT=ssh.service`), its stderr in a file; killed when dropped. `--no-tail`
+/// instead of `-n 0`: from the cgroup's first record, so nothing logged before journalctl got
+/// going is missed.
 struct Reporter {
     child: Child,
     stderr: PathBuf,
 }
 
 impl Reporter {
-    fn follow(script: &Path, conf: &Path, log: &Path, stderr: PathBuf) -> Self {
+    fn journal(script: &Path, conf: &Path, cgroup: &Cgroup, stderr: PathBuf) -> Self {
         let child = Command::new("sh")
             .arg("-c")
-            .arg(r#"tail -n +1 -F "$1" 2>/dev/null | "$2" -c "$3" --report-logins"#)
+            .arg(r#"journalctl -f --no-tail -q -o json "$1" | "$2" -c "$3" --report-logins"#)
             .arg("reporter")
-            .arg(log)
+            .arg(format!("_SYSTEMD_CGROUP={}", cgroup.name))
             .arg(script)
             .arg(conf)
             .env_clear()
@@ -918,7 +1828,7 @@ impl Reporter {
         }
     }
 
-    /// The whole pipeline: `tail` and the script run in the process group of `sh`.
+    /// The whole pipeline: `journalctl` and the script run in the process group of `sh`.
     fn kill(&mut self) {
         let _ = Command::new("kill")
             .args(["-TERM", "--", &format!("-{}", self.child.id())])
@@ -933,18 +1843,48 @@ impl Drop for Reporter {
     }
 }
 
+/// Where an sshd writes its log.
+#[derive(Clone, Copy)]
+enum Log<'a> {
+    /// `-E FILE`: `sshd.log` in its directory.
+    File,
+    /// syslog(3), which journald reads from /dev/log: sshd's default without `-E`/`-e`, and
+    /// the way docs/sshd.md requires for login reports. In the cgroup, so the test's
+    /// reporter follows this sshd's records.
+    Syslog(&'a Cgroup),
+    /// `-e` (stderr) handed to journald as a service manager does (`systemd-cat`): each line
+    /// a record of `_TRANSPORT=stdout`.
+    Stderr(&'a Cgroup),
+}
+
 /// An sshd in the foreground, killed (by its pid) when dropped.
 struct Sshd {
     child: Child,
     port: u16,
     log: PathBuf,
+    /// With [`Log::Syslog`] or [`Log::Stderr`]: when it started (unix seconds), for
+    /// [`Self::log`].
+    journal_since: Option<u64>,
 }
 
 impl Sshd {
     /// `extra` lines go at the end of sshd_config; one that starts with `?` only if this
-    /// sshd knows the option (`sshd -t` accepts it).
+    /// sshd knows the option (`sshd -t` accepts it). Its files, `sshd.log` among them, go in
+    /// `dir` (made if missing).
     fn start(dir: &Path, script: &Path, conf: &Path, extra: &[&str]) -> Self {
+        Self::start_logging(dir, script, conf, extra, Log::File)
+    }
+
+    /// [`Self::start`], logging as `logging` says.
+    fn start_logging(
+        dir: &Path,
+        script: &Path,
+        conf: &Path,
+        extra: &[&str],
+        logging: Log<'_>,
+    ) -> Self {
         std::fs::create_dir_all("/run/sshd").expect("privilege separation directory");
+        std::fs::create_dir_all(dir).expect("sshd's directory");
         let host_key = dir.join("host_ed25519");
         ssh_keygen(&["-t", "ed25519"], &host_key);
         let config = dir.join("sshd_config");
@@ -1000,15 +1940,40 @@ impl Sshd {
             "sshd refuses the configuration: {}",
             String::from_utf8_lossy(&check.stderr)
         );
-        let child = Command::new(SSHD)
-            .args(["-D", "-f"])
-            .arg(&config)
-            .arg("-E")
-            .arg(&log)
+        let journal_since = Some(unix_now() - 1);
+        let (mut command, journal_since) = match logging {
+            Log::File => {
+                let mut command = Command::new(SSHD);
+                command.args(["-D", "-f"]).arg(&config).arg("-E").arg(&log);
+                (command, None)
+            }
+            Log::Syslog(cgroup) => {
+                let mut command = cgroup.command(SSHD);
+                command.args(["-D", "-f"]).arg(&config);
+                (command, journal_since)
+            }
+            Log::Stderr(cgroup) => {
+                let mut command = cgroup.command("systemd-cat");
+                command
+                    .args(["-t", "sshd", SSHD, "-D", "-e", "-f"])
+                    .arg(&config);
+                (command, journal_since)
+            }
+        };
+        // sshd passes the AuthorizedKeysCommand's stderr on to its own: into a file, not
+        // into the test's output.
+        let stderr = std::fs::File::create(dir.join("sshd.stderr")).expect("sshd's stderr");
+        let child = command
             .stdin(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("start sshd");
-        let mut sshd = Self { child, port, log };
+        let mut sshd = Self {
+            child,
+            port,
+            log,
+            journal_since,
+        };
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             if let Ok(Some(status)) = sshd.child.try_wait() {
@@ -1075,8 +2040,18 @@ impl Sshd {
         command
     }
 
+    /// Its log: the file, or sshd's records in the journal since it started (any sshd's:
+    /// a record of a process that has exited may lack the cgroup).
     fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        match self.journal_since {
+            None => std::fs::read_to_string(&self.log).unwrap_or_default(),
+            Some(since) => Command::new("journalctl")
+                .args(["-q", "--no-pager", "-o", "cat", "SYSLOG_IDENTIFIER=sshd"])
+                .arg(format!("--since=@{since}"))
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+                .unwrap_or_default(),
+        }
     }
 }
 

@@ -179,7 +179,10 @@ pub fn stop_instance() {}
 
 /// The instance's authorized keys, for sshd's `AuthorizedKeysCommand` (see `docs/sshd.md`).
 ///
-/// One OpenSSH line per bound key pair: `<algorithm> <base64> keyrack:<key id> <key name>`.
+/// One OpenSSH line per bound key pair: `<algorithm> <base64> keyrack:<key id> <key name>`,
+/// led by `expiry-time="YYYYMMDDHHMMSSZ" ` (UTC) for a key with an `expires_at`: the last
+/// second sshd accepts it, one second before `expires_at` (floored), since sshd refuses a key
+/// only once that second is over. Keys past their expiry are not served at all.
 /// With `fingerprint` (sshd's `%f`), only the line of the bound key with that fingerprint,
 /// or an empty body: sshd asks once for every key a client offers, and each answer is one
 /// indexed lookup. That instance's agent token (from `POST /instances`) reads it, and so does

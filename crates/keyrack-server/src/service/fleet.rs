@@ -3,14 +3,14 @@
 use std::time::Duration;
 
 use keyrack_api::{
-    page_limit, AuthorizedKeysQuery, CreateImage, CreateInstance, CreatedInstance, ErrorCode,
-    Image, Instance, InstanceQuery, InstanceState, List, Region,
+    page_limit, sshd_expiry_time, AuthorizedKeysQuery, CreateImage, CreateInstance,
+    CreatedInstance, ErrorCode, Image, Instance, InstanceQuery, InstanceState, List, Region,
 };
 
 use super::{search_text, tokens};
 use crate::error::AppError;
 use crate::ids::random_token;
-use crate::store::{InstanceFilter, NewInstance, PowerStep, Store};
+use crate::store::{BoundKey, InstanceFilter, NewInstance, PowerStep, Store};
 
 /// `GET /regions`.
 pub async fn list_regions(store: &Store) -> Result<List<Region>, AppError> {
@@ -117,8 +117,11 @@ pub async fn change_power(
 }
 
 /// `GET /instances/{id}/authorized_keys`: one OpenSSH line per bound key that has not
-/// expired (and, when the key policy is enforced at login, that the policy allows), `<algorithm> <base64> keyrack:<key id> <key name>`. Names are `[A-Za-z0-9_.@-]`,
-/// so a line never holds anything sshd would read as an option. `agent_of`: the instance of
+/// expired (and, when the key policy is enforced at login, that the policy allows),
+/// `<algorithm> <base64> keyrack:<key id> <key name>`, led by `expiry-time="…" ` when the key
+/// has an `expires_at`, so sshd refuses it from then on even when it reads a copy (the
+/// host's cache). That is the only option a line ever has: names are `[A-Za-z0-9_.@-]`, so
+/// the rest never holds anything sshd would read as one. `agent_of`: the instance of
 /// the agent token asking, which must be this one; `None` for an admin, who may read any
 /// instance's (an unknown one is 404).
 ///
@@ -159,8 +162,21 @@ pub async fn authorized_keys(
             !policy.enforce_on_login
                 || policy.allows(&key.algorithm, u32::try_from(key.bits).unwrap_or(0))
         })
-        .map(|key| format!("{} keyrack:{} {}\n", key.public_key, key.id, key.name))
+        .filter_map(|key| authorized_keys_line(&key))
         .collect())
+}
+
+/// A bound key's line. `None` (the key is left out: fail closed) if its stored expiry cannot
+/// be read, which the store's own writing rules out.
+fn authorized_keys_line(key: &BoundKey) -> Option<String> {
+    let options = match &key.expires_at {
+        Some(at) => format!("{} ", sshd_expiry_time(at)?),
+        None => String::new(),
+    };
+    Some(format!(
+        "{options}{} keyrack:{} {}\n",
+        key.public_key, key.id, key.name
+    ))
 }
 
 /// `POST /images`.

@@ -90,11 +90,13 @@ pub struct BoundKey {
     pub algorithm: String,
     /// For the key policy.
     pub bits: i64,
+    /// The stored form, which the line carries as sshd's `expiry-time`.
+    pub expires_at: Option<String>,
 }
 
 /// [`Store::bound_key_by_fingerprint`]'s query (a test reads its plan).
 pub(crate) const BOUND_KEY_BY_FINGERPRINT: &str =
-    "SELECT k.id, k.name, k.public_key, k.algorithm, k.bits FROM key_pairs k \
+    "SELECT k.id, k.name, k.public_key, k.algorithm, k.bits, k.expires_at FROM key_pairs k \
      JOIN instance_keys b ON b.key_pair_id = k.id \
      WHERE k.fingerprint_sha256 = $1 AND b.instance_id = $2 \
      AND (k.expires_at IS NULL OR k.expires_at > $3)";
@@ -290,7 +292,8 @@ impl Store {
     /// The public keys bound to an instance that have not expired, in binding order.
     pub async fn bound_keys(&self, instance_id: &str) -> Result<Vec<BoundKey>, AppError> {
         Ok(sqlx::query_as(
-            "SELECT k.id, k.name, k.public_key, k.algorithm, k.bits FROM instance_keys b \
+            "SELECT k.id, k.name, k.public_key, k.algorithm, k.bits, k.expires_at \
+             FROM instance_keys b \
              JOIN key_pairs k ON k.id = b.key_pair_id \
              WHERE b.instance_id = $1 AND (k.expires_at IS NULL OR k.expires_at > $2) \
              ORDER BY b.bound_at, k.id",
