@@ -182,7 +182,9 @@ async fn authorized_keys_by_fingerprint_answer_one_line_or_none() {
             r.text
         );
         assert_eq!(r.body["error"]["details"]["field"], "fingerprint", "{}", r.text);
-        assert_eq!(r.body["error"]["details"]["rule"], "format", "{}", r.text);
+        // Any value over 400 characters is refused for its length before its form is read.
+        let rule = if bad.len() > 400 { "length" } else { "format" };
+        assert_eq!(r.body["error"]["details"]["rule"], rule, "{}", r.text);
     }
     // The token is checked first: others still get 403 whatever the parameter.
     let viewer = server.viewer_token().await;

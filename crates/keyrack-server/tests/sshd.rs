@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 
 use common::tls::TestTls;
 use common::{ssh_keygen, Server, FAST};
+use futures_util::StreamExt as _;
 use reqwest::Method;
 
 /// The script exactly as shipped.
@@ -276,6 +277,72 @@ async fn sshd_refuses_a_key_from_its_expiry() {
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.body["expires_at"].is_null(), "{}", r.text);
     assert!(sshd.login(&file), "without an expiry the key logs in again");
+}
+
+/// Issue #23 item 3: right after a restart no token has a rate-limit bucket, and 200 junk
+/// bearer tokens from one address used to fill that address's bucket, so the host's own
+/// lookups from the same address answered 429 and every SSH login there failed. Tokens are
+/// now authenticated before any address limit: after 500 junk requests from 127.0.0.1 the
+/// agent's lookups answer and a real sshd login with the bound key succeeds.
+#[tokio::test]
+async fn junk_tokens_from_the_host_s_address_do_not_lock_its_logins_out() {
+    require_tools();
+    let dir = TestDir::new();
+    let mut before_restart = Server::start(FAST).await;
+    let keys_dir = tempfile::tempdir().expect("temp dir");
+    let file = keys_dir.path().join("bound");
+    ssh_keygen(&["-t", "ed25519", "-C", "bound"], &file);
+    let public = std::fs::read_to_string(file.with_extension("pub")).expect("public key");
+    let key = before_restart.create("bound", &public).await;
+    let (host, agent_token) = before_restart
+        .register("loopback", "linux", "STOPPED")
+        .await;
+    let host_id = host["id"].as_str().expect("id").to_owned();
+    let r = before_restart
+        .bind("bind", key["id"].as_str().expect("id"), &[&host_id], false)
+        .await;
+    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    let url = before_restart.database_url().expect("database").to_owned();
+    before_restart.stop();
+    let server = Server::spawn(&url, FAST, false).await;
+
+    let client = reqwest::Client::new();
+    let keys_url = format!("{}/api/v1/instances/{host_id}/authorized_keys", server.base);
+    let statuses: Vec<u16> = futures_util::stream::iter(0..500)
+        .map(|i| {
+            let req = client.get(&keys_url).bearer_auth(format!("kr_junk_{i}"));
+            async move { req.send().await.map_or(0, |r| r.status().as_u16()) }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    assert!(
+        limited >= 400,
+        "the junk is limited: {limited} of 500 got 429"
+    );
+
+    let script = install_script(&dir);
+    let conf = dir.path.join("agent.conf");
+    write_conf(&conf, &server.base, &host_id, &agent_token, None);
+    let out = run_script(&script, &conf, "root", Some(&fingerprint_of(&file)));
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).contains("ssh-ed25519 "),
+        "the lookup by fingerprint: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run_script(&script, &conf, "root", None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sshd = Sshd::start(&dir.path, &script, &conf, &[]);
+    assert!(
+        sshd.login(&file),
+        "the bound key logs in from the junk's address\n{}",
+        sshd.log()
+    );
 }
 
 /// Issue #13 item 3, on the pipeline docs/sshd.md sets up (issue #23 item 5): sshd logs
