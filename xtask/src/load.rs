@@ -17,6 +17,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
+use crate::flood::{FloodMeasured, REPORTS_PER_SEC};
 use crate::postgres::{mask_password, TempDatabase, URL_ENV};
 use crate::setup::apt_install;
 use crate::shell::{cmd, run, target_dir};
@@ -30,9 +31,14 @@ fn token() -> &'static str {
     TOKEN.get_or_init(|| crate::run::random_token().expect("the OS random source"))
 }
 const CONNECTIONS: u32 = 32;
+/// How often the server writes its counted refusals into the audit log: short, so the agent
+/// flood's entries can be counted right after it.
+const AUDIT_INTERVAL_SECS: u64 = 2;
 const THREADS: u32 = 2;
 /// Target of every read: p99 at most this many milliseconds.
 const READ_P99_MS: f64 = 10.0;
+/// Goal of the agent flood: the admin's flooded p50 at most this many times the quiet one.
+const FLOOD_RATIO: f64 = 1.5;
 /// Target of create on PostgreSQL: at least this many a second.
 const CREATE_PER_SEC: f64 = 1000.0;
 
@@ -69,7 +75,15 @@ enum Kind {
     Read,
     Create,
     Bind,
+    /// A hostile GET every answer of which must be a refusal (issue #23 item 2).
+    HostileQuery,
+    /// A hostile POST body, likewise.
+    HostileBody,
 }
+
+/// Goal of the hostile requests: each costs at most this many times a first-page list
+/// (cost = the inverse of the requests served a second at the same concurrency).
+const HOSTILE_COST_RATIO: f64 = 1.5;
 
 struct Scenario {
     name: &'static str,
@@ -110,10 +124,11 @@ pub fn load(args: &LoadArgs) -> Result<()> {
     let scratch = std::env::temp_dir().join(format!("keyrack-load-{}", std::process::id()));
     std::fs::create_dir_all(&scratch)?;
     let mut results: Vec<(BackendKind, Vec<Measured>)> = Vec::new();
+    let mut floods: Vec<(BackendKind, FloodMeasured)> = Vec::new();
     let mut scenarios = Vec::new();
     let outcome = (|| -> Result<()> {
         for &backend in &args.backends {
-            let (s, measured) = match backend {
+            let (s, measured, flood) = match backend {
                 BackendKind::Sqlite => {
                     let url = format!("sqlite://{}", scratch.join("load.db").display());
                     measure_backend(backend, &url, &scratch, args)?
@@ -141,6 +156,7 @@ pub fn load(args: &LoadArgs) -> Result<()> {
             };
             scenarios = s;
             results.push((backend, measured));
+            floods.push((backend, flood));
         }
         Ok(())
     })();
@@ -151,6 +167,7 @@ pub fn load(args: &LoadArgs) -> Result<()> {
     }
     outcome?;
     print_table(args, &scenarios, &results);
+    print_floods(&floods);
     println!(
         "\nWhole load bench: {:.0} s wall time.",
         started.elapsed().as_secs_f64()
@@ -183,7 +200,7 @@ fn measure_backend(
     url: &str,
     scratch: &Path,
     args: &LoadArgs,
-) -> Result<(Vec<Scenario>, Vec<Measured>)> {
+) -> Result<(Vec<Scenario>, Vec<Measured>, FloodMeasured)> {
     let label = backend.label();
     let dir = scratch.join(label.to_lowercase());
     std::fs::create_dir_all(&dir)?;
@@ -278,7 +295,12 @@ fn measure_backend(
         measured.push(m);
     }
     eprintln!("{label}: load average after measuring: {}", load_average());
-    Ok((scenarios, measured))
+    let log = dir.join("server-flood.log");
+    let (server, base) = start_server(url, &log)?;
+    let flood = crate::flood::measure(&base, token(), AUDIT_INTERVAL_SECS)?;
+    drop(server);
+    report_server_errors(&log);
+    Ok((scenarios, measured, flood))
 }
 
 /// Says how many ERROR lines the server logged, and shows the first.
@@ -387,6 +409,21 @@ fn scenarios(manifest: &Value, keys: u32) -> Result<Vec<Scenario>> {
             kind: Kind::Bind,
             path: String::new(),
         },
+        // 64 KB of distinct parameter names: refused at the 65th, before any database work.
+        Scenario {
+            name: "hostile query (64 KB, 13,000 names)",
+            kind: Kind::HostileQuery,
+            path: format!(
+                "{list}?{}",
+                (0..13_000).map(|i| format!("n{i}=")).collect::<Vec<_>>().join("&")
+            ),
+        },
+        // 16,000 ids where 100 are allowed, and JSON nested 30,000 deep, both within 64 KiB.
+        Scenario {
+            name: "hostile bodies (16,000 ids; depth 30,000)",
+            kind: Kind::HostileBody,
+            path: format!("{list}/batch-delete"),
+        },
     ])
 }
 
@@ -423,7 +460,12 @@ fn start_server(url: &str, log: &Path) -> Result<(Server, String)> {
         .env("KEYRACK_BOOTSTRAP_TOKEN", token())
         .env_remove("KEYRACK_BOOTSTRAP_TOKEN_FILE")
         .args(["--rate-limit-per-minute", "0"])
+        .args(["--agent-rate-limit-per-minute", "0"])
         .args(["--key-pair-quota", "1000000"])
+        .args([
+            "--audit-refusal-interval-secs",
+            &AUDIT_INTERVAL_SECS.to_string(),
+        ])
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -455,6 +497,7 @@ struct Scripts {
     read: PathBuf,
     create: PathBuf,
     bind: PathBuf,
+    hostile_body: PathBuf,
 }
 
 impl Scripts {
@@ -463,10 +506,15 @@ impl Scripts {
             read: dir.join("read.lua"),
             create: dir.join("create.lua"),
             bind: dir.join("bind.lua"),
+            hostile_body: dir.join("hostile-body.lua"),
         };
         std::fs::write(&scripts.read, LUA_COMMON)?;
         std::fs::write(&scripts.create, format!("{LUA_COMMON}\n{LUA_CREATE}"))?;
         std::fs::write(&scripts.bind, format!("{LUA_COMMON}\n{LUA_BIND}"))?;
+        std::fs::write(
+            &scripts.hostile_body,
+            format!("{LUA_COMMON}\n{LUA_HOSTILE_BODY}"),
+        )?;
         Ok(scripts)
     }
 }
@@ -481,12 +529,15 @@ fn wrk(
     base: u64,
 ) -> Result<Measured> {
     let script = match scenario.kind {
-        Kind::Read => &scripts.read,
+        Kind::Read | Kind::HostileQuery => &scripts.read,
         Kind::Create => &scripts.create,
         Kind::Bind => &scripts.bind,
+        Kind::HostileBody => &scripts.hostile_body,
     };
     let url = match scenario.kind {
-        Kind::Read | Kind::Create => format!("{base_url}{}", scenario.path),
+        Kind::Read | Kind::Create | Kind::HostileQuery | Kind::HostileBody => {
+            format!("{base_url}{}", scenario.path)
+        }
         Kind::Bind => format!("{base_url}/api/v1/key-pairs"),
     };
     let out = cmd("wrk")
@@ -554,6 +605,10 @@ fn parse_wrk(stdout: &str) -> Result<Measured> {
 /// Whether a scenario met its target on a backend: `None` when it has none there.
 fn verdict(kind: Kind, backend: BackendKind, m: &Measured) -> Option<bool> {
     match (kind, backend) {
+        // Every answer a refusal; the cost is judged against the first page in the table.
+        (Kind::HostileQuery | Kind::HostileBody, _) => {
+            Some(m.requests > 0 && m.non_2xx == m.requests)
+        }
         (Kind::Read, _) => Some(m.p99_ms <= READ_P99_MS && m.non_2xx == 0),
         (Kind::Create, BackendKind::Postgres) => {
             Some(m.per_sec >= CREATE_PER_SEC && m.non_2xx == 0)
@@ -570,7 +625,9 @@ fn print_table(args: &LoadArgs, scenarios: &[Scenario], results: &[(BackendKind,
     );
     println!(
         "Targets: every read p99 ≤ {READ_P99_MS:.0} ms; create ≥ {CREATE_PER_SEC:.0}/s on \
-         PostgreSQL. ✓ met, ✗ missed (a read with non-2xx answers misses too)."
+         PostgreSQL; a hostile request refused (every answer a 400) at ≤ \
+         {HOSTILE_COST_RATIO}× the cost of a first-page list. ✓ met, ✗ missed (a read with \
+         non-2xx answers misses too)."
     );
     let mut header = vec!["scenario".to_owned()];
     for (backend, _) in results {
@@ -589,15 +646,26 @@ fn print_table(args: &LoadArgs, scenarios: &[Scenario], results: &[(BackendKind,
         let mut all_met = None::<bool>;
         for (backend, measured) in results {
             let m = &measured[i];
-            let v = verdict(scenario.kind, *backend, m);
+            let hostile = matches!(scenario.kind, Kind::HostileQuery | Kind::HostileBody);
+            // A hostile request's cost over a first-page list's (the first scenario).
+            let ratio = measured[0].per_sec / m.per_sec.max(f64::MIN_POSITIVE);
+            let v = verdict(scenario.kind, *backend, m)
+                .map(|ok| ok && (!hostile || ratio <= HOSTILE_COST_RATIO));
             if let Some(v) = v {
                 all_met = Some(all_met.unwrap_or(true) && v);
             }
             let mark = |ok: bool| if ok { " ✓" } else { " ✗" };
             let (p99_mark, rate_mark) = match (scenario.kind, v) {
-                (Kind::Read, Some(_)) => (mark(m.p99_ms <= READ_P99_MS), ""),
-                (Kind::Create, Some(_)) => ("", mark(m.per_sec >= CREATE_PER_SEC)),
-                _ => ("", ""),
+                (Kind::Read, Some(_)) => (mark(m.p99_ms <= READ_P99_MS), String::new()),
+                (Kind::Create, Some(_)) => ("", mark(m.per_sec >= CREATE_PER_SEC).to_owned()),
+                (Kind::HostileQuery | Kind::HostileBody, Some(_)) => (
+                    "",
+                    format!(
+                        " ({ratio:.2}× a list's cost{})",
+                        mark(ratio <= HOSTILE_COST_RATIO)
+                    ),
+                ),
+                _ => ("", String::new()),
             };
             let mut non_2xx = m.non_2xx.to_string();
             if m.socket_errors > 0 {
@@ -655,7 +723,36 @@ fn print_table(args: &LoadArgs, scenarios: &[Scenario], results: &[(BackendKind,
     println!("\n({total} measured requests in all.)");
 }
 
-fn random_hex(bytes: usize) -> Result<String> {
+/// Issue #23 item 4: an admin's creates while an agent floods login reports, against a quiet
+/// run on the same server.
+fn print_floods(floods: &[(BackendKind, FloodMeasured)]) {
+    println!(
+        "\nAn agent's flood of {REPORTS_PER_SEC} refused login reports a second against an \
+         admin's creates, one at a time (goal: the flooded p50 at most {FLOOD_RATIO}× the quiet \
+         one; the flood adds a handful of audit entries, not one per report):"
+    );
+    for (backend, f) in floods {
+        let ok = f.ratio() <= FLOOD_RATIO && f.audit_rows_added <= 10 && f.reports_not_404 == 0;
+        println!(
+            "  {:<10} quiet p50 {:.2} ms p99 {:.2} ms; flooded p50 {:.2} ms p99 {:.2} ms \
+             ({:.2}×); {:.0} reports/s answered, {} not 404; {} reports added {} audit \
+             entries {}",
+            backend.label(),
+            f.quiet_p50_ms,
+            f.quiet_p99_ms,
+            f.flood_p50_ms,
+            f.flood_p99_ms,
+            f.ratio(),
+            f.reports_per_sec,
+            f.reports_not_404,
+            f.reports,
+            f.audit_rows_added,
+            if ok { "✓" } else { "✗" }
+        );
+    }
+}
+
+pub(crate) fn random_hex(bytes: usize) -> Result<String> {
     let mut buf = vec![0u8; bytes];
     getrandom::getrandom(&mut buf).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
     Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
@@ -763,6 +860,26 @@ function request()
     '{"name":"bench-%s-%d-%d","public_key":"%s","tags":[{"key":"env","value":"bench"}]}',
     nonce, tid, count, key)
   return wrk.format("POST", "/api/v1/key-pairs", json_headers(), body)
+end
+"#;
+
+/// POST …/batch-delete with hostile bodies within the 64 KiB limit, in turn: 16,000 ids (100
+/// are allowed) and JSON nested 30,000 arrays deep. Every answer must be a 400.
+const LUA_HOSTILE_BODY: &str = r#"
+
+function init(args)
+  local ids = {}
+  for i = 1, 16000 do ids[i] = '"k' .. i .. '"' end
+  bodies = {
+    '{"ids":[' .. table.concat(ids, ",") .. ']}',
+    '{"ids":' .. string.rep("[", 30000) .. string.rep("]", 30000) .. '}',
+  }
+  count = 0
+end
+
+function request()
+  count = count + 1
+  return wrk.format("POST", wrk.path, json_headers(), bodies[count % 2 + 1])
 end
 "#;
 

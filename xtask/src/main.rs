@@ -7,6 +7,7 @@ mod bench;
 mod clock;
 mod compress;
 mod conformance;
+mod flood;
 mod fuzz;
 mod i18n;
 mod load;
