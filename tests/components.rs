@@ -759,20 +759,26 @@ async fn import_form_previews_each_line_and_imports_the_selected_ones() {
     for needle in [
         "2 new, 1 duplicate, 1 refused, 1 skipped",
         "the same key as line 2",
-        "options dropped: from=\"10.0.0.1\"",
+        "not selected: imported, it would lose its options and log in without these \
+         restrictions: from=\"10.0.0.1\"",
         "DSA keys (ssh-dss) are not accepted",
     ] {
         assert!(page.contains(needle), "{needle}: {page}");
     }
+    // A line with options would lose its restrictions: not ticked until someone chooses it.
+    let ticked = |line: u32| {
+        find(&root, &format!("input[aria-label='Import line {line}']"))
+            .unchecked_into::<HtmlInputElement>()
+    };
+    assert!(ticked(2).checked() && !ticked(4).checked());
     assert_eq!(
-        button(&root, "Import 2 selected").text_content().unwrap(),
-        "Import 2 selected"
+        button(&root, "Import 1 selected").text_content().unwrap(),
+        "Import 1 selected"
     );
 
-    // Untick line 2, rename line 4, import.
-    find(&root, "input[aria-label='Import line 2']")
-        .unchecked_into::<HtmlInputElement>()
-        .click();
+    // Untick line 2, tick and rename line 4, import.
+    ticked(2).click();
+    ticked(4).click();
     type_into(
         &find(&root, "input[aria-label='Name for line 4']"),
         "ops-rsa",

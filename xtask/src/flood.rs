@@ -87,7 +87,8 @@ async fn run(base: &str, admin: &str, interval_secs: u64) -> Result<FloodMeasure
 
     let mut measured = FloodMeasured::default();
     let quiet = creates(&http, base, admin, &format!("quiet-{nonce}")).await?;
-    (measured.quiet_p50_ms, measured.quiet_p99_ms) = (percentile(&quiet, 50), percentile(&quiet, 99));
+    (measured.quiet_p50_ms, measured.quiet_p99_ms) =
+        (percentile(&quiet, 50), percentile(&quiet, 99));
     let audit_before = audit_total(&http, base, admin).await?;
 
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -132,8 +133,7 @@ async fn flood(
     sent: Arc<AtomicU64>,
     not_404: Arc<AtomicU64>,
 ) {
-    let mut tick =
-        tokio::time::interval(Duration::from_secs(1) / REPORTS_PER_SEC);
+    let mut tick = tokio::time::interval(Duration::from_secs(1) / REPORTS_PER_SEC);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
     let mut n: u64 = 0;
     while !stop.load(Ordering::Relaxed) {
@@ -165,7 +165,8 @@ async fn creates(http: &Http, base: &str, admin: &str, prefix: &str) -> Result<V
             ed25519_line(&format!("{prefix}-{i}"))
         );
         let started = Instant::now();
-        let (status, text) = send(http, base, "POST", "/api/v1/key-pairs", admin, Some(body)).await?;
+        let (status, text) =
+            send(http, base, "POST", "/api/v1/key-pairs", admin, Some(body)).await?;
         times.push(started.elapsed().as_secs_f64() * 1000.0);
         if status != 201 {
             bail!("an admin create answered {status}: {text}");
@@ -269,7 +270,10 @@ mod tests {
     #[test]
     fn keys_are_well_formed_and_distinct() {
         let a = ed25519_line("a");
-        assert!(a.starts_with("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI"), "{a}");
+        assert!(
+            a.starts_with("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI"),
+            "{a}"
+        );
         assert_eq!(a.len(), "ssh-ed25519 ".len() + 68);
         assert_ne!(a, ed25519_line("b"));
         assert_eq!(base64(b"any carnal pleas"), "YW55IGNhcm5hbCBwbGVhcw==");

@@ -40,23 +40,40 @@ impl From<LoginRow> for KeyLogin {
     }
 }
 
+/// The id of the key with the login's fingerprint and the instance's name, if the key is
+/// bound to the instance.
+async fn bound_key<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    executor: E,
+    login: &NewLogin<'_>,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT k.id, i.name FROM key_pairs k \
+         JOIN instance_keys ik ON ik.key_pair_id = k.id AND ik.instance_id = $2 \
+         JOIN instances i ON i.id = ik.instance_id \
+         WHERE k.fingerprint_sha256 = $1",
+    )
+    .bind(login.fingerprint)
+    .bind(login.instance_id)
+    .fetch_optional(executor)
+    .await
+}
+
 impl Store {
     /// Records a login of the key with this fingerprint on the instance, if the key is bound
     /// to it; `None` (nothing written) otherwise. Two primary-key probes to find the key,
     /// one upsert, and one update of the key's own row.
+    ///
+    /// A report of a key that is not bound is answered from a plain read, before any write
+    /// transaction: on SQLite a write transaction takes the one write lock, and a host
+    /// reporting junk must not queue people's writes behind its refusals.
     pub async fn record_login(&self, login: &NewLogin<'_>) -> Result<Option<KeyLogin>, AppError> {
+        if bound_key(&self.pool, login).await?.is_none() {
+            return Ok(None);
+        }
         self.retry(|| async {
             let mut tx = self.begin_write().await?;
-            let bound: Option<(String, String)> = sqlx::query_as(
-                "SELECT k.id, i.name FROM key_pairs k \
-                 JOIN instance_keys ik ON ik.key_pair_id = k.id AND ik.instance_id = $2 \
-                 JOIN instances i ON i.id = ik.instance_id \
-                 WHERE k.fingerprint_sha256 = $1",
-            )
-            .bind(login.fingerprint)
-            .bind(login.instance_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+            // Again inside the transaction: it may have been unbound since.
+            let bound = bound_key(&mut *tx, login).await?;
             let Some((key_pair_id, instance_name)) = bound else {
                 tx.rollback().await?;
                 return Ok(None);
