@@ -158,15 +158,20 @@ impl Tour<'_> {
             .unwrap();
         b.wait_for("dialog[open] #public-key").await;
         self.stop("dialog-create-existing").await;
-        // A pasted authorized_keys file: the per-line import preview.
+        // A pasted authorized_keys file: the per-line import preview, with a line whose
+        // options would be dropped (offered, not ticked).
         let file = [
             include_str!("../src/demo/web-prod.pub").trim().to_owned(),
             common::random_ed25519_line("dev@laptop"),
+            format!(
+                "from=\"10.0.0.0/8\",no-pty {}",
+                common::random_ed25519_line("backup@db-01")
+            ),
             "not a key".to_owned(),
         ]
         .join("\n");
         b.preview_authorized_keys(&file).await;
-        b.wait_dialog_text(&words.say_with("{count} new", &[("count", "1")]))
+        b.wait_dialog_text(&words.say_with("{count} new", &[("count", "2")]))
             .await;
         self.dialog("dialog-import").await;
 
