@@ -22,6 +22,15 @@ pub struct Cli {
     )]
     pub database_url: String,
 
+    /// Refuse to start unless the PostgreSQL server's certificate is checked: `sslmode`
+    /// `verify-ca` or `verify-full` (SQLite is always accepted).
+    #[arg(
+        long = "database-require-tls",
+        env = "KEYRACK_DATABASE_REQUIRE_TLS",
+        global = true
+    )]
+    pub database_require_tls: bool,
+
     /// Most database connections this process opens (default: 8 on SQLite, 16 on
     /// PostgreSQL; keep replicas × this under PostgreSQL's `max_connections`).
     #[arg(
@@ -381,5 +390,18 @@ mod tests {
             Some(Command::MigrateTo { ref url }) if url == "postgres://keyrack@db:5432/keyrack"
         ));
         assert!(Cli::try_parse_from(["keyrack-server", "migrate-to"]).is_err());
+    }
+
+    #[test]
+    fn require_tls_is_a_global_flag() {
+        let cli =
+            Cli::try_parse_from(["keyrack-server", "token", "list", "--database-require-tls"])
+                .expect("valid");
+        assert!(cli.database_require_tls);
+        assert!(
+            !Cli::try_parse_from(["keyrack-server"])
+                .expect("valid")
+                .database_require_tls
+        );
     }
 }

@@ -32,6 +32,13 @@ pub enum AppError {
         /// Why, for the operator.
         reason: String,
     },
+    /// The connection to the database is not protected as asked, or its TLS handshake
+    /// failed (`--database-require-tls`, `sslmode=verify-full`).
+    #[error("database connection refused: {reason}")]
+    InsecureDatabase {
+        /// What is wrong and what to change, for the operator (never the URL's password).
+        reason: String,
+    },
     /// A file or directory could not be read or made.
     #[error(transparent)]
     Io(#[from] std::io::Error),

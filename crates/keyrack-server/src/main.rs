@@ -86,6 +86,7 @@ async fn serve(cli: &Cli, args: ServeArgs) -> Result<(), BoxError> {
 /// `token create | list | revoke`, straight on the database (the server may be running: it
 /// reads tokens on every request, so changes apply at once).
 async fn token_command(cli: &Cli, command: TokenCommand) -> Result<(), BoxError> {
+    startup::check_database_tls(cli, &cli.database_url)?;
     let store = Store::open_with(&cli.database_url, Some(1)).await?;
     store.migrate().await?;
     let result = match command {
@@ -136,6 +137,7 @@ async fn migrate_to(cli: &Cli, target_url: &str) -> Result<(), BoxError> {
         Backend::from_url(&cli.database_url)?,
         Backend::from_url(target_url)?,
     )?;
+    startup::check_database_tls(cli, target_url)?;
     let source = Store::open_existing(&cli.database_url, Some(1)).await?;
     // As a server start would: an older database gains the columns the copy reads.
     source.migrate().await?;

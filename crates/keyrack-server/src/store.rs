@@ -29,6 +29,7 @@ mod seed;
 mod sql;
 mod tokens;
 mod transfer;
+mod transport;
 
 use std::future::Future;
 use std::time::Duration;
@@ -47,6 +48,7 @@ pub use logins::NewLogin;
 pub use seed::Seed;
 pub use tokens::{NewToken, TokenRecord};
 pub use transfer::TransferCounts;
+pub use transport::{Mode as SslMode, Transport};
 
 use sql::Sql;
 
@@ -75,13 +77,23 @@ impl Store {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
         let url = backend.prepare(url)?;
-        let options: AnyConnectOptions = url.parse()?;
+        let mut options: AnyConnectOptions = url.parse()?;
+        if let Some(transport) = Transport::of(&url)? {
+            if let Some(warning) = transport.warning() {
+                tracing::warn!("{warning}");
+            }
+            transport.apply(&mut options);
+        }
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections.unwrap_or(backend.default_pool_size()))
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |conn, _| Box::pin(async move { backend.configure(conn).await }))
             .connect_with(options)
-            .await?;
+            .await
+            .map_err(|e| match transport::explain_tls_failure(&e, &url) {
+                Some(reason) => AppError::InsecureDatabase { reason },
+                None => AppError::Database(e),
+            })?;
         // The first connection made the -wal and -shm files (with the database's mode).
         backend.restrict_files(&url)?;
         Ok(Self { pool, backend })
