@@ -27,7 +27,10 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         None => serve(&cli, cli.serve.clone()).await,
         Some(Command::Token { ref command }) => token_command(&cli, command.clone()).await,
-        Some(Command::MigrateTo { ref url }) => migrate_to(&cli, url).await,
+        Some(Command::MigrateTo(ref args)) => match args.target_url() {
+            Ok(url) => migrate_to(&cli, &url).await,
+            Err(e) => Err(e.into()),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
