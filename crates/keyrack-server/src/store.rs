@@ -64,6 +64,9 @@ pub struct Store {
 /// How many times a write that hit a deadlock or a serialization failure is tried in all.
 const ATTEMPTS: u32 = 5;
 
+/// How long [`Store::retry`] waits before trying again on another connection.
+const RECONNECT_PAUSE: Duration = Duration::from_millis(200);
+
 impl Store {
     /// Opens the database at `url`: `sqlite://data/keyrack.db` (created, with its directory,
     /// if missing) or `postgres://user:password@host:5432/keyrack` (which must exist).
@@ -97,6 +100,15 @@ impl Store {
         // The first connection made the -wal and -shm files (with the database's mode).
         backend.restrict_files(&url)?;
         Ok(Self { pool, backend })
+    }
+
+    /// Whether the database answers `SELECT 1` within `limit`: `/readyz`.
+    pub async fn ping(&self, limit: Duration) -> Result<(), AppError> {
+        let probe = sqlx::query("SELECT 1").execute(&self.pool);
+        match tokio::time::timeout(limit, probe).await {
+            Ok(result) => result.map(drop).map_err(AppError::Database),
+            Err(_) => Err(AppError::Database(sqlx::Error::PoolTimedOut)),
+        }
     }
 
     /// [`Store::open_with`] for a database that must exist already, such as the source of
@@ -146,13 +158,22 @@ impl Store {
 
     /// Runs `attempt` until it succeeds, fails for good, or has failed [`ATTEMPTS`] times
     /// with a transient error (a deadlock or serialization failure on PostgreSQL, which
-    /// rolled the attempt back whole).
+    /// rolled the attempt back whole). A lost connection ([`is_connection_lost`]) is tried
+    /// once more, on another connection (the pool drops the dead one and checks the next
+    /// before handing it out).
+    ///
+    /// Every attempt is a read, or a write transaction that commits through [`commit`] as
+    /// its last step: an error that reaches here as [`AppError::Database`] came before the
+    /// COMMIT was sent, so the attempt changed nothing and trying again cannot apply a change
+    /// twice. A connection lost during the COMMIT is [`AppError::CommitUnknown`], never
+    /// retried: the change may have been made.
     async fn retry<T, F, Fut>(&self, mut attempt: F) -> Result<T, AppError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, AppError>>,
     {
         let mut tries = 1;
+        let mut reconnected = false;
         loop {
             match attempt().await {
                 Err(AppError::Database(err)) if tries < ATTEMPTS && is_transient(&err) => {
@@ -161,10 +182,34 @@ impl Store {
                     tokio::time::sleep(Duration::from_millis(u64::from(tries) * 5)).await;
                     tries += 1;
                 }
+                Err(AppError::Database(err)) if !reconnected && is_connection_lost(&err) => {
+                    tracing::warn!(error = %err, "lost a database connection; trying once more");
+                    reconnected = true;
+                    // What ended this session (a restart, a failover, pg_terminate_backend)
+                    // usually ends its siblings too, a few milliseconds apart: an idle one
+                    // could still pass the pool's ping now and die under the retry.
+                    tokio::time::sleep(RECONNECT_PAUSE).await;
+                }
                 result => return result,
             }
         }
     }
+}
+
+/// Commits `tx`: the one place a transaction of the store commits (clippy.toml disallows
+/// `Transaction::commit` elsewhere). A connection lost on the way leaves the outcome unknown,
+/// so it becomes [`AppError::CommitUnknown`], which [`Store::retry`] never retries and the
+/// client gets as `503 DatabaseUnavailable` ("may have completed").
+async fn commit(tx: Transaction<'static, Any>) -> Result<(), AppError> {
+    #[allow(clippy::disallowed_methods)]
+    let committed = tx.commit().await;
+    committed.map_err(|e| {
+        if is_connection_lost(&e) {
+            AppError::CommitUnknown(e)
+        } else {
+            AppError::Database(e)
+        }
+    })
 }
 
 /// A PostgreSQL deadlock (40P01) or serialization failure (40001).
@@ -172,6 +217,21 @@ fn is_transient(err: &sqlx::Error) -> bool {
     err.as_database_error()
         .and_then(|db| db.code())
         .is_some_and(|code| code == "40001" || code == "40P01")
+}
+
+/// Whether `err` means the connection to the database died under the statement, so the
+/// statement did not run to its end: PostgreSQL ended the session (57P01 admin shutdown, as
+/// `pg_terminate_backend` or a restart does; 57P02 crash shutdown; 57P03 cannot connect now),
+/// a connection exception (class 08), or an I/O error on the socket (reset, closed, broken
+/// pipe, end of stream). SQLite's codes are numbers and never match.
+pub fn is_connection_lost(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
 }
 
 /// Which unique constraint a failed write hit, if any. The one place that reads database

@@ -2,7 +2,8 @@
 //! test CA signed for `localhost`. TLS: `verify-full` encrypts every connection of the
 //! server; a wrong host name, an unknown CA and `--database-require-tls` with a weaker mode
 //! each stop the start with a clear message; a host that is not loopback below `verify-full`
-//! starts with a warning.
+//! starts with a warning. Losing it: `/readyz` says so, requests answer 503, not 500, and all
+//! comes back when the database does.
 
 mod common;
 
@@ -296,4 +297,58 @@ async fn a_host_that_is_not_loopback_below_verify_full_is_warned_about() {
     let url = cluster.url(&alias, "keyrack", &cluster.verify_full());
     let refused = start(&["--database", &url], &[]);
     assert!(!refused.stderr.contains(WARNING), "{}", refused.stderr);
+}
+
+#[tokio::test]
+async fn readyz_follows_the_database_and_requests_answer_503_while_it_is_gone() {
+    let cluster = cluster().await;
+    let url = cluster.url("localhost", "keyrack", &cluster.verify_full());
+    let server = Server::spawn(&url, &["--rate-limit-per-minute", "0"], true).await;
+    let status = |path: &'static str| {
+        let server = &server;
+        async move {
+            server
+                .request(reqwest::Method::GET, path, None, &[], None)
+                .await
+        }
+    };
+    let ready = status("/readyz").await;
+    assert_eq!((ready.status, ready.text.as_str()), (200, "ready"));
+    let created = server
+        .create("before", &random_ed25519_line("before"))
+        .await;
+
+    cluster.stop();
+    let started = std::time::Instant::now();
+    let not_ready = status("/readyz").await;
+    println!(
+        "/readyz answered {} in {:?}",
+        not_ready.status,
+        started.elapsed()
+    );
+    common::assert_error_shape(&not_ready, 503, "DatabaseUnavailable");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(
+        status("/healthz").await.status,
+        200,
+        "the process itself serves"
+    );
+    let r = server.get("/key-pairs?limit=5").await;
+    common::assert_error_shape(&r, 503, "DatabaseUnavailable");
+    assert!(r.text.contains("may have completed"), "{}", r.text);
+
+    cluster.start();
+    let mut back = false;
+    for _ in 0..50 {
+        if status("/readyz").await.status == 200 {
+            back = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(back, "/readyz never recovered");
+    let id = created["id"].as_str().expect("id");
+    let r = server.get(&format!("/key-pairs/{id}")).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    server.create("after", &random_ed25519_line("after")).await;
 }

@@ -13,7 +13,7 @@ use sqlx::AnyConnection;
 
 use super::key_pairs::{bump, group, select_in};
 use super::tokens;
-use super::{AppError, NewToken, Sql, Store};
+use super::{commit, AppError, NewToken, Sql, Store};
 use crate::clock;
 use crate::ids::random_id;
 
@@ -102,6 +102,10 @@ pub(crate) const BOUND_KEY_BY_FINGERPRINT: &str =
 impl Store {
     /// Every region, in display order.
     pub async fn list_regions(&self) -> Result<Vec<Region>, AppError> {
+        self.retry(|| self.try_list_regions()).await
+    }
+
+    async fn try_list_regions(&self) -> Result<Vec<Region>, AppError> {
         let rows: Vec<(String, String)> =
             sqlx::query_as("SELECT id, name FROM regions ORDER BY position, id")
                 .fetch_all(&self.pool)
@@ -114,6 +118,13 @@ impl Store {
 
     /// One page of instances and the number of all matches.
     pub async fn list_instances(
+        &self,
+        filter: &InstanceFilter,
+    ) -> Result<List<Instance>, AppError> {
+        self.retry(|| self.try_list_instances(filter)).await
+    }
+
+    async fn try_list_instances(
         &self,
         filter: &InstanceFilter,
     ) -> Result<List<Instance>, AppError> {
@@ -131,7 +142,7 @@ impl Store {
             .bind(i64::from(filter.offset));
         let rows: Vec<InstanceRow> = page.fetch_all(&mut *tx).await?;
         let items = hydrate_instances(&mut tx, rows).await?;
-        tx.commit().await?;
+        commit(tx).await?;
         Ok(List {
             total: u64::try_from(total).unwrap_or(0),
             items,
@@ -152,13 +163,17 @@ impl Store {
         if due.is_some() {
             let mut tx = self.begin_write().await?;
             settle(&mut tx).await?;
-            tx.commit().await?;
+            commit(tx).await?;
         }
         Ok(())
     }
 
     /// One instance, with its state as of now.
     pub async fn instance(&self, id: &str) -> Result<Option<Instance>, AppError> {
+        self.retry(|| self.try_instance(id)).await
+    }
+
+    async fn try_instance(&self, id: &str) -> Result<Option<Instance>, AppError> {
         self.settle_transitions().await?;
         let mut conn = self.pool.acquire().await?;
         Ok(fetch_instance(&mut conn, id).await?)
@@ -170,6 +185,15 @@ impl Store {
         &self,
         new: NewInstance,
         agent_token_sha256: String,
+    ) -> Result<Instance, AppError> {
+        self.retry(|| self.try_create_instance(&new, &agent_token_sha256))
+            .await
+    }
+
+    async fn try_create_instance(
+        &self,
+        new: &NewInstance,
+        agent_token_sha256: &str,
     ) -> Result<Instance, AppError> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
@@ -200,7 +224,7 @@ impl Store {
         let token = NewToken {
             name: format!("agent of {id}"),
             role: TokenRole::Agent,
-            sha256: agent_token_sha256,
+            sha256: agent_token_sha256.to_owned(),
             instance_id: Some(id.clone()),
         };
         tokens::insert(&mut tx, &token).await?;
@@ -289,6 +313,10 @@ impl Store {
 
     /// The public keys bound to an instance that have not expired, in binding order.
     pub async fn bound_keys(&self, instance_id: &str) -> Result<Vec<BoundKey>, AppError> {
+        self.retry(|| self.try_bound_keys(instance_id)).await
+    }
+
+    async fn try_bound_keys(&self, instance_id: &str) -> Result<Vec<BoundKey>, AppError> {
         Ok(sqlx::query_as(
             "SELECT k.id, k.name, k.public_key, k.algorithm, k.bits FROM instance_keys b \
              JOIN key_pairs k ON k.id = b.key_pair_id \
@@ -306,6 +334,15 @@ impl Store {
     /// the fleet's size: `fingerprint_sha256`'s UNIQUE index finds at most one key pair, then
     /// `instance_keys`' primary key `(instance_id, key_pair_id)` says whether it is bound here.
     pub async fn bound_key_by_fingerprint(
+        &self,
+        instance_id: &str,
+        fingerprint_sha256: &str,
+    ) -> Result<Option<BoundKey>, AppError> {
+        self.retry(|| self.try_bound_key_by_fingerprint(instance_id, fingerprint_sha256))
+            .await
+    }
+
+    async fn try_bound_key_by_fingerprint(
         &self,
         instance_id: &str,
         fingerprint_sha256: &str,
@@ -403,6 +440,10 @@ impl Store {
 
     /// Every custom image.
     pub async fn list_images(&self) -> Result<Vec<Image>, AppError> {
+        self.retry(|| self.try_list_images()).await
+    }
+
+    async fn try_list_images(&self) -> Result<Vec<Image>, AppError> {
         let mut conn = self.pool.acquire().await?;
         let rows: Vec<(String, String, String, String)> = sqlx::query_as(
             "SELECT id, name, region, created_at FROM images ORDER BY region, name, id",

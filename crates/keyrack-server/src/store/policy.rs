@@ -10,6 +10,10 @@ impl Store {
     /// The key policy; the default when none was saved (or the saved one cannot be read,
     /// which only a newer server's body could cause).
     pub async fn policy(&self) -> Result<Policy, AppError> {
+        self.retry(|| self.try_policy()).await
+    }
+
+    async fn try_policy(&self) -> Result<Policy, AppError> {
         let body: Option<String> = sqlx::query_scalar("SELECT body FROM policy WHERE id = 1")
             .fetch_optional(&self.pool)
             .await?;
