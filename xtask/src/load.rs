@@ -5,7 +5,8 @@
 //! seeded by the `load_seed` example (100,000 key pairs, 10,000 instances), served by the
 //! release server, and measured with `wrk` (a separate process on loopback) scenario by
 //! scenario. One table compares the backends against the targets: every read's p99 at most
-//! 10 ms; at least 1,000 creates a second on PostgreSQL.
+//! 10 ms; at least 1,000 creates a second on PostgreSQL. Then agent lookups alone and under
+//! 100 parallel exports ([`crate::lookups`]): p99 under 100 ms.
 //!
 //! `KEYRACK_BENCH_KEEP=1` keeps the databases (and the scratch folder) for `EXPLAIN`.
 
@@ -17,6 +18,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
+use crate::lookups;
 use crate::postgres::{mask_password, TempDatabase, URL_ENV};
 use crate::setup::apt_install;
 use crate::shell::{cmd, run, target_dir};
@@ -47,6 +49,8 @@ pub struct LoadArgs {
     pub duration: u32,
     /// `sqlite`, `postgres` or both.
     pub backends: Vec<BackendKind>,
+    /// Only the agent-lookup step.
+    pub lookups_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,10 +114,11 @@ pub fn load(args: &LoadArgs) -> Result<()> {
     let scratch = std::env::temp_dir().join(format!("keyrack-load-{}", std::process::id()));
     std::fs::create_dir_all(&scratch)?;
     let mut results: Vec<(BackendKind, Vec<Measured>)> = Vec::new();
+    let mut lookups: Vec<(&str, lookups::Figures)> = Vec::new();
     let mut scenarios = Vec::new();
     let outcome = (|| -> Result<()> {
         for &backend in &args.backends {
-            let (s, measured) = match backend {
+            let (s, measured, figures) = match backend {
                 BackendKind::Sqlite => {
                     let url = format!("sqlite://{}", scratch.join("load.db").display());
                     measure_backend(backend, &url, &scratch, args)?
@@ -141,6 +146,7 @@ pub fn load(args: &LoadArgs) -> Result<()> {
             };
             scenarios = s;
             results.push((backend, measured));
+            lookups.push((backend.label(), figures));
         }
         Ok(())
     })();
@@ -150,7 +156,10 @@ pub fn load(args: &LoadArgs) -> Result<()> {
         let _ = std::fs::remove_dir_all(&scratch);
     }
     outcome?;
-    print_table(args, &scenarios, &results);
+    if !args.lookups_only {
+        print_table(args, &scenarios, &results);
+    }
+    lookups::print(&lookups);
     println!(
         "\nWhole load bench: {:.0} s wall time.",
         started.elapsed().as_secs_f64()
@@ -183,7 +192,7 @@ fn measure_backend(
     url: &str,
     scratch: &Path,
     args: &LoadArgs,
-) -> Result<(Vec<Scenario>, Vec<Measured>)> {
+) -> Result<(Vec<Scenario>, Vec<Measured>, lookups::Figures)> {
     let label = backend.label();
     let dir = scratch.join(label.to_lowercase());
     std::fs::create_dir_all(&dir)?;
@@ -238,7 +247,10 @@ fn measure_backend(
     let instances_file = dir.join("instances.txt");
     write_lines(&keys_file, &manifest["key_ids"])?;
     write_lines(&instances_file, &manifest["instance_ids"])?;
-    let scenarios = scenarios(&manifest, args.keys)?;
+    let mut scenarios = scenarios(&manifest, args.keys)?;
+    if args.lookups_only {
+        scenarios.clear();
+    }
 
     let scripts = Scripts::write(&dir)?;
     let mut measured = Vec::new();
@@ -255,11 +267,11 @@ fn measure_backend(
         // next run. The measured run's writes start where the warm-up's cannot collide.
         {
             let log = dir.join(format!("server-{index:02}-warmup.log"));
-            let (_server, base) = start_server(url, &log)?;
+            let (_server, base) = start_server(url, &log, &[])?;
             wrk(&base, scenario, &scripts, &env, 1, 5_000_000)?;
         }
         let log = dir.join(format!("server-{index:02}.log"));
-        let (server, base) = start_server(url, &log)?;
+        let (server, base) = start_server(url, &log, &[])?;
         let m = wrk(&base, scenario, &scripts, &env, args.duration, 0)?;
         drop(server);
         eprintln!(
@@ -278,7 +290,22 @@ fn measure_backend(
         measured.push(m);
     }
     eprintln!("{label}: load average after measuring: {}", load_average());
-    Ok((scenarios, measured))
+
+    // Last, on a server of its own: the writes above do not matter to it, and its agent
+    // (unlimited here) registers on top of the seed.
+    let log = dir.join("server-lookups.log");
+    let (server, base) = start_server(url, &log, &["--agent-rate-limit-per-minute", "0"])?;
+    let figures = lookups::measure(&base, token(), &manifest, &dir, args.duration)?;
+    drop(server);
+    eprintln!(
+        "{label} agent lookups: quiet p99 {:.2} ms; under {} exports p99 {:.2} ms, max {:.2} ms",
+        figures.quiet.p99_ms,
+        lookups::EXPORTS,
+        figures.loaded.p99_ms,
+        figures.loaded.max_ms
+    );
+    report_server_errors(&log);
+    Ok((scenarios, measured, figures))
 }
 
 /// Says how many ERROR lines the server logged, and shows the first.
@@ -414,7 +441,7 @@ impl Drop for Server {
 }
 
 /// The release server on `url`, rate limit off and quota out of the way; returns its base URL.
-fn start_server(url: &str, log: &Path) -> Result<(Server, String)> {
+fn start_server(url: &str, log: &Path, extra: &[&str]) -> Result<(Server, String)> {
     let binary = target_dir().join("release/keyrack-server");
     let log_file = std::fs::File::create(log)
         .with_context(|| format!("could not create {}", log.display()))?;
@@ -424,6 +451,7 @@ fn start_server(url: &str, log: &Path) -> Result<(Server, String)> {
         .env_remove("KEYRACK_BOOTSTRAP_TOKEN_FILE")
         .args(["--rate-limit-per-minute", "0"])
         .args(["--key-pair-quota", "1000000"])
+        .args(extra)
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -10,6 +10,7 @@ mod conformance;
 mod fuzz;
 mod i18n;
 mod load;
+mod lookups;
 mod postgres;
 mod run;
 mod setup;

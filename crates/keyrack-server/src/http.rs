@@ -192,7 +192,8 @@ pub const READY_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// `/readyz`: 200 when the database answers `SELECT 1` within [`READY_TIMEOUT`], else `503
 /// DatabaseUnavailable`, so a load balancer takes a replica that lost its database out of
-/// rotation (`/healthz` says only that the process serves).
+/// rotation (`/healthz` says only that the process serves). It runs on the connections
+/// reserved for agent lookups: a main pool busy with exports is not a lost database.
 async fn readyz(State(state): State<AppState>) -> Response {
     match state.store.ping(READY_TIMEOUT).await {
         Ok(()) => "ready".into_response(),

@@ -35,7 +35,8 @@ pub async fn prepare(
     let bootstrap = bootstrap_token(args)?;
     let admin_token_file = admin_token_file(cli, args)?;
     check_database_tls(cli, &cli.database_url)?;
-    let store = Store::open_with(&cli.database_url, cli.database_max_connections).await?;
+    let mut store = Store::open_with(&cli.database_url, cli.database_max_connections).await?;
+    store.reserve_lookup_connections().await?;
     store.migrate().await?;
     let made = tokens::bootstrap(&store, bootstrap.as_deref(), |token| {
         private::write(&admin_token_file, &format!("{token}\n")).map_err(|e| {

@@ -32,10 +32,12 @@ mod transfer;
 mod transport;
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Transaction};
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 pub use audit::{AuditFilter, AuditOutcome, AuditScope, NewAuditEntry, TEXT_MAX_CHARS};
 pub use backend::Backend;
@@ -58,6 +60,11 @@ use crate::error::AppError;
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// The connections reserved for agent lookups ([`Store::lookup`]); the main pool itself
+    /// until [`Store::reserve_lookup_connections`].
+    lookups: AnyPool,
+    /// Pages of exports being read and written at once ([`Store::export_turn`]).
+    exports: Arc<Semaphore>,
     backend: Backend,
 }
 
@@ -66,6 +73,22 @@ const ATTEMPTS: u32 = 5;
 
 /// How long [`Store::retry`] waits before trying again on another connection.
 const RECONNECT_PAUSE: Duration = Duration::from_millis(200);
+
+/// Connections a serving replica keeps for agent lookups, beside its main pool.
+pub const LOOKUP_CONNECTIONS: u32 = 2;
+
+/// Export pages a replica reads and renders at once, whatever the number of exports: half
+/// its cores (at least one, at most 8), so exports never take more than half the CPU and
+/// as many connections of the main pool.
+pub fn export_pages_at_once() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    (cores / 2).clamp(1, 8)
+}
+
+tokio::task_local! {
+    /// Set while an agent lookup runs: its reads take the reserved connections.
+    static LOOKUP: ();
+}
 
 impl Store {
     /// Opens the database at `url`: `sqlite://data/keyrack.db` (created, with its directory,
@@ -99,12 +122,69 @@ impl Store {
             })?;
         // The first connection made the -wal and -shm files (with the database's mode).
         backend.restrict_files(&url)?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            lookups: pool.clone(),
+            pool,
+            exports: Arc::new(Semaphore::new(export_pages_at_once())),
+            backend,
+        })
     }
 
-    /// Whether the database answers `SELECT 1` within `limit`: `/readyz`.
+    /// Gives agent lookups ([`Store::lookup`]) [`LOOKUP_CONNECTIONS`] connections of their
+    /// own, beside the main pool: sshd waits on every lookup, and a main pool that a burst of
+    /// exports or lists holds (each export reads page after page) must not make it wait.
+    /// Token authentication and the few reads of a lookup are short, so two connections keep
+    /// up with thousands of lookups a second; everything else stays on the main pool. An
+    /// in-memory SQLite database has one pool only (a second would be another database).
+    pub async fn reserve_lookup_connections(&mut self) -> Result<(), AppError> {
+        let options = self.pool.connect_options();
+        if options.database_url.as_str().contains(":memory:")
+            || options.database_url.as_str().contains("mode=memory")
+        {
+            return Ok(());
+        }
+        let backend = self.backend;
+        self.lookups = AnyPoolOptions::new()
+            .max_connections(LOOKUP_CONNECTIONS)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| Box::pin(async move { backend.configure(conn).await }))
+            .connect_with((*options).clone())
+            .await?;
+        Ok(())
+    }
+
+    /// Runs `work` as an agent lookup: the token's authentication and the reads it makes use
+    /// the reserved connections ([`Store::reserve_lookup_connections`]).
+    pub async fn lookup<F: Future>(work: F) -> F::Output {
+        LOOKUP.scope((), work).await
+    }
+
+    /// The pool for a short read: the reserved one inside [`Store::lookup`].
+    fn reader(&self) -> &AnyPool {
+        if LOOKUP.try_with(|()| ()).is_ok() {
+            &self.lookups
+        } else {
+            &self.pool
+        }
+    }
+
+    /// A turn to read and render one page of an export: at most [`export_pages_at_once`]
+    /// at a time. An export reads page after page as fast as its client takes them, and each
+    /// page costs a connection and CPU; 100 exports at once would otherwise hold the whole
+    /// main pool and both cores, and every other request would queue behind them. Waiting
+    /// for a turn holds neither (see also [`Store::reserve_lookup_connections`]).
+    pub async fn export_turn(&self) -> SemaphorePermit<'_> {
+        self.exports
+            .acquire()
+            .await
+            .expect("the export semaphore is never closed")
+    }
+
+    /// Whether the database answers `SELECT 1` within `limit`, on the reserved connections
+    /// (a main pool busy with exports is not an unreachable database): `/readyz`.
     pub async fn ping(&self, limit: Duration) -> Result<(), AppError> {
-        let probe = sqlx::query("SELECT 1").execute(&self.pool);
+        let probe = sqlx::query("SELECT 1").execute(&self.lookups);
         match tokio::time::timeout(limit, probe).await {
             Ok(result) => result.map(drop).map_err(AppError::Database),
             Err(_) => Err(AppError::Database(sqlx::Error::PoolTimedOut)),
@@ -143,6 +223,7 @@ impl Store {
 
     /// Waits for open connections and closes them (on SQLite, checkpointing the WAL).
     pub async fn close(&self) {
+        self.lookups.close().await;
         self.pool.close().await;
     }
 
@@ -264,3 +345,129 @@ enum UniqueColumn {
 /// The unique index on the (ASCII-folded) names of valid admin and viewer tokens, made by
 /// the `20261220000000_token_names` migrations; both backends name it in the violation.
 const TOKEN_NAME_INDEX: &str = "tokens_active_name";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file database with a main pool of one connection, migrated.
+    async fn one_connection_store(dir: &std::path::Path) -> Store {
+        let url = format!("sqlite://{}", dir.join("k.db").display());
+        let store = Store::open_with(&url, Some(1)).await.expect("open");
+        store.migrate().await.expect("migrate");
+        store
+    }
+
+    #[tokio::test]
+    async fn agent_lookups_do_not_wait_for_a_busy_main_pool() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = one_connection_store(dir.path()).await;
+        store.reserve_lookup_connections().await.expect("reserve");
+        // The main pool's one connection is held, as a burst of exports holds them all.
+        let held = store.begin_read().await.expect("hold the main pool");
+        let wait = Duration::from_millis(500);
+        let blocked = tokio::time::timeout(wait, store.find_token("x")).await;
+        assert!(blocked.is_err(), "an ordinary read waits for the main pool");
+        let lookup = tokio::time::timeout(wait, Store::lookup(store.find_token("x"))).await;
+        assert!(matches!(lookup, Ok(Ok(None))), "{lookup:?}");
+        let policy = tokio::time::timeout(wait, Store::lookup(store.policy())).await;
+        assert!(matches!(policy, Ok(Ok(_))), "{policy:?}");
+        assert!(
+            store.ping(wait).await.is_ok(),
+            "/readyz uses the reserved ones too"
+        );
+        drop(held);
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn without_reserved_connections_lookups_share_the_main_pool() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = one_connection_store(dir.path()).await;
+        let held = store.begin_read().await.expect("hold the main pool");
+        let lookup = tokio::time::timeout(
+            Duration::from_millis(300),
+            Store::lookup(store.find_token("x")),
+        )
+        .await;
+        assert!(lookup.is_err(), "the CLI's store has one pool");
+        drop(held);
+        store.close().await;
+    }
+
+    #[test]
+    fn lost_connections_are_told_from_other_errors() {
+        use std::io::{Error, ErrorKind};
+        for kind in [
+            ErrorKind::ConnectionReset,
+            ErrorKind::BrokenPipe,
+            ErrorKind::UnexpectedEof,
+        ] {
+            assert!(is_connection_lost(&sqlx::Error::Io(Error::from(kind))));
+        }
+        assert!(!is_connection_lost(&sqlx::Error::RowNotFound));
+        assert!(!is_connection_lost(&sqlx::Error::PoolTimedOut));
+        // A lost connection answers 503; other database errors stay 500.
+        let lost = AppError::Database(sqlx::Error::Io(Error::from(ErrorKind::ConnectionReset)));
+        assert_eq!(lost.to_api_error().code.status(), 503);
+        let commit = AppError::CommitUnknown(sqlx::Error::Io(Error::from(ErrorKind::BrokenPipe)));
+        assert_eq!(
+            commit.to_api_error().code,
+            keyrack_api::ErrorCode::DatabaseUnavailable
+        );
+        assert_eq!(
+            AppError::Database(sqlx::Error::RowNotFound)
+                .to_api_error()
+                .code
+                .status(),
+            500
+        );
+    }
+
+    #[tokio::test]
+    async fn a_lost_connection_is_retried_once_and_a_cut_commit_never() {
+        use std::io::{Error, ErrorKind};
+        use std::sync::atomic::{AtomicU32, Ordering};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = one_connection_store(dir.path()).await;
+        let lost = || AppError::Database(sqlx::Error::Io(Error::from(ErrorKind::ConnectionReset)));
+        let tries = AtomicU32::new(0);
+        let once = store
+            .retry(|| async {
+                match tries.fetch_add(1, Ordering::SeqCst) {
+                    0 => Err(lost()),
+                    _ => Ok("answered"),
+                }
+            })
+            .await;
+        assert_eq!(
+            (once.ok(), tries.load(Ordering::SeqCst)),
+            (Some("answered"), 2)
+        );
+        let tries = AtomicU32::new(0);
+        let twice: Result<(), _> = store
+            .retry(|| async {
+                tries.fetch_add(1, Ordering::SeqCst);
+                Err(lost())
+            })
+            .await;
+        assert!(twice.is_err());
+        assert_eq!(tries.load(Ordering::SeqCst), 2, "one retry, not more");
+        let tries = AtomicU32::new(0);
+        let cut: Result<(), _> = store
+            .retry(|| async {
+                tries.fetch_add(1, Ordering::SeqCst);
+                Err(AppError::CommitUnknown(sqlx::Error::Io(Error::from(
+                    ErrorKind::BrokenPipe,
+                ))))
+            })
+            .await;
+        assert!(matches!(cut, Err(AppError::CommitUnknown(_))));
+        assert_eq!(
+            tries.load(Ordering::SeqCst),
+            1,
+            "a cut COMMIT is never retried"
+        );
+        store.close().await;
+    }
+}

@@ -325,7 +325,7 @@ impl Store {
         )
         .bind(instance_id)
         .bind(clock::now())
-        .fetch_all(&self.pool)
+        .fetch_all(self.reader())
         .await?)
     }
 
@@ -351,7 +351,7 @@ impl Store {
             .bind(fingerprint_sha256)
             .bind(instance_id)
             .bind(clock::now())
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.reader())
             .await?)
     }
 

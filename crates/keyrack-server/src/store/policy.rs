@@ -15,7 +15,7 @@ impl Store {
 
     async fn try_policy(&self) -> Result<Policy, AppError> {
         let body: Option<String> = sqlx::query_scalar("SELECT body FROM policy WHERE id = 1")
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.reader())
             .await?;
         Ok(body
             .and_then(|body| serde_json::from_str(&body).ok())

@@ -87,7 +87,7 @@ impl Store {
              WHERE token_sha256 = $1 AND revoked_at IS NULL",
         )
         .bind(sha256)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.reader())
         .await?;
         Ok(row.map(|(id, name, role, instance_id)| TokenRecord {
             id,
