@@ -17,6 +17,10 @@
 //!   `SELECT … FOR UPDATE` on the rows they check, key pair first, then instances in id order;
 //!   the last admin token from an advisory lock. A deadlock or serialization failure is
 //!   retried a few times ([`Store::retry`]), never shown as a 500.
+//!
+//! A connection the database ends (a restart, a failover) costs one more try when nothing can
+//! have been committed, and a `503 DatabaseUnavailable` when a COMMIT was on its way
+//! ([`commit`]); never a 500.
 
 mod audit;
 mod backend;
