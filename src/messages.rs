@@ -64,6 +64,7 @@ pub fn describe_common(e: &ApiError) -> String {
         Forbidden => Msg::ErrorsForbiddenBecause.with(&[("why", &e.message.trim_end_matches('.'))]),
         RateLimited { .. } => t(Msg::ErrorsRateLimited).into(),
         RequestTimeout => t(Msg::ErrorsTimeout).into(),
+        DatabaseUnavailable => t(Msg::ErrorsDatabaseUnavailable).into(),
         InternalError | Unknown if e.message.is_empty() => t(Msg::ErrorsServer).into(),
         // The console's own failures (src/api/client.rs) are worded in its language already.
         _ if english || e.code == Unknown => capitalise(&e.message),

@@ -66,6 +66,9 @@ pub struct BenchArgs {
     /// With --load: which backends to measure.
     #[arg(long, value_parser = ["sqlite", "postgres", "both"], default_value = "both")]
     pub backend: String,
+    /// With --load: only the last step, agent lookups alone and under 100 parallel exports.
+    #[arg(long)]
+    pub lookups_only: bool,
 }
 
 /// Builds the release SPA and the server, then reports first-load size and key generation;
@@ -86,6 +89,7 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
             instances: args.instances,
             duration: args.duration,
             backends,
+            lookups_only: args.lookups_only,
         });
     }
     // The console's tools and Chromium; not the linters, fuzzers or PostgreSQL of the tests.

@@ -5,7 +5,8 @@
 //! seeded by the `load_seed` example (100,000 key pairs, 10,000 instances), served by the
 //! release server, and measured with `wrk` (a separate process on loopback) scenario by
 //! scenario. One table compares the backends against the targets: every read's p99 at most
-//! 10 ms; at least 1,000 creates a second on PostgreSQL.
+//! 10 ms; at least 1,000 creates a second on PostgreSQL. Then agent lookups alone and under
+//! 100 parallel exports ([`crate::lookups`]): p99 under 100 ms.
 //!
 //! `KEYRACK_BENCH_KEEP=1` keeps the databases (and the scratch folder) for `EXPLAIN`.
 
@@ -18,6 +19,7 @@ use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
 use crate::flood::{FloodMeasured, REPORTS_PER_SEC};
+use crate::lookups;
 use crate::postgres::{mask_password, TempDatabase, URL_ENV};
 use crate::setup::apt_install;
 use crate::shell::{cmd, run, target_dir};
@@ -53,6 +55,8 @@ pub struct LoadArgs {
     pub duration: u32,
     /// `sqlite`, `postgres` or both.
     pub backends: Vec<BackendKind>,
+    /// Only the agent-lookup step.
+    pub lookups_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,10 +132,11 @@ pub fn load(args: &LoadArgs) -> Result<()> {
     std::fs::create_dir_all(&scratch)?;
     let mut results: Vec<(BackendKind, Vec<Measured>)> = Vec::new();
     let mut floods: Vec<(BackendKind, FloodMeasured)> = Vec::new();
+    let mut lookups: Vec<(&str, lookups::Figures)> = Vec::new();
     let mut scenarios = Vec::new();
     let outcome = (|| -> Result<()> {
         for &backend in &args.backends {
-            let (s, measured, flood) = match backend {
+            let (s, measured, flood, figures) = match backend {
                 BackendKind::Sqlite => {
                     let url = format!("sqlite://{}", scratch.join("load.db").display());
                     measure_backend(backend, &url, &scratch, args)?
@@ -159,7 +164,8 @@ pub fn load(args: &LoadArgs) -> Result<()> {
             };
             scenarios = s;
             results.push((backend, measured));
-            floods.push((backend, flood));
+            floods.extend(flood.map(|f| (backend, f)));
+            lookups.push((backend.label(), figures));
         }
         Ok(())
     })();
@@ -169,8 +175,11 @@ pub fn load(args: &LoadArgs) -> Result<()> {
         let _ = std::fs::remove_dir_all(&scratch);
     }
     outcome?;
-    print_table(args, &scenarios, &results);
-    print_floods(&floods);
+    if !args.lookups_only {
+        print_table(args, &scenarios, &results);
+        print_floods(&floods);
+    }
+    lookups::print(&lookups);
     println!(
         "\nWhole load bench: {:.0} s wall time.",
         started.elapsed().as_secs_f64()
@@ -203,7 +212,12 @@ fn measure_backend(
     url: &str,
     scratch: &Path,
     args: &LoadArgs,
-) -> Result<(Vec<Scenario>, Vec<Measured>, FloodMeasured)> {
+) -> Result<(
+    Vec<Scenario>,
+    Vec<Measured>,
+    Option<FloodMeasured>,
+    lookups::Figures,
+)> {
     let label = backend.label();
     let dir = scratch.join(label.to_lowercase());
     std::fs::create_dir_all(&dir)?;
@@ -258,7 +272,10 @@ fn measure_backend(
     let instances_file = dir.join("instances.txt");
     write_lines(&keys_file, &manifest["key_ids"])?;
     write_lines(&instances_file, &manifest["instance_ids"])?;
-    let scenarios = scenarios(&manifest, args.keys)?;
+    let mut scenarios = scenarios(&manifest, args.keys)?;
+    if args.lookups_only {
+        scenarios.clear();
+    }
 
     let scripts = Scripts::write(&dir)?;
     let mut measured = Vec::new();
@@ -275,11 +292,11 @@ fn measure_backend(
         // next run. The measured run's writes start where the warm-up's cannot collide.
         {
             let log = dir.join(format!("server-{index:02}-warmup.log"));
-            let (_server, base) = start_server(url, &log)?;
+            let (_server, base) = start_server(url, &log, &[])?;
             wrk(&base, scenario, &scripts, &env, 1, 5_000_000)?;
         }
         let log = dir.join(format!("server-{index:02}.log"));
-        let (server, base) = start_server(url, &log)?;
+        let (server, base) = start_server(url, &log, &[])?;
         let m = wrk(&base, scenario, &scripts, &env, args.duration, 0)?;
         drop(server);
         eprintln!(
@@ -298,12 +315,32 @@ fn measure_backend(
         measured.push(m);
     }
     eprintln!("{label}: load average after measuring: {}", load_average());
-    let log = dir.join("server-flood.log");
-    let (server, base) = start_server(url, &log)?;
-    let flood = crate::flood::measure(&base, token(), AUDIT_INTERVAL_SECS)?;
+    let flood = if args.lookups_only {
+        None
+    } else {
+        let log = dir.join("server-flood.log");
+        let (server, base) = start_server(url, &log, &[])?;
+        let flood = crate::flood::measure(&base, token(), AUDIT_INTERVAL_SECS)?;
+        drop(server);
+        report_server_errors(&log);
+        Some(flood)
+    };
+
+    // Last, on a server of its own: the writes above do not matter to it, and its agent
+    // (unlimited here) registers on top of the seed.
+    let log = dir.join("server-lookups.log");
+    let (server, base) = start_server(url, &log, &[])?;
+    let figures = lookups::measure(&base, token(), &manifest, &dir, args.duration)?;
     drop(server);
+    eprintln!(
+        "{label} agent lookups: quiet p99 {:.2} ms; under {} exports p99 {:.2} ms, max {:.2} ms",
+        figures.quiet.p99_ms,
+        lookups::EXPORTS,
+        figures.loaded.p99_ms,
+        figures.loaded.max_ms
+    );
     report_server_errors(&log);
-    Ok((scenarios, measured, flood))
+    Ok((scenarios, measured, flood, figures))
 }
 
 /// Says how many ERROR lines the server logged, and shows the first.
@@ -481,7 +518,7 @@ impl Drop for Server {
 }
 
 /// The release server on `url`, rate limit off and quota out of the way; returns its base URL.
-fn start_server(url: &str, log: &Path) -> Result<(Server, String)> {
+fn start_server(url: &str, log: &Path, extra: &[&str]) -> Result<(Server, String)> {
     let binary = target_dir().join("release/keyrack-server");
     let log_file = std::fs::File::create(log)
         .with_context(|| format!("could not create {}", log.display()))?;
@@ -496,6 +533,7 @@ fn start_server(url: &str, log: &Path) -> Result<(Server, String)> {
             "--audit-refusal-interval-secs",
             &AUDIT_INTERVAL_SECS.to_string(),
         ])
+        .args(extra)
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

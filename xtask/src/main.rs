@@ -11,6 +11,7 @@ mod flood;
 mod fuzz;
 mod i18n;
 mod load;
+mod lookups;
 mod postgres;
 mod run;
 mod setup;

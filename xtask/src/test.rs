@@ -19,7 +19,8 @@ pub struct TestArgs {
 
 /// The server's test suites that run a second time on PostgreSQL: every one that talks to a
 /// database, not the browser and sshd ones (the store under them is the same). `replicas`
-/// runs on PostgreSQL whatever the backend.
+/// runs on PostgreSQL whatever the backend; `database_link` starts PostgreSQL clusters of its
+/// own (TLS, outages), so the first run covers it.
 const POSTGRES_SUITES: &[&str] = &[
     "api",
     "audit",

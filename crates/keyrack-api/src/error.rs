@@ -149,6 +149,14 @@ pub enum ErrorCode {
         "the request took too long to answer; it may still complete, so check before trying again"
     )]
     RequestTimeout,
+    /// The server lost its connection to the database (a restart, a failover) while the
+    /// request was under way, or could not get one. A read or a write that had not been
+    /// sent for commit was tried once more first; this one may or may not have taken effect,
+    /// so look before retrying a write.
+    #[error(
+        "the connection to the database was lost; the request may have completed, so check before trying again"
+    )]
+    DatabaseUnavailable,
     /// Something failed on the server; the log has the cause.
     #[error("something went wrong on the server; the server log has the details")]
     InternalError,
@@ -186,7 +194,7 @@ impl ErrorCode {
             PayloadTooLarge => 413,
             RateLimited { .. } => 429,
             InternalError | Unknown => 500,
-            RequestTimeout => 503,
+            RequestTimeout | DatabaseUnavailable => 503,
         }
     }
 
@@ -412,6 +420,7 @@ mod tests {
             },
             MethodNotAllowed,
             RequestTimeout,
+            DatabaseUnavailable,
             InternalError,
         ];
         for code in codes {

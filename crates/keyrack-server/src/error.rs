@@ -2,7 +2,7 @@
 //! either a refusal, which is `keyrack-api`'s [`ApiError`] (its code carries the status and
 //! the details) and is answered as `{"error": {"code", "message", "details"}}`, or a fault,
 //! which is logged and answered `500 InternalError` without detail so that database text
-//! never reaches a client.
+//! never reaches a client (`503 DatabaseUnavailable` when the database connection was lost).
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -17,6 +17,10 @@ pub enum AppError {
     /// The database failed.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The connection was lost while a COMMIT was on its way: the change may or may not have
+    /// been made. Never retried.
+    #[error("database connection lost during COMMIT, the outcome is unknown: {0}")]
+    CommitUnknown(sqlx::Error),
     /// A migration failed.
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -30,6 +34,13 @@ pub enum AppError {
     #[error("cannot migrate: {reason}")]
     TransferRefused {
         /// Why, for the operator.
+        reason: String,
+    },
+    /// The connection to the database is not protected as asked, or its TLS handshake
+    /// failed (`--database-require-tls`, `sslmode=verify-full`).
+    #[error("database connection refused: {reason}")]
+    InsecureDatabase {
+        /// What is wrong and what to change, for the operator (never the URL's password).
         reason: String,
     },
     /// A file or directory could not be read or made.
@@ -54,10 +65,19 @@ impl AppError {
         }
     }
 
-    /// The refusal the client sees; a fault is `InternalError` with a generic message.
+    /// The refusal the client sees; a fault is `InternalError` with a generic message, but
+    /// a lost (or unobtainable) database connection is `503 DatabaseUnavailable`: the request
+    /// may have completed, and another try may succeed.
     pub fn to_api_error(&self) -> ApiError {
         match self {
             Self::Refused(e) => e.clone(),
+            Self::CommitUnknown(_) => ErrorCode::DatabaseUnavailable.into(),
+            Self::Database(e)
+                if crate::store::is_connection_lost(e)
+                    || matches!(e, sqlx::Error::PoolTimedOut) =>
+            {
+                ErrorCode::DatabaseUnavailable.into()
+            }
             _ => ErrorCode::InternalError.into(),
         }
     }

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
@@ -86,7 +86,7 @@ impl AppState {
     }
 }
 
-/// The whole application: `/healthz`, the API under `/api/v1`, and the SPA from `dist` (when
+/// The whole application: `/healthz` and `/readyz`, the API under `/api/v1`, and the SPA from `dist` (when
 /// given) for every other GET.
 pub fn app(state: AppState, dist: Option<PathBuf>) -> Router {
     let api = Router::new()
@@ -130,6 +130,7 @@ pub fn app(state: AppState, dist: Option<PathBuf>) -> Router {
     let timeout = state.request_timeout;
     let mut router = Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .nest("/api/v1", api)
         .fallback(move |req: Request| {
             let spa = spa.clone();
@@ -186,6 +187,27 @@ async fn strict_transport_security(request: Request, next: middleware::Next) -> 
 
 async fn healthz() -> &'static str {
     "ok"
+}
+
+/// How long `/readyz` waits for the database's answer.
+pub const READY_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// `/readyz`: 200 when the database answers `SELECT 1` within [`READY_TIMEOUT`], else `503
+/// DatabaseUnavailable`, so a load balancer takes a replica that lost its database out of
+/// rotation (`/healthz` says only that the process serves). It runs on the connections
+/// reserved for agent lookups: a main pool busy with exports is not a lost database.
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.store.ping(READY_TIMEOUT).await {
+        Ok(()) => "ready".into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready: the database does not answer");
+            AppError::refuse(
+                ErrorCode::DatabaseUnavailable,
+                "the database cannot be reached from this replica",
+            )
+            .into_response()
+        }
+    }
 }
 
 async fn not_found() -> Response {

@@ -26,7 +26,10 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         None => serve(&cli, cli.serve.clone()).await,
         Some(Command::Token { ref command }) => token_command(&cli, command.clone()).await,
-        Some(Command::MigrateTo { ref url }) => migrate_to(&cli, url).await,
+        Some(Command::MigrateTo(ref args)) => match args.target_url() {
+            Ok(url) => migrate_to(&cli, &url).await,
+            Err(e) => Err(e.into()),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -106,6 +109,7 @@ async fn reload_on_hangup(certificate: std::sync::Arc<tls::Certificate>) {
 /// `token create | list | revoke`, straight on the database (the server may be running: it
 /// reads tokens on every request, so changes apply at once).
 async fn token_command(cli: &Cli, command: TokenCommand) -> Result<(), BoxError> {
+    startup::check_database_tls(cli, &cli.database_url)?;
     let store = Store::open_with(&cli.database_url, Some(1)).await?;
     store.migrate().await?;
     let result = match command {
@@ -156,6 +160,7 @@ async fn migrate_to(cli: &Cli, target_url: &str) -> Result<(), BoxError> {
         Backend::from_url(&cli.database_url)?,
         Backend::from_url(target_url)?,
     )?;
+    startup::check_database_tls(cli, target_url)?;
     let source = Store::open_existing(&cli.database_url, Some(1)).await?;
     // As a server start would: an older database gains the columns the copy reads.
     source.migrate().await?;

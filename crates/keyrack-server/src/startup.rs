@@ -10,7 +10,7 @@ use std::time::Duration;
 use crate::config::{Cli, ServeArgs};
 use crate::http::{AppState, Limits, RateLimiter};
 use crate::service::tokens;
-use crate::store::Backend;
+use crate::store::{Backend, Transport};
 use crate::{demo, private, AppError, Store};
 
 /// Any startup failure, as the binary reports it.
@@ -34,7 +34,9 @@ pub async fn prepare(
 ) -> Result<AppState, BoxError> {
     let bootstrap = bootstrap_token(args)?;
     let admin_token_file = admin_token_file(cli, args)?;
-    let store = Store::open_with(&cli.database_url, cli.database_max_connections).await?;
+    check_database_tls(cli, &cli.database_url)?;
+    let mut store = Store::open_with(&cli.database_url, cli.database_max_connections).await?;
+    store.reserve_lookup_connections().await?;
     store.migrate().await?;
     let made = tokens::bootstrap(&store, bootstrap.as_deref(), |token| {
         private::write(&admin_token_file, &format!("{token}\n")).map_err(|e| {
@@ -56,6 +58,15 @@ pub async fn prepare(
         tracing::info!("seeded demo data");
     }
     app_state(store, args)
+}
+
+/// With `--database-require-tls`, refuses a PostgreSQL `url` whose server certificate would
+/// not be checked, before anything connects.
+pub fn check_database_tls(cli: &Cli, url: &str) -> Result<(), AppError> {
+    if cli.database_require_tls {
+        Transport::require_verified(url)?;
+    }
+    Ok(())
 }
 
 /// The bootstrap token of `--bootstrap-token` or `--bootstrap-token-file`, trimmed, if it is

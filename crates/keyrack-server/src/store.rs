@@ -17,6 +17,10 @@
 //!   `SELECT … FOR UPDATE` on the rows they check, key pair first, then instances in id order;
 //!   the last admin token from an advisory lock. A deadlock or serialization failure is
 //!   retried a few times ([`Store::retry`]), never shown as a 500.
+//!
+//! A connection the database ends (a restart, a failover) costs one more try when nothing can
+//! have been committed, and a `503 DatabaseUnavailable` when a COMMIT was on its way
+//! ([`commit`]); never a 500.
 
 mod audit;
 mod backend;
@@ -29,12 +33,15 @@ mod seed;
 mod sql;
 mod tokens;
 mod transfer;
+mod transport;
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Transaction};
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 pub use audit::{
     note_targets, AuditFilter, AuditOutcome, AuditScope, NewAuditEntry, TEXT_MAX_CHARS,
@@ -47,6 +54,7 @@ pub use logins::NewLogin;
 pub use seed::Seed;
 pub use tokens::{NewToken, TokenRecord};
 pub use transfer::TransferCounts;
+pub use transport::{Mode as SslMode, Transport};
 
 use sql::Sql;
 
@@ -56,11 +64,35 @@ use crate::error::AppError;
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// The connections reserved for agent lookups ([`Store::lookup`]); the main pool itself
+    /// until [`Store::reserve_lookup_connections`].
+    lookups: AnyPool,
+    /// Pages of exports being read and written at once ([`Store::export_turn`]).
+    exports: Arc<Semaphore>,
     backend: Backend,
 }
 
 /// How many times a write that hit a deadlock or a serialization failure is tried in all.
 const ATTEMPTS: u32 = 5;
+
+/// How long [`Store::retry`] waits before trying again on another connection.
+const RECONNECT_PAUSE: Duration = Duration::from_millis(200);
+
+/// Connections a serving replica keeps for agent lookups, beside its main pool.
+pub const LOOKUP_CONNECTIONS: u32 = 2;
+
+/// Export pages a replica reads and renders at once, whatever the number of exports: half
+/// its cores (at least one, at most 8), so exports never take more than half the CPU and
+/// as many connections of the main pool.
+pub fn export_pages_at_once() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    (cores / 2).clamp(1, 8)
+}
+
+tokio::task_local! {
+    /// Set while an agent lookup runs: its reads take the reserved connections.
+    static LOOKUP: ();
+}
 
 impl Store {
     /// Opens the database at `url`: `sqlite://data/keyrack.db` (created, with its directory,
@@ -75,16 +107,92 @@ impl Store {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
         let url = backend.prepare(url)?;
-        let options: AnyConnectOptions = url.parse()?;
+        let mut options: AnyConnectOptions = url.parse()?;
+        if let Some(transport) = Transport::of(&url)? {
+            if let Some(warning) = transport.warning() {
+                tracing::warn!("{warning}");
+            }
+            transport.apply(&mut options);
+        }
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections.unwrap_or(backend.default_pool_size()))
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |conn, _| Box::pin(async move { backend.configure(conn).await }))
             .connect_with(options)
-            .await?;
+            .await
+            .map_err(|e| match transport::explain_tls_failure(&e, &url) {
+                Some(reason) => AppError::InsecureDatabase { reason },
+                None => AppError::Database(e),
+            })?;
         // The first connection made the -wal and -shm files (with the database's mode).
         backend.restrict_files(&url)?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            lookups: pool.clone(),
+            pool,
+            exports: Arc::new(Semaphore::new(export_pages_at_once())),
+            backend,
+        })
+    }
+
+    /// Gives agent lookups ([`Store::lookup`]) [`LOOKUP_CONNECTIONS`] connections of their
+    /// own, beside the main pool: sshd waits on every lookup, and a main pool that a burst of
+    /// exports or lists holds (each export reads page after page) must not make it wait.
+    /// Token authentication and the few reads of a lookup are short, so two connections keep
+    /// up with thousands of lookups a second; everything else stays on the main pool. An
+    /// in-memory SQLite database has one pool only (a second would be another database).
+    pub async fn reserve_lookup_connections(&mut self) -> Result<(), AppError> {
+        let options = self.pool.connect_options();
+        if options.database_url.as_str().contains(":memory:")
+            || options.database_url.as_str().contains("mode=memory")
+        {
+            return Ok(());
+        }
+        let backend = self.backend;
+        self.lookups = AnyPoolOptions::new()
+            .max_connections(LOOKUP_CONNECTIONS)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| Box::pin(async move { backend.configure(conn).await }))
+            .connect_with((*options).clone())
+            .await?;
+        Ok(())
+    }
+
+    /// Runs `work` as an agent lookup: the token's authentication and the reads it makes use
+    /// the reserved connections ([`Store::reserve_lookup_connections`]).
+    pub async fn lookup<F: Future>(work: F) -> F::Output {
+        LOOKUP.scope((), work).await
+    }
+
+    /// The pool for a short read: the reserved one inside [`Store::lookup`].
+    fn reader(&self) -> &AnyPool {
+        if LOOKUP.try_with(|()| ()).is_ok() {
+            &self.lookups
+        } else {
+            &self.pool
+        }
+    }
+
+    /// A turn to read and render one page of an export: at most [`export_pages_at_once`]
+    /// at a time. An export reads page after page as fast as its client takes them, and each
+    /// page costs a connection and CPU; 100 exports at once would otherwise hold the whole
+    /// main pool and both cores, and every other request would queue behind them. Waiting
+    /// for a turn holds neither (see also [`Store::reserve_lookup_connections`]).
+    pub async fn export_turn(&self) -> SemaphorePermit<'_> {
+        self.exports
+            .acquire()
+            .await
+            .expect("the export semaphore is never closed")
+    }
+
+    /// Whether the database answers `SELECT 1` within `limit`, on the reserved connections
+    /// (a main pool busy with exports is not an unreachable database): `/readyz`.
+    pub async fn ping(&self, limit: Duration) -> Result<(), AppError> {
+        let probe = sqlx::query("SELECT 1").execute(&self.lookups);
+        match tokio::time::timeout(limit, probe).await {
+            Ok(result) => result.map(drop).map_err(AppError::Database),
+            Err(_) => Err(AppError::Database(sqlx::Error::PoolTimedOut)),
+        }
     }
 
     /// [`Store::open_with`] for a database that must exist already, such as the source of
@@ -119,6 +227,7 @@ impl Store {
 
     /// Waits for open connections and closes them (on SQLite, checkpointing the WAL).
     pub async fn close(&self) {
+        self.lookups.close().await;
         self.pool.close().await;
     }
 
@@ -134,13 +243,22 @@ impl Store {
 
     /// Runs `attempt` until it succeeds, fails for good, or has failed [`ATTEMPTS`] times
     /// with a transient error (a deadlock or serialization failure on PostgreSQL, which
-    /// rolled the attempt back whole).
+    /// rolled the attempt back whole). A lost connection ([`is_connection_lost`]) is tried
+    /// once more, on another connection (the pool drops the dead one and checks the next
+    /// before handing it out).
+    ///
+    /// Every attempt is a read, or a write transaction that commits through [`commit`] as
+    /// its last step: an error that reaches here as [`AppError::Database`] came before the
+    /// COMMIT was sent, so the attempt changed nothing and trying again cannot apply a change
+    /// twice. A connection lost during the COMMIT is [`AppError::CommitUnknown`], never
+    /// retried: the change may have been made.
     async fn retry<T, F, Fut>(&self, mut attempt: F) -> Result<T, AppError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, AppError>>,
     {
         let mut tries = 1;
+        let mut reconnected = false;
         loop {
             match attempt().await {
                 Err(AppError::Database(err)) if tries < ATTEMPTS && is_transient(&err) => {
@@ -149,10 +267,34 @@ impl Store {
                     tokio::time::sleep(Duration::from_millis(u64::from(tries) * 5)).await;
                     tries += 1;
                 }
+                Err(AppError::Database(err)) if !reconnected && is_connection_lost(&err) => {
+                    tracing::warn!(error = %err, "lost a database connection; trying once more");
+                    reconnected = true;
+                    // What ended this session (a restart, a failover, pg_terminate_backend)
+                    // usually ends its siblings too, a few milliseconds apart: an idle one
+                    // could still pass the pool's ping now and die under the retry.
+                    tokio::time::sleep(RECONNECT_PAUSE).await;
+                }
                 result => return result,
             }
         }
     }
+}
+
+/// Commits `tx`: the one place a transaction of the store commits (clippy.toml disallows
+/// `Transaction::commit` elsewhere). A connection lost on the way leaves the outcome unknown,
+/// so it becomes [`AppError::CommitUnknown`], which [`Store::retry`] never retries and the
+/// client gets as `503 DatabaseUnavailable` ("may have completed").
+async fn commit(tx: Transaction<'static, Any>) -> Result<(), AppError> {
+    #[allow(clippy::disallowed_methods)]
+    let committed = tx.commit().await;
+    committed.map_err(|e| {
+        if is_connection_lost(&e) {
+            AppError::CommitUnknown(e)
+        } else {
+            AppError::Database(e)
+        }
+    })
 }
 
 /// A PostgreSQL deadlock (40P01) or serialization failure (40001).
@@ -160,6 +302,21 @@ fn is_transient(err: &sqlx::Error) -> bool {
     err.as_database_error()
         .and_then(|db| db.code())
         .is_some_and(|code| code == "40001" || code == "40P01")
+}
+
+/// Whether `err` means the connection to the database died under the statement, so the
+/// statement did not run to its end: PostgreSQL ended the session (57P01 admin shutdown, as
+/// `pg_terminate_backend` or a restart does; 57P02 crash shutdown; 57P03 cannot connect now),
+/// a connection exception (class 08), or an I/O error on the socket (reset, closed, broken
+/// pipe, end of stream). SQLite's codes are numbers and never match.
+pub fn is_connection_lost(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
 }
 
 /// Which unique constraint a failed write hit, if any. The one place that reads database
@@ -192,3 +349,129 @@ enum UniqueColumn {
 /// The unique index on the (ASCII-folded) names of valid admin and viewer tokens, made by
 /// the `20261220000000_token_names` migrations; both backends name it in the violation.
 const TOKEN_NAME_INDEX: &str = "tokens_active_name";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file database with a main pool of one connection, migrated.
+    async fn one_connection_store(dir: &std::path::Path) -> Store {
+        let url = format!("sqlite://{}", dir.join("k.db").display());
+        let store = Store::open_with(&url, Some(1)).await.expect("open");
+        store.migrate().await.expect("migrate");
+        store
+    }
+
+    #[tokio::test]
+    async fn agent_lookups_do_not_wait_for_a_busy_main_pool() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = one_connection_store(dir.path()).await;
+        store.reserve_lookup_connections().await.expect("reserve");
+        // The main pool's one connection is held, as a burst of exports holds them all.
+        let held = store.begin_read().await.expect("hold the main pool");
+        let wait = Duration::from_millis(500);
+        let blocked = tokio::time::timeout(wait, store.find_token("x")).await;
+        assert!(blocked.is_err(), "an ordinary read waits for the main pool");
+        let lookup = tokio::time::timeout(wait, Store::lookup(store.find_token("x"))).await;
+        assert!(matches!(lookup, Ok(Ok(None))), "{lookup:?}");
+        let policy = tokio::time::timeout(wait, Store::lookup(store.policy())).await;
+        assert!(matches!(policy, Ok(Ok(_))), "{policy:?}");
+        assert!(
+            store.ping(wait).await.is_ok(),
+            "/readyz uses the reserved ones too"
+        );
+        drop(held);
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn without_reserved_connections_lookups_share_the_main_pool() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = one_connection_store(dir.path()).await;
+        let held = store.begin_read().await.expect("hold the main pool");
+        let lookup = tokio::time::timeout(
+            Duration::from_millis(300),
+            Store::lookup(store.find_token("x")),
+        )
+        .await;
+        assert!(lookup.is_err(), "the CLI's store has one pool");
+        drop(held);
+        store.close().await;
+    }
+
+    #[test]
+    fn lost_connections_are_told_from_other_errors() {
+        use std::io::{Error, ErrorKind};
+        for kind in [
+            ErrorKind::ConnectionReset,
+            ErrorKind::BrokenPipe,
+            ErrorKind::UnexpectedEof,
+        ] {
+            assert!(is_connection_lost(&sqlx::Error::Io(Error::from(kind))));
+        }
+        assert!(!is_connection_lost(&sqlx::Error::RowNotFound));
+        assert!(!is_connection_lost(&sqlx::Error::PoolTimedOut));
+        // A lost connection answers 503; other database errors stay 500.
+        let lost = AppError::Database(sqlx::Error::Io(Error::from(ErrorKind::ConnectionReset)));
+        assert_eq!(lost.to_api_error().code.status(), 503);
+        let commit = AppError::CommitUnknown(sqlx::Error::Io(Error::from(ErrorKind::BrokenPipe)));
+        assert_eq!(
+            commit.to_api_error().code,
+            keyrack_api::ErrorCode::DatabaseUnavailable
+        );
+        assert_eq!(
+            AppError::Database(sqlx::Error::RowNotFound)
+                .to_api_error()
+                .code
+                .status(),
+            500
+        );
+    }
+
+    #[tokio::test]
+    async fn a_lost_connection_is_retried_once_and_a_cut_commit_never() {
+        use std::io::{Error, ErrorKind};
+        use std::sync::atomic::{AtomicU32, Ordering};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = one_connection_store(dir.path()).await;
+        let lost = || AppError::Database(sqlx::Error::Io(Error::from(ErrorKind::ConnectionReset)));
+        let tries = AtomicU32::new(0);
+        let once = store
+            .retry(|| async {
+                match tries.fetch_add(1, Ordering::SeqCst) {
+                    0 => Err(lost()),
+                    _ => Ok("answered"),
+                }
+            })
+            .await;
+        assert_eq!(
+            (once.ok(), tries.load(Ordering::SeqCst)),
+            (Some("answered"), 2)
+        );
+        let tries = AtomicU32::new(0);
+        let twice: Result<(), _> = store
+            .retry(|| async {
+                tries.fetch_add(1, Ordering::SeqCst);
+                Err(lost())
+            })
+            .await;
+        assert!(twice.is_err());
+        assert_eq!(tries.load(Ordering::SeqCst), 2, "one retry, not more");
+        let tries = AtomicU32::new(0);
+        let cut: Result<(), _> = store
+            .retry(|| async {
+                tries.fetch_add(1, Ordering::SeqCst);
+                Err(AppError::CommitUnknown(sqlx::Error::Io(Error::from(
+                    ErrorKind::BrokenPipe,
+                ))))
+            })
+            .await;
+        assert!(matches!(cut, Err(AppError::CommitUnknown(_))));
+        assert_eq!(
+            tries.load(Ordering::SeqCst),
+            1,
+            "a cut COMMIT is never retried"
+        );
+        store.close().await;
+    }
+}

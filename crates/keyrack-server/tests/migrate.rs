@@ -44,13 +44,25 @@ const TABLES: &[(&str, &str)] = &[
     ("key_logins", "key_pair_id, instance_id"),
 ];
 
+/// `migrate-to` with the target in `KEYRACK_MIGRATE_TO_URL`, where a URL with a password
+/// goes.
 fn migrate_to(source: &str, target: &str) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_keyrack-server"))
-        .args(["--database", source, "migrate-to", target])
+    migrate_to_with(source, &[], &[("KEYRACK_MIGRATE_TO_URL", target)])
+}
+
+/// `keyrack-server --database SOURCE migrate-to ARGS…` with `env`.
+fn migrate_to_with(source: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_keyrack-server"));
+    command
+        .args(["--database", source, "migrate-to"])
+        .args(args)
         .env_remove("KEYRACK_DATABASE_URL")
-        .env("RUST_LOG", "info")
-        .output()
-        .expect("run keyrack-server migrate-to")
+        .env_remove("KEYRACK_MIGRATE_TO_URL")
+        .env("RUST_LOG", "info");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("run keyrack-server migrate-to")
 }
 
 /// Every row of every table, each column as text (NULL as `None`), in primary key order.
@@ -329,6 +341,62 @@ async fn wrong_backends_and_missing_sources_are_refused_before_anything_is_writt
     .expect("count");
     assert_eq!(tables, 0, "the target was not touched");
     conn.close().await.ok();
+}
+
+/// A target URL with a password never goes on the command line (others can read it in
+/// `ps`): refused there, read from `KEYRACK_MIGRATE_TO_URL` or `--url-file`; and `--help`
+/// never shows the database URL's value from the environment.
+#[tokio::test]
+async fn a_password_never_goes_on_the_command_line_or_into_help() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sqlite = format!("sqlite://{}", dir.path().join("keyrack.db").display());
+    let with_password = "postgres://keyrack:s3cret@127.0.0.1:9/keyrack";
+    let out = migrate_to_with(&sqlite, &[with_password], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("holds a password")
+            && stderr.contains("KEYRACK_MIGRATE_TO_URL")
+            && stderr.contains("--url-file"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cret"), "{stderr}");
+    assert!(
+        !dir.path().join("keyrack.db").exists(),
+        "nothing was opened"
+    );
+
+    // From a file or the environment the same URL is taken: the run goes on to the source,
+    // which does not exist here.
+    let file = dir.path().join("target-url");
+    std::fs::write(&file, format!("{with_password}\n")).expect("write");
+    for out in [
+        migrate_to_with(&sqlite, &["--url-file", file.to_str().expect("UTF-8")], &[]),
+        migrate_to(&sqlite, with_password),
+    ] {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        assert!(stderr.contains("no database file at"), "{stderr}");
+        assert!(!stderr.contains("s3cret"), "{stderr}");
+    }
+    // Without any target.
+    let out = migrate_to_with(&sqlite, &[], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("migrate-to needs the target URL"),
+        "{stderr}"
+    );
+
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_keyrack-server"))
+        .arg("--help")
+        .env("KEYRACK_DATABASE_URL", with_password)
+        .env("KEYRACK_BOOTSTRAP_TOKEN", "s3cret-bootstrap")
+        .output()
+        .expect("--help");
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(help.status.success());
+    assert!(text.contains("KEYRACK_DATABASE_URL"), "{text}");
+    assert!(!text.contains("s3cret"), "{text}");
 }
 
 /// The token-names migration makes names of valid admin and viewer tokens unique: on a

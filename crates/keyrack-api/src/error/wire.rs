@@ -133,6 +133,7 @@ fn read_code(name: &str, d: Details) -> Option<ErrorCode> {
         },
         "MethodNotAllowed" => MethodNotAllowed,
         "RequestTimeout" => RequestTimeout,
+        "DatabaseUnavailable" => DatabaseUnavailable,
         "InternalError" => InternalError,
         _ => return None,
     })

@@ -31,7 +31,7 @@ use super::client::{self, ClientAddr};
 use super::AppState;
 use crate::error::AppError;
 use crate::service::tokens;
-use crate::store::TokenRecord;
+use crate::store::{Store, TokenRecord};
 use keyrack_api::TokenRole;
 
 /// The Content-Security-Policy of everything the server serves: only its own scripts (WASM
@@ -271,7 +271,7 @@ pub async fn rate_limit(State(state): State<AppState>, mut req: Request, next: N
                 return AppError::from(ErrorCode::RateLimited { retry_after_secs }).into_response();
             }
             // Not seen since this process started (a restart, a new replica): ask the store.
-            None => match authenticate(&state, token).await {
+            None => match authenticate(&state, token, is_lookup(req.uri().path())).await {
                 Ok(record) => {
                     limits.admit(key, record.role, now);
                     // The extractor takes it from here instead of asking the store again.
@@ -323,11 +323,29 @@ pub async fn bounded_query(req: Request, next: Next) -> Response {
 #[derive(Debug, Clone)]
 pub struct Authenticated(pub TokenRecord);
 
+/// Whether `path` is an agent's lookup of its instance's keys, whose database work goes to
+/// the connections reserved for it (see `Store::lookup`).
+fn is_lookup(path: &str) -> bool {
+    path.starts_with("/api/v1/instances/") && path.ends_with("/authorized_keys")
+}
+
 /// The store's answer for `token`, in a task of its own like every API request's database
-/// work (see `detach`), within the request timeout.
-async fn authenticate(state: &AppState, token: String) -> Result<TokenRecord, AppError> {
+/// work (see `detach`), within the request timeout; on the reserved connections for an
+/// agent's lookup.
+async fn authenticate(
+    state: &AppState,
+    token: String,
+    lookup: bool,
+) -> Result<TokenRecord, AppError> {
     let store = state.store.clone();
-    let lookup = tokio::spawn(async move { tokens::authenticate(&store, &token).await });
+    let lookup = tokio::spawn(async move {
+        let work = tokens::authenticate(&store, &token);
+        if lookup {
+            Store::lookup(work).await
+        } else {
+            work.await
+        }
+    });
     match tokio::time::timeout(state.request_timeout, lookup).await {
         Ok(Ok(answer)) => answer,
         Ok(Err(e)) => Err(AppError::Internal(format!("the token lookup failed: {e}"))),

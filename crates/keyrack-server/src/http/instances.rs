@@ -1,7 +1,8 @@
 //! `/instances`: the fleet, power, registration, and the authorized keys sshd asks for.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
@@ -15,6 +16,7 @@ use super::AppState;
 use crate::error::AppError;
 use crate::service::fleet::{self as service, Power};
 use crate::service::logins;
+use crate::store::Store;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -28,7 +30,12 @@ pub fn router() -> Router<AppState> {
             "/instances/{id}/stop",
             post(change_power).layer(Extension(Power::Stop)),
         )
-        .route("/instances/{id}/authorized_keys", get(get_authorized_keys))
+        // sshd waits on this one: its reads (the token's included) take the connections
+        // reserved for agent lookups, whatever else holds the main pool.
+        .route(
+            "/instances/{id}/authorized_keys",
+            get(get_authorized_keys).route_layer(middleware::from_fn(as_agent_lookup)),
+        )
         .route("/instances/{id}/logins", post(report_login))
 }
 
@@ -220,6 +227,11 @@ pub async fn get_authorized_keys(
         lines,
     )
         .into_response())
+}
+
+/// Runs the request as an agent lookup ([`Store::lookup`]).
+async fn as_agent_lookup(req: Request, next: Next) -> Response {
+    Store::lookup(next.run(req)).await
 }
 
 /// Report a completed sshd login with a bound key: what `docs/keyrack-authorized-keys.sh

@@ -157,7 +157,7 @@ impl Modify for CommonErrors {
                 );
                 add(
                     "503",
-                    "RequestTimeout: the request took too long and was abandoned; retry",
+                    "RequestTimeout: the request took too long and was abandoned; or DatabaseUnavailable: the connection to the database was lost (or none could be had). Either may have completed: check before retrying a write",
                 );
             }
         }

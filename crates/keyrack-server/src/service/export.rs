@@ -103,6 +103,9 @@ pub fn key_pairs(
                     Ok(Some((header(format), Step::Page(0, policy))))
                 }
                 Step::Page(offset, policy) => {
+                    // Until the page is rendered: exports take turns, so a hundred of them
+                    // hold two connections and two pages' CPU, not the whole replica.
+                    let _turn = store.export_turn().await;
                     let mut page = store
                         .list_key_pairs(&KeyPairFilter { offset, ..base })
                         .await?;

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use sqlx::{Any, Transaction};
 
-use super::{AppError, Sql, Store};
+use super::{commit, AppError, Sql, Store};
 use crate::clock;
 use keyrack_api::{AuditEntry, List, TokenRole};
 
@@ -238,9 +238,13 @@ impl Store {
     /// Appends an entry, timestamped now, in its own transaction: for answers that changed
     /// nothing (refusals) and for counted refusals.
     pub async fn record_audit(&self, entry: &NewAuditEntry) -> Result<(), AppError> {
+        self.retry(|| self.try_record_audit(entry)).await
+    }
+
+    async fn try_record_audit(&self, entry: &NewAuditEntry) -> Result<(), AppError> {
         let mut tx = self.begin_write().await?;
         insert_entry(&mut tx, entry).await?;
-        tx.commit().await?;
+        commit(tx).await?;
         Ok(())
     }
 
@@ -255,7 +259,7 @@ impl Store {
         target: Option<&str>,
     ) -> Result<(), AppError> {
         let Some(scope) = AuditScope::current().filter(|s| s.recorded().is_none()) else {
-            tx.commit().await?;
+            commit(tx).await?;
             return Ok(());
         };
         let mut entry = scope.entry();
@@ -263,7 +267,7 @@ impl Store {
             entry.target = target.map(str::to_owned);
         }
         let id = insert_entry(&mut tx, &entry).await?;
-        tx.commit().await?;
+        commit(tx).await?;
         *scope
             .recorded
             .lock()
@@ -282,6 +286,17 @@ impl Store {
         error_code: Option<&str>,
         targets: &[String],
     ) -> Result<(), AppError> {
+        self.retry(|| self.try_complete_audit_entry(id, status, error_code, targets))
+            .await
+    }
+
+    async fn try_complete_audit_entry(
+        &self,
+        id: i64,
+        status: u16,
+        error_code: Option<&str>,
+        targets: &[String],
+    ) -> Result<(), AppError> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE audit_log SET status = $1, error_code = $2, targets = $3 WHERE id = $4",
@@ -292,7 +307,7 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
+        commit(tx).await?;
         Ok(())
     }
 
@@ -312,7 +327,7 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-            tx.commit().await?;
+            commit(tx).await?;
             pruned += done;
             if done < BATCH.unsigned_abs() {
                 return Ok(pruned);
@@ -322,6 +337,10 @@ impl Store {
 
     /// One page of entries, newest first, and the number of all matches.
     pub async fn list_audit(&self, filter: &AuditFilter) -> Result<List<AuditEntry>, AppError> {
+        self.retry(|| self.try_list_audit(filter)).await
+    }
+
+    async fn try_list_audit(&self, filter: &AuditFilter) -> Result<List<AuditEntry>, AppError> {
         let mut tx = self.begin_read().await?;
         let mut count = Sql::new("SELECT COUNT(*) FROM audit_log");
         self.push_audit_filter(&mut count, filter);
@@ -336,7 +355,7 @@ impl Store {
             .push(" OFFSET ")
             .bind(i64::from(filter.offset));
         let rows: Vec<AuditRow> = page.fetch_all(&mut *tx).await?;
-        tx.commit().await?;
+        commit(tx).await?;
         let items = rows.into_iter().map(AuditEntry::from).collect();
         Ok(List {
             total: u64::try_from(total).unwrap_or(0),

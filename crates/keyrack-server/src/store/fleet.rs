@@ -13,7 +13,7 @@ use sqlx::AnyConnection;
 
 use super::key_pairs::{bump, group, select_in};
 use super::tokens;
-use super::{AppError, NewToken, Sql, Store};
+use super::{commit, AppError, NewToken, Sql, Store};
 use crate::clock;
 use crate::ids::random_id;
 
@@ -104,6 +104,10 @@ pub(crate) const BOUND_KEY_BY_FINGERPRINT: &str =
 impl Store {
     /// Every region, in display order.
     pub async fn list_regions(&self) -> Result<Vec<Region>, AppError> {
+        self.retry(|| self.try_list_regions()).await
+    }
+
+    async fn try_list_regions(&self) -> Result<Vec<Region>, AppError> {
         let rows: Vec<(String, String)> =
             sqlx::query_as("SELECT id, name FROM regions ORDER BY position, id")
                 .fetch_all(&self.pool)
@@ -116,6 +120,13 @@ impl Store {
 
     /// One page of instances and the number of all matches.
     pub async fn list_instances(
+        &self,
+        filter: &InstanceFilter,
+    ) -> Result<List<Instance>, AppError> {
+        self.retry(|| self.try_list_instances(filter)).await
+    }
+
+    async fn try_list_instances(
         &self,
         filter: &InstanceFilter,
     ) -> Result<List<Instance>, AppError> {
@@ -133,7 +144,7 @@ impl Store {
             .bind(i64::from(filter.offset));
         let rows: Vec<InstanceRow> = page.fetch_all(&mut *tx).await?;
         let items = hydrate_instances(&mut tx, rows).await?;
-        tx.commit().await?;
+        commit(tx).await?;
         Ok(List {
             total: u64::try_from(total).unwrap_or(0),
             items,
@@ -154,13 +165,17 @@ impl Store {
         if due.is_some() {
             let mut tx = self.begin_write().await?;
             settle(&mut tx).await?;
-            tx.commit().await?;
+            commit(tx).await?;
         }
         Ok(())
     }
 
     /// One instance, with its state as of now.
     pub async fn instance(&self, id: &str) -> Result<Option<Instance>, AppError> {
+        self.retry(|| self.try_instance(id)).await
+    }
+
+    async fn try_instance(&self, id: &str) -> Result<Option<Instance>, AppError> {
         self.settle_transitions().await?;
         let mut conn = self.pool.acquire().await?;
         Ok(fetch_instance(&mut conn, id).await?)
@@ -172,6 +187,15 @@ impl Store {
         &self,
         new: NewInstance,
         agent_token_sha256: String,
+    ) -> Result<Instance, AppError> {
+        self.retry(|| self.try_create_instance(&new, &agent_token_sha256))
+            .await
+    }
+
+    async fn try_create_instance(
+        &self,
+        new: &NewInstance,
+        agent_token_sha256: &str,
     ) -> Result<Instance, AppError> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
@@ -202,7 +226,7 @@ impl Store {
         let token = NewToken {
             name: format!("agent of {id}"),
             role: TokenRole::Agent,
-            sha256: agent_token_sha256,
+            sha256: agent_token_sha256.to_owned(),
             instance_id: Some(id.clone()),
         };
         tokens::insert(&mut tx, &token).await?;
@@ -291,6 +315,10 @@ impl Store {
 
     /// The public keys bound to an instance that have not expired, in binding order.
     pub async fn bound_keys(&self, instance_id: &str) -> Result<Vec<BoundKey>, AppError> {
+        self.retry(|| self.try_bound_keys(instance_id)).await
+    }
+
+    async fn try_bound_keys(&self, instance_id: &str) -> Result<Vec<BoundKey>, AppError> {
         Ok(sqlx::query_as(
             "SELECT k.id, k.name, k.public_key, k.algorithm, k.bits, k.expires_at \
              FROM instance_keys b \
@@ -300,7 +328,7 @@ impl Store {
         )
         .bind(instance_id)
         .bind(clock::now())
-        .fetch_all(&self.pool)
+        .fetch_all(self.reader())
         .await?)
     }
 
@@ -313,11 +341,20 @@ impl Store {
         instance_id: &str,
         fingerprint_sha256: &str,
     ) -> Result<Option<BoundKey>, AppError> {
+        self.retry(|| self.try_bound_key_by_fingerprint(instance_id, fingerprint_sha256))
+            .await
+    }
+
+    async fn try_bound_key_by_fingerprint(
+        &self,
+        instance_id: &str,
+        fingerprint_sha256: &str,
+    ) -> Result<Option<BoundKey>, AppError> {
         Ok(sqlx::query_as(BOUND_KEY_BY_FINGERPRINT)
             .bind(fingerprint_sha256)
             .bind(instance_id)
             .bind(clock::now())
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.reader())
             .await?)
     }
 
@@ -406,6 +443,10 @@ impl Store {
 
     /// Every custom image.
     pub async fn list_images(&self) -> Result<Vec<Image>, AppError> {
+        self.retry(|| self.try_list_images()).await
+    }
+
+    async fn try_list_images(&self) -> Result<Vec<Image>, AppError> {
         let mut conn = self.pool.acquire().await?;
         let rows: Vec<(String, String, String, String)> = sqlx::query_as(
             "SELECT id, name, region, created_at FROM images ORDER BY region, name, id",

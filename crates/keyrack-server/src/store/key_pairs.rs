@@ -155,6 +155,10 @@ impl Store {
     /// the stored counter; pages past the middle are read from the other end, so the last
     /// page costs what the first does.
     pub async fn list_key_pairs(&self, filter: &KeyPairFilter) -> Result<List<KeyPair>, AppError> {
+        self.retry(|| self.try_list_key_pairs(filter)).await
+    }
+
+    async fn try_list_key_pairs(&self, filter: &KeyPairFilter) -> Result<List<KeyPair>, AppError> {
         let mut conn = self.pool.acquire().await?;
         let total = u64::try_from(self.count_key_pairs(&mut conn, filter).await?).unwrap_or(0);
         let offset = u64::from(filter.offset);
@@ -268,12 +272,24 @@ impl Store {
 
     /// One key pair.
     pub async fn key_pair(&self, id: &str) -> Result<Option<KeyPair>, AppError> {
+        self.retry(|| self.try_key_pair(id)).await
+    }
+
+    async fn try_key_pair(&self, id: &str) -> Result<Option<KeyPair>, AppError> {
         let mut conn = self.pool.acquire().await?;
         Ok(fetch(&mut conn, id).await?)
     }
 
     /// The key pair holding this SHA-256 fingerprint, as `(id, name)` (the unique index).
     pub async fn key_pair_by_fingerprint(
+        &self,
+        fingerprint_sha256: &str,
+    ) -> Result<Option<(String, String)>, AppError> {
+        self.retry(|| self.try_key_pair_by_fingerprint(fingerprint_sha256))
+            .await
+    }
+
+    async fn try_key_pair_by_fingerprint(
         &self,
         fingerprint_sha256: &str,
     ) -> Result<Option<(String, String)>, AppError> {
@@ -289,6 +305,10 @@ impl Store {
     /// unique with a `-N` suffix must avoid. A range of the unique `name_lower` index (`-` is
     /// followed by `.` in byte order), so it costs a few rows at any fleet size.
     pub async fn names_taken(&self, base: &str) -> Result<HashSet<String>, AppError> {
+        self.retry(|| self.try_names_taken(base)).await
+    }
+
+    async fn try_names_taken(&self, base: &str) -> Result<HashSet<String>, AppError> {
         let names: Vec<String> = sqlx::query_scalar(
             "SELECT name_lower FROM key_pairs \
              WHERE name_lower = $1 OR (name_lower >= $2 AND name_lower < $3)",

@@ -108,7 +108,7 @@ impl Store {
             .await?;
             // Not audited: the login itself is the record (see `http::audit`), and an
             // agent's reports would otherwise grow the log a row per login.
-            tx.commit().await?;
+            super::commit(tx).await?;
             Ok(Some(KeyLogin {
                 at: login.at.to_owned(),
                 instance_id: login.instance_id.to_owned(),
@@ -122,6 +122,10 @@ impl Store {
 
     /// The key's last login on each instance, newest first; `None` if there is no such key.
     pub async fn key_logins(&self, key_pair_id: &str) -> Result<Option<Vec<KeyLogin>>, AppError> {
+        self.retry(|| self.try_key_logins(key_pair_id)).await
+    }
+
+    async fn try_key_logins(&self, key_pair_id: &str) -> Result<Option<Vec<KeyLogin>>, AppError> {
         let mut tx = self.begin_read().await?;
         let exists: Option<String> = sqlx::query_scalar("SELECT id FROM key_pairs WHERE id = $1")
             .bind(key_pair_id)

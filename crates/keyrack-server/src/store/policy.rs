@@ -11,8 +11,12 @@ impl Store {
     /// saved one cannot be read (a body a newer server wrote, a damaged row), so logins fail
     /// closed rather than open.
     pub async fn policy(&self) -> Result<Policy, AppError> {
+        self.retry(|| self.try_policy()).await
+    }
+
+    async fn try_policy(&self) -> Result<Policy, AppError> {
         let body: Option<String> = sqlx::query_scalar("SELECT body FROM policy WHERE id = 1")
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.reader())
             .await?;
         let Some(body) = body else {
             return Ok(Policy::default());

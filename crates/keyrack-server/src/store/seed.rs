@@ -4,7 +4,7 @@ use keyrack_api::{Image, Instance, KeyPair, Region, Tag};
 
 use super::backend::Lock;
 use super::key_pairs::recount_key_pairs;
-use super::{AppError, Sql, Store};
+use super::{commit, AppError, Sql, Store};
 
 /// Rows per INSERT: 14 columns × 500 stays far under either backend's limit of bind values.
 const BATCH: usize = 500;
@@ -185,7 +185,7 @@ impl Store {
             .await?;
         }
         recount_key_pairs(&mut tx).await?;
-        tx.commit().await?;
+        commit(tx).await?;
         Ok(true)
     }
 }

@@ -38,6 +38,10 @@ pub struct TokenRecord {
 impl Store {
     /// Whether any unrevoked admin token exists.
     pub async fn has_admin_token(&self) -> Result<bool, AppError> {
+        self.retry(|| self.try_has_admin_token()).await
+    }
+
+    async fn try_has_admin_token(&self) -> Result<bool, AppError> {
         let found: Option<i64> = sqlx::query_scalar(
             "SELECT 1 FROM tokens WHERE role = 'admin' AND revoked_at IS NULL LIMIT 1",
         )
@@ -74,12 +78,16 @@ impl Store {
 
     /// The unrevoked token with this hash.
     pub async fn find_token(&self, sha256: &str) -> Result<Option<TokenRecord>, AppError> {
+        self.retry(|| self.try_find_token(sha256)).await
+    }
+
+    async fn try_find_token(&self, sha256: &str) -> Result<Option<TokenRecord>, AppError> {
         let row: Option<(String, String, TokenRole, Option<String>)> = sqlx::query_as(
             "SELECT id, name, role, instance_id FROM tokens \
              WHERE token_sha256 = $1 AND revoked_at IS NULL",
         )
         .bind(sha256)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.reader())
         .await?;
         Ok(row.map(|(id, name, role, instance_id)| TokenRecord {
             id,
@@ -147,6 +155,10 @@ const TOKEN_COLUMNS: &str = "id, name, role, instance_id, created_at, revoked_at
 impl Store {
     /// Every token, revoked ones included, oldest first. Never the token itself.
     pub async fn list_tokens(&self) -> Result<Vec<TokenInfo>, AppError> {
+        self.retry(|| self.try_list_tokens()).await
+    }
+
+    async fn try_list_tokens(&self) -> Result<Vec<TokenInfo>, AppError> {
         let rows: Vec<TokenRow> = sqlx::query_as(&format!(
             "SELECT {TOKEN_COLUMNS} FROM tokens ORDER BY created_at, id"
         ))
@@ -157,6 +169,10 @@ impl Store {
 
     /// One token as listed, revoked or not.
     pub async fn get_token(&self, id: &str) -> Result<Option<TokenInfo>, AppError> {
+        self.retry(|| self.try_get_token(id)).await
+    }
+
+    async fn try_get_token(&self, id: &str) -> Result<Option<TokenInfo>, AppError> {
         let row: Option<TokenRow> =
             sqlx::query_as(&format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE id = $1"))
                 .bind(id)
@@ -169,6 +185,10 @@ impl Store {
     /// admin or viewer token has the name already (ASCII letters compared case-insensitively:
     /// the database's unique index `tokens_active_name` decides, on both backends).
     pub async fn create_token(&self, token: &NewToken) -> Result<TokenInfo, AppError> {
+        self.retry(|| self.try_create_token(token)).await
+    }
+
+    async fn try_create_token(&self, token: &NewToken) -> Result<TokenInfo, AppError> {
         let id = random_id("tok-");
         let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(

@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use super::key_pairs::recount_key_pairs;
-use super::{AppError, Backend, Sql, Store};
+use super::{commit, AppError, Backend, Sql, Store};
 use Kind::{Int, Text};
 
 /// How many rows each table received.
@@ -267,7 +267,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await?;
+        commit(tx).await?;
         // The source was only read.
         source.rollback().await?;
         Ok(TransferCounts {

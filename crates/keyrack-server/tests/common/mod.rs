@@ -14,6 +14,7 @@ pub mod browser;
 pub mod database;
 pub mod in_process;
 pub mod keyboard;
+pub mod pg_cluster;
 pub mod process;
 pub mod tls;
 pub mod words;
