@@ -99,6 +99,15 @@ struct Scenario {
     path: String,
 }
 
+/// Everything measured on one backend.
+struct BackendRun {
+    scenarios: Vec<Scenario>,
+    measured: Vec<Measured>,
+    /// The agent flood (not with `--lookups-only`).
+    flood: Option<FloodMeasured>,
+    lookups: lookups::Figures,
+}
+
 /// What wrk measured for one scenario.
 #[derive(Debug, Clone, Default)]
 struct Measured {
@@ -136,7 +145,7 @@ pub fn load(args: &LoadArgs) -> Result<()> {
     let mut scenarios = Vec::new();
     let outcome = (|| -> Result<()> {
         for &backend in &args.backends {
-            let (s, measured, flood, figures) = match backend {
+            let run = match backend {
                 BackendKind::Sqlite => {
                     let url = format!("sqlite://{}", scratch.join("load.db").display());
                     measure_backend(backend, &url, &scratch, args)?
@@ -162,10 +171,10 @@ pub fn load(args: &LoadArgs) -> Result<()> {
                     result?
                 }
             };
-            scenarios = s;
-            results.push((backend, measured));
-            floods.extend(flood.map(|f| (backend, f)));
-            lookups.push((backend.label(), figures));
+            scenarios = run.scenarios;
+            results.push((backend, run.measured));
+            floods.extend(run.flood.map(|f| (backend, f)));
+            lookups.push((backend.label(), run.lookups));
         }
         Ok(())
     })();
@@ -212,12 +221,7 @@ fn measure_backend(
     url: &str,
     scratch: &Path,
     args: &LoadArgs,
-) -> Result<(
-    Vec<Scenario>,
-    Vec<Measured>,
-    Option<FloodMeasured>,
-    lookups::Figures,
-)> {
+) -> Result<BackendRun> {
     let label = backend.label();
     let dir = scratch.join(label.to_lowercase());
     std::fs::create_dir_all(&dir)?;
@@ -340,7 +344,12 @@ fn measure_backend(
         figures.loaded.max_ms
     );
     report_server_errors(&log);
-    Ok((scenarios, measured, flood, figures))
+    Ok(BackendRun {
+        scenarios,
+        measured,
+        flood,
+        lookups: figures,
+    })
 }
 
 /// Says how many ERROR lines the server logged, and shows the first.
