@@ -33,7 +33,7 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// a weak bootstrap token) and given to it through the environment.
 fn token() -> &'static str {
     static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    TOKEN.get_or_init(|| crate::run::random_token().expect("the OS random source"))
+    TOKEN.get_or_init(|| crate::random::random_token().expect("the OS random source"))
 }
 
 /// `(KeyType::as_str, label, ssh-keygen arguments)`.

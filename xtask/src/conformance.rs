@@ -126,7 +126,7 @@ pub fn conformance(args: ConformanceArgs) -> Result<()> {
     };
     eprintln!("conformance: keyrack-server on {backend}");
 
-    let token = crate::run::random_token()?;
+    let token = crate::random::random_token()?;
 
     let mut command = Command::new(&binary);
     command

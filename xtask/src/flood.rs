@@ -60,7 +60,7 @@ pub fn measure(base: &str, admin_token: &str, interval_secs: u64) -> Result<Floo
 
 async fn run(base: &str, admin: &str, interval_secs: u64) -> Result<FloodMeasured> {
     let http: Http = Client::builder(TokioExecutor::new()).build_http();
-    let nonce = crate::load::random_hex(4)?;
+    let nonce = crate::random::random_hex(4)?;
     let (status, body) = send(
         &http,
         base,

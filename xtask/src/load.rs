@@ -21,6 +21,7 @@ use serde_json::Value;
 use crate::flood::{FloodMeasured, REPORTS_PER_SEC};
 use crate::lookups;
 use crate::postgres::{mask_password, TempDatabase, URL_ENV};
+use crate::random::random_hex;
 use crate::setup::apt_install;
 use crate::shell::{cmd, run, target_dir};
 
@@ -30,7 +31,7 @@ const KEEP_ENV: &str = "KEYRACK_BENCH_KEEP";
 /// a weak bootstrap token) and given to it through the environment.
 fn token() -> &'static str {
     static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    TOKEN.get_or_init(|| crate::run::random_token().expect("the OS random source"))
+    TOKEN.get_or_init(|| crate::random::random_token().expect("the OS random source"))
 }
 const CONNECTIONS: u32 = 32;
 /// How often the server writes its counted refusals into the audit log: short, so the agent
@@ -849,12 +850,6 @@ fn print_floods(floods: &[(BackendKind, FloodMeasured)]) {
             if ok { "✓" } else { "✗" }
         );
     }
-}
-
-pub(crate) fn random_hex(bytes: usize) -> Result<String> {
-    let mut buf = vec![0u8; bytes];
-    getrandom::getrandom(&mut buf).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Shared by every scenario: counts non-2xx answers (and 2xx answers lacking `expect`, when

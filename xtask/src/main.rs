@@ -13,6 +13,7 @@ mod i18n;
 mod load;
 mod lookups;
 mod postgres;
+mod random;
 mod run;
 mod setup;
 mod shell;

@@ -363,7 +363,7 @@ pub struct TempDatabase {
 impl TempDatabase {
     /// `CREATE DATABASE <prefix>_<random hex>`.
     pub fn create(admin_url: &str, prefix: &str) -> Result<Self> {
-        let name = format!("{prefix}_{}", random_hex(8)?);
+        let name = format!("{prefix}_{}", crate::random::random_hex(8)?);
         let url = with_database(admin_url, &name)?;
         execute(admin_url, &format!("CREATE DATABASE \"{name}\""))?;
         Ok(Self {
@@ -437,12 +437,6 @@ pub fn mask_password(url: &str) -> String {
 }
 
 /// `bytes` random bytes in lowercase hex.
-fn random_hex(bytes: usize) -> Result<String> {
-    let mut buf = vec![0u8; bytes];
-    getrandom::getrandom(&mut buf).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -104,15 +104,6 @@ fn reachable(listen: SocketAddr) -> SocketAddr {
     }
 }
 
-/// A new admin token for a server xtask starts: `kr_` and 32 random bytes in hex, as strong
-/// as the server requires of a bootstrap token (at least 32 characters, 128 bits).
-pub fn random_token() -> Result<String> {
-    let mut bytes = [0u8; 32];
-    getrandom::getrandom(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    Ok(format!("kr_{hex}"))
-}
-
 /// `dir` and its missing parents, 0700 as the server makes its data directory (the database
 /// and the console token live there).
 fn create_private_dir(dir: &Path) -> Result<()> {
@@ -138,7 +129,7 @@ fn console_token(path: &Path) -> Result<String> {
             return Ok(token.to_owned());
         }
     }
-    let token = random_token()?;
+    let token = crate::random::random_token()?;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create(true)

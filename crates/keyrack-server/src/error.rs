@@ -73,8 +73,7 @@ impl AppError {
             Self::Refused(e) => e.clone(),
             Self::CommitUnknown(_) => ErrorCode::DatabaseUnavailable.into(),
             Self::Database(e)
-                if crate::store::is_connection_lost(e)
-                    || matches!(e, sqlx::Error::PoolTimedOut) =>
+                if is_connection_lost(e) || matches!(e, sqlx::Error::PoolTimedOut) =>
             {
                 ErrorCode::DatabaseUnavailable.into()
             }
@@ -139,5 +138,20 @@ impl IntoResponse for AppError {
         // For the audit log, which records the code of every refused write.
         response.extensions_mut().insert(code);
         response
+    }
+}
+
+/// Whether `err` means the connection to the database died under the statement, so the
+/// statement did not run to its end: PostgreSQL ended the session (57P01 admin shutdown, as
+/// `pg_terminate_backend` or a restart does; 57P02 crash shutdown; 57P03 cannot connect now),
+/// a connection exception (class 08), or an I/O error on the socket (reset, closed, broken
+/// pipe, end of stream). SQLite's codes are numbers and never match.
+pub fn is_connection_lost(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
     }
 }

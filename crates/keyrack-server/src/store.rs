@@ -58,7 +58,7 @@ pub use transport::{Mode as SslMode, Transport};
 
 use sql::Sql;
 
-use crate::error::AppError;
+use crate::error::{is_connection_lost, AppError};
 
 /// The database.
 #[derive(Debug, Clone)]
@@ -302,21 +302,6 @@ fn is_transient(err: &sqlx::Error) -> bool {
     err.as_database_error()
         .and_then(|db| db.code())
         .is_some_and(|code| code == "40001" || code == "40P01")
-}
-
-/// Whether `err` means the connection to the database died under the statement, so the
-/// statement did not run to its end: PostgreSQL ended the session (57P01 admin shutdown, as
-/// `pg_terminate_backend` or a restart does; 57P02 crash shutdown; 57P03 cannot connect now),
-/// a connection exception (class 08), or an I/O error on the socket (reset, closed, broken
-/// pipe, end of stream). SQLite's codes are numbers and never match.
-pub fn is_connection_lost(err: &sqlx::Error) -> bool {
-    match err {
-        sqlx::Error::Io(_) => true,
-        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
-            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")
-        }),
-        _ => false,
-    }
 }
 
 /// Which unique constraint a failed write hit, if any. The one place that reads database
