@@ -1,7 +1,7 @@
 //! Two jobs before the console compiles:
 //!
-//! - The message catalogue (`i18n/*.toml`, see `i18n/catalogue.rs`) becomes the `Msg` enum and
-//!   the English text in `$OUT_DIR/messages.rs` (src/i18n.rs includes it). A message missing
+//! - The message catalogue (`i18n/*.toml`, see `i18n/catalogue.rs`) becomes `Msg` (one
+//!   constant per message: its index and its English text) in `$OUT_DIR/messages.rs` (src/i18n.rs includes it). A message missing
 //!   a language, or with placeholders that differ between languages, fails the build.
 //! - The split build (`cargo xtask spa` passes `--cfg keyrack_split`) keeps the linker's
 //!   relocations in the page's wasm: `wasm-split-cli` reads them to cut it into chunks. Only

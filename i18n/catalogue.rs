@@ -9,7 +9,7 @@
 //!
 //! A message's id is its file's name and its table's (`keys.new`). `{name}` marks a value the
 //! console fills in; both languages must use the same ones. Read by the console's build.rs (the
-//! `Msg` enum and the English text, compiled into the page) and by xtask (the Chinese file the
+//! `Msg` constants with their English text, compiled into the page) and by xtask (the Chinese file the
 //! page fetches when Chinese is chosen, and the checks of `cargo xtask test`).
 
 use std::collections::BTreeSet;
@@ -27,7 +27,7 @@ pub struct Message {
     pub zh_cn: String,
 }
 
-/// Every message of `dir`, sorted by id (the order of the `Msg` enum and of the Chinese file),
+/// Every message of `dir`, sorted by id (the order of the `Msg` indexes and of the Chinese file),
 /// or every problem found: a file that is not TOML, a message missing a language, a language
 /// the catalogue does not know, an empty text, placeholders that differ between languages.
 pub fn load(dir: &Path) -> Result<Vec<Message>, Vec<String>> {
@@ -142,7 +142,7 @@ pub fn placeholders(text: &str) -> BTreeSet<&str> {
         .collect()
 }
 
-/// A message's name in the `Msg` enum: `keys.batch-delete` -> `KeysBatchDelete`.
+/// A message's constant in `Msg`: `keys.batch-delete` -> `KeysBatchDelete`.
 pub fn variant(id: &str) -> String {
     id.split(['.', '-'])
         .map(|word| {

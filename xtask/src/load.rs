@@ -832,10 +832,11 @@ fn print_floods(floods: &[(BackendKind, FloodMeasured)]) {
          one; the flood adds a handful of audit entries, not one per report):"
     );
     for (backend, f) in floods {
-        let ok = f.ratio() <= FLOOD_RATIO && f.audit_rows_added <= 10 && f.reports_not_404 == 0;
+        let ok = f.ratio() <= FLOOD_RATIO && f.audit_rows_added <= 10 && f.reports_other == 0;
         println!(
             "  {:<10} quiet p50 {:.2} ms p99 {:.2} ms; flooded p50 {:.2} ms p99 {:.2} ms \
-             ({:.2}×); {:.0} reports/s answered, {} not 404; {} reports added {} audit \
+             ({:.2}×); {:.0} reports/s answered: {} refused by the store (404), {} held off \
+             by the reports' rate limit (429), {} otherwise; {} reports added {} audit \
              entries {}",
             backend.label(),
             f.quiet_p50_ms,
@@ -844,7 +845,9 @@ fn print_floods(floods: &[(BackendKind, FloodMeasured)]) {
             f.flood_p99_ms,
             f.ratio(),
             f.reports_per_sec,
-            f.reports_not_404,
+            f.reports_404,
+            f.reports_429,
+            f.reports_other,
             f.reports,
             f.audit_rows_added,
             if ok { "✓" } else { "✗" }

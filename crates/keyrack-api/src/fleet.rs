@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::query_string::{number, spelled};
 
+use crate::capped::capped;
 use crate::error::{FieldError, Rule};
 use crate::limits::{BIND_INSTANCES_MAX, FLEET_NAME_MAX_CHARS, REGION_ID_MAX_CHARS};
 use crate::validate::clean_text;
@@ -170,6 +171,7 @@ fn sha256_fingerprint<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<S
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BindRequest {
     /// 1–100 instance ids.
+    #[serde(deserialize_with = "capped::<_, _, BIND_INSTANCES_MAX>")]
     pub instance_ids: Vec<String>,
     /// Stop running instances first and start them again afterwards.
     #[serde(default)]
@@ -190,10 +192,7 @@ impl BindRequest {
             return Err(FieldError::new(
                 "instance_ids",
                 Rule::Count,
-                format!(
-                    "{} instance ids given; at most {BIND_INSTANCES_MAX} per call",
-                    self.instance_ids.len()
-                ),
+                format!("at most {BIND_INSTANCES_MAX} instance ids per call"),
             ));
         }
         Ok(())

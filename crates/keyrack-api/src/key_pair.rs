@@ -2,9 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::capped::capped;
 use crate::error::{FieldError, Rule};
 use crate::expiry::{parse_expires_at, present};
-use crate::limits::BATCH_MAX;
+use crate::limits::{BATCH_MAX, TAGS_MAX};
 use crate::tag::{validate_tags, Tag};
 use crate::validate::{validate_description, validate_name};
 
@@ -85,7 +86,7 @@ pub struct CreateKeyPair {
     /// An OpenSSH line or an RFC 4716 block.
     pub public_key: String,
     /// Optional tags.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped::<_, _, TAGS_MAX>")]
     pub tags: Vec<Tag>,
     /// `generated` or `imported` (the default).
     #[serde(default)]
@@ -157,6 +158,7 @@ impl UpdateKeyPair {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReplaceTags {
     /// The tags after the change.
+    #[serde(deserialize_with = "capped::<_, _, TAGS_MAX>")]
     pub tags: Vec<Tag>,
 }
 
@@ -165,6 +167,7 @@ pub struct ReplaceTags {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BatchDeleteRequest {
     /// 1–100 key-pair ids.
+    #[serde(deserialize_with = "capped::<_, _, BATCH_MAX>")]
     pub ids: Vec<String>,
 }
 
@@ -182,7 +185,7 @@ impl BatchDeleteRequest {
             return Err(FieldError::new(
                 "ids",
                 Rule::Count,
-                format!("{} ids given; at most {BATCH_MAX} per call", self.ids.len()),
+                format!("at most {BATCH_MAX} ids per call"),
             ));
         }
         Ok(())

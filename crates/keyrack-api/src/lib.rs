@@ -1,5 +1,5 @@
 //! Keyrack's boundary crate: the JSON shapes of the HTTP API, the domain rules of
-//! `DESIGN.md` §2 and public-key parsing. It does no I/O, so the SPA (wasm32) and the
+//! `docs/rules.md` and public-key parsing. It does no I/O, so the SPA (wasm32) and the
 //! server (native) run exactly the same validation; the server is the authority.
 //!
 //! ```
@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 mod admin;
+mod capped;
 mod error;
 mod expiry;
 mod fleet;

@@ -1,4 +1,4 @@
-//! Tags: key/value labels on a key pair (DESIGN §2).
+//! Tags: key/value labels on a key pair (`docs/rules.md`).
 
 use serde::{Deserialize, Serialize};
 
@@ -34,7 +34,7 @@ pub fn validate_tags(tags: &[Tag]) -> Result<(), FieldError> {
         return Err(FieldError::new(
             "tags",
             Rule::Count,
-            format!("{} tags given; at most {TAGS_MAX} are allowed", tags.len()),
+            format!("at most {TAGS_MAX} tags are allowed"),
         ));
     }
     for (i, tag) in tags.iter().enumerate() {

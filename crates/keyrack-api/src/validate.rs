@@ -1,4 +1,4 @@
-//! Name and description rules (DESIGN §2), and the one rule for text that is shown to people.
+//! Name and description rules (`docs/rules.md`), and the one rule for text that is shown to people.
 
 use crate::error::{FieldError, Rule};
 use crate::limits::{DESCRIPTION_MAX_CHARS, NAME_MAX_CHARS};

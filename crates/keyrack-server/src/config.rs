@@ -237,6 +237,15 @@ pub struct ServeArgs {
     )]
     pub agent_rate_limit_per_minute: u32,
 
+    /// Login reports a minute each instance agent may send (bursts of a tenth of it), on top
+    /// of its lookups' limit; past it, 429 before any database work. 0 turns it off.
+    #[arg(
+        long = "agent-report-rate-limit-per-minute",
+        env = "KEYRACK_AGENT_REPORT_RATE_LIMIT_PER_MINUTE",
+        default_value_t = 600
+    )]
+    pub agent_report_rate_limit_per_minute: u32,
+
     /// Refused requests without a valid token a minute from one client address (bursts of a
     /// tenth of it); past it every request from there without a known token gets 429. 0 turns
     /// the limit off.
@@ -358,6 +367,7 @@ mod tests {
         assert_eq!(cli.database_url, "sqlite://x.db");
         assert_eq!(cli.serve.rate_limit_per_minute, 1200);
         assert_eq!(cli.serve.agent_rate_limit_per_minute, 60_000);
+        assert_eq!(cli.serve.agent_report_rate_limit_per_minute, 600);
         assert_eq!(cli.serve.unauthenticated_rate_limit_per_minute, 600);
         assert!(!cli.serve.trusted_proxy);
         assert_eq!(cli.serve.audit_retention_days, 400);

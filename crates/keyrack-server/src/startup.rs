@@ -121,6 +121,7 @@ pub fn app_state(store: Store, args: &ServeArgs) -> Result<AppState, BoxError> {
     state.limits = Arc::new(Limits {
         people: RateLimiter::new(args.rate_limit_per_minute),
         agents: RateLimiter::new(args.agent_rate_limit_per_minute),
+        agent_reports: RateLimiter::new(args.agent_report_rate_limit_per_minute),
         clients: RateLimiter::new(args.unauthenticated_rate_limit_per_minute),
         trusted_proxy: args.trusted_proxy,
     });

@@ -1,4 +1,4 @@
-//! Bind and unbind, in process: every outcome and limit of DESIGN §2, force_stop,
+//! Bind and unbind, in process: every outcome and limit of `docs/rules.md`, force_stop,
 //! and the delete protection that bindings give.
 
 mod common;

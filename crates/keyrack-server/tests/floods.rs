@@ -166,7 +166,14 @@ async fn a_valid_token_is_never_refused_for_junk_from_its_address() {
 /// `key_logins` only.
 #[tokio::test]
 async fn an_agent_s_reports_add_a_bounded_number_of_audit_entries() {
-    let server = Server::start(&["--audit-refusal-interval-secs", "1"]).await;
+    // The reports' own rate limit off: every report reaches the audit middleware.
+    let server = Server::start(&[
+        "--audit-refusal-interval-secs",
+        "1",
+        "--agent-report-rate-limit-per-minute",
+        "0",
+    ])
+    .await;
     let (instance, agent) = server.register("web-02", "linux", "STOPPED").await;
     let instance = instance["id"].as_str().expect("id").to_owned();
     let key = server.create("reported", &common::ed25519_keys(1)[0]).await;
@@ -225,6 +232,55 @@ async fn an_agent_s_reports_add_a_bounded_number_of_audit_entries() {
     // The accepted ones are the key's last login.
     let r = server.get(&format!("/key-pairs/{key_id}/logins")).await;
     assert_eq!(r.body["items"][0]["instance_id"], instance, "{}", r.text);
+}
+
+/// Issue #23 item 4: a host sending login reports far faster than people log in (600 a
+/// minute by default, in bursts of 60) is answered 429 before its reports cost database
+/// work, while its key lookups, which sshd makes for every offered key, are not held back.
+#[tokio::test]
+async fn an_agent_flooding_reports_is_held_off_before_any_database_work() {
+    let server = Server::start(&[]).await;
+    let (instance, agent) = server.register("web-03", "linux", "STOPPED").await;
+    let instance = instance["id"].as_str().expect("id").to_owned();
+    let client = reqwest::Client::new();
+    let url = format!("{}/api/v1/instances/{instance}/logins", server.base);
+    let statuses = flood(300, |i| {
+        let random = format!("{:016x}{:016x}{:011x}", rand_u64(i), rand_u64(i + 3), i);
+        client
+            .post(&url)
+            .bearer_auth(&agent)
+            .json(&serde_json::json!({
+                "fingerprint": format!("SHA256:{random}"),
+                "user": "root",
+                "client_address": "192.0.2.11",
+            }))
+    })
+    .await;
+    let refused = statuses.iter().filter(|s| **s == 404).count();
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(refused + limited, 300, "{statuses:?}");
+    // A burst of 60, and 10 a second after it.
+    assert!(
+        (60..=120).contains(&refused),
+        "{refused} reports reached the store"
+    );
+    let keys_url = format!(
+        "{}/api/v1/instances/{instance}/authorized_keys",
+        server.base
+    );
+    for _ in 0..100 {
+        let r = client
+            .get(&keys_url)
+            .bearer_auth(&agent)
+            .send()
+            .await
+            .expect("lookup");
+        assert_eq!(
+            r.status(),
+            200,
+            "lookups are not charged to the reports' budget"
+        );
+    }
 }
 
 /// The server's resident memory, in KiB.

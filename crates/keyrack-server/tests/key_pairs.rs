@@ -1,4 +1,5 @@
-//! Key-pair endpoints, in process: every rule and error code of DESIGN §2–3.
+//! Key-pair endpoints, in process: every rule and error code of `docs/rules.md` and the
+//! OpenAPI document.
 
 mod common;
 

@@ -1,6 +1,6 @@
 //! Two server processes on one database, as replicas behind a load balancer run: PostgreSQL
 //! in the PostgreSQL run of `cargo xtask test`, one shared SQLite file in the SQLite run. The
-//! rules of DESIGN §2 must hold with nothing shared between the processes but the database.
+//! rules of `docs/rules.md` must hold with nothing shared between the processes but the database.
 //! (The 32-client workload over two replicas is in `concurrency.rs`.)
 
 mod common;

@@ -5,7 +5,10 @@
 //! - a token that has signed in before draws on its own bucket, sized by its role: people's
 //!   tokens (`--rate-limit-per-minute`) or instance agents (`--agent-rate-limit-per-minute`,
 //!   larger: sshd asks once for every key a client offers, so anyone who can reach port 22
-//!   makes the agent ask, and a small budget would let them lock out every login);
+//!   makes the agent ask, and a small budget would let them lock out every login); an
+//!   agent's writes (login reports, one per login) draw on a second, smaller bucket as well
+//!   (`--agent-report-rate-limit-per-minute`), so a host flooding reports is refused before
+//!   its reports cost database work;
 //! - everything else (no token, an unknown or revoked one) draws on its client address's
 //!   bucket (`--unauthenticated-rate-limit-per-minute`), charged for each `401`. Buckets for
 //!   tokens are only made once a token proved valid, so random tokens cannot grow memory.
@@ -212,6 +215,10 @@ pub struct Limits {
     pub people: Option<RateLimiter>,
     /// Instance agents' tokens, per token.
     pub agents: Option<RateLimiter>,
+    /// Instance agents' writes (login reports), per token, on top of `agents`: a host
+    /// reports one login per login, far fewer than sshd's lookups, and each report costs
+    /// database work, so a host flooding reports is held off before any.
+    pub agent_reports: Option<RateLimiter>,
     /// Requests without a valid token, per client address, charged for each refusal.
     pub clients: Option<RateLimiter>,
     /// Read the client from `X-Forwarded-For` (behind a proxy the operator runs).
@@ -219,23 +226,42 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// A token's bucket, if it signed in before: `Some(result)` of taking from it.
-    fn check_token(&self, key: [u8; 32], now: Instant) -> Option<Result<(), u64>> {
-        [&self.people, &self.agents]
-            .into_iter()
-            .flatten()
-            .find_map(|limiter| limiter.check_existing(key, now))
+    /// A token's bucket, if it signed in before: `Some(result)` of taking from it, and for
+    /// an agent's write from its reports' bucket too.
+    fn check_token(&self, key: [u8; 32], write: bool, now: Instant) -> Option<Result<(), u64>> {
+        if let Some(taken) = self
+            .people
+            .as_ref()
+            .and_then(|l| l.check_existing(key, now))
+        {
+            return Some(taken);
+        }
+        let taken = self.agents.as_ref()?.check_existing(key, now)?;
+        Some(taken.and_then(|()| self.check_report(key, write, now)))
     }
 
-    /// A token proved valid: from now on it draws on its own bucket, this request first.
-    fn admit(&self, key: [u8; 32], role: TokenRole, now: Instant) {
+    /// A token proved valid: from now on it draws on its own bucket, this request first
+    /// (and an agent's write on its reports' bucket too).
+    fn admit(&self, key: [u8; 32], role: TokenRole, write: bool, now: Instant) -> Result<(), u64> {
         let limiter = match role {
             TokenRole::Agent => &self.agents,
             TokenRole::Admin | TokenRole::Viewer => &self.people,
         };
         if let Some(limiter) = limiter {
-            // This request is already answered; its charge only counts against the next.
+            // A fresh bucket: never empty on its first request.
             let _ = limiter.check(key, now);
+        }
+        match role {
+            TokenRole::Agent => self.check_report(key, write, now),
+            TokenRole::Admin | TokenRole::Viewer => Ok(()),
+        }
+    }
+
+    /// An agent's write draws on its reports' bucket; its reads do not.
+    fn check_report(&self, key: [u8; 32], write: bool, now: Instant) -> Result<(), u64> {
+        match (&self.agent_reports, write) {
+            (Some(reports), true) => reports.check(key, now),
+            _ => Ok(()),
         }
     }
 }
@@ -262,10 +288,11 @@ pub async fn rate_limit(State(state): State<AppState>, mut req: Request, next: N
         return next.run(req).await;
     }
     let now = Instant::now();
+    let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let token = bearer_token(req.headers()).map(str::to_owned);
     if let Some(token) = token {
         let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
-        match limits.check_token(key, now) {
+        match limits.check_token(key, write, now) {
             Some(Ok(())) => return next.run(req).await,
             Some(Err(retry_after_secs)) => {
                 return AppError::from(ErrorCode::RateLimited { retry_after_secs }).into_response();
@@ -273,7 +300,10 @@ pub async fn rate_limit(State(state): State<AppState>, mut req: Request, next: N
             // Not seen since this process started (a restart, a new replica): ask the store.
             None => match authenticate(&state, token, is_lookup(req.uri().path())).await {
                 Ok(record) => {
-                    limits.admit(key, record.role, now);
+                    if let Err(retry_after_secs) = limits.admit(key, record.role, write, now) {
+                        return AppError::from(ErrorCode::RateLimited { retry_after_secs })
+                            .into_response();
+                    }
                     // The extractor takes it from here instead of asking the store again.
                     req.extensions_mut().insert(Authenticated(record));
                     return next.run(req).await;

@@ -1,4 +1,4 @@
-//! Binding key pairs to instances and unbinding them (DESIGN §2 "Operations").
+//! Binding key pairs to instances and unbinding them (`docs/rules.md`, "Operations").
 //!
 //! Only `STOPPED` Linux instances qualify. With `force_stop`, an instance that is not
 //! stopped counts as stopped for the call: it is stopped, changed, and started again if it
