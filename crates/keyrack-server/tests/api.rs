@@ -4,7 +4,8 @@
 
 mod common;
 
-use common::{assert_error_shape, ed25519_keys, App, Body, Server, TestDb, TOKEN};
+use common::{assert_invalid, assert_refused, ed25519_keys, App, Body, Server, TestDb, TOKEN};
+use keyrack_api::{ErrorCode, Rule};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -47,7 +48,7 @@ async fn every_api_route_needs_a_valid_bearer_token() {
                     Some(Body::Json(json!({}))),
                 )
                 .await;
-            assert_error_shape(&r, 401, "Unauthorized");
+            assert_refused(&r, ErrorCode::Unauthorized);
             assert_eq!(r.header("www-authenticate"), Some("Bearer"));
         }
         let r = server
@@ -137,7 +138,7 @@ async fn malformed_requests_and_unknown_routes_get_the_standard_error_shape() {
         "{\"name\": \"x\"}",
     ] {
         let r = post_raw(body).await;
-        assert_error_shape(&r, 400, "InvalidRequest");
+        assert_refused(&r, ErrorCode::InvalidRequest);
     }
     // No JSON content type.
     let r = server
@@ -149,7 +150,7 @@ async fn malformed_requests_and_unknown_routes_get_the_standard_error_shape() {
             None,
         )
         .await;
-    assert_error_shape(&r, 400, "InvalidRequest");
+    assert_refused(&r, ErrorCode::InvalidRequest);
 
     for path in [
         "/api/v1/nope",
@@ -161,11 +162,11 @@ async fn malformed_requests_and_unknown_routes_get_the_standard_error_shape() {
         let r = server
             .request(Method::GET, path, Some(TOKEN), &[], None)
             .await;
-        assert_error_shape(&r, 404, "NotFound");
+        assert_refused(&r, ErrorCode::NotFound { id: None });
     }
     // Without --dist, other paths are 404 too.
     let r = server.request(Method::GET, "/keys", None, &[], None).await;
-    assert_error_shape(&r, 404, "NotFound");
+    assert_refused(&r, ErrorCode::NotFound { id: None });
 
     for (method, path) in [
         (Method::DELETE, "/api/v1/key-pairs"),
@@ -174,7 +175,7 @@ async fn malformed_requests_and_unknown_routes_get_the_standard_error_shape() {
         (Method::POST, "/api/v1/key-pairs/skey-00000000"),
     ] {
         let r = server.request(method, path, Some(TOKEN), &[], None).await;
-        assert_error_shape(&r, 405, "MethodNotAllowed");
+        assert_refused(&r, ErrorCode::MethodNotAllowed);
     }
 
     let r = server
@@ -195,7 +196,7 @@ async fn malformed_requests_and_unknown_routes_get_the_standard_error_shape() {
             Some(Body::Raw(huge)),
         )
         .await;
-    assert_error_shape(&r, 413, "PayloadTooLarge");
+    assert_refused(&r, ErrorCode::PayloadTooLarge);
 }
 
 #[tokio::test]
@@ -340,26 +341,23 @@ async fn demo_fleet_is_listed() {
     assert_eq!(by_ip.body["items"][0]["name"], "db-gz-01");
     let by_name = server.get("/instances?q=WEB-GZ").await;
     assert_eq!(by_name.body["total"], 3);
+    assert_eq!(field_of(&server.get("/instances?state=ON").await), "state");
     assert_eq!(
-        server.get("/instances?state=ON").await.body["error"]["details"]["field"],
-        "state"
-    );
-    assert_eq!(
-        server.get("/instances?limit=1000").await.body["error"]["details"]["field"],
+        field_of(&server.get("/instances?limit=1000").await),
         "limit"
     );
 
     // Bindings agree from both sides.
     let web = server.key_named("web-prod").await;
-    for id in web["instance_ids"].as_array().expect("ids") {
+    for id in &web.instance_ids {
         let instance = items
             .iter()
-            .find(|i| &i["id"] == id)
+            .find(|i| i["id"] == id.as_str())
             .expect("bound instance listed");
         assert!(instance["key_ids"]
             .as_array()
             .expect("keys")
-            .contains(&web["id"]));
+            .contains(&json!(web.id)));
     }
     let images = server.get("/images").await;
     assert_eq!(images.body["total"], 2);
@@ -371,11 +369,11 @@ async fn demo_fleet_is_listed() {
         .find(|i| {
             i["key_ids"]
                 .as_array()
-                .is_some_and(|k| k.contains(&bastion["id"]))
+                .is_some_and(|k| k.contains(&json!(bastion.id)))
         })
         .cloned()
         .expect("an image carrying bastion");
-    assert_eq!(bastion["image_ids"], json!([image["id"]]));
+    assert_eq!(json!(bastion.image_ids), json!([image["id"]]));
     assert!(image["id"].as_str().expect("id").starts_with("img-"));
 }
 
@@ -386,7 +384,7 @@ async fn data_survives_a_restart_and_demo_is_seeded_once() {
     let url = db.url().to_owned();
     let mut server = Server::spawn(&url, &["--demo"], true).await;
     let created = server.create("survivor", &ed25519_keys(1)[0]).await;
-    let id = created["id"].as_str().expect("id").to_owned();
+    let id = created.id.as_str().to_owned();
     let r = server
         .api(
             Method::PUT,
@@ -403,7 +401,7 @@ async fn data_survives_a_restart_and_demo_is_seeded_once() {
     assert_eq!(after.status, 200, "{}", after.text);
     assert_eq!(after.body, before);
     assert_eq!(server.get("/regions").await.body["total"], 3);
-    assert_eq!(server.get("/key-pairs").await.body["total"], 7);
+    assert_eq!(server.key_pairs("").await.total, 7);
 }
 
 #[tokio::test]
@@ -438,11 +436,11 @@ async fn spa_deep_links_get_index_html() {
     let r = server
         .request(Method::GET, "/api/v1/nope", Some(TOKEN), &[], None)
         .await;
-    assert_error_shape(&r, 404, "NotFound");
+    assert_refused(&r, ErrorCode::NotFound { id: None });
     let r = server
         .request(Method::GET, "/api/v1/regions", None, &[], None)
         .await;
-    assert_error_shape(&r, 401, "Unauthorized");
+    assert_refused(&r, ErrorCode::Unauthorized);
 }
 
 #[test]
@@ -488,18 +486,22 @@ async fn a_nul_character_anywhere_is_refused_naming_where() {
             )),
         )
         .await;
-    assert_error_shape(&r, 400, "InvalidParameter");
-    assert_eq!(r.body["error"]["details"]["field"], "ids[1]", "{}", r.text);
-    assert_eq!(r.body["error"]["details"]["rule"], "control_char");
+    assert_invalid(&r, "ids[1]", Rule::ControlChar);
     let r = server.get("/key-pairs/skey-%00").await;
-    assert_error_shape(&r, 400, "InvalidParameter");
-    assert_eq!(r.body["error"]["details"]["field"], "path");
+    assert_eq!(field_of(&r), "path");
     let r = server.get("/key-pairs?limit=5&q=a%00b").await;
-    assert_error_shape(&r, 400, "InvalidParameter");
-    assert_eq!(r.body["error"]["details"]["field"], "q");
+    assert_eq!(field_of(&r), "q");
     // Without a valid token it is the usual 401.
     let r = server
         .request(Method::GET, "/api/v1/key-pairs?q=%00", None, &[], None)
         .await;
     assert_eq!(r.status, 401);
+}
+
+/// The field an `InvalidParameter` refusal names.
+fn field_of(r: &common::Resp) -> String {
+    match r.refusal().code {
+        ErrorCode::InvalidParameter { field, .. } => field,
+        other => panic!("not InvalidParameter: {other:?}"),
+    }
 }

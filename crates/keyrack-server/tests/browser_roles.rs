@@ -159,11 +159,7 @@ async fn admins_manage_tokens_and_read_the_audit_log_and_viewers_only_read() {
     assert_no_write_action(&b, &["Start", "Shut down"], "the Instances page").await;
     let key = server.key_named("db-admin").await;
     b.client
-        .goto(&format!(
-            "{}/keys/{}",
-            server.base,
-            key["id"].as_str().unwrap()
-        ))
+        .goto(&format!("{}/keys/{}", server.base, key.id))
         .await
         .unwrap();
     b.wait_text("DBA access to database hosts").await;

@@ -8,6 +8,7 @@
 
 mod common;
 
+use keyrack_api::{Instance, InstanceState};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -500,12 +501,7 @@ async fn run_clients<T: Transport + Send + Sync + 'static>(
     let mut keys = Vec::new();
     for k in 0..KEYS {
         let name = format!("seed-{k}");
-        keys.push(
-            server.create(&name, &rng.ed25519_line(&name)).await["id"]
-                .as_str()
-                .expect("id")
-                .to_owned(),
-        );
+        keys.push(server.create(&name, &rng.ed25519_line(&name)).await.id);
     }
     let mut instances = Vec::new();
     for i in 0..INSTANCES {
@@ -612,7 +608,7 @@ async fn run_clients<T: Transport + Send + Sync + 'static>(
     for id in &instances {
         let r = server.get(&format!("/instances/{id}")).await;
         assert_eq!(r.status, 200, "{}", r.text);
-        assert_eq!(r.body["state"], "STOPPED");
+        assert_eq!(r.ok::<Instance>().state, InstanceState::Stopped);
         let key_ids: Vec<String> = r.body["key_ids"]
             .as_array()
             .expect("key_ids")

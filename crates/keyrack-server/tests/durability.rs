@@ -83,9 +83,7 @@ async fn acknowledged_creates_survive_sigkill() {
         );
         assert_eq!(r.body["name"], name.as_str());
     }
-    let total = server.get("/key-pairs?limit=1").await.body["total"]
-        .as_u64()
-        .expect("total");
+    let total = server.key_pairs("limit=1").await.total;
     assert!(total >= acked.len() as u64);
     drop(server);
 

@@ -43,15 +43,15 @@ async fn fingerprints_match_ssh_keygen() {
         let text = std::fs::read_to_string(&public).expect("public key");
         let key = server.create(name, &text).await;
         assert_eq!(
-            key["fingerprint_sha256"],
+            key.fingerprint_sha256,
             keygen_fingerprint(&public, false).as_str(),
             "{name}"
         );
         assert_eq!(
-            key["fingerprint_md5"],
+            key.fingerprint_md5,
             keygen_fingerprint(&public, true).as_str(),
             "{name}"
         );
-        assert_eq!(key["bits"], bits, "{name}");
+        assert_eq!(key.bits, bits, "{name}");
     }
 }

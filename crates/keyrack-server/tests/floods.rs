@@ -100,11 +100,11 @@ async fn unauthenticated_writes_are_rate_limited_and_counted_not_logged_one_by_o
 async fn a_valid_token_is_never_refused_for_junk_from_its_address() {
     let mut server = Server::start(&[]).await;
     let (instance, agent) = server.register("web-01", "linux", "STOPPED").await;
-    let instance = instance["id"].as_str().expect("id").to_owned();
+    let instance = instance.id.as_str().to_owned();
     let key = server.create("bound", &common::ed25519_keys(1)[0]).await;
-    let fingerprint = key["fingerprint_sha256"].as_str().expect("fp").to_owned();
+    let fingerprint = key.fingerprint_sha256.as_str().to_owned();
     let r = server
-        .bind("bind", key["id"].as_str().expect("id"), &[&instance], false)
+        .bind("bind", key.id.as_str(), &[&instance], false)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
 
@@ -175,10 +175,10 @@ async fn an_agent_s_reports_add_a_bounded_number_of_audit_entries() {
     ])
     .await;
     let (instance, agent) = server.register("web-02", "linux", "STOPPED").await;
-    let instance = instance["id"].as_str().expect("id").to_owned();
+    let instance = instance.id.as_str().to_owned();
     let key = server.create("reported", &common::ed25519_keys(1)[0]).await;
-    let key_id = key["id"].as_str().expect("id").to_owned();
-    let fingerprint = key["fingerprint_sha256"].as_str().expect("fp").to_owned();
+    let key_id = key.id.as_str().to_owned();
+    let fingerprint = key.fingerprint_sha256.as_str().to_owned();
     let r = server.bind("bind", &key_id, &[&instance], false).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let total = |r: common::Resp| r.body["total"].as_u64().expect("total");
@@ -241,7 +241,7 @@ async fn an_agent_s_reports_add_a_bounded_number_of_audit_entries() {
 async fn an_agent_flooding_reports_is_held_off_before_any_database_work() {
     let server = Server::start(&[]).await;
     let (instance, agent) = server.register("web-03", "linux", "STOPPED").await;
-    let instance = instance["id"].as_str().expect("id").to_owned();
+    let instance = instance.id.as_str().to_owned();
     let client = reqwest::Client::new();
     let url = format!("{}/api/v1/instances/{instance}/logins", server.base);
     let statuses = flood(300, |i| {

@@ -4,7 +4,8 @@
 
 mod common;
 
-use common::{random_ed25519_line, App};
+use common::{assert_invalid, random_ed25519_line, App};
+use keyrack_api::{ErrorCode, Rule};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -114,7 +115,7 @@ async fn an_authorized_keys_file_of_50_lines_imports_exactly_its_new_keys() {
         "the same key as line 6"
     );
     assert_eq!(strip(at(8)), row("duplicate", "old-laptop", ""));
-    assert_eq!(preview.body["results"][7]["id"], old["id"]);
+    assert_eq!(preview.body["results"][7]["id"], old.id);
     assert_eq!(strip(at(9)), row("refused", "", "dsa"));
     assert_eq!(strip(at(10)), row("refused", "", "rsa_too_short"));
     assert_eq!(strip(at(11)), row("refused", "", "certificate"));
@@ -133,7 +134,7 @@ async fn an_authorized_keys_file_of_50_lines_imports_exactly_its_new_keys() {
         assert_eq!(at(line).1, "new", "line {line}");
     }
     assert_eq!(
-        server.get("/key-pairs").await.body["total"],
+        server.key_pairs("").await.total,
         2,
         "a dry run writes nothing"
     );
@@ -161,7 +162,7 @@ async fn an_authorized_keys_file_of_50_lines_imports_exactly_its_new_keys() {
     assert_eq!(created, selected);
     assert_eq!(done[15].2, "chosen-name");
     assert_eq!(done[49].1, "skipped", "not selected");
-    assert_eq!(server.get("/key-pairs").await.body["total"], 2 + 38);
+    assert_eq!(server.key_pairs("").await.total, 2 + 38);
     let r = server.get("/key-pairs?q=ops%40bastion-3").await;
     assert_eq!(r.body["items"][0]["comment"], "ops@bastion", "{}", r.text);
     assert_eq!(r.body["items"][0]["origin"], "imported", "{}", r.text);
@@ -192,14 +193,7 @@ async fn an_import_refuses_a_file_too_long_and_takes_a_large_one() {
             json!({"authorized_keys": "\n".repeat(1_001), "dry_run": true}),
         )
         .await;
-    assert_eq!(
-        (r.status, r.code()),
-        (400, "InvalidParameter"),
-        "{}",
-        r.text
-    );
-    assert_eq!(r.body["error"]["details"]["field"], "authorized_keys");
-    assert_eq!(r.body["error"]["details"]["rule"], "count");
+    assert_invalid(&r, "authorized_keys", Rule::Count);
 
     // 1,000 lines of 700 bytes: far above the 64 KiB of other requests, all refused.
     let line = format!("ssh-rsa {}", "A".repeat(692));
@@ -232,7 +226,11 @@ async fn an_import_refuses_a_file_too_long_and_takes_a_large_one() {
     let r = server
         .post("/key-pairs/import", json!({"authorized_keys": key}))
         .await;
-    assert_eq!((r.status, r.code()), (400, "PolicyViolation"), "{}", r.text);
+    assert!(
+        matches!(r.refusal().code, ErrorCode::PolicyViolation { .. }),
+        "{}",
+        r.text
+    );
     let in_10_days = keyrack_server::clock::after(std::time::Duration::from_secs(10 * 86_400));
     let r = server
         .post(

@@ -4,7 +4,11 @@
 
 mod common;
 
-use common::{ed25519_keys, App, Server, TestDb, FAST};
+use common::{
+    assert_invalid, assert_invalid_field, assert_refused, bind_outcomes, ed25519_keys, App, Server,
+    TestDb, FAST,
+};
+use keyrack_api::{BindOutcome, ErrorCode, Instance, InstanceState, KeyPair, Rule};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -53,7 +57,7 @@ async fn registering_an_instance_answers_once_with_its_agent_token() {
     );
     let second = server.instance("second", "windows", "STOPPED").await;
     assert_eq!(server.get("/regions").await.body["total"], 2);
-    assert_eq!(server.state_of(&second).await, "STOPPED");
+    assert_eq!(server.state_of(&second).await, InstanceState::Stopped);
 
     for (body, field) in [
         (json!({"name": "", "region": "r", "os": "linux"}), "name"),
@@ -79,13 +83,7 @@ async fn registering_an_instance_answers_once_with_its_agent_token() {
         ),
     ] {
         let r = server.post("/instances", body).await;
-        assert_eq!(
-            (r.status, r.code()),
-            (400, "InvalidParameter"),
-            "{}",
-            r.text
-        );
-        assert_eq!(r.body["error"]["details"]["field"], field, "{}", r.text);
+        assert_invalid_field(&r, field);
     }
     let r = server
         .post(
@@ -93,8 +91,8 @@ async fn registering_an_instance_answers_once_with_its_agent_token() {
             json!({"name": "a", "region": "r", "os": "macos"}),
         )
         .await;
-    assert_eq!((r.status, r.code()), (400, "InvalidRequest"), "{}", r.text);
-    assert_eq!(server.get("/instances").await.body["total"], 2);
+    assert_refused(&r, ErrorCode::InvalidRequest);
+    assert_eq!(server.instances("").await.total, 2);
 }
 
 /// `?fingerprint=` (sshd's `%f`): the line of that bound key only, or an empty 200; a
@@ -109,25 +107,17 @@ async fn authorized_keys_by_fingerprint_answer_one_line_or_none() {
     let unbound = server.create("unbound", &keys[3]).await;
     let (host, agent) = server.register("host", "linux", "STOPPED").await;
     let neighbour = server.instance("neighbour", "linux", "STOPPED").await;
-    let host_id = host["id"].as_str().expect("id");
+    let host_id = host.id.as_str();
     for key in [&first, &second] {
-        let r = server
-            .bind("bind", key["id"].as_str().expect("id"), &[host_id], false)
-            .await;
-        assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+        let r = server.bind("bind", &key.id, &[host_id], false).await;
+        assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
     }
     let r = server
-        .bind(
-            "bind",
-            elsewhere["id"].as_str().expect("id"),
-            &[&neighbour],
-            false,
-        )
+        .bind("bind", elsewhere.id.as_str(), &[&neighbour], false)
         .await;
-    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
     let path = format!("/instances/{host_id}/authorized_keys");
-    let by = |key: &Value| {
-        let fingerprint = key["fingerprint_sha256"].as_str().expect("fingerprint");
+    let by = |fingerprint: &str| {
         assert!(fingerprint.starts_with("SHA256:"), "{fingerprint}");
         let encoded = fingerprint
             .replace(':', "%3A")
@@ -137,26 +127,28 @@ async fn authorized_keys_by_fingerprint_answer_one_line_or_none() {
     };
 
     for key in [&first, &second] {
-        let r = server.as_token(&agent, Method::GET, &by(key), None).await;
+        let r = server
+            .as_token(&agent, Method::GET, &by(&key.fingerprint_sha256), None)
+            .await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.header("content-type"), Some("text/plain; charset=utf-8"));
         assert_eq!(r.header("cache-control"), Some("no-store"));
         assert_eq!(
             r.text,
-            format!(
-                "{} keyrack:{} {}\n",
-                key["public_key"].as_str().expect("key"),
-                key["id"].as_str().expect("id"),
-                key["name"].as_str().expect("name")
-            )
+            format!("{} keyrack:{} {}\n", key.public_key, key.id, key.name)
         );
     }
     // Bound to another instance, not bound at all, unknown: nothing, and 200.
-    let unknown =
-        json!({"fingerprint_sha256": "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"});
-    for key in [&elsewhere, &unbound, &unknown] {
-        let r = server.as_token(&agent, Method::GET, &by(key), None).await;
-        assert_eq!((r.status, r.text.as_str()), (200, ""), "{key}");
+    let unknown = "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU";
+    for fingerprint in [
+        elsewhere.fingerprint_sha256.as_str(),
+        &unbound.fingerprint_sha256,
+        unknown,
+    ] {
+        let r = server
+            .as_token(&agent, Method::GET, &by(fingerprint), None)
+            .await;
+        assert_eq!((r.status, r.text.as_str()), (200, ""), "{fingerprint}");
     }
     // Without it: every bound key, as before.
     let r = server.as_token(&agent, Method::GET, &path, None).await;
@@ -175,23 +167,20 @@ async fn authorized_keys_by_fingerprint_answer_one_line_or_none() {
         let r = server
             .as_token(&agent, Method::GET, &format!("{path}?{bad}"), None)
             .await;
-        assert_eq!(
-            (r.status, r.code()),
-            (400, "InvalidParameter"),
-            "{bad}: {}",
-            r.text
-        );
-        assert_eq!(r.body["error"]["details"]["field"], "fingerprint", "{}", r.text);
         // Any value over 400 characters is refused for its length before its form is read.
-        let rule = if bad.len() > 400 { "length" } else { "format" };
-        assert_eq!(r.body["error"]["details"]["rule"], rule, "{}", r.text);
+        let rule = if bad.len() > 400 {
+            Rule::Length
+        } else {
+            Rule::Format
+        };
+        assert_invalid(&r, "fingerprint", rule);
     }
     // The token is checked first: others still get 403 whatever the parameter.
     let viewer = server.viewer_token().await;
     let r = server
-        .as_token(&viewer, Method::GET, &by(&first), None)
+        .as_token(&viewer, Method::GET, &by(&first.fingerprint_sha256), None)
         .await;
-    assert_eq!((r.status, r.code()), (403, "Forbidden"), "{}", r.text);
+    assert_refused(&r, ErrorCode::Forbidden);
 }
 
 /// Issue #23 item 6: a key with an `expires_at` reaches sshd as `expiry-time="…" <key>`, so
@@ -215,23 +204,18 @@ async fn authorized_keys_lines_carry_the_expiry_sshd_enforces() {
                 json!({"name": name, "public_key": public_key, "expires_at": expires_at}),
             )
             .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        created.push(r.body);
+        created.push(r.ok::<KeyPair>());
     }
     let (host, agent) = server.register("host", "linux", "STOPPED").await;
-    let host_id = host["id"].as_str().expect("id");
+    let host_id = host.id.as_str();
     for key in &created {
-        let r = server
-            .bind("bind", key["id"].as_str().expect("id"), &[host_id], false)
-            .await;
-        assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+        let r = server.bind("bind", &key.id, &[host_id], false).await;
+        assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
     }
-    let line = |key: &Value, option: &str| {
+    let line = |key: &KeyPair, option: &str| {
         format!(
             "{option}{} keyrack:{} {}\n",
-            key["public_key"].as_str().expect("key"),
-            key["id"].as_str().expect("id"),
-            key["name"].as_str().expect("name")
+            key.public_key, key.id, key.name
         )
     };
     let expected = [
@@ -251,9 +235,8 @@ async fn authorized_keys_lines_carry_the_expiry_sshd_enforces() {
         "the console's download is what sshd gets"
     );
     for (key, line) in created.iter().zip(&expected) {
-        let fingerprint = key["fingerprint_sha256"]
-            .as_str()
-            .expect("fingerprint")
+        let fingerprint = key
+            .fingerprint_sha256
             .replace(':', "%3A")
             .replace('+', "%2B")
             .replace('/', "%2F");
@@ -278,8 +261,8 @@ async fn agent_tokens_read_their_own_authorized_keys_and_nothing_else() {
     let other = server.create("other", &keys[2]).await;
     let (host, agent) = server.register("host", "linux", "STOPPED").await;
     let (neighbour, neighbour_agent) = server.register("neighbour", "linux", "STOPPED").await;
-    let host_id = host["id"].as_str().expect("id");
-    let neighbour_id = neighbour["id"].as_str().expect("id");
+    let host_id = host.id.as_str();
+    let neighbour_id = neighbour.id.as_str();
     let path = format!("/instances/{host_id}/authorized_keys");
 
     // Nothing bound yet: 200 and an empty body.
@@ -290,33 +273,19 @@ async fn agent_tokens_read_their_own_authorized_keys_and_nothing_else() {
     assert_eq!(r.text, "");
 
     for key in [&first, &second] {
-        let r = server
-            .bind("bind", key["id"].as_str().expect("id"), &[host_id], false)
-            .await;
-        assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+        let r = server.bind("bind", &key.id, &[host_id], false).await;
+        assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
     }
     let r = server
-        .bind(
-            "bind",
-            other["id"].as_str().expect("id"),
-            &[neighbour_id],
-            false,
-        )
+        .bind("bind", other.id.as_str(), &[neighbour_id], false)
         .await;
-    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
 
     let r = server.as_token(&agent, Method::GET, &path, None).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let mut expected: Vec<String> = [&first, &second]
         .iter()
-        .map(|k| {
-            format!(
-                "{} keyrack:{} {}",
-                k["public_key"].as_str().expect("key"),
-                k["id"].as_str().expect("id"),
-                k["name"].as_str().expect("name")
-            )
-        })
+        .map(|k| format!("{} keyrack:{} {}", k.public_key, k.id, k.name))
         .collect();
     expected.sort();
     assert!(r.text.ends_with('\n'), "{}", r.text);
@@ -346,23 +315,23 @@ async fn agent_tokens_read_their_own_authorized_keys_and_nothing_else() {
             None,
         )
         .await;
-    assert_eq!(
-        (r404.status, r404.code()),
-        (404, "InstanceNotFound"),
-        "{}",
-        r404.text
+    assert_refused(
+        &r404,
+        ErrorCode::InstanceNotFound {
+            id: "ins-00000000".into(),
+        },
     );
     // Everyone else is refused: another instance's agent, viewers, no token.
     let viewer = server.viewer_token().await;
     for token in [neighbour_agent.as_str(), viewer.as_str()] {
         let r = server.as_token(token, Method::GET, &path, None).await;
-        assert_eq!((r.status, r.code()), (403, "Forbidden"), "{}", r.text);
+        assert_refused(&r, ErrorCode::Forbidden);
     }
     for token in [None, Some("kr_wrong")] {
         let r = server
             .request(Method::GET, &format!("/api/v1{path}"), token, &[], None)
             .await;
-        assert_eq!((r.status, r.code()), (401, "Unauthorized"), "{}", r.text);
+        assert_refused(&r, ErrorCode::Unauthorized);
     }
     let r = server
         .as_token(
@@ -373,22 +342,19 @@ async fn agent_tokens_read_their_own_authorized_keys_and_nothing_else() {
         )
         .await;
     assert_eq!(r.status, 200);
-    assert!(r.text.contains(other["id"].as_str().expect("id")));
+    assert!(r.text.contains(other.id.as_str()));
     assert_eq!(r.text.lines().count(), 1);
 
     // The agent token opens nothing else.
     let routes = [
         (Method::GET, "/key-pairs".to_owned()),
         (Method::GET, "/me".to_owned()),
-        (
-            Method::GET,
-            format!("/key-pairs/{}", first["id"].as_str().expect("id")),
-        ),
+        (Method::GET, format!("/key-pairs/{}", first.id.as_str())),
         (Method::POST, "/key-pairs".to_owned()),
         (Method::POST, "/key-pairs/batch-delete".to_owned()),
         (
             Method::POST,
-            format!("/key-pairs/{}/bind", other["id"].as_str().expect("id")),
+            format!("/key-pairs/{}/bind", other.id.as_str()),
         ),
         (Method::GET, "/regions".to_owned()),
         (Method::GET, "/instances".to_owned()),
@@ -405,14 +371,9 @@ async fn agent_tokens_read_their_own_authorized_keys_and_nothing_else() {
         let r = server
             .as_token(&agent, method.clone(), &route, Some(json!({})))
             .await;
-        assert_eq!(
-            (r.status, r.code()),
-            (403, "Forbidden"),
-            "{method} {route}: {}",
-            r.text
-        );
+        assert_refused(&r, ErrorCode::Forbidden);
     }
-    assert_eq!(server.get("/instances").await.body["total"], 2);
+    assert_eq!(server.instances("").await.total, 2);
 
     // Deleting the instance revokes its agent token.
     assert_eq!(
@@ -453,19 +414,14 @@ async fn only_admins_change_the_fleet() {
         let r = server
             .as_token(&viewer, method.clone(), &path, Some(body))
             .await;
-        assert_eq!(
-            (r.status, r.code()),
-            (403, "Forbidden"),
-            "{method} {path}: {}",
-            r.text
-        );
+        assert_refused(&r, ErrorCode::Forbidden);
     }
     for path in ["/instances", "/images", "/regions", "/key-pairs"] {
         let r = server.as_token(&viewer, Method::GET, path, None).await;
         assert_eq!(r.status, 200, "{path}: {}", r.text);
     }
-    assert_eq!(server.state_of(&id).await, "RUNNING");
-    assert_eq!(server.get("/instances").await.body["total"], 1);
+    assert_eq!(server.state_of(&id).await, InstanceState::Running);
+    assert_eq!(server.instances("").await.total, 1);
 }
 
 #[tokio::test]
@@ -475,91 +431,62 @@ async fn stop_and_start_pass_through_transitions() {
     let stop = format!("/instances/{id}/stop");
     let start = format!("/instances/{id}/start");
 
-    let r = server.api(Method::POST, &stop, None).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.body["state"], "STOPPING");
-    assert_eq!(r.body["id"], id.as_str());
+    let stopping: Instance = server.api(Method::POST, &stop, None).await.ok();
+    assert_eq!(stopping.state, InstanceState::Stopping);
+    assert_eq!(stopping.id, id);
     // Seen as STOPPING by list, filter and get until the delay has passed.
-    let listed = server.get("/instances?state=STOPPING").await;
-    assert_eq!(
-        listed.body["items"][0]["id"],
-        id.as_str(),
-        "{}",
-        listed.text
-    );
+    let listed = server.instances("state=STOPPING").await;
+    assert_eq!(listed.items[0].id, id);
     // Stopping again changes nothing; starting now is a conflict.
     let r = server.api(Method::POST, &stop, None).await;
-    assert_eq!(
-        (r.status, r.body["state"].as_str()),
-        (200, Some("STOPPING"))
-    );
+    assert_eq!(r.ok::<Instance>().state, InstanceState::Stopping);
     let r = server.api(Method::POST, &start, None).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (409, "InstanceStateConflict"),
-        "{}",
-        r.text
+    assert_refused(
+        &r,
+        ErrorCode::InstanceStateConflict {
+            state: InstanceState::Stopping,
+        },
     );
-    assert_eq!(r.body["error"]["details"]["state"], "STOPPING");
 
-    server.wait_for_state(&id, "STOPPED").await;
-    assert_eq!(
-        server.get("/instances?state=STOPPED").await.body["total"],
-        1
-    );
-    assert_eq!(
-        server.get("/instances?state=STOPPING").await.body["total"],
-        0
-    );
+    server.wait_for_state(&id, InstanceState::Stopped).await;
+    assert_eq!(server.instances("state=STOPPED").await.total, 1);
+    assert_eq!(server.instances("state=STOPPING").await.total, 0);
     let r = server.api(Method::POST, &stop, None).await;
-    assert_eq!((r.status, r.body["state"].as_str()), (200, Some("STOPPED")));
+    assert_eq!(r.ok::<Instance>().state, InstanceState::Stopped);
 
     let r = server.api(Method::POST, &start, None).await;
-    assert_eq!(
-        (r.status, r.body["state"].as_str()),
-        (200, Some("STARTING"))
-    );
+    assert_eq!(r.ok::<Instance>().state, InstanceState::Starting);
     let r = server.api(Method::POST, &start, None).await;
-    assert_eq!(
-        (r.status, r.body["state"].as_str()),
-        (200, Some("STARTING"))
-    );
+    assert_eq!(r.ok::<Instance>().state, InstanceState::Starting);
     let r = server.api(Method::POST, &stop, None).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (409, "InstanceStateConflict"),
-        "{}",
-        r.text
+    assert_refused(
+        &r,
+        ErrorCode::InstanceStateConflict {
+            state: InstanceState::Starting,
+        },
     );
-    assert_eq!(r.body["error"]["details"]["state"], "STARTING");
-    server.wait_for_state(&id, "RUNNING").await;
+    server.wait_for_state(&id, InstanceState::Running).await;
     let r = server.api(Method::POST, &start, None).await;
-    assert_eq!((r.status, r.body["state"].as_str()), (200, Some("RUNNING")));
+    assert_eq!(r.ok::<Instance>().state, InstanceState::Running);
 
     // Windows instances start and stop too.
     let windows = server.instance("win", "windows", "RUNNING").await;
     let r = server
         .api(Method::POST, &format!("/instances/{windows}/stop"), None)
         .await;
-    assert_eq!(r.body["state"], "STOPPING");
+    assert_eq!(r.ok::<Instance>().state, InstanceState::Stopping);
 
     for path in [
         "/instances/ins-00000000/stop",
         "/instances/ins-00000000/start",
     ] {
         let r = server.api(Method::POST, path, None).await;
-        assert_eq!(
-            (r.status, r.code()),
-            (404, "InstanceNotFound"),
-            "{}",
-            r.text
-        );
-        assert_eq!(r.body["error"]["details"]["id"], "ins-00000000");
+        assert_refused(&r, instance_not_found("ins-00000000"));
     }
     let r = server.get("/instances/ins-00000000").await;
-    assert_eq!((r.status, r.code()), (404, "InstanceNotFound"));
+    assert_refused(&r, instance_not_found("ins-00000000"));
     let r = server.delete("/instances/ins-00000000").await;
-    assert_eq!((r.status, r.code()), (404, "InstanceNotFound"));
+    assert_refused(&r, instance_not_found("ins-00000000"));
 }
 
 #[tokio::test]
@@ -573,24 +500,24 @@ async fn transitions_are_persisted_and_finish_across_a_restart() {
     let r = server
         .api(Method::POST, &format!("/instances/{slow}/stop"), None)
         .await;
-    assert_eq!(r.body["state"], "STOPPING");
+    assert_eq!(r.ok::<Instance>().state, InstanceState::Stopping);
     server.stop();
 
     // A short delay on the next run; what the crash interrupted keeps its own deadline.
     let mut server = Server::spawn(&url, &["--transition-delay-ms", "200"], true).await;
-    assert_eq!(server.state_of(&slow).await, "STOPPING");
+    assert_eq!(server.state_of(&slow).await, InstanceState::Stopping);
     let r = server
         .api(Method::POST, &format!("/instances/{quick}/start"), None)
         .await;
-    assert_eq!(r.body["state"], "STARTING");
+    assert_eq!(r.ok::<Instance>().state, InstanceState::Starting);
     server.stop();
     // Down for longer than the delay: the transition completes on the next start.
     tokio::time::sleep(std::time::Duration::from_millis(600)).await;
     let server = Server::spawn(&url, FAST, true).await;
-    assert_eq!(server.state_of(&quick).await, "RUNNING");
-    assert_eq!(server.state_of(&slow).await, "STOPPING");
-    let running = server.get("/instances?state=RUNNING").await;
-    assert_eq!(running.body["items"][0]["id"], quick.as_str());
+    assert_eq!(server.state_of(&quick).await, InstanceState::Running);
+    assert_eq!(server.state_of(&slow).await, InstanceState::Stopping);
+    let running = server.instances("state=RUNNING").await;
+    assert_eq!(running.items[0].id, quick);
 }
 
 #[tokio::test]
@@ -598,24 +525,21 @@ async fn deleting_an_instance_drops_its_bindings() {
     let server = App::start(FAST).await;
     let keys = ed25519_keys(1);
     let key = server.create("k", &keys[0]).await;
-    let key_id = key["id"].as_str().expect("id");
+    let key_id = key.id.as_str();
     let running = server.instance("running", "linux", "RUNNING").await;
     let r = server.bind("bind", key_id, &[&running], true).await;
-    assert_eq!(r.body["results"][0]["outcome"], "bound");
-    let before = server.get(&format!("/key-pairs/{key_id}")).await;
-    assert_eq!(before.body["instance_ids"], json!([running]));
+    assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
+    let before = server.key_pair(key_id).await.expect("the key pair");
+    assert_eq!(before.instance_ids, [running.clone()]);
 
     // A running instance can be deleted; the key pair survives, unbound and deletable.
     assert_eq!(
         server.delete(&format!("/instances/{running}")).await.status,
         204
     );
-    let after = server.get(&format!("/key-pairs/{key_id}")).await;
-    assert_eq!(after.body["instance_ids"], json!([]));
-    assert_eq!(
-        after.body["version"].as_i64(),
-        before.body["version"].as_i64().map(|v| v + 1)
-    );
+    let after = server.key_pair(key_id).await.expect("the key pair");
+    assert!(after.instance_ids.is_empty());
+    assert_eq!(after.version, before.version + 1);
     assert_eq!(
         server.get(&format!("/instances/{running}")).await.status,
         404
@@ -636,12 +560,12 @@ async fn images_are_made_from_instances_and_carry_their_keys() {
     let keys = ed25519_keys(2);
     let a = server.create("a", &keys[0]).await;
     let b = server.create("b", &keys[1]).await;
-    let (a_id, b_id) = (a["id"].as_str().expect("id"), b["id"].as_str().expect("id"));
+    let (a_id, b_id) = (a.id.as_str(), b.id.as_str());
     let (instance, _) = server.register("builder", "linux", "STOPPED").await;
-    let instance_id = instance["id"].as_str().expect("id");
+    let instance_id = instance.id.as_str();
     for key in [a_id, b_id] {
         let r = server.bind("bind", key, &[instance_id], false).await;
-        assert_eq!(r.body["results"][0]["outcome"], "bound");
+        assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
     }
 
     let r = server
@@ -673,7 +597,7 @@ async fn images_are_made_from_instances_and_carry_their_keys() {
 
     // The image keeps its keys after the instance changes; an image of a bare instance has none.
     let r = server.bind("unbind", a_id, &[instance_id], false).await;
-    assert_eq!(r.body["results"][0]["outcome"], "unbound");
+    assert_eq!(bind_outcomes(&r)[0], BindOutcome::Unbound);
     assert_eq!(
         server.get("/images").await.body["items"][0]["key_ids"],
         json!(expected)
@@ -690,77 +614,77 @@ async fn images_are_made_from_instances_and_carry_their_keys() {
             json!({"name": "x", "instance_id": "ins-00000000"}),
         )
         .await;
-    assert_eq!(
-        (r.status, r.code()),
-        (404, "InstanceNotFound"),
-        "{}",
-        r.text
-    );
+    assert_refused(&r, instance_not_found("ins-00000000"));
     let r = server
         .post("/images", json!({"name": " ", "instance_id": instance_id}))
         .await;
-    assert_eq!(
-        (r.status, r.code()),
-        (400, "InvalidParameter"),
-        "{}",
-        r.text
-    );
-    assert_eq!(r.body["error"]["details"]["field"], "name");
+    assert_invalid_field(&r, "name");
 
     let r = server.delete(&format!("/key-pairs/{a_id}")).await;
-    assert_eq!((r.status, r.code()), (409, "KeyPairReferencedByImage"));
+    assert_refused(
+        &r,
+        ErrorCode::KeyPairReferencedByImage {
+            image_ids: vec![image_id.to_owned()],
+        },
+    );
     assert_eq!(
         server.delete(&format!("/images/{image_id}")).await.status,
         204
     );
     let r = server.delete(&format!("/images/{image_id}")).await;
-    assert_eq!((r.status, r.code()), (404, "ImageNotFound"), "{}", r.text);
-    assert_eq!(r.body["error"]["details"]["id"], image_id);
+    assert_refused(
+        &r,
+        ErrorCode::ImageNotFound {
+            id: image_id.to_owned(),
+        },
+    );
     assert_eq!(server.get("/images").await.body["total"], 1);
     assert_eq!(
         server.delete(&format!("/key-pairs/{a_id}")).await.status,
         204
     );
     let r = server.delete(&format!("/key-pairs/{b_id}")).await;
-    assert_eq!((r.status, r.code()), (409, "KeyPairInUse"), "still bound");
+    assert!(
+        matches!(r.refusal().code, ErrorCode::KeyPairInUse { .. }),
+        "still bound: {}",
+        r.text
+    );
 }
 
 #[tokio::test]
 async fn instances_filter_by_the_key_pair_bound_to_them() {
     let server = App::start(&[]).await;
     let key = server.create("filtered", &ed25519_keys(1)[0]).await;
-    let key_id = key["id"].as_str().expect("id").to_owned();
+    let key_id = key.id.as_str().to_owned();
     let bound = server.instance("bound-host", "linux", "STOPPED").await;
     let _other = server.instance("other-host", "linux", "STOPPED").await;
     let r = server.bind("bind", &key_id, &[&bound], false).await;
     assert_eq!(r.status, 200, "{}", r.text);
 
-    let r = server.get(&format!("/instances?key_pair={key_id}")).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.body["total"], 1);
-    assert_eq!(r.body["items"][0]["id"], bound.as_str());
+    let page = server.instances(&format!("key_pair={key_id}")).await;
+    assert_eq!(page.total, 1);
+    assert_eq!(page.items[0].id, bound);
     // With the other filters, and for a key bound nowhere.
-    let r = server
-        .get(&format!("/instances?key_pair={key_id}&q=other"))
+    let page = server
+        .instances(&format!("key_pair={key_id}&q=other"))
         .await;
-    assert_eq!(r.body["total"], 0);
-    let r = server.get("/instances?key_pair=skey-nothere0").await;
-    assert_eq!((r.status, r.body["total"].clone()), (200, 0.into()));
+    assert_eq!(page.total, 0);
+    assert_eq!(server.instances("key_pair=skey-nothere0").await.total, 0);
 }
 
 #[tokio::test]
 async fn instance_and_image_names_refuse_control_bidi_and_invisible_characters() {
     let server = App::start(&[]).await;
     let (instance, _) = server.register("builder", "linux", "STOPPED").await;
-    let instance_id = instance["id"].as_str().expect("id");
+    let instance_id = instance.id.as_str();
     for (name, rule) in [
-        ("web\u{200B}01", "invisible_char"),
-        ("web\u{2060}01", "invisible_char"),
-        ("\u{FEFF}web01", "invisible_char"),
-        ("web\u{202E}10", "bidi_override"),
-        ("web\u{061C}01", "bidi_override"),
-        ("web\u{1B}[0m", "control_char"),
-        ("web\u{7F}", "control_char"),
+        ("web\u{200B}01", Rule::InvisibleChar),
+        ("web\u{2060}01", Rule::InvisibleChar),
+        ("\u{FEFF}web01", Rule::InvisibleChar),
+        ("web\u{202E}10", Rule::BidiOverride),
+        ("web\u{061C}01", Rule::BidiOverride),
+        ("web\u{1B}[0m", Rule::ControlChar),
+        ("web\u{7F}", Rule::ControlChar),
     ] {
         let r = server
             .post(
@@ -768,28 +692,18 @@ async fn instance_and_image_names_refuse_control_bidi_and_invisible_characters()
                 json!({"name": name, "region": "test-region", "os": "linux"}),
             )
             .await;
-        assert_eq!(r.status, 400, "{name:?}: {}", r.text);
-        assert_eq!(r.code(), "InvalidParameter", "{}", r.text);
-        assert_eq!(r.body["error"]["details"]["field"], "name", "{}", r.text);
-        assert_eq!(
-            r.body["error"]["details"]["rule"], rule,
-            "{name:?}: {}",
-            r.text
-        );
+        assert_invalid(&r, "name", rule);
 
         let r = server
             .post("/images", json!({"name": name, "instance_id": instance_id}))
             .await;
-        assert_eq!(r.status, 400, "{name:?}: {}", r.text);
-        assert_eq!(r.code(), "InvalidParameter", "{}", r.text);
-        assert_eq!(r.body["error"]["details"]["field"], "name", "{}", r.text);
-        assert_eq!(
-            r.body["error"]["details"]["rule"], rule,
-            "{name:?}: {}",
-            r.text
-        );
+        assert_invalid(&r, "name", rule);
     }
     // Nothing was made by any refused request.
-    assert_eq!(server.get("/instances").await.body["total"], 1);
+    assert_eq!(server.instances("").await.total, 1);
     assert_eq!(server.get("/images").await.body["items"], json!([]));
+}
+
+fn instance_not_found(id: &str) -> ErrorCode {
+    ErrorCode::InstanceNotFound { id: id.into() }
 }

@@ -5,8 +5,10 @@ mod common;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use common::{ed25519_keys, random_ed25519_line, App};
-use keyrack_api::{ApiError, CreateKeyPair, ErrorCode, Origin, Rule};
+use common::{
+    assert_invalid, assert_refused, bind_outcomes, ed25519_keys, random_ed25519_line, tags, App,
+};
+use keyrack_api::{ApiError, BindOutcome, CreateKeyPair, ErrorCode, KeyPair, List, Origin, Rule};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -82,7 +84,7 @@ async fn create_answers_201_with_the_parsed_key() {
 
     // Origin defaults to imported.
     let key2 = &ed25519_keys(1)[0];
-    assert_eq!(server.create("second", key2).await["origin"], "imported");
+    assert_eq!(server.create("second", key2).await.origin, Origin::Imported);
 }
 
 #[tokio::test]
@@ -90,91 +92,99 @@ async fn every_field_rule_is_refused_naming_field_and_rule() {
     let server = App::start(&[]).await;
     let key = ed25519_keys(1).remove(0);
     let many_tags: Vec<Value> = (0..51).map(|i| json!({"key": format!("k{i}")})).collect();
-    let cases: Vec<(Value, &str, &str)> = vec![
-        (json!({"name": ""}), "name", "required"),
-        (json!({"name": "x".repeat(65)}), "name", "length"),
-        (json!({"name": "has space"}), "name", "charset"),
-        (json!({"name": "ключ"}), "name", "charset"),
-        (json!({"name": "-lead"}), "name", "first_char"),
+    let cases: Vec<(Value, &str, Rule)> = vec![
+        (json!({"name": ""}), "name", Rule::Required),
+        (json!({"name": "x".repeat(65)}), "name", Rule::Length),
+        (json!({"name": "has space"}), "name", Rule::Charset),
+        (json!({"name": "ключ"}), "name", Rule::Charset),
+        (json!({"name": "-lead"}), "name", Rule::FirstChar),
         (
             json!({"description": "é".repeat(256)}),
             "description",
-            "length",
+            Rule::Length,
         ),
         (
             json!({"description": "line\nbreak"}),
             "description",
-            "control_char",
+            Rule::ControlChar,
         ),
         (
             json!({"description": "evil\u{202E}txt"}),
             "description",
-            "bidi_override",
+            Rule::BidiOverride,
         ),
         (
             json!({"description": "zero\u{200B}width"}),
             "description",
-            "invisible_char",
+            Rule::InvisibleChar,
         ),
         (
             json!({"description": "mark\u{200F}"}),
             "description",
-            "bidi_override",
+            Rule::BidiOverride,
         ),
-        (json!({"name": "web\u{202E}01"}), "name", "bidi_override"),
-        (json!({"name": "web\u{FEFF}01"}), "name", "invisible_char"),
+        (json!({"name": "web\u{202E}01"}), "name", Rule::BidiOverride),
+        (
+            json!({"name": "web\u{FEFF}01"}),
+            "name",
+            Rule::InvisibleChar,
+        ),
         (
             json!({"tags": [{"key": "env\u{200B}", "value": "prod"}]}),
             "tags[0].key",
-            "invisible_char",
+            Rule::InvisibleChar,
         ),
         (
             json!({"tags": [{"key": "env", "value": "pr\u{200D}od"}]}),
             "tags[0].value",
-            "invisible_char",
+            Rule::InvisibleChar,
         ),
         (
             json!({"tags": [{"key": "env", "value": "\u{2066}prod"}]}),
             "tags[0].value",
-            "bidi_override",
+            Rule::BidiOverride,
         ),
         (
             json!({"tags": [{"key": "env\u{1B}[1m", "value": ""}]}),
             "tags[0].key",
-            "control_char",
+            Rule::ControlChar,
         ),
         (
             json!({"tags": [{"key": "", "value": "v"}]}),
             "tags[0].key",
-            "required",
+            Rule::Required,
         ),
         (
             json!({"tags": [{"key": "k".repeat(128)}]}),
             "tags[0].key",
-            "length",
+            Rule::Length,
         ),
         (
             json!({"tags": [{"key": "a", "value": "v".repeat(256)}]}),
             "tags[0].value",
-            "length",
+            Rule::Length,
         ),
-        (json!({"tags": [{"key": "a!"}]}), "tags[0].key", "charset"),
+        (
+            json!({"tags": [{"key": "a!"}]}),
+            "tags[0].key",
+            Rule::Charset,
+        ),
         (
             json!({"tags": [{"key": "a", "value": "x;y"}]}),
             "tags[0].value",
-            "charset",
+            Rule::Charset,
         ),
         (
             json!({"tags": [{"key": "KeyRack:owner"}]}),
             "tags[0].key",
-            "reserved",
+            Rule::Reserved,
         ),
         (
             json!({"tags": [{"key": "env"}, {"key": "env"}]}),
             "tags[1].key",
-            "unique",
+            Rule::Unique,
         ),
-        (json!({"tags": many_tags}), "tags", "count"),
+        (json!({"tags": many_tags}), "tags", Rule::Count),
     ];
     for (overrides, field, rule) in cases {
         let mut body = json!({"name": "valid", "public_key": key});
@@ -182,14 +192,10 @@ async fn every_field_rule_is_refused_naming_field_and_rule() {
             body[k] = v.clone();
         }
         let r = server.post("/key-pairs", body).await;
-        assert_eq!(r.status, 400, "{field}/{rule}: {}", r.text);
-        assert_eq!(r.code(), "InvalidParameter", "{}", r.text);
-        assert_eq!(r.body["error"]["details"]["field"], field, "{}", r.text);
-        assert_eq!(r.body["error"]["details"]["rule"], rule, "{}", r.text);
-        assert!(!r.body["error"]["message"].as_str().unwrap_or("").is_empty());
+        assert_invalid(&r, field, rule);
     }
     // Nothing was created by any refused request.
-    assert_eq!(server.get("/key-pairs").await.body["total"], 0);
+    assert_eq!(server.key_pairs("").await.total, 0);
 }
 
 #[tokio::test]
@@ -212,10 +218,7 @@ async fn every_public_key_refusal_has_its_reason() {
         let r = server
             .post("/key-pairs", json!({"name": "k", "public_key": public_key}))
             .await;
-        assert_eq!(r.status, 400, "{reason}: {}", r.text);
-        assert_eq!(r.code(), "PublicKeyInvalid", "{}", r.text);
-        assert_eq!(r.body["error"]["details"]["reason"], reason, "{}", r.text);
-        assert_eq!(r.body["error"]["details"]["field"], "public_key");
+        assert_refused(&r, public_key_invalid(reason));
     }
     // A private key pasted by mistake is never echoed back, not even in part.
     let r = server
@@ -241,17 +244,13 @@ async fn duplicates_and_quota_are_conflicts() {
             json!({"name": "aLPHA", "public_key": keys[1]}),
         )
         .await;
-    assert_eq!(r.status, 409, "{}", r.text);
-    assert_eq!(r.code(), "KeyPairNameDuplicate");
-    assert_eq!(r.body["error"]["details"]["field"], "name");
+    assert_refused(&r, ErrorCode::name_duplicate("aLPHA"));
 
     let r = server
         .post("/key-pairs", json!({"name": "beta", "public_key": keys[0]}))
         .await;
-    assert_eq!(r.status, 409, "{}", r.text);
-    assert_eq!(r.code(), "PublicKeyDuplicate");
-    assert_eq!(r.body["error"]["details"]["id"], first["id"]);
-    assert_eq!(r.body["error"]["details"]["name"], "Alpha");
+    let first_id = first.id.as_str();
+    assert_refused(&r, ErrorCode::public_key_duplicate(first_id, "Alpha"));
 
     server.create("beta", &keys[1]).await;
     let r = server
@@ -260,12 +259,10 @@ async fn duplicates_and_quota_are_conflicts() {
             json!({"name": "gamma", "public_key": keys[2]}),
         )
         .await;
-    assert_eq!(r.status, 409, "{}", r.text);
-    assert_eq!(r.code(), "KeyPairLimitExceeded");
-    assert_eq!(r.body["error"]["details"]["quota"], 2);
+    assert_refused(&r, ErrorCode::KeyPairLimitExceeded { quota: 2 });
 
     // Renaming onto another key's name (in any case) is a duplicate too.
-    let id = first["id"].as_str().expect("id");
+    let id = first.id.as_str();
     let r = server
         .api(
             Method::PATCH,
@@ -273,8 +270,7 @@ async fn duplicates_and_quota_are_conflicts() {
             Some(json!({"name": "BETA"})),
         )
         .await;
-    assert_eq!(r.status, 409, "{}", r.text);
-    assert_eq!(r.code(), "KeyPairNameDuplicate");
+    assert_refused(&r, ErrorCode::name_duplicate("BETA"));
     // A change of case of its own name is not.
     let r = server
         .api(
@@ -295,8 +291,8 @@ async fn list_filters_sorts_and_pages() {
     for (name, key) in names.iter().zip(&keys) {
         created.push(server.create(name, key).await);
     }
-    let tag = |id: &Value, tags: Value| {
-        let path = format!("/key-pairs/{}/tags", id.as_str().expect("id"));
+    let tag = |id: &str, tags: Value| {
+        let path = format!("/key-pairs/{id}/tags");
         (path, json!({ "tags": tags }))
     };
     for (i, tags) in [
@@ -307,106 +303,77 @@ async fn list_filters_sorts_and_pages() {
     .into_iter()
     .enumerate()
     {
-        let (path, body) = tag(&created[i]["id"], tags);
+        let (path, body) = tag(&created[i].id, tags);
         assert_eq!(server.api(Method::PUT, &path, Some(body)).await.status, 200);
     }
-    let names_of = |r: &common::Resp| -> Vec<String> {
-        r.body["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .map(|k| k["name"].as_str().expect("name").to_owned())
-            .collect()
+    let names_of =
+        |page: List<KeyPair>| -> Vec<String> { page.items.into_iter().map(|k| k.name).collect() };
+    let times_of = |page: List<KeyPair>| -> Vec<String> {
+        page.items.into_iter().map(|k| k.created_at).collect()
     };
 
-    let r = server.get("/key-pairs").await;
-    assert_eq!(r.status, 200);
-    assert_eq!(r.body["total"], 4);
-
-    let r = server.get("/key-pairs?sort=name").await;
+    assert_eq!(server.key_pairs("").await.total, 4);
     assert_eq!(
-        names_of(&r),
+        names_of(server.key_pairs("sort=name").await),
         ["alpha-db", "bravo", "Charlie-web", "delta-web"]
     );
-    let r = server.get("/key-pairs?sort=-name").await;
     assert_eq!(
-        names_of(&r),
+        names_of(server.key_pairs("sort=-name").await),
         ["delta-web", "Charlie-web", "bravo", "alpha-db"]
     );
-    let r = server.get("/key-pairs?sort=created_at").await;
-    let times: Vec<String> = r.body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|k| k["created_at"].as_str().expect("time").to_owned())
-        .collect();
+    let times = times_of(server.key_pairs("sort=created_at").await);
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
-    let r = server.get("/key-pairs?sort=-created_at").await;
-    let desc: Vec<String> = r.body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|k| k["created_at"].as_str().expect("time").to_owned())
-        .collect();
+    let desc = times_of(server.key_pairs("sort=-created_at").await);
     assert!(desc.windows(2).all(|w| w[0] >= w[1]), "{desc:?}");
 
     // q: name substring, case-insensitive; id substring; fingerprint exact and prefix.
     assert_eq!(
-        names_of(&server.get("/key-pairs?q=WEB&sort=name").await),
+        names_of(server.key_pairs("q=WEB&sort=name").await),
         ["Charlie-web", "delta-web"]
     );
-    let id = created[3]["id"].as_str().expect("id");
+    let id = created[3].id.as_str();
     assert_eq!(
-        names_of(&server.get(&format!("/key-pairs?q={}", &id[2..])).await),
+        names_of(server.key_pairs(&format!("q={}", &id[2..])).await),
         ["bravo"]
     );
-    let fp = created[1]["fingerprint_sha256"].as_str().expect("fp");
+    let fp = created[1].fingerprint_sha256.as_str();
     let enc = |s: &str| {
         s.replace('+', "%2B")
             .replace('/', "%2F")
             .replace(':', "%3A")
     };
     assert_eq!(
-        names_of(&server.get(&format!("/key-pairs?q={}", enc(fp))).await),
+        names_of(server.key_pairs(&format!("q={}", enc(fp))).await),
         ["alpha-db"]
     );
-    let r = server
-        .get(&format!("/key-pairs?q={}", enc(&fp[..20])))
-        .await;
-    assert_eq!(names_of(&r), ["alpha-db"], "{fp} {}", r.text);
-    let md5 = created[1]["fingerprint_md5"].as_str().expect("md5");
+    let page = server.key_pairs(&format!("q={}", enc(&fp[..20]))).await;
+    assert_eq!(names_of(page), ["alpha-db"], "{fp}");
+    let md5 = created[1].fingerprint_md5.as_str();
     assert_eq!(
-        names_of(&server.get(&format!("/key-pairs?q={}", enc(md5))).await),
+        names_of(server.key_pairs(&format!("q={}", enc(md5))).await),
         ["alpha-db"]
     );
-    assert_eq!(
-        server.get("/key-pairs?q=nothing-matches").await.body["total"],
-        0
-    );
+    assert_eq!(server.key_pairs("q=nothing-matches").await.total, 0);
     // Short text, the middle of a name, a fingerprint without its prefix, MD5 in lower case
     // and without its prefix, and LIKE's wildcards taken literally.
     assert_eq!(
-        names_of(&server.get("/key-pairs?q=ta&sort=name").await),
+        names_of(server.key_pairs("q=ta&sort=name").await),
         ["delta-web"]
     );
     assert_eq!(
-        names_of(&server.get("/key-pairs?q=a-W&sort=name").await),
+        names_of(server.key_pairs("q=a-W&sort=name").await),
         ["delta-web"]
     );
     let bare = fp.strip_prefix("SHA256:").expect("SHA256:");
     assert_eq!(
-        names_of(
-            &server
-                .get(&format!("/key-pairs?q={}", enc(&bare[..8])))
-                .await
-        ),
+        names_of(server.key_pairs(&format!("q={}", enc(&bare[..8]))).await),
         ["alpha-db"]
     );
     let lower_md5 = md5.to_lowercase();
     assert_eq!(
         names_of(
-            &server
-                .get(&format!("/key-pairs?q={}", enc(&lower_md5[..14])))
+            server
+                .key_pairs(&format!("q={}", enc(&lower_md5[..14])))
                 .await
         ),
         ["alpha-db"]
@@ -414,70 +381,64 @@ async fn list_filters_sorts_and_pages() {
     let bare_md5 = md5.strip_prefix("MD5:").expect("MD5:");
     assert_eq!(
         names_of(
-            &server
-                .get(&format!("/key-pairs?q={}", enc(&bare_md5[..11])))
+            server
+                .key_pairs(&format!("q={}", enc(&bare_md5[..11])))
                 .await
         ),
         ["alpha-db"]
     );
     for wildcard in ["%25", "_", "%25web"] {
         assert_eq!(
-            server.get(&format!("/key-pairs?q={wildcard}")).await.body["total"],
+            server.key_pairs(&format!("q={wildcard}")).await.total,
             0,
             "{wildcard}"
         );
     }
     // Pages past the middle are read from the end: the same rows in the same order.
-    let all = names_of(&server.get("/key-pairs?sort=name&limit=100").await);
+    let all = names_of(server.key_pairs("sort=name&limit=100").await);
     for offset in 0..4 {
-        let r = server
-            .get(&format!("/key-pairs?sort=name&offset={offset}&limit=1"))
+        let page = server
+            .key_pairs(&format!("sort=name&offset={offset}&limit=1"))
             .await;
-        assert_eq!(names_of(&r), [all[offset].clone()], "offset {offset}");
-        let r = server
-            .get(&format!("/key-pairs?sort=-name&offset={offset}&limit=3"))
+        assert_eq!(names_of(page), [all[offset].clone()], "offset {offset}");
+        let page = server
+            .key_pairs(&format!("sort=-name&offset={offset}&limit=3"))
             .await;
         let mut expected: Vec<String> = all.iter().rev().skip(offset).take(3).cloned().collect();
         expected.truncate(3);
-        assert_eq!(names_of(&r), expected, "offset {offset} descending");
+        assert_eq!(names_of(page), expected, "offset {offset} descending");
     }
 
     // tag=key and tag=key:value (split at the first colon).
-    assert_eq!(server.get("/key-pairs?tag=env").await.body["total"], 3);
+    assert_eq!(server.key_pairs("tag=env").await.total, 3);
     assert_eq!(
-        names_of(&server.get("/key-pairs?tag=env:prod&sort=name").await),
+        names_of(server.key_pairs("tag=env:prod&sort=name").await),
         ["Charlie-web", "delta-web"]
     );
     assert_eq!(
-        names_of(&server.get("/key-pairs?tag=team:x:y").await),
+        names_of(server.key_pairs("tag=team:x:y").await),
         ["Charlie-web"]
     );
-    assert_eq!(
-        server.get("/key-pairs?tag=env:staging").await.body["total"],
-        0
-    );
+    assert_eq!(server.key_pairs("tag=env:staging").await.total, 0);
 
     // Paging keeps the total.
-    let r = server.get("/key-pairs?sort=name&offset=1&limit=2").await;
-    assert_eq!(r.body["total"], 4);
-    assert_eq!(names_of(&r), ["bravo", "Charlie-web"]);
-    assert_eq!(names_of(&server.get("/key-pairs?offset=10").await).len(), 0);
-    assert_eq!(names_of(&server.get("/key-pairs?limit=100").await).len(), 4);
+    let page = server.key_pairs("sort=name&offset=1&limit=2").await;
+    assert_eq!(page.total, 4);
+    assert_eq!(names_of(page), ["bravo", "Charlie-web"]);
+    assert_eq!(names_of(server.key_pairs("offset=10").await).len(), 0);
+    assert_eq!(names_of(server.key_pairs("limit=100").await).len(), 4);
 
     for (query, field, rule) in [
-        ("limit=101", "limit", "range"),
-        ("limit=0", "limit", "range"),
-        ("limit=-1", "limit", "format"),
-        ("limit=ten", "limit", "format"),
-        ("offset=-5", "offset", "format"),
-        ("sort=size", "sort", "format"),
-        ("tag=", "tag", "format"),
+        ("limit=101", "limit", Rule::Range),
+        ("limit=0", "limit", Rule::Range),
+        ("limit=-1", "limit", Rule::Format),
+        ("limit=ten", "limit", Rule::Format),
+        ("offset=-5", "offset", Rule::Format),
+        ("sort=size", "sort", Rule::Format),
+        ("tag=", "tag", Rule::Format),
     ] {
         let r = server.get(&format!("/key-pairs?{query}")).await;
-        assert_eq!(r.status, 400, "{query}: {}", r.text);
-        assert_eq!(r.code(), "InvalidParameter");
-        assert_eq!(r.body["error"]["details"]["field"], field, "{query}");
-        assert_eq!(r.body["error"]["details"]["rule"], rule, "{query}");
+        assert_invalid(&r, field, rule);
     }
 }
 
@@ -485,7 +446,7 @@ async fn list_filters_sorts_and_pages() {
 async fn patch_and_tags_honour_if_match_and_bump_the_version() {
     let server = App::start(&[]).await;
     let key = server.create("orig", &ed25519_keys(1)[0]).await;
-    let path = format!("/key-pairs/{}", key["id"].as_str().expect("id"));
+    let path = format!("/key-pairs/{}", key.id.as_str());
 
     let r = server
         .with_if_match(
@@ -496,20 +457,18 @@ async fn patch_and_tags_honour_if_match_and_bump_the_version() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.body["version"], 2);
-    assert_eq!(r.body["name"], "orig");
-    assert_eq!(r.body["description"], "now described");
+    assert_eq!(r.ok::<KeyPair>().version, 2);
+    assert_eq!(r.ok::<KeyPair>().name, "orig");
+    assert_eq!(r.ok::<KeyPair>().description, "now described");
     assert_eq!(r.header("etag"), Some("\"2\""));
-    assert!(r.body["updated_at"].as_str() >= key["updated_at"].as_str());
+    assert!(r.ok::<KeyPair>().updated_at >= key.updated_at);
 
     // A stale version is refused and changes nothing.
     let r = server
         .with_if_match(Method::PATCH, &path, "\"1\"", json!({"name": "lost"}))
         .await;
-    assert_eq!(r.status, 412, "{}", r.text);
-    assert_eq!(r.code(), "PreconditionFailed");
-    assert_eq!(r.body["error"]["details"]["current_version"], 2);
-    assert_eq!(server.get(&path).await.body["name"], "orig");
+    assert_refused(&r, ErrorCode::PreconditionFailed { current_version: 2 });
+    assert_eq!(server.get(&path).await.ok::<KeyPair>().name, "orig");
 
     // A bare version works too; no If-Match means "any version".
     let r = server
@@ -521,27 +480,25 @@ async fn patch_and_tags_honour_if_match_and_bump_the_version() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.body["version"], 3);
-    assert_eq!(r.body["description"], "");
+    assert_eq!(r.ok::<KeyPair>().version, 3);
+    assert_eq!(r.ok::<KeyPair>().description, "");
     let r = server
         .api(Method::PATCH, &path, Some(json!({"name": "again"})))
         .await;
-    assert_eq!(r.body["version"], 4);
+    assert_eq!(r.ok::<KeyPair>().version, 4);
 
     let r = server
         .with_if_match(Method::PATCH, &path, "\"x\"", json!({"name": "bad-etag"}))
         .await;
-    assert_eq!(r.status, 400);
-    assert_eq!(r.body["error"]["details"]["field"], "If-Match");
+    assert_invalid(&r, "If-Match", Rule::Format);
 
     // PATCH rules: at least one field, each field's rule.
     let r = server.api(Method::PATCH, &path, Some(json!({}))).await;
-    assert_eq!((r.status, r.code()), (400, "InvalidParameter"));
-    assert_eq!(r.body["error"]["details"]["rule"], "required");
+    assert_invalid(&r, "name", Rule::Required);
     let r = server
         .api(Method::PATCH, &path, Some(json!({"name": "no spaces"})))
         .await;
-    assert_eq!(r.body["error"]["details"]["rule"], "charset");
+    assert_invalid(&r, "name", Rule::Charset);
 
     // Tags are replaced as a whole, in order, with If-Match.
     let tags_path = format!("{path}/tags");
@@ -554,11 +511,8 @@ async fn patch_and_tags_honour_if_match_and_bump_the_version() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(
-        r.body["tags"],
-        json!([{"key": "b", "value": "2"}, {"key": "a", "value": "1"}])
-    );
-    assert_eq!(r.body["version"], 5);
+    assert_eq!(r.ok::<KeyPair>().tags, tags(&[("b", "2"), ("a", "1")]));
+    assert_eq!(r.ok::<KeyPair>().version, 5);
     assert_eq!(r.header("etag"), Some("\"5\""));
     let r = server
         .api(
@@ -567,12 +521,11 @@ async fn patch_and_tags_honour_if_match_and_bump_the_version() {
             Some(json!({"tags": [{"key": "c", "value": ""}]})),
         )
         .await;
-    assert_eq!(r.body["tags"], json!([{"key": "c", "value": ""}]));
+    assert_eq!(r.ok::<KeyPair>().tags, tags(&[("c", "")]));
     let r = server
         .with_if_match(Method::PUT, &tags_path, "\"5\"", json!({"tags": []}))
         .await;
-    assert_eq!(r.status, 412);
-    assert_eq!(r.body["error"]["details"]["current_version"], 6);
+    assert_refused(&r, ErrorCode::PreconditionFailed { current_version: 6 });
     let r = server
         .api(
             Method::PUT,
@@ -580,10 +533,10 @@ async fn patch_and_tags_honour_if_match_and_bump_the_version() {
             Some(json!({"tags": [{"key": "keyrack:x"}]})),
         )
         .await;
-    assert_eq!(r.body["error"]["details"]["rule"], "reserved");
+    assert_invalid(&r, "tags[0].key", Rule::Reserved);
     assert_eq!(
-        server.get(&path).await.body["tags"],
-        json!([{"key": "c", "value": ""}])
+        server.get(&path).await.ok::<KeyPair>().tags,
+        tags(&[("c", "")])
     );
 
     // Unknown ids.
@@ -605,8 +558,12 @@ async fn patch_and_tags_honour_if_match_and_bump_the_version() {
             .await,
         server.delete("/key-pairs/skey-00000000").await,
     ] {
-        assert_eq!(r.status, 404, "{}", r.text);
-        assert_eq!(r.code(), "KeyPairNotFound");
+        assert!(
+            matches!(r.refusal().code, ErrorCode::KeyPairNotFound { .. }),
+            "{}",
+            r.text
+        );
+        assert_eq!(r.status, 404);
     }
 }
 
@@ -618,29 +575,33 @@ async fn delete_refuses_referenced_keys_and_batch_delete_reports_each() {
     let ci = server.key_named("ci-deploy").await;
     let backup = server.key_named("backup-agent").await;
     let legacy = server.key_named("legacy-ops").await;
-    let id = |k: &Value| k["id"].as_str().expect("id").to_owned();
+    let id = |k: &KeyPair| k.id.clone();
 
     let r = server.delete(&format!("/key-pairs/{}", id(&web))).await;
-    assert_eq!(r.status, 409, "{}", r.text);
-    assert_eq!(r.code(), "KeyPairInUse");
-    assert_eq!(
-        r.body["error"]["details"]["instance_ids"],
-        web["instance_ids"]
+    assert_refused(
+        &r,
+        ErrorCode::KeyPairInUse {
+            instance_ids: web.instance_ids.clone(),
+        },
     );
-    assert!(!web["instance_ids"].as_array().expect("ids").is_empty());
+    assert!(!web.instance_ids.is_empty());
 
     let r = server.delete(&format!("/key-pairs/{}", id(&bastion))).await;
-    assert_eq!(r.status, 409, "{}", r.text);
-    assert_eq!(r.code(), "KeyPairReferencedByImage");
-    assert_eq!(
-        r.body["error"]["details"]["image_ids"],
-        bastion["image_ids"]
+    assert_refused(
+        &r,
+        ErrorCode::KeyPairReferencedByImage {
+            image_ids: bastion.image_ids.clone(),
+        },
     );
 
     // Bound and referenced by an image: the binding is reported first.
-    assert!(!ci["image_ids"].as_array().expect("ids").is_empty());
+    assert!(!ci.image_ids.is_empty());
     let r = server.delete(&format!("/key-pairs/{}", id(&ci))).await;
-    assert_eq!(r.code(), "KeyPairInUse");
+    assert!(
+        matches!(r.refusal().code, ErrorCode::KeyPairInUse { .. }),
+        "{}",
+        r.text
+    );
 
     let r = server.delete(&format!("/key-pairs/{}", id(&legacy))).await;
     assert_eq!(r.status, 204, "{}", r.text);
@@ -652,13 +613,8 @@ async fn delete_refuses_referenced_keys_and_batch_delete_reports_each() {
             .status,
         404
     );
-    assert_eq!(
-        server
-            .delete(&format!("/key-pairs/{}", id(&legacy)))
-            .await
-            .code(),
-        "KeyPairNotFound"
-    );
+    let r = server.delete(&format!("/key-pairs/{}", id(&legacy))).await;
+    assert_refused(&r, ErrorCode::KeyPairNotFound { id: id(&legacy) });
 
     let r = server
         .post(
@@ -670,10 +626,10 @@ async fn delete_refuses_referenced_keys_and_batch_delete_reports_each() {
     assert_eq!(
         r.body,
         json!({"results": [
-            {"id": id(&web), "name": "web-prod", "outcome": "in_use", "instance_ids": web["instance_ids"]},
+            {"id": id(&web), "name": "web-prod", "outcome": "in_use", "instance_ids": web.instance_ids},
             {"id": "skey-zzzzzzzz", "outcome": "not_found"},
             {"id": id(&backup), "name": "backup-agent", "outcome": "deleted"},
-            {"id": id(&bastion), "name": "bastion", "outcome": "referenced_by_image", "image_ids": bastion["image_ids"]},
+            {"id": id(&bastion), "name": "bastion", "outcome": "referenced_by_image", "image_ids": bastion.image_ids},
         ]})
     );
     assert_eq!(
@@ -689,16 +645,14 @@ async fn delete_refuses_referenced_keys_and_batch_delete_reports_each() {
     );
 
     for (body, rule) in [
-        (json!({"ids": []}), "required"),
+        (json!({"ids": []}), Rule::Required),
         (
             json!({"ids": (0..101).map(|i| format!("skey-{i:08}")).collect::<Vec<_>>()}),
-            "count",
+            Rule::Count,
         ),
     ] {
         let r = server.post("/key-pairs/batch-delete", body).await;
-        assert_eq!(r.status, 400);
-        assert_eq!(r.body["error"]["details"]["field"], "ids");
-        assert_eq!(r.body["error"]["details"]["rule"], rule);
+        assert_invalid(&r, "ids", rule);
     }
 }
 
@@ -770,19 +724,16 @@ async fn rsa_keys_over_16384_bits_are_refused_with_their_size() {
             json!({"name": "huge", "public_key": rsa_line(16_400)}),
         )
         .await;
-    assert_eq!(r.status, 400, "{}", r.text);
-    assert_eq!(r.code(), "PublicKeyInvalid", "{}", r.text);
-    assert_eq!(r.body["error"]["details"]["field"], "public_key");
-    assert_eq!(r.body["error"]["details"]["reason"], "rsa_too_long");
+    let refusal = assert_refused(&r, public_key_invalid("rsa_too_long"));
     assert_eq!(
-        r.body["error"]["message"],
+        refusal.message,
         "This RSA key has 16400 bits; at most 16384 are accepted (OpenSSH refuses larger keys)"
     );
-    assert_eq!(server.get("/key-pairs").await.body["total"], 0);
+    assert_eq!(server.key_pairs("").await.total, 0);
     // OpenSSH's largest is accepted.
     let k = server.create("largest", &rsa_line(16_384)).await;
-    assert_eq!(k["bits"], 16_384, "{k}");
-    assert_eq!(k["algorithm"], "ssh-rsa");
+    assert_eq!(k.bits, 16_384, "{k:?}");
+    assert_eq!(k.algorithm, "ssh-rsa");
 }
 
 #[tokio::test]
@@ -845,19 +796,20 @@ async fn expiry_is_validated_stored_filtered_and_enforced() {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
-    assert_eq!(r.body["expires_at"], in_30_days.as_str());
-    let later = r.body["id"].as_str().expect("id").to_owned();
+    let created: KeyPair = r.ok();
+    assert_eq!(created.expires_at, Some(in_30_days.clone()));
+    let later = created.id;
     let never = server.create("never", &keys[1]).await;
-    assert!(never["expires_at"].is_null(), "{never}");
+    assert_eq!(never.expires_at, None);
     let soon = server.create("soon", &keys[2]).await;
-    let soon_id = soon["id"].as_str().expect("id");
+    let soon_id = soon.id.as_str();
     let gone = server.create("gone", &keys[3]).await;
-    let gone_id = gone["id"].as_str().expect("id");
+    let gone_id = gone.id.as_str();
 
     for (bad, rule) in [
-        (json!("tomorrow"), "format"),
-        (json!("2027-02-30T00:00:00Z"), "format"),
-        (json!("2020-01-01T00:00:00Z"), "range"),
+        (json!("tomorrow"), Rule::Format),
+        (json!("2027-02-30T00:00:00Z"), Rule::Format),
+        (json!("2020-01-01T00:00:00Z"), Rule::Range),
     ] {
         let r = server
             .post(
@@ -865,22 +817,7 @@ async fn expiry_is_validated_stored_filtered_and_enforced() {
                 json!({"name": "refused", "public_key": random_ed25519_line("x"), "expires_at": bad}),
             )
             .await;
-        assert_eq!(
-            (r.status, r.code()),
-            (400, "InvalidParameter"),
-            "{bad}: {}",
-            r.text
-        );
-        assert_eq!(
-            r.body["error"]["details"]["field"], "expires_at",
-            "{}",
-            r.text
-        );
-        assert_eq!(
-            r.body["error"]["details"]["rule"], rule,
-            "{bad}: {}",
-            r.text
-        );
+        assert_invalid(&r, "expires_at", rule);
     }
     // Not a string at all: the body is refused, naming the field.
     let r = server
@@ -889,9 +826,9 @@ async fn expiry_is_validated_stored_filtered_and_enforced() {
             json!({"name": "refused", "public_key": random_ed25519_line("x"), "expires_at": 20270101}),
         )
         .await;
-    assert_eq!((r.status, r.code()), (400, "InvalidRequest"), "{}", r.text);
-    assert!(r.text.contains("expires_at"), "{}", r.text);
-    assert_eq!(server.get("/key-pairs").await.body["total"], 4);
+    let refusal = assert_refused(&r, ErrorCode::InvalidRequest);
+    assert!(refusal.message.contains("expires_at"), "{}", r.text);
+    assert_eq!(server.key_pairs("").await.total, 4);
 
     // Modify: a time three days ahead (expiring), a past one (expired at once: Modify may
     // retire a key), then the list by status.
@@ -902,26 +839,19 @@ async fn expiry_is_validated_stored_filtered_and_enforced() {
     };
     let in_3_days = keyrack_server::clock::after(std::time::Duration::from_secs(3 * 86_400));
     let r = patch(soon_id, json!({"expires_at": in_3_days})).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.body["expires_at"], in_3_days.as_str());
-    assert_eq!(r.body["name"], "soon", "absent fields are kept");
+    let soon: KeyPair = r.ok();
+    assert_eq!(soon.expires_at, Some(in_3_days));
+    assert_eq!(soon.name, "soon", "absent fields are kept");
     let r = patch(gone_id, json!({"expires_at": "2020-01-01T00:00:00+00:00"})).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.body["expires_at"], "2020-01-01T00:00:00.000Z");
-    let r = patch(gone_id, json!({"expires_at": "soon"})).await;
     assert_eq!(
-        r.body["error"]["details"]["field"], "expires_at",
-        "{}",
-        r.text
+        r.ok::<KeyPair>().expires_at.as_deref(),
+        Some("2020-01-01T00:00:00.000Z")
     );
+    let r = patch(gone_id, json!({"expires_at": "soon"})).await;
+    assert_invalid(&r, "expires_at", Rule::Format);
 
-    let names = |body: &Value| -> Vec<String> {
-        let mut names: Vec<String> = body["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .map(|k| k["name"].as_str().expect("name").to_owned())
-            .collect();
+    let names = |page: &List<KeyPair>| -> Vec<String> {
+        let mut names: Vec<String> = page.items.iter().map(|k| k.name.clone()).collect();
         names.sort();
         names
     };
@@ -933,37 +863,29 @@ async fn expiry_is_validated_stored_filtered_and_enforced() {
         ("status=active&q=gon", vec![]),
         ("status=active&sort=name&limit=2&offset=2", vec!["soon"]),
     ] {
-        let r = server.get(&format!("/key-pairs?{query}")).await;
-        assert_eq!(r.status, 200, "{query}: {}", r.text);
-        assert_eq!(names(&r.body), expected, "{query}");
+        let page = server.key_pairs(query).await;
+        assert_eq!(names(&page), expected, "{query}");
         if !query.contains("limit") {
-            assert_eq!(r.body["total"], expected.len(), "{query}");
+            assert_eq!(page.total, expected.len() as u64, "{query}");
         } else {
-            assert_eq!(r.body["total"], 3, "{query}");
+            assert_eq!(page.total, 3, "{query}");
         }
     }
     let r = server.get("/key-pairs?status=soon").await;
-    assert_eq!(
-        (r.status, r.code()),
-        (400, "InvalidParameter"),
-        "{}",
-        r.text
-    );
-    assert_eq!(r.body["error"]["details"]["field"], "status", "{}", r.text);
+    assert_invalid(&r, "status", Rule::Format);
 
     // sshd never gets an expired key, by list or by fingerprint.
     let (host, agent) = server.register("host", "linux", "STOPPED").await;
-    let host_id = host["id"].as_str().expect("id");
+    let host_id = host.id.as_str();
     for id in [gone_id, later.as_str()] {
         let r = server.bind("bind", id, &[host_id], false).await;
-        assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+        assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
     }
     let path = format!("/instances/{host_id}/authorized_keys");
     let by_fingerprint = format!(
         "{path}?fingerprint={}",
-        gone["fingerprint_sha256"]
+        gone.fingerprint_sha256
             .as_str()
-            .expect("fingerprint")
             .replace(':', "%3A")
             .replace('+', "%2B")
             .replace('/', "%2F")
@@ -981,8 +903,7 @@ async fn expiry_is_validated_stored_filtered_and_enforced() {
 
     // Clearing the date (null) brings it back; an empty change is still refused.
     let r = patch(gone_id, json!({"expires_at": null})).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    assert!(r.body["expires_at"].is_null(), "{}", r.text);
+    assert_eq!(r.ok::<KeyPair>().expires_at, None);
     let r = server.as_token(&agent, Method::GET, &path, None).await;
     assert!(r.text.contains(gone_id), "{}", r.text);
     let r = server
@@ -990,12 +911,7 @@ async fn expiry_is_validated_stored_filtered_and_enforced() {
         .await;
     assert!(r.text.contains(gone_id), "{}", r.text);
     let r = patch(gone_id, json!({})).await;
-    assert_eq!(
-        (r.status, r.code()),
-        (400, "InvalidParameter"),
-        "{}",
-        r.text
-    );
+    assert_invalid(&r, "name", Rule::Required);
 }
 
 /// Issue #13: the export of a filtered view, every page of it, as JSON (each key pair as the
@@ -1034,20 +950,15 @@ async fn exports_hold_every_key_of_the_filtered_view() {
         r.header("content-disposition"),
         Some("attachment; filename=\"keyrack-key-pairs.json\"")
     );
-    let exported: Vec<Value> = serde_json::from_str(&r.text).expect("a JSON array");
+    let exported: Vec<KeyPair> = serde_json::from_str(&r.text).expect("key pairs");
     assert_eq!(exported.len(), 251);
-    let names: Vec<&str> = exported
-        .iter()
-        .map(|k| k["name"].as_str().expect("name"))
-        .collect();
+    let names: Vec<&str> = exported.iter().map(|k| k.name.as_str()).collect();
     let mut sorted = names.clone();
     sorted.sort_unstable();
     sorted.dedup();
     assert_eq!(names, sorted, "in the view's order, each once");
-    let first = server
-        .get("/key-pairs?tag=env%3Aprod&sort=name&limit=1")
-        .await;
-    assert_eq!(exported[0], first.body["items"][0], "as the API serves it");
+    let first = server.key_pairs("tag=env%3Aprod&sort=name&limit=1").await;
+    assert_eq!(exported[0], first.items[0], "as the API serves it");
 
     let viewer = server.viewer_token().await;
     let r = server
@@ -1082,17 +993,15 @@ async fn exports_hold_every_key_of_the_filtered_view() {
     let r = server.get("/key-pairs/export.csv?status=expired").await;
     assert_eq!(r.text.lines().count(), 1, "the header alone: {}", r.text);
     let r = server.get("/key-pairs/export.json?status=soon").await;
-    assert_eq!(
-        (r.status, r.code()),
-        (400, "InvalidParameter"),
-        "{}",
-        r.text
-    );
+    assert_invalid(&r, "status", Rule::Format);
     let r = server.get("/key-pairs/export.json?tag=%3Ax").await;
-    assert_eq!(
-        (r.status, r.code()),
-        (400, "InvalidParameter"),
-        "{}",
-        r.text
-    );
+    assert_invalid(&r, "tag", Rule::Format);
+}
+
+/// `PublicKeyInvalid` for `reason`.
+fn public_key_invalid(reason: &str) -> ErrorCode {
+    ErrorCode::PublicKeyInvalid {
+        field: "public_key".into(),
+        reason: reason.into(),
+    }
 }

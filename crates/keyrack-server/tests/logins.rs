@@ -6,29 +6,22 @@
 
 mod common;
 
-use common::{ed25519_keys, App};
+use common::{assert_invalid, assert_invalid_field, assert_refused, ed25519_keys, App};
+use keyrack_api::{ErrorCode, KeyLogin, KeyLogins, KeyPair, List, Rule};
 use reqwest::Method;
 use serde_json::{json, Value};
 
 /// `ssh-keygen -l`'s fingerprint of a key, as the API serves it.
-fn fingerprint(key: &Value) -> String {
-    key["fingerprint_sha256"]
-        .as_str()
-        .expect("fingerprint")
-        .to_owned()
+fn fingerprint(key: &KeyPair) -> String {
+    key.fingerprint_sha256.clone()
 }
 
 fn report(fingerprint: &str, user: &str, address: &str) -> Value {
     json!({"fingerprint": fingerprint, "user": user, "client_address": address})
 }
 
-fn names(r: &common::Resp) -> Vec<String> {
-    r.body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|k| k["name"].as_str().expect("name").to_owned())
-        .collect()
+fn names(page: &List<KeyPair>) -> Vec<String> {
+    page.items.iter().map(|k| k.name.clone()).collect()
 }
 
 #[tokio::test]
@@ -39,33 +32,18 @@ async fn an_instance_reports_a_login_of_a_bound_key_and_nothing_else() {
     let other = server.create("other", &keys[1]).await;
     let unbound = server.create("unbound", &keys[2]).await;
     let elsewhere = server.create("elsewhere", &keys[3]).await;
-    let used_id = used["id"].as_str().expect("id").to_owned();
+    let used_id = used.id.as_str().to_owned();
     let (web, web_token) = server.register("web-01", "linux", "RUNNING").await;
     let (db, db_token) = server.register("db-01", "linux", "RUNNING").await;
-    let (web_id, db_id) = (
-        web["id"].as_str().expect("id").to_owned(),
-        db["id"].as_str().expect("id").to_owned(),
-    );
+    let (web_id, db_id) = (web.id.as_str().to_owned(), db.id.as_str().to_owned());
     for key in [&used, &other] {
-        let r = server
-            .bind(
-                "bind",
-                key["id"].as_str().expect("id"),
-                &[&web_id, &db_id],
-                true,
-            )
-            .await;
+        let r = server.bind("bind", &key.id, &[&web_id, &db_id], true).await;
         assert_eq!(r.status, 200, "{}", r.text);
     }
-    let used = server.get(&format!("/key-pairs/{used_id}")).await.body;
-    assert!(used["last_login"].is_null(), "a new key never logged in");
+    let used = server.key_pair(&used_id).await.expect("the key pair");
+    assert_eq!(used.last_login, None, "a new key never logged in");
     let r = server
-        .bind(
-            "bind",
-            elsewhere["id"].as_str().expect("id"),
-            &[&db_id],
-            true,
-        )
+        .bind("bind", elsewhere.id.as_str(), &[&db_id], true)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let logins = |id: &str| format!("/instances/{id}/logins");
@@ -79,21 +57,15 @@ async fn an_instance_reports_a_login_of_a_bound_key_and_nothing_else() {
             Some(report(&fingerprint(&used), "root", "::ffff:203.0.113.7")),
         )
         .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.body["instance_id"], web_id.as_str());
-    assert_eq!(r.body["instance_name"], "web-01");
-    assert_eq!(r.body["user"], "root");
-    assert_eq!(r.body["client_address"], "203.0.113.7", "canonical form");
-    let first_at = r.body["at"].as_str().expect("at").to_owned();
+    let first: KeyLogin = r.ok();
+    assert_eq!(first.instance_id, web_id);
+    assert_eq!(first.instance_name, "web-01");
+    assert_eq!(first.user, "root");
+    assert_eq!(first.client_address, "203.0.113.7", "canonical form");
 
-    let r = server.get(&format!("/key-pairs/{used_id}")).await;
-    assert_eq!(
-        r.body["last_login"]["instance_name"], "web-01",
-        "{}",
-        r.text
-    );
-    assert_eq!(r.body["last_login"]["at"], first_at.as_str());
-    assert_eq!(r.body["version"], used["version"], "a login is not an edit");
+    let key = server.key_pair(&used_id).await.expect("the key pair");
+    assert_eq!(key.last_login.as_ref(), Some(&first));
+    assert_eq!(key.version, used.version, "a login is not an edit");
 
     // A later login elsewhere becomes the key's last; the details keep one per instance.
     let r = server
@@ -105,30 +77,32 @@ async fn an_instance_reports_a_login_of_a_bound_key_and_nothing_else() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = server.get(&format!("/key-pairs/{used_id}")).await;
-    assert_eq!(r.body["last_login"]["instance_name"], "db-01", "{}", r.text);
-    assert_eq!(r.body["last_login"]["user"], "deploy");
+    let last = server
+        .key_pair(&used_id)
+        .await
+        .expect("the key pair")
+        .last_login
+        .expect("a login");
+    assert_eq!(
+        (last.instance_name.as_str(), last.user.as_str()),
+        ("db-01", "deploy")
+    );
     let r = server.get(&format!("/key-pairs/{used_id}/logins")).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let per_instance: Vec<(&str, &str)> = r.body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|l| {
-            (
-                l["instance_name"].as_str().expect("name"),
-                l["user"].as_str().expect("user"),
-            )
-        })
+    let per_instance: Vec<(String, String)> = r
+        .ok::<KeyLogins>()
+        .items
+        .into_iter()
+        .map(|l| (l.instance_name, l.user))
         .collect();
-    assert_eq!(per_instance, [("db-01", "deploy"), ("web-01", "root")]);
-    let r = server
-        .get(&format!(
-            "/key-pairs/{}/logins",
-            other["id"].as_str().expect("id")
-        ))
-        .await;
-    assert_eq!(r.body["items"], json!([]), "{}", r.text);
+    assert_eq!(
+        per_instance,
+        [
+            ("db-01".into(), "deploy".into()),
+            ("web-01".into(), "root".into())
+        ]
+    );
+    let r = server.get(&format!("/key-pairs/{}/logins", other.id)).await;
+    assert!(r.ok::<KeyLogins>().items.is_empty(), "{}", r.text);
 
     // Refused, and nothing recorded: a key bound nowhere, a key bound to another instance
     // only, another instance's path, a person's token, fields that break their rules.
@@ -141,7 +115,11 @@ async fn an_instance_reports_a_login_of_a_bound_key_and_nothing_else() {
                 Some(report(&fingerprint(key), "root", "10.0.0.1")),
             )
             .await;
-        assert_eq!((r.status, r.code()), (404, "KeyPairNotFound"), "{}", r.text);
+        assert!(
+            matches!(r.refusal().code, ErrorCode::KeyPairNotFound { .. }),
+            "{}",
+            r.text
+        );
     }
     let r = server
         .as_token(
@@ -151,76 +129,61 @@ async fn an_instance_reports_a_login_of_a_bound_key_and_nothing_else() {
             Some(report(&fingerprint(&other), "root", "10.0.0.1")),
         )
         .await;
-    assert_eq!((r.status, r.code()), (403, "Forbidden"), "{}", r.text);
+    assert_refused(&r, ErrorCode::Forbidden);
     let r = server
         .post(
             &logins(&web_id),
             report(&fingerprint(&other), "root", "10.0.0.1"),
         )
         .await;
-    assert_eq!(
-        (r.status, r.code()),
-        (403, "Forbidden"),
-        "an admin does not log in"
-    );
+    assert_refused(&r, ErrorCode::Forbidden);
     for (body, field, rule) in [
         (
             report("SHA256:short", "root", "10.0.0.1"),
             "fingerprint",
-            "format",
+            Rule::Format,
         ),
         (
             report(&fingerprint(&other), "root;rm", "10.0.0.1"),
             "user",
-            "charset",
+            Rule::Charset,
         ),
         (
             report(&fingerprint(&other), "", "10.0.0.1"),
             "user",
-            "length",
+            Rule::Length,
         ),
         (
             report(&fingerprint(&other), "root", "web-01"),
             "client_address",
-            "format",
+            Rule::Format,
         ),
     ] {
         let r = server
             .as_token(&web_token, Method::POST, &logins(&web_id), Some(body))
             .await;
-        assert_eq!(
-            (
-                r.status,
-                r.code(),
-                r.body["error"]["details"]["field"].as_str(),
-                r.body["error"]["details"]["rule"].as_str()
-            ),
-            (400, "InvalidParameter", Some(field), Some(rule)),
-            "{}",
-            r.text
-        );
+        assert_invalid(&r, field, rule);
     }
     for key in [&other, &unbound, &elsewhere] {
-        let r = server
-            .get(&format!("/key-pairs/{}", key["id"].as_str().expect("id")))
-            .await;
-        assert!(r.body["last_login"].is_null(), "{}", r.text);
+        let key = server.key_pair(&key.id).await.expect("the key pair");
+        assert_eq!(key.last_login, None, "{key:?}");
     }
     let r = server.get("/key-pairs/skey-00000000/logins").await;
-    assert_eq!((r.status, r.code()), (404, "KeyPairNotFound"));
+    assert_refused(
+        &r,
+        ErrorCode::KeyPairNotFound {
+            id: "skey-00000000".into(),
+        },
+    );
 
     // The list sorts by it: most recent first puts keys that never logged in last; the
     // other way round, they come first.
-    let r = server.get("/key-pairs?sort=-last_login").await;
-    assert_eq!(names(&r)[0], "used", "{}", r.text);
-    assert_eq!(r.body["items"][0]["last_login"]["instance_name"], "db-01");
-    let r = server.get("/key-pairs?sort=last_login").await;
-    assert_eq!(
-        names(&r).last().map(String::as_str),
-        Some("used"),
-        "{}",
-        r.text
-    );
+    let page = server.key_pairs("sort=-last_login").await;
+    assert_eq!(names(&page)[0], "used");
+    let last = page.items[0].last_login.as_ref().expect("a login");
+    assert_eq!(last.instance_name, "db-01");
+    let page = server.key_pairs("sort=last_login").await;
+    assert_eq!(names(&page).last().map(String::as_str), Some("used"));
 
     // The export carries it.
     let r = server.get("/key-pairs/export.csv?q=used").await;
@@ -249,46 +212,32 @@ async fn an_instance_reports_a_login_of_a_bound_key_and_nothing_else() {
 #[tokio::test]
 async fn unused_for_days_finds_keys_neither_made_nor_used_lately() {
     let server = App::start(&["--demo"]).await;
-    let r = server.get("/key-pairs?unused_for_days=90&sort=name").await;
-    assert_eq!(names(&r), ["legacy-ops"], "{}", r.text);
-    assert_eq!(r.body["total"], 1);
-    let r = server.get("/key-pairs?unused_for_days=35&sort=name").await;
-    assert_eq!(
-        names(&r),
-        ["bastion", "db-admin", "legacy-ops"],
-        "{}",
-        r.text
-    );
-    assert_eq!(r.body["total"], 3);
+    let page = server.key_pairs("unused_for_days=90&sort=name").await;
+    assert_eq!(names(&page), ["legacy-ops"]);
+    assert_eq!(page.total, 1);
+    let page = server.key_pairs("unused_for_days=35&sort=name").await;
+    assert_eq!(names(&page), ["bastion", "db-admin", "legacy-ops"]);
+    assert_eq!(page.total, 3);
     // With the other filters, and in the other order.
-    let r = server
-        .get("/key-pairs?unused_for_days=35&tag=team&sort=-name")
+    let page = server
+        .key_pairs("unused_for_days=35&tag=team&sort=-name")
         .await;
-    assert_eq!(names(&r), ["db-admin", "bastion"], "{}", r.text);
-    assert_eq!(r.body["total"], 2);
+    assert_eq!(names(&page), ["db-admin", "bastion"]);
+    assert_eq!(page.total, 2);
     // Only web-prod logged in within a day.
-    let r = server.get("/key-pairs?unused_for_days=1").await;
-    assert_eq!(r.body["total"], 5, "{}", r.text);
+    let page = server.key_pairs("unused_for_days=1").await;
+    assert_eq!(page.total, 5);
 
-    let r = server.get("/key-pairs?sort=-last_login").await;
-    assert_eq!(
-        names(&r)[..3],
-        ["web-prod", "ci-deploy", "db-admin"],
-        "{}",
-        r.text
-    );
+    let page = server.key_pairs("sort=-last_login").await;
+    assert_eq!(names(&page)[..3], ["web-prod", "ci-deploy", "db-admin"]);
     let web = server.key_named("web-prod").await;
-    assert_eq!(web["last_login"]["instance_name"], "web-gz-01", "{web}");
+    let last = web.last_login.expect("a login");
+    assert_eq!(last.instance_name, "web-gz-01");
 
     for bad in ["0", "3651", "ninety"] {
         let r = server
             .get(&format!("/key-pairs?unused_for_days={bad}"))
             .await;
-        assert_eq!(
-            (r.status, r.body["error"]["details"]["field"].as_str()),
-            (400, Some("unused_for_days")),
-            "{bad}: {}",
-            r.text
-        );
+        assert_invalid_field(&r, "unused_for_days");
     }
 }

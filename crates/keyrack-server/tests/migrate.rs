@@ -3,9 +3,10 @@
 
 mod common;
 
+use keyrack_api::{BindOutcome, InstanceState};
 use std::process::Output;
 
-use common::{ed25519_keys, Server, TestDb};
+use common::{bind_outcomes, ed25519_keys, Server, TestDb};
 use reqwest::Method;
 use serde_json::json;
 use sqlx::{Connection, Executor};
@@ -212,15 +213,15 @@ async fn a_sqlite_database_moves_to_postgres_exactly() {
         assert_eq!(r.status, 201, "{}", r.text);
     }
     let bound = old.key_named("Moved-0").await;
-    let bound_id = bound["id"].as_str().expect("id");
+    let bound_id = bound.id.as_str();
     let instance = old.instance("moving-box", "linux", "STOPPED").await;
     let r = old.bind("bind", bound_id, &[&instance], false).await;
-    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
     let r = old
         .api(Method::POST, &format!("/instances/{instance}/start"), None)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    old.wait_for_state(&instance, "RUNNING").await;
+    old.wait_for_state(&instance, InstanceState::Running).await;
     let r = old
         .post("/tokens", json!({"name": "reader", "role": "viewer"}))
         .await;
@@ -285,17 +286,17 @@ async fn a_sqlite_database_moves_to_postgres_exactly() {
             && stderr.contains(&format!("key_pairs: {key_pairs}")),
         "{stderr}"
     );
-    assert_eq!(new.get("/key-pairs?limit=1").await.body["total"], key_pairs);
+    assert_eq!(new.key_pairs("limit=1").await.total, key_pairs);
 
     // Life goes on: the counter is right (quota, totals) and audit ids continue.
     let fresh = ed25519_keys(1);
     let created = new.create("after-the-move", &fresh[0]).await;
     let r = new.get("/key-pairs?limit=1").await;
     assert_eq!(r.body["total"], key_pairs + 1);
-    assert_eq!(r.body["items"][0]["id"], created["id"]);
+    assert_eq!(r.body["items"][0]["id"], created.id);
     let r = new.get("/audit?limit=1").await;
     assert_eq!(r.body["items"][0]["id"], last_audit_id + 1, "{}", r.text);
-    assert_eq!(r.body["items"][0]["target"], created["id"]);
+    assert_eq!(r.body["items"][0]["target"], created.id);
 }
 
 #[tokio::test]

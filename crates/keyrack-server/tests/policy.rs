@@ -4,9 +4,10 @@
 
 mod common;
 
-use common::{ed25519_keys, ssh_keygen, App};
+use common::{assert_invalid, assert_refused, bind_outcomes, ed25519_keys, ssh_keygen, App};
+use keyrack_api::{BindOutcome, ErrorCode, PolicyRule, Rule};
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::json;
 
 fn rsa_key(bits: u32) -> String {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -26,20 +27,12 @@ fn in_days(days: u64) -> String {
     keyrack_server::clock::after(std::time::Duration::from_secs(days * 86_400))
 }
 
-/// `(status, code, field, rule)` of a refusal.
-fn refusal(r: &common::Resp) -> (u16, String, String, String) {
-    let details = &r.body["error"]["details"];
-    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
-    (
-        r.status,
-        r.code().to_owned(),
-        text(&details["field"]),
-        text(&details["rule"]),
-    )
-}
-
-fn refused(field: &str, rule: &str) -> (u16, String, String, String) {
-    (400, "PolicyViolation".into(), field.into(), rule.into())
+/// The refusal of a key that breaks the policy's `rule`.
+fn refused(field: &str, rule: PolicyRule) -> ErrorCode {
+    ErrorCode::PolicyViolation {
+        field: field.into(),
+        rule,
+    }
 }
 
 #[tokio::test]
@@ -63,8 +56,8 @@ async fn the_policy_refuses_new_keys_marks_old_ones_and_is_enforced_when_asked()
     // Keys registered under the default.
     let old_rsa = server.create("old-rsa", &rsa_key(2048)).await;
     let old_ecdsa = server.create("old-ecdsa", &ecdsa_key()).await;
-    let old_rsa_id = old_rsa["id"].as_str().expect("id").to_owned();
-    assert_eq!(old_rsa["allowed_by_policy"], true);
+    let old_rsa_id = old_rsa.id.as_str().to_owned();
+    assert_eq!(old_rsa.allowed_by_policy, true);
 
     let strict = json!({
         "allowed_algorithms": ["ssh-ed25519", "ssh-rsa"],
@@ -75,25 +68,25 @@ async fn the_policy_refuses_new_keys_marks_old_ones_and_is_enforced_when_asked()
     let r = server
         .as_token(&viewer, Method::PUT, "/policy", Some(strict.clone()))
         .await;
-    assert_eq!((r.status, r.code()), (403, "Forbidden"), "{}", r.text);
+    assert_refused(&r, ErrorCode::Forbidden);
 
     // A policy that cannot be kept is refused, naming the field and the rule.
     for (change, field, rule) in [
         (
             json!({"allowed_algorithms": []}),
             "allowed_algorithms",
-            "required",
+            Rule::Required,
         ),
         (
             json!({"allowed_algorithms": ["ssh-ed25519", "ssh-dss"]}),
             "allowed_algorithms[1]",
-            "format",
+            Rule::Format,
         ),
-        (json!({"min_rsa_bits": 1024}), "min_rsa_bits", "range"),
+        (json!({"min_rsa_bits": 1024}), "min_rsa_bits", Rule::Range),
         (
             json!({"max_lifetime_days": 0}),
             "max_lifetime_days",
-            "range",
+            Rule::Range,
         ),
     ] {
         let mut body = strict.clone();
@@ -101,12 +94,7 @@ async fn the_policy_refuses_new_keys_marks_old_ones_and_is_enforced_when_asked()
             body[k] = v.clone();
         }
         let r = server.api(Method::PUT, "/policy", Some(body)).await;
-        assert_eq!(
-            refusal(&r),
-            (400, "InvalidParameter".into(), field.into(), rule.into()),
-            "{}",
-            r.text
-        );
+        assert_invalid(&r, field, rule);
     }
     assert_eq!(server.get("/policy").await.body["min_rsa_bits"], 2048);
 
@@ -127,40 +115,20 @@ async fn the_policy_refuses_new_keys_marks_old_ones_and_is_enforced_when_asked()
         async move { server.post("/key-pairs", body).await }
     };
     let r = create("new", &keys[0], None).await;
-    assert_eq!(
-        refusal(&r),
-        refused("expires_at", "max_lifetime_days"),
-        "{}",
-        r.text
-    );
+    assert_refused(&r, refused("expires_at", PolicyRule::MaxLifetimeDays));
     assert!(r.text.contains("90 days"), "{}", r.text);
     let r = create("new", &keys[0], Some(in_days(91))).await;
-    assert_eq!(
-        refusal(&r),
-        refused("expires_at", "max_lifetime_days"),
-        "{}",
-        r.text
-    );
+    assert_refused(&r, refused("expires_at", PolicyRule::MaxLifetimeDays));
     let r = create("new", &ecdsa_key(), Some(in_days(30))).await;
-    assert_eq!(
-        refusal(&r),
-        refused("public_key", "allowed_algorithms"),
-        "{}",
-        r.text
-    );
+    assert_refused(&r, refused("public_key", PolicyRule::AllowedAlgorithms));
     assert!(r.text.contains("ecdsa-sha2-nistp256"), "{}", r.text);
     let r = create("new", &rsa_key(2048), Some(in_days(30))).await;
-    assert_eq!(
-        refusal(&r),
-        refused("public_key", "min_rsa_bits"),
-        "{}",
-        r.text
-    );
+    assert_refused(&r, refused("public_key", PolicyRule::MinRsaBits));
     assert!(r.text.contains("3072"), "{}", r.text);
     let r = create("new", &keys[0], Some(in_days(89))).await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.body["allowed_by_policy"], true);
-    assert_eq!(server.get("/key-pairs").await.body["total"], 3);
+    assert_eq!(server.key_pairs("").await.total, 3);
 
     // Old keys stay, marked, in the list, the details and the export.
     let r = server.get("/key-pairs?sort=name").await;
@@ -183,7 +151,7 @@ async fn the_policy_refuses_new_keys_marks_old_ones_and_is_enforced_when_asked()
             ("old-rsa".to_owned(), false)
         ]
     );
-    let id = old_ecdsa["id"].as_str().expect("id");
+    let id = old_ecdsa.id.as_str();
     let r = server.get(&format!("/key-pairs/{id}")).await;
     assert_eq!(r.body["allowed_by_policy"], false, "{}", r.text);
     let r = server.get("/key-pairs/export.csv?q=old-rsa").await;
@@ -201,12 +169,7 @@ async fn the_policy_refuses_new_keys_marks_old_ones_and_is_enforced_when_asked()
     let r = server
         .api(Method::PATCH, &path, Some(json!({"expires_at": null})))
         .await;
-    assert_eq!(
-        refusal(&r),
-        refused("expires_at", "max_lifetime_days"),
-        "{}",
-        r.text
-    );
+    assert_refused(&r, refused("expires_at", PolicyRule::MaxLifetimeDays));
     let r = server
         .api(
             Method::PATCH,
@@ -214,12 +177,7 @@ async fn the_policy_refuses_new_keys_marks_old_ones_and_is_enforced_when_asked()
             Some(json!({"expires_at": in_days(400)})),
         )
         .await;
-    assert_eq!(
-        refusal(&r),
-        refused("expires_at", "max_lifetime_days"),
-        "{}",
-        r.text
-    );
+    assert_refused(&r, refused("expires_at", PolicyRule::MaxLifetimeDays));
     let r = server
         .api(
             Method::PATCH,
@@ -240,15 +198,15 @@ async fn the_policy_refuses_new_keys_marks_old_ones_and_is_enforced_when_asked()
 
     // sshd still gets the old RSA key until the policy is enforced at login.
     let (host, agent) = server.register("host", "linux", "STOPPED").await;
-    let host_id = host["id"].as_str().expect("id");
+    let host_id = host.id.as_str();
     let r = server.bind("bind", &old_rsa_id, &[host_id], false).await;
-    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
     let keys_path = format!("/instances/{host_id}/authorized_keys");
     let by_fingerprint = format!(
         "{keys_path}?fingerprint={}",
-        old_rsa["fingerprint_sha256"]
+        old_rsa
+            .fingerprint_sha256
             .as_str()
-            .expect("fingerprint")
             .replace(':', "%3A")
             .replace('+', "%2B")
             .replace('/', "%2F")
@@ -302,11 +260,11 @@ async fn an_unreadable_policy_fails_closed_at_login() {
     let server = App::start(&[]).await;
     let keys = ed25519_keys(2);
     let key = server.create("bound", &keys[0]).await;
-    let key_id = key["id"].as_str().expect("id").to_owned();
+    let key_id = key.id.as_str().to_owned();
     let (host, agent) = server.register("host", "linux", "STOPPED").await;
-    let host_id = host["id"].as_str().expect("id").to_owned();
+    let host_id = host.id.as_str().to_owned();
     let r = server.bind("bind", &key_id, &[&host_id], false).await;
-    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
     let keys_path = format!("/instances/{host_id}/authorized_keys");
     let r = server.as_token(&agent, Method::GET, &keys_path, None).await;
     assert!(r.text.contains(&key_id), "{}", r.text);
@@ -331,17 +289,7 @@ async fn an_unreadable_policy_fails_closed_at_login() {
     let r = server
         .post("/key-pairs", json!({"name": "new", "public_key": keys[1]}))
         .await;
-    assert_eq!(
-        refusal(&r),
-        (
-            400,
-            "PolicyViolation".into(),
-            "public_key".into(),
-            "allowed_algorithms".into()
-        ),
-        "{}",
-        r.text
-    );
+    assert_refused(&r, refused("public_key", PolicyRule::AllowedAlgorithms));
     // The admin sees why on the Policy page, and saving a policy lifts it.
     let r = server.get("/policy").await;
     assert_eq!(r.body["allowed_algorithms"], json!([]), "{}", r.text);

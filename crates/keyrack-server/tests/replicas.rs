@@ -5,10 +5,11 @@
 
 mod common;
 
+use keyrack_api::ErrorCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{assert_error_shape, ed25519_keys, random_ed25519_line, Server, TestDb};
+use common::{assert_refused, ed25519_keys, random_ed25519_line, Server, TestDb};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -29,7 +30,7 @@ fn one_wins(x: &common::Resp, y: &common::Resp) -> (Vec<u16>, String) {
     } else {
         x
     };
-    (statuses, loser.code().to_owned())
+    (statuses, loser.refusal().code.name())
 }
 
 #[tokio::test]
@@ -52,8 +53,12 @@ async fn the_same_name_or_key_created_on_both_at_once_is_created_once() {
         let (statuses, code) = one_wins(&x, &y);
         assert_eq!(statuses, [201, 409], "{} / {}", x.text, y.text);
         assert_eq!(code, "KeyPairNameDuplicate");
-        let loser = if x.status == 409 { &x } else { &y };
-        assert_error_shape(loser, 409, "KeyPairNameDuplicate");
+        let (loser, asked) = if x.status == 409 {
+            (&x, name.clone())
+        } else {
+            (&y, name.to_uppercase())
+        };
+        assert_refused(loser, ErrorCode::name_duplicate(asked));
 
         // The same key under two names.
         let key = &keys[3 * round + 2];
@@ -78,7 +83,7 @@ async fn the_same_name_or_key_created_on_both_at_once_is_created_once() {
             loser.text
         );
     }
-    let total = a.get("/key-pairs?limit=1").await.body["total"].clone();
+    let total = a.key_pairs("limit=1").await.total.clone();
     assert_eq!(total, 20, "one key pair per race");
 }
 
@@ -89,7 +94,7 @@ async fn forty_binds_over_both_replicas_leave_at_most_sixteen_keys() {
     let mut ids = Vec::new();
     for (n, key) in ed25519_keys(40).iter().enumerate() {
         let created = a.create(&format!("k{n}"), key).await;
-        ids.push(created["id"].as_str().expect("id").to_owned());
+        ids.push(created.id.as_str().to_owned());
     }
     // All 40 in flight at once, alternating replicas.
     let mut binds = tokio::task::JoinSet::new();
@@ -134,8 +139,8 @@ async fn an_if_match_race_over_both_replicas_has_one_winner() {
     let keys = ed25519_keys(10);
     for (round, key) in keys.iter().enumerate() {
         let created = a.create(&format!("contested-{round}"), key).await;
-        let path = format!("/key-pairs/{}", created["id"].as_str().expect("id"));
-        let etag = format!("\"{}\"", created["version"]);
+        let path = format!("/key-pairs/{}", created.id.as_str());
+        let etag = format!("\"{}\"", created.version);
         let (x, y) = tokio::join!(
             a.with_if_match(
                 Method::PATCH,
@@ -236,12 +241,7 @@ async fn sigterm_stops_one_replica_cleanly_while_the_other_serves() {
     let created = a.create("before-sigterm", key).await;
     let status = a.terminate();
     assert!(status.success(), "a clean stop exits 0: {status}");
-    let r = b
-        .get(&format!(
-            "/key-pairs/{}",
-            created["id"].as_str().expect("id")
-        ))
-        .await;
+    let r = b.get(&format!("/key-pairs/{}", created.id.as_str())).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let health = b.request(Method::GET, "/healthz", None, &[], None).await;
     assert_eq!(health.status, 200);

@@ -3,11 +3,14 @@
 
 mod common;
 
+use keyrack_api::{ErrorCode, Rule};
 use std::io::{Read, Write};
 use std::process::Command;
 use std::time::Duration;
 
-use common::{assert_error_shape, ed25519_keys, App, Body, Resp, Server, TestDb, TOKEN};
+use common::{
+    assert_invalid, assert_refused, ed25519_keys, App, Body, Resp, Server, TestDb, TOKEN,
+};
 use reqwest::Method;
 use serde_json::json;
 
@@ -88,7 +91,7 @@ async fn token_cli_creates_lists_and_revokes_and_revocation_needs_no_restart() {
     let r = server
         .as_token(&viewer, Method::POST, "/key-pairs", Some(body.clone()))
         .await;
-    assert_error_shape(&r, 403, "Forbidden");
+    assert_refused(&r, ErrorCode::Forbidden);
     let r = server
         .as_token(&admin, Method::POST, "/key-pairs", Some(body))
         .await;
@@ -100,7 +103,7 @@ async fn token_cli_creates_lists_and_revokes_and_revocation_needs_no_restart() {
     let r = server
         .as_token(&viewer, Method::GET, "/key-pairs", None)
         .await;
-    assert_error_shape(&r, 401, "Unauthorized");
+    assert_refused(&r, ErrorCode::Unauthorized);
     let (_, list, _) = cli(&url, &["token", "list"]);
     let line = list
         .lines()
@@ -121,7 +124,7 @@ async fn the_last_admin_token_cannot_be_revoked() {
 
     // The only admin token: revoking it would lock every admin out.
     let r = server.delete(&format!("/tokens/{bootstrap}")).await;
-    assert_error_shape(&r, 409, "LastAdminToken");
+    assert_refused(&r, ErrorCode::LastAdminToken);
     assert_eq!(server.get("/me").await.status, 200, "still valid");
 
     // A viewer does not count as an admin.
@@ -130,7 +133,7 @@ async fn the_last_admin_token_cannot_be_revoked() {
         .await;
     assert_eq!(r.status, 201);
     let r = server.delete(&format!("/tokens/{bootstrap}")).await;
-    assert_error_shape(&r, 409, "LastAdminToken");
+    assert_refused(&r, ErrorCode::LastAdminToken);
 
     // With a second admin, either may go, but not both.
     let r = server
@@ -142,11 +145,11 @@ async fn the_last_admin_token_cannot_be_revoked() {
     );
     let r = server.delete(&format!("/tokens/{bootstrap}")).await;
     assert_eq!(r.status, 204, "{}", r.text);
-    assert_error_shape(&server.get("/me").await, 401, "Unauthorized");
+    assert_refused(&server.get("/me").await, ErrorCode::Unauthorized);
     let r = server
         .as_token(&ops, Method::DELETE, &format!("/tokens/{ops_id}"), None)
         .await;
-    assert_error_shape(&r, 409, "LastAdminToken");
+    assert_refused(&r, ErrorCode::LastAdminToken);
     // Revoking an already revoked token stays a quiet success.
     let r = server
         .as_token(&ops, Method::DELETE, &format!("/tokens/{bootstrap}"), None)
@@ -199,7 +202,7 @@ async fn admins_manage_tokens_over_the_api() {
     let r = server
         .as_token("not-a-token", Method::GET, "/me", None)
         .await;
-    assert_error_shape(&r, 401, "Unauthorized");
+    assert_refused(&r, ErrorCode::Unauthorized);
 
     // A viewer may neither list nor make nor revoke tokens.
     for (method, path, body) in [
@@ -212,26 +215,26 @@ async fn admins_manage_tokens_over_the_api() {
         (Method::DELETE, &*format!("/tokens/{id}"), None),
     ] {
         let r = server.as_token(&token, method, path, body).await;
-        assert_error_shape(&r, 403, "Forbidden");
+        assert_refused(&r, ErrorCode::Forbidden);
     }
 
     // Bad input.
     let r = server
         .post("/tokens", json!({"name": "a", "role": "agent"}))
         .await;
-    assert_error_shape(&r, 400, "InvalidParameter");
+    assert_invalid(&r, "role", Rule::Format);
     let r = server
         .post("/tokens", json!({"name": "  ", "role": "viewer"}))
         .await;
-    assert_error_shape(&r, 400, "InvalidParameter");
+    assert_invalid(&r, "name", Rule::Required);
     let r = server
         .post("/tokens", json!({"name": "x".repeat(65), "role": "viewer"}))
         .await;
-    assert_error_shape(&r, 400, "InvalidParameter");
+    assert_invalid(&r, "name", Rule::Length);
     let r = server
         .post("/tokens", json!({"name": "a", "role": "root"}))
         .await;
-    assert_error_shape(&r, 400, "InvalidRequest");
+    assert_refused(&r, ErrorCode::InvalidRequest);
 
     // Revocation: at once, idempotent, 404 for unknown ids.
     let r = server.delete(&format!("/tokens/{id}")).await;
@@ -239,13 +242,18 @@ async fn admins_manage_tokens_over_the_api() {
     let r = server
         .as_token(&token, Method::GET, "/key-pairs", None)
         .await;
-    assert_error_shape(&r, 401, "Unauthorized");
+    assert_refused(&r, ErrorCode::Unauthorized);
     let r = server.as_token(&token, Method::GET, "/me", None).await;
-    assert_error_shape(&r, 401, "Unauthorized");
+    assert_refused(&r, ErrorCode::Unauthorized);
     let r = server.delete(&format!("/tokens/{id}")).await;
     assert_eq!(r.status, 204);
     let r = server.delete("/tokens/tok-nothere0").await;
-    assert_error_shape(&r, 404, "NotFound");
+    assert_refused(
+        &r,
+        ErrorCode::NotFound {
+            id: Some("tok-nothere0".into()),
+        },
+    );
     let r = server.get("/tokens").await;
     let revoked = r.body["items"]
         .as_array()
@@ -269,31 +277,19 @@ async fn token_names_are_clean_text_and_unique_among_valid_admin_and_viewer_toke
     let server = App::start(&[]).await;
     // Refused naming the field and the rule.
     for (name, rule) in [
-        ("ops\u{202E}gnp", "bidi_override"),
-        ("\u{2067}ops", "bidi_override"),
-        ("ops\u{200F}", "bidi_override"),
-        ("o\u{200B}ps", "invisible_char"),
-        ("ops\u{FEFF}", "invisible_char"),
-        ("ops\u{1B}[31m", "control_char"),
-        ("ops\u{9B}", "control_char"),
+        ("ops\u{202E}gnp", Rule::BidiOverride),
+        ("\u{2067}ops", Rule::BidiOverride),
+        ("ops\u{200F}", Rule::BidiOverride),
+        ("o\u{200B}ps", Rule::InvisibleChar),
+        ("ops\u{FEFF}", Rule::InvisibleChar),
+        ("ops\u{1B}[31m", Rule::ControlChar),
+        ("ops\u{9B}", Rule::ControlChar),
     ] {
         let r = server
             .post("/tokens", json!({"name": name, "role": "viewer"}))
             .await;
-        assert_error_shape(&r, 400, "InvalidParameter");
-        assert_eq!(r.body["error"]["details"]["field"], "name", "{}", r.text);
-        assert_eq!(
-            r.body["error"]["details"]["rule"], rule,
-            "{name:?}: {}",
-            r.text
-        );
-        assert!(
-            r.body["error"]["message"]
-                .as_str()
-                .is_some_and(|m| m.starts_with("name: ")),
-            "{}",
-            r.text
-        );
+        let refusal = assert_invalid(&r, "name", rule);
+        assert!(refusal.message.starts_with("name: "), "{}", r.text);
     }
 
     // Unique among valid admin and viewer tokens, ASCII letters case-insensitively.
@@ -311,14 +307,7 @@ async fn token_names_are_clean_text_and_unique_among_valid_admin_and_viewer_toke
         let r = server
             .post("/tokens", json!({"name": name, "role": role}))
             .await;
-        assert_error_shape(&r, 409, "TokenNameDuplicate");
-        assert_eq!(r.body["error"]["details"]["field"], "name", "{}", r.text);
-        assert_eq!(
-            r.body["error"]["details"]["name"],
-            name.trim(),
-            "{}",
-            r.text
-        );
+        assert_refused(&r, ErrorCode::token_name_duplicate(name.trim()));
     }
     // Beyond ASCII, letters are compared as they are, on both backends alike.
     for name in ["Ключ", "ключ"] {
@@ -476,7 +465,7 @@ async fn every_response_carries_the_security_headers_and_bodies_are_limited() {
             Some(Body::Raw(huge)),
         )
         .await;
-    assert_error_shape(&r, 413, "PayloadTooLarge");
+    assert_refused(&r, ErrorCode::PayloadTooLarge);
     assert_hardened(&r, "413");
     // Just under the limit is read and judged on its merits.
     let big = json!({"name": "x", "public_key": "a".repeat(60 * 1024)}).to_string();
@@ -489,16 +478,13 @@ async fn every_response_carries_the_security_headers_and_bodies_are_limited() {
             Some(Body::Raw(big)),
         )
         .await;
-    assert_error_shape(&r, 400, "PublicKeyInvalid");
-}
-
-/// The `error.details` of a refusal: (field, rule).
-fn field_and_rule(r: &Resp) -> (String, String) {
-    let details = &r.body["error"]["details"];
-    (
-        details["field"].as_str().unwrap_or_default().to_owned(),
-        details["rule"].as_str().unwrap_or_default().to_owned(),
-    )
+    assert_refused(
+        &r,
+        ErrorCode::PublicKeyInvalid {
+            field: "public_key".into(),
+            reason: "too_large".into(),
+        },
+    );
 }
 
 /// Issue #23 item 2: query strings are read in linear time and bounded, and refused naming
@@ -521,28 +507,22 @@ async fn hostile_queries_and_bodies_are_refused_naming_the_rule() {
     );
     for token in [Some(TOKEN), None] {
         let r = get(format!("/api/v1/key-pairs?{hostile}"), token).await;
-        assert_error_shape(&r, 400, "InvalidParameter");
-        assert_eq!(field_and_rule(&r), ("query".into(), "count".into()));
+        assert_invalid(&r, "query", Rule::Count);
     }
     let many: Vec<String> = (0..64).map(|i| format!("n{i}=1")).collect();
     let r = get(format!("/api/v1/key-pairs?{}", many.join("&")), Some(TOKEN)).await;
     assert_eq!(r.status, 200, "64 parameters are fine: {}", r.text);
 
     let r = get("/api/v1/key-pairs?limit=5&limit=6".into(), Some(TOKEN)).await;
-    assert_error_shape(&r, 400, "InvalidParameter");
-    assert_eq!(field_and_rule(&r), ("limit".into(), "unique".into()));
-    assert_eq!(
-        r.body["error"]["message"],
-        "limit: limit may appear only once"
-    );
+    let refusal = assert_invalid(&r, "limit", Rule::Unique);
+    assert_eq!(refusal.message, "limit: limit may appear only once");
 
     let r = get(
         format!("/api/v1/instances?q={}", "x".repeat(257)),
         Some(TOKEN),
     )
     .await;
-    assert_error_shape(&r, 400, "InvalidParameter");
-    assert_eq!(field_and_rule(&r), ("q".into(), "length".into()));
+    assert_invalid(&r, "q", Rule::Length);
     let r = get(
         format!("/api/v1/key-pairs?q={}", "x".repeat(256)),
         Some(TOKEN),
@@ -563,13 +543,12 @@ async fn hostile_queries_and_bodies_are_refused_naming_the_rule() {
     };
     let nested = format!("{{\"ids\":{}{}}}", "[".repeat(30_000), "]".repeat(30_000));
     let r = post("/api/v1/key-pairs/batch-delete", nested).await;
-    assert_error_shape(&r, 400, "InvalidRequest");
+    assert_refused(&r, ErrorCode::InvalidRequest);
     let ids: Vec<String> = (0..6_000).map(|i| format!("\"k{i}\"")).collect();
     let body = format!("{{\"ids\":[{}]}}", ids.join(","));
     assert!(body.len() < 64 * 1024, "{} bytes", body.len());
     let r = post("/api/v1/key-pairs/batch-delete", body).await;
-    assert_error_shape(&r, 400, "InvalidParameter");
-    assert_eq!(field_and_rule(&r), ("ids".into(), "count".into()));
+    assert_invalid(&r, "ids", Rule::Count);
 }
 
 #[tokio::test]
@@ -621,11 +600,14 @@ async fn the_rate_limit_is_per_token_with_retry_after() {
         assert_eq!(r.status, 200, "{}", r.text);
     }
     let r = limited.expect("a burst of 20 gets a 429");
-    assert_error_shape(&r, 429, "RateLimited");
+    let ErrorCode::RateLimited { retry_after_secs } = r.refusal().code else {
+        panic!("not RateLimited: {}", r.text)
+    };
     let retry: u64 = r
         .header("retry-after")
         .and_then(|v| v.parse().ok())
         .expect("Retry-After seconds");
+    assert_eq!(retry, retry_after_secs);
     assert!((1..=60).contains(&retry), "{retry}");
     assert_hardened(&r, "429");
     // Another token has its own budget; anonymous endpoints are not limited.

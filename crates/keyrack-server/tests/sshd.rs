@@ -15,6 +15,7 @@
 
 mod common;
 
+use keyrack_api::BindOutcome;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -27,7 +28,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::tls::TestTls;
-use common::{ssh_keygen, Server, FAST};
+use common::{bind_outcomes, ssh_keygen, Server, FAST};
 use futures_util::StreamExt as _;
 use reqwest::Method;
 
@@ -93,23 +94,18 @@ async fn grants_exactly_the_bound_keys(server: &Server, dir: &TestDir, cacert: O
     let bound = server.create("bound", &bound_pub).await;
     server.create("unbound", &unbound_pub).await;
     let elsewhere = server.create("elsewhere", &elsewhere_pub).await;
-    let bound_id = bound["id"].as_str().expect("id");
+    let bound_id = bound.id.as_str();
 
     // This host runs (it is running sshd): bind with force_stop, as docs/sshd.md says.
     let (host, agent_token) = server.register("loopback", "linux", "RUNNING").await;
-    let host_id = host["id"].as_str().expect("id");
+    let host_id = host.id.as_str();
     let other = server.instance("other-host", "linux", "STOPPED").await;
     let r = server.bind("bind", bound_id, &[host_id], true).await;
-    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
     let r = server
-        .bind(
-            "bind",
-            elsewhere["id"].as_str().expect("id"),
-            &[&other],
-            false,
-        )
+        .bind("bind", elsewhere.id.as_str(), &[&other], false)
         .await;
-    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
 
     let script = install_script(dir);
     let conf = dir.path.join("agent.conf");
@@ -128,7 +124,7 @@ async fn grants_exactly_the_bound_keys(server: &Server, dir: &TestDir, cacert: O
     assert!(expected.contains(bound_id), "{expected}");
     assert_eq!(expected.lines().count(), 1, "{expected}");
     let bound_fingerprint = fingerprint_of(&bound_key);
-    assert_eq!(bound["fingerprint_sha256"], bound_fingerprint.as_str());
+    assert_eq!(bound.fingerprint_sha256, bound_fingerprint.as_str());
     // No fingerprint, or one in a form other than SHA256:…: every bound key.
     for fingerprint in [None, Some("SHA256:unused"), Some("MD5:12:f8:7e")] {
         let out = run_script(&script, &conf, "root", fingerprint);
@@ -198,7 +194,7 @@ async fn grants_exactly_the_bound_keys(server: &Server, dir: &TestDir, cacert: O
     );
 
     let r = server.bind("unbind", bound_id, &[host_id], true).await;
-    assert_eq!(r.body["results"][0]["outcome"], "unbound", "{}", r.text);
+    assert_eq!(bind_outcomes(&r)[0], BindOutcome::Unbound);
     assert!(
         !sshd.login(&bound_key),
         "an unbound key must be refused at the next login"
@@ -236,9 +232,9 @@ async fn sshd_refuses_a_key_from_its_expiry() {
     assert_eq!(r.body["expires_at"], expires_at.as_str());
     let key_id = r.body["id"].as_str().expect("id").to_owned();
     let (host, agent_token) = server.register("loopback", "linux", "RUNNING").await;
-    let host_id = host["id"].as_str().expect("id");
+    let host_id = host.id.as_str();
     let r = server.bind("bind", &key_id, &[host_id], true).await;
-    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
 
     let script = install_script(&dir);
     let conf = dir.path.join("agent.conf");
@@ -297,11 +293,11 @@ async fn junk_tokens_from_the_host_s_address_do_not_lock_its_logins_out() {
     let (host, agent_token) = before_restart
         .register("loopback", "linux", "STOPPED")
         .await;
-    let host_id = host["id"].as_str().expect("id").to_owned();
+    let host_id = host.id.as_str().to_owned();
     let r = before_restart
-        .bind("bind", key["id"].as_str().expect("id"), &[&host_id], false)
+        .bind("bind", key.id.as_str(), &[&host_id], false)
         .await;
-    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
     let url = before_restart.database_url().expect("database").to_owned();
     before_restart.stop();
     let server = Server::spawn(&url, FAST, false).await;
@@ -366,14 +362,14 @@ async fn sshd_records_a_completed_login_and_not_a_mere_offer() {
     ssh_keygen(&["-t", "ed25519", "-C", "offered"], &offered);
     ssh_keygen(&["-t", "ed25519", "-C", "used"], &used);
     let (host, agent_token) = server.register("web-gz-01", "linux", "RUNNING").await;
-    let host_id = host["id"].as_str().expect("id");
+    let host_id = host.id.as_str();
     let mut ids = Vec::new();
     for (name, file) in [("offered", &offered), ("used", &used)] {
         let public = std::fs::read_to_string(file.with_extension("pub")).expect("public");
         let key = server.create(name, &public).await;
-        let id = key["id"].as_str().expect("id").to_owned();
+        let id = key.id.as_str().to_owned();
         let r = server.bind("bind", &id, &[host_id], true).await;
-        assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+        assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
         ids.push(id);
     }
     // Only the public half of `offered`, where ssh looks for the key it offers.
@@ -465,15 +461,12 @@ async fn the_reporter_counts_only_sshd_own_syslog_records() {
     let server = Server::start(FAST).await;
     let public = common::random_ed25519_line("reported");
     let key = server.create("reported", &public).await;
-    let key_id = key["id"].as_str().expect("id").to_owned();
-    let fp = key["fingerprint_sha256"]
-        .as_str()
-        .expect("fingerprint")
-        .to_owned();
+    let key_id = key.id.as_str().to_owned();
+    let fp = key.fingerprint_sha256.as_str().to_owned();
     let (host, agent_token) = server.register("web-gz-01", "linux", "RUNNING").await;
-    let host_id = host["id"].as_str().expect("id");
+    let host_id = host.id.as_str();
     let r = server.bind("bind", &key_id, &[host_id], true).await;
-    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
     let script = install_script(&dir);
     let conf = dir.path.join("agent.conf");
     write_conf(&conf, &server.base, host_id, &agent_token, None);
@@ -632,12 +625,12 @@ async fn a_client_forges_logins_in_sshd_own_log_which_the_reporter_refuses() {
     let key = server
         .create("bound", &common::random_ed25519_line("bound"))
         .await;
-    let key_id = key["id"].as_str().expect("id").to_owned();
-    let fp = key["fingerprint_sha256"].as_str().expect("fingerprint");
+    let key_id = key.id.as_str().to_owned();
+    let fp = key.fingerprint_sha256.as_str();
     let (host, agent_token) = server.register("loopback", "linux", "RUNNING").await;
-    let host_id = host["id"].as_str().expect("id");
+    let host_id = host.id.as_str();
     let r = server.bind("bind", &key_id, &[host_id], true).await;
-    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
     let script = install_script(&dir);
     let conf = dir.path.join("agent.conf");
     write_conf(&conf, &server.base, host_id, &agent_token, None);
@@ -694,15 +687,12 @@ async fn through_journald_only_a_real_login_is_recorded() {
     ssh_keygen(&["-t", "ed25519", "-C", "bound"], &file);
     let public = std::fs::read_to_string(file.with_extension("pub")).expect("public key");
     let key = server.create("bound", &public).await;
-    let key_id = key["id"].as_str().expect("id").to_owned();
-    let fp = key["fingerprint_sha256"]
-        .as_str()
-        .expect("fingerprint")
-        .to_owned();
+    let key_id = key.id.as_str().to_owned();
+    let fp = key.fingerprint_sha256.as_str().to_owned();
     let (host, agent_token) = server.register("loopback", "linux", "RUNNING").await;
-    let host_id = host["id"].as_str().expect("id");
+    let host_id = host.id.as_str();
     let r = server.bind("bind", &key_id, &[host_id], true).await;
-    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
     let script = install_script(&dir);
     let conf = dir.path.join("agent.conf");
     write_conf(&conf, &server.base, host_id, &agent_token, None);
@@ -839,14 +829,11 @@ async fn sshd_refuses_a_key_the_enforced_policy_does_not_allow() {
     let file = keys_dir.path().join("old-rsa");
     ssh_keygen(&["-t", "rsa", "-b", "2048", "-C", "old-rsa"], &file);
     let public = std::fs::read_to_string(file.with_extension("pub")).expect("public key");
-    let key_id = server.create("old-rsa", &public).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let key_id = server.create("old-rsa", &public).await.id;
     let (host, agent_token) = server.register("loopback", "linux", "RUNNING").await;
-    let host_id = host["id"].as_str().expect("id");
+    let host_id = host.id.as_str();
     let r = server.bind("bind", &key_id, &[host_id], true).await;
-    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
     let script = install_script(&dir);
     let conf = dir.path.join("agent.conf");
     write_conf(&conf, &server.base, host_id, &agent_token, None);
@@ -907,11 +894,11 @@ async fn sshd_logins_survive_a_flood_of_unknown_keys() {
     let bound_pub = std::fs::read_to_string(bound_key.with_extension("pub")).expect("public");
     let bound = server.create("bound", &bound_pub).await;
     let (host, agent_token) = server.register("flooded", "linux", "RUNNING").await;
-    let host_id = host["id"].as_str().expect("id");
+    let host_id = host.id.as_str();
     let r = server
-        .bind("bind", bound["id"].as_str().expect("id"), &[host_id], true)
+        .bind("bind", bound.id.as_str(), &[host_id], true)
         .await;
-    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
     // Junk keys, made once (ssh-keygen's Ed25519 is quick); each junk login offers 3 of them.
     let junk: Vec<PathBuf> = (0..2 * KEYS_PER_JUNK_LOGIN)
         .map(|i| {
@@ -1114,10 +1101,7 @@ async fn sshd_logs_in_from_the_cache_while_keyrack_is_down() {
             .expect("RFC 3339");
     let expiry = Instant::now()
         + Duration::from_secs_f64(expiry_secs as f64 - unix_now_f64()).max(Duration::ZERO);
-    let bound_id = server.create("bound", &bound_pub).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let bound_id = server.create("bound", &bound_pub).await.id;
     let r = server
         .post(
             "/key-pairs",
@@ -1127,10 +1111,10 @@ async fn sshd_logs_in_from_the_cache_while_keyrack_is_down() {
     assert_eq!(r.status, 201, "{}", r.text);
     let expiring_id = r.body["id"].as_str().expect("id").to_owned();
     let (host, agent_token) = server.register("loopback", "linux", "RUNNING").await;
-    let host_id = host["id"].as_str().expect("id").to_owned();
+    let host_id = host.id.as_str().to_owned();
     for id in [&bound_id, &expiring_id] {
         let r = server.bind("bind", id, &[&host_id], true).await;
-        assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+        assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
     }
 
     let script = install_script(&dir);
@@ -1239,11 +1223,11 @@ async fn the_cache_answers_only_when_keyrack_cannot() {
     let key = server
         .create("bound", &common::random_ed25519_line("bound"))
         .await;
-    let key_id = key["id"].as_str().expect("id").to_owned();
+    let key_id = key.id.as_str().to_owned();
     let (host, token) = server.register("host", "linux", "RUNNING").await;
-    let host_id = host["id"].as_str().expect("id").to_owned();
+    let host_id = host.id.as_str().to_owned();
     let r = server.bind("bind", &key_id, &[&host_id], true).await;
-    assert_eq!(r.body["results"][0]["outcome"], "bound", "{}", r.text);
+    assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
     let (_, other_token) = server.register("other", "linux", "RUNNING").await;
     let conf = |name: &str, url: &str, instance: &str, token: &str| {
         let path = dir.path.join(name);
@@ -1316,7 +1300,7 @@ async fn the_cache_answers_only_when_keyrack_cannot() {
     std::os::unix::fs::chown(&cache, Some(nobody_uid), Some(nobody_gid)).expect("chown");
 
     // The filter: a plain key line, led at most by one expiry-time, and nothing else.
-    let line = key["public_key"].as_str().expect("public key");
+    let line = key.public_key.as_str();
     let passes = [
         format!("{line} keyrack:{key_id} bound"),
         format!("expiry-time=\"20301231235959Z\" {line} keyrack:{key_id} bound"),
@@ -1348,7 +1332,7 @@ async fn the_cache_answers_only_when_keyrack_cannot() {
     assert!(!ok && out.is_empty() && said.contains("HTTP 403"), "{said}");
     assert!(!file.exists(), "a 403 deletes the cache");
     let (gone, _) = server.register("gone", "linux", "RUNNING").await;
-    let gone_id = gone["id"].as_str().expect("id");
+    let gone_id = gone.id.as_str();
     let admin = conf("404.conf", &server.base, gone_id, common::TOKEN);
     assert!(run(&admin).0);
     assert!(cache.join(gone_id).exists());

@@ -35,7 +35,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use keyrack_api::{
     ApiError, BindRequest, BindResponse, CreateInstance, CreateKeyPair, CreatedInstance, ErrorBody,
-    KeyPair,
+    ErrorCode, Instance, InstanceState, KeyPair, List, Rule,
 };
 use reqwest::Method;
 use serde::de::DeserializeOwned;
@@ -109,9 +109,19 @@ impl Resp {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// `error.code` of an error body.
-    pub fn code(&self) -> &str {
-        self.body["error"]["code"].as_str().unwrap_or("")
+    /// The body as `T`, asserting a 2xx.
+    pub fn ok<T: DeserializeOwned>(&self) -> T {
+        self.decode()
+            .unwrap_or_else(|e| panic!("refused ({}): {e:?}", self.status))
+    }
+
+    /// The refusal, as `keyrack-api`'s [`ApiError`]; panics on a 2xx or on a body that is
+    /// not an error body.
+    pub fn refusal(&self) -> ApiError {
+        match self.decode::<serde::de::IgnoredAny>() {
+            Ok(_) => panic!("a {} answer, not a refusal: {}", self.status, self.text),
+            Err(error) => error,
+        }
     }
 
     /// The body as `T` on a 2xx, else the refusal as `keyrack-api`'s [`ApiError`]; panics on
@@ -138,20 +148,42 @@ impl Resp {
     }
 }
 
-/// Asserts a refusal in the API's error shape: this status, JSON, this `error.code`, a
-/// non-empty message and a `details` object.
-pub fn assert_error_shape(r: &Resp, status: u16, code: &str) {
-    assert_eq!(r.status, status, "{}", r.text);
+/// Asserts a refusal: exactly `code`, details included, with the status the API gives that
+/// code, in the API's error shape (JSON, a message for people, a `details` object). Returns the refusal for further checks.
+pub fn assert_refused(r: &Resp, code: ErrorCode) -> ApiError {
+    assert_eq!(r.status, code.status(), "{}", r.text);
     assert_eq!(
         r.header("content-type"),
         Some("application/json"),
         "{}",
         r.text
     );
-    let error = r.body["error"].as_object().expect("an error object");
-    assert_eq!(error["code"], code, "{}", r.text);
-    assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()));
-    assert!(error["details"].is_object());
+    // The wire shape: `details` is an object even for a code without details.
+    assert!(r.body["error"]["details"].is_object(), "{}", r.text);
+    let error = r.refusal();
+    assert_eq!(error.code, code, "{}", r.text);
+    assert!(!error.message.is_empty(), "{}", r.text);
+    error
+}
+
+/// Asserts an `InvalidParameter` refusal naming `field` and `rule`.
+pub fn assert_invalid(r: &Resp, field: &str, rule: Rule) -> ApiError {
+    assert_refused(
+        r,
+        ErrorCode::InvalidParameter {
+            field: field.into(),
+            rule,
+        },
+    )
+}
+
+/// Asserts an `InvalidParameter` refusal naming `field`, whatever the rule; returns the rule.
+pub fn assert_invalid_field(r: &Resp, field: &str) -> Rule {
+    assert_eq!(r.status, 400, "{}", r.text);
+    match r.refusal().code {
+        ErrorCode::InvalidParameter { field: named, rule } if named == field => rule,
+        other => panic!("not InvalidParameter on {field}: {other:?}"),
+    }
 }
 
 /// A request body.
@@ -282,7 +314,7 @@ impl<T: Transport> Harness<T> {
     }
 
     /// Creates a key pair and returns it, asserting 201.
-    pub async fn create(&self, name: &str, public_key: &str) -> Value {
+    pub async fn create(&self, name: &str, public_key: &str) -> KeyPair {
         let r = self
             .post(
                 "/key-pairs",
@@ -290,21 +322,40 @@ impl<T: Transport> Harness<T> {
             )
             .await;
         assert_eq!(r.status, 201, "{}", r.text);
-        r.body
+        r.decode().expect("a key pair")
     }
 
     /// The demo key pair with this name.
-    pub async fn key_named(&self, name: &str) -> Value {
-        let r = self.get(&format!("/key-pairs?q={name}&limit=100")).await;
-        r.body["items"]
-            .as_array()
-            .and_then(|items| items.iter().find(|k| k["name"] == name))
-            .cloned()
-            .unwrap_or_else(|| panic!("no key pair named {name}: {}", r.text))
+    pub async fn key_named(&self, name: &str) -> KeyPair {
+        self.key_pairs(&format!("q={name}&limit=100"))
+            .await
+            .items
+            .into_iter()
+            .find(|k| k.name == name)
+            .unwrap_or_else(|| panic!("no key pair named {name}"))
+    }
+
+    /// `GET /instances/{id}`, asserting 200.
+    pub async fn instance_of(&self, id: &str) -> Instance {
+        self.get(&format!("/instances/{id}")).await.ok()
+    }
+
+    /// `GET /instances?{query}`, asserting 200.
+    pub async fn instances(&self, query: &str) -> List<Instance> {
+        let r = self.get(&format!("/instances?{query}")).await;
+        assert_eq!(r.status, 200, "{query}: {}", r.text);
+        r.decode().expect("a page of instances")
+    }
+
+    /// `GET /key-pairs?{query}`, asserting 200.
+    pub async fn key_pairs(&self, query: &str) -> List<KeyPair> {
+        let r = self.get(&format!("/key-pairs?{query}")).await;
+        assert_eq!(r.status, 200, "{query}: {}", r.text);
+        r.decode().expect("a page of key pairs")
     }
 
     /// Registers an instance and returns it with its agent token, asserting 201.
-    pub async fn register(&self, name: &str, os: &str, state: &str) -> (Value, String) {
+    pub async fn register(&self, name: &str, os: &str, state: &str) -> (Instance, String) {
         let r = self
             .post(
                 "/instances",
@@ -315,28 +366,23 @@ impl<T: Transport> Harness<T> {
             )
             .await;
         assert_eq!(r.status, 201, "{}", r.text);
-        let token = r.body["agent_token"]
-            .as_str()
-            .expect("agent token")
-            .to_owned();
-        (r.body["instance"].clone(), token)
+        let created: CreatedInstance = r.ok();
+        (created.instance, created.agent_token)
     }
 
     /// Registers an instance and returns its id.
     pub async fn instance(&self, name: &str, os: &str, state: &str) -> String {
-        let (instance, _) = self.register(name, os, state).await;
-        instance["id"].as_str().expect("id").to_owned()
+        self.register(name, os, state).await.0.id
     }
 
     /// The instance's state now.
-    pub async fn state_of(&self, id: &str) -> String {
+    pub async fn state_of(&self, id: &str) -> InstanceState {
         let r = self.get(&format!("/instances/{id}")).await;
-        assert_eq!(r.status, 200, "{}", r.text);
-        r.body["state"].as_str().expect("state").to_owned()
+        r.ok::<Instance>().state
     }
 
     /// Waits (at most 5 s) until the instance is in `state`.
-    pub async fn wait_for_state(&self, id: &str, state: &str) {
+    pub async fn wait_for_state(&self, id: &str, state: InstanceState) {
         for _ in 0..100 {
             if self.state_of(id).await == state {
                 return;
@@ -344,12 +390,12 @@ impl<T: Transport> Harness<T> {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!(
-            "{id} never became {state}; it is {}",
+            "{id} never became {state:?}; it is {:?}",
             self.state_of(id).await
         );
     }
 
-    /// `POST /key-pairs/{key}/bind` (or `unbind`) and the results array.
+    /// `POST /key-pairs/{key}/bind` (or `unbind`): the answer.
     pub async fn bind(&self, verb: &str, key: &str, ids: &[&str], force_stop: bool) -> Resp {
         self.post(
             &format!("/key-pairs/{key}/{verb}"),
@@ -463,4 +509,24 @@ pub fn random_ed25519_line(comment: &str) -> String {
         blob.extend_from_slice(part);
     }
     format!("ssh-ed25519 {} {comment}", STANDARD.encode(blob))
+}
+
+/// Tags from `(key, value)` pairs.
+pub fn tags(pairs: &[(&str, &str)]) -> Vec<keyrack_api::Tag> {
+    pairs
+        .iter()
+        .map(|(key, value)| keyrack_api::Tag {
+            key: (*key).into(),
+            value: (*value).into(),
+        })
+        .collect()
+}
+
+/// The outcome for each instance of a bind or unbind answer, asserting 200.
+pub fn bind_outcomes(r: &Resp) -> Vec<keyrack_api::BindOutcome> {
+    r.ok::<BindResponse>()
+        .results
+        .into_iter()
+        .map(|result| result.outcome)
+        .collect()
 }
