@@ -75,7 +75,7 @@ async fn bind_reports_every_outcome_in_input_order() {
     // The key pair and the instance agree, and the key pair's version moved.
     let after = server.get(&format!("/key-pairs/{key_id}")).await;
     let after_key: KeyPair = after.ok();
-    assert_eq!(after_key.instance_ids, [stopped.clone()]);
+    assert_eq!(after_key.instance_ids, [stopped.as_str()]);
     assert_eq!(after_key.version, 2);
     assert_eq!(after.header("etag"), Some("\"2\""));
     let instance = server.instance_of(&stopped).await;
@@ -140,7 +140,7 @@ async fn unbind_reports_every_outcome() {
     );
     assert_eq!(state_in(&r, 1), Some(InstanceState::Starting));
     let key = server.key_pair(key_id).await.expect("the key pair");
-    assert_eq!(key.instance_ids, [b.clone()]);
+    assert_eq!(key.instance_ids, [b.as_str()]);
     assert_eq!(key.version, 3, "bind and unbind each bump it once");
     assert!(server.instance_of(&a).await.key_ids.is_empty());
 

@@ -530,7 +530,7 @@ async fn deleting_an_instance_drops_its_bindings() {
     let r = server.bind("bind", key_id, &[&running], true).await;
     assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
     let before = server.key_pair(key_id).await.expect("the key pair");
-    assert_eq!(before.instance_ids, [running.clone()]);
+    assert_eq!(before.instance_ids, [running.as_str()]);
 
     // A running instance can be deleted; the key pair survives, unbound and deletable.
     assert_eq!(

@@ -57,7 +57,7 @@ async fn the_policy_refuses_new_keys_marks_old_ones_and_is_enforced_when_asked()
     let old_rsa = server.create("old-rsa", &rsa_key(2048)).await;
     let old_ecdsa = server.create("old-ecdsa", &ecdsa_key()).await;
     let old_rsa_id = old_rsa.id.as_str().to_owned();
-    assert_eq!(old_rsa.allowed_by_policy, true);
+    assert!(old_rsa.allowed_by_policy);
 
     let strict = json!({
         "allowed_algorithms": ["ssh-ed25519", "ssh-rsa"],

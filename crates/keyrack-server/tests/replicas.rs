@@ -83,7 +83,7 @@ async fn the_same_name_or_key_created_on_both_at_once_is_created_once() {
             loser.text
         );
     }
-    let total = a.key_pairs("limit=1").await.total.clone();
+    let total = a.key_pairs("limit=1").await.total;
     assert_eq!(total, 20, "one key pair per race");
 }
 
