@@ -1,5 +1,5 @@
-//! The HTTP edge's defences: security headers, the rate limits, request timeouts and the
-//! optional CORS policy. `app` puts them around every route, SPA included.
+//! The rate limits, applied before any handler (the SPA's files are not limited), and the
+//! client's address noted for the handlers and the audit log.
 //!
 //! Rate limits, by who asks:
 //! - a token that has signed in before draws on its own bucket, sized by its role: people's
