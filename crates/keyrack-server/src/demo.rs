@@ -232,6 +232,7 @@ fn key_ids(key_pairs: &[KeyPair], indexes: &[usize]) -> Vec<String> {
         .collect()
 }
 
+/// The demo's regions, in display order.
 fn regions() -> Vec<Region> {
     [
         ("ap-guangzhou", "South China (Guangzhou)"),
@@ -246,6 +247,7 @@ fn regions() -> Vec<Region> {
     .collect()
 }
 
+/// The key pairs of `KEYS`, with fresh ids.
 fn key_pairs(now: OffsetDateTime) -> Vec<KeyPair> {
     let ago = |days: i64| days_before(now, days);
     KEYS.iter()
@@ -281,6 +283,7 @@ fn key_pairs(now: OffsetDateTime) -> Vec<KeyPair> {
         .collect()
 }
 
+/// The instances of `INSTANCES`, with the keys bound to each.
 fn instances(now: OffsetDateTime, key_pairs: &[KeyPair]) -> Vec<Instance> {
     INSTANCES
         .iter()
@@ -301,6 +304,7 @@ fn instances(now: OffsetDateTime, key_pairs: &[KeyPair]) -> Vec<Instance> {
         .collect()
 }
 
+/// Two custom images, each carrying one key.
 fn images(now: OffsetDateTime, key_pairs: &[KeyPair]) -> Vec<Image> {
     vec![
         Image {

@@ -20,6 +20,7 @@ pub(super) struct InstanceRow {
     created_at: String,
 }
 
+/// One instance with its bound keys (its state as stored: settle first).
 pub(super) async fn fetch_instance(
     conn: &mut AnyConnection,
     id: &str,
@@ -36,6 +37,7 @@ pub(super) async fn fetch_instance(
     }
 }
 
+/// Adds each instance's bound keys, in binding order, with one query for the whole page.
 pub(super) async fn hydrate_instances(
     conn: &mut AnyConnection,
     rows: Vec<InstanceRow>,

@@ -62,6 +62,8 @@ pub(super) const COLUMNS: &str =
 pub(super) const FROM: &str = "key_pairs k LEFT JOIN key_logins l \
     ON l.key_pair_id = k.id AND l.instance_id = k.last_login_instance_id";
 
+/// Marks a key pair changed: a new `updated_at` and version (its tags, bindings or images
+/// changed).
 pub(in crate::store) async fn bump(conn: &mut AnyConnection, id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE key_pairs SET updated_at = $1, version = version + 1 WHERE id = $2")
         .bind(clock::now())
@@ -71,6 +73,7 @@ pub(in crate::store) async fn bump(conn: &mut AnyConnection, id: &str) -> Result
     Ok(())
 }
 
+/// Inserts `tags` of key pair `id`, in order, in one statement.
 pub(super) async fn insert_tags(
     conn: &mut AnyConnection,
     id: &str,
@@ -100,6 +103,7 @@ pub(super) async fn insert_tags(
     Ok(())
 }
 
+/// One key pair, whole.
 pub(super) async fn fetch(
     conn: &mut AnyConnection,
     id: &str,
@@ -188,6 +192,7 @@ where
     sql.fetch_all(conn).await
 }
 
+/// `(owner, item)` pairs as each owner's items, in the order given.
 pub(in crate::store) fn group(pairs: Vec<(String, String)>) -> HashMap<String, Vec<String>> {
     let mut map: HashMap<String, Vec<String>> = HashMap::new();
     for (owner, item) in pairs {
