@@ -207,9 +207,34 @@ const LOGINS: [(usize, usize, i64); 3] = [(0, 0, 3), (1, 5, 50), (2, 3, 24 * 40)
 /// The demo data set, with fresh random ids and timestamps relative to now.
 pub fn seed() -> Seed {
     let now = OffsetDateTime::now_utc();
-    let ago = |days: i64| rfc3339(now - Duration::days(days));
+    let mut key_pairs = key_pairs(now);
+    let instances = instances(now, &key_pairs);
+    let images = images(now, &key_pairs);
+    add_logins(now, &mut key_pairs, &instances);
+    Seed {
+        regions: regions(),
+        key_pairs,
+        instances,
+        images,
+    }
+}
 
-    let regions = [
+/// `days` days before `now` (after it, for a negative number), in the stored form.
+fn days_before(now: OffsetDateTime, days: i64) -> String {
+    rfc3339(now - Duration::days(days))
+}
+
+/// The ids of the key pairs at these indexes into `KEYS` (a key that did not parse has none).
+fn key_ids(key_pairs: &[KeyPair], indexes: &[usize]) -> Vec<String> {
+    indexes
+        .iter()
+        .filter_map(|&i| key_pairs.get(i).map(|k| k.id.clone()))
+        .collect()
+}
+
+/// The demo's regions, in display order.
+fn regions() -> Vec<Region> {
+    [
         ("ap-guangzhou", "South China (Guangzhou)"),
         ("ap-shanghai", "East China (Shanghai)"),
         ("na-siliconvalley", "West US (Silicon Valley)"),
@@ -219,10 +244,13 @@ pub fn seed() -> Seed {
         id: id.into(),
         name: name.into(),
     })
-    .collect();
+    .collect()
+}
 
-    let key_pairs: Vec<KeyPair> = KEYS
-        .iter()
+/// The key pairs of `KEYS`, with fresh ids.
+fn key_pairs(now: OffsetDateTime) -> Vec<KeyPair> {
+    let ago = |days: i64| days_before(now, days);
+    KEYS.iter()
         .filter_map(|k| {
             // Committed keys made by ssh-keygen; a bad one would only shrink the demo.
             let info = parse_public_key(k.public_key).ok()?;
@@ -252,10 +280,12 @@ pub fn seed() -> Seed {
                 last_login: None,
             })
         })
-        .collect();
-    let key_id = |i: usize| key_pairs.get(i).map(|k| k.id.clone());
+        .collect()
+}
 
-    let instances: Vec<Instance> = INSTANCES
+/// The instances of `INSTANCES`, with the keys bound to each.
+fn instances(now: OffsetDateTime, key_pairs: &[KeyPair]) -> Vec<Instance> {
+    INSTANCES
         .iter()
         .enumerate()
         .map(
@@ -267,32 +297,36 @@ pub fn seed() -> Seed {
                 state: *state,
                 private_ip: (*private_ip).into(),
                 public_ip: public_ip.map(Into::into),
-                key_ids: keys.iter().filter_map(|&i| key_id(i)).collect(),
-                created_at: ago(200 - 10 * n as i64),
+                key_ids: key_ids(key_pairs, keys),
+                created_at: days_before(now, 200 - 10 * n as i64),
             },
         )
-        .collect();
+        .collect()
+}
 
-    let images = vec![
+/// Two custom images, each carrying one key.
+fn images(now: OffsetDateTime, key_pairs: &[KeyPair]) -> Vec<Image> {
+    vec![
         Image {
             id: random_id("img-"),
             name: "bastion-base-2026".into(),
             region: "ap-guangzhou".into(),
-            key_ids: [3].iter().filter_map(|&i| key_id(i)).collect(),
-            created_at: ago(45),
+            key_ids: key_ids(key_pairs, &[3]),
+            created_at: days_before(now, 45),
         },
         Image {
             id: random_id("img-"),
             name: "ci-runner-golden".into(),
             region: "ap-shanghai".into(),
-            key_ids: [1].iter().filter_map(|&i| key_id(i)).collect(),
-            created_at: ago(20),
+            key_ids: key_ids(key_pairs, &[1]),
+            created_at: days_before(now, 20),
         },
-    ];
+    ]
+}
 
-    // Logins for the *Last login* column: (key, instance, hours ago). The other keys never
-    // logged in, as is the way of keys made for a host that was never reached.
-    let mut key_pairs = key_pairs;
+/// Logins for the *Last login* column: (key, instance, hours ago). The other keys never
+/// logged in, as is the way of keys made for a host that was never reached.
+fn add_logins(now: OffsetDateTime, key_pairs: &mut [KeyPair], instances: &[Instance]) {
     for (key, instance, hours) in LOGINS {
         let (Some(k), Some(i)) = (key_pairs.get_mut(key), instances.get(instance)) else {
             continue;
@@ -304,13 +338,6 @@ pub fn seed() -> Seed {
             user: "root".into(),
             client_address: "203.0.113.7".into(),
         });
-    }
-
-    Seed {
-        regions,
-        key_pairs,
-        instances,
-        images,
     }
 }
 

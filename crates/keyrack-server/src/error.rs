@@ -8,6 +8,9 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use keyrack_api::{ApiError, ErrorBody, ErrorCode, FieldError, PublicKeyError};
 
+/// Any startup failure, as the binary reports it.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 /// Why a request (or a command) failed.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

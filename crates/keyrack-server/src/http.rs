@@ -2,6 +2,7 @@
 //! extract, call one service function and shape the answer.
 
 mod audit;
+mod bearer;
 mod bindings;
 mod client;
 mod detach;
@@ -10,14 +11,16 @@ mod hardening;
 mod images;
 mod instances;
 mod key_pairs;
+mod limits;
 mod openapi;
 mod policy;
+mod rate_limit;
 mod refusals;
 mod regions;
+mod state;
 mod tokens;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -33,58 +36,18 @@ use tower_http::trace::TraceLayer;
 use keyrack_api::ErrorCode;
 
 use crate::error::AppError;
-use crate::store::Store;
 
 pub use client::{ClientAddr, Peer};
 pub use extract::{Admin, Auth, IfMatch, Json, KeysReader, Query};
-pub use hardening::{Limits, RateLimiter, CONTENT_SECURITY_POLICY};
+pub use hardening::CONTENT_SECURITY_POLICY;
+pub use limits::{Limits, RateLimiter};
 pub use openapi::ApiDoc;
 pub use refusals::RefusalCounter;
+pub use state::{AppState, DEFAULT_REQUEST_TIMEOUT};
 
 /// Largest request body, 64 KiB. A public key is at most 16 KiB; a full tag set of 50 tags
 /// of 127 + 255 characters fits unless most of its characters take 3–4 bytes in UTF-8.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
-
-/// The default request timeout.
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// What every handler may use.
-#[derive(Debug, Clone)]
-pub struct AppState {
-    /// The database.
-    pub store: Store,
-    /// Most key pairs this deployment may hold.
-    pub key_pair_quota: u64,
-    /// How long STOPPING and STARTING last.
-    pub transition_delay: Duration,
-    /// How long a request may take before it is abandoned with 503.
-    pub request_timeout: Duration,
-    /// The rate limits.
-    pub limits: Arc<Limits>,
-    /// Refusals of requests without a valid token, counted until the next audit entry.
-    pub refusals: Arc<RefusalCounter>,
-    /// The one origin allowed cross-origin requests; no CORS at all when `None`.
-    pub cors_origin: Option<HeaderValue>,
-    /// Whether answers carry `Strict-Transport-Security` ([`HSTS`]): set when the server
-    /// speaks HTTPS itself (`--tls-cert`), never on plain HTTP.
-    pub hsts: bool,
-}
-
-impl AppState {
-    /// State with the defaults: 30 s timeout, no rate limits, no CORS, no HSTS.
-    pub fn new(store: Store, key_pair_quota: u64, transition_delay: Duration) -> Self {
-        Self {
-            store,
-            key_pair_quota,
-            transition_delay,
-            request_timeout: DEFAULT_REQUEST_TIMEOUT,
-            limits: Arc::default(),
-            refusals: Arc::default(),
-            cors_origin: None,
-            hsts: false,
-        }
-    }
-}
 
 /// The whole application: `/healthz` and `/readyz`, the API under `/api/v1`, and the SPA from `dist` (when
 /// given) for every other GET.
@@ -135,10 +98,8 @@ pub fn app(state: AppState, dist: Option<PathBuf>) -> Router {
         .fallback(move |req: Request| {
             let spa = spa.clone();
             async move {
-                let path = req.uri().path();
-                let is_api = path == "/api" || path.starts_with("/api/");
                 match spa {
-                    Some(spa) if !is_api => {
+                    Some(spa) if !hardening::is_api(req.uri().path()) => {
                         hardening::with_timeout(timeout, async move {
                             match spa.oneshot(req).await {
                                 Ok(response) => response.into_response(),
@@ -155,7 +116,7 @@ pub fn app(state: AppState, dist: Option<PathBuf>) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            hardening::rate_limit,
+            rate_limit::rate_limit,
         ))
         // Before the rate limiter's token lookup: a hostile query string costs nothing more.
         .layer(middleware::from_fn(hardening::bounded_query));
@@ -216,9 +177,4 @@ async fn not_found() -> Response {
 
 async fn method_not_allowed() -> Response {
     AppError::from(ErrorCode::MethodNotAllowed).into_response()
-}
-
-/// `"<version>"`, the value of `ETag`.
-fn etag(version: i64) -> String {
-    format!("\"{version}\"")
 }

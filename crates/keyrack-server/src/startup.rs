@@ -13,8 +13,7 @@ use crate::service::tokens;
 use crate::store::{Backend, Transport};
 use crate::{demo, private, AppError, Store};
 
-/// Any startup failure, as the binary reports it.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub use crate::error::BoxError;
 
 /// The first admin token's file when `--admin-token-file` is not given, in the SQLite
 /// database's directory (or the working directory on PostgreSQL).

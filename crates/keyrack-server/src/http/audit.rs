@@ -25,7 +25,7 @@ use keyrack_api::{AuditEntry, AuditQuery, ErrorCode, List, TokenRole};
 
 use super::client::ClientAddr;
 use super::extract::{Admin, Json, Query};
-use super::AppState;
+use super::state::AppState;
 use crate::error::AppError;
 use crate::service::audit as service;
 use crate::store::{AuditScope, NewAuditEntry, TEXT_MAX_CHARS};

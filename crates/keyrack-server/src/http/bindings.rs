@@ -6,7 +6,7 @@ use axum::{Extension, Router};
 use keyrack_api::{BindRequest, BindResponse, ErrorBody};
 
 use super::extract::{Admin, Json};
-use super::AppState;
+use super::state::AppState;
 use crate::error::AppError;
 use crate::service::bindings as service;
 use crate::store::Direction;

@@ -22,7 +22,7 @@ use axum::response::{IntoResponse, Response};
 use tracing::Instrument as _;
 
 use super::hardening::with_timeout;
-use super::AppState;
+use super::state::AppState;
 use crate::error::AppError;
 
 /// The API routes' outermost middleware: the request timeout around a spawned task that runs

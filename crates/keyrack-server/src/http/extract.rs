@@ -10,8 +10,8 @@ use keyrack_api::{from_query_string, ErrorCode, FieldError, Rule, TokenRole};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::hardening::{bearer_token, Authenticated};
-use super::AppState;
+use super::bearer::{bearer_token, Authenticated};
+use super::state::AppState;
 use crate::error::AppError;
 use crate::service::tokens;
 use crate::store::{AuditScope, TokenRecord};

@@ -8,7 +8,7 @@ use axum::Router;
 use keyrack_api::{CreateImage, ErrorBody, Image, List};
 
 use super::extract::{Admin, Auth, Json};
-use super::AppState;
+use super::state::AppState;
 use crate::error::AppError;
 use crate::service::fleet as service;
 

@@ -12,7 +12,7 @@ use keyrack_api::{
 };
 
 use super::extract::{Admin, Auth, InstanceAgent, Json, KeysReader, Query};
-use super::AppState;
+use super::state::AppState;
 use crate::error::AppError;
 use crate::service::fleet::{self as service, Power};
 use crate::service::logins;

@@ -13,7 +13,7 @@ use keyrack_api::{
 };
 
 use super::extract::{Admin, Auth, IfMatch, Json, Query};
-use super::{etag, AppState};
+use super::state::AppState;
 use crate::error::AppError;
 use crate::service::export;
 use crate::service::import;
@@ -50,6 +50,11 @@ fn with_etag(status: StatusCode, key_pair: KeyPair) -> Response {
         Json(key_pair),
     )
         .into_response()
+}
+
+/// `"<version>"`, the value of `ETag`.
+fn etag(version: i64) -> String {
+    format!("\"{version}\"")
 }
 
 /// List key pairs.

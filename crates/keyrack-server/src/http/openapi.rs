@@ -14,7 +14,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::extract::Json;
-use super::{audit, bindings, images, instances, key_pairs, policy, regions, tokens, AppState};
+use super::state::AppState;
+use super::{audit, bindings, images, instances, key_pairs, policy, regions, tokens};
 
 /// Keyrack's HTTP API.
 #[derive(OpenApi)]

@@ -7,7 +7,7 @@ use axum::Router;
 use keyrack_api::{ErrorBody, Policy};
 
 use super::extract::{Admin, Auth, Json};
-use super::AppState;
+use super::state::AppState;
 use crate::error::AppError;
 use crate::service::policy as service;
 

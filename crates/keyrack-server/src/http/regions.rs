@@ -6,7 +6,7 @@ use axum::Router;
 use keyrack_api::{List, Region};
 
 use super::extract::{Auth, Json};
-use super::AppState;
+use super::state::AppState;
 use crate::error::AppError;
 use crate::service::fleet as service;
 

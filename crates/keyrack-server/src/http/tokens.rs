@@ -8,7 +8,7 @@ use axum::Router;
 use keyrack_api::{CreateToken, CreatedToken, ErrorBody, List, TokenInfo};
 
 use super::extract::{Admin, Auth, Json};
-use super::AppState;
+use super::state::AppState;
 use crate::error::AppError;
 use crate::service::tokens as service;
 
