@@ -22,8 +22,8 @@ use crate::flood::{FloodMeasured, REPORTS_PER_SEC};
 use crate::lookups;
 use crate::postgres::{mask_password, TempDatabase, URL_ENV};
 use crate::random::random_hex;
-use crate::setup::apt_install;
 use crate::shell::{cmd, run, target_dir};
+use crate::system::apt_install;
 
 const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 const KEEP_ENV: &str = "KEYRACK_BENCH_KEEP";

@@ -18,6 +18,7 @@ mod run;
 mod setup;
 mod shell;
 mod spa;
+mod system;
 mod test;
 
 use clap::{Parser, Subcommand};

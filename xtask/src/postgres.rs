@@ -11,8 +11,8 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 
-use crate::setup::{apt_install, is_root};
 use crate::shell::{cmd, output, root, run};
+use crate::system::{apt_install, is_root};
 
 /// The admin URL; the server's test suites read it too.
 pub const URL_ENV: &str = "KEYRACK_TEST_POSTGRES_URL";
