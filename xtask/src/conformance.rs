@@ -4,13 +4,14 @@
 //! temporary SQLite file, or with `--postgres` on a fresh PostgreSQL database.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
 use crate::postgres::TempDatabase;
+use crate::process::KillOnDrop;
 use crate::shell::{cmd, output, root, run};
 
 /// Pinned: its CLI options (`--checks`, `--max-examples`, …) are the ones used below.
@@ -44,16 +45,6 @@ pub fn setup_schemathesis() -> Result<bool> {
         &format!("schemathesis=={SCHEMATHESIS_VERSION}"),
     ]))?;
     Ok(true)
-}
-
-/// Kills the server when dropped, by its pid, whatever happened in between.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// Options of `cargo xtask conformance`.
@@ -160,7 +151,7 @@ pub fn conformance(args: ConformanceArgs) -> Result<()> {
     }
     // Through the environment, not the command line others can read.
     command.env("KEYRACK_BOOTSTRAP_TOKEN", &token);
-    let mut server = Server(command.spawn().context("could not start keyrack-server")?);
+    let mut server = KillOnDrop(command.spawn().context("could not start keyrack-server")?);
     let stdout = server.0.stdout.take().expect("piped stdout");
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
