@@ -175,3 +175,27 @@ pub fn numbers<const N: usize>(stdout: &str, tag: &str) -> Result<[f64; N]> {
         .collect::<Result<_, _>>()?;
     <[f64; N]>::try_from(n).map_err(|n| anyhow!("{tag} has {} numbers", n.len()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_line_the_scripts_print() {
+        let out =
+            "Running 1s test\nKEYRACK_RESULT 1500 9000 100 1000000 2 1 0\nKEYRACK_SAMPLE 400 no\n";
+        let m = parse_wrk(out).expect("a result");
+        assert_eq!((m.p50_ms, m.p99_ms, m.per_sec), (1.5, 9.0, 100.0));
+        assert_eq!(
+            (m.requests, m.non_2xx, m.unexpected, m.socket_errors),
+            (100, 2, 1, 0)
+        );
+        assert_eq!(m.sample.as_deref(), Some("400 no"));
+        assert!(numbers::<7>("KEYRACK_RESULT 1 2", "KEYRACK_RESULT").is_err());
+        assert!(numbers::<2>("KEYRACK_RESULTS 1 2", "KEYRACK_RESULT").is_err());
+        assert_eq!(
+            numbers("KEYRACK_LATENCY 1 2", "KEYRACK_LATENCY").ok(),
+            Some([1.0, 2.0])
+        );
+    }
+}
