@@ -4,13 +4,15 @@
 //! temporary SQLite file, or with `--postgres` on a fresh PostgreSQL database.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
 use crate::postgres::TempDatabase;
+use crate::process::KillOnDrop;
 use crate::shell::{cmd, output, root, run};
 
 /// Pinned: its CLI options (`--checks`, `--max-examples`, …) are the ones used below.
@@ -44,16 +46,6 @@ pub fn setup_schemathesis() -> Result<bool> {
         &format!("schemathesis=={SCHEMATHESIS_VERSION}"),
     ]))?;
     Ok(true)
-}
-
-/// Kills the server when dropped, by its pid, whatever happened in between.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// Options of `cargo xtask conformance`.
@@ -128,10 +120,41 @@ pub fn conformance(args: ConformanceArgs) -> Result<()> {
 
     let token = crate::random::random_token()?;
 
-    let mut command = Command::new(&binary);
+    let (server, base) = start_server(&binary, &db, &token)?;
+
+    let result = run(Command::new(venv_bin("schemathesis"))
+        // Its `.schemathesis/` cache goes to the temporary folder, not the tree.
+        .current_dir(&dir)
+        .args(["run", &format!("{base}/api/v1/openapi.json")])
+        .args(["--header", &format!("Authorization: Bearer {token}")])
+        .args([
+            "--checks",
+            "not_a_server_error,status_code_conformance,content_type_conformance,\
+             response_schema_conformance,response_headers_conformance",
+        ])
+        .args(["--max-examples", MAX_EXAMPLES])
+        .args(["--workers", "2"])
+        .args(["--seed", "1"])
+        // No `.hypothesis/` example database left in the tree.
+        .args(["--generation-database", "none"])
+        .args(["--no-color"]));
+    drop(server);
+    drop(postgres);
+    let _ = std::fs::remove_dir_all(&dir);
+    eprintln!(
+        "conformance: schemathesis on {backend} finished in {:.0?}",
+        started.elapsed()
+    );
+    result.context("schemathesis found responses that break the OpenAPI document")
+}
+
+/// The server on `db` with its limits off and `token` as its bootstrap token, on a free
+/// port; returns it with its base URL.
+fn start_server(binary: &Path, db: &str, token: &str) -> Result<(KillOnDrop, String)> {
+    let mut command = Command::new(binary);
     command
         // Port 0: the server picks a free port and prints it.
-        .args(["--listen", "127.0.0.1:0", "--database", &db, "--demo"])
+        .args(["--listen", "127.0.0.1:0", "--database", db, "--demo"])
         // The fuzzer sends thousands of requests a minute, many without a token; 0 turns
         // the per-token and per-address limits off.
         .args(["--rate-limit-per-minute", "0"])
@@ -159,8 +182,8 @@ pub fn conformance(args: ConformanceArgs) -> Result<()> {
         command.env_remove(var);
     }
     // Through the environment, not the command line others can read.
-    command.env("KEYRACK_BOOTSTRAP_TOKEN", &token);
-    let mut server = Server(command.spawn().context("could not start keyrack-server")?);
+    command.env("KEYRACK_BOOTSTRAP_TOKEN", token);
+    let mut server = KillOnDrop(command.spawn().context("could not start keyrack-server")?);
     let stdout = server.0.stdout.take().expect("piped stdout");
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
@@ -176,29 +199,5 @@ pub fn conformance(args: ConformanceArgs) -> Result<()> {
             break url.trim().trim_end_matches('/').to_owned();
         }
     };
-
-    let result = run(Command::new(venv_bin("schemathesis"))
-        // Its `.schemathesis/` cache goes to the temporary folder, not the tree.
-        .current_dir(&dir)
-        .args(["run", &format!("{base}/api/v1/openapi.json")])
-        .args(["--header", &format!("Authorization: Bearer {token}")])
-        .args([
-            "--checks",
-            "not_a_server_error,status_code_conformance,content_type_conformance,\
-             response_schema_conformance,response_headers_conformance",
-        ])
-        .args(["--max-examples", MAX_EXAMPLES])
-        .args(["--workers", "2"])
-        .args(["--seed", "1"])
-        // No `.hypothesis/` example database left in the tree.
-        .args(["--generation-database", "none"])
-        .args(["--no-color"]));
-    drop(server);
-    drop(postgres);
-    let _ = std::fs::remove_dir_all(&dir);
-    eprintln!(
-        "conformance: schemathesis on {backend} finished in {:.0?}",
-        started.elapsed()
-    );
-    result.context("schemathesis found responses that break the OpenAPI document")
+    Ok((server, base))
 }

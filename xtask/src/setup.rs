@@ -6,6 +6,7 @@ use std::path::Path;
 
 use crate::clock::Clock;
 use crate::shell::{cmd, output, root, run, target_dir, tools_bin};
+use crate::system::apt_install;
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const TRUNK_VERSION: &str = "0.21.14";
@@ -217,28 +218,6 @@ pub fn apt_packages() -> Result<bool> {
     }
     apt_install(&missing)?;
     Ok(true)
-}
-
-/// `apt-get install` as root; anyone else is told the command to run.
-pub fn apt_install(packages: &[&str]) -> Result<()> {
-    if !is_root() {
-        bail!(
-            "missing system packages: {}. Install them as root, e.g. `sudo apt-get install -y {}`, then run this again",
-            packages.join(", "),
-            packages.join(" ")
-        );
-    }
-    eprintln!("setup: installing {} with apt", packages.join(", "));
-    run(cmd("apt-get").arg("update").arg("-q"))?;
-    run(cmd("apt-get")
-        .args(["install", "-y", "-q"])
-        .args(packages)
-        .env("DEBIAN_FRONTEND", "noninteractive"))
-}
-
-/// Whether this process runs as root (`id -u`: no unsafe `geteuid` call).
-pub fn is_root() -> bool {
-    output(cmd("id").arg("-u")).as_deref() == Some("0")
 }
 
 /// A package's version as Cargo.lock records it.

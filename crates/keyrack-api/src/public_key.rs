@@ -1,124 +1,21 @@
 //! Public-key parsing: OpenSSH lines and RFC 4716 blocks in, a normalised key with
 //! `ssh-keygen`-identical fingerprints out, or the exact reason it is refused.
 
-use base64ct::{Base64, Encoding};
-use md5::{Digest, Md5};
-use serde::{Deserialize, Serialize};
-use ssh_key::public::KeyData;
-use ssh_key::{EcdsaCurve, HashAlg, PublicKey};
+mod algorithm;
+mod info;
+mod refusal;
+mod rfc4716;
 
-use crate::limits::{PUBLIC_KEY_MAX_BYTES, RSA_MAX_BITS, RSA_MIN_BITS};
-use crate::validate::strip_unclean;
+use ssh_key::PublicKey;
 
-/// A public key that Keyrack accepts, with what the console shows about it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PublicKeyInfo {
-    /// The SSH algorithm name, such as `ssh-ed25519`.
-    pub algorithm: String,
-    /// Key size in bits, as `ssh-keygen -l` prints it.
-    pub bits: u32,
-    /// The key as one OpenSSH line `<algorithm> <base64>`, without comment.
-    pub public_key: String,
-    /// The comment that came with the key (may be empty), without the characters
-    /// [`crate::clean_text`] refuses (control, bidirectional and zero-width ones), which are
-    /// dropped rather than refused, and without surrounding whitespace.
-    pub comment: String,
-    /// `SHA256:…` exactly as `ssh-keygen -l` prints it.
-    pub fingerprint_sha256: String,
-    /// `MD5:aa:bb:…` exactly as `ssh-keygen -l -E md5` prints it.
-    pub fingerprint_md5: String,
-}
+use algorithm::refuse_by_name;
+pub(crate) use algorithm::{looks_like_algorithm, ACCEPTED};
+use info::describe;
+pub use info::PublicKeyInfo;
+pub use refusal::PublicKeyError;
+use rfc4716::{parse_rfc4716, RFC4716_BEGIN};
 
-/// Why a public key is refused. The messages are sentences shown to people as they are, and
-/// never repeat the input, so a private key pasted by mistake is not echoed anywhere.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PublicKeyError {
-    /// Nothing but whitespace.
-    #[error("No public key was given")]
-    Empty,
-    /// Larger than 16 KiB.
-    #[error("The input is {len} bytes; a public key is at most 16 KiB")]
-    TooLarge {
-        /// Input size in bytes.
-        len: usize,
-    },
-    /// A private key pasted where the public one belongs.
-    #[error("This is a private key, not a public key: paste the contents of the .pub file instead, and keep the private key to yourself")]
-    PrivateKey,
-    /// `ssh-dss`.
-    #[error("DSA keys (ssh-dss) are not accepted: they are weak and OpenSSH disabled them; use Ed25519, ECDSA or RSA of at least 2048 bits")]
-    Dsa,
-    /// RSA below 2048 bits.
-    #[error("This RSA key has {bits} bits; at least 2048 are required")]
-    RsaTooShort {
-        /// Modulus size in bits.
-        bits: u32,
-    },
-    /// RSA above 16384 bits.
-    #[error(
-        "This RSA key has {bits} bits; at most 16384 are accepted (OpenSSH refuses larger keys)"
-    )]
-    RsaTooLong {
-        /// Modulus size in bits.
-        bits: u32,
-    },
-    /// An OpenSSH certificate.
-    #[error("Certificates ({algorithm}) are not accepted: paste the plain public key")]
-    Certificate {
-        /// The certificate type.
-        algorithm: String,
-    },
-    /// A line from `authorized_keys` that starts with options.
-    #[error("Options from an authorized_keys line are not accepted: paste only the key type, the key and its comment")]
-    Options,
-    /// Several keys in one input.
-    #[error("More than one key was given: import one key at a time")]
-    MultipleKeys,
-    /// A well-formed key of a type Keyrack does not accept.
-    #[error("The key type {algorithm} is not supported; use ssh-ed25519, ecdsa-sha2-nistp256/384/521, ssh-rsa, or a security key (sk-…)")]
-    UnsupportedAlgorithm {
-        /// The algorithm name found.
-        algorithm: String,
-    },
-    /// Not a public key at all, or a damaged one.
-    #[error("This is not a valid public key: expected an OpenSSH line such as \"ssh-ed25519 AAAA… comment\" or an RFC 4716 block")]
-    Malformed,
-}
-
-impl PublicKeyError {
-    /// A stable snake_case reason, sent as `details.reason`.
-    pub fn reason(&self) -> &'static str {
-        match self {
-            Self::Empty => "empty",
-            Self::TooLarge { .. } => "too_large",
-            Self::PrivateKey => "private_key",
-            Self::Dsa => "dsa",
-            Self::RsaTooShort { .. } => "rsa_too_short",
-            Self::RsaTooLong { .. } => "rsa_too_long",
-            Self::Certificate { .. } => "certificate",
-            Self::Options => "options",
-            Self::MultipleKeys => "multiple_keys",
-            Self::UnsupportedAlgorithm { .. } => "unsupported_algorithm",
-            Self::Malformed => "malformed",
-        }
-    }
-}
-
-impl From<PublicKeyError> for crate::ApiError {
-    fn from(e: PublicKeyError) -> Self {
-        let code = crate::ErrorCode::PublicKeyInvalid {
-            field: "public_key".into(),
-            reason: e.reason().into(),
-        };
-        crate::ApiError::new(code, e.to_string())
-    }
-}
-
-const RFC4716_BEGIN: &str = "---- BEGIN SSH2 PUBLIC KEY ----";
-const RFC4716_END: &str = "---- END SSH2 PUBLIC KEY ----";
-const CERT_SUFFIX: &str = "-cert-v01@openssh.com";
-/// Longest SSH algorithm name (RFC 4251 §6).
-const ALGORITHM_MAX_LEN: usize = 64;
+use crate::limits::PUBLIC_KEY_MAX_BYTES;
 
 /// Parses one public key given as an OpenSSH line or an RFC 4716 block, and checks it
 /// against the rules for accepted keys.
@@ -174,173 +71,14 @@ fn parse_openssh_line(text: &str) -> Result<PublicKey, PublicKeyError> {
     Ok(key)
 }
 
-/// True for names shaped like SSH key types, accepted or not: at most 64 characters
-/// (RFC 4251 §6) of `[A-Za-z0-9-@._]`. A refusal names the key type, so this bounds what of
-/// the input its message can repeat.
-pub(crate) fn looks_like_algorithm(token: &str) -> bool {
-    token.len() <= ALGORITHM_MAX_LEN
-        && ["ssh-", "ecdsa-", "sk-", "rsa-", "x509v3-"]
-            .iter()
-            .any(|p| token.starts_with(p))
-        && token
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-@._".contains(c))
-}
-
-fn refuse_by_name(algorithm: &str) -> Result<(), PublicKeyError> {
-    if algorithm.ends_with(CERT_SUFFIX) {
-        return Err(PublicKeyError::Certificate {
-            algorithm: algorithm.to_owned(),
-        });
-    }
-    if algorithm == "ssh-dss" {
-        return Err(PublicKeyError::Dsa);
-    }
-    if !ACCEPTED.contains(&algorithm) {
-        return Err(PublicKeyError::UnsupportedAlgorithm {
-            algorithm: algorithm.to_owned(),
-        });
-    }
-    Ok(())
-}
-
-/// Every key type Keyrack accepts; a policy allows some of them.
-pub(crate) const ACCEPTED: [&str; 7] = [
-    "ssh-ed25519",
-    "ecdsa-sha2-nistp256",
-    "ecdsa-sha2-nistp384",
-    "ecdsa-sha2-nistp521",
-    "ssh-rsa",
-    "sk-ssh-ed25519@openssh.com",
-    "sk-ecdsa-sha2-nistp256@openssh.com",
-];
-
-/// RFC 4716: header lines (`Tag: value`, continued with a trailing `\`), then base64.
-fn parse_rfc4716(text: &str) -> Result<PublicKey, PublicKeyError> {
-    let mut lines = text.lines().map(str::trim);
-    lines.next(); // the BEGIN line
-    let mut comment = String::new();
-    let mut body = String::new();
-    let mut ended = false;
-    let mut in_header = true;
-    let mut continued: Option<String> = None;
-    for line in lines.by_ref() {
-        if line == RFC4716_END {
-            ended = true;
-            break;
-        }
-        if let Some(mut header) = continued.take() {
-            header.push_str(line.strip_suffix('\\').unwrap_or(line));
-            if line.ends_with('\\') {
-                continued = Some(header);
-            } else {
-                take_comment(&header, &mut comment);
-            }
-            continue;
-        }
-        if in_header && line.contains(':') {
-            if let Some(start) = line.strip_suffix('\\') {
-                continued = Some(start.to_owned());
-            } else {
-                take_comment(line, &mut comment);
-            }
-            continue;
-        }
-        in_header = false;
-        body.push_str(line);
-    }
-    if !ended || lines.any(|l| !l.is_empty()) {
-        return Err(PublicKeyError::Malformed);
-    }
-    let blob = Base64::decode_vec(&body).map_err(|_| PublicKeyError::Malformed)?;
-    let algorithm = blob_algorithm(&blob)
-        .filter(|a| looks_like_algorithm(a))
-        .ok_or(PublicKeyError::Malformed)?;
-    refuse_by_name(&algorithm)?;
-    let mut key = PublicKey::from_bytes(&blob).map_err(|_| PublicKeyError::Malformed)?;
-    key.set_comment(comment);
-    Ok(key)
-}
-
-/// Keeps the value of a `Comment:` header, without surrounding quotes.
-fn take_comment(header: &str, comment: &mut String) {
-    if let Some((tag, value)) = header.split_once(':') {
-        if tag.trim().eq_ignore_ascii_case("comment") {
-            let value = value.trim();
-            let value = value
-                .strip_prefix('"')
-                .and_then(|v| v.strip_suffix('"'))
-                .unwrap_or(value);
-            *comment = value.to_owned();
-        }
-    }
-}
-
-/// The algorithm name at the start of an SSH wire-format key blob.
-fn blob_algorithm(blob: &[u8]) -> Option<String> {
-    let len = u32::from_be_bytes(blob.get(..4)?.try_into().ok()?) as usize;
-    let name = blob.get(4..4usize.checked_add(len)?)?;
-    String::from_utf8(name.to_vec()).ok()
-}
-
-fn describe(key: &PublicKey) -> Result<PublicKeyInfo, PublicKeyError> {
-    let bits = match key.key_data() {
-        KeyData::Ed25519(_) | KeyData::SkEd25519(_) | KeyData::SkEcdsaSha2NistP256(_) => 256,
-        KeyData::Ecdsa(ecdsa) => match ecdsa.curve() {
-            EcdsaCurve::NistP256 => 256,
-            EcdsaCurve::NistP384 => 384,
-            EcdsaCurve::NistP521 => 521,
-        },
-        KeyData::Rsa(rsa) => {
-            let bits = rsa.n.as_positive_bytes().map_or(0, bit_length);
-            if bits < RSA_MIN_BITS {
-                return Err(PublicKeyError::RsaTooShort { bits });
-            }
-            if bits > RSA_MAX_BITS {
-                return Err(PublicKeyError::RsaTooLong { bits });
-            }
-            bits
-        }
-        KeyData::Dsa(_) => return Err(PublicKeyError::Dsa),
-        other => {
-            return Err(PublicKeyError::UnsupportedAlgorithm {
-                algorithm: other.algorithm().to_string(),
-            })
-        }
-    };
-    let blob = key.to_bytes().map_err(|_| PublicKeyError::Malformed)?;
-    let md5 = Md5::digest(&blob);
-    let fingerprint_md5 = format!(
-        "MD5:{}",
-        md5.iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<Vec<_>>()
-            .join(":")
-    );
-    let algorithm = key.algorithm().as_str().to_owned();
-    Ok(PublicKeyInfo {
-        public_key: format!("{algorithm} {}", Base64::encode_string(&blob)),
-        algorithm,
-        bits,
-        comment: strip_unclean(key.comment()).trim().to_owned(),
-        fingerprint_sha256: key.fingerprint(HashAlg::Sha256).to_string(),
-        fingerprint_md5,
-    })
-}
-
-/// Bit length of a big-endian unsigned integer.
-fn bit_length(bytes: &[u8]) -> u32 {
-    let bytes = match bytes.iter().position(|&b| b != 0) {
-        Some(i) => &bytes[i..],
-        None => return 0,
-    };
-    (bytes.len() as u32 - 1) * 8 + (8 - bytes[0].leading_zeros())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    use super::algorithm::ALGORITHM_MAX_LEN;
+    use super::rfc4716::RFC4716_END;
+    use crate::limits::RSA_MAX_BITS;
+    use base64ct::{Base64, Encoding};
     const ED25519: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILM+rvN+ot98qgEN796jTiQfZfG1KaT0PtFDJ/XFSqti foo@bar.com";
 
     #[test]
@@ -515,12 +253,5 @@ mod tests {
         let block =
             format!("{RFC4716_BEGIN}\nComment: \"me\u{202E}@\u{1B}box\"\n{blob}\n{RFC4716_END}");
         assert_eq!(parse_public_key(&block).unwrap().comment, "me@box");
-    }
-
-    #[test]
-    fn bit_length_counts_significant_bits() {
-        assert_eq!(bit_length(&[0, 0x80, 0]), 16);
-        assert_eq!(bit_length(&[0x01]), 1);
-        assert_eq!(bit_length(&[0, 0]), 0);
     }
 }

@@ -15,7 +15,8 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
-use crate::shell::cmd;
+use super::agent::{instance_body, Agent};
+use super::wrk::{numbers, wrk_command, wrk_output};
 
 /// Parallel exports.
 pub const EXPORTS: u32 = 100;
@@ -63,17 +64,12 @@ pub fn measure(
         base,
         admin,
         "/api/v1/instances",
-        &json!({"name": "bench-agent", "region": "bench", "os": "linux",
-                "state": "STOPPED", "private_ip": "10.9.0.1"}),
+        &instance_body("bench-agent", "10.9.0.1"),
     )?;
-    let instance = created["instance"]["id"]
-        .as_str()
-        .context("no instance id")?
-        .to_owned();
-    let agent = created["agent_token"]
-        .as_str()
-        .context("no agent token")?
-        .to_owned();
+    let Agent {
+        instance,
+        token: agent,
+    } = Agent::from_created(&created)?;
     let bound = post(
         base,
         admin,
@@ -100,12 +96,7 @@ pub fn measure(
 
     let export_url = format!("{base}/api/v1/key-pairs/export.csv");
     // Longer than the lookups, so they run inside it whole: 2 s to get going, 1 s after.
-    let exports = cmd("wrk")
-        .args(["-t", "1", "-c", &EXPORTS.to_string()])
-        .args(["-d", &format!("{}s", seconds + 3), "--timeout", "120s"])
-        .args(["-H", &format!("Authorization: Bearer {viewer}")])
-        .arg("-s")
-        .arg(&script)
+    let exports = wrk_command(1, EXPORTS, seconds + 3, "120s", &viewer, &script)
         .arg(&export_url)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -159,35 +150,13 @@ fn wrk_latency(
     seconds: u32,
     connections: u32,
 ) -> Result<Latency> {
-    let out = cmd("wrk")
-        .args(["-t", "1", "-c", &connections.to_string()])
-        .args(["-d", &format!("{seconds}s"), "--timeout", "10s"])
-        .args(["-H", &format!("Authorization: Bearer {token}")])
-        .arg("-s")
-        .arg(script)
-        .arg(url)
-        .stdin(Stdio::null())
-        .output()
-        .context("could not run wrk")?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() {
-        bail!("wrk failed ({}): {stdout}", out.status);
-    }
+    let stdout = wrk_output(wrk_command(1, connections, seconds, "10s", token, script).arg(url))?;
     parse(&stdout)
 }
 
 fn parse(stdout: &str) -> Result<Latency> {
-    let line = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("KEYRACK_LATENCY "))
-        .with_context(|| format!("no KEYRACK_LATENCY line in:\n{stdout}"))?;
-    let n: Vec<f64> = line
-        .split_whitespace()
-        .map(str::parse)
-        .collect::<Result<_, _>>()?;
-    let [p50, p99, max, requests, non_2xx, bytes, duration_us] = n[..] else {
-        bail!("KEYRACK_LATENCY has {} numbers", n.len());
-    };
+    let [p50, p99, max, requests, non_2xx, bytes, duration_us] =
+        numbers(stdout, "KEYRACK_LATENCY").with_context(|| format!("wrk printed:\n{stdout}"))?;
     Ok(Latency {
         p50_ms: p50 / 1000.0,
         p99_ms: p99 / 1000.0,

@@ -21,6 +21,8 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 
+use super::agent::{instance_body, Agent};
+
 type Http = Client<HttpConnector, Full<Bytes>>;
 
 /// Reports a second during the flood.
@@ -72,23 +74,16 @@ async fn run(base: &str, admin: &str, interval_secs: u64) -> Result<FloodMeasure
         "POST",
         "/api/v1/instances",
         admin,
-        Some(format!(
-            r#"{{"name":"flood-{nonce}","region":"bench","os":"linux","state":"STOPPED","private_ip":"10.255.0.1"}}"#
-        )),
+        Some(instance_body(&format!("flood-{nonce}"), "10.255.0.1").to_string()),
     )
     .await?;
     if status != 201 {
         bail!("registering the flooding instance: {status} {body}");
     }
-    let created: Value = serde_json::from_str(&body)?;
-    let instance = created["instance"]["id"]
-        .as_str()
-        .context("no instance id")?
-        .to_owned();
-    let agent = created["agent_token"]
-        .as_str()
-        .context("no agent token")?
-        .to_owned();
+    let Agent {
+        instance,
+        token: agent,
+    } = Agent::from_created(&serde_json::from_str(&body)?)?;
 
     let mut measured = FloodMeasured::default();
     let quiet = creates(&http, base, admin, &format!("quiet-{nonce}")).await?;
