@@ -104,18 +104,11 @@ fn import_keys(
     wiring: Wiring,
     imported: RwSignal<Option<ImportResponse>>,
 ) -> Callback<ImportRequest> {
-    let Wiring {
-        api,
-        toasts,
-        request,
-        on_changed,
-        ..
-    } = wiring;
     Callback::new(move |body: ImportRequest| {
         let dry_run = body.dry_run;
         imported.set(None);
-        request.run(
-            async move { api.import_key_pairs(&body).await },
+        wiring.request.run(
+            async move { wiring.api.import_key_pairs(&body).await },
             move |answer| {
                 let created = answer
                     .results
@@ -124,11 +117,11 @@ fn import_keys(
                     .count();
                 let _ = imported.try_set(Some(answer));
                 if !dry_run {
-                    toasts.success(
+                    wiring.toasts.success(
                         Msg::DialogsImported
                             .with(&[("count", &crate::format::number(created as f64))]),
                     );
-                    on_changed.run(());
+                    wiring.on_changed.run(());
                 }
             },
         );
@@ -137,20 +130,15 @@ fn import_keys(
 
 /// Registers an existing public key and closes the dialog.
 fn create_key_pair(wiring: Wiring) -> Callback<keyrack_api::CreateKeyPair> {
-    let Wiring {
-        api,
-        toasts,
-        request,
-        close,
-        on_changed,
-    } = wiring;
     Callback::new(move |body| {
-        request.run(
-            async move { api.create_key_pair(&body).await },
+        wiring.request.run(
+            async move { wiring.api.create_key_pair(&body).await },
             move |key| {
-                toasts.success(Msg::DialogsCreated.with(&[("name", &key.name)]));
-                close.run(());
-                on_changed.run(());
+                wiring
+                    .toasts
+                    .success(Msg::DialogsCreated.with(&[("name", &key.name)]));
+                wiring.close.run(());
+                wiring.on_changed.run(());
             },
         );
     })
@@ -164,13 +152,6 @@ fn generate_key_pair(
     saved: RwSignal<Option<SavedKey>>,
     private_key: PrivateKey,
 ) -> Callback<GenerateKeyPair> {
-    let Wiring {
-        api,
-        toasts,
-        request,
-        on_changed,
-        ..
-    } = wiring;
     Callback::new(
         move |GenerateKeyPair {
                   mut key_pair,
@@ -184,21 +165,23 @@ fn generate_key_pair(
                 let made = made.map_err(|e| ApiError::new(ErrorCode::Unknown, e.to_string()))?;
                 key_pair.public_key = made.public_key.clone();
                 // On a refusal `made` is dropped here, and its private key wiped.
-                let registered = api.create_key_pair(&key_pair).await;
+                let registered = wiring.api.create_key_pair(&key_pair).await;
                 let _ = progress.try_set(None);
                 Ok((registered?, made))
             };
-            request.run(work, move |(registered, made)| {
+            wiring.request.run(work, move |(registered, made)| {
                 let file_name = format.file_name(&registered.name);
                 if download::save(&made.private_key, &file_name).is_err() {
-                    toasts.failure(t(Msg::DialogsSaveRefused));
+                    wiring.toasts.failure(t(Msg::DialogsSaveRefused));
                 }
-                toasts.success(Msg::DialogsCreated.with(&[("name", &registered.name)]));
+                wiring
+                    .toasts
+                    .success(Msg::DialogsCreated.with(&[("name", &registered.name)]));
                 let detail = generated_in(&made.timings);
                 // If the dialog was closed meanwhile, this fails and `made` is wiped on return.
                 private_key.try_set_value(Some(made.private_key));
                 let _ = saved.try_set(Some(SavedKey { file_name, detail }));
-                on_changed.run(());
+                wiring.on_changed.run(());
             });
         },
     )
