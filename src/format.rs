@@ -1,6 +1,9 @@
 //! Display helpers for wire values, in the console's language.
 
+use std::sync::OnceLock;
+
 use crate::i18n::{t, Language, Msg};
+use crate::preferences;
 
 /// A short name for an SSH algorithm, with its size: "Ed25519", "ECDSA P-384", "RSA 4096".
 // i18n: not text: algorithm names are the same in every language.
@@ -27,16 +30,21 @@ pub enum TimeZone {
 
 const TIME_ZONE_KEY: &str = "keyrack.time-zone";
 
+/// The zone chosen, read once: choosing another reloads the page.
+static TIME_ZONE: OnceLock<TimeZone> = OnceLock::new();
+
 impl TimeZone {
+    /// Reads the chosen zone as the page starts, before the first timestamp is shown.
+    pub fn start() {
+        Self::current();
+    }
+
     /// The one chosen, UTC unless Local was.
     pub fn current() -> TimeZone {
-        let stored = web_sys::window()
-            .and_then(|w| w.local_storage().ok().flatten())
-            .and_then(|s| s.get_item(TIME_ZONE_KEY).ok().flatten());
-        match stored.as_deref() {
+        *TIME_ZONE.get_or_init(|| match preferences::stored(TIME_ZONE_KEY).as_deref() {
             Some("local") => TimeZone::Local,
             _ => TimeZone::Utc,
-        }
+        })
     }
 
     /// Keeps `zone` and reloads the page, so every time on it is shown in it.
@@ -45,7 +53,7 @@ impl TimeZone {
             TimeZone::Utc => "utc",
             TimeZone::Local => "local",
         };
-        crate::i18n::keep_and_reload(TIME_ZONE_KEY, value);
+        preferences::keep_and_reload(TIME_ZONE_KEY, value);
     }
 }
 
@@ -153,12 +161,14 @@ pub fn number(n: impl Into<f64>) -> String {
 
 /// How far an RFC 3339 time is from now, in words: "3 hours ago", "yesterday", "in 12 days".
 pub fn ago(at: &str) -> String {
-    let past = js_sys::Date::parse(at) - js_sys::Date::now();
-    if past.is_nan() {
-        return at.to_owned();
-    }
     // A time a moment ahead (the browser's clock behind the server's) is now, not "in 1 minute".
-    relative(past.min(0.0))
+    ms_from_now(at).map_or_else(|| at.to_owned(), |ms| relative(ms.min(0.0)))
+}
+
+/// Milliseconds from now to an RFC 3339 time (negative: past); `None` if it is not a time.
+fn ms_from_now(at: &str) -> Option<f64> {
+    let ms = js_sys::Date::parse(at) - js_sys::Date::now();
+    (!ms.is_nan()).then_some(ms)
 }
 
 /// `ms` from now (negative: past) in the browser's own words for the console's language: minutes and
@@ -188,10 +198,7 @@ fn relative(ms: f64) -> String {
 /// badge class that goes with it (a warning within
 /// [`keyrack_api::EXPIRING_WITHIN_DAYS`] days).
 pub fn expiry(expires_at: Option<&str>) -> (String, &'static str) {
-    let left = expires_at
-        .map(|at| js_sys::Date::parse(at) - js_sys::Date::now())
-        .filter(|ms| !ms.is_nan());
-    let Some(left) = left else {
+    let Some(left) = expires_at.and_then(ms_from_now) else {
         return (t(Msg::FormatNever).into(), "");
     };
     if left <= 0.0 {

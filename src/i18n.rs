@@ -115,18 +115,7 @@ pub fn language() -> Language {
 
 /// Keeps `language` for the next visits and reloads the page in it.
 pub fn choose(language: Language) {
-    keep_and_reload(STORAGE_KEY, language.tag());
-}
-
-/// Keeps a preference (`key` in localStorage) and reloads the page, which reads it as it
-/// starts. Where nothing can be kept (storage blocked), nothing reloads: the page would come
-/// back as it was.
-pub(crate) fn keep_and_reload(key: &str, value: &str) {
-    if storage().is_some_and(|s| s.set_item(key, value).is_ok()) {
-        if let Some(w) = web_sys::window() {
-            let _ = w.location().reload();
-        }
-    }
+    crate::preferences::keep_and_reload(STORAGE_KEY, language.tag());
 }
 
 /// Takes the Chinese text boot.js fetched when Chinese is the language (chosen before, or
@@ -151,8 +140,4 @@ pub fn start() {
     {
         let _ = root.set_attribute("lang", language().tag());
     }
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
 }

@@ -9,6 +9,7 @@ pub mod keygen;
 pub mod lazy;
 pub mod messages;
 pub mod pages;
+pub mod preferences;
 pub mod routes;
 pub mod widgets;
 

@@ -14,4 +14,5 @@ pub mod request;
 pub mod search_box;
 pub mod status;
 pub mod tag_editor;
+pub mod text_field;
 pub mod toast;

@@ -3,6 +3,8 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -20,44 +22,15 @@ use leptos::task::tick;
 use leptos_router::components::Router;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
+
+use common::dom::{button, find, fire, mount, sleep, text};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 const KEY: &str = "skey-ab12cd34";
 
 // ---- helpers ------------------------------------------------------------------------
-
-fn mount<N: IntoView + 'static>(f: impl FnOnce() -> N + 'static) -> HtmlElement {
-    let doc = document();
-    let root: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
-    doc.body().unwrap().append_child(&root).unwrap();
-    // Leaving the view mounted keeps its reactive owner alive for the whole test.
-    leptos::mount::mount_to(root.clone(), f).forget();
-    root
-}
-
-fn find(root: &HtmlElement, selector: &str) -> web_sys::Element {
-    root.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no element matches {selector}"))
-}
-
-fn fire(el: &web_sys::Element, name: &str) {
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    let event = web_sys::Event::new_with_event_init_dict(name, &init).unwrap();
-    el.dispatch_event(&event).unwrap();
-}
-
-fn button(root: &HtmlElement, label: &str) -> HtmlButtonElement {
-    let list = root.query_selector_all("button").unwrap();
-    (0..list.length())
-        .filter_map(|i| list.item(i))
-        .map(|n| n.unchecked_into::<HtmlButtonElement>())
-        .find(|b| b.text_content().unwrap_or_default().trim() == label)
-        .unwrap_or_else(|| panic!("no button labelled {label}"))
-}
 
 /// The checkbox of the instance called `name`.
 fn pick(root: &HtmlElement, name: &str) -> HtmlInputElement {
@@ -96,23 +69,8 @@ fn choose_region(root: &HtmlElement, id: &str) {
     fire(&select, "change");
 }
 
-fn text(root: &HtmlElement) -> String {
-    root.inner_text()
-}
-
 fn rows(root: &HtmlElement) -> u32 {
     root.query_selector_all(".pick-row").unwrap().length()
-}
-
-/// Waits `ms` milliseconds of browser time.
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
 /// Lets every answer, effect and re-render that is due happen.

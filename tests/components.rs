@@ -3,6 +3,8 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use keyrack::key_pairs::batch_delete::{
     delete_in_chunks, BatchDeleteOutcome, BatchDeleteResults, DELETE_CHUNK,
 };
@@ -24,10 +26,9 @@ use leptos::prelude::*;
 use leptos::task::tick;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{
-    HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlOptionElement, HtmlSelectElement,
-    HtmlTextAreaElement,
-};
+use web_sys::{HtmlElement, HtmlInputElement, HtmlOptionElement, HtmlSelectElement};
+
+use common::dom::{button, find, find_all, fire, mount, sleep, text, type_into};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -39,61 +40,6 @@ const RSA2048: &str = include_str!("fixtures/rsa2048.pub");
 const PRIVATE_KEY: &str = include_str!("fixtures/rsa2048.key");
 
 // ---- helpers ------------------------------------------------------------------------
-
-fn mount<N: IntoView + 'static>(f: impl FnOnce() -> N + 'static) -> HtmlElement {
-    let doc = document();
-    let root: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
-    doc.body().unwrap().append_child(&root).unwrap();
-    // Leaving the view mounted keeps its reactive owner alive for the whole test.
-    leptos::mount::mount_to(root.clone(), f).forget();
-    root
-}
-
-fn find(root: &HtmlElement, selector: &str) -> web_sys::Element {
-    root.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no element matches {selector}"))
-}
-
-fn find_all(root: &HtmlElement, selector: &str) -> Vec<web_sys::Element> {
-    let list = root.query_selector_all(selector).unwrap();
-    (0..list.length())
-        .filter_map(|i| list.item(i))
-        .map(|n| n.unchecked_into())
-        .collect()
-}
-
-fn fire(el: &web_sys::Element, name: &str) {
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    let event = web_sys::Event::new_with_event_init_dict(name, &init).unwrap();
-    el.dispatch_event(&event).unwrap();
-}
-
-/// Sets the value as a user would type it, then commits it (input + change).
-fn type_into(el: &web_sys::Element, text: &str) {
-    if let Some(input) = el.dyn_ref::<HtmlInputElement>() {
-        input.set_value(text);
-    } else if let Some(area) = el.dyn_ref::<HtmlTextAreaElement>() {
-        area.set_value(text);
-    } else {
-        panic!("not a text field");
-    }
-    fire(el, "input");
-    fire(el, "change");
-}
-
-fn button(root: &HtmlElement, label: &str) -> HtmlButtonElement {
-    find_all(root, "button")
-        .into_iter()
-        .find(|b| b.text_content().unwrap_or_default().trim() == label)
-        .unwrap_or_else(|| panic!("no button labelled {label}"))
-        .unchecked_into()
-}
-
-fn text(root: &HtmlElement) -> String {
-    root.inner_text()
-}
 
 fn sample_key() -> KeyPair {
     KeyPair {
@@ -936,17 +882,8 @@ async fn dialog_opens_modal_and_reports_closing() {
     assert!(text(&root).contains("Modify"));
     button(&root, "×").click();
     // The `close` event is queued as a task, so wait a little longer than one tick.
-    gloo_timers_sleep(50).await;
+    sleep(50).await;
     assert!(closed.get_untracked());
-}
-
-async fn gloo_timers_sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        window()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
 #[wasm_bindgen_test]

@@ -10,8 +10,9 @@ use super::create_pair_fields::{CreatePairFields, GenerateKeyPair, PairChoices};
 use super::expiry_field::{ExpiryChoice, ExpiryField};
 use super::public_key_input::{preview_of, PublicKeyInput};
 use crate::i18n::{t, Msg};
-use crate::widgets::form::{sentence, FieldMessage, FormButtons, ServerError};
+use crate::widgets::form::{FieldMessage, FormButtons, ServerError};
 use crate::widgets::tag_editor::{TagEditor, TagRows};
+use crate::widgets::text_field::TextField;
 
 /// The two creation methods of the guide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,33 +68,8 @@ pub fn CreateKeyForm(
     let tags = TagRows::new(&[]);
     let expiry = ExpiryChoice::new();
     let (submitted, set_submitted) = signal(false);
-    Effect::new(move |_| {
-        if let Some(policy) = policy.get() {
-            expiry.limit_to(policy.max_lifetime_days, true);
-        }
-    });
-    // What the key policy says about the key to be registered: the pasted one, or the type
-    // to generate.
-    let key_refusal = Signal::derive(move || {
-        let policy = policy.get()?;
-        let (algorithm, bits) = match method.get() {
-            CreationMethod::UseExisting => {
-                let info = public_key.with(|k| preview_of(k))?.ok()?;
-                (info.algorithm, info.bits)
-            }
-            CreationMethod::CreatePair => {
-                let key_type = choices.key_type.get();
-                (
-                    key_type.algorithm().to_owned(),
-                    key_type.rsa_bits().unwrap_or(256),
-                )
-            }
-        };
-        policy
-            .check_key(&algorithm, bits)
-            .err()
-            .map(|v| crate::messages::policy_violation(&v))
-    });
+    expiry.follow(policy, true);
+    let key_refusal = policy_refusal(policy, method, public_key, choices);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -138,22 +114,7 @@ pub fn CreateKeyForm(
                 <TagEditor rows=tags show_all=submitted />
             </div>
             <ExpiryField choice=expiry submitted=submitted new_key=true />
-            {move || match method.get() {
-                CreationMethod::CreatePair => {
-                    view! { <CreatePairFields choices submitted /> }.into_any()
-                }
-                CreationMethod::UseExisting => view! {
-                    <PublicKeyInput text=public_key show_all=submitted />
-                    {move || {
-                        let several = public_key.with(|k| matches!(preview_of(k), Some(Err(PublicKeyError::MultipleKeys | PublicKeyError::Options))));
-                        on_bulk.filter(|_| several).map(|bulk| view! {
-                            <button type="button" class="button" on:click=move |_| bulk.run(public_key.get_untracked())>
-                                {t(Msg::CreateImportAsAuthorizedKeys)}
-                            </button>
-                        })
-                    }}
-                }.into_any(),
-            }}
+            <MethodFields method choices public_key submitted on_bulk />
             <FieldMessage id="key-policy-error" message=key_refusal />
             {move || progress.get().map(|what| view! {
                 <p class="progress" role="status"><span class="spinner" aria-hidden="true"></span>{what}</p>
@@ -161,6 +122,64 @@ pub fn CreateKeyForm(
             <ServerError error=server_error />
             <FormButtons pending=pending on_cancel=on_cancel />
         </form>
+    }
+}
+
+/// What the key policy says about the key to be registered: the pasted one, or the type
+/// to generate.
+fn policy_refusal(
+    policy: MaybeProp<Policy>,
+    method: ReadSignal<CreationMethod>,
+    public_key: RwSignal<String>,
+    choices: PairChoices,
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        let policy = policy.get()?;
+        let (algorithm, bits) = match method.get() {
+            CreationMethod::UseExisting => {
+                let info = public_key.with(|k| preview_of(k))?.ok()?;
+                (info.algorithm, info.bits)
+            }
+            CreationMethod::CreatePair => {
+                let key_type = choices.key_type.get();
+                (
+                    key_type.algorithm().to_owned(),
+                    key_type.rsa_bits().unwrap_or(256),
+                )
+            }
+        };
+        policy
+            .check_key(&algorithm, bits)
+            .err()
+            .map(|v| crate::messages::policy_violation(&v))
+    })
+}
+
+/// The fields of the chosen method: key type and passphrase, or the public key (with
+/// "Import as authorized_keys" when it holds several keys).
+#[component]
+fn MethodFields(
+    method: ReadSignal<CreationMethod>,
+    choices: PairChoices,
+    public_key: RwSignal<String>,
+    #[prop(into)] submitted: Signal<bool>,
+    on_bulk: Option<Callback<String>>,
+) -> impl IntoView {
+    move || {
+        match method.get() {
+        CreationMethod::CreatePair => view! { <CreatePairFields choices submitted /> }.into_any(),
+        CreationMethod::UseExisting => view! {
+            <PublicKeyInput text=public_key show_all=submitted />
+            {move || {
+                let several = public_key.with(|k| matches!(preview_of(k), Some(Err(PublicKeyError::MultipleKeys | PublicKeyError::Options))));
+                on_bulk.filter(|_| several).map(|bulk| view! {
+                    <button type="button" class="button" on:click=move |_| bulk.run(public_key.get_untracked())>
+                        {t(Msg::CreateImportAsAuthorizedKeys)}
+                    </button>
+                })
+            }}
+        }.into_any(),
+    }
     }
 }
 
@@ -227,30 +246,16 @@ pub fn NameField(
     #[prop(into)]
     submitted: Signal<bool>,
 ) -> impl IntoView {
-    let (touched, set_touched) = signal(false);
-    let message = Signal::derive(move || {
-        (touched.get() || submitted.get())
-            .then(|| validate_name(name.get().trim()).err().map(|e| sentence(&e)))
-            .flatten()
-    });
     view! {
-        <div class="field">
-            <label for="key-name">{t(Msg::CreateKeyName)}</label>
-            <input
-                id="key-name"
-                type="text"
-                class="input"
-                autocomplete="off"
-                maxlength="200"
-                aria-describedby="key-name-error"
-                aria-invalid=move || message.with(Option::is_some).to_string()
-                prop:value=move || name.get()
-                on:input=move |ev| name.set(event_target_value(&ev))
-                on:change=move |_| set_touched.set(true)
-            />
-            <p class="hint">{t(Msg::CreateKeyNameHint)}</p>
-            <FieldMessage id="key-name-error" message=message />
-        </div>
+        <TextField
+            id="key-name"
+            label=t(Msg::CreateKeyName)
+            value=name
+            rule=|name| validate_name(name.trim())
+            submitted
+            hint=t(Msg::CreateKeyNameHint)
+            maxlength=200
+        />
     }
 }
 
@@ -263,29 +268,14 @@ pub fn DescriptionField(
     #[prop(into)]
     submitted: Signal<bool>,
 ) -> impl IntoView {
-    let (touched, set_touched) = signal(false);
-    let message = Signal::derive(move || {
-        (touched.get() || submitted.get())
-            .then(|| {
-                validate_description(description.get().trim())
-                    .err()
-                    .map(|e| sentence(&e))
-            })
-            .flatten()
-    });
     view! {
-        <div class="field">
-            <label for="key-description">{t(Msg::CreateDescriptionOptional)}</label>
-            <textarea
-                id="key-description"
-                class="input"
-                rows="2"
-                aria-describedby="key-description-error"
-                prop:value=move || description.get()
-                on:input=move |ev| description.set(event_target_value(&ev))
-                on:change=move |_| set_touched.set(true)
-            ></textarea>
-            <FieldMessage id="key-description-error" message=message />
-        </div>
+        <TextField
+            id="key-description"
+            label=t(Msg::CreateDescriptionOptional)
+            value=description
+            rule=|description| validate_description(description.trim())
+            submitted
+            rows=2
+        />
     }
 }

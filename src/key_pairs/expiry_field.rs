@@ -42,9 +42,18 @@ impl ExpiryChoice {
         }
     }
 
+    /// Follows the key policy once it is loaded, and whenever it changes.
+    pub fn follow(self, policy: MaybeProp<Policy>, new_key: bool) {
+        Effect::new(move |_| {
+            if let Some(policy) = policy.get() {
+                self.limit_to(policy.max_lifetime_days, new_key);
+            }
+        });
+    }
+
     /// Follows the key policy: a new key still set to "Never" is set to the longest
     /// lifetime allowed.
-    pub fn limit_to(&self, max_days: Option<u32>, new_key: bool) {
+    fn limit_to(&self, max_days: Option<u32>, new_key: bool) {
         self.max_days.set(max_days);
         if let (Some(days), true) = (max_days, new_key) {
             if self.preset.get_untracked() == "never" {

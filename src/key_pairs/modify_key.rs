@@ -35,11 +35,7 @@ pub fn ModifyKeyForm(
     let description = RwSignal::new(initial.description);
     let expiry = ExpiryChoice::keeping(initial.expires_at);
     let (submitted, set_submitted) = signal(false);
-    Effect::new(move |_| {
-        if let Some(policy) = policy.get() {
-            expiry.limit_to(policy.max_lifetime_days, false);
-        }
-    });
+    expiry.follow(policy, false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         set_submitted.set(true);

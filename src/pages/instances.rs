@@ -1,6 +1,7 @@
 //! `/instances`: the fleet, filtered by region, state and text (all in the URL), with
 //! **Start** and **Shut down** per instance.
 
+mod fleet_rows;
 mod row;
 mod table;
 mod toolbar;

@@ -81,8 +81,9 @@ fn expires_line(expires_at: Option<&str>) -> impl IntoView {
     }
 }
 
+/// Bind, Unbind, Modify, Edit tags and Delete, each opening its dialog.
 #[component]
-fn KeyDetails(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoView {
+fn KeyActions(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoView {
     let open = move |d: KeyDialog| dialog.set(Some(d));
     let (k1, k2, k3) = (key.clone(), key.clone(), key.clone());
     let bind_key = key.clone();
@@ -94,6 +95,27 @@ fn KeyDetails(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoVie
     };
     let unbind = bind.clone();
     let unbound = key.instance_ids.is_empty();
+    view! {
+        <div class="actions admin-only">
+            <button type="button" class="button" on:click=move |_| bind(BindMode::Bind)>{t(Msg::DetailsBind)}</button>
+            <button
+                type="button"
+                class="button"
+                disabled=unbound
+                title=unbound.then_some(t(Msg::DetailsNotBound))
+                on:click=move |_| unbind(BindMode::Unbind)
+            >
+                {t(Msg::DetailsUnbind)}
+            </button>
+            <button type="button" class="button" on:click=move |_| open(KeyDialog::Modify(k1.clone()))>{t(Msg::DetailsModify)}</button>
+            <button type="button" class="button" on:click=move |_| open(KeyDialog::EditTags(k2.clone()))>{t(Msg::DetailsEditTags)}</button>
+            <button type="button" class="button danger" on:click=move |_| open(KeyDialog::Delete(k3.clone()))>{t(Msg::DetailsDelete)}</button>
+        </div>
+    }
+}
+
+#[component]
+fn KeyDetails(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoView {
     let origin = match key.origin {
         Origin::Generated => t(Msg::DetailsOriginGenerated),
         Origin::Imported => t(Msg::DetailsOriginImported),
@@ -125,21 +147,7 @@ fn KeyDetails(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoVie
         <section class="card">
             <div class="card-header">
                 <h2>{key.name.clone()}</h2>
-                <div class="actions admin-only">
-                    <button type="button" class="button" on:click=move |_| bind(BindMode::Bind)>{t(Msg::DetailsBind)}</button>
-                    <button
-                        type="button"
-                        class="button"
-                        disabled=unbound
-                        title=unbound.then_some(t(Msg::DetailsNotBound))
-                        on:click=move |_| unbind(BindMode::Unbind)
-                    >
-                        {t(Msg::DetailsUnbind)}
-                    </button>
-                    <button type="button" class="button" on:click=move |_| open(KeyDialog::Modify(k1.clone()))>{t(Msg::DetailsModify)}</button>
-                    <button type="button" class="button" on:click=move |_| open(KeyDialog::EditTags(k2.clone()))>{t(Msg::DetailsEditTags)}</button>
-                    <button type="button" class="button danger" on:click=move |_| open(KeyDialog::Delete(k3.clone()))>{t(Msg::DetailsDelete)}</button>
-                </div>
+                <KeyActions key=key.clone() dialog />
             </div>
             <dl class="details">
                 <dt>{t(Msg::DetailsName)}</dt><dd>{key.name.clone()}</dd>

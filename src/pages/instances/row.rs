@@ -4,7 +4,7 @@ use keyrack_api::{Instance, InstanceState};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::table::FleetRows;
+use super::fleet_rows::FleetRows;
 use crate::api::Api;
 use crate::i18n::{t, Msg};
 use crate::widgets::instance_state::{os_label, StateBadge};
@@ -25,66 +25,12 @@ pub fn InstanceRow(
     /// The table's rows and running requests.
     fleet: FleetRows,
 ) -> impl IntoView {
-    let (api, toasts) = (expect_context::<Api>(), expect_context::<Toasts>());
-    let (id, name) = (instance.id.clone(), instance.name.clone());
     let busy = {
-        let id = id.clone();
+        let id = instance.id.clone();
         move || fleet.busy.with(|b| b.contains(&id))
     };
-    let run = move |power: Power| {
-        let (id, name) = (id.clone(), name.clone());
-        if !fleet
-            .busy
-            .try_update(|b| b.insert(id.clone()))
-            .unwrap_or(false)
-        {
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            let result = match power {
-                Power::Start => api.start_instance(&id).await,
-                Power::ShutDown => api.stop_instance(&id).await,
-            };
-            let _ = fleet.busy.try_update(|b| b.remove(&id));
-            match (result, power) {
-                (Ok(fresh), Power::Start) => {
-                    toasts.success(Msg::InstancesStarting.with(&[("name", &name)]));
-                    fleet.replace(fresh);
-                }
-                (Ok(fresh), Power::ShutDown) => {
-                    toasts.success(Msg::InstancesShuttingDown.with(&[("name", &name)]));
-                    fleet.replace(fresh);
-                }
-                (Err(e), Power::Start) => toasts.failure(
-                    Msg::InstancesStartFailed
-                        .with(&[("name", &name), ("error", &messages::describe(&e))]),
-                ),
-                (Err(e), Power::ShutDown) => toasts.failure(
-                    Msg::InstancesShutDownFailed
-                        .with(&[("name", &name), ("error", &messages::describe(&e))]),
-                ),
-            }
-        });
-    };
-    // Exactly the bytes sshd's script gets for this instance at this moment.
-    let download = {
-        let (id, name) = (instance.id.clone(), instance.name.clone());
-        move |_| {
-            let (id, name) = (id.clone(), name.clone());
-            leptos::task::spawn_local(async move {
-                let saved = match api.authorized_keys(&id).await {
-                    Ok(text) => crate::keygen::download::save(text.as_bytes(), "authorized_keys")
-                        .map_err(|_| t(Msg::InstancesDownloadRefused).to_owned()),
-                    Err(e) => Err(messages::describe(&e)),
-                };
-                if let Err(why) = saved {
-                    toasts.failure(
-                        Msg::InstancesDownloadFailed.with(&[("name", &name), ("error", &why)]),
-                    );
-                }
-            });
-        }
-    };
+    let run = power_switch(fleet, instance.id.clone(), instance.name.clone());
+    let download = download_authorized_keys(instance.id.clone(), instance.name.clone());
     let run_stop = run.clone();
     let busy_stop = busy.clone();
     let can_start = instance.state == InstanceState::Stopped;
@@ -119,6 +65,68 @@ pub fn InstanceRow(
                 <button type="button" class="button link" on:click=download>{t(Msg::InstancesDownload)}</button>
             </td>
         </tr>
+    }
+}
+
+/// Sends Start or Shut down for one instance (once at a time), says how it went, and puts
+/// the instance as the answer has it in the table.
+fn power_switch(fleet: FleetRows, id: String, name: String) -> impl Fn(Power) + Clone {
+    let (api, toasts) = (expect_context::<Api>(), expect_context::<Toasts>());
+    move |power: Power| {
+        let (id, name) = (id.clone(), name.clone());
+        if !fleet
+            .busy
+            .try_update(|b| b.insert(id.clone()))
+            .unwrap_or(false)
+        {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let result = match power {
+                Power::Start => api.start_instance(&id).await,
+                Power::ShutDown => api.stop_instance(&id).await,
+            };
+            let _ = fleet.busy.try_update(|b| b.remove(&id));
+            match (result, power) {
+                (Ok(fresh), Power::Start) => {
+                    toasts.success(Msg::InstancesStarting.with(&[("name", &name)]));
+                    fleet.replace(fresh);
+                }
+                (Ok(fresh), Power::ShutDown) => {
+                    toasts.success(Msg::InstancesShuttingDown.with(&[("name", &name)]));
+                    fleet.replace(fresh);
+                }
+                (Err(e), Power::Start) => toasts.failure(
+                    Msg::InstancesStartFailed
+                        .with(&[("name", &name), ("error", &messages::describe(&e))]),
+                ),
+                (Err(e), Power::ShutDown) => toasts.failure(
+                    Msg::InstancesShutDownFailed
+                        .with(&[("name", &name), ("error", &messages::describe(&e))]),
+                ),
+            }
+        });
+    }
+}
+
+/// Saves the instance's `authorized_keys`: exactly the bytes sshd's script gets for this
+/// instance at this moment.
+fn download_authorized_keys(id: String, name: String) -> impl Fn(leptos::ev::MouseEvent) {
+    let (api, toasts) = (expect_context::<Api>(), expect_context::<Toasts>());
+    move |_| {
+        let (id, name) = (id.clone(), name.clone());
+        leptos::task::spawn_local(async move {
+            let saved = match api.authorized_keys(&id).await {
+                Ok(text) => crate::keygen::download::save(text.as_bytes(), "authorized_keys")
+                    .map_err(|_| t(Msg::InstancesDownloadRefused).to_owned()),
+                Err(e) => Err(messages::describe(&e)),
+            };
+            if let Err(why) = saved {
+                toasts.failure(
+                    Msg::InstancesDownloadFailed.with(&[("name", &name), ("error", &why)]),
+                );
+            }
+        });
     }
 }
 

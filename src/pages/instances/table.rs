@@ -1,7 +1,6 @@
 //! One page of instances. While any of them is starting or shutting down, those are
 //! polled every second, so their rows change without a reload.
 
-use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -9,6 +8,7 @@ use std::time::Duration;
 use keyrack_api::{ErrorCode, Instance, InstanceQuery};
 use leptos::prelude::*;
 
+use super::fleet_rows::FleetRows;
 use super::row::InstanceRow;
 use crate::api::Api;
 use crate::i18n::{t, Msg};
@@ -17,30 +17,6 @@ use crate::widgets::instance_state::is_transitional;
 use crate::widgets::pagination::Pagination;
 
 const POLL_EVERY: Duration = Duration::from_secs(1);
-
-/// The rows on screen and the instances with a request running, shared with the rows.
-#[derive(Debug, Clone, Copy)]
-pub struct FleetRows {
-    /// The instances of this page, as last seen.
-    pub rows: RwSignal<Vec<Instance>>,
-    /// Ids of instances whose Start or Shut down request runs.
-    pub busy: RwSignal<BTreeSet<String>>,
-}
-
-impl FleetRows {
-    /// Puts a fresher copy of an instance in place; ignored once the table is gone.
-    pub fn replace(self, fresh: Instance) {
-        let _ = self.rows.try_update(|rows| {
-            if let Some(row) = rows.iter_mut().find(|r| r.id == fresh.id) {
-                *row = fresh;
-            }
-        });
-    }
-
-    fn remove(self, id: &str) {
-        let _ = self.rows.try_update(|rows| rows.retain(|r| r.id != id));
-    }
-}
 
 /// The instance table with its pagination.
 #[component]
@@ -52,10 +28,7 @@ pub fn InstanceTable(
     /// The current view, for pagination.
     view: Memo<InstanceQuery>,
 ) -> impl IntoView {
-    let fleet = FleetRows {
-        rows: RwSignal::new(items),
-        busy: RwSignal::new(BTreeSet::new()),
-    };
+    let fleet = FleetRows::new(items);
     poll_transitions(fleet);
     let empty = fleet.rows.with_untracked(Vec::is_empty);
     let current = view.get_untracked();

@@ -1,6 +1,6 @@
 //! One key pair in the table.
 
-use keyrack_api::KeyPair;
+use keyrack_api::{KeyLogin, KeyPair};
 use leptos::html;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -42,17 +42,6 @@ pub fn KeyRow(
         let key = key.clone();
         move |_| state.open.set(Some(KeyDialog::Modify(key.clone())))
     };
-    let bind = {
-        let key = key.clone();
-        move |mode: BindMode| {
-            state.open.set(Some(KeyDialog::Binding(BindingDialog {
-                mode,
-                key: key.clone(),
-            })))
-        }
-    };
-    let unbind = bind.clone();
-    let unbound = key.instance_ids.is_empty();
     let tags = key
         .tags
         .iter()
@@ -61,23 +50,6 @@ pub fn KeyRow(
         .collect_view();
     let (expires, expires_class) = format::expiry(key.expires_at.as_deref());
     let expires_title = key.expires_at.as_deref().map(format::timestamp);
-    // "3 hours ago" and "on web-gz-01" each on one line when the column is narrow.
-    let last_login = match &key.last_login {
-        Some(l) => view! {
-            <span class="nowrap">{format::ago(&l.at)}</span>
-            " "
-            <span class="nowrap">{Msg::KeysLastLoginOn.with(&[("instance", &l.instance_name)])}</span>
-        }
-        .into_any(),
-        None => t(Msg::KeysLastLoginNever).into_any(),
-    };
-    let login_title = key.last_login.as_ref().map(|l| {
-        Msg::KeysLastLoginTitle.with(&[
-            ("time", &format::timestamp(&l.at)),
-            ("user", &l.user),
-            ("address", &l.client_address),
-        ])
-    });
     view! {
         <tr>
             <td class="col-check admin-only">
@@ -106,23 +78,68 @@ pub fn KeyRow(
             // The date alone, so that Expires fits beside it on a laptop screen.
             <td class="nowrap" data-label=t(Msg::KeysColumnCreated) title=format::timestamp(&key.created_at)>{format::date(&key.created_at)}</td>
             <td class="nowrap expires" data-label=t(Msg::KeysColumnExpires) title=expires_title><span class=expires_class>{expires}</span></td>
-            <td class="last-login" data-label=t(Msg::KeysColumnLastLogin) title=login_title>{last_login}</td>
+            <LastLoginCell last_login=key.last_login.clone() />
             <td class="description" data-label=t(Msg::KeysColumnDescription)>{key.description.clone()}</td>
             <td class="tags" data-label=t(Msg::KeysColumnTags)>{tags}</td>
-            <td class="operations admin-only">
-                <button type="button" class="button link" on:click=move |_| bind(BindMode::Bind)>{t(Msg::KeysBindInstance)}</button>
-                <button
-                    type="button"
-                    class="button link"
-                    disabled=unbound
-                    title=unbound.then_some(t(Msg::KeysNotBound))
-                    on:click=move |_| unbind(BindMode::Unbind)
-                >
-                    {t(Msg::KeysUnbindInstance)}
-                </button>
-                <MoreMenu key />
-            </td>
+            <RowOperations key />
         </tr>
+    }
+}
+
+/// When and where the key was last used to log in, with who and from where in its title.
+#[component]
+fn LastLoginCell(last_login: Option<KeyLogin>) -> impl IntoView {
+    let login_title = last_login.as_ref().map(|l| {
+        Msg::KeysLastLoginTitle.with(&[
+            ("time", &format::timestamp(&l.at)),
+            ("user", &l.user),
+            ("address", &l.client_address),
+        ])
+    });
+    // "3 hours ago" and "on web-gz-01" each on one line when the column is narrow.
+    let shown = match &last_login {
+        Some(l) => view! {
+            <span class="nowrap">{format::ago(&l.at)}</span>
+            " "
+            <span class="nowrap">{Msg::KeysLastLoginOn.with(&[("instance", &l.instance_name)])}</span>
+        }
+        .into_any(),
+        None => t(Msg::KeysLastLoginNever).into_any(),
+    };
+    view! {
+        <td class="last-login" data-label=t(Msg::KeysColumnLastLogin) title=login_title>{shown}</td>
+    }
+}
+
+/// **Bind instance**, **Unbind instance** (only for a bound key) and **More**.
+#[component]
+fn RowOperations(key: KeyPair) -> impl IntoView {
+    let state = expect_context::<KeysPageState>();
+    let unbound = key.instance_ids.is_empty();
+    let bind = {
+        let key = key.clone();
+        move |mode: BindMode| {
+            state.open.set(Some(KeyDialog::Binding(BindingDialog {
+                mode,
+                key: key.clone(),
+            })))
+        }
+    };
+    let unbind = bind.clone();
+    view! {
+        <td class="operations admin-only">
+            <button type="button" class="button link" on:click=move |_| bind(BindMode::Bind)>{t(Msg::KeysBindInstance)}</button>
+            <button
+                type="button"
+                class="button link"
+                disabled=unbound
+                title=unbound.then_some(t(Msg::KeysNotBound))
+                on:click=move |_| unbind(BindMode::Unbind)
+            >
+                {t(Msg::KeysUnbindInstance)}
+            </button>
+            <MoreMenu key />
+        </td>
     }
 }
 

@@ -37,43 +37,6 @@ pub fn Toolbar(
     loading: ReadSignal<bool>,
 ) -> impl IntoView {
     let state = expect_context::<KeysPageState>();
-    let navigate = use_navigate();
-    let input_text = move || {
-        view.with(|v| {
-            SearchQuery {
-                text: v.q.clone().unwrap_or_default(),
-                tag: v.tag.as_deref().and_then(TagFilter::from_param),
-            }
-            .to_input()
-        })
-    };
-    let search = Callback::new(move |text: String| {
-        let parsed = SearchQuery::parse(&text);
-        let current = view.get_untracked();
-        let next = KeyPairQuery {
-            q: non_blank(parsed.text),
-            tag: parsed.tag.map(|t| t.to_param()),
-            ..current.at_page(1, current.size())
-        };
-        navigate(&next.href(), Default::default());
-    });
-    let navigate_status = use_navigate();
-    let status = move || {
-        view.with(|v| match (v.unused_for_days, v.status) {
-            (Some(_), _) => UNUSED.to_owned(),
-            (None, status) => status.map(|s| s.to_string()).unwrap_or_default(),
-        })
-    };
-    let filter_status = move |ev: leptos::ev::Event| {
-        let current = view.get_untracked();
-        let choice = event_target_value(&ev);
-        let next = KeyPairQuery {
-            status: choice.parse::<KeyStatus>().ok(),
-            unused_for_days: (choice == UNUSED).then_some(UNUSED_DAYS),
-            ..current.at_page(1, current.size())
-        };
-        navigate_status(&next.href(), Default::default());
-    };
     // The export's code is fetched the first time the menu opens: it is not part of the
     // page's first load.
     let export_menu = NodeRef::<leptos::html::Details>::new();
@@ -107,27 +70,8 @@ pub fn Toolbar(
             >
                 {t(Msg::KeysDelete)}
             </button>
-            <SearchBox
-                label=t(Msg::KeysSearchLabel)
-                placeholder=t(Msg::KeysSearchPlaceholder)
-                current=Signal::derive(input_text)
-                on_search=search
-            />
-            <select class="input status-filter" aria-label=t(Msg::KeysFilterLabel) on:change=filter_status>
-                {STATUSES
-                    .iter()
-                    .map(|&(value, label)| {
-                        view! { <option value=value prop:selected=move || status() == value>{t(label)}</option> }
-                    })
-                    .collect_view()}
-                // The days of the URL, which a link may set to another number than 90.
-                <option value=UNUSED prop:selected=move || status() == UNUSED>
-                    {move || {
-                        let days = view.with(|v| v.unused_for_days.unwrap_or(UNUSED_DAYS));
-                        Msg::KeysFilterUnused.with(&[("days", &format::number(days))])
-                    }}
-                </option>
-            </select>
+            <KeySearch view />
+            <StatusFilter view />
             <details
                 class="menu"
                 node_ref=export_menu
@@ -142,5 +86,83 @@ pub fn Toolbar(
             </details>
             <RefreshButton refresh loading />
         </div>
+    }
+}
+
+/// The search box: free text and `key:value` tags, kept in the URL.
+#[component]
+fn KeySearch(
+    /// The current view, from the URL.
+    view: Memo<KeyPairQuery>,
+) -> impl IntoView {
+    let navigate = use_navigate();
+    let input_text = move || {
+        view.with(|v| {
+            SearchQuery {
+                text: v.q.clone().unwrap_or_default(),
+                tag: v.tag.as_deref().and_then(TagFilter::from_param),
+            }
+            .to_input()
+        })
+    };
+    let search = Callback::new(move |text: String| {
+        let parsed = SearchQuery::parse(&text);
+        let current = view.get_untracked();
+        let next = KeyPairQuery {
+            q: non_blank(parsed.text),
+            tag: parsed.tag.map(|t| t.to_param()),
+            ..current.at_page(1, current.size())
+        };
+        navigate(&next.href(), Default::default());
+    });
+    view! {
+        <SearchBox
+            label=t(Msg::KeysSearchLabel)
+            placeholder=t(Msg::KeysSearchPlaceholder)
+            current=Signal::derive(input_text)
+            on_search=search
+        />
+    }
+}
+
+/// The status filter: all, active, expiring, expired, or unused for some days.
+#[component]
+fn StatusFilter(
+    /// The current view, from the URL.
+    view: Memo<KeyPairQuery>,
+) -> impl IntoView {
+    let navigate = use_navigate();
+    let status = move || {
+        view.with(|v| match (v.unused_for_days, v.status) {
+            (Some(_), _) => UNUSED.to_owned(),
+            (None, status) => status.map(|s| s.to_string()).unwrap_or_default(),
+        })
+    };
+    let filter_status = move |ev: leptos::ev::Event| {
+        let current = view.get_untracked();
+        let choice = event_target_value(&ev);
+        let next = KeyPairQuery {
+            status: choice.parse::<KeyStatus>().ok(),
+            unused_for_days: (choice == UNUSED).then_some(UNUSED_DAYS),
+            ..current.at_page(1, current.size())
+        };
+        navigate(&next.href(), Default::default());
+    };
+    view! {
+        <select class="input status-filter" aria-label=t(Msg::KeysFilterLabel) on:change=filter_status>
+            {STATUSES
+                .iter()
+                .map(|&(value, label)| {
+                    view! { <option value=value prop:selected=move || status() == value>{t(label)}</option> }
+                })
+                .collect_view()}
+            // The days of the URL, which a link may set to another number than 90.
+            <option value=UNUSED prop:selected=move || status() == UNUSED>
+                {move || {
+                    let days = view.with(|v| v.unused_for_days.unwrap_or(UNUSED_DAYS));
+                    Msg::KeysFilterUnused.with(&[("days", &format::number(days))])
+                }}
+            </option>
+        </select>
     }
 }

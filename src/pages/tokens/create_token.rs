@@ -5,7 +5,8 @@ use leptos::prelude::*;
 
 use crate::i18n::{t, Msg};
 use crate::widgets::copy_button::CopyButton;
-use crate::widgets::form::{sentence, FieldMessage, FormButtons, ServerError};
+use crate::widgets::form::{FormButtons, ServerError};
+use crate::widgets::text_field::{CheckFrom, TextField};
 
 /// Name and role; OK sends a valid request.
 #[component]
@@ -27,12 +28,6 @@ pub fn CreateTokenForm(
     // Least privilege by default: a token that only reads.
     let role = RwSignal::new(TokenRole::Viewer);
     let (submitted, set_submitted) = signal(false);
-    let message = Signal::derive(move || {
-        submitted
-            .get()
-            .then(|| validate_token_name(&name.get()).err().map(|e| sentence(&e)))
-            .flatten()
-    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         set_submitted.set(true);
@@ -49,21 +44,15 @@ pub fn CreateTokenForm(
     };
     view! {
         <form class="form" on:submit=submit novalidate>
-            <div class="field">
-                <label for="token-name">{t(Msg::TokensNameLabel)}</label>
-                <input
-                    id="token-name"
-                    type="text"
-                    class="input"
-                    autocomplete="off"
-                    aria-describedby="token-name-error"
-                    aria-invalid=move || message.with(Option::is_some).to_string()
-                    prop:value=move || name.get()
-                    on:input=move |ev| name.set(event_target_value(&ev))
-                />
-                <p class="hint">{t(Msg::TokensNameHint)}</p>
-                <FieldMessage id="token-name-error" message=message />
-            </div>
+            <TextField
+                id="token-name"
+                label=t(Msg::TokensNameLabel)
+                value=name
+                rule=validate_token_name
+                submitted
+                check_from=CheckFrom::Submitted
+                hint=t(Msg::TokensNameHint)
+            />
             <div class="field">
                 <label for="token-role">{t(Msg::TokensRole)}</label>
                 <select id="token-role" class="input" on:change=set_role>

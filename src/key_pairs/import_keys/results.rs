@@ -1,0 +1,201 @@
+//! The import's answer, line by line: the preview (with a checkbox and an editable name
+//! for each new line) and the results.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use keyrack_api::{ImportOutcome, ImportResponse, ImportResult};
+use leptos::prelude::*;
+
+use crate::format;
+use crate::i18n::{language, t, Language, Msg};
+
+/// How many lines have each outcome, as a sentence.
+fn summary(results: &[ImportResult]) -> String {
+    let count = |o: ImportOutcome| results.iter().filter(|r| r.outcome == o).count();
+    [
+        (ImportOutcome::New, Msg::ImportSummaryNew),
+        (ImportOutcome::Created, Msg::ImportSummaryImported),
+        (ImportOutcome::Duplicate, Msg::ImportSummaryDuplicate),
+        (ImportOutcome::Refused, Msg::ImportSummaryRefused),
+        (ImportOutcome::Skipped, Msg::ImportSummarySkipped),
+    ]
+    .into_iter()
+    .filter_map(|(o, message)| match count(o) {
+        0 => None,
+        n => Some(message.with(&[("count", &format::number(n as f64))])),
+    })
+    .collect::<Vec<_>>()
+    .join(t(Msg::ImportSummarySeparator))
+}
+
+fn badge(outcome: ImportOutcome) -> &'static str {
+    match outcome {
+        // i18n: not text: CSS classes
+        ImportOutcome::New | ImportOutcome::Created => "badge badge-success",
+        // i18n: not text: CSS classes
+        ImportOutcome::Refused => "badge badge-danger",
+        // i18n: not text: CSS classes
+        ImportOutcome::Duplicate | ImportOutcome::Skipped => "badge badge-muted",
+    }
+}
+
+/// A line's outcome on its badge.
+fn outcome_label(outcome: ImportOutcome) -> &'static str {
+    t(match outcome {
+        ImportOutcome::New => Msg::ImportOutcomeNew,
+        ImportOutcome::Created => Msg::ImportOutcomeCreated,
+        ImportOutcome::Duplicate => Msg::ImportOutcomeDuplicate,
+        ImportOutcome::Refused => Msg::ImportOutcomeRefused,
+        ImportOutcome::Skipped => Msg::ImportOutcomeSkipped,
+    })
+}
+
+/// What the line says beside its outcome.
+fn reason(r: &ImportResult) -> String {
+    let mut parts = Vec::new();
+    match r.outcome {
+        ImportOutcome::New | ImportOutcome::Created => {}
+        // The server's words in English; in Chinese, worded from the outcome and its code.
+        _ if language() == Language::English => match (&r.message, r.outcome) {
+            (Some(message), _) => parts.push(message.clone()),
+            (None, ImportOutcome::Duplicate) => {
+                let name = r.name.clone().unwrap_or_default();
+                parts.push(Msg::ImportRegisteredAlready.with(&[("name", &name)]));
+            }
+            (None, _) => {}
+        },
+        ImportOutcome::Duplicate => parts.push(match (&r.name, &r.id) {
+            (Some(name), Some(id)) => {
+                Msg::ImportRegisteredAlreadyAs.with(&[("name", name), ("id", id)])
+            }
+            _ => t(Msg::ImportSameKeyAsEarlierLine).into(),
+        }),
+        ImportOutcome::Skipped => parts.push(
+            t(match r.message.as_deref() {
+                Some("comment") => Msg::ImportSkippedComment,
+                Some("blank line") => Msg::ImportSkippedBlank, // i18n: not text: the API's word
+                _ => Msg::ImportSkippedNotSelected,
+            })
+            .into(),
+        ),
+        ImportOutcome::Refused => parts.push(match r.code.as_deref() {
+            Some("policy") => t(Msg::ImportRefusedByPolicy).into(),
+            Some(code) => crate::messages::refusal_by_code(code),
+            None => t(Msg::RulesKeyRefused).into(),
+        }),
+    }
+    if let Some(options) = &r.dropped_options {
+        let message = if r.outcome == ImportOutcome::Created {
+            Msg::ImportOptionsDropped
+        } else {
+            Msg::ImportOptionsWouldBeDropped
+        };
+        parts.push(message.with(&[("options", options)]));
+    }
+    parts.join(t(Msg::ImportReasonSeparator))
+}
+
+/// The preview table: a checkbox and an editable name for each new line.
+#[component]
+pub fn Preview(
+    results: Signal<Option<ImportResponse>>,
+    selected: RwSignal<BTreeSet<u32>>,
+    names: RwSignal<BTreeMap<u32, String>>,
+) -> impl IntoView {
+    let rows = results
+        .get_untracked()
+        .map(|r| r.results)
+        .unwrap_or_default();
+    let total = summary(&rows);
+    view! {
+        <p class="import-summary" role="status">{total}</p>
+        <div class="table-wrap import-table">
+            <table class="table">
+                <thead><tr>
+                    <th>{t(Msg::ImportColumnImport)}</th>
+                    <th>{t(Msg::ImportColumnLine)}</th>
+                    <th>{t(Msg::ImportColumnOutcome)}</th>
+                    <th>{t(Msg::ImportColumnName)}</th>
+                    <th>{t(Msg::ImportColumnReason)}</th>
+                </tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| {
+                        let line = r.line;
+                        let is_new = r.outcome == ImportOutcome::New;
+                        let outcome = outcome_label(r.outcome);
+                        let why = reason(&r);
+                        let name_cell = if is_new {
+                            view! {
+                                <input
+                                    class="input import-name"
+                                    aria-label=Msg::ImportNameForLine.with(&[("line", &line)])
+                                    prop:value=move || names.with(|n| n.get(&line).cloned().unwrap_or_default())
+                                    on:input=move |ev| {
+                                        let value = event_target_value(&ev);
+                                        names.update(|n| { n.insert(line, value); });
+                                    }
+                                />
+                            }.into_any()
+                        } else {
+                            view! { <span>{r.name.clone().unwrap_or_default()}</span> }.into_any()
+                        };
+                        view! {
+                            <tr>
+                                <td>
+                                    {is_new.then(|| view! {
+                                        <input
+                                            type="checkbox"
+                                            aria-label=Msg::ImportImportLine.with(&[("line", &line)])
+                                            prop:checked=move || selected.with(|s| s.contains(&line))
+                                            on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                selected.update(|s| { if on { s.insert(line); } else { s.remove(&line); } });
+                                            }
+                                        />
+                                    })}
+                                </td>
+                                <td>{line}</td>
+                                <td><span class=badge(r.outcome)>{outcome}</span></td>
+                                <td>{name_cell}</td>
+                                <td class="import-reason">{why}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The results of the import, line by line.
+#[component]
+pub fn Done(results: Signal<Option<ImportResponse>>) -> impl IntoView {
+    let rows = results
+        .get_untracked()
+        .map(|r| r.results)
+        .unwrap_or_default();
+    let total = summary(&rows);
+    view! {
+        <p class="import-summary" role="status">{total}</p>
+        <div class="table-wrap import-table">
+            <table class="table">
+                <thead><tr>
+                    <th>{t(Msg::ImportColumnLine)}</th>
+                    <th>{t(Msg::ImportColumnOutcome)}</th>
+                    <th>{t(Msg::ImportColumnName)}</th>
+                    <th>{t(Msg::ImportColumnReason)}</th>
+                </tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| view! {
+                        <tr>
+                            <td>{r.line}</td>
+                            <td><span class=badge(r.outcome)>{outcome_label(r.outcome)}</span></td>
+                            <td>{r.name.clone().unwrap_or_default()}</td>
+                            <td class="import-reason">{reason(&r)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
