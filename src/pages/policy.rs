@@ -1,7 +1,7 @@
 //! `/policy`: the key policy. Everyone reads it; admins change it. What it allows is checked
 //! again by the server on every create, import and Modify.
 
-use keyrack_api::{ApiError, FieldError, Policy, TokenRole, RSA_MAX_BITS};
+use keyrack_api::{ApiError, FieldError, KeyAlgorithm, Policy, TokenRole, RSA_MAX_BITS};
 use leptos::prelude::*;
 
 use crate::api::Api;
@@ -35,17 +35,16 @@ pub fn PolicyPage() -> impl IntoView {
 }
 
 /// An algorithm's name in the console.
-fn algorithm_label(algorithm: &str) -> &'static str {
+fn algorithm_label(algorithm: KeyAlgorithm) -> &'static str {
     match algorithm {
         // i18n: not text: algorithm names
-        "ssh-ed25519" => "Ed25519",
-        "ecdsa-sha2-nistp256" => "ECDSA P-256",
-        "ecdsa-sha2-nistp384" => "ECDSA P-384",
-        "ecdsa-sha2-nistp521" => "ECDSA P-521",
-        "ssh-rsa" => "RSA",
-        "sk-ssh-ed25519@openssh.com" => t(Msg::PolicyAlgSkEd25519),
-        "sk-ecdsa-sha2-nistp256@openssh.com" => t(Msg::PolicyAlgSkEcdsaP256),
-        _ => "",
+        KeyAlgorithm::Ed25519 => "Ed25519",
+        KeyAlgorithm::EcdsaP256 => "ECDSA P-256", // i18n: not text: algorithm names
+        KeyAlgorithm::EcdsaP384 => "ECDSA P-384", // i18n: not text: algorithm names
+        KeyAlgorithm::EcdsaP521 => "ECDSA P-521", // i18n: not text: algorithm names
+        KeyAlgorithm::Rsa => "RSA",               // i18n: not text: algorithm names
+        KeyAlgorithm::SkEd25519 => t(Msg::PolicyAlgSkEd25519),
+        KeyAlgorithm::SkEcdsaP256 => t(Msg::PolicyAlgSkEcdsaP256),
     }
 }
 
@@ -59,7 +58,7 @@ fn PolicyForm(policy: Policy) -> impl IntoView {
         Request::new(),
     );
     let is_admin = move || session.role() == Some(TokenRole::Admin);
-    let allowed = RwSignal::new(policy.allowed_algorithms.clone());
+    let allowed = RwSignal::new(policy.allowed().collect::<Vec<_>>());
     let min_rsa_bits = RwSignal::new(policy.min_rsa_bits.to_string());
     let limited = RwSignal::new(policy.max_lifetime_days.is_some());
     let days = RwSignal::new(policy.max_lifetime_days.unwrap_or(90).to_string());
@@ -74,8 +73,13 @@ fn PolicyForm(policy: Policy) -> impl IntoView {
             })
         };
         // In the order Keyrack lists them, whatever order they were ticked in.
-        let mut algorithms = Policy::default().allowed_algorithms;
-        allowed.with(|a| algorithms.retain(|x| a.contains(x)));
+        let algorithms = allowed.with(|a| {
+            KeyAlgorithm::ALL
+                .into_iter()
+                .filter(|x| a.contains(x))
+                .map(|x| x.as_str().to_owned())
+                .collect()
+        });
         let policy = Policy {
             allowed_algorithms: algorithms,
             min_rsa_bits: number("min_rsa_bits", min_rsa_bits.get())?,
@@ -120,30 +124,28 @@ fn PolicyForm(policy: Policy) -> impl IntoView {
             <form class="form" on:submit=submit novalidate>
                 <fieldset class="field" disabled=move || !is_admin()>
                     <legend class="label">{t(Msg::PolicyAllowedTypes)}</legend>
-                    {Policy::default()
-                        .allowed_algorithms
+                    {KeyAlgorithm::ALL
                         .into_iter()
                         .map(|algorithm| {
-                            let id = format!("policy-alg-{}", algorithm.replace(['@', '.'], "-"));
-                            let (a, b) = (algorithm.clone(), algorithm.clone());
+                            let id = format!("policy-alg-{}", algorithm.as_str().replace(['@', '.'], "-"));
                             let for_id = id.clone();
                             view! {
                                 <label class="check" for=for_id>
                                     <input
                                         id=id
                                         type="checkbox"
-                                        prop:checked=move || allowed.with(|list| list.contains(&a))
+                                        prop:checked=move || allowed.with(|list| list.contains(&algorithm))
                                         on:change=move |ev| {
                                             let on = event_target_checked(&ev);
                                             allowed.update(|list| {
-                                                list.retain(|x| x != &b);
+                                                list.retain(|x| *x != algorithm);
                                                 if on {
-                                                    list.push(b.clone());
+                                                    list.push(algorithm);
                                                 }
                                             });
                                         }
                                     />
-                                    {algorithm_label(&algorithm)} " " <span class="mono muted">{algorithm.clone()}</span>
+                                    {algorithm_label(algorithm)} " " <span class="mono muted">{algorithm.as_str()}</span>
                                 </label>
                             }
                         })

@@ -138,7 +138,7 @@ pub struct ImportResult {
     pub dropped_options: Option<String>,
     /// The key's type, for the preview.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub algorithm: Option<String>,
+    pub algorithm: Option<crate::KeyAlgorithm>,
     /// `SHA256:…`, for the preview.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint_sha256: Option<String>,

@@ -8,8 +8,9 @@ mod rfc4716;
 
 use ssh_key::PublicKey;
 
+pub(crate) use algorithm::looks_like_algorithm;
 use algorithm::refuse_by_name;
-pub(crate) use algorithm::{looks_like_algorithm, ACCEPTED};
+pub use algorithm::KeyAlgorithm;
 use info::describe;
 pub use info::PublicKeyInfo;
 pub use refusal::PublicKeyError;
@@ -84,7 +85,7 @@ mod tests {
     #[test]
     fn parses_an_openssh_line() {
         let key = parse_public_key(ED25519).unwrap();
-        assert_eq!(key.algorithm, "ssh-ed25519");
+        assert_eq!(key.algorithm, KeyAlgorithm::Ed25519);
         assert_eq!(key.bits, 256);
         assert_eq!(key.comment, "foo@bar.com");
         assert_eq!(

@@ -128,6 +128,7 @@ spelled!(
     crate::DeleteOutcome,
     crate::ImportOutcome,
     crate::InstanceState,
+    crate::KeyAlgorithm,
     crate::KeyPairSort,
     crate::KeyStatus,
     crate::KeyType,

@@ -51,11 +51,11 @@ pub async fn import(
         };
         let mut result = ImportResult {
             dropped_options,
-            algorithm: Some(key.algorithm.clone()),
+            algorithm: Some(key.algorithm),
             fingerprint_sha256: Some(key.fingerprint_sha256.clone()),
             ..ImportResult::bare(line, ImportOutcome::New)
         };
-        if let Err(v) = policy.check_key(&key.algorithm, key.bits) {
+        if let Err(v) = policy.check_key(key.algorithm, key.bits) {
             results.push(ImportResult {
                 outcome: ImportOutcome::Refused,
                 code: Some("policy".into()),
