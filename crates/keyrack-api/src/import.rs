@@ -187,7 +187,7 @@ pub enum ImportLine {
     /// Not an acceptable key.
     Refused {
         /// The public-key refusal reason.
-        code: &'static str,
+        code: crate::KeyRefusal,
         /// In words.
         message: String,
     },
@@ -341,12 +341,15 @@ mod tests {
         }
         assert!(matches!(
             lines[4].1,
-            ImportLine::Refused { code: "dsa", .. }
+            ImportLine::Refused {
+                code: crate::KeyRefusal::Dsa,
+                ..
+            }
         ));
         assert!(matches!(
             lines[5].1,
             ImportLine::Refused {
-                code: "malformed",
+                code: crate::KeyRefusal::Malformed,
                 ..
             }
         ));

@@ -64,7 +64,7 @@ pub use login::{
     UNUSED_FOR_DAYS_MAX,
 };
 pub use policy::{Policy, PolicyRule, PolicyViolation, MAX_LIFETIME_DAYS_MAX};
-pub use public_key::{parse_public_key, KeyAlgorithm, PublicKeyError, PublicKeyInfo};
+pub use public_key::{parse_public_key, KeyAlgorithm, KeyRefusal, PublicKeyError, PublicKeyInfo};
 pub use query_string::{
     from_query_string, from_query_string_lenient, query_pairs, to_query_string,
     MAX_PARAMETER_CHARS, MAX_QUERY_PARAMETERS, MAX_SEARCH_CHARS,

@@ -13,7 +13,7 @@ use algorithm::refuse_by_name;
 pub use algorithm::KeyAlgorithm;
 use info::describe;
 pub use info::PublicKeyInfo;
-pub use refusal::PublicKeyError;
+pub use refusal::{KeyRefusal, PublicKeyError};
 use rfc4716::{parse_rfc4716, RFC4716_BEGIN};
 
 use crate::limits::PUBLIC_KEY_MAX_BYTES;
@@ -224,7 +224,7 @@ mod tests {
         );
         let err = parse_public_key(&rsa_line(16400)).unwrap_err();
         assert_eq!(err, PublicKeyError::RsaTooLong { bits: 16400 });
-        assert_eq!(err.reason(), "rsa_too_long");
+        assert_eq!(err.reason().as_str(), "rsa_too_long");
         assert_eq!(
             err.to_string(),
             "This RSA key has 16400 bits; at most 16384 are accepted (OpenSSH refuses larger keys)"

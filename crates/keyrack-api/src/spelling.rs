@@ -130,6 +130,7 @@ spelled!(
     crate::InstanceState,
     crate::KeyAlgorithm,
     crate::KeyPairSort,
+    crate::KeyRefusal,
     crate::KeyStatus,
     crate::KeyType,
     crate::Origin,

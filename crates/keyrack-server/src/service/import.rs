@@ -151,9 +151,9 @@ pub async fn import(
     Ok(ImportResponse { results })
 }
 
-fn refused(line: u32, code: &str, message: String) -> ImportResult {
+fn refused(line: u32, code: keyrack_api::KeyRefusal, message: String) -> ImportResult {
     ImportResult {
-        code: Some(code.to_owned()),
+        code: Some(code.as_str().to_owned()),
         message: Some(message),
         ..ImportResult::bare(line, ImportOutcome::Refused)
     }
