@@ -5,7 +5,7 @@
 //! counts); the Chinese one words the same rule from its code.
 
 use keyrack_api::{
-    ApiError, ErrorCode, FieldError, PolicyRule, PolicyViolation, PublicKeyError, Rule,
+    ApiError, ErrorCode, FieldError, KeyRefusal, PolicyRule, PolicyViolation, PublicKeyError, Rule,
 };
 
 use crate::i18n::{language, t, Language, Msg};
@@ -43,7 +43,7 @@ pub fn describe(e: &ApiError) -> String {
             rule_broken(field, *rule)
         }
         PublicKeyInvalid { reason, .. } if language() == Language::Chinese => {
-            refusal_by_reason(reason).into()
+            refusal_by_reason(*reason).into()
         }
         PolicyViolation { rule, .. } if language() == Language::Chinese => {
             policy_rule(*rule).into()
@@ -235,24 +235,24 @@ pub fn refusal_by_code(code: &str) -> String {
         "PublicKeyDuplicate" => t(Msg::ImportOutcomeDuplicate).into(), // i18n: not text: a code
         "PolicyViolation" => t(Msg::ImportRefusedByPolicy).into(),    // i18n: not text: a code
         "InvalidParameter" => t(Msg::ErrorsInvalidParameter).into(),  // i18n: not text: a code
-        reason => refusal_by_reason(reason).into(),
+        reason => refusal_by_reason(reason.parse().unwrap_or(KeyRefusal::Unknown)).into(),
     }
 }
 
 /// A public key refusal from its reason alone (as the server sends it).
-fn refusal_by_reason(reason: &str) -> &'static str {
+fn refusal_by_reason(reason: KeyRefusal) -> &'static str {
     t(match reason {
-        "empty" => Msg::RulesKeyEmpty,
-        "private_key" => Msg::RulesKeyPrivate,
-        "dsa" => Msg::RulesKeyDsa,
-        "options" => Msg::RulesKeyOptions,
-        "multiple_keys" => Msg::RulesKeyMultiple,
-        "malformed" => Msg::RulesKeyMalformed,
-        "too_large" => Msg::RulesKeyTooLargeBare,
-        "rsa_too_short" => Msg::RulesKeyRsaShortBare,
-        "rsa_too_long" => Msg::RulesKeyRsaLongBare,
-        "certificate" => Msg::RulesKeyCertificateBare,
-        "unsupported_algorithm" => Msg::RulesKeyUnsupportedBare,
-        _ => Msg::RulesKeyRefused,
+        KeyRefusal::Empty => Msg::RulesKeyEmpty,
+        KeyRefusal::PrivateKey => Msg::RulesKeyPrivate,
+        KeyRefusal::Dsa => Msg::RulesKeyDsa,
+        KeyRefusal::Options => Msg::RulesKeyOptions,
+        KeyRefusal::MultipleKeys => Msg::RulesKeyMultiple,
+        KeyRefusal::Malformed => Msg::RulesKeyMalformed,
+        KeyRefusal::TooLarge => Msg::RulesKeyTooLargeBare,
+        KeyRefusal::RsaTooShort => Msg::RulesKeyRsaShortBare,
+        KeyRefusal::RsaTooLong => Msg::RulesKeyRsaLongBare,
+        KeyRefusal::Certificate => Msg::RulesKeyCertificateBare,
+        KeyRefusal::UnsupportedAlgorithm => Msg::RulesKeyUnsupportedBare,
+        KeyRefusal::Unknown => Msg::RulesKeyRefused,
     })
 }

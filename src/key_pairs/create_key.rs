@@ -142,14 +142,11 @@ fn policy_refusal(
             }
             CreationMethod::CreatePair => {
                 let key_type = choices.key_type.get();
-                (
-                    key_type.algorithm().to_owned(),
-                    key_type.rsa_bits().unwrap_or(256),
-                )
+                (key_type.algorithm(), key_type.rsa_bits().unwrap_or(256))
             }
         };
         policy
-            .check_key(&algorithm, bits)
+            .check_key(algorithm, bits)
             .err()
             .map(|v| crate::messages::policy_violation(&v))
     })

@@ -3,7 +3,7 @@
 
 mod fields;
 
-use keyrack_api::{ApiError, FieldError, Policy, TokenRole};
+use keyrack_api::{ApiError, FieldError, KeyAlgorithm, Policy, TokenRole};
 use leptos::prelude::*;
 
 use self::fields::{AllowedAlgorithms, Check, LifetimeField, MinRsaField};
@@ -109,7 +109,7 @@ fn PolicyForm(policy: Policy) -> impl IntoView {
 /// The form's fields, as typed and ticked.
 #[derive(Clone, Copy)]
 struct PolicyFields {
-    allowed: RwSignal<Vec<String>>,
+    allowed: RwSignal<Vec<KeyAlgorithm>>,
     min_rsa_bits: RwSignal<String>,
     limited: RwSignal<bool>,
     days: RwSignal<String>,
@@ -120,7 +120,7 @@ impl PolicyFields {
     /// The fields filled with a saved policy (90 days offered when it has no limit).
     fn new(policy: &Policy) -> Self {
         Self {
-            allowed: RwSignal::new(policy.allowed_algorithms.clone()),
+            allowed: RwSignal::new(policy.allowed().collect()),
             min_rsa_bits: RwSignal::new(policy.min_rsa_bits.to_string()),
             limited: RwSignal::new(policy.max_lifetime_days.is_some()),
             days: RwSignal::new(policy.max_lifetime_days.unwrap_or(90).to_string()),
@@ -137,8 +137,13 @@ impl PolicyFields {
         };
         Memo::new(move |_| -> Result<Policy, FieldError> {
             // In the order Keyrack lists them, whatever order they were ticked in.
-            let mut algorithms = Policy::default().allowed_algorithms;
-            self.allowed.with(|a| algorithms.retain(|x| a.contains(x)));
+            let algorithms = self.allowed.with(|a| {
+                KeyAlgorithm::ALL
+                    .into_iter()
+                    .filter(|x| a.contains(x))
+                    .map(|x| x.as_str().to_owned())
+                    .collect()
+            });
             let policy = Policy {
                 allowed_algorithms: algorithms,
                 min_rsa_bits: number("min_rsa_bits", self.min_rsa_bits.get())?,

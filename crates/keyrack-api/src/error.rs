@@ -27,8 +27,8 @@ pub enum ErrorCode {
     PublicKeyInvalid {
         /// Always `public_key`.
         field: String,
-        /// Why, such as `dsa` or `rsa_too_small`.
-        reason: String,
+        /// Why, such as `dsa` or `rsa_too_short`.
+        reason: crate::KeyRefusal,
     },
     /// The key or its expiry breaks the admins' key policy (`GET /policy` shows it).
     #[error("{field} breaks the key policy's {rule} rule")]
@@ -382,7 +382,7 @@ mod tests {
             },
             PublicKeyInvalid {
                 field: "public_key".into(),
-                reason: "dsa".into(),
+                reason: crate::KeyRefusal::Dsa,
             },
             PolicyViolation {
                 field: "public_key".into(),

@@ -138,7 +138,7 @@ pub struct ImportResult {
     pub dropped_options: Option<String>,
     /// The key's type, for the preview.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub algorithm: Option<String>,
+    pub algorithm: Option<crate::KeyAlgorithm>,
     /// `SHA256:…`, for the preview.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint_sha256: Option<String>,
@@ -187,7 +187,7 @@ pub enum ImportLine {
     /// Not an acceptable key.
     Refused {
         /// The public-key refusal reason.
-        code: &'static str,
+        code: crate::KeyRefusal,
         /// In words.
         message: String,
     },
@@ -341,12 +341,15 @@ mod tests {
         }
         assert!(matches!(
             lines[4].1,
-            ImportLine::Refused { code: "dsa", .. }
+            ImportLine::Refused {
+                code: crate::KeyRefusal::Dsa,
+                ..
+            }
         ));
         assert!(matches!(
             lines[5].1,
             ImportLine::Refused {
-                code: "malformed",
+                code: crate::KeyRefusal::Malformed,
                 ..
             }
         ));

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::KeyAlgorithm;
+
 /// The key types the console can generate.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -37,14 +39,14 @@ impl KeyType {
         Self::Rsa4096,
     ];
 
-    /// The SSH algorithm name of the public key, as the key policy lists it.
-    pub fn algorithm(self) -> &'static str {
+    /// The type of the public key, as the key policy lists it.
+    pub fn algorithm(self) -> KeyAlgorithm {
         match self {
-            Self::Ed25519 => "ssh-ed25519",
-            Self::EcdsaP256 => "ecdsa-sha2-nistp256",
-            Self::EcdsaP384 => "ecdsa-sha2-nistp384",
-            Self::EcdsaP521 => "ecdsa-sha2-nistp521",
-            Self::Rsa2048 | Self::Rsa3072 | Self::Rsa4096 => "ssh-rsa",
+            Self::Ed25519 => KeyAlgorithm::Ed25519,
+            Self::EcdsaP256 => KeyAlgorithm::EcdsaP256,
+            Self::EcdsaP384 => KeyAlgorithm::EcdsaP384,
+            Self::EcdsaP521 => KeyAlgorithm::EcdsaP521,
+            Self::Rsa2048 | Self::Rsa3072 | Self::Rsa4096 => KeyAlgorithm::Rsa,
         }
     }
 

@@ -9,7 +9,7 @@
 //!     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILM+rvN+ot98qgEN796jTiQfZfG1KaT0PtFDJ/XFSqti foo@bar.com",
 //! )
 //! .expect("a valid Ed25519 key");
-//! assert_eq!(key.algorithm, "ssh-ed25519");
+//! assert_eq!(key.algorithm.as_str(), "ssh-ed25519");
 //! assert_eq!(key.bits, 256);
 //! assert!(key.fingerprint_sha256.starts_with("SHA256:"));
 //! assert!(validate_name("web-prod_01").is_ok());
@@ -64,7 +64,7 @@ pub use login::{
     UNUSED_FOR_DAYS_MAX,
 };
 pub use policy::{Policy, PolicyRule, PolicyViolation, MAX_LIFETIME_DAYS_MAX};
-pub use public_key::{parse_public_key, PublicKeyError, PublicKeyInfo};
+pub use public_key::{parse_public_key, KeyAlgorithm, KeyRefusal, PublicKeyError, PublicKeyInfo};
 pub use query_string::{
     from_query_string, from_query_string_lenient, query_pairs, to_query_string,
     MAX_PARAMETER_CHARS, MAX_QUERY_PARAMETERS, MAX_SEARCH_CHARS,

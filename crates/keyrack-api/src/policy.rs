@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use crate::error::{FieldError, Rule};
 use crate::expiry::stored_form;
 use crate::limits::{RSA_MAX_BITS, RSA_MIN_BITS};
-use crate::public_key::ACCEPTED;
+use crate::public_key::KeyAlgorithm;
 
 /// The longest `max_lifetime_days` accepted: 100 years.
 pub const MAX_LIFETIME_DAYS_MAX: u32 = 36_500;
@@ -21,7 +21,9 @@ pub const MAX_LIFETIME_DAYS_MAX: u32 = 36_500;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Policy {
-    /// Key types that may be registered, from those Keyrack accepts at all.
+    /// Key types that may be registered, from those Keyrack accepts at all
+    /// ([`KeyAlgorithm`] names; text here so that a name Keyrack does not accept is refused
+    /// as this field's rule, not as an unreadable body).
     pub allowed_algorithms: Vec<String>,
     /// The smallest RSA modulus, in bits (2048–16384).
     pub min_rsa_bits: u32,
@@ -37,7 +39,7 @@ impl Default for Policy {
     /// What Keyrack accepts without a policy: every supported type, RSA from 2048 bits.
     fn default() -> Self {
         Self {
-            allowed_algorithms: ACCEPTED.iter().map(|a| (*a).to_owned()).collect(),
+            allowed_algorithms: KeyAlgorithm::ALL.map(|a| a.as_str().to_owned()).into(),
             min_rsa_bits: RSA_MIN_BITS,
             max_lifetime_days: None,
             enforce_on_login: false,
@@ -106,13 +108,14 @@ impl Policy {
             ));
         }
         for (i, algorithm) in self.allowed_algorithms.iter().enumerate() {
-            if !ACCEPTED.contains(&algorithm.as_str()) {
+            if KeyAlgorithm::named(algorithm).is_none() {
+                let names = KeyAlgorithm::ALL.map(KeyAlgorithm::as_str);
                 return Err(FieldError::new(
                     format!("allowed_algorithms[{i}]"),
                     Rule::Format,
                     format!(
                         "allowed_algorithms[{i}] must be one of {}",
-                        ACCEPTED.join(", ")
+                        names.join(", ")
                     ),
                 ));
             }
@@ -144,13 +147,20 @@ impl Policy {
     }
 
     /// Whether a key of this type and size may be registered (and, when enforced, log in).
-    pub fn allows(&self, algorithm: &str, bits: u32) -> bool {
+    pub fn allows(&self, algorithm: KeyAlgorithm, bits: u32) -> bool {
         self.check_key(algorithm, bits).is_ok()
     }
 
+    /// The allowed types, in the policy's order (names Keyrack does not accept left out).
+    pub fn allowed(&self) -> impl Iterator<Item = KeyAlgorithm> + '_ {
+        self.allowed_algorithms
+            .iter()
+            .filter_map(|a| KeyAlgorithm::named(a))
+    }
+
     /// Refuses a key whose type is not allowed or whose RSA modulus is too short.
-    pub fn check_key(&self, algorithm: &str, bits: u32) -> Result<(), PolicyViolation> {
-        if !self.allowed_algorithms.iter().any(|a| a == algorithm) {
+    pub fn check_key(&self, algorithm: KeyAlgorithm, bits: u32) -> Result<(), PolicyViolation> {
+        if !self.allowed().any(|a| a == algorithm) {
             return Err(PolicyViolation {
                 field: "public_key",
                 rule: PolicyRule::AllowedAlgorithms,
@@ -164,7 +174,7 @@ impl Policy {
                 },
             });
         }
-        if algorithm == "ssh-rsa" && bits < self.min_rsa_bits {
+        if algorithm == KeyAlgorithm::Rsa && bits < self.min_rsa_bits {
             return Err(PolicyViolation {
                 field: "public_key",
                 rule: PolicyRule::MinRsaBits,
@@ -236,7 +246,7 @@ mod tests {
     fn the_default_allows_what_keyrack_accepts() {
         let p = Policy::default();
         assert_eq!(p.validate(), Ok(()));
-        for algorithm in ACCEPTED {
+        for algorithm in KeyAlgorithm::ALL {
             assert!(p.allows(algorithm, 2048), "{algorithm}");
         }
         assert_eq!(p.check_expiry(None, "2027-01-01T00:00:00.000Z"), Ok(()));
@@ -245,17 +255,17 @@ mod tests {
     #[test]
     fn keys_are_checked_by_type_then_rsa_size() {
         let p = strict();
-        let e = p.check_key("ecdsa-sha2-nistp256", 256).unwrap_err();
+        let e = p.check_key(KeyAlgorithm::EcdsaP256, 256).unwrap_err();
         assert_eq!(
             (e.field, e.rule),
             ("public_key", PolicyRule::AllowedAlgorithms)
         );
         assert!(e.message.contains("ssh-ed25519, ssh-rsa"), "{}", e.message);
-        let e = p.check_key("ssh-rsa", 2048).unwrap_err();
+        let e = p.check_key(KeyAlgorithm::Rsa, 2048).unwrap_err();
         assert_eq!(e.rule, PolicyRule::MinRsaBits);
         assert!(e.message.contains("3072"), "{}", e.message);
-        assert!(p.allows("ssh-rsa", 3072));
-        assert!(p.allows("ssh-ed25519", 256));
+        assert!(p.allows(KeyAlgorithm::Rsa, 3072));
+        assert!(p.allows(KeyAlgorithm::Ed25519, 256));
     }
 
     #[test]

@@ -8,11 +8,12 @@ mod rfc4716;
 
 use ssh_key::PublicKey;
 
+pub(crate) use algorithm::looks_like_algorithm;
 use algorithm::refuse_by_name;
-pub(crate) use algorithm::{looks_like_algorithm, ACCEPTED};
+pub use algorithm::KeyAlgorithm;
 use info::describe;
 pub use info::PublicKeyInfo;
-pub use refusal::PublicKeyError;
+pub use refusal::{KeyRefusal, PublicKeyError};
 use rfc4716::{parse_rfc4716, RFC4716_BEGIN};
 
 use crate::limits::PUBLIC_KEY_MAX_BYTES;
@@ -84,7 +85,7 @@ mod tests {
     #[test]
     fn parses_an_openssh_line() {
         let key = parse_public_key(ED25519).unwrap();
-        assert_eq!(key.algorithm, "ssh-ed25519");
+        assert_eq!(key.algorithm, KeyAlgorithm::Ed25519);
         assert_eq!(key.bits, 256);
         assert_eq!(key.comment, "foo@bar.com");
         assert_eq!(
@@ -223,7 +224,7 @@ mod tests {
         );
         let err = parse_public_key(&rsa_line(16400)).unwrap_err();
         assert_eq!(err, PublicKeyError::RsaTooLong { bits: 16400 });
-        assert_eq!(err.reason(), "rsa_too_long");
+        assert_eq!(err.reason().as_str(), "rsa_too_long");
         assert_eq!(
             err.to_string(),
             "This RSA key has 16400 bits; at most 16384 are accepted (OpenSSH refuses larger keys)"

@@ -41,12 +41,12 @@ fn fingerprints_match_ssh_keygen() {
 #[test]
 fn algorithms_and_comments_are_reported() {
     let rsa = parse_public_key(fixture("rsa3072.pub")).unwrap();
-    assert_eq!(rsa.algorithm, "ssh-rsa");
+    assert_eq!(rsa.algorithm.as_str(), "ssh-rsa");
     assert_eq!(rsa.comment, "rsa3072@fixtures");
     let sk = parse_public_key(fixture("sk-ed25519.pub")).unwrap();
-    assert_eq!(sk.algorithm, "sk-ssh-ed25519@openssh.com");
+    assert_eq!(sk.algorithm.as_str(), "sk-ssh-ed25519@openssh.com");
     let p521 = parse_public_key(fixture("ecdsa521.pub")).unwrap();
-    assert_eq!(p521.algorithm, "ecdsa-sha2-nistp521");
+    assert_eq!(p521.algorithm.as_str(), "ecdsa-sha2-nistp521");
 }
 
 #[test]

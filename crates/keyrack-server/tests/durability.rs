@@ -19,7 +19,7 @@ use sqlx::Connection as _;
 fn generated_keys_parse() {
     let line = random_ed25519_line("t@k");
     let info = keyrack_api::parse_public_key(&line).expect("valid");
-    assert_eq!(info.algorithm, "ssh-ed25519");
+    assert_eq!(info.algorithm, keyrack_api::KeyAlgorithm::Ed25519);
 }
 
 #[tokio::test]

@@ -1,24 +1,23 @@
 //! The policy form's fieldsets: allowed key types, the smallest RSA key, the longest
 //! lifetime, and the checkbox they share.
 
-use keyrack_api::{Policy, RSA_MAX_BITS};
+use keyrack_api::{KeyAlgorithm, RSA_MAX_BITS};
 use leptos::prelude::*;
 
 use crate::i18n::{t, Msg};
 use crate::widgets::form::FieldMessage;
 
 /// An algorithm's name in the console.
-fn algorithm_label(algorithm: &str) -> &'static str {
+fn algorithm_label(algorithm: KeyAlgorithm) -> &'static str {
     match algorithm {
         // i18n: not text: algorithm names
-        "ssh-ed25519" => "Ed25519",
-        "ecdsa-sha2-nistp256" => "ECDSA P-256",
-        "ecdsa-sha2-nistp384" => "ECDSA P-384",
-        "ecdsa-sha2-nistp521" => "ECDSA P-521",
-        "ssh-rsa" => "RSA",
-        "sk-ssh-ed25519@openssh.com" => t(Msg::PolicyAlgSkEd25519),
-        "sk-ecdsa-sha2-nistp256@openssh.com" => t(Msg::PolicyAlgSkEcdsaP256),
-        _ => "",
+        KeyAlgorithm::Ed25519 => "Ed25519",
+        KeyAlgorithm::EcdsaP256 => "ECDSA P-256", // i18n: not text: algorithm names
+        KeyAlgorithm::EcdsaP384 => "ECDSA P-384", // i18n: not text: algorithm names
+        KeyAlgorithm::EcdsaP521 => "ECDSA P-521", // i18n: not text: algorithm names
+        KeyAlgorithm::Rsa => "RSA",               // i18n: not text: algorithm names
+        KeyAlgorithm::SkEd25519 => t(Msg::PolicyAlgSkEd25519),
+        KeyAlgorithm::SkEcdsaP256 => t(Msg::PolicyAlgSkEcdsaP256),
     }
 }
 
@@ -26,7 +25,7 @@ fn algorithm_label(algorithm: &str) -> &'static str {
 #[component]
 pub fn AllowedAlgorithms(
     /// The algorithms ticked.
-    allowed: RwSignal<Vec<String>>,
+    allowed: RwSignal<Vec<KeyAlgorithm>>,
     /// True for readers who may not change the policy.
     read_only: Signal<bool>,
     /// The rule message, after a submit attempt.
@@ -35,30 +34,28 @@ pub fn AllowedAlgorithms(
     view! {
         <fieldset class="field" disabled=move || read_only.get()>
             <legend class="label">{t(Msg::PolicyAllowedTypes)}</legend>
-            {Policy::default()
-                .allowed_algorithms
+            {KeyAlgorithm::ALL
                 .into_iter()
                 .map(|algorithm| {
-                    let id = format!("policy-alg-{}", algorithm.replace(['@', '.'], "-"));
-                    let (a, b) = (algorithm.clone(), algorithm.clone());
+                    let id = format!("policy-alg-{}", algorithm.as_str().replace(['@', '.'], "-"));
                     let for_id = id.clone();
                     view! {
                         <label class="check" for=for_id>
                             <input
                                 id=id
                                 type="checkbox"
-                                prop:checked=move || allowed.with(|list| list.contains(&a))
+                                prop:checked=move || allowed.with(|list| list.contains(&algorithm))
                                 on:change=move |ev| {
                                     let on = event_target_checked(&ev);
                                     allowed.update(|list| {
-                                        list.retain(|x| x != &b);
+                                        list.retain(|x| *x != algorithm);
                                         if on {
-                                            list.push(b.clone());
+                                            list.push(algorithm);
                                         }
                                     });
                                 }
                             />
-                            {algorithm_label(&algorithm)} " " <span class="mono muted">{algorithm.clone()}</span>
+                            {algorithm_label(algorithm)} " " <span class="mono muted">{algorithm.as_str()}</span>
                         </label>
                     }
                 })

@@ -88,7 +88,7 @@ fn read_code(name: &str, d: Details) -> Option<ErrorCode> {
         },
         "PublicKeyInvalid" => PublicKeyInvalid {
             field: d.field?,
-            reason: d.reason?,
+            reason: d.reason?.parse().ok()?,
         },
         "PolicyViolation" => PolicyViolation {
             field: d.field?,

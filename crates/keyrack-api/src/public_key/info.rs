@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use ssh_key::public::KeyData;
 use ssh_key::{EcdsaCurve, HashAlg, PublicKey};
 
+use super::algorithm::KeyAlgorithm;
 use super::refusal::PublicKeyError;
 use crate::limits::{RSA_MAX_BITS, RSA_MIN_BITS};
 use crate::validate::strip_unclean;
@@ -14,8 +15,8 @@ use crate::validate::strip_unclean;
 /// A public key that Keyrack accepts, with what the console shows about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicKeyInfo {
-    /// The SSH algorithm name, such as `ssh-ed25519`.
-    pub algorithm: String,
+    /// The key type, such as `ssh-ed25519`.
+    pub algorithm: KeyAlgorithm,
     /// Key size in bits, as `ssh-keygen -l` prints it.
     pub bits: u32,
     /// The key as one OpenSSH line `<algorithm> <base64>`, without comment.
@@ -33,12 +34,14 @@ pub struct PublicKeyInfo {
 /// The key's size and fingerprints, or why it is refused (an RSA key's size, a DSA key or an
 /// unsupported type that slipped past the name checks).
 pub(super) fn describe(key: &PublicKey) -> Result<PublicKeyInfo, PublicKeyError> {
-    let bits = match key.key_data() {
-        KeyData::Ed25519(_) | KeyData::SkEd25519(_) | KeyData::SkEcdsaSha2NistP256(_) => 256,
+    let (algorithm, bits) = match key.key_data() {
+        KeyData::Ed25519(_) => (KeyAlgorithm::Ed25519, 256),
+        KeyData::SkEd25519(_) => (KeyAlgorithm::SkEd25519, 256),
+        KeyData::SkEcdsaSha2NistP256(_) => (KeyAlgorithm::SkEcdsaP256, 256),
         KeyData::Ecdsa(ecdsa) => match ecdsa.curve() {
-            EcdsaCurve::NistP256 => 256,
-            EcdsaCurve::NistP384 => 384,
-            EcdsaCurve::NistP521 => 521,
+            EcdsaCurve::NistP256 => (KeyAlgorithm::EcdsaP256, 256),
+            EcdsaCurve::NistP384 => (KeyAlgorithm::EcdsaP384, 384),
+            EcdsaCurve::NistP521 => (KeyAlgorithm::EcdsaP521, 521),
         },
         KeyData::Rsa(rsa) => {
             let bits = rsa.n.as_positive_bytes().map_or(0, bit_length);
@@ -48,7 +51,7 @@ pub(super) fn describe(key: &PublicKey) -> Result<PublicKeyInfo, PublicKeyError>
             if bits > RSA_MAX_BITS {
                 return Err(PublicKeyError::RsaTooLong { bits });
             }
-            bits
+            (KeyAlgorithm::Rsa, bits)
         }
         KeyData::Dsa(_) => return Err(PublicKeyError::Dsa),
         other => {
@@ -66,7 +69,6 @@ pub(super) fn describe(key: &PublicKey) -> Result<PublicKeyInfo, PublicKeyError>
             .collect::<Vec<_>>()
             .join(":")
     );
-    let algorithm = key.algorithm().as_str().to_owned();
     Ok(PublicKeyInfo {
         public_key: format!("{algorithm} {}", Base64::encode_string(&blob)),
         algorithm,

@@ -1,5 +1,40 @@
 //! Why a public key is refused: the sentence people see, and the stable reason the API sends.
 
+use serde::{Deserialize, Serialize};
+
+/// Why a public key is refused, without the particulars: `details.reason` of
+/// [`crate::ErrorCode::PublicKeyInvalid`], and an import line's code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum KeyRefusal {
+    /// [`PublicKeyError::Empty`].
+    Empty,
+    /// [`PublicKeyError::TooLarge`].
+    TooLarge,
+    /// [`PublicKeyError::PrivateKey`].
+    PrivateKey,
+    /// [`PublicKeyError::Dsa`].
+    Dsa,
+    /// [`PublicKeyError::RsaTooShort`].
+    RsaTooShort,
+    /// [`PublicKeyError::RsaTooLong`].
+    RsaTooLong,
+    /// [`PublicKeyError::Certificate`].
+    Certificate,
+    /// [`PublicKeyError::Options`].
+    Options,
+    /// [`PublicKeyError::MultipleKeys`].
+    MultipleKeys,
+    /// [`PublicKeyError::UnsupportedAlgorithm`].
+    UnsupportedAlgorithm,
+    /// [`PublicKeyError::Malformed`].
+    Malformed,
+    /// A reason this build does not know (a newer server's).
+    #[serde(other)]
+    Unknown,
+}
+
 /// Why a public key is refused. The messages are sentences shown to people as they are, and
 /// never repeat the input, so a private key pasted by mistake is not echoed anywhere.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -57,20 +92,20 @@ pub enum PublicKeyError {
 }
 
 impl PublicKeyError {
-    /// A stable snake_case reason, sent as `details.reason`.
-    pub fn reason(&self) -> &'static str {
+    /// The stable reason, sent as `details.reason`.
+    pub fn reason(&self) -> KeyRefusal {
         match self {
-            Self::Empty => "empty",
-            Self::TooLarge { .. } => "too_large",
-            Self::PrivateKey => "private_key",
-            Self::Dsa => "dsa",
-            Self::RsaTooShort { .. } => "rsa_too_short",
-            Self::RsaTooLong { .. } => "rsa_too_long",
-            Self::Certificate { .. } => "certificate",
-            Self::Options => "options",
-            Self::MultipleKeys => "multiple_keys",
-            Self::UnsupportedAlgorithm { .. } => "unsupported_algorithm",
-            Self::Malformed => "malformed",
+            Self::Empty => KeyRefusal::Empty,
+            Self::TooLarge { .. } => KeyRefusal::TooLarge,
+            Self::PrivateKey => KeyRefusal::PrivateKey,
+            Self::Dsa => KeyRefusal::Dsa,
+            Self::RsaTooShort { .. } => KeyRefusal::RsaTooShort,
+            Self::RsaTooLong { .. } => KeyRefusal::RsaTooLong,
+            Self::Certificate { .. } => KeyRefusal::Certificate,
+            Self::Options => KeyRefusal::Options,
+            Self::MultipleKeys => KeyRefusal::MultipleKeys,
+            Self::UnsupportedAlgorithm { .. } => KeyRefusal::UnsupportedAlgorithm,
+            Self::Malformed => KeyRefusal::Malformed,
         }
     }
 }
@@ -79,7 +114,7 @@ impl From<PublicKeyError> for crate::ApiError {
     fn from(e: PublicKeyError) -> Self {
         let code = crate::ErrorCode::PublicKeyInvalid {
             field: "public_key".into(),
-            reason: e.reason().into(),
+            reason: e.reason(),
         };
         crate::ApiError::new(code, e.to_string())
     }

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use keyrack_api::{
     page_limit, sshd_expiry_time, AuthorizedKeysQuery, CreateImage, CreateInstance,
-    CreatedInstance, ErrorCode, Image, Instance, InstanceQuery, InstanceState, List, Region,
+    CreatedInstance, ErrorCode, Image, Instance, InstanceQuery, InstanceState, KeyAlgorithm, List,
+    Region,
 };
 
 use super::{search_text, tokens};
@@ -160,7 +161,9 @@ pub async fn authorized_keys(
         .into_iter()
         .filter(|key| {
             !policy.enforce_on_login
-                || policy.allows(&key.algorithm, u32::try_from(key.bits).unwrap_or(0))
+                || KeyAlgorithm::named(&key.algorithm).is_some_and(|algorithm| {
+                    policy.allows(algorithm, u32::try_from(key.bits).unwrap_or(0))
+                })
         })
         .filter_map(|key| authorized_keys_line(&key))
         .collect())

@@ -78,11 +78,11 @@ impl Run<'_> {
     ) -> Result<ImportResult, AppError> {
         let mut result = ImportResult {
             dropped_options,
-            algorithm: Some(key.algorithm.clone()),
+            algorithm: Some(key.algorithm),
             fingerprint_sha256: Some(key.fingerprint_sha256.clone()),
             ..ImportResult::bare(line, ImportOutcome::New)
         };
-        if let Err(v) = self.policy.check_key(&key.algorithm, key.bits) {
+        if let Err(v) = self.policy.check_key(key.algorithm, key.bits) {
             return Ok(ImportResult {
                 outcome: ImportOutcome::Refused,
                 code: Some("policy".into()),
@@ -206,9 +206,9 @@ impl Run<'_> {
     }
 }
 
-fn refused(line: u32, code: &str, message: String) -> ImportResult {
+fn refused(line: u32, code: keyrack_api::KeyRefusal, message: String) -> ImportResult {
     ImportResult {
-        code: Some(code.to_owned()),
+        code: Some(code.as_str().to_owned()),
         message: Some(message),
         ..ImportResult::bare(line, ImportOutcome::Refused)
     }

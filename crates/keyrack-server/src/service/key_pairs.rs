@@ -75,13 +75,13 @@ pub async fn create(store: &Store, quota: u64, req: CreateKeyPair) -> Result<Key
     let key = parse_public_key(&req.public_key)?;
     let policy = store.policy().await?;
     let expires_at = new_expiry(&policy, req.expires_at.as_deref())?;
-    policy.check_key(&key.algorithm, key.bits)?;
+    policy.check_key(key.algorithm, key.bits)?;
     let new = NewKeyPair {
         name: req.name,
         description: req.description,
         public_key: key.public_key,
         comment: key.comment,
-        algorithm: key.algorithm,
+        algorithm: key.algorithm.as_str().to_owned(),
         bits: key.bits,
         fingerprint_sha256: key.fingerprint_sha256,
         fingerprint_md5: key.fingerprint_md5,
