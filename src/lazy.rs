@@ -5,14 +5,27 @@
 //! `wasm-split-cli`); otherwise (tests, `trunk serve`) an ordinary `async fn`. This module
 //! only shows them; it imports none of them, so nothing it loads leads back to it.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use leptos::prelude::*;
 
 use crate::widgets::status::Loading;
 
 /// Renders what `load` yields, with the loading state until its chunk is in.
-pub fn on_demand<F>(load: impl Fn() -> F + Send + Sync + 'static) -> impl IntoView
+pub fn on_demand<F>(load: impl Fn() -> F + Send + Sync + 'static) -> AnyView
 where
-    F: std::future::Future<Output = AnyView> + Send + 'static,
+    F: Future<Output = AnyView> + Send + 'static,
 {
-    view! { <Suspense fallback=Loading>{move || Suspend::new(load())}</Suspense> }
+    shown(Box::new(move || Box::pin(load())))
+}
+
+/// A chunk's view, as it loads.
+type Chunk = Pin<Box<dyn Future<Output = AnyView> + Send>>;
+
+/// One `Suspense` for every chunk: generic over each chunk's future, it was compiled once per
+/// page and dialog into the first load.
+#[inline(never)]
+fn shown(load: Box<dyn Fn() -> Chunk + Send + Sync>) -> AnyView {
+    view! { <Suspense fallback=Loading>{move || Suspend::new(load())}</Suspense> }.into_any()
 }
