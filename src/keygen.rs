@@ -131,16 +131,17 @@ fn read_answer(answer: JsValue, round_trip_ms: f64) -> Result<GeneratedKey, Keyg
 /// For `cargo xtask bench`: generates a key of `key_type` ([`KeyType::as_str`]) through
 /// [`generate`], the dialog's own path, discards it, and returns the page-side round trip
 /// in milliseconds. An export of the console's module (`cargo xtask bench` imports it); the
-/// work is in [`crate::lazy::bench_generate`], so the first load does not carry it.
+/// work is in [`bench_generate`], so the first load does not carry it.
 #[wasm_bindgen]
 pub async fn keyrack_bench_generate(key_type: String) -> Result<f64, JsValue> {
-    crate::lazy::bench_generate(key_type)
+    bench_generate(key_type)
         .await
         .map_err(|e| JsValue::from_str(&e))
 }
 
-/// What [`keyrack_bench_generate`] does.
-pub async fn bench_generate(key_type: &str) -> Result<f64, String> {
+/// What [`keyrack_bench_generate`] does: its own wasm chunk (src/lazy.rs).
+#[cfg_attr(keyrack_split, leptos::lazy)]
+async fn bench_generate(key_type: String) -> Result<f64, String> {
     // i18n: not text: for `cargo xtask bench`
     let key_type: KeyType = key_type.parse().map_err(|_| "unknown key type")?;
     let request = KeygenRequest {

@@ -35,18 +35,18 @@ pub fn App() -> impl IntoView {
         <ToastHost>
             <Router>
                 <Routes fallback=|| view! { <p class="state">{i18n::t(i18n::Msg::LayoutPageNotFound)}</p> }>
-                    <Route path=StaticSegment(routes::SIGN_IN_SEGMENT) view=|| on_demand(lazy::sign_in_page) />
+                    <Route path=StaticSegment(routes::SIGN_IN_SEGMENT) view=|| on_demand(pages::sign_in::sign_in_page) />
                     <ParentRoute path=StaticSegment("") view=ConsoleLayout>
                         <Route path=StaticSegment(routes::KEYS_SEGMENT) view=KeysPage />
                         <Route
                             path=(StaticSegment(routes::KEYS_SEGMENT), ParamSegment("id"))
-                            view=|| on_demand(lazy::key_details_page)
+                            view=|| on_demand(pages::key_details::key_details_page)
                         />
-                        <Route path=StaticSegment(routes::INSTANCES_SEGMENT) view=|| on_demand(lazy::instances_page) />
-                        <Route path=StaticSegment(routes::IMAGES_SEGMENT) view=|| on_demand(lazy::images_page) />
-                        <Route path=StaticSegment(routes::TOKENS_SEGMENT) view=|| on_demand(lazy::tokens_page) />
-                        <Route path=StaticSegment(routes::AUDIT_SEGMENT) view=|| on_demand(lazy::audit_page) />
-                        <Route path=StaticSegment(routes::POLICY_SEGMENT) view=|| on_demand(lazy::policy_page) />
+                        <Route path=StaticSegment(routes::INSTANCES_SEGMENT) view=|| on_demand(pages::instances::instances_page) />
+                        <Route path=StaticSegment(routes::IMAGES_SEGMENT) view=|| on_demand(pages::images::images_page) />
+                        <Route path=StaticSegment(routes::TOKENS_SEGMENT) view=|| on_demand(pages::tokens::tokens_page) />
+                        <Route path=StaticSegment(routes::AUDIT_SEGMENT) view=|| on_demand(pages::audit::audit_page) />
+                        <Route path=StaticSegment(routes::POLICY_SEGMENT) view=|| on_demand(pages::policy::policy_page) />
                         <Route path=StaticSegment("") view=|| view! { <Redirect path=routes::KEYS /> } />
                     </ParentRoute>
                 </Routes>

@@ -9,6 +9,7 @@ pub mod instance_state;
 pub mod layout;
 pub mod list_page;
 pub mod pagination;
+pub mod preferences;
 pub mod refresh_button;
 pub mod request;
 pub mod search_box;

@@ -1,6 +1,6 @@
 //! The key-pair dialogs, wired to the API, and the one host that shows whichever is open.
 //! Used by the SSH Key page and the key details page; their code is fetched the first time
-//! one opens ([`crate::lazy::key_dialog`]).
+//! one opens ([`key_dialog`]).
 
 pub mod binding;
 mod create;
@@ -18,6 +18,7 @@ use crate::key_pairs::batch_delete::{delete_in_chunks, BatchDeleteForm, BatchDel
 use crate::key_pairs::delete_key::DeleteKeyForm;
 use crate::key_pairs::edit_tags::EditTagsForm;
 use crate::key_pairs::modify_key::ModifyKeyForm;
+use crate::lazy::on_demand;
 use crate::widgets::batch::BatchRunning;
 use crate::widgets::dialog::Dialog;
 use crate::widgets::request::Request;
@@ -41,7 +42,7 @@ pub enum KeyDialog {
 }
 
 /// Renders the open dialog, if any. Its code is fetched the first time one opens
-/// ([`crate::lazy::key_dialog`]).
+/// ([`key_dialog`]).
 #[component]
 pub fn KeyDialogHost(
     /// The open dialog; set to `None` to close it.
@@ -62,9 +63,15 @@ pub fn KeyDialogHost(
                 on_changed,
                 on_deleted,
             };
-            crate::lazy::on_demand(move || crate::lazy::key_dialog(open.clone()))
+            on_demand(move || key_dialog(open.clone()))
         })
     }
+}
+
+/// The open dialog: its own wasm chunk, fetched the first time a dialog opens (src/lazy.rs).
+#[cfg_attr(keyrack_split, leptos::lazy)]
+pub async fn key_dialog(dialog: KeyDialogView) -> AnyView {
+    dialog.render()
 }
 
 /// An open dialog with what it reports to.

@@ -14,6 +14,12 @@ use crate::routes::ListView;
 use crate::widgets::list_page::{use_list_view, ListPage, ListPagination};
 use crate::{format, routes};
 
+/// `/audit` as the router shows it: its own wasm chunk, fetched when first opened (src/lazy.rs).
+#[cfg_attr(keyrack_split, leptos::lazy)]
+pub async fn audit_page() -> AnyView {
+    view! { <AuditPage /> }.into_any()
+}
+
 /// The Audit page.
 #[component]
 pub fn AuditPage() -> impl IntoView {

@@ -9,6 +9,12 @@ use crate::i18n::{t, Msg};
 use crate::widgets::list_page::ListPage;
 use crate::{format, routes};
 
+/// `/images` as the router shows it: its own wasm chunk, fetched when first opened (src/lazy.rs).
+#[cfg_attr(keyrack_split, leptos::lazy)]
+pub async fn images_page() -> AnyView {
+    view! { <ImagesPage /> }.into_any()
+}
+
 /// The Images page.
 #[component]
 pub fn ImagesPage() -> impl IntoView {

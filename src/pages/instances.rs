@@ -15,6 +15,12 @@ use crate::api::Api;
 use crate::routes::ListView;
 use crate::widgets::list_page::{use_list_view, ListPage};
 
+/// `/instances` as the router shows it: its own wasm chunk, fetched when first opened (src/lazy.rs).
+#[cfg_attr(keyrack_split, leptos::lazy)]
+pub async fn instances_page() -> AnyView {
+    view! { <InstancesPage /> }.into_any()
+}
+
 /// The Instances page.
 #[component]
 pub fn InstancesPage() -> impl IntoView {

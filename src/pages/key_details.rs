@@ -19,6 +19,12 @@ use crate::widgets::copy_button::CopyButton;
 use crate::widgets::status::{LoadError, Loading};
 use crate::{format, routes};
 
+/// `/keys/{id}` as the router shows it: its own wasm chunk, fetched when first opened (src/lazy.rs).
+#[cfg_attr(keyrack_split, leptos::lazy)]
+pub async fn key_details_page() -> AnyView {
+    view! { <KeyDetailsPage /> }.into_any()
+}
+
 /// The details page.
 #[component]
 pub fn KeyDetailsPage() -> impl IntoView {

@@ -15,6 +15,12 @@ use crate::widgets::request::Request;
 use crate::widgets::status::{LoadError, Loading};
 use crate::widgets::toast::Toasts;
 
+/// `/policy` as the router shows it: its own wasm chunk, fetched when first opened (src/lazy.rs).
+#[cfg_attr(keyrack_split, leptos::lazy)]
+pub async fn policy_page() -> AnyView {
+    view! { <PolicyPage /> }.into_any()
+}
+
 /// The Policy page.
 #[component]
 pub fn PolicyPage() -> impl IntoView {

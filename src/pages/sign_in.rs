@@ -2,7 +2,7 @@
 
 mod switch;
 
-pub use switch::SwitchTokenDialog;
+pub use switch::{switch_token_dialog, SwitchTokenDialog};
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -12,6 +12,13 @@ use crate::auth::Session;
 use crate::i18n::{t, Msg};
 use crate::messages;
 use crate::routes;
+use crate::widgets::preferences::Preferences;
+
+/// `/sign-in` as the router shows it: its own wasm chunk, fetched when first opened (src/lazy.rs).
+#[cfg_attr(keyrack_split, leptos::lazy)]
+pub async fn sign_in_page() -> AnyView {
+    view! { <SignInPage /> }.into_any()
+}
 
 /// `/sign-in`
 #[component]
@@ -45,7 +52,7 @@ pub fn SignInPage() -> impl IntoView {
             <form class="card sign-in-card" on:submit=submit>
                 // i18n: not text: the product's name
                 <h1>"Keyrack"</h1>
-                <crate::widgets::layout::Preferences />
+                <Preferences />
                 <p class="muted">{t(Msg::SignInIntro)}</p>
                 <label for="token">{t(Msg::SignInToken)}</label>
                 <input

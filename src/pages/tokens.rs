@@ -25,6 +25,12 @@ enum TokenDialog {
     Revoke(TokenInfo),
 }
 
+/// `/tokens` as the router shows it: its own wasm chunk, fetched when first opened (src/lazy.rs).
+#[cfg_attr(keyrack_split, leptos::lazy)]
+pub async fn tokens_page() -> AnyView {
+    view! { <TokensPage /> }.into_any()
+}
+
 /// The Tokens page.
 #[component]
 pub fn TokensPage() -> impl IntoView {

@@ -12,9 +12,11 @@ use leptos_router::hooks::use_location;
 
 use crate::api::Api;
 use crate::auth::Session;
-use crate::format::TimeZone;
-use crate::i18n::{self, t, Language, Msg};
+use crate::i18n::{t, Msg};
+use crate::lazy::on_demand;
+use crate::pages::sign_in::switch_token_dialog;
 use crate::routes;
+use crate::widgets::preferences::Preferences;
 
 /// The frame around every console page.
 #[component]
@@ -38,9 +40,9 @@ pub fn ConsoleLayout() -> impl IntoView {
     on_cleanup(move || links.remove());
     let role = move || session.role().map(|r| r.as_str());
     let switch = move || {
-        session.pending().map(|token| {
-            crate::lazy::on_demand(move || crate::lazy::switch_token_dialog(token.clone()))
-        })
+        session
+            .pending()
+            .map(|token| on_demand(move || switch_token_dialog(token.clone())))
     };
     move || {
         if session.signed_in() {
@@ -129,39 +131,5 @@ fn Header() -> impl IntoView {
             <h1>{title}</h1>
             <Preferences />
         </header>
-    }
-}
-
-/// The language and time-zone menus. Either choice reloads the page in it.
-#[component]
-pub fn Preferences() -> impl IntoView {
-    let current = i18n::language();
-    let languages = Language::ALL.map(|l| {
-        view! { <option value=l.tag() lang=l.tag() selected=l == current>{l.name()}</option> }
-    });
-    let choose_language = move |ev: leptos::ev::Event| {
-        let tag = event_target_value(&ev);
-        if let Some(l) = Language::from_tag(&tag) {
-            i18n::choose(l);
-        }
-    };
-    let zone = TimeZone::current();
-    let choose_zone = move |ev: leptos::ev::Event| {
-        TimeZone::choose(if event_target_value(&ev) == "local" {
-            TimeZone::Local
-        } else {
-            TimeZone::Utc
-        });
-    };
-    view! {
-        <div class="preferences">
-            <select class="input" aria-label=t(Msg::LayoutLanguage) on:change=choose_language>
-                {languages}
-            </select>
-            <select class="input" aria-label=t(Msg::LayoutTimeZone) on:change=choose_zone>
-                <option value="utc" selected=zone == TimeZone::Utc>{t(Msg::LayoutTimeZoneUtc)}</option>
-                <option value="local" selected=zone == TimeZone::Local>{t(Msg::LayoutTimeZoneLocal)}</option>
-            </select>
-        </div>
     }
 }

@@ -8,7 +8,8 @@
 //!    keygen client posting to the Web Worker), against native `ssh-keygen` on the same
 //!    machine.
 //!
-//! With `--load`, instead: the API under load with `wrk`, on SQLite and on PostgreSQL (see
+//! With `--size`, only the first-load size and the chunks' sizes, from `dist/` as `cargo xtask
+//! spa` left it (no build, no browser). With `--load`, instead: the API under load with `wrk`, on SQLite and on PostgreSQL (see
 //! [`crate::load`]).
 
 use std::io::{BufRead, BufReader};
@@ -69,6 +70,10 @@ pub struct BenchArgs {
     /// With --load: only the last step, agent lookups alone and under 100 parallel exports.
     #[arg(long)]
     pub lookups_only: bool,
+    /// Only the sizes: the first load of `/keys` and each chunk, brotli, read from `dist/`
+    /// as `cargo xtask spa` left it (no build, no server, no browser).
+    #[arg(long, conflicts_with = "load")]
+    pub size: bool,
 }
 
 /// Builds the release SPA and the server, then reports first-load size and key generation;
@@ -92,6 +97,10 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
             lookups_only: args.lookups_only,
         });
     }
+    if args.size {
+        print_first_load_files()?;
+        return print_on_demand();
+    }
     // The console's tools and Chromium; not the linters, fuzzers or PostgreSQL of the tests.
     let mut clock = Clock::start("xtask bench", crate::setup::RUN_TOOLS + 3);
     crate::setup::setup_run(&mut clock)?;
@@ -111,33 +120,87 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
 
 // ---- first load ----------------------------------------------------------------------------
 
-/// What `dist/` holds besides the first load: the chunks fetched when a dialog or another
-/// page is first opened, and the key-generation worker, fetched when a key is made.
-fn print_on_demand() -> Result<()> {
+/// The first load of `/keys` read from `dist/`: the files the page fetches before it shows
+/// (the document, its stylesheet, boot.js, the page module, its wasm and the chunk loader),
+/// brotli-compressed as the server sends them.
+fn print_first_load_files() -> Result<()> {
     let dist = root().join("dist");
-    let mut chunks = (0, 0);
-    for app in std::fs::read_dir(&dist)? {
-        let app = app?.path();
-        if !app.is_dir() {
-            continue;
-        }
-        for file in std::fs::read_dir(&app)? {
-            let name = file?.file_name().to_string_lossy().into_owned();
-            if name.ends_with(".wasm") && name != "keyrack_bg.wasm" {
-                chunks.0 += 1;
-                chunks.1 += brotli_len(&std::fs::read(app.join(&name))?)?;
-            }
+    let mut files = Vec::new();
+    for name in sorted_names(&dist)? {
+        let first = name == "index.html"
+            || name == "boot.js"
+            || (name.starts_with("main-") && name.ends_with(".css"));
+        if first {
+            files.push(name);
         }
     }
+    let app = app_dir(&dist)?;
+    for name in sorted_names(&dist.join(&app))? {
+        let first = name == "keyrack.js"
+            || name == "keyrack_bg.wasm"
+            || (name.starts_with("__wasm_split") && name.ends_with(".js"));
+        if first {
+            files.push(format!("{app}/{name}"));
+        }
+    }
+    println!("First load of /keys from dist/ (brotli, as the server sends it):");
+    let mut total = 0;
+    for name in files {
+        let bytes = std::fs::read(dist.join(&name))?;
+        let sent = brotli_len(&bytes)?;
+        total += sent;
+        println!("  {name:<44} {sent:>10} {:>10}", bytes.len());
+    }
+    println!("  first load of /keys: {total} B, {}", of_budget(total));
+    Ok(())
+}
+
+/// What `dist/` holds besides the first load: the chunks fetched when a dialog or another
+/// page is first opened (each listed), and the key-generation worker, fetched when a key is
+/// made.
+fn print_on_demand() -> Result<()> {
+    let dist = root().join("dist");
+    let app = dist.join(app_dir(&dist)?);
+    let mut chunks = Vec::new();
+    for name in sorted_names(&app)? {
+        if name.ends_with(".wasm") && name != "keyrack_bg.wasm" {
+            chunks.push((brotli_len(&std::fs::read(app.join(&name))?)?, name));
+        }
+    }
+    chunks.sort_by(|a, b| b.cmp(a));
     let worker = brotli_len(&std::fs::read(dist.join("keygen-worker_bg.wasm"))?)?;
     println!(
         "  not in it: {} chunks ({:.1} KB brotli) fetched when a dialog or another page first \
-         opens, and the key-generation worker ({:.1} KB brotli) when a key is made",
-        chunks.0,
-        chunks.1 as f64 / 1024.0,
+         opens, and the key-generation worker ({:.1} KB brotli) when a key is made:",
+        chunks.len(),
+        chunks.iter().map(|c| c.0).sum::<usize>() as f64 / 1024.0,
         worker as f64 / 1024.0
     );
+    for (size, name) in chunks {
+        println!("    {name:<60} {size:>8} B brotli");
+    }
     Ok(())
+}
+
+/// `app-<hash>`: the folder of the split page module (xtask/src/spa.rs).
+fn app_dir(dist: &Path) -> Result<String> {
+    sorted_names(dist)?
+        .into_iter()
+        .find(|n| n.starts_with("app-") && dist.join(n).is_dir())
+        .context("dist/ has no app-<hash>/: run `cargo xtask spa` first")
+}
+
+/// The names in `dir`, sorted; compressed copies (`.br`, `.gz`) left out.
+fn sorted_names(dir: &Path) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("{} is missing", dir.display()))? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".br") && !name.ends_with(".gz") {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
 }
 
 fn brotli_len(bytes: &[u8]) -> Result<usize> {

@@ -1,8 +1,8 @@
 //! The release build of the console into `dist/`, as the server serves it.
 //!
 //! Trunk builds `index.html`, the stylesheet, the key-generation worker, and compiles the
-//! page's wasm. The page's wasm is then split here: the functions of `src/lazy.rs` (every
-//! page but the SSH Key list, and every dialog) become chunks fetched the first time they
+//! page's wasm. The page's wasm is then split here: the `#[lazy]` functions (see src/lazy.rs;
+//! every page but the SSH Key list, and every dialog) become chunks fetched the first time they
 //! run, so the first load carries only what `/keys` shows. The steps are the ones `cargo
 //! leptos --split` takes: a build that keeps relocations (build.rs), `wasm-split-cli`, `wasm-bindgen`
 //! keeping the linker's exports (the chunks import the table and memory through them), then
@@ -39,7 +39,7 @@ pub fn build_spa() -> Result<()> {
     // Trunk runs cargo offline, so fetch first.
     run(cmd("cargo").args(["fetch", "--quiet"]))?;
     // The flags of `.cargo/config.toml` for wasm32, plus the split points (`keyrack_split`:
-    // src/lazy.rs; build.rs then keeps the relocations wasm-split reads). Trunk's cargo
+    // the `#[lazy]` functions, see src/lazy.rs; build.rs then keeps the relocations wasm-split reads). Trunk's cargo
     // build of the page uses them, so it is the build split below.
     let rustflags = "--cfg erase_components --cfg keyrack_split";
     run(cmd("trunk")
@@ -95,6 +95,9 @@ fn build_app(dist: &Path) -> Result<String> {
         let path = work.join(&module);
         run(cmd("wasm-opt")
             .args(["-Oz", "--converge", "--strip-debug", "--strip-producers"])
+            // Rust's linker puts the stack first, from 1 MiB down: nothing lives below 1 KiB,
+            // so wasm-opt may fold constant offsets into addresses (0.7 KB brotli).
+            .arg("--low-memory-unused")
             .args(WASM_FEATURES)
             .arg(&path)
             .arg("-o")

@@ -10,6 +10,13 @@ use crate::keygen::download;
 use crate::messages;
 use crate::widgets::toast::Toasts;
 
+/// The Export menu's items: their own wasm chunk, fetched when the menu first opens
+/// (src/lazy.rs).
+#[cfg_attr(keyrack_split, leptos::lazy)]
+pub async fn export_menu(view: Memo<KeyPairQuery>, on_picked: Callback<()>) -> AnyView {
+    view! { <ExportItems view on_picked /> }.into_any()
+}
+
 /// *Export CSV* and *Export JSON*; `on_picked` closes the menu.
 #[component]
 pub fn ExportItems(view: Memo<KeyPairQuery>, on_picked: Callback<()>) -> impl IntoView {

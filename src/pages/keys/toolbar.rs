@@ -8,6 +8,7 @@ use super::KeysPageState;
 use crate::format;
 use crate::i18n::{t, Msg};
 use crate::key_pairs::dialogs::KeyDialog;
+use crate::lazy::on_demand;
 use crate::routes::{non_blank, ListView};
 use crate::widgets::refresh_button::RefreshButton;
 use crate::widgets::search_box::SearchBox;
@@ -49,7 +50,7 @@ pub fn Toolbar(
     let export_items = move || {
         opened
             .get()
-            .then(|| crate::lazy::on_demand(move || crate::lazy::export_menu(view, close_menu)))
+            .then(|| on_demand(move || super::export::export_menu(view, close_menu)))
     };
     let open_batch = move |_| {
         let keys = state.selected.get_untracked();

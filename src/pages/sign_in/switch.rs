@@ -10,6 +10,13 @@ use crate::i18n::{t, Msg};
 use crate::messages;
 use crate::widgets::dialog::Dialog;
 
+/// The question a sign-in link asks on a tab signed in with another token: its own wasm
+/// chunk, fetched when first asked (src/lazy.rs).
+#[cfg_attr(keyrack_split, leptos::lazy)]
+pub async fn switch_token_dialog(token: String) -> AnyView {
+    view! { <SwitchTokenDialog token /> }.into_any()
+}
+
 /// Asks whether to switch to the link's `token`; `GET /me` with it says whose it is first.
 #[component]
 pub fn SwitchTokenDialog(token: String) -> impl IntoView {
