@@ -8,7 +8,9 @@ use base64::Engine as _;
 use common::{
     assert_invalid, assert_refused, bind_outcomes, ed25519_keys, random_ed25519_line, tags, App,
 };
-use keyrack_api::{ApiError, BindOutcome, CreateKeyPair, ErrorCode, KeyPair, List, Origin, Rule};
+use keyrack_api::{
+    ApiError, BindOutcome, CreateKeyPair, ErrorCode, KeyPair, KeyRefusal, List, Origin, Rule,
+};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -202,17 +204,20 @@ async fn every_field_rule_is_refused_naming_field_and_rule() {
 async fn every_public_key_refusal_has_its_reason() {
     let server = App::start(&[]).await;
     let good = ed25519_keys(1).remove(0);
-    let cases: Vec<(String, &str)> = vec![
-        (DSA.to_owned(), "dsa"),
-        (RSA_1024.to_owned(), "rsa_too_short"),
-        (CERT.to_owned(), "certificate"),
-        (PRIVATE_KEY.to_owned(), "private_key"),
-        (format!("from=\"10.0.0.1\",no-pty {good}"), "options"),
-        ("this is not a key".to_owned(), "malformed"),
-        ("ssh-ed25519 AAAA!!!!".to_owned(), "malformed"),
-        (format!("{good}\n{good}"), "multiple_keys"),
-        ("   ".to_owned(), "empty"),
-        ("a".repeat(16 * 1024 + 1), "too_large"),
+    let cases: Vec<(String, KeyRefusal)> = vec![
+        (DSA.to_owned(), KeyRefusal::Dsa),
+        (RSA_1024.to_owned(), KeyRefusal::RsaTooShort),
+        (CERT.to_owned(), KeyRefusal::Certificate),
+        (PRIVATE_KEY.to_owned(), KeyRefusal::PrivateKey),
+        (
+            format!("from=\"10.0.0.1\",no-pty {good}"),
+            KeyRefusal::Options,
+        ),
+        ("this is not a key".to_owned(), KeyRefusal::Malformed),
+        ("ssh-ed25519 AAAA!!!!".to_owned(), KeyRefusal::Malformed),
+        (format!("{good}\n{good}"), KeyRefusal::MultipleKeys),
+        ("   ".to_owned(), KeyRefusal::Empty),
+        ("a".repeat(16 * 1024 + 1), KeyRefusal::TooLarge),
     ];
     for (public_key, reason) in cases {
         let r = server
@@ -724,7 +729,7 @@ async fn rsa_keys_over_16384_bits_are_refused_with_their_size() {
             json!({"name": "huge", "public_key": rsa_line(16_400)}),
         )
         .await;
-    let refusal = assert_refused(&r, public_key_invalid("rsa_too_long"));
+    let refusal = assert_refused(&r, public_key_invalid(KeyRefusal::RsaTooLong));
     assert_eq!(
         refusal.message,
         "This RSA key has 16400 bits; at most 16384 are accepted (OpenSSH refuses larger keys)"
@@ -999,9 +1004,9 @@ async fn exports_hold_every_key_of_the_filtered_view() {
 }
 
 /// `PublicKeyInvalid` for `reason`.
-fn public_key_invalid(reason: &str) -> ErrorCode {
+fn public_key_invalid(reason: KeyRefusal) -> ErrorCode {
     ErrorCode::PublicKeyInvalid {
         field: "public_key".into(),
-        reason: reason.into(),
+        reason,
     }
 }

@@ -482,7 +482,7 @@ async fn every_response_carries_the_security_headers_and_bodies_are_limited() {
         &r,
         ErrorCode::PublicKeyInvalid {
             field: "public_key".into(),
-            reason: "too_large".into(),
+            reason: keyrack_api::KeyRefusal::TooLarge,
         },
     );
 }
