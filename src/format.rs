@@ -2,21 +2,31 @@
 
 use std::sync::OnceLock;
 
+use keyrack_api::{KeyAlgorithm, TokenRole};
+
 use crate::i18n::{t, Language, Msg};
 use crate::preferences;
 
+/// A token's role, as the console names it everywhere.
+pub fn role(role: TokenRole) -> &'static str {
+    t(match role {
+        TokenRole::Admin => Msg::RolesAdmin,
+        TokenRole::Viewer => Msg::RolesViewer,
+        TokenRole::Agent => Msg::RolesAgent,
+    })
+}
+
 /// A short name for an SSH algorithm, with its size: "Ed25519", "ECDSA P-384", "RSA 4096".
 // i18n: not text: algorithm names are the same in every language.
-pub fn key_type(algorithm: &str, bits: u32) -> String {
+pub fn key_type(algorithm: KeyAlgorithm, bits: u32) -> String {
     match algorithm {
-        "ssh-ed25519" => "Ed25519".into(), // i18n: not text: algorithm
-        "sk-ssh-ed25519@openssh.com" => "Ed25519-SK".into(), // i18n: not text: algorithm
-        "sk-ecdsa-sha2-nistp256@openssh.com" => "ECDSA-SK P-256".into(),
-        "ssh-rsa" => format!("RSA {bits}"), // i18n: not text: algorithm
-        other => match other.strip_prefix("ecdsa-sha2-nistp") {
-            Some(curve) => format!("ECDSA P-{curve}"), // i18n: not text: algorithm
-            None => format!("{other} {bits}"),         // i18n: not text: algorithm
-        },
+        KeyAlgorithm::Ed25519 => "Ed25519".into(), // i18n: not text: algorithm
+        KeyAlgorithm::EcdsaP256 => "ECDSA P-256".into(), // i18n: not text: algorithm
+        KeyAlgorithm::EcdsaP384 => "ECDSA P-384".into(), // i18n: not text: algorithm
+        KeyAlgorithm::EcdsaP521 => "ECDSA P-521".into(), // i18n: not text: algorithm
+        KeyAlgorithm::Rsa => format!("RSA {bits}"), // i18n: not text: algorithm
+        KeyAlgorithm::SkEd25519 => "Ed25519-SK".into(), // i18n: not text: algorithm
+        KeyAlgorithm::SkEcdsaP256 => "ECDSA-SK P-256".into(), // i18n: not text: algorithm
     }
 }
 

@@ -5,7 +5,8 @@
 //! counts); the Chinese one words the same rule from its code.
 
 use keyrack_api::{
-    ApiError, ErrorCode, FieldError, KeyRefusal, PolicyRule, PolicyViolation, PublicKeyError, Rule,
+    ApiError, ErrorCode, FieldError, ImportCode, KeyRefusal, PolicyRule, PolicyViolation,
+    PublicKeyError, Rule, SkipReason,
 };
 
 use crate::i18n::{language, t, Language, Msg};
@@ -225,17 +226,22 @@ pub fn public_key_refusal(e: &PublicKeyError) -> String {
     }
 }
 
-/// A refusal from its code alone, as an import result gives it: a public key reason
-/// (`malformed`) or an API error code (`KeyPairNameDuplicate`).
-pub fn refusal_by_code(code: &str) -> String {
+/// Why an import line was skipped or refused, from its code alone.
+pub fn import_code(code: ImportCode) -> &'static str {
     match code {
-        // i18n: not text: error codes, as the API names them.
-        "KeyPairNameDuplicate" => t(Msg::ErrorsNameDuplicate).into(),
-        "KeyPairLimitExceeded" => t(Msg::ErrorsLimitExceeded).into(), // i18n: not text: a code
-        "PublicKeyDuplicate" => t(Msg::ImportOutcomeDuplicate).into(), // i18n: not text: a code
-        "PolicyViolation" => t(Msg::ImportRefusedByPolicy).into(),    // i18n: not text: a code
-        "InvalidParameter" => t(Msg::ErrorsInvalidParameter).into(),  // i18n: not text: a code
-        reason => refusal_by_reason(reason.parse().unwrap_or(KeyRefusal::Unknown)).into(),
+        ImportCode::Skipped(reason) => t(match reason {
+            SkipReason::Blank => Msg::ImportSkippedBlank,
+            SkipReason::Comment => Msg::ImportSkippedComment,
+            SkipReason::NotSelected => Msg::ImportSkippedNotSelected,
+            SkipReason::HasOptions => Msg::ImportSkippedHasOptions,
+        }),
+        ImportCode::Key(reason) => refusal_by_reason(reason),
+        ImportCode::Policy => t(Msg::ImportRefusedByPolicy),
+        ImportCode::NameDuplicate => t(Msg::ErrorsNameDuplicate),
+        ImportCode::InvalidName => t(Msg::ErrorsInvalidParameter),
+        ImportCode::LimitExceeded => t(Msg::ErrorsLimitExceeded),
+        ImportCode::KeyDuplicate => t(Msg::ImportOutcomeDuplicate),
+        ImportCode::Unknown => t(Msg::RulesKeyRefused),
     }
 }
 

@@ -12,7 +12,7 @@ use keyrack::key_pairs::bind_instances::{
     BindInstancesForm, BindSubmission, InstanceLoader, InstancePage,
 };
 use keyrack::key_pairs::bind_results::BindResults;
-use keyrack::key_pairs::instance_picker::BindMode;
+use keyrack_api::BindDirection;
 use keyrack_api::{
     ApiError, BindOutcome, BindRequest, BindResponse, BindResult, ErrorCode, Instance,
     InstanceQuery, InstanceState, List, Os, Region,
@@ -245,7 +245,7 @@ impl FakeServer {
 
 /// A form over `server` whose submissions land in the returned signal.
 fn mount_over(
-    mode: BindMode,
+    mode: BindDirection,
     bound_ids: Vec<String>,
     server: &FakeServer,
 ) -> (HtmlElement, RwSignal<Option<BindSubmission>>) {
@@ -273,7 +273,7 @@ fn mount_over(
 
 /// A form over [`fleet`].
 fn mount_form(
-    mode: BindMode,
+    mode: BindDirection,
     bound_ids: Vec<String>,
 ) -> (HtmlElement, RwSignal<Option<BindSubmission>>) {
     mount_over(mode, bound_ids, &FakeServer::new(fleet()))
@@ -287,7 +287,7 @@ fn request(submitted: RwSignal<Option<BindSubmission>>) -> Option<BindRequest> {
 
 #[wasm_bindgen_test]
 async fn bind_defaults_to_first_region_with_instances_and_shows_each_state() {
-    let (root, _) = mount_form(BindMode::Bind, vec![]);
+    let (root, _) = mount_form(BindDirection::Bind, vec![]);
     settle().await;
     let select: HtmlSelectElement = find(&root, "select").unchecked_into();
     assert_eq!(select.value(), "ap-guangzhou");
@@ -307,7 +307,7 @@ async fn bind_defaults_to_first_region_with_instances_and_shows_each_state() {
 
 #[wasm_bindgen_test]
 async fn running_instance_needs_force_shutdown() {
-    let (root, _) = mount_form(BindMode::Bind, vec![]);
+    let (root, _) = mount_form(BindDirection::Bind, vec![]);
     settle().await;
     let web = pick(&root, "web-1");
     assert!(web.disabled());
@@ -343,7 +343,7 @@ async fn running_instance_needs_force_shutdown() {
 
 #[wasm_bindgen_test]
 async fn windows_full_and_already_bound_instances_are_disabled() {
-    let (root, _) = mount_form(BindMode::Bind, vec![]);
+    let (root, _) = mount_form(BindDirection::Bind, vec![]);
     settle().await;
     force_shutdown(&root).click();
     tick().await;
@@ -363,7 +363,7 @@ async fn windows_full_and_already_bound_instances_are_disabled() {
 
 #[wasm_bindgen_test]
 async fn bind_is_disabled_until_a_selection_and_sends_it() {
-    let (root, submitted) = mount_form(BindMode::Bind, vec![]);
+    let (root, submitted) = mount_form(BindDirection::Bind, vec![]);
     settle().await;
     assert!(button(&root, "Bind").disabled());
     pick(&root, "db-1").click();
@@ -395,7 +395,7 @@ async fn bind_shows_progress_while_pending() {
         view! {
             <Router>
                 <BindInstancesForm
-                    mode=BindMode::Bind
+                    mode=BindDirection::Bind
                     key_id=KEY
                     bound_ids=vec![]
                     regions=regions()
@@ -417,7 +417,7 @@ async fn bind_shows_progress_while_pending() {
 #[wasm_bindgen_test]
 async fn region_switch_filters_the_list_and_clears_the_selection() {
     let server = FakeServer::new(fleet());
-    let (root, _) = mount_over(BindMode::Bind, vec![], &server);
+    let (root, _) = mount_over(BindDirection::Bind, vec![], &server);
     settle().await;
     pick(&root, "db-1").click();
     tick().await;
@@ -436,7 +436,7 @@ async fn region_switch_filters_the_list_and_clears_the_selection() {
 #[wasm_bindgen_test]
 async fn search_filters_by_name_id_or_ip() {
     let server = FakeServer::new(fleet());
-    let (root, _) = mount_over(BindMode::Bind, vec![], &server);
+    let (root, _) = mount_over(BindDirection::Bind, vec![], &server);
     settle().await;
     search(&root, "WEB");
     after_typing().await;
@@ -458,7 +458,7 @@ async fn search_filters_by_name_id_or_ip() {
 #[wasm_bindgen_test]
 async fn lists_twenty_a_page_asked_of_the_server() {
     let server = FakeServer::new(big_fleet(250));
-    let (root, _) = mount_over(BindMode::Bind, vec![], &server);
+    let (root, _) = mount_over(BindDirection::Bind, vec![], &server);
     settle().await;
     assert_eq!(rows(&root), 20);
     let page = text(&root);
@@ -495,7 +495,7 @@ async fn lists_twenty_a_page_asked_of_the_server() {
 #[wasm_bindgen_test]
 async fn the_selection_survives_a_page_change() {
     let server = FakeServer::new(big_fleet(250));
-    let (root, submitted) = mount_over(BindMode::Bind, vec![], &server);
+    let (root, submitted) = mount_over(BindDirection::Bind, vec![], &server);
     settle().await;
     pick(&root, "vm-003").click();
     tick().await;
@@ -522,7 +522,7 @@ async fn the_selection_survives_a_page_change() {
 #[wasm_bindgen_test]
 async fn last_page_and_a_long_count_read_well() {
     let server = FakeServer::new(big_fleet(1234));
-    let (root, _) = mount_over(BindMode::Bind, vec![], &server);
+    let (root, _) = mount_over(BindDirection::Bind, vec![], &server);
     settle().await;
     assert!(text(&root).contains("1–20 of 1,234"));
     search(&root, "vm-24");
@@ -535,7 +535,7 @@ async fn last_page_and_a_long_count_read_well() {
 #[wasm_bindgen_test]
 async fn a_search_waits_for_a_pause_and_starts_at_page_one() {
     let server = FakeServer::new(big_fleet(250));
-    let (root, _) = mount_over(BindMode::Bind, vec![], &server);
+    let (root, _) = mount_over(BindDirection::Bind, vec![], &server);
     settle().await;
     button(&root, "Next ›").click();
     settle().await;
@@ -570,7 +570,7 @@ async fn a_search_waits_for_a_pause_and_starts_at_page_one() {
 #[wasm_bindgen_test]
 async fn a_late_answer_for_an_older_page_is_dropped() {
     let server = FakeServer::new(big_fleet(250));
-    let (root, _) = mount_over(BindMode::Bind, vec![], &server);
+    let (root, _) = mount_over(BindDirection::Bind, vec![], &server);
     settle().await;
     button(&root, "Next ›").click();
     settle().await;
@@ -612,7 +612,7 @@ async fn a_late_answer_for_an_older_page_is_dropped() {
 async fn a_failed_page_offers_retry() {
     let server = FakeServer::new(big_fleet(250));
     server.fail_next.store(true, Ordering::SeqCst);
-    let (root, _) = mount_over(BindMode::Bind, vec![], &server);
+    let (root, _) = mount_over(BindDirection::Bind, vec![], &server);
     settle().await;
     let page = text(&root);
     assert!(page.contains("Could not load this page"), "{page}");
@@ -626,7 +626,7 @@ async fn a_failed_page_offers_retry() {
 #[wasm_bindgen_test]
 async fn unticking_force_shutdown_drops_picks_made_on_other_pages() {
     let server = FakeServer::new(big_fleet(250));
-    let (root, _) = mount_over(BindMode::Bind, vec![], &server);
+    let (root, _) = mount_over(BindDirection::Bind, vec![], &server);
     settle().await;
     force_shutdown(&root).click();
     tick().await;
@@ -646,7 +646,7 @@ async fn unticking_force_shutdown_drops_picks_made_on_other_pages() {
 
 #[wasm_bindgen_test]
 async fn empty_fleet_says_so() {
-    let (root, _) = mount_over(BindMode::Bind, vec![], &FakeServer::new(vec![]));
+    let (root, _) = mount_over(BindDirection::Bind, vec![], &FakeServer::new(vec![]));
     settle().await;
     assert!(text(&root).contains("There are no instances yet."));
 }
@@ -663,7 +663,7 @@ async fn unbind_lists_only_bound_instances() {
         }
     }
     let server = FakeServer::new(instances);
-    let (root, submitted) = mount_over(BindMode::Unbind, bound, &server);
+    let (root, submitted) = mount_over(BindDirection::Unbind, bound, &server);
     settle().await;
     let page = text(&root);
     assert!(page.contains("old-1") && page.contains("web-1"), "{page}");
@@ -695,7 +695,7 @@ async fn unbind_lists_only_bound_instances() {
 #[wasm_bindgen_test]
 async fn unbind_asks_the_server_for_the_keys_instances_only() {
     let server = FakeServer::new(fleet());
-    let (root, _) = mount_over(BindMode::Unbind, vec!["ins-old00001".into()], &server);
+    let (root, _) = mount_over(BindDirection::Unbind, vec!["ins-old00001".into()], &server);
     settle().await;
     search(&root, "old");
     after_typing().await;
@@ -714,7 +714,7 @@ async fn unbind_without_bound_instances_says_so() {
         view! {
             <Router>
                 <BindInstancesForm
-                    mode=BindMode::Unbind
+                    mode=BindDirection::Unbind
                     key_id="skey-unbound1"
                     bound_ids=vec![]
                     regions=regions()
@@ -759,7 +759,7 @@ async fn bind_results_count_and_give_each_reason() {
         ],
     };
     let root = mount(move || {
-        view! { <BindResults mode=BindMode::Bind response picked=fleet() on_close=|()| {} /> }
+        view! { <BindResults mode=BindDirection::Bind response picked=fleet() on_close=|()| {} /> }
     });
     tick().await;
     let page = text(&root);
@@ -791,7 +791,7 @@ async fn unbind_results_count_unbound_instances() {
         ],
     };
     let root = mount(move || {
-        view! { <BindResults mode=BindMode::Unbind response on_close=move |()| closed.set(true) /> }
+        view! { <BindResults mode=BindDirection::Unbind response on_close=move |()| closed.set(true) /> }
     });
     tick().await;
     let page = text(&root);
@@ -816,7 +816,7 @@ async fn a_bind_stopped_part_way_counts_the_instances_it_never_reached() {
     };
     let root = mount(move || {
         view! {
-            <BindResults mode=BindMode::Bind response picked=fleet() not_attempted=10 on_close=|()| {} />
+            <BindResults mode=BindDirection::Bind response picked=fleet() not_attempted=10 on_close=|()| {} />
         }
     });
     tick().await;

@@ -52,7 +52,7 @@ fn sample_key() -> KeyPair {
             .collect::<Vec<_>>()
             .join(" "),
         comment: "alice@example.com".into(),
-        algorithm: "ssh-ed25519".into(),
+        algorithm: keyrack_api::KeyAlgorithm::Ed25519,
         bits: 256,
         fingerprint_sha256: ED25519_SHA256.trim().into(),
         fingerprint_md5: "MD5:00".into(),
@@ -689,7 +689,7 @@ async fn import_form_previews_each_line_and_imports_the_selected_ones() {
     let mut duplicate = import_result(3, ImportOutcome::Duplicate, Some("alice@example.com"));
     duplicate.message = Some("the same key as line 2".into());
     let mut refused = import_result(5, ImportOutcome::Refused, None);
-    refused.code = Some("dsa".into());
+    refused.code = Some(keyrack_api::ImportCode::Key(keyrack_api::KeyRefusal::Dsa));
     refused.message = Some("DSA keys (ssh-dss) are not accepted".into());
     results.set(Some(ImportResponse {
         results: vec![

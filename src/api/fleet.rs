@@ -2,8 +2,8 @@
 
 use gloo_net::http::Method;
 use keyrack_api::{
-    ApiError, BindRequest, BindResponse, Image, Instance, InstanceQuery, List, Region,
-    LIST_LIMIT_MAX,
+    ApiError, BindDirection, BindRequest, BindResponse, Image, Instance, InstanceQuery, List,
+    PowerAction, Region, LIST_LIMIT_MAX,
 };
 
 use super::client::{Api, Call};
@@ -87,15 +87,10 @@ impl Api {
         })
     }
 
-    /// `POST /instances/{id}/start`: the instance, now `STARTING` (or as it was).
-    pub async fn start_instance(&self, id: &str) -> Result<Instance, ApiError> {
-        let path = format!("/instances/{}/start", encode(id));
-        self.json(Call::new(Method::POST, &path)).await
-    }
-
-    /// `POST /instances/{id}/stop`: the instance, now `STOPPING` (or as it was).
-    pub async fn stop_instance(&self, id: &str) -> Result<Instance, ApiError> {
-        let path = format!("/instances/{}/stop", encode(id));
+    /// `POST /instances/{id}/start` or `/stop`: the instance, now `STARTING` or `STOPPING`
+    /// (or as it was).
+    pub async fn change_power(&self, action: PowerAction, id: &str) -> Result<Instance, ApiError> {
+        let path = action.path(&encode(id));
         self.json(Call::new(Method::POST, &path)).await
     }
 
@@ -104,23 +99,14 @@ impl Api {
         self.json(Call::new(Method::GET, "/images")).await
     }
 
-    /// `POST /key-pairs/{id}/bind`
-    pub async fn bind_key_pair(
+    /// `POST /key-pairs/{id}/bind` or `/unbind`.
+    pub async fn change_bindings(
         &self,
+        direction: BindDirection,
         id: &str,
         body: &BindRequest,
     ) -> Result<BindResponse, ApiError> {
-        let path = format!("/key-pairs/{}/bind", encode(id));
-        self.json(Call::new(Method::POST, &path).json(body)).await
-    }
-
-    /// `POST /key-pairs/{id}/unbind`
-    pub async fn unbind_key_pair(
-        &self,
-        id: &str,
-        body: &BindRequest,
-    ) -> Result<BindResponse, ApiError> {
-        let path = format!("/key-pairs/{}/unbind", encode(id));
+        let path = direction.path(&encode(id));
         self.json(Call::new(Method::POST, &path).json(body)).await
     }
 }

@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use keyrack_api::{
-    ApiError, BindRequest, Instance, InstanceQuery, List, Region, BIND_INSTANCES_MAX,
+    ApiError, BindDirection, BindRequest, Instance, InstanceQuery, List, Region, BIND_INSTANCES_MAX,
 };
 use leptos::prelude::*;
 
@@ -17,7 +17,7 @@ mod picker;
 
 use self::parts::{ForceShutdown, ForceShutdownWarning, Pager, PickList, PickerFilters};
 use self::picker::Picker;
-use super::instance_picker::{BindMode, Selection};
+use super::instance_picker::{self, Selection};
 use crate::format::number;
 use crate::i18n::Msg;
 use crate::widgets::form::{FormButtons, ServerError};
@@ -49,7 +49,7 @@ pub struct BindSubmission {
 #[component]
 pub fn BindInstancesForm(
     /// Bind or unbind.
-    mode: BindMode,
+    mode: BindDirection,
     /// The key pair's id.
     #[prop(into)]
     key_id: String,
@@ -115,7 +115,7 @@ pub fn BindInstancesForm(
                 pending
                 blocked=Signal::derive(move || count() == 0 || too_many())
                 on_cancel
-                ok_label=mode.action()
+                ok_label=instance_picker::action(mode)
             />
         </form>
     }

@@ -5,16 +5,16 @@ use keyrack_api::{
 };
 use leptos::prelude::*;
 
-use super::instance_picker::BindMode;
 use crate::format::number;
 use crate::i18n::{t, Msg};
 use crate::widgets::batch::NotAttempted;
+use keyrack_api::BindDirection;
 
 /// "Bound to N of M instances" and what happened to each instance.
 #[component]
 pub fn BindResults(
     /// Bind or unbind.
-    mode: BindMode,
+    mode: BindDirection,
     /// The server's answer.
     response: BindResponse,
     /// The instances the request named, as they were picked, to show names beside ids.
@@ -37,12 +37,12 @@ pub fn BindResults(
         .count();
     let total = response.results.len() + not_attempted;
     let untouched = t(match mode {
-        BindMode::Bind => Msg::BindBindNotAttempted,
-        BindMode::Unbind => Msg::BindUnbindNotAttempted,
+        BindDirection::Bind => Msg::BindBindNotAttempted,
+        BindDirection::Unbind => Msg::BindUnbindNotAttempted,
     });
     let summary = match mode {
-        BindMode::Bind => Msg::BindBoundSummary,
-        BindMode::Unbind => Msg::BindUnboundSummary,
+        BindDirection::Bind => Msg::BindBoundSummary,
+        BindDirection::Unbind => Msg::BindUnboundSummary,
     }
     .with(&[
         ("done", &number(done as f64)),

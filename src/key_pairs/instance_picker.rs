@@ -1,7 +1,7 @@
 //! One pickable instance of the Bind / Unbind dialogs, why it may not be pickable, and the
 //! selection the dialog keeps across pages.
 
-use keyrack_api::{Instance, InstanceState, Os, KEYS_PER_INSTANCE_MAX};
+use keyrack_api::{BindDirection, Instance, InstanceState, Os, KEYS_PER_INSTANCE_MAX};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -9,30 +9,19 @@ use crate::i18n::{t, Msg};
 use crate::routes;
 use crate::widgets::instance_state::{os_label, StateBadge};
 
-/// Bind or unbind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BindMode {
-    /// **Bind instance**.
-    Bind,
-    /// **Unbind instance**.
-    Unbind,
+/// The Bind / Unbind dialog's title, in the guide's words.
+pub fn title(direction: BindDirection) -> &'static str {
+    match direction {
+        BindDirection::Bind => t(Msg::BindBindTitle),
+        BindDirection::Unbind => t(Msg::BindUnbindTitle),
+    }
 }
 
-impl BindMode {
-    /// The dialog title, in the guide's words.
-    pub fn title(self) -> &'static str {
-        match self {
-            Self::Bind => t(Msg::BindBindTitle),
-            Self::Unbind => t(Msg::BindUnbindTitle),
-        }
-    }
-
-    /// The primary button.
-    pub fn action(self) -> &'static str {
-        match self {
-            Self::Bind => t(Msg::BindBind),
-            Self::Unbind => t(Msg::BindUnbind),
-        }
+/// The dialog's primary button.
+pub fn action(direction: BindDirection) -> &'static str {
+    match direction {
+        BindDirection::Bind => t(Msg::BindBind),
+        BindDirection::Unbind => t(Msg::BindUnbind),
     }
 }
 
@@ -113,14 +102,14 @@ impl Selection {
 pub fn blocker(
     instance: &Instance,
     already_bound: bool,
-    mode: BindMode,
+    mode: BindDirection,
     force: bool,
 ) -> Option<Blocker> {
-    if mode == BindMode::Bind && already_bound {
+    if mode == BindDirection::Bind && already_bound {
         Some(Blocker::AlreadyBound)
     } else if instance.os == Os::Windows {
         Some(Blocker::Windows)
-    } else if mode == BindMode::Bind && instance.key_ids.len() >= KEYS_PER_INSTANCE_MAX {
+    } else if mode == BindDirection::Bind && instance.key_ids.len() >= KEYS_PER_INSTANCE_MAX {
         Some(Blocker::KeyLimit)
     } else if instance.state != InstanceState::Stopped && !force {
         Some(Blocker::NotStopped)

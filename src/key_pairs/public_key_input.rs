@@ -97,7 +97,7 @@ fn KeyPreview(info: PublicKeyInfo) -> impl IntoView {
     view! {
         <dl class="key-preview">
             <dt>{t(Msg::CreatePreviewType)}</dt>
-            <dd>{format::key_type(info.algorithm.as_str(), info.bits)}</dd>
+            <dd>{format::key_type(info.algorithm, info.bits)}</dd>
             <dt>{t(Msg::CreatePreviewBits)}</dt>
             <dd>{info.bits}</dd>
             <dt>{t(Msg::CreatePreviewFingerprint)}</dt>

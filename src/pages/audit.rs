@@ -3,7 +3,7 @@
 
 mod filters;
 
-use keyrack_api::{AuditEntry, AuditQuery, TokenRole};
+use keyrack_api::{AuditEntry, AuditQuery};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -72,7 +72,7 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
         .then(|| Msg::AuditRequests.with(&[("count", &format::number(entry.repeats as f64))]));
     let who = match (&entry.actor_name, entry.actor_role) {
         (Some(name), role) => {
-            let role = role.map(role_label);
+            let role = role.map(format::role);
             view! {
                 <div>{name.clone()}</div>
                 <div class="muted mono" title=entry.actor_id.clone()>{role.unwrap_or_default()}</div>
@@ -106,15 +106,6 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
             </td>
         </tr>
     }
-}
-
-/// The role of the token that made a request, as the API spells it in English.
-fn role_label(role: TokenRole) -> &'static str {
-    t(match role {
-        TokenRole::Admin => Msg::AuditRoleAdmin,
-        TokenRole::Viewer => Msg::AuditRoleViewer,
-        TokenRole::Agent => Msg::AuditRoleAgent,
-    })
 }
 
 /// Every id an import or a batch delete touched, folded under their count.

@@ -14,10 +14,10 @@ use crate::api::Api;
 use crate::i18n::{t, Msg};
 use crate::key_pairs::dialogs::binding::BindingDialog;
 use crate::key_pairs::dialogs::{KeyDialog, KeyDialogHost};
-use crate::key_pairs::instance_picker::BindMode;
 use crate::widgets::copy_button::CopyButton;
 use crate::widgets::status::{LoadError, Loading};
 use crate::{format, routes};
+use keyrack_api::BindDirection;
 
 /// `/keys/{id}` as the router shows it: its own wasm chunk, fetched when first opened (src/lazy.rs).
 #[cfg_attr(keyrack_split, leptos::lazy)]
@@ -93,7 +93,7 @@ fn KeyActions(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoVie
     let open = move |d: KeyDialog| dialog.set(Some(d));
     let (k1, k2, k3) = (key.clone(), key.clone(), key.clone());
     let bind_key = key.clone();
-    let bind = move |mode: BindMode| {
+    let bind = move |mode: BindDirection| {
         dialog.set(Some(KeyDialog::Binding(BindingDialog {
             mode,
             key: bind_key.clone(),
@@ -103,13 +103,13 @@ fn KeyActions(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoVie
     let unbound = key.instance_ids.is_empty();
     view! {
         <div class="actions admin-only">
-            <button type="button" class="button" on:click=move |_| bind(BindMode::Bind)>{t(Msg::DetailsBind)}</button>
+            <button type="button" class="button" on:click=move |_| bind(BindDirection::Bind)>{t(Msg::DetailsBind)}</button>
             <button
                 type="button"
                 class="button"
                 disabled=unbound
                 title=unbound.then_some(t(Msg::DetailsNotBound))
-                on:click=move |_| unbind(BindMode::Unbind)
+                on:click=move |_| unbind(BindDirection::Unbind)
             >
                 {t(Msg::DetailsUnbind)}
             </button>
@@ -159,7 +159,7 @@ fn KeyDetails(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoVie
                 <dt>{t(Msg::DetailsName)}</dt><dd>{key.name.clone()}</dd>
                 <dt>"ID"</dt><dd class="mono">{key.id.clone()}</dd>
                 <dt>{t(Msg::DetailsDescription)}</dt><dd>{key.description.clone()}</dd>
-                <dt>{t(Msg::DetailsType)}</dt><dd>{format::key_type(&key.algorithm, key.bits)} " (" {key.algorithm.clone()} ")"</dd>
+                <dt>{t(Msg::DetailsType)}</dt><dd>{format::key_type(key.algorithm, key.bits)} " (" {key.algorithm.as_str()} ")"</dd>
                 <dt>{t(Msg::DetailsBits)}</dt><dd>{key.bits}</dd>
                 <dt>{t(Msg::DetailsPolicy)}</dt>
                 <dd class="policy-mark">

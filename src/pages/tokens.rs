@@ -3,7 +3,7 @@
 
 pub mod create_token;
 
-use keyrack_api::{CreateToken, CreatedToken, TokenInfo, TokenRole};
+use keyrack_api::{CreateToken, CreatedToken, TokenInfo};
 use leptos::prelude::*;
 
 use self::create_token::{CreateTokenForm, TokenCreated};
@@ -91,7 +91,7 @@ fn TokenTable(items: Vec<TokenInfo>, dialog: RwSignal<Option<TokenDialog>>) -> i
                                     <div class="mono">{info.id.clone()}</div>
                                     <div>{info.name.clone()} " " {yours.then_some(view! { <span class="tag">{t(Msg::TokensThisSession)}</span> })}</div>
                                 </td>
-                                <td>{role_label(info.role)}</td>
+                                <td>{format::role(info.role)}</td>
                                 <td class="mono">{info.instance_id.clone().unwrap_or_default()}</td>
                                 <td class="nowrap" title=info.created_at.clone()>{format::timestamp(&info.created_at)}</td>
                                 <td>{status}</td>
@@ -112,14 +112,6 @@ fn TokenTable(items: Vec<TokenInfo>, dialog: RwSignal<Option<TokenDialog>>) -> i
                 </tbody>
             </table>
         </div>
-    }
-}
-
-fn role_label(role: TokenRole) -> &'static str {
-    match role {
-        TokenRole::Admin => t(Msg::TokensRoleAdmin),
-        TokenRole::Viewer => t(Msg::TokensRoleViewer),
-        TokenRole::Agent => t(Msg::TokensRoleAgent),
     }
 }
 

@@ -15,8 +15,8 @@ use crate::auth::Session;
 use crate::i18n::{t, Msg};
 use crate::lazy::on_demand;
 use crate::pages::sign_in::switch_token_dialog;
-use crate::routes;
 use crate::widgets::preferences::Preferences;
+use crate::{format, routes};
 
 /// The frame around every console page.
 #[component]
@@ -93,9 +93,10 @@ fn Identity() -> impl IntoView {
     move || {
         session.me().map(|me| {
             let role = match me.role {
-                TokenRole::Admin => t(Msg::LayoutRoleAdmin),
-                TokenRole::Viewer => t(Msg::LayoutRoleViewer),
-                TokenRole::Agent => t(Msg::LayoutRoleAgent),
+                TokenRole::Viewer => {
+                    Msg::LayoutViewerReadOnly.with(&[("role", &format::role(me.role))])
+                }
+                other => format::role(other).to_owned(),
             };
             view! {
                 <div class="identity">

@@ -1,12 +1,11 @@
-//! Regions, instances and custom images, and binding keys to instances.
+//! Regions, instances and custom images.
 
 use serde::{Deserialize, Serialize};
 
 use crate::query_string::{number, spelled};
 
-use crate::capped::capped;
 use crate::error::{FieldError, Rule};
-use crate::limits::{BIND_INSTANCES_MAX, FLEET_NAME_MAX_CHARS, REGION_ID_MAX_CHARS};
+use crate::limits::{FLEET_NAME_MAX_CHARS, REGION_ID_MAX_CHARS};
 use crate::validate::clean_text;
 
 /// A region such as `ap-guangzhou`.
@@ -164,83 +163,6 @@ fn sha256_fingerprint<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<S
             }
         })
         .transpose()
-}
-
-/// `POST /key-pairs/{id}/bind` and `/unbind`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct BindRequest {
-    /// 1–100 instance ids.
-    #[serde(deserialize_with = "capped::<_, _, BIND_INSTANCES_MAX>")]
-    pub instance_ids: Vec<String>,
-    /// Stop running instances first and start them again afterwards.
-    #[serde(default)]
-    pub force_stop: bool,
-}
-
-impl BindRequest {
-    /// Checks the number of instance ids given (1–100, repeats counted).
-    pub fn validate(&self) -> Result<(), FieldError> {
-        if self.instance_ids.is_empty() {
-            return Err(FieldError::new(
-                "instance_ids",
-                Rule::Required,
-                "select at least one instance",
-            ));
-        }
-        if self.instance_ids.len() > BIND_INSTANCES_MAX {
-            return Err(FieldError::new(
-                "instance_ids",
-                Rule::Count,
-                format!("at most {BIND_INSTANCES_MAX} instance ids per call"),
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// What happened to one instance of a bind or unbind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum BindOutcome {
-    /// Now bound.
-    Bound,
-    /// Was bound already.
-    AlreadyBound,
-    /// Now unbound.
-    Unbound,
-    /// Was not bound.
-    NotBound,
-    /// Not shut down; `state` says what it is.
-    InstanceRunning,
-    /// Windows instances take no SSH keys.
-    OsUnsupported,
-    /// No such instance.
-    NotFound,
-    /// The instance already holds 16 keys.
-    KeyLimit,
-}
-
-/// One instance's outcome.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct BindResult {
-    /// The instance id as given.
-    pub instance_id: String,
-    /// What happened.
-    pub outcome: BindOutcome,
-    /// The instance's state, for `instance_running`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<InstanceState>,
-}
-
-/// The answer to a bind or unbind.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct BindResponse {
-    /// Per-instance outcomes, in the order given.
-    pub results: Vec<BindResult>,
 }
 
 /// `POST /instances`: registers an instance (such as a real host whose sshd asks Keyrack for
@@ -435,22 +357,6 @@ mod tests {
         assert_eq!(
             starting.validate().map_err(|e| e.field),
             Err("state".into())
-        );
-    }
-
-    #[test]
-    fn bind_request_counts_ids() {
-        let req = |n: usize| BindRequest {
-            instance_ids: (0..n).map(|i| format!("ins-{i:08}")).collect(),
-            force_stop: false,
-        };
-        assert_eq!(req(0).validate().map_err(|e| e.rule), Err(Rule::Required));
-        assert!(req(1).validate().is_ok());
-        assert!(req(BIND_INSTANCES_MAX).validate().is_ok());
-        let too_many = req(BIND_INSTANCES_MAX + 1).validate().expect_err("101 ids");
-        assert_eq!(
-            (too_many.field.as_str(), too_many.rule),
-            ("instance_ids", Rule::Count)
         );
     }
 

@@ -126,10 +126,12 @@ pub struct ImportResult {
     /// `created`: the new id; `duplicate`: the existing key pair's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `refused`: why, as a stable code (`dsa`, `rsa_too_short`, `certificate`, `malformed`,
-    /// `policy`, …, or an API error code).
+    /// `refused` and `skipped`: why, as a stable code (`comment`, `not_selected`, `dsa`,
+    /// `rsa_too_short`, `malformed`, `policy`, …, or an API error code such as
+    /// `KeyPairNameDuplicate`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub code: Option<crate::ImportCode>,
     /// The reason in words (refusals, skips, duplicates).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -175,7 +177,7 @@ pub enum ImportLine {
     /// Blank or a `#` comment.
     Skipped {
         /// Why.
-        message: &'static str,
+        reason: crate::SkipReason,
     },
     /// A key Keyrack accepts.
     Key {
@@ -205,11 +207,13 @@ fn read_line(line: &str) -> ImportLine {
     let line = line.trim();
     if line.is_empty() {
         return ImportLine::Skipped {
-            message: "blank line",
+            reason: crate::SkipReason::Blank,
         };
     }
     if line.starts_with('#') {
-        return ImportLine::Skipped { message: "comment" };
+        return ImportLine::Skipped {
+            reason: crate::SkipReason::Comment,
+        };
     }
     let first = line.split_whitespace().next().unwrap_or_default();
     let (options, key) = if looks_like_algorithm(first) {
@@ -309,16 +313,9 @@ mod tests {
         );
         let lines = read_authorized_keys(&text);
         assert_eq!(lines.len(), 6);
-        assert_eq!(lines[0], (1, ImportLine::Skipped { message: "comment" }));
-        assert_eq!(
-            lines[1],
-            (
-                2,
-                ImportLine::Skipped {
-                    message: "blank line"
-                }
-            )
-        );
+        let skipped = |reason| ImportLine::Skipped { reason };
+        assert_eq!(lines[0], (1, skipped(crate::SkipReason::Comment)));
+        assert_eq!(lines[1], (2, skipped(crate::SkipReason::Blank)));
         assert!(matches!(
             &lines[2].1,
             ImportLine::Key {

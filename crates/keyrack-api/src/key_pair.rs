@@ -36,7 +36,7 @@ pub struct KeyPair {
     /// The comment that came with the public key.
     pub comment: String,
     /// SSH algorithm name.
-    pub algorithm: String,
+    pub algorithm: crate::KeyAlgorithm,
     /// Key size in bits.
     pub bits: u32,
     /// `SHA256:…` as `ssh-keygen -l` prints it.

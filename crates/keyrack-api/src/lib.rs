@@ -17,17 +17,20 @@
 #![warn(missing_docs)]
 
 mod admin;
+mod binding;
 mod capped;
 mod error;
 mod expiry;
 mod fleet;
 mod import;
+mod import_code;
 mod key_pair;
 mod keygen;
 mod limits;
 mod list;
 mod login;
 mod policy;
+mod power;
 mod public_key;
 mod query_string;
 mod spelling;
@@ -38,20 +41,21 @@ pub use admin::{
     validate_token_name, AuditEntry, AuditQuery, CreateToken, CreatedToken, TokenInfo, TokenRole,
     TOKEN_NAME_MAX_CHARS,
 };
+pub use binding::{BindDirection, BindOutcome, BindRequest, BindResponse, BindResult};
 pub use error::{ApiError, ErrorBody, ErrorCode, FieldError, Rule};
 pub use expiry::{
     check_new_expiry, parse_expires_at, sshd_expiry_time, stored_form, KeyStatus,
     EXPIRING_WITHIN_DAYS,
 };
 pub use fleet::{
-    is_sha256_fingerprint, AuthorizedKeysQuery, BindOutcome, BindRequest, BindResponse, BindResult,
-    CreateImage, CreateInstance, CreatedInstance, Image, Instance, InstanceQuery, InstanceState,
-    Os, Region,
+    is_sha256_fingerprint, AuthorizedKeysQuery, CreateImage, CreateInstance, CreatedInstance,
+    Image, Instance, InstanceQuery, InstanceState, Os, Region,
 };
 pub use import::{
     name_from_comment, read_authorized_keys, unique_name, ImportLine, ImportName, ImportOutcome,
     ImportRequest, ImportResponse, ImportResult, IMPORT_MAX_BYTES, IMPORT_MAX_LINES,
 };
+pub use import_code::{ImportCode, SkipReason};
 pub use key_pair::{
     BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult, CreateKeyPair, DeleteOutcome,
     KeyPair, Origin, ReplaceTags, UpdateKeyPair,
@@ -64,6 +68,7 @@ pub use login::{
     UNUSED_FOR_DAYS_MAX,
 };
 pub use policy::{Policy, PolicyRule, PolicyViolation, MAX_LIFETIME_DAYS_MAX};
+pub use power::{PowerAction, PowerChange};
 pub use public_key::{parse_public_key, KeyAlgorithm, KeyRefusal, PublicKeyError, PublicKeyInfo};
 pub use query_string::{
     from_query_string, from_query_string_lenient, query_pairs, to_query_string,

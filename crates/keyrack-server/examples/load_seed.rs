@@ -157,7 +157,7 @@ fn build(args: &Args) -> Result<Seed, BoxError> {
             description: String::new(),
             public_key: info.public_key,
             comment: format!("load-{n:06}@bench"),
-            algorithm: info.algorithm.as_str().to_owned(),
+            algorithm: info.algorithm,
             bits: info.bits,
             fingerprint_sha256: info.fingerprint_sha256,
             fingerprint_md5: info.fingerprint_md5,

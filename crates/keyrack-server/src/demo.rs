@@ -260,7 +260,7 @@ fn key_pairs(now: OffsetDateTime) -> Vec<KeyPair> {
                 description: k.description.into(),
                 public_key: info.public_key,
                 comment: info.comment,
-                algorithm: info.algorithm.as_str().to_owned(),
+                algorithm: info.algorithm,
                 bits: info.bits,
                 fingerprint_sha256: info.fingerprint_sha256,
                 fingerprint_md5: info.fingerprint_md5,

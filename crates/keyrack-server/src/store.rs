@@ -47,8 +47,8 @@ pub use audit::{
     note_targets, AuditFilter, AuditOutcome, AuditScope, NewAuditEntry, TEXT_MAX_CHARS,
 };
 pub use backend::Backend;
-pub use bindings::{BindingFacts, BindingStep, Direction};
-pub use fleet::{BoundKey, InstanceFilter, NewInstance, PowerStep};
+pub use bindings::{BindingFacts, BindingStep};
+pub use fleet::{BoundKey, InstanceFilter, NewInstance};
 pub use key_pairs::{Deletion, KeyPairFilter, NewKeyPair, StatusAt};
 pub use logins::NewLogin;
 pub use seed::Seed;

@@ -738,7 +738,7 @@ async fn rsa_keys_over_16384_bits_are_refused_with_their_size() {
     // OpenSSH's largest is accepted.
     let k = server.create("largest", &rsa_line(16_384)).await;
     assert_eq!(k.bits, 16_384, "{k:?}");
-    assert_eq!(k.algorithm, "ssh-rsa");
+    assert_eq!(k.algorithm, keyrack_api::KeyAlgorithm::Rsa);
 }
 
 #[tokio::test]

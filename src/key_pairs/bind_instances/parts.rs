@@ -1,7 +1,7 @@
 //! The parts of the form: *Region* and search, the list of one page, the pager and *Force
 //! shutdown*.
 
-use keyrack_api::{Instance, Region};
+use keyrack_api::{BindDirection, Instance, Region};
 use leptos::html;
 use leptos::prelude::*;
 
@@ -9,7 +9,7 @@ use super::picker::{Listing, Picker};
 use super::PAGE_SIZE;
 use crate::format::number;
 use crate::i18n::{t, Msg};
-use crate::key_pairs::instance_picker::{BindMode, InstancePickRow};
+use crate::key_pairs::instance_picker::InstancePickRow;
 use crate::widgets::status::{LoadError, Loading};
 
 /// *Region* and the search box.
@@ -81,8 +81,8 @@ pub(super) fn PickList(picker: Picker) -> impl IntoView {
         Listing::Loading => view! { <Loading /> }.into_any(),
         Listing::Failed(error) => view! { <LoadError error on_retry=retry /> }.into_any(),
         Listing::Nothing => empty(t(match picker.mode {
-            BindMode::Bind => Msg::BindNoInstances,
-            BindMode::Unbind => Msg::BindNoneBound,
+            BindDirection::Bind => Msg::BindNoInstances,
+            BindDirection::Unbind => Msg::BindNoneBound,
         })),
         Listing::Page { list, .. } if list.items.is_empty() => empty(picker.empty_text()),
         Listing::Page { list, .. } => view! { <PickRows picker items=list.items /> }.into_any(),
@@ -193,8 +193,8 @@ pub(super) fn ForceShutdown(picker: Picker) -> impl IntoView {
 #[component]
 pub(super) fn ForceShutdownWarning(picker: Picker) -> impl IntoView {
     let warning = t(match picker.mode {
-        BindMode::Bind => Msg::BindForceWarningBind,
-        BindMode::Unbind => Msg::BindForceWarningUnbind,
+        BindDirection::Bind => Msg::BindForceWarningBind,
+        BindDirection::Unbind => Msg::BindForceWarningUnbind,
     });
     view! {
         <div class="alert alert-warning" role="note" hidden=move || !picker.force.get()>

@@ -1,12 +1,12 @@
 //! The picker's state: region, search, page, what the list shows, and the selection, which
 //! outlives any one page.
 
-use keyrack_api::{ApiError, Instance, InstanceQuery, List};
+use keyrack_api::{ApiError, BindDirection, Instance, InstanceQuery, List};
 use leptos::prelude::*;
 
 use super::{InstanceLoader, PAGE_SIZE, SEARCH_PAUSE};
 use crate::i18n::{t, Msg};
-use crate::key_pairs::instance_picker::{blocker, BindMode, Blocker, Selection};
+use crate::key_pairs::instance_picker::{blocker, Blocker, Selection};
 
 /// What the list shows.
 #[derive(Debug, Clone)]
@@ -24,7 +24,7 @@ pub(super) enum Listing {
 /// The picker's state; `Copy`, so every part of the form can hold it.
 #[derive(Clone, Copy)]
 pub(super) struct Picker {
-    pub(super) mode: BindMode,
+    pub(super) mode: BindDirection,
     /// The key pair's id and the instances it is bound to.
     pub(super) key: StoredValue<(String, Vec<String>)>,
     pub(super) loader: InstanceLoader,
@@ -51,7 +51,7 @@ pub(super) struct Picker {
 
 impl Picker {
     pub(super) fn new(
-        mode: BindMode,
+        mode: BindDirection,
         key_id: String,
         bound_ids: Vec<String>,
         loader: InstanceLoader,
@@ -78,7 +78,7 @@ impl Picker {
     /// for any one instance: its region is where the dialog opens.
     pub(super) fn query(self) -> InstanceQuery {
         let key_pair =
-            (self.mode == BindMode::Unbind).then(|| self.key.with_value(|k| k.0.clone()));
+            (self.mode == BindDirection::Unbind).then(|| self.key.with_value(|k| k.0.clone()));
         match self.region.get() {
             None => InstanceQuery {
                 key_pair,

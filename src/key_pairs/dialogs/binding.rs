@@ -1,7 +1,7 @@
 //! Wires **Bind instance** and **Unbind instance** to the API.
 
 use keyrack_api::{
-    BindRequest, BindResponse, BindResult, Instance, InstanceQuery, KeyPair, Region,
+    BindDirection, BindRequest, BindResponse, BindResult, Instance, InstanceQuery, KeyPair, Region,
 };
 use leptos::prelude::*;
 
@@ -11,7 +11,7 @@ use crate::key_pairs::bind_instances::{
     BindInstancesForm, BindSubmission, InstanceLoader, InstancePage,
 };
 use crate::key_pairs::bind_results::BindResults;
-use crate::key_pairs::instance_picker::BindMode;
+use crate::key_pairs::instance_picker;
 use crate::widgets::batch::{in_chunks, Batch, BatchProgress, BatchRunning};
 use crate::widgets::dialog::Dialog;
 use crate::widgets::request::Request;
@@ -21,7 +21,7 @@ use crate::widgets::status::{LoadError, Loading};
 #[derive(Debug, Clone, PartialEq)]
 pub struct BindingDialog {
     /// Bind or unbind.
-    pub mode: BindMode,
+    pub mode: BindDirection,
     /// The key pair.
     pub key: KeyPair,
 }
@@ -29,7 +29,7 @@ pub struct BindingDialog {
 /// **Bind instance** or **Unbind instance**, opened by [`super::KeyDialogHost`].
 #[component]
 pub fn BindDialog(
-    mode: BindMode,
+    mode: BindDirection,
     key: KeyPair,
     close: Callback<()>,
     on_changed: Callback<()>,
@@ -68,11 +68,9 @@ pub fn BindDialog(
                 },
             );
             async move {
-                let answer = match mode {
-                    BindMode::Bind => api.bind_key_pair(&id, &body).await,
-                    BindMode::Unbind => api.unbind_key_pair(&id, &body).await,
-                };
-                answer.map(|r| r.results)
+                api.change_bindings(mode, &id, &body)
+                    .await
+                    .map(|r| r.results)
             }
         };
         let work = in_chunks(instance_ids, BIND_CHUNK, send, progress, stop);
@@ -84,7 +82,7 @@ pub fn BindDialog(
     let retry = Callback::new(move |()| set_reload.update(|n| *n += 1));
     let key = StoredValue::new(key);
     view! {
-        <Dialog title=mode.title() on_close=close class="dialog-wide">
+        <Dialog title=instance_picker::title(mode) on_close=close class="dialog-wide">
             <p class="muted bind-key">
                 {t(Msg::BindKey)} <strong>{key.with_value(|k| k.name.clone())}</strong> " "
                 <span class="mono">{key.with_value(|k| k.id.clone())}</span>
@@ -113,7 +111,7 @@ type Outcome = (Batch<BindResult>, Vec<Instance>);
 /// The form, then the results once the server has answered.
 #[component]
 fn BindStep(
-    mode: BindMode,
+    mode: BindDirection,
     key: KeyPair,
     regions: Vec<Region>,
     loader: InstanceLoader,
@@ -125,8 +123,8 @@ fn BindStep(
     close: Callback<()>,
 ) -> impl IntoView {
     let doing = match mode {
-        BindMode::Bind => t(Msg::BindBinding),
-        BindMode::Unbind => t(Msg::BindUnbinding),
+        BindDirection::Bind => t(Msg::BindBinding),
+        BindDirection::Unbind => t(Msg::BindUnbinding),
     };
     move || match (outcome.get(), progress.get()) {
         (Some((batch, picked)), _) => {

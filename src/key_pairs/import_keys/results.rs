@@ -70,17 +70,8 @@ fn reason(r: &ImportResult) -> String {
             }
             _ => t(Msg::ImportSameKeyAsEarlierLine).into(),
         }),
-        ImportOutcome::Skipped => parts.push(
-            t(match r.message.as_deref() {
-                Some("comment") => Msg::ImportSkippedComment,
-                Some("blank line") => Msg::ImportSkippedBlank, // i18n: not text: the API's word
-                _ => Msg::ImportSkippedNotSelected,
-            })
-            .into(),
-        ),
-        ImportOutcome::Refused => parts.push(match r.code.as_deref() {
-            Some("policy") => t(Msg::ImportRefusedByPolicy).into(),
-            Some(code) => crate::messages::refusal_by_code(code),
+        ImportOutcome::Skipped | ImportOutcome::Refused => parts.push(match r.code {
+            Some(code) => crate::messages::import_code(code).into(),
             None => t(Msg::RulesKeyRefused).into(),
         }),
     }

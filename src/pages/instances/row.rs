@@ -1,6 +1,6 @@
 //! One instance in the table, with **Start**, **Shut down** and **Download authorized_keys**.
 
-use keyrack_api::{Instance, InstanceState};
+use keyrack_api::{Instance, PowerAction};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -10,12 +10,6 @@ use crate::i18n::{t, Msg};
 use crate::widgets::instance_state::{os_label, StateBadge};
 use crate::widgets::toast::Toasts;
 use crate::{format, messages, routes};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Power {
-    Start,
-    ShutDown,
-}
 
 /// A table row.
 #[component]
@@ -33,8 +27,8 @@ pub fn InstanceRow(
     let download = download_authorized_keys(instance.id.clone(), instance.name.clone());
     let run_stop = run.clone();
     let busy_stop = busy.clone();
-    let can_start = instance.state == InstanceState::Stopped;
-    let can_stop = instance.state == InstanceState::Running;
+    let can_start = PowerAction::Start.begins_from(instance.state);
+    let can_stop = PowerAction::Stop.begins_from(instance.state);
     view! {
         <tr>
             <td><div class="mono nowrap">{instance.id.clone()}</div><div>{instance.name.clone()}</div></td>
@@ -50,7 +44,7 @@ pub fn InstanceRow(
                     type="button"
                     class="button link"
                     disabled=move || !can_start || busy()
-                    on:click=move |_| run(Power::Start)
+                    on:click=move |_| run(PowerAction::Start)
                 >
                     {t(Msg::InstancesStart)}
                 </button>
@@ -58,7 +52,7 @@ pub fn InstanceRow(
                     type="button"
                     class="button link"
                     disabled=move || !can_stop || busy_stop()
-                    on:click=move |_| run_stop(Power::ShutDown)
+                    on:click=move |_| run_stop(PowerAction::Stop)
                 >
                     {t(Msg::InstancesShutDown)}
                 </button>
@@ -70,9 +64,9 @@ pub fn InstanceRow(
 
 /// Sends Start or Shut down for one instance (once at a time), says how it went, and puts
 /// the instance as the answer has it in the table.
-fn power_switch(fleet: FleetRows, id: String, name: String) -> impl Fn(Power) + Clone {
+fn power_switch(fleet: FleetRows, id: String, name: String) -> impl Fn(PowerAction) + Clone {
     let (api, toasts) = (expect_context::<Api>(), expect_context::<Toasts>());
-    move |power: Power| {
+    move |power: PowerAction| {
         let (id, name) = (id.clone(), name.clone());
         if !fleet
             .busy
@@ -82,25 +76,22 @@ fn power_switch(fleet: FleetRows, id: String, name: String) -> impl Fn(Power) + 
             return;
         }
         leptos::task::spawn_local(async move {
-            let result = match power {
-                Power::Start => api.start_instance(&id).await,
-                Power::ShutDown => api.stop_instance(&id).await,
-            };
+            let result = api.change_power(power, &id).await;
             let _ = fleet.busy.try_update(|b| b.remove(&id));
             match (result, power) {
-                (Ok(fresh), Power::Start) => {
+                (Ok(fresh), PowerAction::Start) => {
                     toasts.success(Msg::InstancesStarting.with(&[("name", &name)]));
                     fleet.replace(fresh);
                 }
-                (Ok(fresh), Power::ShutDown) => {
+                (Ok(fresh), PowerAction::Stop) => {
                     toasts.success(Msg::InstancesShuttingDown.with(&[("name", &name)]));
                     fleet.replace(fresh);
                 }
-                (Err(e), Power::Start) => toasts.failure(
+                (Err(e), PowerAction::Start) => toasts.failure(
                     Msg::InstancesStartFailed
                         .with(&[("name", &name), ("error", &messages::describe(&e))]),
                 ),
-                (Err(e), Power::ShutDown) => toasts.failure(
+                (Err(e), PowerAction::Stop) => toasts.failure(
                     Msg::InstancesShutDownFailed
                         .with(&[("name", &name), ("error", &messages::describe(&e))]),
                 ),

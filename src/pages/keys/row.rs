@@ -9,9 +9,9 @@ use super::KeysPageState;
 use crate::i18n::{t, Msg};
 use crate::key_pairs::dialogs::binding::BindingDialog;
 use crate::key_pairs::dialogs::KeyDialog;
-use crate::key_pairs::instance_picker::BindMode;
 use crate::widgets::copy_button::CopyButton;
 use crate::{format, routes};
+use keyrack_api::BindDirection;
 
 /// A table row with its checkbox and operations.
 #[component]
@@ -65,7 +65,7 @@ pub fn KeyRow(
                 </div>
             </td>
             <td data-label=t(Msg::KeysColumnType)>
-                {format::key_type(&key.algorithm, key.bits)}
+                {format::key_type(key.algorithm, key.bits)}
                 {(!key.allowed_by_policy).then(|| view! {
                     <div><span class="badge badge-warning">{t(Msg::KeysNotAllowedByPolicy)}</span></div>
                 })}
@@ -118,7 +118,7 @@ fn RowOperations(key: KeyPair) -> impl IntoView {
     let unbound = key.instance_ids.is_empty();
     let bind = {
         let key = key.clone();
-        move |mode: BindMode| {
+        move |mode: BindDirection| {
             state.open.set(Some(KeyDialog::Binding(BindingDialog {
                 mode,
                 key: key.clone(),
@@ -128,13 +128,13 @@ fn RowOperations(key: KeyPair) -> impl IntoView {
     let unbind = bind.clone();
     view! {
         <td class="operations admin-only">
-            <button type="button" class="button link" on:click=move |_| bind(BindMode::Bind)>{t(Msg::KeysBindInstance)}</button>
+            <button type="button" class="button link" on:click=move |_| bind(BindDirection::Bind)>{t(Msg::KeysBindInstance)}</button>
             <button
                 type="button"
                 class="button link"
                 disabled=unbound
                 title=unbound.then_some(t(Msg::KeysNotBound))
-                on:click=move |_| unbind(BindMode::Unbind)
+                on:click=move |_| unbind(BindDirection::Unbind)
             >
                 {t(Msg::KeysUnbindInstance)}
             </button>

@@ -1,14 +1,14 @@
 //! A sign-in link (`#token=`) opened on a tab where another token is signed in: the user
 //! chooses before the session changes, seeing both tokens' names.
 
-use keyrack_api::{ApiError, TokenInfo, TokenRole};
+use keyrack_api::{ApiError, TokenInfo};
 use leptos::prelude::*;
 
 use crate::api::Api;
 use crate::auth::Session;
 use crate::i18n::{t, Msg};
-use crate::messages;
 use crate::widgets::dialog::Dialog;
+use crate::{format, messages};
 
 /// The question a sign-in link asks on a tab signed in with another token: its own wasm
 /// chunk, fetched when first asked (src/lazy.rs).
@@ -55,7 +55,7 @@ fn choice(
     match answer {
         Ok(me) => {
             let name = me.name.clone();
-            let role = role_name(me.role);
+            let role = format::role(me.role);
             let switch = move |_| session.sign_in(token.clone(), me.clone());
             view! {
                 <p>
@@ -80,13 +80,5 @@ fn choice(
             </div>
         }
         .into_any(),
-    }
-}
-
-fn role_name(role: TokenRole) -> &'static str {
-    match role {
-        TokenRole::Admin => t(Msg::SignInRoleAdmin),
-        TokenRole::Viewer => t(Msg::SignInRoleViewer),
-        TokenRole::Agent => t(Msg::SignInRoleAgent),
     }
 }

@@ -3,30 +3,28 @@
 use axum::extract::{Path, State};
 use axum::routing::post;
 use axum::{Extension, Router};
-use keyrack_api::{BindRequest, BindResponse, ErrorBody};
+use keyrack_api::{BindDirection, BindRequest, BindResponse, ErrorBody};
 
 use super::extract::{Admin, Json};
 use super::state::AppState;
 use crate::error::AppError;
 use crate::service::bindings as service;
-use crate::store::Direction;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/key-pairs/{id}/bind",
-            post(change_bindings).layer(Extension(Direction::Bind)),
-        )
-        .route(
-            "/key-pairs/{id}/unbind",
-            post(change_bindings).layer(Extension(Direction::Unbind)),
-        )
+    BindDirection::ALL
+        .into_iter()
+        .fold(Router::new(), |router, direction| {
+            router.route(
+                &direction.path("{id}"),
+                post(change_bindings).layer(Extension(direction)),
+            )
+        })
 }
 
 /// Binds or unbinds a key pair, as its route says.
 async fn change_bindings(
     _admin: Admin,
-    Extension(direction): Extension<Direction>,
+    Extension(direction): Extension<BindDirection>,
     State(state): State<AppState>,
     Path(id): Path<String>,
     Json(req): Json<BindRequest>,

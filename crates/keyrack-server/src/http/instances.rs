@@ -8,13 +8,13 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use keyrack_api::{
     AuthorizedKeysQuery, CreateInstance, CreatedInstance, ErrorBody, Instance, InstanceQuery,
-    KeyLogin, List, LoginReport,
+    KeyLogin, List, LoginReport, PowerAction,
 };
 
 use super::extract::{Admin, Auth, InstanceAgent, Json, KeysReader, Query};
 use super::state::AppState;
 use crate::error::AppError;
-use crate::service::fleet::{self as service, Power};
+use crate::service::fleet as service;
 use crate::service::logins;
 use crate::store::Store;
 
@@ -23,12 +23,12 @@ pub fn router() -> Router<AppState> {
         .route("/instances", get(list_instances).post(create_instance))
         .route("/instances/{id}", get(get_instance).delete(delete_instance))
         .route(
-            "/instances/{id}/start",
-            post(change_power).layer(Extension(Power::Start)),
+            &PowerAction::Start.path("{id}"),
+            post(change_power).layer(Extension(PowerAction::Start)),
         )
         .route(
-            "/instances/{id}/stop",
-            post(change_power).layer(Extension(Power::Stop)),
+            &PowerAction::Stop.path("{id}"),
+            post(change_power).layer(Extension(PowerAction::Stop)),
         )
         // sshd waits on this one: its reads (the token's included) take the connections
         // reserved for agent lookups, whatever else holds the main pool.
@@ -133,7 +133,7 @@ pub async fn delete_instance(
 /// Starts or stops an instance, as its route says.
 async fn change_power(
     _admin: Admin,
-    Extension(power): Extension<Power>,
+    Extension(power): Extension<PowerAction>,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Instance>, AppError> {

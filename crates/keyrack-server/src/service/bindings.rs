@@ -9,11 +9,11 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use keyrack_api::{
-    BindOutcome, BindRequest, BindResponse, InstanceState, Os, KEYS_PER_INSTANCE_MAX,
+    BindDirection, BindOutcome, BindRequest, BindResponse, InstanceState, Os, KEYS_PER_INSTANCE_MAX,
 };
 
 use crate::error::AppError;
-use crate::store::{BindingFacts, BindingStep, Direction, Store};
+use crate::store::{BindingFacts, BindingStep, Store};
 
 /// `POST /key-pairs/{id}/bind` and `/unbind`.
 pub async fn change(
@@ -21,7 +21,7 @@ pub async fn change(
     key_pair_id: &str,
     delay: Duration,
     req: BindRequest,
-    direction: Direction,
+    direction: BindDirection,
 ) -> Result<BindResponse, AppError> {
     req.validate()?;
     // An id given twice is handled (and reported) once, at its first position, as in batch
@@ -42,7 +42,7 @@ pub async fn change(
 }
 
 /// The rule for one instance.
-fn decide(direction: Direction, force_stop: bool, facts: Option<&BindingFacts>) -> BindingStep {
+fn decide(direction: BindDirection, force_stop: bool, facts: Option<&BindingFacts>) -> BindingStep {
     let refuse = |outcome, state| BindingStep {
         outcome,
         state,
@@ -56,22 +56,21 @@ fn decide(direction: Direction, force_stop: bool, facts: Option<&BindingFacts>) 
         return refuse(BindOutcome::OsUnsupported, None);
     }
     // Nothing to change: say so without touching the instance, even with force_stop.
-    match direction {
-        Direction::Bind if facts.bound => return refuse(BindOutcome::AlreadyBound, None),
-        Direction::Bind if facts.key_count >= KEYS_PER_INSTANCE_MAX => {
-            return refuse(BindOutcome::KeyLimit, None)
-        }
-        Direction::Unbind if !facts.bound => return refuse(BindOutcome::NotBound, None),
-        _ => {}
+    let already = match direction {
+        BindDirection::Bind => facts.bound,
+        BindDirection::Unbind => !facts.bound,
+    };
+    if already {
+        return refuse(direction.already(), None);
+    }
+    if direction == BindDirection::Bind && facts.key_count >= KEYS_PER_INSTANCE_MAX {
+        return refuse(BindOutcome::KeyLimit, None);
     }
     if facts.state != InstanceState::Stopped && !force_stop {
         return refuse(BindOutcome::InstanceRunning, Some(facts.state));
     }
     BindingStep {
-        outcome: match direction {
-            Direction::Bind => BindOutcome::Bound,
-            Direction::Unbind => BindOutcome::Unbound,
-        },
+        outcome: direction.done(),
         state: None,
         change: true,
         state_after: match facts.state {
@@ -100,7 +99,7 @@ mod tests {
     #[test]
     fn bind_outcomes() {
         use InstanceState::*;
-        let bind = |f: Option<&BindingFacts>, force| decide(Direction::Bind, force, f);
+        let bind = |f: Option<&BindingFacts>, force| decide(BindDirection::Bind, force, f);
         assert_eq!(bind(None, true).outcome, BindOutcome::NotFound);
         let windows = facts(Os::Windows, Stopped, false, 0);
         assert_eq!(
@@ -145,7 +144,7 @@ mod tests {
     #[test]
     fn unbind_outcomes() {
         use InstanceState::*;
-        let unbind = |f: Option<&BindingFacts>, force| decide(Direction::Unbind, force, f);
+        let unbind = |f: Option<&BindingFacts>, force| decide(BindDirection::Unbind, force, f);
         assert_eq!(unbind(None, false).outcome, BindOutcome::NotFound);
         let not_bound = facts(Os::Linux, Running, false, 3);
         assert_eq!(

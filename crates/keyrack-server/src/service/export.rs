@@ -179,7 +179,7 @@ fn row(key: &KeyPair) -> [String; 22] {
         key.id.clone(),
         key.name.clone(),
         cell(&key.description),
-        key.algorithm.clone(),
+        key.algorithm.as_str().to_owned(),
         key.bits.to_string(),
         key.fingerprint_sha256.clone(),
         key.fingerprint_md5.clone(),

@@ -4,14 +4,14 @@ use std::time::Duration;
 
 use keyrack_api::{
     page_limit, sshd_expiry_time, AuthorizedKeysQuery, CreateImage, CreateInstance,
-    CreatedInstance, ErrorCode, Image, Instance, InstanceQuery, InstanceState, KeyAlgorithm, List,
+    CreatedInstance, ErrorCode, Image, Instance, InstanceQuery, InstanceState, List, PowerAction,
     Region,
 };
 
 use super::{search_text, tokens};
 use crate::error::AppError;
 use crate::ids::random_token;
-use crate::store::{BoundKey, InstanceFilter, NewInstance, PowerStep, Store};
+use crate::store::{BoundKey, InstanceFilter, NewInstance, Store};
 
 /// `GET /regions`.
 pub async fn list_regions(store: &Store) -> Result<List<Region>, AppError> {
@@ -82,39 +82,16 @@ pub async fn delete_instance(store: &Store, id: &str) -> Result<(), AppError> {
     store.delete_instance(id).await
 }
 
-/// Which way `POST /instances/{id}/start` and `/stop` go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Power {
-    /// `STOPPED` becomes `STARTING`, then `RUNNING` after the delay.
-    Start,
-    /// `RUNNING` becomes `STOPPING`, then `STOPPED` after the delay.
-    Stop,
-}
-
-impl Power {
-    /// What this change does to an instance in `state`: nothing when it is there already or
-    /// on its way (200), a conflict when it is heading the other way.
-    fn step(self, state: InstanceState) -> PowerStep {
-        use InstanceState::*;
-        match (self, state) {
-            (Power::Start, Stopped) => PowerStep::Begin(Starting),
-            (Power::Stop, Running) => PowerStep::Begin(Stopping),
-            (Power::Start, Starting | Running) | (Power::Stop, Stopping | Stopped) => {
-                PowerStep::Keep
-            }
-            (Power::Start, Stopping) | (Power::Stop, Starting) => PowerStep::Conflict,
-        }
-    }
-}
-
 /// `POST /instances/{id}/start` and `/stop`.
 pub async fn change_power(
     store: &Store,
     id: &str,
     delay: Duration,
-    power: Power,
+    power: PowerAction,
 ) -> Result<Instance, AppError> {
-    store.change_power(id, delay, move |s| power.step(s)).await
+    store
+        .change_power(id, delay, move |s| power.change(s))
+        .await
 }
 
 /// `GET /instances/{id}/authorized_keys`: one OpenSSH line per bound key that has not
@@ -161,9 +138,7 @@ pub async fn authorized_keys(
         .into_iter()
         .filter(|key| {
             !policy.enforce_on_login
-                || KeyAlgorithm::named(&key.algorithm).is_some_and(|algorithm| {
-                    policy.allows(algorithm, u32::try_from(key.bits).unwrap_or(0))
-                })
+                || policy.allows(key.algorithm, u32::try_from(key.bits).unwrap_or(0))
         })
         .filter_map(|key| authorized_keys_line(&key))
         .collect())
@@ -191,23 +166,4 @@ pub async fn create_image(store: &Store, req: CreateImage) -> Result<Image, AppE
 /// `DELETE /images/{id}`.
 pub async fn delete_image(store: &Store, id: &str) -> Result<(), AppError> {
     store.delete_image(id).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn power_rules() {
-        use InstanceState::*;
-        let (start, stop) = (|s| Power::Start.step(s), |s| Power::Stop.step(s));
-        assert_eq!(stop(Running), PowerStep::Begin(Stopping));
-        assert_eq!(stop(Stopped), PowerStep::Keep);
-        assert_eq!(stop(Stopping), PowerStep::Keep);
-        assert_eq!(stop(Starting), PowerStep::Conflict);
-        assert_eq!(start(Stopped), PowerStep::Begin(Starting));
-        assert_eq!(start(Running), PowerStep::Keep);
-        assert_eq!(start(Starting), PowerStep::Keep);
-        assert_eq!(start(Stopping), PowerStep::Conflict);
-    }
 }

@@ -9,8 +9,8 @@ use std::collections::{HashMap, HashSet};
 
 use keyrack_api::{
     name_from_comment, read_authorized_keys, unique_name, ApiError, CreateKeyPair, ErrorCode,
-    ImportLine, ImportOutcome, ImportRequest, ImportResponse, ImportResult, Origin, Policy,
-    PublicKeyInfo,
+    ImportCode, ImportLine, ImportOutcome, ImportRequest, ImportResponse, ImportResult, Origin,
+    Policy, PublicKeyInfo, SkipReason,
 };
 
 use super::key_pairs;
@@ -39,8 +39,9 @@ pub async fn import(
     let mut results = Vec::new();
     for (line, read) in read_authorized_keys(&req.authorized_keys) {
         results.push(match read {
-            ImportLine::Skipped { message } => ImportResult {
-                message: Some(message.to_owned()),
+            ImportLine::Skipped { reason } => ImportResult {
+                code: Some(ImportCode::Skipped(reason)),
+                message: Some(reason.message().to_owned()),
                 ..ImportResult::bare(line, ImportOutcome::Skipped)
             },
             ImportLine::Refused { code, message } => refused(line, code, message),
@@ -85,7 +86,7 @@ impl Run<'_> {
         if let Err(v) = self.policy.check_key(key.algorithm, key.bits) {
             return Ok(ImportResult {
                 outcome: ImportOutcome::Refused,
-                code: Some("policy".into()),
+                code: Some(ImportCode::Policy),
                 message: Some(v.message),
                 ..result
             });
@@ -104,13 +105,15 @@ impl Run<'_> {
         // chosen.
         let has_options = result.dropped_options.is_some() && !self.req.dry_run;
         if !self.req.selects(line, has_options) {
+            let reason = if has_options && self.req.lines.is_none() {
+                SkipReason::HasOptions
+            } else {
+                SkipReason::NotSelected
+            };
             return Ok(ImportResult {
                 outcome: ImportOutcome::Skipped,
-                message: Some(if has_options && self.req.lines.is_none() {
-                    "not selected: it has options, which Keyrack would drop".into()
-                } else {
-                    "not selected".into()
-                }),
+                code: Some(ImportCode::Skipped(reason)),
+                message: Some(reason.message().into()),
                 ..result
             });
         }
@@ -208,7 +211,7 @@ impl Run<'_> {
 
 fn refused(line: u32, code: keyrack_api::KeyRefusal, message: String) -> ImportResult {
     ImportResult {
-        code: Some(code.as_str().to_owned()),
+        code: Some(ImportCode::Key(code)),
         message: Some(message),
         ..ImportResult::bare(line, ImportOutcome::Refused)
     }
@@ -219,7 +222,7 @@ fn refused_by(line: u32, e: ApiError, result: ImportResult) -> ImportResult {
     ImportResult {
         line,
         outcome: ImportOutcome::Refused,
-        code: Some(e.code.name()),
+        code: Some(ImportCode::from(&e.code)),
         message: Some(e.message),
         ..result
     }

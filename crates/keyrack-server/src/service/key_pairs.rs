@@ -81,7 +81,7 @@ pub async fn create(store: &Store, quota: u64, req: CreateKeyPair) -> Result<Key
         description: req.description,
         public_key: key.public_key,
         comment: key.comment,
-        algorithm: key.algorithm.as_str().to_owned(),
+        algorithm: key.algorithm,
         bits: key.bits,
         fingerprint_sha256: key.fingerprint_sha256,
         fingerprint_md5: key.fingerprint_md5,

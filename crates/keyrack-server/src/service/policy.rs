@@ -1,6 +1,6 @@
 //! The key policy: reading and replacing it, and marking key pairs by it.
 
-use keyrack_api::{KeyAlgorithm, KeyPair, Policy};
+use keyrack_api::{KeyPair, Policy};
 
 use crate::error::AppError;
 use crate::store::Store;
@@ -21,7 +21,6 @@ pub async fn put(store: &Store, policy: Policy) -> Result<Policy, AppError> {
 /// Sets `allowed_by_policy` on each key pair.
 pub fn mark<'a>(policy: &Policy, key_pairs: impl IntoIterator<Item = &'a mut KeyPair>) {
     for key_pair in key_pairs {
-        key_pair.allowed_by_policy = KeyAlgorithm::named(&key_pair.algorithm)
-            .is_some_and(|algorithm| policy.allows(algorithm, key_pair.bits));
+        key_pair.allowed_by_policy = policy.allows(key_pair.algorithm, key_pair.bits);
     }
 }

@@ -3,21 +3,12 @@
 
 use std::time::Duration;
 
-use keyrack_api::{BindOutcome, BindResult, ErrorCode, InstanceState, Os};
+use keyrack_api::{BindDirection, BindOutcome, BindResult, ErrorCode, InstanceState, Os};
 
 use super::fleet::{set_state, settle};
 use super::key_pairs::bump;
 use super::{AppError, Store};
 use crate::clock;
-
-/// Which way a call changes bindings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    /// Add the key pair to instances.
-    Bind,
-    /// Remove it from them.
-    Unbind,
-}
 
 /// What the store knows about one instance when the service decides what to do with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +45,7 @@ impl Store {
         &self,
         key_pair_id: &str,
         instance_ids: &[String],
-        direction: Direction,
+        direction: BindDirection,
         delay: Duration,
         decide: impl Fn(Option<&BindingFacts>) -> BindingStep,
     ) -> Result<Vec<BindResult>, AppError> {
@@ -68,7 +59,7 @@ impl Store {
         &self,
         key_pair_id: &str,
         instance_ids: &[String],
-        direction: Direction,
+        direction: BindDirection,
         delay: Duration,
         decide: &impl Fn(Option<&BindingFacts>) -> BindingStep,
     ) -> Result<Vec<BindResult>, AppError> {
@@ -118,7 +109,7 @@ impl Store {
             let step = decide(facts.as_ref());
             if step.change && facts.is_some() {
                 match direction {
-                    Direction::Bind => {
+                    BindDirection::Bind => {
                         sqlx::query(
                             "INSERT INTO instance_keys (instance_id, key_pair_id, bound_at) \
                              VALUES ($1, $2, $3)",
@@ -129,7 +120,7 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                     }
-                    Direction::Unbind => {
+                    BindDirection::Unbind => {
                         sqlx::query(
                             "DELETE FROM instance_keys WHERE instance_id = $1 AND key_pair_id = $2",
                         )

@@ -29,17 +29,6 @@ pub struct NewInstance {
     pub public_ip: Option<String>,
 }
 
-/// What a start or stop does to an instance in a given state (the service decides).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PowerStep {
-    /// Nothing: it is there already or on its way.
-    Keep,
-    /// Enter this transitional state until the delay has passed.
-    Begin(InstanceState),
-    /// Refused: it is heading the other way.
-    Conflict,
-}
-
 /// Which instances to list.
 #[derive(Debug, Clone, Default)]
 pub struct InstanceFilter {
@@ -67,7 +56,7 @@ pub struct BoundKey {
     /// `<algorithm> <base64>`.
     pub public_key: String,
     /// For the key policy.
-    pub algorithm: String,
+    pub algorithm: keyrack_api::KeyAlgorithm,
     /// For the key policy.
     pub bits: i64,
     /// The stored form, which the line carries as sshd's `expiry-time`.

@@ -26,7 +26,7 @@ pub struct NewKeyPair {
     /// The key's comment.
     pub comment: String,
     /// SSH algorithm name.
-    pub algorithm: String,
+    pub algorithm: keyrack_api::KeyAlgorithm,
     /// Key size.
     pub bits: u32,
     /// `SHA256:…`.

@@ -90,7 +90,7 @@ async fn insert_key_pairs(
                 .push(", ")
                 .bind(k.comment.clone())
                 .push(", ")
-                .bind(k.algorithm.clone())
+                .bind(k.algorithm)
                 .push(", ")
                 .bind(i64::from(k.bits))
                 .push(", ")

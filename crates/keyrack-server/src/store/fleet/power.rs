@@ -6,11 +6,10 @@
 
 use std::time::Duration;
 
-use keyrack_api::{ErrorCode, Instance, InstanceState};
+use keyrack_api::{ErrorCode, Instance, InstanceState, PowerChange};
 use sqlx::AnyConnection;
 
 use super::rows::fetch_instance;
-use super::PowerStep;
 use crate::clock;
 use crate::error::AppError;
 use crate::store::{commit, Store};
@@ -41,7 +40,7 @@ impl Store {
         &self,
         id: &str,
         delay: Duration,
-        decide: impl Fn(InstanceState) -> PowerStep,
+        decide: impl Fn(InstanceState) -> PowerChange,
     ) -> Result<Instance, AppError> {
         self.retry(|| self.try_change_power(id, delay, &decide))
             .await
@@ -51,7 +50,7 @@ impl Store {
         &self,
         id: &str,
         delay: Duration,
-        decide: &impl Fn(InstanceState) -> PowerStep,
+        decide: &impl Fn(InstanceState) -> PowerChange,
     ) -> Result<Instance, AppError> {
         let mut tx = self.begin_write().await?;
         settle(&mut tx).await?;
@@ -66,9 +65,9 @@ impl Store {
             return Err(ErrorCode::InstanceNotFound { id: id.to_owned() }.into());
         };
         match decide(state) {
-            PowerStep::Keep => {}
-            PowerStep::Conflict => return Err(ErrorCode::InstanceStateConflict { state }.into()),
-            PowerStep::Begin(next) => set_state(&mut tx, id, next, delay).await?,
+            PowerChange::Keep => {}
+            PowerChange::Conflict => return Err(ErrorCode::InstanceStateConflict { state }.into()),
+            PowerChange::Begin(next) => set_state(&mut tx, id, next, delay).await?,
         }
         let instance = fetch_instance(&mut tx, id)
             .await?

@@ -16,7 +16,7 @@ pub(super) struct KeyPairRow {
     description: String,
     public_key: String,
     comment: String,
-    algorithm: String,
+    algorithm: keyrack_api::KeyAlgorithm,
     bits: i64,
     fingerprint_sha256: String,
     fingerprint_md5: String,

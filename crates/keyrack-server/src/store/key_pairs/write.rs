@@ -35,7 +35,7 @@ impl Store {
         .bind(&new.description)
         .bind(&new.public_key)
         .bind(&new.comment)
-        .bind(&new.algorithm)
+        .bind(new.algorithm)
         .bind(i64::from(new.bits))
         .bind(&new.fingerprint_sha256)
         .bind(&new.fingerprint_md5)
