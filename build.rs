@@ -1,6 +1,6 @@
 //! Two jobs before the console compiles:
 //!
-//! - The message catalogue (`i18n/*.toml`, see `i18n/catalogue.rs`) becomes `Msg` (one
+//! - The message catalogue (`i18n/*.toml`, read by the `keyrack-catalogue` crate) becomes `Msg` (one
 //!   constant per message: its index and its English text) in `$OUT_DIR/messages.rs` (src/i18n.rs includes it). A message missing
 //!   a language, or with placeholders that differ between languages, fails the build.
 //! - The split build (`cargo xtask spa` passes `--cfg keyrack_split`) keeps the linker's
@@ -8,11 +8,10 @@
 //!   the page's binary: the key-generation worker, built in the same Trunk run, would
 //!   otherwise ship ~400 KB of relocation sections.
 
-#[path = "i18n/catalogue.rs"]
-mod catalogue;
-
 use std::fmt::Write;
 use std::path::Path;
+
+use keyrack_catalogue as catalogue;
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
