@@ -1,7 +1,9 @@
 //! The console's two languages, English and Simplified Chinese.
 //!
 //! The text lives in the catalogue (`i18n/*.toml`); build.rs turns it into [`Msg`], one
-//! constant per message with its English, compiled into the page. The Chinese text is a file
+//! constant per message with its English, compiled into the page, and [`msg`], one function
+//! per message with placeholders (`msg::dialogs_imported(count)`), which fills them in and,
+//! for an English plural, picks the form by the number. The Chinese text is a file
 //! of its own (`zh-CN.json`, written by `cargo xtask spa` beside the page's wasm) that
 //! boot.js fetches alongside the wasm, and only when Chinese is the language: English
 //! readers never download it.
@@ -64,9 +66,13 @@ impl Msg {
         }
     }
 
-    /// The message with its `{name}`s filled in.
-    pub fn with(self, values: &[(&str, &dyn Display)]) -> String {
-        fill(self.text(), values)
+    /// The message in the console's language, in English the `one` form when `count` is 1.
+    fn counted(self, count: usize, one: &'static str) -> &'static str {
+        match CHINESE.get() {
+            Some(_) => self.text(),
+            None if count == 1 => one,
+            None => self.en,
+        }
     }
 }
 
@@ -75,8 +81,9 @@ pub fn t(message: Msg) -> &'static str {
     message.text()
 }
 
-/// `{name}` in `text` replaced by its value; a name without a value stays as written.
-pub fn fill(text: &str, values: &[(&str, &dyn Display)]) -> String {
+/// `{name}` in `text` replaced by its value; a name without a value stays as written. Only
+/// [`msg`]'s functions call it, with every placeholder of their message.
+fn fill(text: &str, values: &[(&str, &dyn Display)]) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     let mut rest = text;
     while let Some(open) = rest.find('{') {

@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 
 pub use worker::release;
 
@@ -68,8 +68,8 @@ pub enum KeygenFailure {
 impl fmt::Display for KeygenFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Worker(why) => f.write_str(&Msg::CreateKeygenWorkerFailed.with(&[("why", why)])),
-            Self::Generation(why) => f.write_str(&Msg::CreateKeygenFailed.with(&[("why", why)])),
+            Self::Worker(why) => f.write_str(&msg::create_keygen_worker_failed(why)),
+            Self::Generation(why) => f.write_str(&msg::create_keygen_failed(why)),
         }
     }
 }

@@ -9,7 +9,7 @@ use keyrack_api::{
     PublicKeyError, Rule, SkipReason,
 };
 
-use crate::i18n::{language, t, Language, Msg};
+use crate::i18n::{language, msg, t, Language, Msg};
 
 /// One sentence for the user.
 pub fn describe(e: &ApiError) -> String {
@@ -17,15 +17,13 @@ pub fn describe(e: &ApiError) -> String {
     match &e.code {
         KeyPairNameDuplicate { .. } => t(Msg::ErrorsNameDuplicate).into(),
         TokenNameDuplicate { .. } => t(Msg::ErrorsTokenNameDuplicate).into(),
-        PublicKeyDuplicate { id, name, .. } => {
-            Msg::ErrorsPublicKeyDuplicate.with(&[("name", name), ("id", id)])
-        }
+        PublicKeyDuplicate { id, name, .. } => msg::errors_public_key_duplicate(name, id),
         KeyPairInUse { instance_ids } => match listed(instance_ids) {
-            Some(list) => Msg::ErrorsInUseListed.with(&[("list", &list)]),
+            Some(list) => msg::errors_in_use_listed(&list),
             None => t(Msg::ErrorsInUse).into(),
         },
         KeyPairReferencedByImage { image_ids } => match listed(image_ids) {
-            Some(list) => Msg::ErrorsInImagesListed.with(&[("list", &list)]),
+            Some(list) => msg::errors_in_images_listed(&list),
             None => t(Msg::ErrorsInImages).into(),
         },
         KeyPairLimitExceeded { .. } => t(Msg::ErrorsLimitExceeded).into(),
@@ -34,7 +32,7 @@ pub fn describe(e: &ApiError) -> String {
         ImageNotFound { .. } => t(Msg::ErrorsImageNotFound).into(),
         InstanceStateConflict { state } => {
             let state = crate::widgets::instance_state::state_label(*state);
-            Msg::ErrorsInstanceState.with(&[("state", &state)])
+            msg::errors_instance_state(state)
         }
         PreconditionFailed { .. } => t(Msg::ErrorsChangedMeanwhile).into(),
         LastAdminToken => t(Msg::ErrorsLastAdminToken).into(),
@@ -62,7 +60,7 @@ pub fn describe_common(e: &ApiError) -> String {
     match &e.code {
         Unauthorized => t(Msg::ErrorsSessionEnded).into(),
         Forbidden if e.message.is_empty() || !english => t(Msg::ErrorsForbidden).into(),
-        Forbidden => Msg::ErrorsForbiddenBecause.with(&[("why", &e.message.trim_end_matches('.'))]),
+        Forbidden => msg::errors_forbidden_because(e.message.trim_end_matches('.')),
         RateLimited { .. } => t(Msg::ErrorsRateLimited).into(),
         RequestTimeout => t(Msg::ErrorsTimeout).into(),
         DatabaseUnavailable => t(Msg::ErrorsDatabaseUnavailable).into(),
@@ -151,46 +149,40 @@ fn rule_broken(field: &str, rule: Rule) -> String {
         "role" => Msg::RulesFieldRole,
         _ => Msg::RulesFieldOther,
     });
-    let named = |m: Msg| capitalise(&m.with(&[("field", &name)]));
-    let max = |m: Msg, max: &dyn std::fmt::Display| {
-        capitalise(&m.with(&[("field", &name), ("max", max)]))
-    };
+    // Most rules name the field: the message as a function of it.
+    let named = |message: fn(&'static str) -> String| capitalise(&message(name));
     match (kind.as_str(), rule) {
         ("instance_ids", Rule::Required) => t(Msg::RulesSelectInstances).into(),
         ("ids", Rule::Required) => t(Msg::RulesSelectKeyPairs).into(),
         ("allowed_algorithms", Rule::Required) => t(Msg::RulesAllowAnAlgorithm).into(),
-        (_, Rule::Required) => named(Msg::RulesRequired),
-        ("name" | "names.name", Rule::Length) => max(Msg::RulesLength, &NAME_MAX_CHARS),
-        ("description", Rule::Length) => max(Msg::RulesLength, &DESCRIPTION_MAX_CHARS),
-        ("tags.key", Rule::Length) => max(Msg::RulesLength, &TAG_KEY_MAX_CHARS),
-        ("tags.value", Rule::Length) => max(Msg::RulesLength, &TAG_VALUE_MAX_CHARS),
+        (_, Rule::Required) => named(msg::rules_required),
+        ("name" | "names.name", Rule::Length) => {
+            capitalise(&msg::rules_length(name, NAME_MAX_CHARS))
+        }
+        ("description", Rule::Length) => {
+            capitalise(&msg::rules_length(name, DESCRIPTION_MAX_CHARS))
+        }
+        ("tags.key", Rule::Length) => capitalise(&msg::rules_length(name, TAG_KEY_MAX_CHARS)),
+        ("tags.value", Rule::Length) => capitalise(&msg::rules_length(name, TAG_VALUE_MAX_CHARS)),
         ("authorized_keys", Rule::Length) => t(Msg::RulesFileSize).into(),
-        (_, Rule::Length) => named(Msg::RulesLengthOther),
+        (_, Rule::Length) => named(msg::rules_length_other),
         ("name" | "names.name", Rule::Charset) => t(Msg::RulesNameCharset).into(),
-        (_, Rule::Charset) => named(Msg::RulesCharset),
-        (_, Rule::FirstChar) => named(Msg::RulesFirstChar),
-        (_, Rule::ControlChar) => named(Msg::RulesControlChar),
-        (_, Rule::BidiOverride) => named(Msg::RulesBidi),
-        (_, Rule::InvisibleChar) => named(Msg::RulesInvisible),
-        (_, Rule::Reserved) => capitalise(
-            &Msg::RulesReserved.with(&[("field", &name), ("prefix", &RESERVED_TAG_PREFIX)]),
-        ),
-        (_, Rule::Unique) => named(Msg::RulesUnique),
-        ("tags", Rule::Count) => Msg::RulesCountTags.with(&[("max", &TAGS_MAX)]),
-        ("authorized_keys", Rule::Count) => {
-            Msg::RulesFileLines.with(&[("max", &keyrack_api::IMPORT_MAX_LINES)])
-        }
-        (_, Rule::Count) => max(Msg::RulesCount, &keyrack_api::BATCH_MAX),
+        (_, Rule::Charset) => named(msg::rules_charset),
+        (_, Rule::FirstChar) => named(msg::rules_first_char),
+        (_, Rule::ControlChar) => named(msg::rules_control_char),
+        (_, Rule::BidiOverride) => named(msg::rules_bidi),
+        (_, Rule::InvisibleChar) => named(msg::rules_invisible),
+        (_, Rule::Reserved) => capitalise(&msg::rules_reserved(name, RESERVED_TAG_PREFIX)),
+        (_, Rule::Unique) => named(msg::rules_unique),
+        ("tags", Rule::Count) => msg::rules_count_tags(TAGS_MAX),
+        ("authorized_keys", Rule::Count) => msg::rules_file_lines(keyrack_api::IMPORT_MAX_LINES),
+        (_, Rule::Count) => capitalise(&msg::rules_count(name, keyrack_api::BATCH_MAX)),
         ("expires_at", Rule::Range) => t(Msg::RulesExpiryRange).into(),
-        ("min_rsa_bits", Rule::Range) => {
-            Msg::RulesMinRsaBitsRange.with(&[("min", &RSA_MIN_BITS), ("max", &RSA_MAX_BITS)])
-        }
-        ("max_lifetime_days", Rule::Range) => {
-            Msg::RulesMaxLifetimeRange.with(&[("max", &MAX_LIFETIME_DAYS_MAX)])
-        }
-        (_, Rule::Range) => named(Msg::RulesRange),
+        ("min_rsa_bits", Rule::Range) => msg::rules_min_rsa_bits_range(RSA_MIN_BITS, RSA_MAX_BITS),
+        ("max_lifetime_days", Rule::Range) => msg::rules_max_lifetime_range(MAX_LIFETIME_DAYS_MAX),
+        (_, Rule::Range) => named(msg::rules_range),
         ("min_rsa_bits" | "max_lifetime_days", Rule::Format) => t(Msg::RulesWholeNumber).into(),
-        (_, Rule::Format) => named(Msg::RulesFormat),
+        (_, Rule::Format) => named(msg::rules_format),
     }
 }
 
@@ -213,15 +205,11 @@ fn policy_rule(rule: PolicyRule) -> &'static str {
 /// Why a public key is refused, as a sentence in the console's language.
 pub fn public_key_refusal(e: &PublicKeyError) -> String {
     match e {
-        PublicKeyError::TooLarge { len } => Msg::RulesKeyTooLarge.with(&[("len", len)]),
-        PublicKeyError::RsaTooShort { bits } => Msg::RulesKeyRsaShort.with(&[("bits", bits)]),
-        PublicKeyError::RsaTooLong { bits } => Msg::RulesKeyRsaLong.with(&[("bits", bits)]),
-        PublicKeyError::Certificate { algorithm } => {
-            Msg::RulesKeyCertificate.with(&[("algorithm", algorithm)])
-        }
-        PublicKeyError::UnsupportedAlgorithm { algorithm } => {
-            Msg::RulesKeyUnsupported.with(&[("algorithm", algorithm)])
-        }
+        PublicKeyError::TooLarge { len } => msg::rules_key_too_large(len),
+        PublicKeyError::RsaTooShort { bits } => msg::rules_key_rsa_short(bits),
+        PublicKeyError::RsaTooLong { bits } => msg::rules_key_rsa_long(bits),
+        PublicKeyError::Certificate { algorithm } => msg::rules_key_certificate(algorithm),
+        PublicKeyError::UnsupportedAlgorithm { algorithm } => msg::rules_key_unsupported(algorithm),
         other => refusal_by_reason(other.reason()).into(),
     }
 }

@@ -1084,22 +1084,25 @@ async fn a_refusal_part_way_keeps_what_was_deleted_and_names_the_refusal() {
 }
 
 #[wasm_bindgen_test]
-fn messages_fill_their_named_values_and_keep_unknown_ones() {
-    use keyrack::i18n::{fill, Msg};
-    assert_eq!(
-        fill(
-            "{done} of {total} deleted",
-            &[("done", &3), ("total", &"5")]
-        ),
-        "3 of 5 deleted"
-    );
-    assert_eq!(fill("已删除 {count} 个", &[("count", &2)]), "已删除 2 个");
-    assert_eq!(fill("a {missing} b", &[]), "a {missing} b");
-    assert_eq!(fill("unclosed {brace", &[]), "unclosed {brace");
+fn messages_fill_their_values_and_count_in_english_plurals() {
+    use keyrack::i18n::msg;
     // English is compiled in: a page that never chose Chinese speaks it.
     assert_eq!(keyrack::i18n::language(), keyrack::i18n::Language::English);
     assert_eq!(
-        Msg::ErrorsPublicKeyDuplicate.with(&[("name", &"web-prod"), ("id", &"skey-1")]),
+        msg::errors_public_key_duplicate("web-prod", "skey-1"),
         "This public key is already registered as web-prod (skey-1)."
+    );
+    // A value that looks like a placeholder is shown as given.
+    assert_eq!(msg::keys_sort_by("{name}"), "Sort by {name}");
+    // The number picks the English form.
+    assert_eq!(msg::dialogs_imported(1), "1 SSH key imported.");
+    assert_eq!(msg::dialogs_imported(0), "0 SSH keys imported.");
+    assert_eq!(msg::dialogs_imported(3), "3 SSH keys imported.");
+    assert_eq!(msg::keys_filter_unused(1), "Unused for 1 day");
+    assert_eq!(msg::keys_filter_unused(90), "Unused for 90 days");
+    assert_eq!(msg::bind_bound_summary("1", 1), "Bound to 1 of 1 instance");
+    assert_eq!(
+        msg::bind_bound_summary("2", 12),
+        "Bound to 2 of 12 instances"
     );
 }

@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::auth::Session;
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 
 const BASE: &str = "/api/v1";
 
@@ -83,7 +83,7 @@ pub(super) async fn decode<T: DeserializeOwned>(response: Response) -> Result<T,
     response
         .json::<T>()
         .await
-        .map_err(|e| generic(Msg::ErrorsUnreadable.with(&[("detail", &e)])))
+        .map_err(|e| generic(msg::errors_unreadable(&e)))
 }
 
 /// Sends a call with `token`, without the session's sign-out on 401.
@@ -108,7 +108,7 @@ pub(super) async fn send(call: Call<'_>, token: Option<&str>) -> Result<Response
             .body(body.as_str()),
         None => builder.build(),
     }
-    .map_err(|e| generic(Msg::ErrorsUnbuildable.with(&[("detail", &e)])))?;
+    .map_err(|e| generic(msg::errors_unbuildable(&e)))?;
     let response = request
         .send()
         .await
@@ -128,9 +128,7 @@ async fn read_error(response: &Response) -> ApiError {
         Err(_) if status == 401 => {
             ApiError::new(ErrorCode::Unauthorized, t(Msg::ErrorsSessionEnded))
         }
-        Err(_) => generic(
-            Msg::ErrorsStatus.with(&[("status", &status), ("text", &response.status_text())]),
-        ),
+        Err(_) => generic(msg::errors_status(status, response.status_text())),
     }
 }
 

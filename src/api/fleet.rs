@@ -7,7 +7,7 @@ use keyrack_api::{
 };
 
 use super::client::{Api, Call};
-use crate::i18n::Msg;
+use crate::i18n::msg;
 use crate::routes::encode;
 
 /// Pages of 100 that [`Api::list_instances_bound_to`] reads at most (10,000 instances).
@@ -22,7 +22,7 @@ impl Api {
             other => other,
         };
         serde_json::from_value(items)
-            .map_err(|e| super::client::generic(Msg::ErrorsUnreadable.with(&[("detail", &e)])))
+            .map_err(|e| super::client::generic(msg::errors_unreadable(&e)))
     }
 
     /// `GET /instances`, one region or all, the first 100.
@@ -82,9 +82,10 @@ impl Api {
     pub async fn authorized_keys(&self, id: &str) -> Result<String, ApiError> {
         let path = format!("/instances/{}/authorized_keys", encode(id));
         let response = self.send(Call::new(Method::GET, &path)).await?;
-        response.text().await.map_err(|e| {
-            super::client::generic(Msg::ErrorsAnswerUnreadable.with(&[("detail", &e)]))
-        })
+        response
+            .text()
+            .await
+            .map_err(|e| super::client::generic(msg::errors_answer_unreadable(&e)))
     }
 
     /// `POST /instances/{id}/start` or `/stop`: the instance, now `STARTING` or `STOPPING`

@@ -7,7 +7,7 @@ use keyrack_api::{
 };
 
 use super::client::{Api, Call};
-use crate::i18n::Msg;
+use crate::i18n::msg;
 use crate::routes::encode;
 
 impl Api {
@@ -28,9 +28,10 @@ impl Api {
         let response = self
             .send(Call::new(Method::GET, &path).query(query))
             .await?;
-        response.text().await.map_err(|e| {
-            super::client::generic(Msg::ErrorsExportUnreadable.with(&[("detail", &e)]))
-        })
+        response
+            .text()
+            .await
+            .map_err(|e| super::client::generic(msg::errors_export_unreadable(&e)))
     }
 
     /// `GET /key-pairs/{id}`

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use super::delete_key::blockers;
 use crate::format::number;
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 use crate::widgets::batch::{self, Batch, BatchProgress, NotAttempted};
 use crate::widgets::form::{FormButtons, ServerError};
 
@@ -70,8 +70,7 @@ pub fn BatchDeleteForm(
                     <strong>{k.name}</strong> " " <span class="mono muted">{k.id}</span>
                     {(!why.is_empty()).then(|| view! {
                         <span class="badge badge-warning">
-                            {Msg::DialogsBatchCannotDelete
-                                .with(&[("reasons", &why.join(t(Msg::DialogsBatchReasonSeparator)))])}
+                            {msg::dialogs_batch_cannot_delete(why.join(t(Msg::DialogsBatchReasonSeparator)))}
                         </span>
                     })}
                 </li>
@@ -80,7 +79,7 @@ pub fn BatchDeleteForm(
         .collect_view();
     view! {
         <form class="form" on:submit=submit>
-            <p>{Msg::DialogsBatchDeletable.with(&[("deletable", &number(deletable as f64)), ("total", &number(total as f64))])}</p>
+            <p>{msg::dialogs_batch_deletable(number(deletable as f64), total)}</p>
             <ul class="key-list" tabindex="0" aria-label=t(Msg::DialogsBatchSelectedLabel)>{rows}</ul>
             <ServerError error=server_error />
             <FormButtons pending=pending blocked=Signal::stored(deletable == 0) on_cancel=on_cancel />
@@ -108,10 +107,7 @@ pub fn BatchDeleteResults(
         .filter(|r| r.outcome == DeleteOutcome::Deleted)
         .count();
     let total = results.len() + not_attempted;
-    let summary = Msg::DialogsBatchSummary.with(&[
-        ("deleted", &number(deleted as f64)),
-        ("total", &number(total as f64)),
-    ]);
+    let summary = msg::dialogs_batch_summary(number(deleted as f64), number(total as f64));
     let left = results
         .into_iter()
         .filter(|r| r.outcome != DeleteOutcome::Deleted)
@@ -138,14 +134,12 @@ pub fn reason(r: &BatchDeleteResult) -> String {
         DeleteOutcome::Deleted => t(Msg::DialogsOutcomeDeleted).into(),
         DeleteOutcome::NotFound => t(Msg::DialogsOutcomeNotFound).into(),
         DeleteOutcome::InUse if r.instance_ids.is_empty() => t(Msg::DialogsBoundToInstances).into(),
-        DeleteOutcome::InUse => {
-            Msg::DialogsBoundToInstancesList.with(&[("ids", &r.instance_ids.join(", "))])
-        }
+        DeleteOutcome::InUse => msg::dialogs_bound_to_instances_list(r.instance_ids.join(", ")),
         DeleteOutcome::ReferencedByImage if r.image_ids.is_empty() => {
             t(Msg::DialogsCarriedByImages).into()
         }
         DeleteOutcome::ReferencedByImage => {
-            Msg::DialogsCarriedByImagesList.with(&[("ids", &r.image_ids.join(", "))])
+            msg::dialogs_carried_by_images_list(r.image_ids.join(", "))
         }
     }
 }

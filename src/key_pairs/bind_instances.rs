@@ -19,7 +19,7 @@ use self::parts::{ForceShutdown, ForceShutdownWarning, Pager, PickList, PickerFi
 use self::picker::Picker;
 use super::instance_picker::{self, Selection};
 use crate::format::number;
-use crate::i18n::Msg;
+use crate::i18n::msg;
 use crate::widgets::form::{FormButtons, ServerError};
 
 /// Instances per page of the list.
@@ -101,10 +101,10 @@ pub fn BindInstancesForm(
             <div class="bind-options">
                 <ForceShutdown picker />
                 <p class="muted" aria-live="polite">
-                    {move || Msg::BindSelected.with(&[("count", &number(count() as f64))])}
+                    {move || msg::bind_selected(number(count() as f64))}
                     {move || {
                         too_many().then(|| {
-                            Msg::BindAtMost.with(&[("max", &number(BIND_INSTANCES_MAX as f64))])
+                            msg::bind_at_most(number(BIND_INSTANCES_MAX as f64))
                         })
                     }}
                 </p>

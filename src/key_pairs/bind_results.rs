@@ -6,7 +6,7 @@ use keyrack_api::{
 use leptos::prelude::*;
 
 use crate::format::number;
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 use crate::widgets::batch::NotAttempted;
 use keyrack_api::BindDirection;
 
@@ -40,14 +40,11 @@ pub fn BindResults(
         BindDirection::Bind => Msg::BindBindNotAttempted,
         BindDirection::Unbind => Msg::BindUnbindNotAttempted,
     });
+    let done = number(done as f64);
     let summary = match mode {
-        BindDirection::Bind => Msg::BindBoundSummary,
-        BindDirection::Unbind => Msg::BindUnboundSummary,
-    }
-    .with(&[
-        ("done", &number(done as f64)),
-        ("total", &number(total as f64)),
-    ]);
+        BindDirection::Bind => msg::bind_bound_summary(done, total),
+        BindDirection::Unbind => msg::bind_unbound_summary(done, total),
+    };
     let rows = response
         .results
         .into_iter()
@@ -97,12 +94,12 @@ pub fn outcome_text(r: &BindResult) -> String {
         BindOutcome::Unbound => t(Msg::BindOutcomeUnbound).into(),
         BindOutcome::NotBound => t(Msg::BindOutcomeNotBound).into(),
         BindOutcome::InstanceRunning => match r.state {
-            Some(state) => Msg::BindOutcomeRunning.with(&[("state", &state_name(state))]),
+            Some(state) => msg::bind_outcome_running(state_name(state)),
             None => t(Msg::BindShutDownFirst).into(),
         },
         BindOutcome::OsUnsupported => t(Msg::BindOutcomeWindows).into(),
         BindOutcome::NotFound => t(Msg::BindOutcomeNotFound).into(),
-        BindOutcome::KeyLimit => Msg::BindOutcomeKeyLimit.with(&[("max", &KEYS_PER_INSTANCE_MAX)]),
+        BindOutcome::KeyLimit => msg::bind_outcome_key_limit(KEYS_PER_INSTANCE_MAX),
     }
 }
 

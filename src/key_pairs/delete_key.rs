@@ -3,17 +3,21 @@
 use keyrack_api::{ApiError, KeyPair};
 use leptos::prelude::*;
 
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 use crate::widgets::form::{FormButtons, ServerError};
 
 /// Why a key pair cannot be deleted now, if it cannot.
 pub fn blockers(key: &KeyPair) -> Vec<String> {
     let mut why = Vec::new();
     if !key.instance_ids.is_empty() {
-        why.push(Msg::DialogsBoundToInstancesList.with(&[("ids", &key.instance_ids.join(", "))]));
+        why.push(msg::dialogs_bound_to_instances_list(
+            key.instance_ids.join(", "),
+        ));
     }
     if !key.image_ids.is_empty() {
-        why.push(Msg::DialogsCarriedByImagesList.with(&[("ids", &key.image_ids.join(", "))]));
+        why.push(msg::dialogs_carried_by_images_list(
+            key.image_ids.join(", "),
+        ));
     }
     why
 }

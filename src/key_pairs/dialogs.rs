@@ -13,7 +13,7 @@ use self::binding::{BindDialog, BindingDialog};
 use self::create::CreateDialog;
 use self::policy::load_policy;
 use crate::api::Api;
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 use crate::key_pairs::batch_delete::{delete_in_chunks, BatchDeleteForm, BatchDeleteResults};
 use crate::key_pairs::delete_key::DeleteKeyForm;
 use crate::key_pairs::edit_tags::EditTagsForm;
@@ -150,7 +150,7 @@ fn ModifyDialog(key: KeyPair, close: Callback<()>, on_changed: Callback<()>) -> 
             result
         };
         request.run(work, move |saved| {
-            toasts.success(Msg::DialogsUpdated.with(&[("name", &saved.name)]));
+            toasts.success(msg::dialogs_updated(&saved.name));
             close.run(());
             on_changed.run(());
         });
@@ -180,7 +180,7 @@ fn EditTagsDialog(key: KeyPair, close: Callback<()>, on_changed: Callback<()>) -
             result
         };
         request.run(work, move |saved| {
-            toasts.success(Msg::DialogsTagsSaved.with(&[("name", &saved.name)]));
+            toasts.success(msg::dialogs_tags_saved(&saved.name));
             close.run(());
             on_changed.run(());
         });
@@ -203,7 +203,7 @@ fn DeleteDialog(key: KeyPair, close: Callback<()>, on_changed: Callback<()>) -> 
     let confirm = Callback::new(move |()| {
         let (id, name) = (id.clone(), name.clone());
         request.run(async move { api.delete_key_pair(&id).await }, move |()| {
-            toasts.success(Msg::DialogsDeleted.with(&[("name", &name)]));
+            toasts.success(msg::dialogs_deleted(&name));
             close.run(());
             on_changed.run(());
         });

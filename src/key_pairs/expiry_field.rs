@@ -7,7 +7,7 @@ use keyrack_api::{check_new_expiry, parse_expires_at, FieldError, Policy, Rule};
 use leptos::prelude::*;
 
 use crate::format;
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 use crate::widgets::form::{sentence, FieldMessage};
 
 const DAY_MS: f64 = 86_400_000.0;
@@ -146,7 +146,7 @@ pub fn ExpiryField(
     let keep = choice
         .current
         .get_value()
-        .map(|at| Msg::CreateExpiryKeep.with(&[("time", &format::timestamp(&at))]));
+        .map(|at| msg::create_expiry_keep(format::timestamp(&at)));
     let selected = move |value: String| move || choice.preset.with(|p| *p == value);
     // The presets, the policy's maximum among them, and whether each is allowed.
     let options = move || {
@@ -159,12 +159,11 @@ pub fn ExpiryField(
         let mut options: Vec<(String, String, bool)> = days
             .into_iter()
             .map(|d| {
-                let message = if Some(d) == max {
-                    Msg::CreateExpiryDaysPolicyMaximum
+                let label = if Some(d) == max {
+                    msg::create_expiry_days_policy_maximum(d as usize)
                 } else {
-                    Msg::CreateExpiryDays
+                    msg::create_expiry_days(d as usize)
                 };
-                let label = message.with(&[("days", &format::number(d))]);
                 (d.to_string(), label, max.is_none_or(|m| d <= m))
             })
             .collect();

@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use self::results::{Done, Preview};
 use super::expiry_field::{ExpiryChoice, ExpiryField};
 use crate::format;
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 use crate::widgets::form::{sentence, ServerError};
 
 /// The form.
@@ -153,10 +153,9 @@ fn first_bad_name(
                     .iter()
                     .filter(|(line, _)| selected.contains(line))
                     .find_map(|(line, name)| {
-                        validate_name(name).err().map(|e| {
-                            Msg::ImportLineProblem
-                                .with(&[("line", line), ("message", &sentence(&e))])
-                        })
+                        validate_name(name)
+                            .err()
+                            .map(|e| msg::import_line_problem(line, sentence(&e)))
                     })
             })
         })
@@ -223,7 +222,7 @@ fn ImportButtons(
         (true, _) => t(Msg::ImportWorking).to_owned(),
         (false, Phase::Preview) => {
             let count = format::number(selected.with(BTreeSet::len) as f64);
-            Msg::ImportImportSelected.with(&[("count", &count)])
+            msg::import_import_selected(&count)
         }
         (false, _) => t(Msg::ImportPreview).to_owned(),
     };

@@ -5,7 +5,7 @@ use keyrack_api::{BindDirection, Instance, InstanceState, Os, KEYS_PER_INSTANCE_
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 use crate::routes;
 use crate::widgets::instance_state::{os_label, StateBadge};
 
@@ -44,7 +44,7 @@ impl Blocker {
         match self {
             Self::AlreadyBound => t(Msg::BindAlreadyBound).into(),
             Self::Windows => t(Msg::BindWindowsUnsupported).into(),
-            Self::KeyLimit => Msg::BindKeyLimit.with(&[("max", &KEYS_PER_INSTANCE_MAX)]),
+            Self::KeyLimit => msg::bind_key_limit(KEYS_PER_INSTANCE_MAX),
             Self::NotStopped => t(Msg::BindShutDownFirst).into(),
         }
     }
@@ -150,7 +150,7 @@ pub fn InstancePickRow(
             <label class="pick-main">
                 <input
                     type="checkbox"
-                    aria-label=Msg::BindSelectInstance.with(&[("name", &instance.name)])
+                    aria-label=msg::bind_select_instance(&instance.name)
                     disabled=blocked.is_some()
                     prop:checked=move || already || checked.get()
                     on:change=move |_| on_toggle.run(())

@@ -12,7 +12,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{ErrorEvent, Event, MessageEvent, Worker};
 
 use super::KeygenFailure;
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 
 /// The loader Trunk writes for `data-type="worker" data-loader-shim`.
 const LOADER: &str = "/keygen-worker_loader.js";
@@ -91,7 +91,7 @@ async fn exchange(worker: &Worker, message: Option<&str>) -> Result<JsValue, Key
                 .dyn_ref::<ErrorEvent>()
                 .map(ErrorEvent::message)
                 .filter(|m| !m.is_empty())
-                .unwrap_or_else(|| Msg::CreateKeygenEvent.with(&[("event", &e.type_())]));
+                .unwrap_or_else(|| msg::create_keygen_event(e.type_()));
             let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(&why));
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

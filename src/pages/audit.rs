@@ -9,7 +9,7 @@ use leptos_router::components::A;
 
 use self::filters::AuditFilters;
 use crate::api::Api;
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 use crate::routes::ListView;
 use crate::widgets::list_page::{use_list_view, ListPage, ListPagination};
 use crate::{format, routes};
@@ -69,7 +69,7 @@ fn AuditTable(items: Vec<AuditEntry>) -> impl IntoView {
 fn AuditRow(entry: AuditEntry) -> impl IntoView {
     // Refusals without a valid token, and an agent's, are counted per minute.
     let repeats = (entry.repeats > 1)
-        .then(|| Msg::AuditRequests.with(&[("count", &format::number(entry.repeats as f64))]));
+        .then(|| msg::audit_requests(usize::try_from(entry.repeats).unwrap_or(usize::MAX)));
     let who = match (&entry.actor_name, entry.actor_role) {
         (Some(name), role) => {
             let role = role.map(format::role);
@@ -111,7 +111,7 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
 /// Every id an import or a batch delete touched, folded under their count.
 fn targets(ids: Vec<String>) -> Option<AnyView> {
     (!ids.is_empty()).then(|| {
-        let count = Msg::AuditTargets.with(&[("count", &format::number(ids.len() as f64))]);
+        let count = msg::audit_targets(format::number(ids.len() as f64));
         view! {
             <details class="audit-targets">
                 <summary>{count}</summary>

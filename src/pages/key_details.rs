@@ -11,7 +11,7 @@ mod logins;
 use self::bindings::{BoundInstances, KeyImages};
 use self::logins::KeyLoginList;
 use crate::api::Api;
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 use crate::key_pairs::dialogs::binding::BindingDialog;
 use crate::key_pairs::dialogs::{KeyDialog, KeyDialogHost};
 use crate::widgets::copy_button::CopyButton;
@@ -77,11 +77,11 @@ fn expires_line(expires_at: Option<&str>) -> impl IntoView {
         None => view! { <span>{text}</span> }.into_any(),
         Some(at) if text == t(Msg::FormatExpired) => view! {
             <span class=class>{text}</span>
-            {Msg::DetailsExpiredOn.with(&[("at", &format::timestamp(at))])}
+            {msg::details_expired_on(format::timestamp(at))}
         }
         .into_any(),
         Some(at) => view! {
-            {format::timestamp(at)} " " <span class=class>{Msg::DetailsExpiresIn.with(&[("when", &text)])}</span>
+            {format::timestamp(at)} " " <span class=class>{msg::details_expires_in(&text)}</span>
         }
         .into_any(),
     }

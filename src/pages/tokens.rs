@@ -10,7 +10,7 @@ use self::create_token::{CreateTokenForm, TokenCreated};
 use crate::api::Api;
 use crate::auth::Session;
 use crate::format;
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 use crate::widgets::dialog::Dialog;
 use crate::widgets::form::{FormButtons, ServerError};
 use crate::widgets::list_page::ListPage;
@@ -80,10 +80,10 @@ fn TokenTable(items: Vec<TokenInfo>, dialog: RwSignal<Option<TokenDialog>>) -> i
                         let yours = info.id == me;
                         let revoked = info.revoked_at.clone();
                         let status = match &revoked {
-                            Some(at) => Msg::TokensStatusRevoked.with(&[("time", &format::timestamp(at))]),
+                            Some(at) => msg::tokens_status_revoked(format::timestamp(at)),
                             None => t(Msg::TokensStatusActive).to_owned(),
                         };
-                        let label = Msg::TokensRevokeLabel.with(&[("name", &info.name)]);
+                        let label = msg::tokens_revoke_label(&info.name);
                         let token = info.clone();
                         view! {
                             <tr class:revoked=revoked.is_some()>
@@ -162,7 +162,7 @@ fn RevokeTokenDialog(
                 async move { api.revoke_token(&id).await }
             },
             move |()| {
-                toasts.success(Msg::TokensRevoked.with(&[("name", &name)]));
+                toasts.success(msg::tokens_revoked(&name));
                 close.run(());
                 if yours {
                     session.sign_out();

@@ -7,7 +7,7 @@ use std::future::Future;
 use keyrack_api::ApiError;
 use leptos::prelude::*;
 
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 use crate::{format, messages};
 
 /// How far a batch has got: items the server answered for, of all asked.
@@ -101,11 +101,7 @@ pub fn BatchRunning(
     view! {
         <div class="form">
             <p class="result-summary" role="status">
-                {Msg::WidgetsBatchRunning.with(&[
-                    ("doing", &doing),
-                    ("done", &format::number(done as f64)),
-                    ("total", &format::number(total as f64)),
-                ])}
+                {msg::widgets_batch_running(doing, format::number(done as f64), format::number(total as f64))}
             </p>
             <progress class="batch-progress" max=total.to_string() value=done.to_string() aria-label=t(Msg::WidgetsBatchDoneSoFar)></progress>
             <div class="form-buttons">
@@ -132,10 +128,8 @@ pub fn NotAttempted(
 ) -> impl IntoView {
     let shown = format::number(count as f64);
     let text = match &error {
-        None => Msg::WidgetsBatchStopped.with(&[("count", &shown), ("what", &what)]),
-        Some(e) => {
-            Msg::WidgetsBatchNoAnswer.with(&[("error", &messages::describe(e)), ("count", &shown)])
-        }
+        None => msg::widgets_batch_stopped(&shown, what),
+        Some(e) => msg::widgets_batch_no_answer(messages::describe(e), count),
     };
     (count > 0).then(|| view! { <p class="alert alert-warning">{text}</p> })
 }

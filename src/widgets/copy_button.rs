@@ -5,7 +5,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 
 /// A small button that copies `text` and says so for a moment.
 #[component]
@@ -18,7 +18,7 @@ pub fn CopyButton(
     what: String,
 ) -> impl IntoView {
     let (state, set_state) = signal(t(Msg::WidgetsCopy));
-    let label = Msg::WidgetsCopyWhat.with(&[("what", &what)]);
+    let label = msg::widgets_copy_what(&what);
     let copy = move |_| {
         let text = text.clone();
         leptos::task::spawn_local(async move {

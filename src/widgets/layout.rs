@@ -94,7 +94,7 @@ fn Identity() -> impl IntoView {
         session.me().map(|me| {
             let role = match me.role {
                 TokenRole::Viewer => {
-                    Msg::LayoutViewerReadOnly.with(&[("role", &format::role(me.role))])
+                    msg::layout_viewer_read_only(format::role(me.role))
                 }
                 other => format::role(other).to_owned(),
             };

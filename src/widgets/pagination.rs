@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::format;
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 use crate::routes::PAGE_SIZES;
 
 /// The pagination bar.
@@ -33,12 +33,12 @@ pub fn Pagination(
     };
     view! {
         <nav class="pagination" aria-label=t(Msg::WidgetsPaginationLabel)>
-            <span>{Msg::WidgetsPaginationTotal.with(&[("total", &format::number(total as f64))])}</span>
+            <span>{msg::widgets_pagination_total(format::number(total as f64))}</span>
             <label>
                 <span class="visually-hidden">{t(Msg::WidgetsPaginationRowsPerPage)}</span>
                 <select class="input" on:change=set_size>
                     {PAGE_SIZES.map(|s| view! {
-                        <option value=s.to_string() selected=s == size>{Msg::WidgetsPaginationSize.with(&[("size", &s)])}</option>
+                        <option value=s.to_string() selected=s == size>{msg::widgets_pagination_size(s)}</option>
                     })}
                 </select>
             </label>

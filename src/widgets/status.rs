@@ -3,7 +3,7 @@
 use keyrack_api::ApiError;
 use leptos::prelude::*;
 
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 use crate::messages;
 
 /// Shown while a list loads for the first time.
@@ -23,7 +23,7 @@ pub fn LoadError(
 ) -> impl IntoView {
     view! {
         <div class="state state-error" role="alert">
-            <p>{Msg::WidgetsLoadError.with(&[("reason", &messages::describe_common(&error))])}</p>
+            <p>{msg::widgets_load_error(messages::describe_common(&error))}</p>
             <button type="button" class="button" on:click=move |_| on_retry.run(())>{t(Msg::WidgetsRetry)}</button>
         </div>
     }

@@ -3,12 +3,10 @@
 //! console's source shows the user a string that is not in the catalogue. Also writes the
 //! Chinese file the page fetches (`cargo xtask spa`).
 
-#[path = "../../i18n/catalogue.rs"]
-mod catalogue;
-
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
+use keyrack_catalogue as catalogue;
 
 use crate::shell::root;
 
@@ -275,62 +273,5 @@ mod tests {
                 "Raw text here"
             ]
         );
-    }
-
-    fn catalogue_of(files: &[(&str, &str)]) -> Result<Vec<catalogue::Message>, Vec<String>> {
-        let dir = std::env::temp_dir().join(format!(
-            "keyrack-i18n-test-{}-{}",
-            std::process::id(),
-            files[0].0
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        for (name, text) in files {
-            std::fs::write(dir.join(name), text).unwrap();
-        }
-        let loaded = catalogue::load(&dir);
-        std::fs::remove_dir_all(&dir).unwrap();
-        loaded
-    }
-
-    #[test]
-    fn a_message_missing_a_language_or_a_placeholder_is_refused() {
-        let problems = catalogue_of(&[(
-            "one.toml",
-            "[ok]\nen = \"{n} deleted\"\nzh-CN = \"已删除 {n} 个\"\n\
-             [no-chinese]\nen = \"New\"\n\
-             [placeholder]\nen = \"{count} keys\"\nzh-CN = \"{n} 个密钥\"\n\
-             [empty]\nen = \"Close\"\nzh-CN = \" \"\n\
-             [french]\nen = \"Yes\"\nzh-CN = \"是\"\nfr = \"Oui\"\n",
-        )])
-        .unwrap_err();
-        assert_eq!(problems.len(), 4, "{problems:?}");
-        assert!(problems
-            .iter()
-            .any(|p| p == "one.no-chinese: no zh-CN text"));
-        assert!(problems
-            .iter()
-            .any(|p| p.starts_with("one.placeholder: placeholders differ")));
-        assert!(problems
-            .iter()
-            .any(|p| p == "one.empty: the zh-CN text is empty"));
-        assert!(problems
-            .iter()
-            .any(|p| p == "one.french: unknown language `fr`"));
-    }
-
-    #[test]
-    fn messages_are_ordered_by_id_across_files_as_the_enum_is() {
-        let messages = catalogue_of(&[
-            (
-                "b.toml",
-                "[z]\nen = \"Z\"\nzh-CN = \"乙\"\n[a]\nen = \"A\"\nzh-CN = \"甲\"\n",
-            ),
-            ("a.toml", "[m]\nen = \"M\"\nzh-CN = \"丙\"\n"),
-        ])
-        .unwrap();
-        let ids: Vec<_> = messages.iter().map(|m| m.id.as_str()).collect();
-        assert_eq!(ids, ["a.m", "b.a", "b.z"]);
-        assert_eq!(catalogue::variant("keys.batch-delete"), "KeysBatchDelete");
     }
 }

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use super::picker::{Listing, Picker};
 use super::PAGE_SIZE;
 use crate::format::number;
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 use crate::key_pairs::instance_picker::InstancePickRow;
 use crate::widgets::status::{LoadError, Loading};
 
@@ -134,11 +134,11 @@ pub(super) fn Pager(picker: Picker) -> impl IntoView {
         })
     };
     let range = move || match shown() {
-        Some((offset, len, total)) if len > 0 => Msg::BindRange.with(&[
-            ("first", &number(offset + 1)),
-            ("last", &number(offset + len)),
-            ("total", &number(total as f64)),
-        ]),
+        Some((offset, len, total)) if len > 0 => msg::bind_range(
+            number(offset + 1),
+            number(offset + len),
+            number(total as f64),
+        ),
         _ => String::new(),
     };
     let at_first = move || picker.page.get() <= 1;

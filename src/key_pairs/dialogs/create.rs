@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 
 use super::policy::load_policy;
 use crate::api::Api;
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 use crate::key_pairs::create_key::CreateKeyForm;
 use crate::key_pairs::create_pair_fields::{GenerateKeyPair, KeySaved};
 use crate::key_pairs::import_keys::ImportKeysForm;
@@ -117,10 +117,7 @@ fn import_keys(
                     .count();
                 let _ = imported.try_set(Some(answer));
                 if !dry_run {
-                    wiring.toasts.success(
-                        Msg::DialogsImported
-                            .with(&[("count", &crate::format::number(created as f64))]),
-                    );
+                    wiring.toasts.success(msg::dialogs_imported(created));
                     wiring.on_changed.run(());
                 }
             },
@@ -134,9 +131,7 @@ fn create_key_pair(wiring: Wiring) -> Callback<keyrack_api::CreateKeyPair> {
         wiring.request.run(
             async move { wiring.api.create_key_pair(&body).await },
             move |key| {
-                wiring
-                    .toasts
-                    .success(Msg::DialogsCreated.with(&[("name", &key.name)]));
+                wiring.toasts.success(msg::dialogs_created(&key.name));
                 wiring.close.run(());
                 wiring.on_changed.run(());
             },
@@ -176,7 +171,7 @@ fn generate_key_pair(
                 }
                 wiring
                     .toasts
-                    .success(Msg::DialogsCreated.with(&[("name", &registered.name)]));
+                    .success(msg::dialogs_created(&registered.name));
                 let detail = generated_in(&made.timings);
                 // If the dialog was closed meanwhile, this fails and `made` is wiped on return.
                 private_key.try_set_value(Some(made.private_key));
@@ -209,14 +204,13 @@ fn download_again(
 }
 
 fn generated_in(t: &Timings) -> String {
-    let message = if t.webcrypto {
-        Msg::DialogsGeneratedWebcrypto
-    } else {
-        Msg::DialogsGenerated
-    };
     let (generate, encode) = (
         format!("{:.0}", t.generate_ms),
         format!("{:.0}", t.encode_ms),
     );
-    message.with(&[("generate", &generate), ("encode", &encode)])
+    if t.webcrypto {
+        msg::dialogs_generated_webcrypto(generate, encode)
+    } else {
+        msg::dialogs_generated(generate, encode)
+    }
 }

@@ -7,22 +7,25 @@ use keyrack_api::{ImportOutcome, ImportResponse, ImportResult};
 use leptos::prelude::*;
 
 use crate::format;
-use crate::i18n::{language, t, Language, Msg};
+use crate::i18n::{language, msg, t, Language, Msg};
 
 /// How many lines have each outcome, as a sentence.
 fn summary(results: &[ImportResult]) -> String {
     let count = |o: ImportOutcome| results.iter().filter(|r| r.outcome == o).count();
     [
-        (ImportOutcome::New, Msg::ImportSummaryNew),
-        (ImportOutcome::Created, Msg::ImportSummaryImported),
-        (ImportOutcome::Duplicate, Msg::ImportSummaryDuplicate),
-        (ImportOutcome::Refused, Msg::ImportSummaryRefused),
-        (ImportOutcome::Skipped, Msg::ImportSummarySkipped),
+        (
+            ImportOutcome::New,
+            msg::import_summary_new as fn(String) -> String,
+        ),
+        (ImportOutcome::Created, msg::import_summary_imported),
+        (ImportOutcome::Duplicate, msg::import_summary_duplicate),
+        (ImportOutcome::Refused, msg::import_summary_refused),
+        (ImportOutcome::Skipped, msg::import_summary_skipped),
     ]
     .into_iter()
     .filter_map(|(o, message)| match count(o) {
         0 => None,
-        n => Some(message.with(&[("count", &format::number(n as f64))])),
+        n => Some(message(format::number(n as f64))),
     })
     .collect::<Vec<_>>()
     .join(t(Msg::ImportSummarySeparator))
@@ -60,14 +63,12 @@ fn reason(r: &ImportResult) -> String {
             (Some(message), _) => parts.push(message.clone()),
             (None, ImportOutcome::Duplicate) => {
                 let name = r.name.clone().unwrap_or_default();
-                parts.push(Msg::ImportRegisteredAlready.with(&[("name", &name)]));
+                parts.push(msg::import_registered_already(&name));
             }
             (None, _) => {}
         },
         ImportOutcome::Duplicate => parts.push(match (&r.name, &r.id) {
-            (Some(name), Some(id)) => {
-                Msg::ImportRegisteredAlreadyAs.with(&[("name", name), ("id", id)])
-            }
+            (Some(name), Some(id)) => msg::import_registered_already_as(name, id),
             _ => t(Msg::ImportSameKeyAsEarlierLine).into(),
         }),
         ImportOutcome::Skipped | ImportOutcome::Refused => parts.push(match r.code {
@@ -76,12 +77,11 @@ fn reason(r: &ImportResult) -> String {
         }),
     }
     if let Some(options) = &r.dropped_options {
-        let message = if r.outcome == ImportOutcome::Created {
-            Msg::ImportOptionsDropped
+        parts.push(if r.outcome == ImportOutcome::Created {
+            msg::import_options_dropped(options)
         } else {
-            Msg::ImportOptionsWouldBeDropped
-        };
-        parts.push(message.with(&[("options", options)]));
+            msg::import_options_would_be_dropped(options)
+        });
     }
     parts.join(t(Msg::ImportReasonSeparator))
 }
@@ -119,7 +119,7 @@ pub fn Preview(
                             view! {
                                 <input
                                     class="input import-name"
-                                    aria-label=Msg::ImportNameForLine.with(&[("line", &line)])
+                                    aria-label=msg::import_name_for_line(line)
                                     prop:value=move || names.with(|n| n.get(&line).cloned().unwrap_or_default())
                                     on:input=move |ev| {
                                         let value = event_target_value(&ev);
@@ -136,7 +136,7 @@ pub fn Preview(
                                     {is_new.then(|| view! {
                                         <input
                                             type="checkbox"
-                                            aria-label=Msg::ImportImportLine.with(&[("line", &line)])
+                                            aria-label=msg::import_import_line(line)
                                             prop:checked=move || selected.with(|s| s.contains(&line))
                                             on:change=move |ev| {
                                                 let on = event_target_checked(&ev);

@@ -6,7 +6,7 @@ use leptos_router::components::A;
 
 use super::fleet_rows::FleetRows;
 use crate::api::Api;
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 use crate::widgets::instance_state::{os_label, StateBadge};
 use crate::widgets::toast::Toasts;
 use crate::{format, messages, routes};
@@ -80,21 +80,20 @@ fn power_switch(fleet: FleetRows, id: String, name: String) -> impl Fn(PowerActi
             let _ = fleet.busy.try_update(|b| b.remove(&id));
             match (result, power) {
                 (Ok(fresh), PowerAction::Start) => {
-                    toasts.success(Msg::InstancesStarting.with(&[("name", &name)]));
+                    toasts.success(msg::instances_starting(&name));
                     fleet.replace(fresh);
                 }
                 (Ok(fresh), PowerAction::Stop) => {
-                    toasts.success(Msg::InstancesShuttingDown.with(&[("name", &name)]));
+                    toasts.success(msg::instances_shutting_down(&name));
                     fleet.replace(fresh);
                 }
-                (Err(e), PowerAction::Start) => toasts.failure(
-                    Msg::InstancesStartFailed
-                        .with(&[("name", &name), ("error", &messages::describe(&e))]),
-                ),
-                (Err(e), PowerAction::Stop) => toasts.failure(
-                    Msg::InstancesShutDownFailed
-                        .with(&[("name", &name), ("error", &messages::describe(&e))]),
-                ),
+                (Err(e), PowerAction::Start) => {
+                    toasts.failure(msg::instances_start_failed(&name, messages::describe(&e)))
+                }
+                (Err(e), PowerAction::Stop) => toasts.failure(msg::instances_shut_down_failed(
+                    &name,
+                    messages::describe(&e),
+                )),
             }
         });
     }
@@ -113,9 +112,7 @@ fn download_authorized_keys(id: String, name: String) -> impl Fn(leptos::ev::Mou
                 Err(e) => Err(messages::describe(&e)),
             };
             if let Err(why) = saved {
-                toasts.failure(
-                    Msg::InstancesDownloadFailed.with(&[("name", &name), ("error", &why)]),
-                );
+                toasts.failure(msg::instances_download_failed(&name, &why));
             }
         });
     }

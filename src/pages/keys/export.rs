@@ -5,7 +5,7 @@ use keyrack_api::KeyPairQuery;
 use leptos::prelude::*;
 
 use crate::api::Api;
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 use crate::keygen::download;
 use crate::messages;
 use crate::widgets::toast::Toasts;
@@ -40,7 +40,7 @@ pub fn ExportItems(view: Memo<KeyPairQuery>, on_picked: Callback<()>) -> impl In
             };
             let _ = set_exporting.try_set(false);
             if let Err(why) = saved {
-                toasts.failure(Msg::KeysExportFailed.with(&[("why", &why)]));
+                toasts.failure(msg::keys_export_failed(&why));
             }
         });
     };

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::KeysPageState;
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 use crate::key_pairs::dialogs::binding::BindingDialog;
 use crate::key_pairs::dialogs::KeyDialog;
 use crate::widgets::copy_button::CopyButton;
@@ -53,13 +53,13 @@ pub fn KeyRow(
     view! {
         <tr>
             <td class="col-check admin-only">
-                <input type="checkbox" aria-label=Msg::KeysSelectOne.with(&[("name", &key.name)]) prop:checked=checked on:change=toggle />
+                <input type="checkbox" aria-label=msg::keys_select_one(&key.name) prop:checked=checked on:change=toggle />
             </td>
             <td>
                 <A href=routes::key_details(&id) attr:class="mono id-link">{id.clone()}</A>
                 <div class="name-line">
                     <span>{key.name.clone()}</span>
-                    <button type="button" class="icon-button admin-only" aria-label=Msg::KeysModifyName.with(&[("name", &key.name)]) title=t(Msg::KeysModify) on:click=modify>
+                    <button type="button" class="icon-button admin-only" aria-label=msg::keys_modify_name(&key.name) title=t(Msg::KeysModify) on:click=modify>
                         "✎"
                     </button>
                 </div>
@@ -89,19 +89,15 @@ pub fn KeyRow(
 /// When and where the key was last used to log in, with who and from where in its title.
 #[component]
 fn LastLoginCell(last_login: Option<KeyLogin>) -> impl IntoView {
-    let login_title = last_login.as_ref().map(|l| {
-        Msg::KeysLastLoginTitle.with(&[
-            ("time", &format::timestamp(&l.at)),
-            ("user", &l.user),
-            ("address", &l.client_address),
-        ])
-    });
+    let login_title = last_login
+        .as_ref()
+        .map(|l| msg::keys_last_login_title(format::timestamp(&l.at), &l.user, &l.client_address));
     // "3 hours ago" and "on web-gz-01" each on one line when the column is narrow.
     let shown = match &last_login {
         Some(l) => view! {
             <span class="nowrap">{format::ago(&l.at)}</span>
             " "
-            <span class="nowrap">{Msg::KeysLastLoginOn.with(&[("instance", &l.instance_name)])}</span>
+            <span class="nowrap">{msg::keys_last_login_on(&l.instance_name)}</span>
         }
         .into_any(),
         None => t(Msg::KeysLastLoginNever).into_any(),

@@ -6,7 +6,7 @@ use leptos_router::components::A;
 
 use super::row::KeyRow;
 use super::KeysPageState;
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 use crate::routes::ListView;
 
 /// One page of key pairs.
@@ -93,7 +93,7 @@ fn SortLink(
         _ => "",
     };
     view! {
-        <A href=href attr:class="sort-link" attr:aria-label=Msg::KeysSortBy.with(&[("label", &label)])>
+        <A href=href attr:class="sort-link" attr:aria-label=msg::keys_sort_by(label)>
             {label}{marker}
         </A>
     }

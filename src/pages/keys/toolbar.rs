@@ -5,8 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use super::KeysPageState;
-use crate::format;
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 use crate::key_pairs::dialogs::KeyDialog;
 use crate::lazy::on_demand;
 use crate::routes::{non_blank, ListView};
@@ -161,7 +160,7 @@ fn StatusFilter(
             <option value=UNUSED prop:selected=move || status() == UNUSED>
                 {move || {
                     let days = view.with(|v| v.unused_for_days.unwrap_or(UNUSED_DAYS));
-                    Msg::KeysFilterUnused.with(&[("days", &format::number(days))])
+                    msg::keys_filter_unused(days as usize)
                 }}
             </option>
         </select>

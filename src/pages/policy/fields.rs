@@ -4,7 +4,7 @@
 use keyrack_api::{KeyAlgorithm, RSA_MAX_BITS};
 use leptos::prelude::*;
 
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 use crate::widgets::form::FieldMessage;
 
 /// An algorithm's name in the console.
@@ -98,7 +98,7 @@ pub fn MinRsaField(
                     })
                     .collect_view()}
             </select>
-            <p class="hint">{Msg::PolicyMinRsaHint.with(&[("max", &RSA_MAX_BITS)])}</p>
+            <p class="hint">{msg::policy_min_rsa_hint(RSA_MAX_BITS)}</p>
             <FieldMessage id="policy-rsa-error" message=message />
         </fieldset>
     }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::api::Api;
 use crate::auth::Session;
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 use crate::widgets::dialog::Dialog;
 use crate::{format, messages};
 
@@ -61,7 +61,7 @@ fn choice(
                 <p>
                     {t(Msg::SignInSwitchStart)} <strong class="switch-current">{current}</strong>
                     {t(Msg::SignInSwitchMiddle)} <strong class="switch-new">{name}</strong>
-                    {Msg::SignInSwitchEnd.with(&[("role", &role)])}
+                    {msg::sign_in_switch_end(role)}
                 </p>
                 <div class="form-buttons">
                     <button type="button" class="button" on:click=move |_| cancel.run(())>{t(Msg::SignInCancel)}</button>

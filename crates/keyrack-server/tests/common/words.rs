@@ -2,11 +2,10 @@
 //! (`i18n/*.toml`, read as build.rs reads it), so one test walks the console in English and
 //! in Chinese by the English labels of the guide.
 
-#[path = "../../../../i18n/catalogue.rs"]
-mod catalogue;
-
 use std::collections::HashMap;
 use std::path::Path;
+
+use keyrack_catalogue as catalogue;
 
 /// English words, and their Chinese when the console runs in Chinese.
 #[derive(Debug, Clone, Default)]
@@ -30,20 +29,23 @@ impl Words {
     pub fn chinese() -> Self {
         let messages = messages();
         let mut chinese = HashMap::new();
+        let mut english = Vec::new();
         for m in &messages {
-            // The first message with these English words wins (ids in order).
-            // Keyed without the spaces a part of a sentence keeps for its neighbours.
-            chinese
-                .entry(m.en.trim().to_owned())
-                .or_insert_with(|| m.zh_cn.trim().to_owned());
+            // Both English forms of a plural ("1 SSH key imported.") read as its Chinese.
+            for en in std::iter::once(&m.en).chain(m.one.as_ref().map(|one| &one.text)) {
+                // The first message with these English words wins (ids in order).
+                // Keyed without the spaces a part of a sentence keeps for its neighbours.
+                chinese
+                    .entry(en.trim().to_owned())
+                    .or_insert_with(|| m.zh_cn.trim().to_owned());
+                if *en != m.zh_cn {
+                    english.push(en.clone());
+                }
+            }
         }
         Self {
             chinese: Some(chinese),
-            english: messages
-                .into_iter()
-                .filter(|m| m.en != m.zh_cn)
-                .map(|m| m.en)
-                .collect(),
+            english,
         }
     }
 
