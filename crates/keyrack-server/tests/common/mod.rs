@@ -17,6 +17,7 @@ pub mod in_process;
 pub mod keyboard;
 pub mod pg_cluster;
 pub mod process;
+pub mod requests;
 pub mod steps;
 pub mod tls;
 pub mod words;
