@@ -24,7 +24,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
 
-use common::dom::{button, find, fire, mount, sleep, text};
+use common::dom::{assert_shows, button, find, fire, mount, press, sleep, text};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -369,8 +369,7 @@ async fn bind_is_disabled_until_a_selection_and_sends_it() {
     pick(&root, "db-1").click();
     tick().await;
     assert!(!button(&root, "Bind").disabled());
-    button(&root, "Bind").click();
-    tick().await;
+    press(&root, "Bind").await;
     assert_eq!(
         request(submitted),
         Some(BindRequest {
@@ -508,8 +507,7 @@ async fn the_selection_survives_a_page_change() {
     settle().await;
     assert!(pick(&root, "vm-003").checked(), "still ticked on page 1");
     assert!(text(&root).contains("2 selected"));
-    button(&root, "Bind").click();
-    tick().await;
+    press(&root, "Bind").await;
     assert_eq!(
         request(submitted),
         Some(BindRequest {
@@ -528,7 +526,7 @@ async fn last_page_and_a_long_count_read_well() {
     search(&root, "vm-24");
     after_typing().await;
     // vm-240 … vm-249
-    assert!(text(&root).contains("1–10 of 10"), "{}", text(&root));
+    assert_shows(&root, "1–10 of 10");
     assert!(button(&root, "Next ›").disabled());
 }
 
@@ -681,8 +679,7 @@ async fn unbind_lists_only_bound_instances() {
     pick(&root, "web-1").click();
     pick(&root, "old-1").click();
     tick().await;
-    button(&root, "Unbind").click();
-    tick().await;
+    press(&root, "Unbind").await;
     assert_eq!(
         request(submitted),
         Some(BindRequest {

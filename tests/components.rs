@@ -28,7 +28,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, HtmlInputElement, HtmlOptionElement, HtmlSelectElement};
 
-use common::dom::{button, find, find_all, fire, mount, sleep, text, type_into};
+use common::dom::{
+    assert_shows, button, find, find_all, fire, mount, press, sleep, text, type_into,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -70,7 +72,7 @@ fn sample_key() -> KeyPair {
 }
 
 /// A Create form whose submissions land in the returned signal.
-fn mount_create_form(
+async fn mount_create_form(
     server_error: Option<ApiError>,
 ) -> (HtmlElement, RwSignal<Option<CreateKeyPair>>) {
     let submitted = RwSignal::new(None);
@@ -84,15 +86,22 @@ fn mount_create_form(
             />
         }
     });
+    tick().await;
     (root, submitted)
+}
+
+/// Types a name and a public key into the Create form, as a user pastes them.
+async fn enter_key(root: &HtmlElement, name: &str, public_key: &str) {
+    type_into(&find(root, "#key-name"), name);
+    type_into(&find(root, "#public-key"), public_key);
+    tick().await;
 }
 
 // ---- Create an SSH key ---------------------------------------------------------------
 
 #[wasm_bindgen_test]
 async fn create_form_offers_both_methods_and_selects_import() {
-    let (root, _) = mount_create_form(None);
-    tick().await;
+    let (root, _) = mount_create_form(None).await;
     let page = text(&root);
     assert!(page.contains("Creation Method"), "{page}");
     assert!(page.contains("Create a key pair"));
@@ -108,8 +117,7 @@ async fn create_form_offers_both_methods_and_selects_import() {
 
 #[wasm_bindgen_test]
 async fn create_form_explains_a_bad_name_once_touched() {
-    let (root, submitted) = mount_create_form(None);
-    tick().await;
+    let (root, submitted) = mount_create_form(None).await;
     assert!(
         !text(&root).contains("is not allowed"),
         "no message before the field is touched"
@@ -124,8 +132,7 @@ async fn create_form_explains_a_bad_name_once_touched() {
     type_into(&find(&root, "#key-name"), "-lead");
     tick().await;
     assert!(text(&root).contains("The name must start with a letter or a digit"));
-    button(&root, "OK").click();
-    tick().await;
+    press(&root, "OK").await;
     assert!(
         submitted.get_untracked().is_none(),
         "an invalid form is not submitted"
@@ -134,32 +141,20 @@ async fn create_form_explains_a_bad_name_once_touched() {
 
 #[wasm_bindgen_test]
 async fn create_form_explains_a_bad_tag() {
-    let (root, _) = mount_create_form(None);
-    tick().await;
-    button(&root, "+ Add tag").click();
-    tick().await;
+    let (root, _) = mount_create_form(None).await;
+    press(&root, "+ Add tag").await;
     type_into(&find(&root, "input[aria-label='Tag key']"), "keyrack:owner");
     tick().await;
-    assert!(
-        text(&root).contains("Tag keys starting with \"keyrack:\" are reserved"),
-        "{}",
-        text(&root)
-    );
+    assert_shows(&root, "Tag keys starting with \"keyrack:\" are reserved");
     type_into(&find(&root, "input[aria-label='Tag key']"), "team;x");
     tick().await;
-    assert!(
-        text(&root).contains("';' is not allowed in a tag key"),
-        "{}",
-        text(&root)
-    );
+    assert_shows(&root, "';' is not allowed in a tag key");
 }
 
 #[wasm_bindgen_test]
 async fn create_form_shows_every_message_on_submit() {
-    let (root, submitted) = mount_create_form(None);
-    tick().await;
-    button(&root, "OK").click();
-    tick().await;
+    let (root, submitted) = mount_create_form(None).await;
+    press(&root, "OK").await;
     let page = text(&root);
     assert!(page.contains("The name is required"), "{page}");
     assert!(page.contains("No public key was given"), "{page}");
@@ -168,12 +163,10 @@ async fn create_form_shows_every_message_on_submit() {
 
 #[wasm_bindgen_test]
 async fn create_form_previews_an_ed25519_key_and_submits_it() {
-    let (root, submitted) = mount_create_form(None);
-    tick().await;
+    let (root, submitted) = mount_create_form(None).await;
     type_into(&find(&root, "#public-key"), ED25519);
     type_into(&find(&root, "#key-name"), "alice-laptop");
-    button(&root, "+ Add tag").click();
-    tick().await;
+    press(&root, "+ Add tag").await;
     type_into(&find(&root, "input[aria-label='Tag key']"), "env");
     type_into(&find(&root, "input[aria-label='Tag value']"), "prod");
     tick().await;
@@ -184,8 +177,7 @@ async fn create_form_previews_an_ed25519_key_and_submits_it() {
     );
     assert!(page.contains("Ed25519"));
     assert!(page.contains("alice@example.com"));
-    button(&root, "OK").click();
-    tick().await;
+    press(&root, "OK").await;
     let req = submitted.get_untracked().expect("submitted");
     assert_eq!(req.name, "alice-laptop");
     assert_eq!(req.public_key, ED25519.trim());
@@ -195,46 +187,30 @@ async fn create_form_previews_an_ed25519_key_and_submits_it() {
 
 #[wasm_bindgen_test]
 async fn create_form_refuses_dsa_with_the_exact_reason() {
-    let (root, submitted) = mount_create_form(None);
-    tick().await;
-    type_into(&find(&root, "#key-name"), "old-dsa");
-    type_into(&find(&root, "#public-key"), DSA);
-    tick().await;
-    assert!(text(&root).contains(
-        "DSA keys (ssh-dss) are not accepted: they are weak and OpenSSH disabled them; use Ed25519, ECDSA or RSA of at least 2048 bits"
-    ), "{}", text(&root));
-    button(&root, "OK").click();
-    tick().await;
+    let (root, submitted) = mount_create_form(None).await;
+    enter_key(&root, "old-dsa", DSA).await;
+    assert_shows(&root, "DSA keys (ssh-dss) are not accepted: they are weak and OpenSSH disabled them; use Ed25519, ECDSA or RSA of at least 2048 bits");
+    press(&root, "OK").await;
     assert!(submitted.get_untracked().is_none());
 }
 
 #[wasm_bindgen_test]
 async fn create_form_refuses_short_rsa() {
-    let (root, _) = mount_create_form(None);
-    tick().await;
+    let (root, _) = mount_create_form(None).await;
     type_into(&find(&root, "#public-key"), RSA1024);
     tick().await;
-    assert!(
-        text(&root).contains("This RSA key has 1024 bits; at least 2048 are required"),
-        "{}",
-        text(&root)
+    assert_shows(
+        &root,
+        "This RSA key has 1024 bits; at least 2048 are required",
     );
 }
 
 #[wasm_bindgen_test]
 async fn create_form_refuses_a_private_key_without_echoing_it() {
-    let (root, submitted) = mount_create_form(None);
-    tick().await;
-    type_into(&find(&root, "#key-name"), "oops");
-    type_into(&find(&root, "#public-key"), PRIVATE_KEY);
-    tick().await;
-    assert!(
-        text(&root).contains("This is a private key, not a public key"),
-        "{}",
-        text(&root)
-    );
-    button(&root, "OK").click();
-    tick().await;
+    let (root, submitted) = mount_create_form(None).await;
+    enter_key(&root, "oops", PRIVATE_KEY).await;
+    assert_shows(&root, "This is a private key, not a public key");
+    press(&root, "OK").await;
     assert!(submitted.get_untracked().is_none());
     // No line of the key's body may appear in the document (text or attributes).
     let html = document().document_element().unwrap().outer_html();
@@ -249,20 +225,14 @@ async fn create_form_refuses_a_private_key_without_echoing_it() {
 #[wasm_bindgen_test]
 async fn create_form_shows_server_refusals_in_the_form() {
     let duplicate = ApiError::new(ErrorCode::name_duplicate("web"), "name taken");
-    let (root, _) = mount_create_form(Some(duplicate));
-    tick().await;
+    let (root, _) = mount_create_form(Some(duplicate)).await;
     assert!(text(&root).contains("Another key pair already has this name"));
     let dup_key = ApiError::new(
         ErrorCode::public_key_duplicate("skey-00000001", "laptop"),
         "dup",
     );
-    let (root, _) = mount_create_form(Some(dup_key));
-    tick().await;
-    assert!(
-        text(&root).contains("already registered as laptop (skey-00000001)"),
-        "{}",
-        text(&root)
-    );
+    let (root, _) = mount_create_form(Some(dup_key)).await;
+    assert_shows(&root, "already registered as laptop (skey-00000001)");
 }
 
 // ---- Create a key pair -------------------------------------------------------------------
@@ -330,7 +300,7 @@ async fn create_pair_offers_pem_except_for_ed25519_and_says_why() {
     let pem: HtmlOptionElement = find(&root, "#key-format option[value=pem]").unchecked_into();
     assert!(pem.disabled());
     let reason = KeyType::Ed25519.no_pem_reason().unwrap();
-    assert!(text(&root).contains(reason), "{}", text(&root));
+    assert_shows(&root, reason);
     choose(&root, "#key-type", "rsa4096");
     tick().await;
     assert!(!pem.disabled());
@@ -353,16 +323,14 @@ async fn create_pair_refuses_different_passphrases_and_sends_a_valid_request() {
     type_into(&find(&root, "#key-passphrase-confirm"), "other");
     tick().await;
     assert!(text(&root).contains("The passphrases do not match."));
-    button(&root, "OK").click();
-    tick().await;
+    press(&root, "OK").await;
     assert!(asked.with_value(Option::is_none), "nothing generated");
     type_into(&find(&root, "#key-passphrase-confirm"), "one pass");
     choose(&root, "#key-type", "ecdsa_p384");
     choose(&root, "#key-format", "ppk");
     tick().await;
     assert!(!text(&root).contains("The passphrases do not match."));
-    button(&root, "OK").click();
-    tick().await;
+    press(&root, "OK").await;
     let GenerateKeyPair { key_pair, keygen } = asked
         .try_update_value(Option::take)
         .flatten()
@@ -378,45 +346,49 @@ async fn create_pair_refuses_different_passphrases_and_sends_a_valid_request() {
 
 // ---- Modify, tags, delete --------------------------------------------------------------
 
-#[wasm_bindgen_test]
-async fn modify_form_validates_and_sends_only_changes() {
-    let sent = RwSignal::new(None::<UpdateKeyPair>);
-    let cancelled = RwSignal::new(false);
+/// A Modify form of `key` (under `policy`), rendered; the change it sends lands in the
+/// returned signal.
+async fn mount_modify_form(
+    key: KeyPair,
+    policy: Option<Policy>,
+) -> (HtmlElement, RwSignal<Option<UpdateKeyPair>>) {
+    let sent = RwSignal::new(None);
     let root = mount(move || {
         view! {
             <ModifyKeyForm
-                key=Signal::stored(sample_key())
+                key=Signal::stored(key)
+                policy=policy
                 pending=Signal::stored(false)
                 server_error=Signal::stored(None)
                 on_submit=move |c| sent.set(Some(c))
-                on_cancel=move |()| cancelled.set(true)
+                on_cancel=|()| {}
             />
         }
     });
     tick().await;
+    (root, sent)
+}
+
+#[wasm_bindgen_test]
+async fn modify_form_validates_and_sends_only_changes() {
+    let (root, sent) = mount_modify_form(sample_key(), None).await;
     let name: HtmlInputElement = find(&root, "#key-name").unchecked_into();
     assert_eq!(name.value(), "web-prod");
     type_into(&name, "");
     tick().await;
-    assert!(
-        text(&root).contains("The name is required"),
-        "{}",
-        text(&root)
-    );
+    assert_shows(&root, "The name is required");
     type_into(&name, "x".repeat(65).as_str());
     tick().await;
     assert!(text(&root).contains("The name has 65 characters; at most 64 are allowed"));
     type_into(&find(&root, "#key-description"), "bad\u{202E}txt");
     tick().await;
     assert!(text(&root).contains("Bidirectional control characters such as U+202E are not allowed"));
-    button(&root, "OK").click();
-    tick().await;
+    press(&root, "OK").await;
     assert!(sent.get_untracked().is_none());
 
     type_into(&name, "web-prod-2");
     type_into(&find(&root, "#key-description"), "deploy key");
-    button(&root, "OK").click();
-    tick().await;
+    press(&root, "OK").await;
     assert_eq!(
         sent.get_untracked(),
         Some(UpdateKeyPair {
@@ -436,8 +408,7 @@ fn days_from_now(at: &str) -> f64 {
 
 #[wasm_bindgen_test]
 async fn create_form_sends_the_expiry_preset_and_refuses_a_missing_or_past_date() {
-    let (root, submitted) = mount_create_form(None);
-    tick().await;
+    let (root, submitted) = mount_create_form(None).await;
     type_into(&find(&root, "#public-key"), ED25519);
     type_into(&find(&root, "#key-name"), "alice-laptop");
     let expiry: HtmlSelectElement = find(&root, "#key-expiry").unchecked_into();
@@ -452,23 +423,13 @@ async fn create_form_sends_the_expiry_preset_and_refuses_a_missing_or_past_date(
     choose(&root, "#key-expiry", "date");
     tick().await;
     assert!(!date.hidden());
-    button(&root, "OK").click();
-    tick().await;
+    press(&root, "OK").await;
     assert!(submitted.get_untracked().is_none());
-    assert!(
-        text(&root).contains("Pick the date the key expires"),
-        "{}",
-        text(&root)
-    );
+    assert_shows(&root, "Pick the date the key expires");
     type_into(&date, "2020-01-31");
     tick().await;
-    assert!(
-        text(&root).contains("The expiry 2020-01-31T00:00:00.000Z has passed"),
-        "{}",
-        text(&root)
-    );
-    button(&root, "OK").click();
-    tick().await;
+    assert_shows(&root, "The expiry 2020-01-31T00:00:00.000Z has passed");
+    press(&root, "OK").await;
     assert!(
         submitted.get_untracked().is_none(),
         "a past date is not sent"
@@ -477,8 +438,7 @@ async fn create_form_sends_the_expiry_preset_and_refuses_a_missing_or_past_date(
     choose(&root, "#key-expiry", "90");
     tick().await;
     assert!(!text(&root).contains("has passed"));
-    button(&root, "OK").click();
-    tick().await;
+    press(&root, "OK").await;
     let req = submitted.get_untracked().expect("submitted");
     let at = req.expires_at.expect("an expiry");
     let days = days_from_now(&at);
@@ -487,44 +447,26 @@ async fn create_form_sends_the_expiry_preset_and_refuses_a_missing_or_past_date(
 
 #[wasm_bindgen_test]
 async fn modify_form_keeps_changes_or_clears_the_expiry() {
-    let sent = RwSignal::new(None::<UpdateKeyPair>);
     let key = KeyPair {
         expires_at: Some("2031-05-01T00:00:00.000Z".into()),
         ..sample_key()
     };
-    let root = mount(move || {
-        view! {
-            <ModifyKeyForm
-                key=Signal::stored(key)
-                pending=Signal::stored(false)
-                server_error=Signal::stored(None)
-                on_submit=move |c| sent.set(Some(c))
-                on_cancel=|()| {}
-            />
-        }
-    });
-    tick().await;
+    let (root, sent) = mount_modify_form(key, None).await;
     let expiry: HtmlSelectElement = find(&root, "#key-expiry").unchecked_into();
     assert_eq!(expiry.value(), "keep");
-    assert!(
-        text(&root).contains("Keep 2031-05-01 00:00 UTC"),
-        "{}",
-        text(&root)
-    );
+    assert_shows(&root, "Keep 2031-05-01 00:00 UTC");
 
     // A past date is allowed here: it retires the key at once.
     choose(&root, "#key-expiry", "date");
     type_into(&find(&root, "#key-expiry-date"), "2020-01-31");
-    button(&root, "OK").click();
-    tick().await;
+    press(&root, "OK").await;
     assert_eq!(
         sent.get_untracked().and_then(|c| c.expires_at),
         Some(Some("2020-01-31T00:00:00.000Z".into()))
     );
 
     choose(&root, "#key-expiry", "never");
-    button(&root, "OK").click();
-    tick().await;
+    press(&root, "OK").await;
     assert_eq!(
         sent.get_untracked(),
         Some(UpdateKeyPair {
@@ -577,34 +519,25 @@ async fn create_form_follows_the_key_policy() {
     assert!(option("90").disabled() && option("365").disabled() && option("never").disabled());
 
     // A short RSA key is refused before anything is sent, with the policy's words.
-    type_into(&find(&root, "#key-name"), "old-rsa");
-    type_into(&find(&root, "#public-key"), RSA2048);
-    tick().await;
+    enter_key(&root, "old-rsa", RSA2048).await;
     assert!(
         text(&root)
             .contains("The key policy requires RSA keys of at least 3072 bits; this one has 2048"),
         "{}",
         text(&root)
     );
-    button(&root, "OK").click();
-    tick().await;
+    press(&root, "OK").await;
     assert!(submitted.get_untracked().is_none());
 
     // A date past the lifetime is refused too; the maximum is sent.
     type_into(&find(&root, "#public-key"), ED25519);
     choose(&root, "#key-expiry", "date");
     type_into(&find(&root, "#key-expiry-date"), "2099-01-01");
-    button(&root, "OK").click();
-    tick().await;
+    press(&root, "OK").await;
     assert!(submitted.get_untracked().is_none());
-    assert!(
-        text(&root).contains("The key policy allows keys to live at most 60 days"),
-        "{}",
-        text(&root)
-    );
+    assert_shows(&root, "The key policy allows keys to live at most 60 days");
     choose(&root, "#key-expiry", "60");
-    button(&root, "OK").click();
-    tick().await;
+    press(&root, "OK").await;
     let req = submitted.get_untracked().expect("submitted");
     let days = days_from_now(&req.expires_at.expect("an expiry"));
     assert!((59.99..=60.0).contains(&days), "{days} days away");
@@ -612,20 +545,7 @@ async fn create_form_follows_the_key_policy() {
 
 #[wasm_bindgen_test]
 async fn modify_form_keeps_a_key_without_expiry_but_changes_fit_the_policy() {
-    let sent = RwSignal::new(None::<UpdateKeyPair>);
-    let root = mount(move || {
-        view! {
-            <ModifyKeyForm
-                key=Signal::stored(sample_key())
-                policy=Signal::stored(Some(strict_policy()))
-                pending=Signal::stored(false)
-                server_error=Signal::stored(None)
-                on_submit=move |c| sent.set(Some(c))
-                on_cancel=|()| {}
-            />
-        }
-    });
-    tick().await;
+    let (root, sent) = mount_modify_form(sample_key(), Some(strict_policy())).await;
     let expiry: HtmlSelectElement = find(&root, "#key-expiry").unchecked_into();
     assert_eq!(
         expiry.value(),
@@ -633,8 +553,7 @@ async fn modify_form_keeps_a_key_without_expiry_but_changes_fit_the_policy() {
         "Modify does not choose an expiry for the user"
     );
     type_into(&find(&root, "#key-name"), "renamed");
-    button(&root, "OK").click();
-    tick().await;
+    press(&root, "OK").await;
     assert_eq!(
         sent.get_untracked().map(|c| (c.name, c.expires_at)),
         Some((Some("renamed".into()), None)),
@@ -643,10 +562,9 @@ async fn modify_form_keeps_a_key_without_expiry_but_changes_fit_the_policy() {
     choose(&root, "#key-expiry", "date");
     type_into(&find(&root, "#key-expiry-date"), "2099-01-01");
     sent.set(None);
-    button(&root, "OK").click();
-    tick().await;
+    press(&root, "OK").await;
     assert!(sent.get_untracked().is_none(), "{}", text(&root));
-    assert!(text(&root).contains("at most 60 days"), "{}", text(&root));
+    assert_shows(&root, "at most 60 days");
 }
 
 fn import_result(line: u32, outcome: ImportOutcome, name: Option<&str>) -> ImportResult {
@@ -678,8 +596,7 @@ async fn import_form_previews_each_line_and_imports_the_selected_ones() {
         }
     });
     tick().await;
-    button(&root, "Preview").click();
-    tick().await;
+    press(&root, "Preview").await;
     let preview = sent.get_untracked().pop().expect("a preview was asked");
     assert!(preview.dry_run && preview.lines.is_none() && preview.authorized_keys == file);
 
@@ -730,8 +647,7 @@ async fn import_form_previews_each_line_and_imports_the_selected_ones() {
         "ops-rsa",
     );
     tick().await;
-    button(&root, "Import 1 selected").click();
-    tick().await;
+    press(&root, "Import 1 selected").await;
     let import = sent.get_untracked().pop().expect("the import was asked");
     assert!(!import.dry_run);
     assert_eq!(import.lines, Some(vec![4]));
@@ -762,8 +678,7 @@ async fn create_form_offers_to_import_several_pasted_keys() {
     let two = format!("{ED25519}\n{}", RSA2048.trim());
     type_into(&find(&root, "#public-key"), &two);
     tick().await;
-    button(&root, "Import as an authorized_keys file").click();
-    tick().await;
+    press(&root, "Import as an authorized_keys file").await;
     assert_eq!(bulk.get_untracked(), Some(two));
 }
 
@@ -772,11 +687,7 @@ async fn tag_editor_reports_duplicates_and_reserved_keys() {
     let rows = TagRows::new(&[Tag::new("env", "a"), Tag::new("env", "b")]);
     let root = mount(move || view! { <TagEditor rows show_all=Signal::stored(true) /> });
     tick().await;
-    assert!(
-        text(&root).contains("The tag key \"env\" is used twice"),
-        "{}",
-        text(&root)
-    );
+    assert_shows(&root, "The tag key \"env\" is used twice");
     // The message sits on the second row, the one that repeats the key.
     let row_errors = find_all(&root, ".tag-row-error");
     assert!(row_errors[0].has_attribute("hidden"));
@@ -900,29 +811,18 @@ async fn token_form_defaults_to_viewer_and_names_the_rule_it_breaks() {
         }
     });
     tick().await;
-    button(&root, "OK").click();
-    tick().await;
-    assert!(
-        text(&root).contains("A token needs a name"),
-        "{}",
-        text(&root)
-    );
+    press(&root, "OK").await;
+    assert_shows(&root, "A token needs a name");
     assert!(sent.get_untracked().is_none());
 
     let name = find(&root, "#token-name");
     type_into(&name, &"x".repeat(65));
-    button(&root, "OK").click();
-    tick().await;
-    assert!(
-        text(&root).contains("at most 64 characters"),
-        "{}",
-        text(&root)
-    );
+    press(&root, "OK").await;
+    assert_shows(&root, "at most 64 characters");
     assert!(sent.get_untracked().is_none());
 
     type_into(&name, "  ci reader ");
-    button(&root, "OK").click();
-    tick().await;
+    press(&root, "OK").await;
     assert_eq!(
         sent.get_untracked(),
         Some(CreateToken {
@@ -934,8 +834,7 @@ async fn token_form_defaults_to_viewer_and_names_the_rule_it_breaks() {
     let role: HtmlSelectElement = find(&root, "#token-role").unchecked_into();
     role.set_value("admin");
     fire(&role, "change");
-    button(&root, "OK").click();
-    tick().await;
+    press(&root, "OK").await;
     assert_eq!(sent.get_untracked().map(|c| c.role), Some(TokenRole::Admin));
 }
 
@@ -948,11 +847,7 @@ async fn a_new_token_is_shown_once_with_a_warning_and_a_copy_button() {
     let field: HtmlInputElement = find(&root, "#new-token").unchecked_into();
     assert_eq!(field.value(), "kr_secret_value");
     assert!(field.read_only());
-    assert!(
-        text(&root).contains("cannot show it again"),
-        "{}",
-        text(&root)
-    );
+    assert_shows(&root, "cannot show it again");
     find(&root, "button[aria-label='Copy token']");
 }
 

@@ -61,9 +61,22 @@ pub fn button(root: &HtmlElement, label: &str) -> HtmlButtonElement {
         .unchecked_into()
 }
 
+/// Clicks the button `label` and lets the component answer (one tick).
+pub async fn press(root: &HtmlElement, label: &str) {
+    button(root, label).click();
+    leptos::task::tick().await;
+}
+
 /// The text a user sees in `root`.
 pub fn text(root: &HtmlElement) -> String {
     root.inner_text()
+}
+
+/// Asserts that `root` shows `needle`; if not, says what it shows.
+#[track_caller]
+pub fn assert_shows(root: &HtmlElement, needle: &str) {
+    let shown = text(root);
+    assert!(shown.contains(needle), "{needle:?} is not shown: {shown}");
 }
 
 /// Waits `ms` milliseconds of browser time.

@@ -12,10 +12,9 @@
 //! spa` left it (no build, no browser). With `--load`, instead: the API under load with `wrk`, on SQLite and on PostgreSQL (see
 //! [`crate::load`]).
 
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -23,6 +22,7 @@ use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
 
 use crate::clock::Clock;
+use crate::process::{self, admin_token, KillOnDrop};
 use crate::shell::{cmd, root, run, target_dir};
 
 /// The first-load budget of `/keys`: HTML + JS + WASM + CSS, brotli-compressed.
@@ -30,13 +30,6 @@ const FIRST_LOAD_BUDGET: usize = 200 * 1024;
 /// Runs per key type, browser and native alike (the median is reported).
 const RUNS: usize = 7;
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-/// The admin token of the server this starts: random, made once per run (the server refuses
-/// a weak bootstrap token) and given to it through the environment.
-fn token() -> &'static str {
-    static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    TOKEN.get_or_init(|| crate::random::random_token().expect("the OS random source"))
-}
-
 /// `(KeyType::as_str, label, ssh-keygen arguments)`.
 const KEY_TYPES: [(&str, &str, &[&str]); 7] = [
     ("ed25519", "Ed25519", &["-t", "ed25519"]),
@@ -244,50 +237,25 @@ fn print_transferred(files: &[Fetched]) {
 
 // ---- key generation: browser ------------------------------------------------------------
 
-/// Kills the child (by its pid) when dropped.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 /// The debug server on a throw-away database, serving `dist/`; returns its base URL.
-fn start_server(data: &Path) -> Result<(Killed, String)> {
-    let binary = target_dir().join("debug/keyrack-server");
-    let mut child = Command::new(&binary)
-        .args(["--listen", "127.0.0.1:0"])
+fn start_server(data: &Path) -> Result<(KillOnDrop, String)> {
+    let mut command = Command::new(target_dir().join("debug/keyrack-server"));
+    command
         .arg("--database")
         .arg(format!("sqlite://{}", data.join("bench.db").display()))
         .arg("--dist")
-        .arg(root().join("dist"))
-        .env("KEYRACK_BOOTSTRAP_TOKEN", token())
-        .env_remove("KEYRACK_BOOTSTRAP_TOKEN_FILE")
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("could not start {}", binary.display()))?;
-    let stdout = child.stdout.take().context("no stdout")?;
-    let child = Killed(child);
-    for line in BufReader::new(stdout).lines() {
-        if let Some(url) = line?.split("listening on ").nth(1) {
-            return Ok((child, url.trim().to_owned()));
-        }
-    }
-    bail!("keyrack-server exited before it listened")
+        .arg(root().join("dist"));
+    process::start_server(&mut command, admin_token())
 }
 
 /// chromedriver on a free port, and a headless Chromium session with a fresh profile.
-async fn start_browser(profile: &Path) -> Result<(Killed, Client, String)> {
+async fn start_browser(profile: &Path) -> Result<(KillOnDrop, Client, String)> {
     let port = free_port()?;
-    let driver = Killed(
+    let driver = KillOnDrop(
         Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
             .stdin(Stdio::null())
@@ -349,7 +317,7 @@ async fn browser_session() -> Result<(Vec<Fetched>, Vec<Vec<f64>>)> {
 
 async fn measure_in_page(client: &Client, base: &str) -> Result<(Vec<Fetched>, Vec<Vec<f64>>)> {
     client
-        .goto(&format!("{base}/keys#token={}", token()))
+        .goto(&format!("{base}/keys#token={}", admin_token()))
         .await?;
     // The console is up (and its wasm initialised) once the SSH Key page shows New.
     let deadline = Instant::now() + Duration::from_secs(60);

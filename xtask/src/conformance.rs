@@ -3,11 +3,9 @@
 //! content type, body schema) or error body without the documented shape. It runs on a
 //! temporary SQLite file, or with `--postgres` on a fresh PostgreSQL database.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 
@@ -153,51 +151,12 @@ pub fn conformance(args: ConformanceArgs) -> Result<()> {
 fn start_server(binary: &Path, db: &str, token: &str) -> Result<(KillOnDrop, String)> {
     let mut command = Command::new(binary);
     command
-        // Port 0: the server picks a free port and prints it.
-        .args(["--listen", "127.0.0.1:0", "--database", db, "--demo"])
+        .args(["--database", db, "--demo"])
         // The fuzzer sends thousands of requests a minute, many without a token; 0 turns
         // the per-token and per-address limits off.
         .args(["--rate-limit-per-minute", "0"])
         .args(["--unauthenticated-rate-limit-per-minute", "0"])
         .args(["--transition-delay-ms", "0"])
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
-    for var in [
-        "KEYRACK_LISTEN",
-        "KEYRACK_DATABASE_URL",
-        "KEYRACK_DIST",
-        "KEYRACK_DEMO",
-        "KEYRACK_BOOTSTRAP_TOKEN",
-        "KEYRACK_RATE_LIMIT_PER_MINUTE",
-        "KEYRACK_UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE",
-        "KEYRACK_TRUSTED_PROXY",
-        "KEYRACK_CORS_ORIGIN",
-        "KEYRACK_TLS_CERT",
-        "KEYRACK_TLS_KEY",
-        "KEYRACK_BOOTSTRAP_TOKEN_FILE",
-        "KEYRACK_ADMIN_TOKEN_FILE",
-    ] {
-        command.env_remove(var);
-    }
-    // Through the environment, not the command line others can read.
-    command.env("KEYRACK_BOOTSTRAP_TOKEN", token);
-    let mut server = KillOnDrop(command.spawn().context("could not start keyrack-server")?);
-    let stdout = server.0.stdout.take().expect("piped stdout");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let base = loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(30))
-            .context("keyrack-server did not print its address")?;
-        if let Some(url) = line.split("listening on ").nth(1) {
-            break url.trim().trim_end_matches('/').to_owned();
-        }
-    };
-    Ok((server, base))
+    crate::process::start_server(&mut command, token)
 }

@@ -101,11 +101,7 @@ impl Tour<'_> {
     }
 
     async fn page(&mut self, path: &str, shows: &str, what: &str) {
-        self.b
-            .client
-            .goto(&format!("{}{path}", self.base))
-            .await
-            .unwrap();
+        self.b.visit(self.base, path).await;
         self.b.wait_text(shows).await;
         self.stop(what).await;
     }
@@ -146,16 +142,7 @@ impl Tour<'_> {
         b.find_button("New").await.click().await.unwrap();
         b.wait_for("dialog[open] #key-name").await;
         self.stop("dialog-create").await;
-        b.client
-            .find(Locator::XPath(&format!(
-                "//dialog[@open]//label[normalize-space()='{}']/input",
-                words.say("Use an existing public key")
-            )))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        b.click_choice("Use an existing public key").await;
         b.wait_for("dialog[open] #public-key").await;
         self.stop("dialog-create-existing").await;
         // A pasted authorized_keys file: the per-line import preview, with a line whose
@@ -175,17 +162,11 @@ impl Tour<'_> {
             .await;
         self.dialog("dialog-import").await;
 
-        let modify = words.say_with("Modify {name}", &[("name", "web-prod")]);
-        b.wait_for(&format!("button[aria-label='{modify}']"))
-            .await
-            .click()
-            .await
-            .unwrap();
+        b.click_modify("web-prod").await;
         b.wait_for("dialog[open] #key-name").await;
         self.dialog("dialog-modify").await;
         for (item, what) in [("Edit tags", "dialog-tags"), ("Delete", "dialog-delete")] {
-            b.click_in_row("web-prod", "More").await;
-            b.click_in_row("web-prod", item).await;
+            b.click_in_more("web-prod", item).await;
             b.wait_for("dialog[open]").await;
             self.dialog(what).await;
         }
@@ -200,12 +181,7 @@ impl Tour<'_> {
             self.dialog(what).await;
         }
         for name in ["legacy-ops", "web-prod"] {
-            let select = words.say_with("Select {name}", &[("name", name)]);
-            b.wait_for(&format!("input[aria-label='{select}']"))
-                .await
-                .click()
-                .await
-                .unwrap();
+            b.select(name).await;
         }
         b.click_batch_delete().await;
         b.wait_dialog_text("legacy-ops").await;
@@ -224,18 +200,8 @@ impl Tour<'_> {
         self.stop("menu-export").await;
         export.click().await.unwrap();
 
-        b.client
-            .goto(&format!("{}/keys?q=web-prod", self.base))
-            .await
-            .unwrap();
-        b.client
-            .wait()
-            .for_element(Locator::XPath(&format!("{}//a", Browser::row("web-prod"))))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        b.visit(self.base, "/keys?q=web-prod").await;
+        b.open_key_details("web-prod").await;
         b.wait_text("203.0.113.7").await;
         self.stop("key-details").await;
 
@@ -248,11 +214,7 @@ impl Tour<'_> {
         b.wait_for("dialog[open] #token-name").await;
         self.dialog("dialog-new-token").await;
         let revoke = words.say_with("Revoke {name}", &[("name", "bootstrap")]);
-        b.wait_for(&format!("button[aria-label='{revoke}']"))
-            .await
-            .click()
-            .await
-            .unwrap();
+        b.click(&format!("button[aria-label='{revoke}']")).await;
         b.wait_for("dialog[open]").await;
         self.dialog("dialog-revoke-token").await;
     }

@@ -121,15 +121,6 @@ async fn a_random_admin_token_is_written_to_a_file_on_first_start() {
 #[tokio::test]
 async fn malformed_requests_and_unknown_routes_get_the_standard_error_shape() {
     let server = App::start(&[]).await;
-    let post_raw = |body: &str| {
-        server.request(
-            Method::POST,
-            "/api/v1/key-pairs",
-            Some(TOKEN),
-            &[],
-            Some(Body::Raw(body.to_owned())),
-        )
-    };
     for body in [
         "{not json",
         "[]",
@@ -137,7 +128,7 @@ async fn malformed_requests_and_unknown_routes_get_the_standard_error_shape() {
         "{\"name\": 5, \"public_key\": \"x\"}",
         "{\"name\": \"x\"}",
     ] {
-        let r = post_raw(body).await;
+        let r = server.post_raw("/api/v1/key-pairs", body).await;
         assert_refused(&r, ErrorCode::InvalidRequest);
     }
     // No JSON content type.
@@ -187,15 +178,7 @@ async fn malformed_requests_and_unknown_routes_get_the_standard_error_shape() {
     // the connection unread, so such a request must not stay in a client's pool, and the body
     // stays small enough for the socket buffers to take it whole.
     let huge = json!({"name": "x", "public_key": "a".repeat(300 * 1024)}).to_string();
-    let r = server
-        .request(
-            Method::POST,
-            "/api/v1/key-pairs",
-            Some(TOKEN),
-            &[("connection", "close")],
-            Some(Body::Raw(huge)),
-        )
-        .await;
+    let r = server.post_raw_closing("/api/v1/key-pairs", huge).await;
     assert_refused(&r, ErrorCode::PayloadTooLarge);
 }
 
@@ -476,14 +459,9 @@ async fn a_nul_character_anywhere_is_refused_naming_where() {
     // database sees it, and after the token is checked.
     let server = App::start(&[]).await;
     let r = server
-        .request(
-            Method::POST,
+        .post_raw(
             "/api/v1/key-pairs/batch-delete",
-            Some(server.token()),
-            &[],
-            Some(Body::Raw(
-                r#"{"ids": ["skey-aaaaaaaa", "x\u0000y"]}"#.to_owned(),
-            )),
+            r#"{"ids": ["skey-aaaaaaaa", "x\u0000y"]}"#.to_owned(),
         )
         .await;
     assert_invalid(&r, "ids[1]", Rule::ControlChar);

@@ -32,6 +32,13 @@ fn state_in(r: &common::Resp, i: usize) -> Option<InstanceState> {
     r.ok::<BindResponse>().results[i].state
 }
 
+/// A server with short transitions and one key pair, `k`; its id.
+async fn with_one_key() -> (App, String) {
+    let server = App::start(FAST).await;
+    let key = server.create("k", &ed25519_keys(1)[0]).await;
+    (server, key.id)
+}
+
 #[tokio::test]
 async fn bind_reports_every_outcome_in_input_order() {
     let server = App::start(FAST).await;
@@ -50,14 +57,8 @@ async fn bind_reports_every_outcome_in_input_order() {
         assert_eq!(outcomes(&r), pairs(&[(&full, BindOutcome::Bound)]));
     }
 
-    let r = server
-        .bind(
-            "bind",
-            key_id,
-            &[&running, &stopped, "ins-nothere", &windows, &full, &stopped],
-            false,
-        )
-        .await;
+    let asked: [&str; 6] = [&running, &stopped, "ins-nothere", &windows, &full, &stopped];
+    let r = server.bind("bind", key_id, &asked, false).await;
     assert_eq!(
         outcomes(&r),
         pairs(&[
@@ -101,10 +102,8 @@ async fn bind_reports_every_outcome_in_input_order() {
 
 #[tokio::test]
 async fn unbind_reports_every_outcome() {
-    let server = App::start(FAST).await;
-    let keys = ed25519_keys(1);
-    let key = server.create("k", &keys[0]).await;
-    let key_id = key.id.as_str();
+    let (server, key_id) = with_one_key().await;
+    let key_id = key_id.as_str();
     let a = server.instance("a", "linux", "STOPPED").await;
     let b = server.instance("b", "linux", "STOPPED").await;
     let never = server.instance("never", "linux", "STOPPED").await;
@@ -120,14 +119,8 @@ async fn unbind_reports_every_outcome() {
         .await;
     assert_eq!(started.ok::<Instance>().state, InstanceState::Starting);
 
-    let r = server
-        .bind(
-            "unbind",
-            key_id,
-            &[&a, &b, &never, &windows, "ins-zzzzzzzz"],
-            false,
-        )
-        .await;
+    let asked: [&str; 5] = [&a, &b, &never, &windows, "ins-zzzzzzzz"];
+    let r = server.bind("unbind", key_id, &asked, false).await;
     assert_eq!(
         outcomes(&r),
         pairs(&[
@@ -163,10 +156,8 @@ async fn unbind_reports_every_outcome() {
 
 #[tokio::test]
 async fn force_stop_stops_changes_and_starts_again() {
-    let server = App::start(FAST).await;
-    let keys = ed25519_keys(1);
-    let key = server.create("k", &keys[0]).await;
-    let key_id = key.id.as_str();
+    let (server, key_id) = with_one_key().await;
+    let key_id = key_id.as_str();
     let running = server.instance("running", "linux", "RUNNING").await;
     let stopped = server.instance("stopped", "linux", "STOPPED").await;
     let stopping = server.instance("stopping", "linux", "RUNNING").await;
@@ -220,10 +211,8 @@ async fn force_stop_stops_changes_and_starts_again() {
 
 #[tokio::test]
 async fn instance_count_is_limited_per_call() {
-    let server = App::start(FAST).await;
-    let keys = ed25519_keys(1);
-    let key = server.create("k", &keys[0]).await;
-    let key_id = key.id.as_str();
+    let (server, key_id) = with_one_key().await;
+    let key_id = key_id.as_str();
     let real = server.instance("real", "linux", "STOPPED").await;
 
     let mut ids: Vec<String> = (0..BIND_INSTANCES_MAX - 1)
@@ -400,10 +389,8 @@ async fn bindings_and_images_protect_key_pairs_from_delete() {
 
 #[tokio::test]
 async fn only_admins_bind() {
-    let server = App::start(FAST).await;
-    let keys = ed25519_keys(1);
-    let key = server.create("k", &keys[0]).await;
-    let key_id = key.id.as_str();
+    let (server, key_id) = with_one_key().await;
+    let key_id = key_id.as_str();
     let (instance, agent) = server.register("host", "linux", "STOPPED").await;
     let viewer = server.viewer_token().await;
     let body = json!({"instance_ids": [instance.id]});

@@ -26,38 +26,17 @@ async fn browser() -> Browser {
     Browser::start_with(&["--window-size=1280,800"]).await
 }
 
-async fn type_into(b: &Browser, css: &str, text: &str) {
-    let input = b.wait_for(css).await;
-    input.clear().await.unwrap();
-    input.send_keys(text).await.unwrap();
-}
-
-async fn url(b: &Browser) -> String {
-    b.client.current_url().await.unwrap().to_string()
-}
-
 /// Opens New, picks the creation method, names the key and, to import, pastes `public_key`.
 async fn fill_create(b: &Browser, name: &str, public_key: Option<&str>) {
-    b.find_button("New").await.click().await.unwrap();
-    let method = if public_key.is_some() {
+    b.start_create(if public_key.is_some() {
         "Use an existing public key"
     } else {
         "Create a key pair"
-    };
-    b.client
-        .wait()
-        .for_element(Locator::XPath(&format!(
-            "//dialog[@open]//label[normalize-space()='{}']/input",
-            b.words.say(method)
-        )))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    type_into(b, "dialog[open] #key-name", name).await;
+    })
+    .await;
+    b.type_into("dialog[open] #key-name", name).await;
     if let Some(key) = public_key {
-        type_into(b, "dialog[open] #public-key", key).await;
+        b.type_into("dialog[open] #public-key", key).await;
         b.wait_dialog_text("SHA256:").await;
     }
 }
@@ -106,21 +85,14 @@ async fn every_operation_of_the_guide() {
             .take(2)
             .collect::<Vec<_>>()
     );
-    b.client
-        .find(Locator::Css("dialog[open] button[aria-label='Close']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.click("dialog[open] button[aria-label='Close']").await;
     b.wait_gone("dialog[open]").await;
     b.wait_text("console-made").await;
 
     // Import a public key made by ssh-keygen.
     let public = fresh_public_key(work.path(), "imported");
     fill_create(&b, "imported", Some(&public)).await;
-    b.click_in_dialog("OK").await;
-    b.wait_gone("dialog[open]").await;
+    b.close_dialog_with("OK").await;
     b.wait_until("the imported key is listed", |t| {
         t.lines().any(|l| l.trim() == "imported")
     })
@@ -129,35 +101,10 @@ async fn every_operation_of_the_guide() {
     let imported_id = imported.id.as_str().to_owned();
 
     // Shut web-gz-02 down on the Instances page; the row turns STOPPED without a reload.
-    b.client
-        .find(Locator::XPath("//nav//a[normalize-space()='Instances']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.open_page("Instances").await;
     b.wait_text("web-gz-02").await;
     b.click_in_row("web-gz-02", "Shut down").await;
-    let row = Browser::row("web-gz-02");
-    let deadline = std::time::Instant::now() + common::browser::UI_TIMEOUT;
-    loop {
-        let text = b
-            .client
-            .find(Locator::XPath(&row))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap_or_default();
-        if text.to_lowercase().contains("stopped") {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "never STOPPED: {text}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    row_saying(&b, "web-gz-02", "STOPPED").await;
     let gz02 = server.get("/instances?limit=100").await.body["items"]
         .as_array()
         .unwrap()
@@ -169,27 +116,15 @@ async fn every_operation_of_the_guide() {
         .to_owned();
 
     // Bind the imported key to it.
-    b.client
-        .find(Locator::XPath("//nav//a[normalize-space()='SSH Key']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.open_page("SSH Key").await;
     b.click_in_row("imported", "Bind instance").await;
-    b.wait_for("dialog[open] input[aria-label='Select web-gz-02']")
-        .await
-        .click()
-        .await
-        .unwrap();
+    b.select("web-gz-02").await;
     b.click_in_dialog("Bind").await;
     b.wait_dialog_text("Bound to 1 of 1").await;
-    b.click_in_dialog("Close").await;
-    b.wait_gone("dialog[open]").await;
+    b.close_dialog_with("Close").await;
 
     // Deleting it is refused while it is bound, and the dialog names the instance.
-    b.click_in_row("imported", "More").await;
-    b.click_in_row("imported", "Delete").await;
+    b.click_in_more("imported", "Delete").await;
     let text = b
         .wait_dialog_text("cannot be deleted while it is in use")
         .await;
@@ -202,27 +137,19 @@ async fn every_operation_of_the_guide() {
         .await
         .unwrap();
     assert!(!ok.is_enabled().await.unwrap());
-    b.click_in_dialog("Cancel").await;
-    b.wait_gone("dialog[open]").await;
+    b.close_dialog_with("Cancel").await;
 
     // Unbind it.
     b.click_in_row("imported", "Unbind instance").await;
-    b.wait_for("dialog[open] input[aria-label='Select web-gz-02']")
-        .await
-        .click()
-        .await
-        .unwrap();
+    b.select("web-gz-02").await;
     b.click_in_dialog("Unbind").await;
     b.wait_dialog_text("Unbound").await;
-    b.click_in_dialog("Close").await;
-    b.wait_gone("dialog[open]").await;
+    b.close_dialog_with("Close").await;
 
     // Now Delete is accepted.
-    b.click_in_row("imported", "More").await;
-    b.click_in_row("imported", "Delete").await;
+    b.click_in_more("imported", "Delete").await;
     b.wait_dialog_text("Delete the SSH key").await;
-    b.click_in_dialog("OK").await;
-    b.wait_gone("dialog[open]").await;
+    b.close_dialog_with("OK").await;
     b.wait_until("the imported key is gone", |t| {
         !t.lines().any(|l| l.trim() == "imported")
     })
@@ -236,37 +163,34 @@ async fn every_operation_of_the_guide() {
     );
 
     // Modify name and description through the pencil.
-    b.wait_for("button[aria-label='Modify console-made']")
-        .await
-        .click()
-        .await
-        .unwrap();
-    type_into(&b, "dialog[open] #key-name", "console-renamed").await;
-    type_into(&b, "dialog[open] #key-description", "Made in the browser").await;
-    b.click_in_dialog("OK").await;
-    b.wait_gone("dialog[open]").await;
+    b.click_modify("console-made").await;
+    b.type_into("dialog[open] #key-name", "console-renamed")
+        .await;
+    b.type_into("dialog[open] #key-description", "Made in the browser")
+        .await;
+    b.close_dialog_with("OK").await;
     b.wait_text("Made in the browser").await;
     b.wait_text("console-renamed").await;
 
     // Edit tags: add, then change, then remove.
     edit_tags(&b, "console-renamed", |b| async move {
         b.click_in_dialog("+ Add tag").await;
-        type_into(b, "dialog[open] input[aria-label='Tag key']", "stage").await;
-        type_into(b, "dialog[open] input[aria-label='Tag value']", "beta").await;
+        b.type_into("dialog[open] input[aria-label='Tag key']", "stage")
+            .await;
+        b.type_into("dialog[open] input[aria-label='Tag value']", "beta")
+            .await;
     })
     .await;
     b.wait_text("stage: beta").await;
     edit_tags(&b, "console-renamed", |b| async move {
-        type_into(b, "dialog[open] input[aria-label='Tag value']", "gold").await;
+        b.type_into("dialog[open] input[aria-label='Tag value']", "gold")
+            .await;
     })
     .await;
     b.wait_text("stage: gold").await;
     edit_tags(&b, "console-renamed", |b| async move {
-        b.wait_for("dialog[open] button[aria-label='Remove tag']")
-            .await
-            .click()
-            .await
-            .unwrap();
+        b.click("dialog[open] button[aria-label='Remove tag']")
+            .await;
     })
     .await;
     b.wait_until("the tag is gone", |t| !t.contains("stage: gold"))
@@ -275,11 +199,7 @@ async fn every_operation_of_the_guide() {
 
     // Batch delete: ci-deploy is bound, backup-agent is not: "Deleted 1 of 2" and why.
     for name in ["ci-deploy", "backup-agent"] {
-        b.wait_for(&format!("input[aria-label='Select {name}']"))
-            .await
-            .click()
-            .await
-            .unwrap();
+        b.select(name).await;
     }
     b.click_batch_delete().await;
     b.wait_dialog_text("ci-deploy").await;
@@ -289,40 +209,25 @@ async fn every_operation_of_the_guide() {
         text.contains("ci-deploy") && text.contains("bound"),
         "{text}"
     );
-    b.click_in_dialog("Close").await;
-    b.wait_gone("dialog[open]").await;
+    b.close_dialog_with("Close").await;
     b.wait_until("backup-agent is gone", |t| !t.contains("backup-agent"))
         .await;
 
     // Search by name.
-    type_into(&b, "input[aria-label='Search SSH keys']", "db-admin").await;
-    b.client
-        .find(Locator::Css("input[aria-label='Search SSH keys']"))
-        .await
-        .unwrap()
-        .send_keys(&Key::Enter.to_string())
-        .await
-        .unwrap();
+    b.search_keys("db-admin").await;
     b.wait_until("only db-admin is listed", |t| {
         t.contains("db-admin") && !t.contains("web-prod")
     })
     .await;
-    assert!(url(&b).await.contains("q=db-admin"), "{}", url(&b).await);
+    assert!(b.url().await.contains("q=db-admin"), "{}", b.url().await);
 
     // Filter by tag: the URL carries the filter.
-    type_into(&b, "input[aria-label='Search SSH keys']", "tag:team=ops").await;
-    b.client
-        .find(Locator::Css("input[aria-label='Search SSH keys']"))
-        .await
-        .unwrap()
-        .send_keys(&Key::Enter.to_string())
-        .await
-        .unwrap();
+    b.search_keys("tag:team=ops").await;
     b.wait_until("only bastion is listed", |t| {
         t.contains("bastion") && !t.contains("db-admin")
     })
     .await;
-    let here = url(&b).await;
+    let here = b.url().await;
     assert!(here.contains("tag=team"), "{here}");
 
     // Paginate: 20 more keys make two pages of 20.
@@ -330,10 +235,7 @@ async fn every_operation_of_the_guide() {
         server.create(&format!("bulk-{i:02}"), key).await;
     }
     let total = server.key_pairs("limit=1").await.total;
-    b.client
-        .goto(&format!("{}/keys", server.base))
-        .await
-        .unwrap();
+    b.visit(&server.base, "/keys").await;
     b.wait_text(&format!("Total {total}")).await;
     b.client
         .find(Locator::XPath(
@@ -344,11 +246,7 @@ async fn every_operation_of_the_guide() {
         .click()
         .await
         .unwrap();
-    let deadline = std::time::Instant::now() + common::browser::UI_TIMEOUT;
-    while !url(&b).await.contains("offset=20") {
-        assert!(std::time::Instant::now() < deadline, "{}", url(&b).await);
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    b.wait_url("offset=20").await;
     let rows = |b: &Browser| {
         let client = b.client.clone();
         async move {
@@ -370,22 +268,19 @@ async fn every_operation_of_the_guide() {
 
     // Sign out, then sign in again by pasting the token.
     b.find_button("Sign out").await.click().await.unwrap();
-    type_into(&b, "#token", TOKEN).await;
+    b.type_into("#token", TOKEN).await;
     b.find_button("Sign in").await.click().await.unwrap();
     b.find_button("New").await;
-    assert!(!url(&b).await.contains("sign-in"), "{}", url(&b).await);
+    assert!(!b.url().await.contains("sign-in"), "{}", b.url().await);
 
     // A deep link to a key's details loads again after a reload.
     let db_admin = server.key_named("db-admin").await;
     let id = db_admin.id.as_str();
-    b.client
-        .goto(&format!("{}/keys/{id}", server.base))
-        .await
-        .unwrap();
+    b.visit(&server.base, &format!("/keys/{id}")).await;
     b.wait_text("DBA access to database hosts").await;
     b.client.refresh().await.unwrap();
     b.wait_text("DBA access to database hosts").await;
-    assert!(url(&b).await.ends_with(&format!("/keys/{id}")));
+    assert!(b.url().await.ends_with(&format!("/keys/{id}")));
 }
 
 /// Opens Edit tags on `name`, lets `change` edit the rows, and presses OK.
@@ -394,12 +289,10 @@ where
     F: FnOnce(&'a Browser) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    b.click_in_row(name, "More").await;
-    b.click_in_row(name, "Edit tags").await;
+    b.click_in_more(name, "Edit tags").await;
     b.wait_dialog_text("Tags of").await;
     change(b).await;
-    b.click_in_dialog("OK").await;
-    b.wait_gone("dialog[open]").await;
+    b.close_dialog_with("OK").await;
 }
 
 /// Presses Escape and checks that the dialog closed and focus is back on `opener` (English
@@ -457,28 +350,17 @@ async fn keyboard_walk(flags: &[&str]) {
     // Every dialog closes on Escape and gives focus back to what opened it.
     b.find_button("New").await.click().await.unwrap();
     escape_returns_focus(&b, "New").await;
-    let modify = w.say_with("Modify {name}", &[("name", "web-prod")]);
-    b.wait_for(&format!("button[aria-label='{modify}']"))
-        .await
-        .click()
-        .await
-        .unwrap();
-    escape_returns_focus(&b, &modify).await;
+    b.click_modify("web-prod").await;
+    escape_returns_focus(&b, &w.say_with("Modify {name}", &[("name", "web-prod")])).await;
     for item in ["Edit tags", "Delete"] {
-        b.click_in_row("web-prod", "More").await;
-        b.click_in_row("web-prod", item).await;
+        b.click_in_more("web-prod", item).await;
         escape_returns_focus(&b, "More").await;
     }
     for item in ["Bind instance", "Unbind instance"] {
         b.click_in_row("web-prod", item).await;
         escape_returns_focus(&b, item).await;
     }
-    let select = w.say_with("Select {name}", &[("name", "legacy-ops")]);
-    b.wait_for(&format!("input[aria-label='{select}']"))
-        .await
-        .click()
-        .await
-        .unwrap();
+    b.select("legacy-ops").await;
     b.click_batch_delete().await;
     escape_returns_focus(&b, "Delete").await;
 
@@ -531,7 +413,7 @@ async fn keyboard_walk(flags: &[&str]) {
 /// The text of the table row that shows `name`, once it says `needle`.
 async fn row_saying(b: &Browser, name: &str, needle: &str) -> String {
     let row = Browser::row(name);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let deadline = std::time::Instant::now() + common::browser::UI_TIMEOUT;
     loop {
         let text = match b.client.find(Locator::XPath(&row)).await {
             Ok(row) => row.text().await.unwrap_or_default(),
@@ -563,26 +445,13 @@ async fn expiry_presets_the_expires_column_and_the_status_filter() {
     // Create with the 30-day preset.
     let key = fresh_public_key(dir.path(), "monthly");
     fill_create(&b, "monthly", Some(&key)).await;
-    b.wait_for("dialog[open] #key-expiry")
-        .await
-        .select_by_value("30")
-        .await
-        .unwrap();
-    b.click_in_dialog("OK").await;
-    b.wait_gone("dialog[open]").await;
+    b.choose("dialog[open] #key-expiry", "30").await;
+    b.close_dialog_with("OK").await;
     row_saying(&b, "monthly", "in 30 days").await;
 
     // Modify: a past date retires it at once.
-    b.wait_for("button[aria-label='Modify monthly']")
-        .await
-        .click()
-        .await
-        .unwrap();
-    b.wait_for("dialog[open] #key-expiry")
-        .await
-        .select_by_value("date")
-        .await
-        .unwrap();
+    b.click_modify("monthly").await;
+    b.choose("dialog[open] #key-expiry", "date").await;
     b.client
         .execute(
             "const d = document.querySelector('dialog[open] #key-expiry-date'); \
@@ -591,46 +460,27 @@ async fn expiry_presets_the_expires_column_and_the_status_filter() {
         )
         .await
         .unwrap();
-    b.click_in_dialog("OK").await;
-    b.wait_gone("dialog[open]").await;
+    b.close_dialog_with("OK").await;
     row_saying(&b, "monthly", "Expired").await;
 
     // The filter: only expired keys, then only those expiring within 14 days.
-    b.wait_for("select.status-filter")
-        .await
-        .select_by_value("expired")
-        .await
-        .unwrap();
+    b.choose("select.status-filter", "expired").await;
     let page = b
         .wait_until("the expired keys alone", |t| {
             t.contains("monthly") && !t.contains("web-prod")
         })
         .await;
     assert!(!page.contains("legacy-ops"), "{page}");
-    assert!(url(&b).await.contains("status=expired"));
-    b.wait_for("select.status-filter")
-        .await
-        .select_by_value("expiring")
-        .await
-        .unwrap();
+    assert!(b.url().await.contains("status=expired"));
+    b.choose("select.status-filter", "expiring").await;
     b.wait_until("the expiring keys alone", |t| {
         t.contains("legacy-ops") && !t.contains("monthly") && !t.contains("web-prod")
     })
     .await;
 
     // Details: when it expired, and what that means.
-    b.client
-        .goto(&format!("{}/keys?status=expired", server.base))
-        .await
-        .unwrap();
-    b.client
-        .wait()
-        .for_element(Locator::XPath(&format!("{}//a", Browser::row("monthly"))))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.visit(&server.base, "/keys?status=expired").await;
+    b.open_key_details("monthly").await;
     b.wait_text("Expired on 2020-01-31 00:00 UTC: sshd no longer gets this key")
         .await;
 }
@@ -682,7 +532,7 @@ async fn last_login_column_order_filter_and_details() {
             && at("ci-deploy") < at("web-prod")
     })
     .await;
-    assert!(url(&b).await.contains("sort=last_login"));
+    assert!(b.url().await.contains("sort=last_login"));
     sort_by_last_login(&b).await;
     let page = b
         .wait_until("the most recently used first", |t| {
@@ -693,30 +543,16 @@ async fn last_login_column_order_filter_and_details() {
     assert!(page.find("db-admin") < page.find("bastion"), "{page}");
 
     // Keys neither made nor used in the last 90 days.
-    b.wait_for("select.status-filter")
-        .await
-        .select_by_value("unused")
-        .await
-        .unwrap();
+    b.choose("select.status-filter", "unused").await;
     b.wait_until("the unused key alone", |t| {
         t.contains("legacy-ops") && !t.contains("web-prod") && !t.contains("bastion")
     })
     .await;
-    assert!(url(&b).await.contains("unused_for_days=90"));
+    assert!(b.url().await.contains("unused_for_days=90"));
 
     // Details: the last login on each instance.
-    b.client
-        .goto(&format!("{}/keys?q=web-prod", server.base))
-        .await
-        .unwrap();
-    b.client
-        .wait()
-        .for_element(Locator::XPath(&format!("{}//a", Browser::row("web-prod"))))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.visit(&server.base, "/keys?q=web-prod").await;
+    b.open_key_details("web-prod").await;
     let page = b.wait_text("203.0.113.7").await;
     assert!(
         page.contains("web-gz-01") && page.contains("3 hours ago"),
@@ -732,40 +568,16 @@ async fn the_policy_page_marks_old_keys_and_sets_the_lifetime_of_new_ones() {
     let server = start().await;
     let b = browser().await;
     b.sign_in(&server.base, TOKEN).await;
-    b.client
-        .find(Locator::XPath("//nav//a[normalize-space()='Policy']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.open_page("Policy").await;
     b.wait_text("Allowed key types").await;
     // ECDSA P-384 off, RSA from 4096 bits, 60 days at most.
-    b.wait_for("#policy-alg-ecdsa-sha2-nistp384")
-        .await
-        .click()
-        .await
-        .unwrap();
-    b.wait_for("#policy-rsa")
-        .await
-        .select_by_value("4096")
-        .await
-        .unwrap();
-    b.wait_for("#policy-limited").await.click().await.unwrap();
-    let days = b.wait_for("#policy-days").await;
-    days.clear().await.unwrap();
-    days.send_keys("60").await.unwrap();
+    b.click("#policy-alg-ecdsa-sha2-nistp384").await;
+    b.choose("#policy-rsa", "4096").await;
+    b.click("#policy-limited").await;
+    b.type_into("#policy-days", "60").await;
     b.find_button("Save").await.click().await.unwrap();
     b.wait_text("Key policy saved.").await;
-    let r = reqwest::Client::new()
-        .get(format!("{}/api/v1/policy", server.base))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json::<serde_json::Value>()
-        .await
-        .unwrap();
+    let r = server.get("/policy").await.body;
     assert_eq!(r["min_rsa_bits"], 4096, "{r}");
     assert_eq!(r["max_lifetime_days"], 60, "{r}");
     assert!(
@@ -777,10 +589,7 @@ async fn the_policy_page_marks_old_keys_and_sets_the_lifetime_of_new_ones() {
     );
 
     // The list marks what the policy no longer allows, and only that.
-    b.client
-        .goto(&format!("{}/keys", server.base))
-        .await
-        .unwrap();
+    b.visit(&server.base, "/keys").await;
     for name in ["db-admin", "legacy-ops", "backup-agent"] {
         row_saying(&b, name, "Not allowed by policy").await;
     }
@@ -802,14 +611,7 @@ async fn the_policy_page_marks_old_keys_and_sets_the_lifetime_of_new_ones() {
     b.press(&[Key::Escape.into()]).await;
     b.wait_gone("dialog[open]").await;
     // The details page says why.
-    b.client
-        .wait()
-        .for_element(Locator::XPath(&format!("{}//a", Browser::row("db-admin"))))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.open_key_details("db-admin").await;
     b.wait_text("Registered before the key policy changed")
         .await;
 }
@@ -823,19 +625,7 @@ async fn a_pasted_authorized_keys_file_of_50_lines_imports_its_new_keys() {
     let b = browser().await;
     b.sign_in(&server.base, TOKEN).await;
     b.wait_text("web-prod").await;
-    let total = || async {
-        reqwest::Client::new()
-            .get(format!("{}/api/v1/key-pairs", server.base))
-            .bearer_auth(TOKEN)
-            .send()
-            .await
-            .unwrap()
-            .json::<serde_json::Value>()
-            .await
-            .unwrap()["total"]
-            .as_u64()
-            .unwrap()
-    };
+    let total = || async { server.key_pairs("").await.total };
     let before = total().await;
     let fresh = common::random_ed25519_line("dev@laptop");
     let mut lines = vec![
@@ -855,17 +645,7 @@ async fn a_pasted_authorized_keys_file_of_50_lines_imports_its_new_keys() {
     }
     let file = lines.join("\n");
 
-    b.find_button("New").await.click().await.unwrap();
-    b.client
-        .wait()
-        .for_element(Locator::XPath(
-            "//dialog[@open]//label[normalize-space()='Use an existing public key']/input",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.start_create("Use an existing public key").await;
     b.wait_for("dialog[open] #public-key").await;
     b.preview_authorized_keys(&file).await;
     let preview = b
@@ -884,8 +664,7 @@ async fn a_pasted_authorized_keys_file_of_50_lines_imports_its_new_keys() {
     b.wait_dialog_text("44 imported, 2 duplicate, 3 refused, 1 skipped")
         .await;
     assert_eq!(total().await, before + 44);
-    b.click_in_dialog("Close").await;
-    b.wait_gone("dialog[open]").await;
+    b.close_dialog_with("Close").await;
     b.wait_text(&format!("Total {}", before + 44)).await;
 }
 
@@ -921,10 +700,7 @@ async fn exports_save_what_the_server_holds() {
         .map(Result::unwrap)
         .count();
     assert_eq!(rows, 6, "the 6 demo keys: {csv}");
-    b.client
-        .goto(&format!("{}/keys?status=expiring", server.base))
-        .await
-        .unwrap();
+    b.visit(&server.base, "/keys?status=expiring").await;
     b.wait_until("the expiring keys alone", |t| {
         t.contains("legacy-ops") && !t.contains("web-prod")
     })
@@ -941,10 +717,8 @@ async fn exports_save_what_the_server_holds() {
     assert_eq!(names, ["legacy-ops"]);
 
     let web_prod = server.key_named("web-prod").await;
-    b.client
-        .goto(&format!("{}/keys/{}", server.base, web_prod.id.as_str()))
-        .await
-        .unwrap();
+    b.visit(&server.base, &format!("/keys/{}", web_prod.id.as_str()))
+        .await;
     b.find_button("Download .pub").await.click().await.unwrap();
     let line = String::from_utf8(b.downloaded("web-prod.pub").await).unwrap();
     assert_eq!(
@@ -977,10 +751,7 @@ async fn exports_save_what_the_server_holds() {
         .await
         .text;
     assert!(expected.lines().count() >= 1, "{expected}");
-    b.client
-        .goto(&format!("{}/instances", server.base))
-        .await
-        .unwrap();
+    b.visit(&server.base, "/instances").await;
     b.click_in_row("web-gz-01", "Download authorized_keys")
         .await;
     assert_eq!(
@@ -1013,16 +784,9 @@ async fn deleting_45_selected_keys_shows_progress_and_deletes_them_all() {
 
     let b = browser().await;
     b.sign_in(&server.base, TOKEN).await;
-    b.client
-        .goto(&format!("{}/keys?q=bulk&limit=100", server.base))
-        .await
-        .unwrap();
+    b.visit(&server.base, "/keys?q=bulk&limit=100").await;
     b.wait_text("bulk45").await;
-    b.wait_for("input[aria-label='Select all on this page']")
-        .await
-        .click()
-        .await
-        .unwrap();
+    b.click("input[aria-label='Select all on this page']").await;
     b.click_batch_delete().await;
     b.wait_dialog_text("45 of 45 selected keys can be deleted")
         .await;
@@ -1052,16 +816,13 @@ async fn binding_a_key_to_12_instances_shows_progress_and_binds_them_all() {
     b.sign_in(&server.base, TOKEN).await;
     b.wait_text("backup-agent").await;
     b.click_in_row("backup-agent", "Bind instance").await;
-    type_into(&b, "dialog[open] input[type='search']", "bulk").await;
+    b.type_into("dialog[open] input[type='search']", "bulk")
+        .await;
     // The search has answered: only the 12 are listed.
     b.wait_dialog_text("1–12 of 12").await;
     b.wait_for("dialog[open] .pick-box:not([aria-busy])").await;
     for i in 1..=12 {
-        b.wait_for(&format!("input[aria-label='Select bulk-{i:02}']"))
-            .await
-            .click()
-            .await
-            .unwrap();
+        b.select(&format!("bulk-{i:02}")).await;
     }
     b.wait_dialog_text("12 selected").await;
     b.watch_for("dialog[open] progress").await;
@@ -1081,11 +842,8 @@ async fn binding_a_key_to_12_instances_shows_progress_and_binds_them_all() {
 /// Picks `value` in the header's menu labelled `label` (as shown: Language, 语言, …); the
 /// page reloads.
 async fn choose_in_header(b: &Browser, label: &str, value: &str) {
-    b.wait_for(&format!(".header select[aria-label='{label}']"))
-        .await
-        .select_by_value(value)
-        .await
-        .unwrap();
+    b.choose(&format!(".header select[aria-label='{label}']"), value)
+        .await;
 }
 
 async fn page_language(b: &Browser) -> serde_json::Value {
@@ -1125,29 +883,15 @@ async fn the_language_menu_turns_the_console_chinese_with_its_errors_and_times_a
     }
 
     // A rule broken in a field, then a refusal by the server, both in Chinese.
-    b.client
-        .find(Locator::XPath("//button[normalize-space()='新建']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .wait()
-        .for_element(Locator::XPath(
-            "//dialog[@open]//label[normalize-space()='使用已有公钥']/input",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    type_into(&b, "dialog[open] #key-name", "-bad").await;
+    // The browser is English: the console's Chinese is spelled out.
+    b.find_button("新建").await.click().await.unwrap();
+    b.click_choice("使用已有公钥").await;
+    b.type_into("dialog[open] #key-name", "-bad").await;
     let public = fresh_public_key(work.path(), "chinese");
-    type_into(&b, "dialog[open] #public-key", &public).await;
+    b.type_into("dialog[open] #public-key", &public).await;
     b.click_in_dialog(&zh.say("OK")).await;
     b.wait_dialog_text("名称必须以字母或数字开头。").await;
-    type_into(&b, "dialog[open] #key-name", "web-prod").await;
+    b.type_into("dialog[open] #key-name", "web-prod").await;
     b.click_in_dialog(&zh.say("OK")).await;
     b.wait_dialog_text(&zh.say("Another key pair already has this name; choose another one."))
         .await;
@@ -1155,10 +899,7 @@ async fn the_language_menu_turns_the_console_chinese_with_its_errors_and_times_a
     b.wait_gone("dialog[open]").await;
 
     // Times in UTC by default; in the browser's zone (UTC here, so +00:00) once chosen.
-    b.client
-        .goto(&format!("{}/audit", server.base))
-        .await
-        .unwrap();
+    b.visit(&server.base, "/audit").await;
     let audit = b.wait_text(" UTC").await;
     assert!(!audit.contains("UTC+"), "{audit}");
     choose_in_header(&b, &zh.say("Times in"), "local").await;

@@ -14,22 +14,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
-use keyrack_api::{KeyType, PrivateKeyFormat};
+use keyrack_api::{KeyType, Origin, PrivateKeyFormat};
 use serde_json::{json, Value};
-use tempfile::TempDir;
 
-const TOKEN: &str = "kr_browser-keygen-test-token-0123456789";
 const PASSPHRASE: &str = "Kr test passphrase 7f3a9c";
 mod common;
 
 use common::browser::{Browser, ONE_BROWSER, UI_TIMEOUT};
+use common::{Server, TOKEN};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -46,92 +43,9 @@ fn dist() -> PathBuf {
     dist
 }
 
-// ---- processes -------------------------------------------------------------------------
-
-/// The real server on a fresh database, serving `dist/`; killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-    _dir: TempDir,
-    http: reqwest::Client,
-}
-
-impl Server {
-    fn start() -> Self {
-        let dist = dist();
-        let dir = tempfile::tempdir().unwrap();
-        let db = format!("sqlite://{}", dir.path().join("keyrack.db").display());
-        let mut command = Command::new(env!("CARGO_BIN_EXE_keyrack-server"));
-        command
-            .args(["--listen", "127.0.0.1:0", "--database", &db])
-            .arg("--dist")
-            .arg(&dist)
-            .args(["--bootstrap-token", TOKEN])
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        for var in [
-            "KEYRACK_LISTEN",
-            "KEYRACK_DATABASE_URL",
-            "KEYRACK_DIST",
-            "KEYRACK_DEMO",
-            "KEYRACK_BOOTSTRAP_TOKEN",
-        ] {
-            command.env_remove(var);
-        }
-        let mut child = command.spawn().expect("start keyrack-server");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let base = loop {
-            let line = rx
-                .recv_timeout(Duration::from_secs(30))
-                .expect("keyrack-server printed its address");
-            if let Some(url) = line.split("listening on ").nth(1) {
-                break url.trim().to_owned();
-            }
-        };
-        Self {
-            child,
-            base,
-            _dir: dir,
-            http: reqwest::Client::new(),
-        }
-    }
-
-    /// The key pair called `name`, as the API serves it.
-    async fn key_pair(&self, name: &str) -> Value {
-        let list: Value = self
-            .http
-            .get(format!("{}/api/v1/key-pairs", self.base))
-            .query(&[("q", name)])
-            .bearer_auth(TOKEN)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        list["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|k| k["name"] == name)
-            .unwrap_or_else(|| panic!("{name} is not registered: {list}"))
-            .clone()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The real server on a fresh database, serving `dist/`.
+async fn start() -> Server {
+    Server::start(&["--dist", dist().to_str().unwrap()]).await
 }
 
 /// What only the key generation tests do with the browser.
@@ -151,54 +65,20 @@ impl Keygen for Browser {
         format: PrivateKeyFormat,
         pass: &str,
     ) {
-        self.find_button("New").await.click().await.unwrap();
-        self.wait_for("dialog[open] #key-type").await;
-        let method = self
-            .client
-            .find(Locator::XPath(
-                "//label[normalize-space()='Create a key pair']/input",
-            ))
-            .await
-            .unwrap();
-        if !method.is_selected().await.unwrap() {
-            method.click().await.unwrap();
-        }
-        self.client
-            .find(Locator::Css("#key-name"))
-            .await
-            .unwrap()
-            .send_keys(name)
-            .await
-            .unwrap();
-        self.client
-            .find(Locator::Css("#key-type"))
-            .await
-            .unwrap()
-            .select_by_value(key_type.as_str())
-            .await
-            .unwrap();
-        for field in ["#key-passphrase", "#key-passphrase-confirm"] {
-            if !pass.is_empty() {
-                let input = self.client.find(Locator::Css(field)).await.unwrap();
-                input.send_keys(pass).await.unwrap();
+        self.start_create("Create a key pair").await;
+        self.type_into("dialog[open] #key-name", name).await;
+        self.choose("dialog[open] #key-type", key_type.as_str())
+            .await;
+        if !pass.is_empty() {
+            for field in ["#key-passphrase", "#key-passphrase-confirm"] {
+                self.type_into(&format!("dialog[open] {field}"), pass).await;
             }
         }
-        self.client
-            .find(Locator::Css("#key-format"))
-            .await
-            .unwrap()
-            .select_by_value(format.as_str())
-            .await
-            .unwrap();
+        self.choose("dialog[open] #key-format", format.as_str())
+            .await;
         self.snapshot("KEYRACK_TEST_SCREENSHOTS", &format!("{name}-form"))
             .await;
-        self.client
-            .find(Locator::XPath("//dialog//button[normalize-space()='OK']"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        self.click_in_dialog("OK").await;
     }
 
     /// Waits until the dialog says the key was saved or shows a refusal; returns its text.
@@ -225,18 +105,8 @@ impl Keygen for Browser {
     }
 
     async fn close_dialog(&self) {
-        self.client
-            .find(Locator::Css("dialog[open] button[aria-label='Close']"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        let deadline = Instant::now() + UI_TIMEOUT;
-        while self.client.find(Locator::Css("dialog[open]")).await.is_ok() {
-            assert!(Instant::now() < deadline, "the dialog did not close");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        self.click("dialog[open] button[aria-label='Close']").await;
+        self.wait_gone("dialog[open]").await;
     }
 
     /// Everything the page kept: Web Storage, IndexedDB's database names, and the DOM.
@@ -401,7 +271,7 @@ struct Made {
 async fn every_type_and_format_opens_in_the_real_tools_and_stays_in_the_tab() {
     let _one = ONE_BROWSER.lock().await;
     let started = Instant::now();
-    let server = Server::start();
+    let server = start().await;
     let browser = Browser::start().await;
     browser.sign_in(&server.base, TOKEN).await;
     let work = tempfile::tempdir().unwrap();
@@ -432,14 +302,10 @@ async fn every_type_and_format_opens_in_the_real_tools_and_stays_in_the_tab() {
                 let bytes = browser.downloaded(&file_name).await;
                 browser.close_dialog().await;
 
-                let registered = server.key_pair(&name).await;
-                assert_eq!(registered["origin"], "generated", "{name}");
-                assert_eq!(
-                    registered["comment"],
-                    name.as_str(),
-                    "the comment is the name"
-                );
-                let public_key = registered["public_key"].as_str().unwrap().to_owned();
+                let registered = server.key_named(&name).await;
+                assert_eq!(registered.origin, Origin::Generated, "{name}");
+                assert_eq!(registered.comment, name, "the comment is the name");
+                let public_key = registered.public_key;
 
                 // ssh-keygen refuses private key files others may read.
                 let file = work.path().join(&file_name);
@@ -564,7 +430,7 @@ async fn every_type_and_format_opens_in_the_real_tools_and_stays_in_the_tab() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_name_downloads_nothing_and_download_again_saves_again() {
     let _one = ONE_BROWSER.lock().await;
-    let server = Server::start();
+    let server = start().await;
     let browser = Browser::start().await;
     browser.sign_in(&server.base, TOKEN).await;
 
@@ -618,63 +484,34 @@ async fn a_refused_name_downloads_nothing_and_download_again_saves_again() {
     browser.close_dialog().await;
     browser.find_button("New").await.click().await.unwrap();
     browser.wait_for("dialog[open] #key-passphrase").await;
-    let c = &browser.client;
-    c.find(Locator::Css("#key-name"))
-        .await
-        .unwrap()
-        .send_keys("mismatch")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#key-passphrase"))
-        .await
-        .unwrap()
-        .send_keys("one")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#key-passphrase-confirm"))
-        .await
-        .unwrap()
-        .send_keys("two")
-        .await
-        .unwrap();
-    c.find(Locator::XPath("//dialog//button[normalize-space()='OK']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let deadline = Instant::now() + UI_TIMEOUT;
-    while !browser
-        .dialog_text()
-        .await
-        .contains("The passphrases do not match.")
-    {
-        assert!(Instant::now() < deadline, "{}", browser.dialog_text().await);
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    browser
+        .type_into("dialog[open] #key-name", "mismatch")
+        .await;
+    browser
+        .type_into("dialog[open] #key-passphrase", "one")
+        .await;
+    browser
+        .type_into("dialog[open] #key-passphrase-confirm", "two")
+        .await;
+    browser.click_in_dialog("OK").await;
+    browser
+        .wait_dialog_text("The passphrases do not match.")
+        .await;
     browser
         .snapshot("KEYRACK_TEST_SCREENSHOTS", "mismatch")
         .await;
-    let list: Value = server
-        .http
-        .get(format!("{}/api/v1/key-pairs", server.base))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = server.key_pairs("").await;
     assert_eq!(
-        list["total"], 1,
-        "only the first key was registered: {list}"
+        list.total, 1,
+        "only the first key was registered: {:?}",
+        list.items
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn generating_keys_never_blocks_the_main_thread_for_200_ms() {
     let _one = ONE_BROWSER.lock().await;
-    let server = Server::start();
+    let server = start().await;
     let browser = Browser::start().await;
     browser.sign_in(&server.base, TOKEN).await;
     browser

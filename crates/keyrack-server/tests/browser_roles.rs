@@ -19,18 +19,6 @@ use serde_json::json;
 /// is saved there.
 const SHOTS: &str = "KEYRACK_SCREENSHOTS";
 
-async fn nav(b: &Browser, label: &str) {
-    b.client
-        .find(Locator::XPath(&format!(
-            "//nav//a[normalize-space()='{label}']"
-        )))
-        .await
-        .unwrap_or_else(|e| panic!("no {label} in the menu: {e}"))
-        .click()
-        .await
-        .unwrap();
-}
-
 /// Whether any element matching `xpath` is displayed.
 async fn any_displayed(b: &Browser, xpath: &str) -> bool {
     for e in b.client.find_all(Locator::XPath(xpath)).await.unwrap() {
@@ -52,12 +40,6 @@ async fn assert_no_write_action(b: &Browser, labels: &[&str], page: &str) {
             "a viewer sees {label} on {page}"
         );
     }
-}
-
-async fn type_into(b: &Browser, css: &str, text: &str) {
-    let input = b.wait_for(css).await;
-    input.clear().await.unwrap();
-    input.send_keys(text).await.unwrap();
 }
 
 async fn assert_no_csp_violation(b: &Browser) {
@@ -86,10 +68,10 @@ async fn admins_manage_tokens_and_read_the_audit_log_and_viewers_only_read() {
     );
 
     // Tokens: make a viewer token; it is shown once, in the dialog.
-    nav(&b, "Tokens").await;
+    b.open_page("Tokens").await;
     b.wait_text("bootstrap").await;
     b.find_button("New token").await.click().await.unwrap();
-    type_into(&b, "dialog[open] #token-name", "auditor").await;
+    b.type_into("dialog[open] #token-name", "auditor").await;
     b.click_in_dialog("OK").await;
     b.wait_dialog_text("cannot show it again").await;
     let viewer = b
@@ -100,8 +82,7 @@ async fn admins_manage_tokens_and_read_the_audit_log_and_viewers_only_read() {
         .unwrap()
         .unwrap();
     assert!(viewer.len() >= 32, "a token: {viewer}");
-    b.click_in_dialog("Done").await;
-    b.wait_gone("dialog[open]").await;
+    b.close_dialog_with("Done").await;
     let page = b.wait_text("auditor").await;
     assert!(!page.contains(&viewer), "the list never shows a token");
     let listed = server.get("/tokens").await;
@@ -154,14 +135,11 @@ async fn admins_manage_tokens_and_read_the_audit_log_and_viewers_only_read() {
     );
     // Search still works for a viewer.
     b.wait_for("a.id-link").await;
-    nav(&b, "Instances").await;
+    b.open_page("Instances").await;
     b.wait_text("web-gz-02").await;
     assert_no_write_action(&b, &["Start", "Shut down"], "the Instances page").await;
     let key = server.key_named("db-admin").await;
-    b.client
-        .goto(&format!("{}/keys/{}", server.base, key.id))
-        .await
-        .unwrap();
+    b.visit(&server.base, &format!("/keys/{}", key.id)).await;
     b.wait_text("DBA access to database hosts").await;
     assert_no_write_action(
         &b,
@@ -176,10 +154,7 @@ async fn admins_manage_tokens_and_read_the_audit_log_and_viewers_only_read() {
     )
     .await;
     // A hand-typed admin page says why it shows nothing.
-    b.client
-        .goto(&format!("{}/audit", server.base))
-        .await
-        .unwrap();
+    b.visit(&server.base, "/audit").await;
     b.wait_text("this needs an admin token").await;
     assert_no_csp_violation(&b).await;
 
@@ -187,7 +162,7 @@ async fn admins_manage_tokens_and_read_the_audit_log_and_viewers_only_read() {
     b.find_button("Sign out").await.click().await.unwrap();
     b.wait_for("#token").await;
     b.sign_in(&server.base, TOKEN).await;
-    nav(&b, "Audit").await;
+    b.open_page("Audit").await;
     let text = b.wait_text("POST /api/v1/tokens").await;
     assert!(text.contains("201"), "{text}");
     assert!(
@@ -204,7 +179,7 @@ async fn admins_manage_tokens_and_read_the_audit_log_and_viewers_only_read() {
         .await;
     assert!(text.contains("403 Forbidden"), "{text}");
     assert!(text.contains("auditor"), "{text}");
-    let url = b.client.current_url().await.unwrap().to_string();
+    let url = b.url().await;
     assert!(
         url.contains("outcome=failure"),
         "the filter is in the URL: {url}"
@@ -212,35 +187,26 @@ async fn admins_manage_tokens_and_read_the_audit_log_and_viewers_only_read() {
     // The filtered view survives a reload, as a shared link would.
     b.client.refresh().await.unwrap();
     b.wait_text("403 Forbidden").await;
-    type_into(&b, "input[placeholder='Token name or ID']", "bootstrap").await;
+    b.type_into("input[placeholder='Token name or ID']", "bootstrap")
+        .await;
     b.find_button("Apply").await.click().await.unwrap();
     b.wait_text("No recorded write matches these filters.")
         .await;
 
     // The console's own token is the last admin token: the dialog warns, the server refuses
     // and the dialog says what to do; the admin stays signed in.
-    nav(&b, "Tokens").await;
-    b.wait_for("button[aria-label='Revoke bootstrap']")
-        .await
-        .click()
-        .await
-        .unwrap();
+    b.open_page("Tokens").await;
+    b.click("button[aria-label='Revoke bootstrap']").await;
     b.wait_dialog_text("you will be signed out").await;
     b.click_in_dialog("OK").await;
     b.wait_dialog_text("make another admin token first").await;
-    b.click_in_dialog("Cancel").await;
-    b.wait_gone("dialog[open]").await;
+    b.close_dialog_with("Cancel").await;
     assert_eq!(server.get("/me").await.status, 200);
 
     // Revoke the viewer token: it stops working at once.
-    b.wait_for("button[aria-label='Revoke auditor']")
-        .await
-        .click()
-        .await
-        .unwrap();
+    b.click("button[aria-label='Revoke auditor']").await;
     b.wait_dialog_text("Revoke the token auditor").await;
-    b.click_in_dialog("OK").await;
-    b.wait_gone("dialog[open]").await;
+    b.close_dialog_with("OK").await;
     b.wait_text("Revoked").await;
     let r = server
         .as_token(&viewer, Method::GET, "/key-pairs", None)
@@ -278,27 +244,21 @@ async fn a_sign_in_link_on_a_signed_in_tab_asks_before_switching() {
     assert!(identity(&b).await.contains("bootstrap"));
 
     // A link opened in this tab: the dialog names both tokens; Cancel keeps the session.
-    b.client
-        .goto(&format!("{}/instances#token={viewer}", server.base))
-        .await
-        .unwrap();
+    b.visit(&server.base, &format!("/instances#token={viewer}"))
+        .await;
     let text = b.wait_dialog_text("on-call viewer").await;
     assert!(text.contains("bootstrap"), "{text}");
     assert!(
         !text.contains(&viewer),
         "the dialog never shows the token: {text}"
     );
-    b.click_in_dialog("Cancel").await;
-    b.wait_gone("dialog[open]").await;
+    b.close_dialog_with("Cancel").await;
     let url = b.client.current_url().await.unwrap();
     assert!(
         !url.as_str().contains("token="),
         "the fragment is gone: {url}"
     );
-    b.client
-        .goto(&format!("{}/keys", server.base))
-        .await
-        .unwrap();
+    b.visit(&server.base, "/keys").await;
     b.wait_text("web-prod").await;
     let who = identity(&b).await;
     assert!(who.contains("bootstrap") && who.contains("Admin"), "{who}");
@@ -309,8 +269,7 @@ async fn a_sign_in_link_on_a_signed_in_tab_asks_before_switching() {
         .await
         .unwrap();
     b.wait_dialog_text("on-call viewer").await;
-    b.click_in_dialog("Switch").await;
-    b.wait_gone("dialog[open]").await;
+    b.close_dialog_with("Switch").await;
     let who = b.wait_text("Viewer · read only").await;
     assert!(who.contains("on-call viewer"), "{who}");
 
@@ -320,8 +279,7 @@ async fn a_sign_in_link_on_a_signed_in_tab_asks_before_switching() {
         .await
         .unwrap();
     b.wait_dialog_text("not accepted").await;
-    b.click_in_dialog("OK").await;
-    b.wait_gone("dialog[open]").await;
+    b.close_dialog_with("OK").await;
     assert!(identity(&b).await.contains("on-call viewer"));
     assert_no_csp_violation(&b).await;
 }

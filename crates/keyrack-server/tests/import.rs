@@ -46,18 +46,7 @@ async fn an_authorized_keys_file_of_50_lines_imports_exactly_its_new_keys() {
     server
         .create("ops@bastion", &random_ed25519_line("x"))
         .await;
-    let r = server
-        .api(
-            Method::PUT,
-            "/policy",
-            Some(json!({
-                "allowed_algorithms": ["ssh-ed25519", "ssh-rsa"],
-                "min_rsa_bits": 2048,
-                "max_lifetime_days": null,
-                "enforce_on_login": false,
-            })),
-        )
-        .await;
+    let r = server.allow_only_ed25519_and_rsa(false).await;
     assert_eq!(r.status, 200, "{}", r.text);
 
     // The file: every kind of line, then fresh keys up to 50 lines.

@@ -126,53 +126,47 @@ async fn add_bulk_rows(sqlite_url: &str) {
     let mut conn = sqlx::SqliteConnection::connect(sqlite_url)
         .await
         .expect("open SQLite");
-    conn.execute(
-        format!(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {BULK_KEY_PAIRS}) \
-             INSERT INTO key_pairs (id, name, name_lower, description, public_key, comment, \
-             algorithm, bits, fingerprint_sha256, fingerprint_md5, origin, created_at, \
-             updated_at, version) \
-             SELECT printf('skey-b%07d', i), printf('Bulk-%04d', i), printf('bulk-%04d', i), \
-             'loaded', printf('ssh-ed25519 AAAAbulk%07d', i), '', 'ssh-ed25519', 256, \
-             printf('SHA256:bulk%07d', i), printf('MD5:bulk%07d', i), 'imported', \
-             printf('2025-06-01T%02d:%02d:%02d.000Z', i / 3600, i / 60 % 60, i % 60), \
-             printf('2025-07-01T00:00:%02d.000Z', i % 60), 1 + i % 3 FROM n"
-        )
-        .as_str(),
-    )
-    .await
-    .expect("bulk key pairs");
-    conn.execute(
-        "INSERT INTO key_pair_tags (key_pair_id, position, key, value) \
-         SELECT id, 0, 'bulk', name FROM key_pairs WHERE id LIKE 'skey-b%'",
-    )
-    .await
-    .expect("bulk tags");
-    // The store keeps this count with every write it makes; rows written behind its back
-    // must keep it too.
-    conn.execute(
-        "UPDATE counters SET value = (SELECT COUNT(*) FROM key_pairs) WHERE name = 'key_pairs'",
-    )
-    .await
-    .expect("count the bulk key pairs");
-    conn.execute(
-        r#"INSERT INTO policy (id, body, updated_at) VALUES (1, '{"allowed_algorithms":["ssh-ed25519","ssh-rsa"],"min_rsa_bits":4096,"max_lifetime_days":null,"enforce_on_login":true}', '2026-12-01T00:00:00.000Z')"#,
-    )
-    .await
-    .expect("a key policy");
-    conn.execute(
-        format!(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {BULK_AUDIT_ENTRIES}) \
-             INSERT INTO audit_log (at, actor_id, actor_name, actor_role, action, target, \
-             status, error_code) \
-             SELECT printf('2025-08-01T00:%02d:%02d.000Z', i / 60 % 60, i % 60), NULL, NULL, \
-             NULL, 'DELETE /api/v1/key-pairs/{{id}}', printf('skey-x%07d', i), 401, \
-             'Unauthorized' FROM n"
-        )
-        .as_str(),
-    )
-    .await
-    .expect("bulk audit entries");
+    let bulk_key_pairs = format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {BULK_KEY_PAIRS}) \
+         INSERT INTO key_pairs (id, name, name_lower, description, public_key, comment, \
+         algorithm, bits, fingerprint_sha256, fingerprint_md5, origin, created_at, \
+         updated_at, version) \
+         SELECT printf('skey-b%07d', i), printf('Bulk-%04d', i), printf('bulk-%04d', i), \
+         'loaded', printf('ssh-ed25519 AAAAbulk%07d', i), '', 'ssh-ed25519', 256, \
+         printf('SHA256:bulk%07d', i), printf('MD5:bulk%07d', i), 'imported', \
+         printf('2025-06-01T%02d:%02d:%02d.000Z', i / 3600, i / 60 % 60, i % 60), \
+         printf('2025-07-01T00:00:%02d.000Z', i % 60), 1 + i % 3 FROM n"
+    );
+    let bulk_audit_entries = format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {BULK_AUDIT_ENTRIES}) \
+         INSERT INTO audit_log (at, actor_id, actor_name, actor_role, action, target, \
+         status, error_code) \
+         SELECT printf('2025-08-01T00:%02d:%02d.000Z', i / 60 % 60, i % 60), NULL, NULL, \
+         NULL, 'DELETE /api/v1/key-pairs/{{id}}', printf('skey-x%07d', i), 401, \
+         'Unauthorized' FROM n"
+    );
+    let statements = [
+        (bulk_key_pairs.as_str(), "bulk key pairs"),
+        (
+            "INSERT INTO key_pair_tags (key_pair_id, position, key, value) \
+             SELECT id, 0, 'bulk', name FROM key_pairs WHERE id LIKE 'skey-b%'",
+            "bulk tags",
+        ),
+        // The store keeps this count with every write it makes; rows written behind its back
+        // must keep it too.
+        (
+            "UPDATE counters SET value = (SELECT COUNT(*) FROM key_pairs) WHERE name = 'key_pairs'",
+            "count the bulk key pairs",
+        ),
+        (
+            r#"INSERT INTO policy (id, body, updated_at) VALUES (1, '{"allowed_algorithms":["ssh-ed25519","ssh-rsa"],"min_rsa_bits":4096,"max_lifetime_days":null,"enforce_on_login":true}', '2026-12-01T00:00:00.000Z')"#,
+            "a key policy",
+        ),
+        (bulk_audit_entries.as_str(), "bulk audit entries"),
+    ];
+    for (sql, what) in statements {
+        conn.execute(sql).await.expect(what);
+    }
     conn.close().await.ok();
 }
 

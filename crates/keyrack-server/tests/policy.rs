@@ -166,30 +166,15 @@ async fn the_policy_refuses_new_keys_marks_old_ones_and_is_enforced_when_asked()
     // Modify: a new expiry must fit the lifetime; never (null) is refused; an earlier date,
     // which retires the key sooner, is fine.
     let path = format!("/key-pairs/{old_rsa_id}");
-    let r = server
-        .api(Method::PATCH, &path, Some(json!({"expires_at": null})))
-        .await;
+    let modify = |change| server.api(Method::PATCH, &path, Some(change));
+    let r = modify(json!({"expires_at": null})).await;
     assert_refused(&r, refused("expires_at", PolicyRule::MaxLifetimeDays));
-    let r = server
-        .api(
-            Method::PATCH,
-            &path,
-            Some(json!({"expires_at": in_days(400)})),
-        )
-        .await;
+    let r = modify(json!({"expires_at": in_days(400)})).await;
     assert_refused(&r, refused("expires_at", PolicyRule::MaxLifetimeDays));
-    let r = server
-        .api(
-            Method::PATCH,
-            &path,
-            Some(json!({"expires_at": in_days(10)})),
-        )
-        .await;
+    let r = modify(json!({"expires_at": in_days(10)})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["allowed_by_policy"], false);
-    let r = server
-        .api(Method::PATCH, &path, Some(json!({"description": "kept"})))
-        .await;
+    let r = modify(json!({"description": "kept"})).await;
     assert_eq!(
         r.status, 200,
         "a change that leaves the expiry alone: {}",
@@ -224,18 +209,7 @@ async fn the_policy_refuses_new_keys_marks_old_ones_and_is_enforced_when_asked()
         assert_eq!((r.status, r.text.as_str()), (200, ""), "{path}");
     }
     // Relaxing the policy brings the key back, without touching it.
-    let r = server
-        .api(
-            Method::PUT,
-            "/policy",
-            Some(json!({
-                "allowed_algorithms": ["ssh-ed25519", "ssh-rsa"],
-                "min_rsa_bits": 2048,
-                "max_lifetime_days": null,
-                "enforce_on_login": true,
-            })),
-        )
-        .await;
+    let r = server.allow_only_ed25519_and_rsa(true).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = server.as_token(&agent, Method::GET, &keys_path, None).await;
     assert!(r.text.contains(&old_rsa_id), "{}", r.text);

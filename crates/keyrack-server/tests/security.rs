@@ -8,9 +8,7 @@ use std::io::{Read, Write};
 use std::process::Command;
 use std::time::Duration;
 
-use common::{
-    assert_invalid, assert_refused, ed25519_keys, App, Body, Resp, Server, TestDb, TOKEN,
-};
+use common::{assert_invalid, assert_refused, ed25519_keys, App, Resp, Server, TestDb, TOKEN};
 use reqwest::Method;
 use serde_json::json;
 
@@ -456,28 +454,12 @@ async fn every_response_carries_the_security_headers_and_bodies_are_limited() {
 
     // 65 KiB is over the 64 KiB limit: 413 with the JSON error (and the headers).
     let huge = json!({"name": "x", "public_key": "a".repeat(65 * 1024)}).to_string();
-    let r = server
-        .request(
-            Method::POST,
-            "/api/v1/key-pairs",
-            Some(TOKEN),
-            &[("connection", "close")],
-            Some(Body::Raw(huge)),
-        )
-        .await;
+    let r = server.post_raw_closing("/api/v1/key-pairs", huge).await;
     assert_refused(&r, ErrorCode::PayloadTooLarge);
     assert_hardened(&r, "413");
     // Just under the limit is read and judged on its merits.
     let big = json!({"name": "x", "public_key": "a".repeat(60 * 1024)}).to_string();
-    let r = server
-        .request(
-            Method::POST,
-            "/api/v1/key-pairs",
-            Some(TOKEN),
-            &[],
-            Some(Body::Raw(big)),
-        )
-        .await;
+    let r = server.post_raw("/api/v1/key-pairs", big).await;
     assert_refused(
         &r,
         ErrorCode::PublicKeyInvalid {
@@ -533,21 +515,17 @@ async fn hostile_queries_and_bodies_are_refused_naming_the_rule() {
     // JSON nested past serde_json's depth limit, and an array of 6,000 ids where 100 are
     // allowed, both within the 64 KiB limit: 400s naming what is wrong, never a 500 or a
     // crash.
-    let post = |path: &'static str, body: String| {
-        let server = &server;
-        async move {
-            server
-                .request(Method::POST, path, Some(TOKEN), &[], Some(Body::Raw(body)))
-                .await
-        }
-    };
     let nested = format!("{{\"ids\":{}{}}}", "[".repeat(30_000), "]".repeat(30_000));
-    let r = post("/api/v1/key-pairs/batch-delete", nested).await;
+    let r = server
+        .post_raw("/api/v1/key-pairs/batch-delete", nested)
+        .await;
     assert_refused(&r, ErrorCode::InvalidRequest);
     let ids: Vec<String> = (0..6_000).map(|i| format!("\"k{i}\"")).collect();
     let body = format!("{{\"ids\":[{}]}}", ids.join(","));
     assert!(body.len() < 64 * 1024, "{} bytes", body.len());
-    let r = post("/api/v1/key-pairs/batch-delete", body).await;
+    let r = server
+        .post_raw("/api/v1/key-pairs/batch-delete", body)
+        .await;
     assert_invalid(&r, "ids", Rule::Count);
 }
 

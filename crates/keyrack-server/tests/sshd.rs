@@ -50,9 +50,7 @@ fn the_guide_shows_the_tested_script() {
 
 #[tokio::test]
 async fn sshd_grants_exactly_the_bound_keys() {
-    require_tools();
-    let dir = TestDir::new();
-    let server = Server::start(FAST).await;
+    let (dir, server) = set_up().await;
     grants_exactly_the_bound_keys(&server, &dir, None).await;
 }
 
@@ -75,12 +73,7 @@ async fn sshd_grants_exactly_the_bound_keys_over_https() {
 
 async fn grants_exactly_the_bound_keys(server: &Server, dir: &TestDir, cacert: Option<&Path>) {
     let keys_dir = tempfile::tempdir().expect("temp dir");
-    let key = |name: &str| {
-        let file = keys_dir.path().join(name);
-        ssh_keygen(&["-t", "ed25519", "-C", name], &file);
-        let public = std::fs::read_to_string(file.with_extension("pub")).expect("public key");
-        (file, public)
-    };
+    let key = |name: &str| ssh_key(keys_dir.path(), name, &["-t", "ed25519"]);
     // A fingerprint with `+` and `/`, which the script must URL-encode.
     let (bound_key, bound_pub) = (0..100)
         .map(|i| key(&format!("bound{i}")))
@@ -112,15 +105,7 @@ async fn grants_exactly_the_bound_keys(server: &Server, dir: &TestDir, cacert: O
     write_conf(&conf, &server.base, host_id, &agent_token, cacert);
 
     // The script alone: exactly the server's lines for a served account, nothing for others.
-    let expected = server
-        .as_token(
-            &agent_token,
-            Method::GET,
-            &format!("/instances/{host_id}/authorized_keys"),
-            None,
-        )
-        .await
-        .text;
+    let expected = served_keys(server, &agent_token, host_id).await;
     assert!(expected.contains(bound_id), "{expected}");
     assert_eq!(expected.lines().count(), 1, "{expected}");
     let bound_fingerprint = fingerprint_of(&bound_key);
@@ -211,34 +196,17 @@ async fn grants_exactly_the_bound_keys(server: &Server, dir: &TestDir, cacert: O
 /// cleared.
 #[tokio::test]
 async fn sshd_refuses_a_key_from_its_expiry() {
-    require_tools();
-    let dir = TestDir::new();
-    let server = Server::start(FAST).await;
+    let (dir, server) = set_up().await;
     let keys_dir = tempfile::tempdir().expect("temp dir");
-    let file = keys_dir.path().join("expiring");
-    ssh_keygen(&["-t", "ed25519", "-C", "expiring"], &file);
-    let public = std::fs::read_to_string(file.with_extension("pub")).expect("public key");
+    let (file, public) = ssh_key(keys_dir.path(), "expiring", &["-t", "ed25519"]);
     // Long enough for sshd to start and the first login to finish on a loaded machine.
     let lifetime = Duration::from_secs(8);
     let expires_at = keyrack_server::clock::after(lifetime);
     let deadline = Instant::now() + lifetime;
-    let r = server
-        .post(
-            "/key-pairs",
-            serde_json::json!({"name": "expiring", "public_key": public, "expires_at": expires_at}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    assert_eq!(r.body["expires_at"], expires_at.as_str());
-    let key_id = r.body["id"].as_str().expect("id").to_owned();
-    let (host, agent_token) = server.register("loopback", "linux", "RUNNING").await;
-    let host_id = host.id.as_str();
-    let r = server.bind("bind", &key_id, &[host_id], true).await;
-    assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
-
-    let script = install_script(&dir);
-    let conf = dir.path.join("agent.conf");
-    write_conf(&conf, &server.base, host_id, &agent_token, None);
+    let created = create_expiring(&server, "expiring", &public, &expires_at).await;
+    assert_eq!(created["expires_at"], expires_at.as_str());
+    let key_id = created["id"].as_str().expect("id").to_owned();
+    let (_, script, conf) = host_with_key(&server, &dir, "loopback", &key_id).await;
     let sshd = Sshd::start(&dir.path, &script, &conf, &[]);
     assert!(
         sshd.login(&file),
@@ -282,13 +250,9 @@ async fn sshd_refuses_a_key_from_its_expiry() {
 /// agent's lookups answer and a real sshd login with the bound key succeeds.
 #[tokio::test]
 async fn junk_tokens_from_the_host_s_address_do_not_lock_its_logins_out() {
-    require_tools();
-    let dir = TestDir::new();
-    let mut before_restart = Server::start(FAST).await;
+    let (dir, mut before_restart) = set_up().await;
     let keys_dir = tempfile::tempdir().expect("temp dir");
-    let file = keys_dir.path().join("bound");
-    ssh_keygen(&["-t", "ed25519", "-C", "bound"], &file);
-    let public = std::fs::read_to_string(file.with_extension("pub")).expect("public key");
+    let (file, public) = ssh_key(keys_dir.path(), "bound", &["-t", "ed25519"]);
     let key = before_restart.create("bound", &public).await;
     let (host, agent_token) = before_restart
         .register("loopback", "linux", "STOPPED")
@@ -383,13 +347,7 @@ async fn sshd_records_a_completed_login_and_not_a_mere_offer() {
     let closed = format!("http://127.0.0.1:{}", free_port());
     write_conf(&unreachable, &closed, host_id, &agent_token, None);
     let cgroup = Cgroup::new();
-    let sshd = Sshd::start_logging(
-        &dir.path.join("sshd"),
-        &script,
-        &conf,
-        &[],
-        Log::Syslog(&cgroup),
-    );
+    let sshd = Sshd::journaled(&dir.path.join("sshd"), &script, &conf, Log::Syslog(&cgroup));
     let reporter = Reporter::journal(&script, &conf, &cgroup, dir.path.join("reporter.err"));
     let lost = Reporter::journal(&script, &unreachable, &cgroup, dir.path.join("lost.err"));
 
@@ -456,20 +414,12 @@ async fn sshd_records_a_completed_login_and_not_a_mere_offer() {
 /// that is not a journald record at all (sshd's `-E` file), about which it warns once.
 #[tokio::test]
 async fn the_reporter_counts_only_sshd_own_syslog_records() {
-    require_tools();
-    let dir = TestDir::new();
-    let server = Server::start(FAST).await;
+    let (dir, server) = set_up().await;
     let public = common::random_ed25519_line("reported");
     let key = server.create("reported", &public).await;
     let key_id = key.id.as_str().to_owned();
     let fp = key.fingerprint_sha256.as_str().to_owned();
-    let (host, agent_token) = server.register("web-gz-01", "linux", "RUNNING").await;
-    let host_id = host.id.as_str();
-    let r = server.bind("bind", &key_id, &[host_id], true).await;
-    assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
-    let script = install_script(&dir);
-    let conf = dir.path.join("agent.conf");
-    write_conf(&conf, &server.base, host_id, &agent_token, None);
+    let (_, script, conf) = host_with_key(&server, &dir, "web-gz-01", &key_id).await;
 
     let accepted = |address: &str| {
         format!("Accepted publickey for root from {address} port 50122 ssh2: ED25519 {fp}")
@@ -598,16 +548,7 @@ async fn the_reporter_counts_only_sshd_own_syslog_records() {
     let mut input: Vec<String> = not_records.to_vec();
     input.push(sshd("sshd", &accepted("198.51.100.9")));
     let out = report(&script, &conf, &input.join("\n"));
-    assert!(out.status.success(), "{out:?}");
-    let said = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        said.matches("keyrack-authorized-keys:").count(),
-        1,
-        "{said}"
-    );
-    for words in ["journalctl -o json", "-E FILE, -e", "forge"] {
-        assert!(said.contains(words), "{said}");
-    }
+    assert_warned_once_of_lines_not_from_journald(&out);
     let (items, text) = logins().await;
     assert_eq!(items[0]["client_address"], "198.51.100.9", "{text}");
 }
@@ -619,21 +560,13 @@ async fn the_reporter_counts_only_sshd_own_syslog_records() {
 /// says why.
 #[tokio::test]
 async fn a_client_forges_logins_in_sshd_own_log_which_the_reporter_refuses() {
-    require_tools();
-    let dir = TestDir::new();
-    let server = Server::start(FAST).await;
+    let (dir, server) = set_up().await;
     let key = server
         .create("bound", &common::random_ed25519_line("bound"))
         .await;
     let key_id = key.id.as_str().to_owned();
     let fp = key.fingerprint_sha256.as_str();
-    let (host, agent_token) = server.register("loopback", "linux", "RUNNING").await;
-    let host_id = host.id.as_str();
-    let r = server.bind("bind", &key_id, &[host_id], true).await;
-    assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
-    let script = install_script(&dir);
-    let conf = dir.path.join("agent.conf");
-    write_conf(&conf, &server.base, host_id, &agent_token, None);
+    let (_, script, conf) = host_with_key(&server, &dir, "loopback", &key_id).await;
     let sshd = Sshd::start(&dir.path, &script, &conf, &[]);
 
     let forged = format!("Accepted publickey for root from 203.0.113.9 port 1 ssh2: ED25519 {fp}");
@@ -651,16 +584,7 @@ async fn a_client_forges_logins_in_sshd_own_log_which_the_reporter_refuses() {
 
     let log = std::fs::read_to_string(&sshd.log).expect("sshd's log");
     let out = report(&script, &conf, &log);
-    assert!(out.status.success(), "{out:?}");
-    let said = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        said.matches("keyrack-authorized-keys:").count(),
-        1,
-        "{said}"
-    );
-    for words in ["journalctl -o json", "-E FILE, -e", "forge"] {
-        assert!(said.contains(words), "{said}");
-    }
+    assert_warned_once_of_lines_not_from_journald(&out);
     let r = server.get(&format!("/key-pairs/{key_id}/logins")).await;
     assert_eq!(r.body["items"], serde_json::json!([]), "{}", r.text);
     let r = server.get(&format!("/key-pairs/{key_id}")).await;
@@ -683,33 +607,24 @@ async fn through_journald_only_a_real_login_is_recorded() {
     let dir = TestDir::new();
     let server = Server::start(FAST).await;
     let keys_dir = tempfile::tempdir().expect("temp dir");
-    let file = keys_dir.path().join("bound");
-    ssh_keygen(&["-t", "ed25519", "-C", "bound"], &file);
-    let public = std::fs::read_to_string(file.with_extension("pub")).expect("public key");
+    let (file, public) = ssh_key(keys_dir.path(), "bound", &["-t", "ed25519"]);
     let key = server.create("bound", &public).await;
     let key_id = key.id.as_str().to_owned();
     let fp = key.fingerprint_sha256.as_str().to_owned();
-    let (host, agent_token) = server.register("loopback", "linux", "RUNNING").await;
-    let host_id = host.id.as_str();
-    let r = server.bind("bind", &key_id, &[host_id], true).await;
-    assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
-    let script = install_script(&dir);
-    let conf = dir.path.join("agent.conf");
-    write_conf(&conf, &server.base, host_id, &agent_token, None);
+    let (host_id, script, conf) = host_with_key(&server, &dir, "loopback", &key_id).await;
+    let host_id = host_id.as_str();
     let cgroup = Cgroup::new();
     let reporter = Reporter::journal(&script, &conf, &cgroup, dir.path.join("reporter.err"));
-    let syslog = Sshd::start_logging(
+    let syslog = Sshd::journaled(
         &dir.path.join("syslog"),
         &script,
         &conf,
-        &[],
         Log::Syslog(&cgroup),
     );
-    let stderr = Sshd::start_logging(
+    let stderr = Sshd::journaled(
         &dir.path.join("stderr"),
         &script,
         &conf,
-        &[],
         Log::Stderr(&cgroup),
     );
 
@@ -822,21 +737,11 @@ async fn through_journald_only_a_real_login_is_recorded() {
 /// policy is enforced at login, and again once the policy allows it.
 #[tokio::test]
 async fn sshd_refuses_a_key_the_enforced_policy_does_not_allow() {
-    require_tools();
-    let dir = TestDir::new();
-    let server = Server::start(FAST).await;
+    let (dir, server) = set_up().await;
     let keys_dir = tempfile::tempdir().expect("temp dir");
-    let file = keys_dir.path().join("old-rsa");
-    ssh_keygen(&["-t", "rsa", "-b", "2048", "-C", "old-rsa"], &file);
-    let public = std::fs::read_to_string(file.with_extension("pub")).expect("public key");
+    let (file, public) = ssh_key(keys_dir.path(), "old-rsa", &["-t", "rsa", "-b", "2048"]);
     let key_id = server.create("old-rsa", &public).await.id;
-    let (host, agent_token) = server.register("loopback", "linux", "RUNNING").await;
-    let host_id = host.id.as_str();
-    let r = server.bind("bind", &key_id, &[host_id], true).await;
-    assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
-    let script = install_script(&dir);
-    let conf = dir.path.join("agent.conf");
-    write_conf(&conf, &server.base, host_id, &agent_token, None);
+    let (_, script, conf) = host_with_key(&server, &dir, "loopback", &key_id).await;
     let sshd = Sshd::start(&dir.path, &script, &conf, &[]);
     let policy = |min_rsa_bits: u32, enforce_on_login: bool| {
         serde_json::json!({
@@ -1078,16 +983,9 @@ async fn sshd_logins_survive_a_flood_of_unknown_keys() {
 /// the cache, logins fail closed as before.
 #[tokio::test]
 async fn sshd_logs_in_from_the_cache_while_keyrack_is_down() {
-    require_tools();
-    let dir = TestDir::new();
-    let mut server = Server::start(FAST).await;
+    let (dir, mut server) = set_up().await;
     let keys_dir = tempfile::tempdir().expect("temp dir");
-    let key = |name: &str| {
-        let file = keys_dir.path().join(name);
-        ssh_keygen(&["-t", "ed25519", "-C", name], &file);
-        let public = std::fs::read_to_string(file.with_extension("pub")).expect("public key");
-        (file, public)
-    };
+    let key = |name: &str| ssh_key(keys_dir.path(), name, &["-t", "ed25519"]);
     let (bound, bound_pub) = key("bound");
     let (expiring, expiring_pub) = key("expiring");
     // A whole second, as people set expiry dates: sshd must refuse the key from that very
@@ -1102,14 +1000,10 @@ async fn sshd_logs_in_from_the_cache_while_keyrack_is_down() {
     let expiry = Instant::now()
         + Duration::from_secs_f64(expiry_secs as f64 - unix_now_f64()).max(Duration::ZERO);
     let bound_id = server.create("bound", &bound_pub).await.id;
-    let r = server
-        .post(
-            "/key-pairs",
-            serde_json::json!({"name": "expiring", "public_key": expiring_pub, "expires_at": expires_at}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let expiring_id = r.body["id"].as_str().expect("id").to_owned();
+    let expiring_id = create_expiring(&server, "expiring", &expiring_pub, &expires_at).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
     let (host, agent_token) = server.register("loopback", "linux", "RUNNING").await;
     let host_id = host.id.as_str().to_owned();
     for id in [&bound_id, &expiring_id] {
@@ -1136,15 +1030,7 @@ async fn sshd_logs_in_from_the_cache_while_keyrack_is_down() {
 
     // The cache: the instance's own file, nobody's and 0600, the time it was written, then
     // Keyrack's answer, the expiring key's line with its expiry-time.
-    let answer = server
-        .as_token(
-            &agent_token,
-            Method::GET,
-            &format!("/instances/{host_id}/authorized_keys"),
-            None,
-        )
-        .await
-        .text;
+    let answer = served_keys(&server, &agent_token, &host_id).await;
     let file = cache.join(&host_id);
     let meta = std::fs::symlink_metadata(&file).expect("the cache file");
     assert_eq!(meta.uid(), nobody().0);
@@ -1215,9 +1101,7 @@ async fn sshd_logs_in_from_the_cache_while_keyrack_is_down() {
 /// which lets through a plain key line led at most by one `expiry-time="<14 digits>Z"`.
 #[tokio::test]
 async fn the_cache_answers_only_when_keyrack_cannot() {
-    require_tools();
-    let dir = TestDir::new();
-    let server = Server::start(FAST).await;
+    let (dir, server) = set_up().await;
     let script = install_script(&dir);
     let cache = cache_dir(&dir);
     let key = server
@@ -1470,6 +1354,86 @@ impl Drop for TestDir {
     }
 }
 
+/// The reporter was fed lines that are not journald records: it went on, and said once
+/// (naming `journalctl -o json`, `-E FILE, -e` and forgery) why it does not count them.
+fn assert_warned_once_of_lines_not_from_journald(out: &Output) {
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        said.matches("keyrack-authorized-keys:").count(),
+        1,
+        "{said}"
+    );
+    for words in ["journalctl -o json", "-E FILE, -e", "forge"] {
+        assert!(said.contains(words), "{said}");
+    }
+}
+
+/// The authorized_keys Keyrack serves the instance `host_id` to its agent.
+async fn served_keys(server: &Server, agent_token: &str, host_id: &str) -> String {
+    server
+        .as_token(
+            agent_token,
+            Method::GET,
+            &format!("/instances/{host_id}/authorized_keys"),
+            None,
+        )
+        .await
+        .text
+}
+
+/// Registers `public` as `name`, expiring at `expires_at` (RFC 3339), asserting 201; the
+/// key pair as the API answered it.
+async fn create_expiring(
+    server: &Server,
+    name: &str,
+    public: &str,
+    expires_at: &str,
+) -> serde_json::Value {
+    let r = server
+        .post(
+            "/key-pairs",
+            serde_json::json!({"name": name, "public_key": public, "expires_at": expires_at}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    r.body
+}
+
+/// Where most tests start: the tools checked, a test directory, a fresh server.
+async fn set_up() -> (TestDir, Server) {
+    require_tools();
+    let dir = TestDir::new();
+    (dir, Server::start(FAST).await)
+}
+
+/// A key pair made by `ssh-keygen` (`kind`: `-t ed25519`, …) in `dir`, with `name` as its
+/// file name and comment: the private key's file and the public key's line.
+fn ssh_key(dir: &Path, name: &str, kind: &[&str]) -> (PathBuf, String) {
+    let file = dir.join(name);
+    ssh_keygen(&[kind, &["-C", name]].concat(), &file);
+    let public = std::fs::read_to_string(file.with_extension("pub")).expect("public key");
+    (file, public)
+}
+
+/// Registers `name` as a running instance, binds `key_id` to it (with force_stop, as
+/// docs/sshd.md says) and installs the script configured as its agent: the instance's id,
+/// the script and its configuration file.
+async fn host_with_key(
+    server: &Server,
+    dir: &TestDir,
+    name: &str,
+    key_id: &str,
+) -> (String, PathBuf, PathBuf) {
+    let (host, agent_token) = server.register(name, "linux", "RUNNING").await;
+    let r = server.bind("bind", key_id, &[host.id.as_str()], true).await;
+    assert_eq!(bind_outcomes(&r)[0], BindOutcome::Bound);
+    let script = install_script(dir);
+    let conf = dir.path.join("agent.conf");
+    write_conf(&conf, &server.base, &host.id, &agent_token, None);
+    (host.id, script, conf)
+}
+
 fn set_mode(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
 }
@@ -1512,14 +1476,21 @@ fn write_conf(path: &Path, url: &str, instance_id: &str, token: &str, cacert: Op
     set_mode(path, 0o640);
 }
 
-/// The script as sshd runs it: `-c CONF USER [FINGERPRINT]`, with an empty environment.
-fn run_script(script: &Path, conf: &Path, user: &str, fingerprint: Option<&str>) -> Output {
-    Command::new(script)
+/// The script as sshd calls it: `-c CONF USER [FINGERPRINT]`, with an empty environment.
+fn script_command(script: &Path, conf: &Path, user: &str, fingerprint: Option<&str>) -> Command {
+    let mut command = Command::new(script);
+    command
         .arg("-c")
         .arg(conf)
         .arg(user)
         .args(fingerprint)
-        .env_clear()
+        .env_clear();
+    command
+}
+
+/// The script as sshd runs it (as root here): its output.
+fn run_script(script: &Path, conf: &Path, user: &str, fingerprint: Option<&str>) -> Output {
+    script_command(script, conf, user, fingerprint)
         .output()
         .expect("run the script")
 }
@@ -1589,12 +1560,7 @@ fn run_script_as_nobody(
     fingerprint: Option<&str>,
 ) -> Output {
     let (uid, gid) = nobody();
-    Command::new(script)
-        .arg("-c")
-        .arg(conf)
-        .arg(user)
-        .args(fingerprint)
-        .env_clear()
+    script_command(script, conf, user, fingerprint)
         .uid(uid)
         .gid(gid)
         .output()
@@ -1927,6 +1893,11 @@ impl Sshd {
     }
 
     /// [`Self::start`], logging as `logging` says.
+    /// [`Sshd::start`], logging into the journal as `logging` says.
+    fn journaled(dir: &Path, script: &Path, conf: &Path, logging: Log<'_>) -> Self {
+        Self::start_logging(dir, script, conf, &[], logging)
+    }
+
     fn start_logging(
         dir: &Path,
         script: &Path,

@@ -7,8 +7,7 @@ mod common;
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
-use std::process::{Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, ExitStatus};
 
 use common::Server;
 use reqwest::Method;
@@ -46,27 +45,10 @@ fn start_expecting_exit(
         .env_remove("KEYRACK_ADMIN_TOKEN_FILE")
         .env_remove("KEYRACK_DATABASE_URL")
         .env_remove("KEYRACK_LISTEN")
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().expect("start keyrack-server");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("keyrack-server {args:?} started instead of refusing to");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().expect("piped stderr"), &mut stderr)
-        .expect("stderr");
-    (status, stderr)
+        .envs(env.iter().copied());
+    let out = common::process::run_expecting_exit(command, &format!("keyrack-server {args:?}"));
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out.status, stderr)
 }
 
 /// A refused start: non-zero, the advice on stderr, and no database made.

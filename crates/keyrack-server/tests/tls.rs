@@ -9,7 +9,7 @@ mod common;
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::tls::TestTls;
@@ -92,65 +92,28 @@ fn wrong_tls_flags_or_files_stop_the_start_before_the_database() {
     std::fs::copy(&tls.key, &group_readable).expect("copy the key");
     set_mode(&group_readable, 0o640);
     let path = |p: &Path| p.display().to_string();
+    let both = |cert: &Path, key: &Path| {
+        vec![
+            "--tls-cert".to_owned(),
+            path(cert),
+            "--tls-key".to_owned(),
+            path(key),
+        ]
+    };
     let cases: Vec<(Vec<String>, &str)> = vec![
         (vec!["--tls-cert".into(), path(&tls.cert)], "--tls-key"),
         (vec!["--tls-key".into(), path(&tls.key)], "--tls-cert"),
-        (
-            vec![
-                "--tls-cert".into(),
-                path(&missing),
-                "--tls-key".into(),
-                path(&tls.key),
-            ],
-            "--tls-cert",
-        ),
-        (
-            vec![
-                "--tls-cert".into(),
-                path(&tls.cert),
-                "--tls-key".into(),
-                path(&missing),
-            ],
-            "--tls-key",
-        ),
+        (both(&missing, &tls.key), "--tls-cert"),
+        (both(&tls.cert, &missing), "--tls-key"),
         // A certificate where the key should be.
-        (
-            vec![
-                "--tls-cert".into(),
-                path(&tls.cert),
-                "--tls-key".into(),
-                path(&tls.cert),
-            ],
-            "--tls-key",
-        ),
+        (both(&tls.cert, &tls.cert), "--tls-key"),
         // A key where the certificate should be.
-        (
-            vec![
-                "--tls-cert".into(),
-                path(&tls.key),
-                "--tls-key".into(),
-                path(&tls.key),
-            ],
-            "--tls-cert",
-        ),
+        (both(&tls.key, &tls.key), "--tls-cert"),
         // A key its group may read.
-        (
-            vec![
-                "--tls-cert".into(),
-                path(&tls.cert),
-                "--tls-key".into(),
-                path(&group_readable),
-            ],
-            "chmod 600",
-        ),
+        (both(&tls.cert, &group_readable), "chmod 600"),
         // Both readable, but the key is not the certificate's.
         (
-            vec![
-                "--tls-cert".into(),
-                path(&tls.cert),
-                "--tls-key".into(),
-                path(&TestTls::new_in(dir.path()).key),
-            ],
+            both(&tls.cert, &TestTls::new_in(dir.path()).key),
             "--tls-key",
         ),
     ];
@@ -160,29 +123,14 @@ fn wrong_tls_flags_or_files_stop_the_start_before_the_database() {
             .args(["--listen", "127.0.0.1:0", "--database"])
             .arg(format!("sqlite://{}", db.display()))
             .args(&flags)
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .env("RUST_LOG", "warn");
         for (var, _) in std::env::vars() {
             if var.starts_with("KEYRACK_") {
                 command.env_remove(var);
             }
         }
-        let mut child = command.spawn().expect("start keyrack-server");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let status = loop {
-            if let Some(status) = child.try_wait().expect("wait") {
-                break status;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("{flags:?}: the server started anyway");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        let out = child.wait_with_output().expect("output");
+        let out = common::process::run_expecting_exit(command, &format!("{flags:?}"));
+        let status = out.status;
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!status.success(), "{flags:?}");
         assert!(

@@ -180,14 +180,10 @@ pub struct Auth {
 impl FromRequestParts<AppState> for Auth {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let record = bearer(parts, state).await?;
         if record.role == TokenRole::Agent {
-            return Err(AppError::refuse(
-                ErrorCode::Forbidden,
+            return Err(forbidden(
                 "an agent token may only read its instance's authorized keys and report its logins",
             ));
         }
@@ -205,16 +201,10 @@ pub struct Admin(pub Auth);
 impl FromRequestParts<AppState> for Admin {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let auth = Auth::from_request_parts(parts, state).await?;
         if auth.role != TokenRole::Admin {
-            return Err(AppError::refuse(
-                ErrorCode::Forbidden,
-                "this needs an admin token",
-            ));
+            return Err(forbidden("this needs an admin token"));
         }
         Ok(Self(auth))
     }
@@ -237,16 +227,12 @@ pub enum KeysReader {
 impl FromRequestParts<AppState> for KeysReader {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let record = bearer(parts, state).await?;
         match (record.role, record.instance_id) {
             (TokenRole::Agent, Some(instance_id)) => Ok(Self::Agent { instance_id }),
             (TokenRole::Admin, _) => Ok(Self::Admin),
-            _ => Err(AppError::refuse(
-                ErrorCode::Forbidden,
+            _ => Err(forbidden(
                 "only the instance's agent token or an admin may read its authorized keys",
             )),
         }
@@ -263,19 +249,20 @@ pub struct InstanceAgent {
 impl FromRequestParts<AppState> for InstanceAgent {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let record = bearer(parts, state).await?;
         match (record.role, record.instance_id) {
             (TokenRole::Agent, Some(instance_id)) => Ok(Self { instance_id }),
-            _ => Err(AppError::refuse(
-                ErrorCode::Forbidden,
+            _ => Err(forbidden(
                 "only the instance's agent token reports its logins",
             )),
         }
     }
+}
+
+/// `403 Forbidden`: a valid token that may not do this.
+fn forbidden(message: &'static str) -> AppError {
+    AppError::refuse(ErrorCode::Forbidden, message)
 }
 
 /// The registered token of `Authorization: Bearer <token>`, or `Unauthorized`: the one the

@@ -238,24 +238,30 @@ impl Browser {
         self.wait_for(".console[data-role]").await;
     }
 
-    pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+    /// Waits (at most [`UI_TIMEOUT`]) for what `locator` finds; `what` names it if it never
+    /// comes.
+    pub async fn wait_for_element(
+        &self,
+        locator: Locator<'_>,
+        what: &str,
+    ) -> fantoccini::elements::Element {
         self.client
             .wait()
             .at_most(UI_TIMEOUT)
-            .for_element(Locator::Css(css))
+            .for_element(locator)
             .await
-            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+            .unwrap_or_else(|e| panic!("{what} never appeared: {e}"))
+    }
+
+    pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        self.wait_for_element(Locator::Css(css), css).await
     }
 
     pub async fn find_button(&self, label: &str) -> fantoccini::elements::Element {
         let label = self.words.say(label);
         let xpath = format!("//button[normalize-space()='{label}']");
-        self.client
-            .wait()
-            .at_most(UI_TIMEOUT)
-            .for_element(Locator::XPath(&xpath))
+        self.wait_for_element(Locator::XPath(&xpath), &format!("button {label}"))
             .await
-            .unwrap_or_else(|e| panic!("no button {label}: {e}"))
     }
 
     /// Saves a screenshot as `<$var>/<name>.png` when the environment variable `var` is set.
@@ -391,30 +397,16 @@ impl Browser {
             "{}//*[self::button or self::summary][normalize-space()='{label}']",
             Self::row(name)
         );
-        self.client
-            .wait()
-            .at_most(UI_TIMEOUT)
-            .for_element(Locator::XPath(&xpath))
-            .await
-            .unwrap_or_else(|e| panic!("no {label} in the row of {name}: {e}"))
-            .click()
-            .await
-            .unwrap();
+        self.click_xpath(&xpath, &format!("{label} in the row of {name}"))
+            .await;
     }
 
     /// Clicks the button `label` in the open dialog.
     pub async fn click_in_dialog(&self, label: &str) {
         let label = self.words.say(label);
         let xpath = format!("//dialog[@open]//button[normalize-space()='{label}']");
-        self.client
-            .wait()
-            .at_most(UI_TIMEOUT)
-            .for_element(Locator::XPath(&xpath))
-            .await
-            .unwrap_or_else(|e| panic!("no {label} in the dialog: {e}"))
-            .click()
-            .await
-            .unwrap();
+        self.click_xpath(&xpath, &format!("{label} in the dialog"))
+            .await;
     }
 
     /// Waits until the open dialog says `needle`; returns its text.
@@ -450,52 +442,6 @@ impl Browser {
     }
 }
 
-/// Steps several tests take the same way.
-impl Browser {
-    /// In the open Create dialog, on "Use an existing public key": pastes `file` at once (as
-    /// a paste does; typing 50 keys would take a minute), switches to importing it as an
-    /// authorized_keys file and asks for the per-line preview.
-    pub async fn preview_authorized_keys(&self, file: &str) {
-        self.client
-            .execute(
-                "const t = document.querySelector('dialog[open] #public-key'); \
-                 t.value = arguments[0]; t.dispatchEvent(new Event('input', {bubbles: true}));",
-                vec![json!(file)],
-            )
-            .await
-            .unwrap();
-        // Below many lines of keys: scrolled to, as a user would, clear of the dialog's footer.
-        self.wait_dialog_text("Import as an authorized_keys file")
-            .await;
-        self.client
-            .execute(
-                "[...document.querySelectorAll('dialog[open] button')] \
-                 .find(b => b.textContent.trim() === arguments[0]) \
-                 .scrollIntoView({block: 'center'});",
-                vec![json!(self.words.say("Import as an authorized_keys file"))],
-            )
-            .await
-            .unwrap();
-        self.click_in_dialog("Import as an authorized_keys file")
-            .await;
-        self.click_in_dialog("Preview").await;
-    }
-
-    /// Clicks the toolbar's Delete, which deletes the selected keys (not a row's Delete).
-    pub async fn click_batch_delete(&self) {
-        self.client
-            .find(Locator::XPath(&format!(
-                "//main//button[normalize-space()='{}' and not(ancestor::tr)]",
-                self.words.say("Delete")
-            )))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-    }
-}
-
 /// Things that show only for a moment.
 impl Browser {
     /// From now on, notes whether anything matching `css` appears, however briefly.
@@ -520,49 +466,5 @@ impl Browser {
             .await
             .unwrap();
         seen == Value::Bool(true)
-    }
-}
-
-/// axe-core from npm (`cargo xtask setup` installs it into `.tools/`).
-fn axe_source() -> String {
-    let file =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/node_modules/axe-core/axe.min.js");
-    std::fs::read_to_string(&file).unwrap_or_else(|e| {
-        panic!(
-            "{} is missing ({e}): run `cargo xtask setup`",
-            file.display()
-        )
-    })
-}
-
-/// Checks with axe-core.
-impl Browser {
-    /// What axe-core finds against WCAG 2.1 A and AA in the page as it is now (an open dialog
-    /// included), one line per rule with up to three of the elements that break it.
-    pub async fn axe_violations(&self) -> Vec<String> {
-        let loaded = self
-            .client
-            .execute("return typeof window.axe === 'object';", vec![])
-            .await
-            .unwrap();
-        if loaded != Value::Bool(true) {
-            self.client.execute(&axe_source(), vec![]).await.unwrap();
-        }
-        let found = self
-            .client
-            .execute_async(
-                "const done = arguments[arguments.length - 1];
-                 axe.run(document, { runOnly: { type: 'tag',
-                     values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
-                   .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): '
-                       + v.help + ': ' + v.nodes.slice(0, 3)
-                           .map(n => n.target.join(' ') + ' ' + n.failureSummary
-                               .replace(/\\s+/g, ' ')).join(' | '))))
-                   .catch(e => done(['axe failed: ' + e]));",
-                vec![],
-            )
-            .await
-            .unwrap();
-        serde_json::from_value(found).unwrap()
     }
 }

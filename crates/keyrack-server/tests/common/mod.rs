@@ -10,12 +10,15 @@
 
 #![allow(dead_code)] // each test file uses a different part of the harness
 
+pub mod axe;
 pub mod browser;
 pub mod database;
 pub mod in_process;
 pub mod keyboard;
 pub mod pg_cluster;
 pub mod process;
+pub mod requests;
+pub mod steps;
 pub mod tls;
 pub mod words;
 

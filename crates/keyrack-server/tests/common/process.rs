@@ -4,7 +4,7 @@ use std::future::Future;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::{Harness, Request, Resp, TestDb, Transport, TOKEN};
 
@@ -53,6 +53,27 @@ impl Process {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Runs `command` (the server binary, configured), which must stop by itself within 20 s
+/// because it refuses to start: what it printed and how it exited. If it keeps running it
+/// is killed and the test fails, naming `what`.
+pub fn run_expecting_exit(mut command: Command, what: &str) -> std::process::Output {
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("start keyrack-server");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while child.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what}: the server started instead of refusing to");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
 }
 
 /// The tests' HTTP client: idle connections are dropped before the server's own idle limit

@@ -109,29 +109,20 @@ impl Store {
         error_code: Option<&str>,
         targets: &[String],
     ) -> Result<(), AppError> {
-        self.retry(|| self.try_complete_audit_entry(id, status, error_code, targets))
-            .await
-    }
-
-    async fn try_complete_audit_entry(
-        &self,
-        id: i64,
-        status: u16,
-        error_code: Option<&str>,
-        targets: &[String],
-    ) -> Result<(), AppError> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "UPDATE audit_log SET status = $1, error_code = $2, targets = $3 WHERE id = $4",
-        )
-        .bind(i64::from(status))
-        .bind(error_code)
-        .bind(joined(targets))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        commit(tx).await?;
-        Ok(())
+        self.retry(|| async move {
+            let mut tx = self.begin_write().await?;
+            sqlx::query(
+                "UPDATE audit_log SET status = $1, error_code = $2, targets = $3 WHERE id = $4",
+            )
+            .bind(i64::from(status))
+            .bind(error_code)
+            .bind(joined(targets))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            commit(tx).await
+        })
+        .await
     }
 
     /// Deletes entries older than `before` (RFC 3339, as stored), a batch at a time so no
@@ -172,6 +163,15 @@ mod tests {
         store
     }
 
+    /// The audit log's first page, of ten entries.
+    async fn first_ten(store: &Store) -> keyrack_api::List<keyrack_api::AuditEntry> {
+        let filter = AuditFilter {
+            limit: 10,
+            ..AuditFilter::default()
+        };
+        store.list_audit(&filter).await.expect("list")
+    }
+
     fn entry(action: &str) -> NewAuditEntry {
         NewAuditEntry {
             action: action.to_owned(),
@@ -201,13 +201,7 @@ mod tests {
                 .expect("prune"),
             2
         );
-        let left = store
-            .list_audit(&AuditFilter {
-                limit: 10,
-                ..AuditFilter::default()
-            })
-            .await
-            .expect("list");
+        let left = first_ten(&store).await;
         assert_eq!(left.total, 1);
         assert_eq!(left.items[0].action, "recent");
         assert_eq!(
@@ -241,13 +235,7 @@ mod tests {
             })
             .await;
         let id = scope.recorded().expect("recorded");
-        let all = store
-            .list_audit(&AuditFilter {
-                limit: 10,
-                ..AuditFilter::default()
-            })
-            .await
-            .expect("list");
+        let all = first_ten(&store).await;
         assert_eq!(all.total, 1);
         assert_eq!(all.items[0].id, id);
         assert_eq!(all.items[0].target.as_deref(), Some("tok-1"));
@@ -255,16 +243,6 @@ mod tests {
         // Outside a request a commit writes no entry.
         let tx = store.begin_write().await.expect("begin");
         store.commit_audited(tx, None).await.expect("commit");
-        assert_eq!(
-            store
-                .list_audit(&AuditFilter {
-                    limit: 10,
-                    ..AuditFilter::default()
-                })
-                .await
-                .expect("list")
-                .total,
-            1
-        );
+        assert_eq!(first_ten(&store).await.total, 1);
     }
 }
