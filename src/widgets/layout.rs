@@ -12,7 +12,7 @@ use leptos_router::hooks::use_location;
 
 use crate::api::Api;
 use crate::auth::Session;
-use crate::i18n::{t, Msg};
+use crate::i18n::{msg, t, Msg};
 use crate::lazy::on_demand;
 use crate::pages::sign_in::switch_token_dialog;
 use crate::widgets::preferences::Preferences;
