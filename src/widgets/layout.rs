@@ -93,9 +93,7 @@ fn Identity() -> impl IntoView {
     move || {
         session.me().map(|me| {
             let role = match me.role {
-                TokenRole::Viewer => {
-                    msg::layout_viewer_read_only(format::role(me.role))
-                }
+                TokenRole::Viewer => msg::layout_viewer_read_only(format::role(me.role)),
                 other => format::role(other).to_owned(),
             };
             view! {
