@@ -2,7 +2,7 @@
 //! and mirrored in a signal that the console layout watches. Beside it, who the token is
 //! (`GET /me`: id, name, role), so the console offers only what the role may do.
 
-use keyrack_api::{TokenInfo, TokenRole};
+use keyrack_api::{TokenIdentity, TokenRole};
 use leptos::prelude::*;
 
 const STORAGE_KEY: &str = "keyrack.token";
@@ -14,7 +14,7 @@ const FRAGMENT_PREFIX: &str = "#token=";
 #[derive(Debug, Clone, Copy)]
 pub struct Session {
     token: RwSignal<Option<String>>,
-    me: RwSignal<Option<TokenInfo>>,
+    me: RwSignal<Option<TokenIdentity>>,
     /// A token from a `#token=` link opened while another token is signed in: the user is
     /// asked before it replaces the current one. Kept in memory only.
     pending: RwSignal<Option<String>>,
@@ -81,7 +81,7 @@ impl Session {
     }
 
     /// Who the token is, once known, tracked.
-    pub fn me(&self) -> Option<TokenInfo> {
+    pub fn me(&self) -> Option<TokenIdentity> {
         self.me.get()
     }
 
@@ -91,7 +91,7 @@ impl Session {
     }
 
     /// Keeps a token that the server accepted, with who it is.
-    pub fn sign_in(&self, token: String, me: TokenInfo) {
+    pub fn sign_in(&self, token: String, me: TokenIdentity) {
         self.pending.set(None);
         store(Some(&token));
         self.set_me(me);
@@ -99,7 +99,7 @@ impl Session {
     }
 
     /// Records who the current token is (from `GET /me`).
-    pub fn set_me(&self, me: TokenInfo) {
+    pub fn set_me(&self, me: TokenIdentity) {
         store_me(Some(&me));
         self.me.set(Some(me));
     }
@@ -133,13 +133,13 @@ fn store(token: Option<&str>) {
     }
 }
 
-fn load_me() -> Option<TokenInfo> {
+fn load_me() -> Option<TokenIdentity> {
     storage()
         .and_then(|s| s.get_item(ME_STORAGE_KEY).ok().flatten())
         .and_then(|json| serde_json::from_str(&json).ok())
 }
 
-fn store_me(me: Option<&TokenInfo>) {
+fn store_me(me: Option<&TokenIdentity>) {
     if let Some(s) = storage() {
         let _ = match me.and_then(|m| serde_json::to_string(m).ok()) {
             Some(json) => s.set_item(ME_STORAGE_KEY, &json),

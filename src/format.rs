@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use keyrack_api::{KeyAlgorithm, TokenRole};
+use keyrack_api::{KeyAlgorithm, Timestamp, TokenRole};
 
 use crate::i18n::{t, Language, Msg};
 use crate::preferences;
@@ -70,7 +70,8 @@ impl TimeZone {
 /// An RFC 3339 time to the minute, in the console's language and time zone, with the zone:
 /// `2026-11-28 01:34 UTC` in English (ISO order, as operators read it in logs),
 /// `2026/11/28 09:34 UTC+08:00` in Chinese local time. Anything else is shown as is.
-pub fn timestamp(rfc3339: &str) -> String {
+pub fn timestamp(at: &Timestamp) -> String {
+    let rfc3339 = at.as_str();
     let Some(date) = parse(rfc3339) else {
         return rfc3339.to_owned();
     };
@@ -95,7 +96,8 @@ pub fn timestamp(rfc3339: &str) -> String {
 
 /// The date of an RFC 3339 time in the console's language and time zone (`2026-11-28`,
 /// `2026/11/28`), for narrow columns; the whole time belongs in a `title`.
-pub fn date(rfc3339: &str) -> String {
+pub fn date(at: &Timestamp) -> String {
+    let rfc3339 = at.as_str();
     let Some(date) = parse(rfc3339) else {
         return rfc3339.to_owned();
     };
@@ -170,14 +172,14 @@ pub fn number(n: impl Into<f64>) -> String {
 }
 
 /// How far an RFC 3339 time is from now, in words: "3 hours ago", "yesterday", "in 12 days".
-pub fn ago(at: &str) -> String {
+pub fn ago(at: &Timestamp) -> String {
     // A time a moment ahead (the browser's clock behind the server's) is now, not "in 1 minute".
-    ms_from_now(at).map_or_else(|| at.to_owned(), |ms| relative(ms.min(0.0)))
+    ms_from_now(at).map_or_else(|| at.to_string(), |ms| relative(ms.min(0.0)))
 }
 
 /// Milliseconds from now to an RFC 3339 time (negative: past); `None` if it is not a time.
-fn ms_from_now(at: &str) -> Option<f64> {
-    let ms = js_sys::Date::parse(at) - js_sys::Date::now();
+fn ms_from_now(at: &Timestamp) -> Option<f64> {
+    let ms = js_sys::Date::parse(at.as_str()) - js_sys::Date::now();
     (!ms.is_nan()).then_some(ms)
 }
 
@@ -207,7 +209,7 @@ fn relative(ms: f64) -> String {
 /// How an expiry reads in a list: "Never", "in 12 days", "in 5 hours", or "Expired", with the
 /// badge class that goes with it (a warning within
 /// [`keyrack_api::EXPIRING_WITHIN_DAYS`] days).
-pub fn expiry(expires_at: Option<&str>) -> (String, &'static str) {
+pub fn expiry(expires_at: Option<&Timestamp>) -> (String, &'static str) {
     let Some(left) = expires_at.and_then(ms_from_now) else {
         return (t(Msg::FormatNever).into(), "");
     };

@@ -93,7 +93,8 @@ fn instance(id: &str, name: &str, region: &str, state: InstanceState, os: Os) ->
         private_ip: "10.0.0.4".into(),
         public_ip: None,
         key_ids: vec![],
-        created_at: "2026-11-28T01:00:00Z".into(),
+        created_at: keyrack_api::Timestamp::parse("created_at", "2026-11-28T01:00:00Z")
+            .expect("a time"),
     }
 }
 

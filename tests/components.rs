@@ -20,7 +20,7 @@ use keyrack::widgets::tag_editor::{TagEditor, TagRows};
 use keyrack_api::{
     ApiError, BatchDeleteResponse, BatchDeleteResult, CreateKeyPair, CreateToken, DeleteOutcome,
     ErrorCode, ImportName, ImportOutcome, ImportRequest, ImportResponse, ImportResult, KeyPair,
-    KeyType, Origin, Policy, PrivateKeyFormat, Tag, TokenRole, UpdateKeyPair,
+    KeyType, Origin, Policy, PrivateKeyFormat, Tag, Timestamp, TokenRole, UpdateKeyPair,
 };
 use leptos::prelude::*;
 use leptos::task::tick;
@@ -43,6 +43,11 @@ const PRIVATE_KEY: &str = include_str!("fixtures/rsa2048.key");
 
 // ---- helpers ------------------------------------------------------------------------
 
+/// A time written in a test, in the stored form.
+fn at(text: &str) -> Timestamp {
+    Timestamp::parse("at", text).expect("an RFC 3339 time")
+}
+
 fn sample_key() -> KeyPair {
     KeyPair {
         id: "skey-ab12cd34".into(),
@@ -62,8 +67,8 @@ fn sample_key() -> KeyPair {
         tags: vec![Tag::new("env", "prod")],
         instance_ids: vec![],
         image_ids: vec![],
-        created_at: "2026-11-28T01:00:00Z".into(),
-        updated_at: "2026-11-28T01:00:00Z".into(),
+        created_at: at("2026-11-28T01:00:00Z"),
+        updated_at: at("2026-11-28T01:00:00Z"),
         version: 3,
         expires_at: None,
         allowed_by_policy: true,
@@ -448,7 +453,7 @@ async fn create_form_sends_the_expiry_preset_and_refuses_a_missing_or_past_date(
 #[wasm_bindgen_test]
 async fn modify_form_keeps_changes_or_clears_the_expiry() {
     let key = KeyPair {
-        expires_at: Some("2031-05-01T00:00:00.000Z".into()),
+        expires_at: Some(at("2031-05-01T00:00:00.000Z")),
         ..sample_key()
     };
     let (root, sent) = mount_modify_form(key, None).await;

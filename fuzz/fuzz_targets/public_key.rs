@@ -1,6 +1,6 @@
 //! `parse_public_key` on arbitrary input: it never panics, what it accepts is a well-formed
 //! key whose canonical line parses back to the same key, and what it refuses is refused with
-//! a message that does not repeat the input (DESIGN §2: "do not echo" a pasted private key).
+//! a message that does not repeat the input (docs/rules.md: "do not echo" a pasted private key).
 
 #![no_main]
 

@@ -1,5 +1,5 @@
 //! The validators and the search syntax on structured input: nothing panics, each validator
-//! accepts exactly what DESIGN §2 allows, every refusal names a field and a rule, and what
+//! accepts exactly what docs/rules.md allows, every refusal names a field and a rule, and what
 //! is meant to round-trip (the search box, the `tag` query parameter) does.
 
 #![no_main]
@@ -7,9 +7,9 @@
 use arbitrary::{Arbitrary, Unstructured};
 use keyrack_api::{
     validate_description, validate_name, validate_tags, ApiError, BatchDeleteRequest, BindRequest,
-    parse_expires_at, CreateImage, CreateInstance, CreateKeyPair, ErrorCode, FieldError,
+    CreateImage, CreateInstance, CreateKeyPair, ErrorCode, FieldError,
     InstanceState, Origin, Os,
-    SearchQuery, Tag, TagFilter, UpdateKeyPair, BATCH_MAX, BIND_INSTANCES_MAX,
+    SearchQuery, Tag, TagFilter, Timestamp, UpdateKeyPair, BATCH_MAX, BIND_INSTANCES_MAX,
     DESCRIPTION_MAX_CHARS, NAME_MAX_CHARS, TAGS_MAX, TAG_KEY_MAX_CHARS, TAG_VALUE_MAX_CHARS,
 };
 use libfuzzer_sys::fuzz_target;
@@ -169,9 +169,10 @@ fuzz_target!(|input: Input| {
     });
     // An expiry is read into one stored form, which reads back as itself.
     let expiry_result = match &create.expires_at {
-        Some(at) => parse_expires_at("expires_at", at).map(|stored| {
-            assert_eq!(stored.len(), "2027-01-31T00:00:00.000Z".len(), "{stored}");
-            assert_eq!(parse_expires_at("expires_at", &stored).as_ref(), Ok(&stored));
+        Some(at) => Timestamp::parse("expires_at", at).map(|stored| {
+            assert_eq!(stored.as_str().len(), "2027-01-31T00:00:00.000Z".len(), "{stored}");
+            assert_eq!(Timestamp::parse("expires_at", stored.as_str()).as_ref(), Ok(&stored));
+            assert_eq!(Timestamp::try_from(stored.to_string()).as_ref(), Ok(&stored));
         }),
         None => Ok(()),
     };
@@ -288,7 +289,7 @@ fn tag_field(field: &str, count: usize) -> bool {
     index.parse::<usize>().is_ok_and(|i| i < count) && (part == ".key" || part == ".value")
 }
 
-/// DESIGN §2: 1–64 characters of `[A-Za-z0-9_.@-]`, first a letter or a digit.
+/// docs/rules.md: 1–64 characters of `[A-Za-z0-9_.@-]`, first a letter or a digit.
 fn name_allowed(name: &str) -> bool {
     (1..=NAME_MAX_CHARS).contains(&name.chars().count())
         && name
@@ -297,7 +298,7 @@ fn name_allowed(name: &str) -> bool {
         && name.starts_with(|c: char| c.is_ascii_alphanumeric())
 }
 
-/// DESIGN §2: at most 255 scalar values, no control characters, no bidi controls, no
+/// docs/rules.md: at most 255 scalar values, no control characters, no bidi controls, no
 /// zero-width characters or U+FEFF.
 fn description_allowed(text: &str) -> bool {
     text.chars().count() <= DESCRIPTION_MAX_CHARS
@@ -317,7 +318,7 @@ fn description_allowed(text: &str) -> bool {
         })
 }
 
-/// DESIGN §2: at most 50; key 1–127 and value 0–255 characters of letters (any script),
+/// docs/rules.md: at most 50; key 1–127 and value 0–255 characters of letters (any script),
 /// digits, space and `+-=._:/@`; keys unique; keys starting with `keyrack:` reserved.
 fn tags_allowed(tags: &[Tag]) -> bool {
     let chars_ok = |s: &str| {

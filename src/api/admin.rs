@@ -2,7 +2,8 @@
 
 use gloo_net::http::Method;
 use keyrack_api::{
-    ApiError, AuditEntry, AuditQuery, CreateToken, CreatedToken, List, Policy, TokenInfo,
+    ApiError, AuditEntry, AuditQuery, CreateToken, CreatedToken, List, Policy, TokenIdentity,
+    TokenInfo,
 };
 
 use super::client::{send, Api, Call};
@@ -10,13 +11,13 @@ use crate::routes::encode;
 
 impl Api {
     /// Checks a token without keeping it: `GET /me` with it, which also says who it is.
-    pub async fn check_token(token: &str) -> Result<TokenInfo, ApiError> {
+    pub async fn check_token(token: &str) -> Result<TokenIdentity, ApiError> {
         let response = send(Call::new(Method::GET, "/me"), Some(token)).await?;
         super::client::decode(response).await
     }
 
     /// `GET /me`: the signed-in token's id, name and role.
-    pub async fn me(&self) -> Result<TokenInfo, ApiError> {
+    pub async fn me(&self) -> Result<TokenIdentity, ApiError> {
         self.json(Call::new(Method::GET, "/me")).await
     }
 

@@ -3,7 +3,7 @@
 //! count from the moment OK is pressed. Under a key policy with a maximum lifetime, a new
 //! key starts at that maximum, and longer presets and "Never" are not offered.
 
-use keyrack_api::{check_new_expiry, parse_expires_at, FieldError, Policy, Rule};
+use keyrack_api::{check_new_expiry, FieldError, Policy, Rule, Timestamp};
 use leptos::prelude::*;
 
 use crate::format;
@@ -20,9 +20,14 @@ pub struct ExpiryChoice {
     /// `YYYY-MM-DD` from the date input, for `date`.
     date: RwSignal<String>,
     /// The key's current expiry (Modify), which `keep` keeps.
-    current: StoredValue<Option<String>>,
+    current: StoredValue<Option<Timestamp>>,
     /// The key policy's maximum lifetime in days, once it is known.
     max_days: RwSignal<Option<u32>>,
+}
+
+/// A time on the browser's clock, as the API writes times.
+fn browser_time(at: &js_sys::Date) -> Result<Timestamp, FieldError> {
+    Timestamp::parse("expires_at", &String::from(at.to_iso_string()))
 }
 
 impl ExpiryChoice {
@@ -32,7 +37,7 @@ impl ExpiryChoice {
     }
 
     /// For Modify: keeps `current` (or "Never" when there is none) until changed.
-    pub fn keeping(current: Option<String>) -> Self {
+    pub fn keeping(current: Option<Timestamp>) -> Self {
         let preset = if current.is_some() { "keep" } else { "never" };
         Self {
             preset: RwSignal::new(preset.to_owned()),
@@ -66,7 +71,7 @@ impl ExpiryChoice {
     /// ahead, and a new or changed expiry fits the policy's lifetime.
     pub fn checked(&self, new_key: bool) -> Result<Option<String>, FieldError> {
         let at = self.expires_at()?;
-        let now = String::from(js_sys::Date::new_0().to_iso_string());
+        let now = browser_time(&js_sys::Date::new_0())?;
         if let (Some(at), true) = (&at, new_key) {
             check_new_expiry(at, &now)?;
         }
@@ -75,16 +80,16 @@ impl ExpiryChoice {
                 max_lifetime_days: self.max_days.get(),
                 ..Policy::default()
             };
-            policy.check_expiry(at.as_deref(), &now).map_err(|v| {
+            policy.check_expiry(at.as_ref(), &now).map_err(|v| {
                 let message = crate::messages::policy_violation(&v);
                 FieldError::new(v.field, Rule::Range, message)
             })?;
         }
-        Ok(at)
+        Ok(at.as_ref().map(Timestamp::to_string))
     }
 
     /// The `expires_at` to send (`None`: never), or why the choice is not valid yet.
-    pub fn expires_at(&self) -> Result<Option<String>, FieldError> {
+    pub fn expires_at(&self) -> Result<Option<Timestamp>, FieldError> {
         let preset = self.preset.get();
         match preset.as_str() {
             "never" => Ok(None),
@@ -98,12 +103,12 @@ impl ExpiryChoice {
                         t(Msg::CreateExpiryPickDate),
                     ));
                 }
-                parse_expires_at("expires_at", &format!("{date}T00:00:00Z")).map(Some)
+                Timestamp::parse("expires_at", &format!("{date}T00:00:00Z")).map(Some)
             }
             days => {
                 let days: f64 = days.parse().unwrap_or(0.0);
                 let at = js_sys::Date::new(&(js_sys::Date::now() + days * DAY_MS).into());
-                Ok(Some(String::from(at.to_iso_string())))
+                browser_time(&at).map(Some)
             }
         }
     }

@@ -94,7 +94,7 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
     };
     view! {
         <tr>
-            <td class="nowrap" title=entry.at.clone()>{format::timestamp(&entry.at)}</td>
+            <td class="nowrap" title=entry.at.to_string()>{format::timestamp(&entry.at)}</td>
             <td>{who}</td>
             <td>
                 <div class="mono">{entry.action.clone()}</div>

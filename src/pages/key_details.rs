@@ -1,6 +1,6 @@
 //! `/keys/{id}`: every field of one key pair, with Modify, Edit tags and Delete.
 
-use keyrack_api::{ErrorCode, KeyPair, Origin};
+use keyrack_api::{ErrorCode, KeyPair, Origin, Timestamp};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -71,7 +71,7 @@ fn NotFound() -> impl IntoView {
 
 /// "Never", "2027-03-01 00:00 UTC (in 12 days)", or "Expired on 2026-11-01 00:00 UTC: sshd no
 /// longer gets this key".
-fn expires_line(expires_at: Option<&str>) -> impl IntoView {
+fn expires_line(expires_at: Option<&Timestamp>) -> impl IntoView {
     let (text, class) = format::expiry(expires_at);
     match expires_at {
         None => view! { <span>{text}</span> }.into_any(),
@@ -187,7 +187,7 @@ fn KeyDetails(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoVie
                     <button type="button" class="button link" on:click=download_pub>{t(Msg::DetailsDownloadPub)}</button>
                 </dd>
                 <dt>{t(Msg::DetailsTags)}</dt><dd class="tags">{tags}</dd>
-                <dt>{t(Msg::DetailsExpires)}</dt><dd class="expires">{expires_line(key.expires_at.as_deref())}</dd>
+                <dt>{t(Msg::DetailsExpires)}</dt><dd class="expires">{expires_line(key.expires_at.as_ref())}</dd>
                 <dt>{t(Msg::DetailsCreated)}</dt><dd>{format::timestamp(&key.created_at)}</dd>
                 <dt>{t(Msg::DetailsUpdated)}</dt><dd>{format::timestamp(&key.updated_at)}</dd>
                 <dt>{t(Msg::DetailsBoundInstances)}</dt><dd><BoundInstances key_id=key.id.clone() ids=key.instance_ids.clone() /></dd>

@@ -93,7 +93,7 @@ fn TokenTable(items: Vec<TokenInfo>, dialog: RwSignal<Option<TokenDialog>>) -> i
                                 </td>
                                 <td>{format::role(info.role)}</td>
                                 <td class="mono">{info.instance_id.clone().unwrap_or_default()}</td>
-                                <td class="nowrap" title=info.created_at.clone()>{format::timestamp(&info.created_at)}</td>
+                                <td class="nowrap" title=info.created_at.to_string()>{format::timestamp(&info.created_at)}</td>
                                 <td>{status}</td>
                                 <td class="operations">
                                     <button

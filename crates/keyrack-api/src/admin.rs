@@ -36,9 +36,22 @@ pub struct TokenInfo {
     /// For an agent token, its instance.
     pub instance_id: Option<String>,
     /// RFC 3339 UTC.
-    pub created_at: String,
+    pub created_at: crate::Timestamp,
     /// When it was revoked (RFC 3339 UTC), or `null` while it is valid.
-    pub revoked_at: Option<String>,
+    pub revoked_at: Option<crate::Timestamp>,
+}
+
+/// Who a token is: the part of a [`TokenInfo`] a console shows and decides by. The console
+/// reads `GET /me` into it (the other fields are skipped), which keeps their decoding off its
+/// first load.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenIdentity {
+    /// `tok-…`.
+    pub id: String,
+    /// A label for people.
+    pub name: String,
+    /// What it may do.
+    pub role: TokenRole,
 }
 
 /// `POST /tokens`: a new admin or viewer token. Agent tokens come with their instance.
@@ -106,7 +119,7 @@ pub struct AuditEntry {
     /// Position in the log; higher is newer.
     pub id: i64,
     /// When the answer was given, RFC 3339 UTC.
-    pub at: String,
+    pub at: crate::Timestamp,
     /// The token's id, or `null` when no valid token was presented.
     pub actor_id: Option<String>,
     /// The token's name at the time, or `null`.

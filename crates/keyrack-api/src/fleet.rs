@@ -65,7 +65,7 @@ pub struct Instance {
     /// Key pairs bound to it (at most 16).
     pub key_ids: Vec<String>,
     /// RFC 3339 UTC.
-    pub created_at: String,
+    pub created_at: crate::Timestamp,
 }
 
 /// A custom image.
@@ -81,7 +81,7 @@ pub struct Image {
     /// Key pairs baked into the image.
     pub key_ids: Vec<String>,
     /// RFC 3339 UTC.
-    pub created_at: String,
+    pub created_at: crate::Timestamp,
 }
 
 /// `GET /instances` query.

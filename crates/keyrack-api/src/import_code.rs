@@ -52,40 +52,38 @@ pub enum ImportCode {
     Unknown,
 }
 
+/// Every code with a spelling of its own, and that spelling: the one table both directions
+/// read, so a new code is spelled once.
+const SPELLED: [(ImportCode, &str); 9] = [
+    (ImportCode::Skipped(SkipReason::Blank), "blank"),
+    (ImportCode::Skipped(SkipReason::Comment), "comment"),
+    (ImportCode::Skipped(SkipReason::NotSelected), "not_selected"),
+    (ImportCode::Skipped(SkipReason::HasOptions), "has_options"),
+    (ImportCode::Policy, "policy"),
+    (ImportCode::NameDuplicate, "KeyPairNameDuplicate"),
+    (ImportCode::InvalidName, "InvalidParameter"),
+    (ImportCode::LimitExceeded, "KeyPairLimitExceeded"),
+    (ImportCode::KeyDuplicate, "PublicKeyDuplicate"),
+];
+
 impl ImportCode {
     /// The wire spelling.
     pub fn as_str(self) -> &'static str {
         match self {
-            ImportCode::Skipped(SkipReason::Blank) => "blank",
-            ImportCode::Skipped(SkipReason::Comment) => "comment",
-            ImportCode::Skipped(SkipReason::NotSelected) => "not_selected",
-            ImportCode::Skipped(SkipReason::HasOptions) => "has_options",
             ImportCode::Key(reason) => reason.as_str(),
-            ImportCode::Policy => "policy",
-            ImportCode::NameDuplicate => "KeyPairNameDuplicate",
-            ImportCode::InvalidName => "InvalidParameter",
-            ImportCode::LimitExceeded => "KeyPairLimitExceeded",
-            ImportCode::KeyDuplicate => "PublicKeyDuplicate",
-            ImportCode::Unknown => "unknown",
+            code => SPELLED
+                .iter()
+                .find(|(spelled, _)| *spelled == code)
+                .map_or("unknown", |(_, text)| text),
         }
     }
 
     /// The code spelled `text`; [`ImportCode::Unknown`] when none is.
     pub fn parse(text: &str) -> Self {
-        const FIXED: [ImportCode; 9] = [
-            ImportCode::Skipped(SkipReason::Blank),
-            ImportCode::Skipped(SkipReason::Comment),
-            ImportCode::Skipped(SkipReason::NotSelected),
-            ImportCode::Skipped(SkipReason::HasOptions),
-            ImportCode::Policy,
-            ImportCode::NameDuplicate,
-            ImportCode::InvalidName,
-            ImportCode::LimitExceeded,
-            ImportCode::KeyDuplicate,
-        ];
-        FIXED
-            .into_iter()
-            .find(|c| c.as_str() == text)
+        SPELLED
+            .iter()
+            .find(|(_, spelling)| *spelling == text)
+            .map(|(code, _)| *code)
             .or_else(|| {
                 text.parse()
                     .ok()

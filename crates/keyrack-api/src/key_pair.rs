@@ -4,9 +4,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::capped::capped;
 use crate::error::{FieldError, Rule};
-use crate::expiry::{parse_expires_at, present};
+use crate::expiry::present;
 use crate::limits::{BATCH_MAX, TAGS_MAX};
 use crate::tag::{validate_tags, Tag};
+use crate::timestamp::Timestamp;
 use crate::validate::{validate_description, validate_name};
 
 /// Where a key pair came from.
@@ -53,7 +54,7 @@ pub struct KeyPair {
     pub image_ids: Vec<String>,
     /// RFC 3339 UTC: from then on sshd no longer gets the key. `null`: never.
     #[serde(default)]
-    pub expires_at: Option<String>,
+    pub expires_at: Option<Timestamp>,
     /// Whether the key's type and size meet the key policy now. A key registered before a
     /// stricter policy stays, marked `false`; when the policy enforces it at login, sshd no
     /// longer gets it.
@@ -63,9 +64,9 @@ pub struct KeyPair {
     #[serde(default)]
     pub last_login: Option<crate::KeyLogin>,
     /// RFC 3339 UTC.
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// RFC 3339 UTC.
-    pub updated_at: String,
+    pub updated_at: Timestamp,
     /// Bumped on every change; the `ETag`.
     pub version: i64,
 }
@@ -104,7 +105,7 @@ impl CreateKeyPair {
         validate_description(&self.description)?;
         validate_tags(&self.tags)?;
         if let Some(at) = &self.expires_at {
-            parse_expires_at("expires_at", at)?;
+            Timestamp::parse("expires_at", at)?;
         }
         Ok(())
     }
@@ -147,7 +148,7 @@ impl UpdateKeyPair {
             validate_description(description)?;
         }
         if let Some(Some(at)) = &self.expires_at {
-            parse_expires_at("expires_at", at)?;
+            Timestamp::parse("expires_at", at)?;
         }
         Ok(())
     }

@@ -35,17 +35,17 @@ mod public_key;
 mod query_string;
 mod spelling;
 mod tag;
+mod timestamp;
 mod validate;
 
 pub use admin::{
-    validate_token_name, AuditEntry, AuditQuery, CreateToken, CreatedToken, TokenInfo, TokenRole,
-    TOKEN_NAME_MAX_CHARS,
+    validate_token_name, AuditEntry, AuditQuery, CreateToken, CreatedToken, TokenIdentity,
+    TokenInfo, TokenRole, TOKEN_NAME_MAX_CHARS,
 };
 pub use binding::{BindDirection, BindOutcome, BindRequest, BindResponse, BindResult};
 pub use error::{ApiError, ErrorBody, ErrorCode, FieldError, Rule};
 pub use expiry::{
-    check_new_expiry, parse_expires_at, sshd_expiry_time, stored_form, KeyStatus,
-    EXPIRING_WITHIN_DAYS,
+    check_new_expiry, sshd_expiry_time, KeyStatus, StatusBounds, EXPIRING_WITHIN_DAYS,
 };
 pub use fleet::{
     is_sha256_fingerprint, AuthorizedKeysQuery, CreateImage, CreateInstance, CreatedInstance,
@@ -76,4 +76,5 @@ pub use query_string::{
 };
 pub use spelling::SpellingError;
 pub use tag::{validate_tags, Tag};
+pub use timestamp::{NotStoredForm, Timestamp};
 pub use validate::{clean_text, strip_unclean, validate_description, validate_name};

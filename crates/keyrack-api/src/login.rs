@@ -84,7 +84,7 @@ fn validate_user(user: &str) -> Result<(), FieldError> {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KeyLogin {
     /// RFC 3339 UTC, when Keyrack received the report.
-    pub at: String,
+    pub at: crate::Timestamp,
     /// The instance logged in to.
     pub instance_id: String,
     /// Its name at the time (kept if the instance is deleted later).

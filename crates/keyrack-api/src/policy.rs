@@ -5,14 +5,11 @@
 //! at login. The lifetime applies to new expiries only: a key without one is not retired by
 //! a later policy.
 
-use serde::{Deserialize, Serialize};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
-
 use crate::error::{FieldError, Rule};
-use crate::expiry::stored_form;
 use crate::limits::{RSA_MAX_BITS, RSA_MIN_BITS};
 use crate::public_key::KeyAlgorithm;
+use crate::timestamp::Timestamp;
+use serde::{Deserialize, Serialize};
 
 /// The longest `max_lifetime_days` accepted: 100 years.
 pub const MAX_LIFETIME_DAYS_MAX: u32 = 36_500;
@@ -187,32 +184,32 @@ impl Policy {
         Ok(())
     }
 
-    /// The latest expiry a new key may have when it is `now` (both in the stored form), a
-    /// few minutes of clock skew included: the console counts "90 days" on the browser's
-    /// clock. `None` when the policy sets no lifetime (or `now` is not a time).
-    pub fn latest_expiry(&self, now: &str) -> Option<String> {
+    /// The latest expiry a new key may have when it is `now`, a few minutes of clock skew
+    /// included: the console counts "90 days" on the browser's clock. `None` when the policy
+    /// sets no lifetime.
+    pub fn latest_expiry(&self, now: &Timestamp) -> Option<Timestamp> {
         let days = self.max_lifetime_days?;
-        let now = OffsetDateTime::parse(now, &Rfc3339).ok()?;
-        let latest = now
-            .checked_add(time::Duration::days(i64::from(days)) + CLOCK_SKEW)
-            .unwrap_or(now);
-        Some(stored_form(latest))
+        Some(now.shifted(time::Duration::days(i64::from(days)) + CLOCK_SKEW))
     }
 
-    /// Refuses a new expiry (stored form; `None`: never) that is missing or later than the
-    /// lifetime allows, counted from `now` (stored form).
-    pub fn check_expiry(&self, expires_at: Option<&str>, now: &str) -> Result<(), PolicyViolation> {
+    /// Refuses a new expiry (`None`: never) that is missing or later than the lifetime
+    /// allows, counted from `now`.
+    pub fn check_expiry(
+        &self,
+        expires_at: Option<&Timestamp>,
+        now: &Timestamp,
+    ) -> Result<(), PolicyViolation> {
         let (Some(days), Some(latest)) = (self.max_lifetime_days, self.latest_expiry(now)) else {
             return Ok(());
         };
         match expires_at {
-            Some(at) if at <= latest.as_str() => Ok(()),
+            Some(at) if *at <= latest => Ok(()),
             Some(_) => Err(PolicyViolation {
                 field: "expires_at",
                 rule: PolicyRule::MaxLifetimeDays,
                 message: format!(
                     "The key policy allows keys to live at most {days} days: choose an expiry no later than {}",
-                    latest.get(..10).unwrap_or(&latest)
+                    latest.as_str().get(..10).unwrap_or(latest.as_str())
                 ),
             }),
             None => Err(PolicyViolation {
@@ -249,7 +246,8 @@ mod tests {
         for algorithm in KeyAlgorithm::ALL {
             assert!(p.allows(algorithm, 2048), "{algorithm}");
         }
-        assert_eq!(p.check_expiry(None, "2027-01-01T00:00:00.000Z"), Ok(()));
+        let now = Timestamp::parse("now", "2027-01-01T00:00:00Z").unwrap();
+        assert_eq!(p.check_expiry(None, &now), Ok(()));
     }
 
     #[test]
@@ -271,17 +269,15 @@ mod tests {
     #[test]
     fn new_expiries_fall_within_the_lifetime() {
         let p = strict();
-        let now = "2027-01-01T00:00:00.000Z";
+        let at = |text| Timestamp::parse("at", text).unwrap();
+        let now = &at("2027-01-01T00:00:00Z");
+        assert_eq!(p.latest_expiry(now), Some(at("2027-04-01T00:10:00.000Z")));
         assert_eq!(
-            p.latest_expiry(now).as_deref(),
-            Some("2027-04-01T00:10:00.000Z")
-        );
-        assert_eq!(
-            p.check_expiry(Some("2027-04-01T00:00:00.000Z"), now),
+            p.check_expiry(Some(&at("2027-04-01T00:00:00Z")), now),
             Ok(())
         );
         let e = p
-            .check_expiry(Some("2027-04-02T00:00:00.000Z"), now)
+            .check_expiry(Some(&at("2027-04-02T00:00:00Z")), now)
             .unwrap_err();
         assert_eq!(
             (e.field, e.rule),

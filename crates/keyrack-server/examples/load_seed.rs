@@ -18,8 +18,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use keyrack_api::{
     parse_public_key, Instance, InstanceState, KeyLogin, KeyPair, Origin, Os, Region, Tag,
+    Timestamp,
 };
-use keyrack_server::clock::rfc3339;
 use keyrack_server::store::Seed;
 use keyrack_server::Store;
 use time::{Duration, OffsetDateTime};
@@ -128,7 +128,7 @@ fn build(args: &Args) -> Result<Seed, BoxError> {
     let year_ms: u64 = 365 * 24 * 3600 * 1000;
     let at = |rng: &mut Rng| {
         let ms = rng.next() % year_ms;
-        rfc3339(start + Duration::milliseconds(ms as i64))
+        Timestamp::at(start + Duration::milliseconds(ms as i64))
     };
 
     let mut ids = HashSet::with_capacity(args.keys + args.instances);
@@ -179,7 +179,7 @@ fn build(args: &Args) -> Result<Seed, BoxError> {
             // have expired and expiring keys to find.
             expires_at: (n % 20 == 0).then(|| {
                 let ms = rng.next() % (400 * 24 * 3600 * 1000);
-                rfc3339(
+                Timestamp::at(
                     OffsetDateTime::now_utc() - Duration::days(200)
                         + Duration::milliseconds(ms as i64),
                 )

@@ -1,30 +1,23 @@
-//! Timestamps as the API serves them.
+//! The server's clock, read as the API writes times.
 
+use keyrack_api::Timestamp;
 use time::OffsetDateTime;
 
-/// Now, as RFC 3339 UTC with milliseconds.
-pub fn now() -> String {
-    rfc3339(OffsetDateTime::now_utc())
+/// Now.
+pub fn now() -> Timestamp {
+    Timestamp::at(OffsetDateTime::now_utc())
 }
 
-/// `delay` from now, in the same form.
-pub fn after(delay: std::time::Duration) -> String {
+/// `delay` from now.
+pub fn after(delay: std::time::Duration) -> Timestamp {
     let delay = time::Duration::try_from(delay).unwrap_or(time::Duration::ZERO);
-    let now = OffsetDateTime::now_utc();
-    rfc3339(now.checked_add(delay).unwrap_or(now))
+    now().shifted(delay)
 }
 
-/// `age` ago, in the same form.
-pub fn before(age: std::time::Duration) -> String {
+/// `age` ago.
+pub fn before(age: std::time::Duration) -> Timestamp {
     let age = time::Duration::try_from(age).unwrap_or(time::Duration::ZERO);
-    let now = OffsetDateTime::now_utc();
-    rfc3339(now.checked_sub(age).unwrap_or(now))
-}
-
-/// RFC 3339 UTC with milliseconds and a `Z`. The fixed width makes the text sort in time
-/// order, which the store relies on; expiry times given to the API are stored in it too.
-pub fn rfc3339(t: OffsetDateTime) -> String {
-    keyrack_api::stored_form(t)
+    now().shifted(-age)
 }
 
 #[cfg(test)]
@@ -32,8 +25,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn formats_fixed_width_utc() {
+    fn the_clock_reads_in_the_stored_form() {
         let t = OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("valid timestamp");
-        assert_eq!(rfc3339(t), "2023-11-14T22:13:20.000Z");
+        assert_eq!(Timestamp::at(t), "2023-11-14T22:13:20.000Z");
+        assert!(before(std::time::Duration::from_secs(1)) < after(std::time::Duration::ZERO));
     }
 }

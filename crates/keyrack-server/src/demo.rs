@@ -4,10 +4,10 @@
 
 use keyrack_api::{
     parse_public_key, Image, Instance, InstanceState, KeyLogin, KeyPair, Origin, Os, Region, Tag,
+    Timestamp,
 };
 use time::{Duration, OffsetDateTime};
 
-use crate::clock::rfc3339;
 use crate::ids::random_id;
 use crate::store::Seed;
 
@@ -220,8 +220,8 @@ pub fn seed() -> Seed {
 }
 
 /// `days` days before `now` (after it, for a negative number), in the stored form.
-fn days_before(now: OffsetDateTime, days: i64) -> String {
-    rfc3339(now - Duration::days(days))
+fn days_before(now: OffsetDateTime, days: i64) -> Timestamp {
+    Timestamp::at(now - Duration::days(days))
 }
 
 /// The ids of the key pairs at these indexes into `KEYS` (a key that did not parse has none).
@@ -332,7 +332,7 @@ fn add_logins(now: OffsetDateTime, key_pairs: &mut [KeyPair], instances: &[Insta
             continue;
         };
         k.last_login = Some(KeyLogin {
-            at: rfc3339(now - Duration::hours(hours)),
+            at: Timestamp::at(now - Duration::hours(hours)),
             instance_id: i.id.clone(),
             instance_name: i.name.clone(),
             user: "root".into(),

@@ -135,7 +135,9 @@ async fn token_command(cli: &Cli, command: TokenCommand) -> Result<(), BoxError>
                     t.id,
                     t.role,
                     t.created_at,
-                    t.revoked_at.as_deref().unwrap_or("-"),
+                    t.revoked_at
+                        .as_ref()
+                        .map_or("-", keyrack_api::Timestamp::as_str),
                     t.name
                 );
             }

@@ -49,7 +49,7 @@ pub use audit::{
 pub use backend::Backend;
 pub use bindings::{BindingFacts, BindingStep};
 pub use fleet::{BoundKey, InstanceFilter, NewInstance};
-pub use key_pairs::{Deletion, KeyPairFilter, NewKeyPair, StatusAt};
+pub use key_pairs::{Deletion, KeyPairChanges, KeyPairFilter, NewKeyPair, StatusAt};
 pub use logins::NewLogin;
 pub use seed::Seed;
 pub use tokens::{NewToken, TokenRecord};

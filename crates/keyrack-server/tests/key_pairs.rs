@@ -10,6 +10,7 @@ use common::{
 };
 use keyrack_api::{
     ApiError, BindOutcome, CreateKeyPair, ErrorCode, KeyPair, KeyRefusal, List, Origin, Rule,
+    Timestamp,
 };
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -313,7 +314,7 @@ async fn list_filters_sorts_and_pages() {
     }
     let names_of =
         |page: List<KeyPair>| -> Vec<String> { page.items.into_iter().map(|k| k.name).collect() };
-    let times_of = |page: List<KeyPair>| -> Vec<String> {
+    let times_of = |page: List<KeyPair>| -> Vec<Timestamp> {
         page.items.into_iter().map(|k| k.created_at).collect()
     };
 
@@ -788,10 +789,9 @@ async fn expiry_is_validated_stored_filtered_and_enforced() {
     let keys = ed25519_keys(4);
     let in_30_days = keyrack_server::clock::after(std::time::Duration::from_secs(30 * 86_400));
     // The same instant written with a +08:00 offset.
-    let offset =
-        time::OffsetDateTime::parse(&in_30_days, &time::format_description::well_known::Rfc3339)
-            .expect("stored form is RFC 3339")
-            .to_offset(time::UtcOffset::from_hms(8, 0, 0).expect("offset"));
+    let offset = in_30_days
+        .time()
+        .to_offset(time::UtcOffset::from_hms(8, 0, 0).expect("offset"));
     let r = server
         .post(
             "/key-pairs",
@@ -849,7 +849,7 @@ async fn expiry_is_validated_stored_filtered_and_enforced() {
     assert_eq!(soon.name, "soon", "absent fields are kept");
     let r = patch(gone_id, json!({"expires_at": "2020-01-01T00:00:00+00:00"})).await;
     assert_eq!(
-        r.ok::<KeyPair>().expires_at.as_deref(),
+        r.ok::<KeyPair>().expires_at.as_ref().map(Timestamp::as_str),
         Some("2020-01-01T00:00:00.000Z")
     );
     let r = patch(gone_id, json!({"expires_at": "soon"})).await;

@@ -24,7 +24,7 @@ fn ecdsa_key() -> String {
 }
 
 fn in_days(days: u64) -> String {
-    keyrack_server::clock::after(std::time::Duration::from_secs(days * 86_400))
+    keyrack_server::clock::after(std::time::Duration::from_secs(days * 86_400)).to_string()
 }
 
 /// The refusal of a key that breaks the policy's `rule`.

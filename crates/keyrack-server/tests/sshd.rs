@@ -203,7 +203,7 @@ async fn sshd_refuses_a_key_from_its_expiry() {
     let lifetime = Duration::from_secs(8);
     let expires_at = keyrack_server::clock::after(lifetime);
     let deadline = Instant::now() + lifetime;
-    let created = create_expiring(&server, "expiring", &public, &expires_at).await;
+    let created = create_expiring(&server, "expiring", &public, expires_at.as_str()).await;
     assert_eq!(created["expires_at"], expires_at.as_str());
     let key_id = created["id"].as_str().expect("id").to_owned();
     let (_, script, conf) = host_with_key(&server, &dir, "loopback", &key_id).await;

@@ -48,8 +48,8 @@ pub fn KeyRow(
         // i18n: not text: a tag as `key: value`
         .map(|t| view! { <span class="tag">{format!("{}: {}", t.key, t.value)}</span> })
         .collect_view();
-    let (expires, expires_class) = format::expiry(key.expires_at.as_deref());
-    let expires_title = key.expires_at.as_deref().map(format::timestamp);
+    let (expires, expires_class) = format::expiry(key.expires_at.as_ref());
+    let expires_title = key.expires_at.as_ref().map(format::timestamp);
     view! {
         <tr>
             <td class="col-check admin-only">

@@ -1,7 +1,7 @@
 //! A sign-in link (`#token=`) opened on a tab where another token is signed in: the user
 //! chooses before the session changes, seeing both tokens' names.
 
-use keyrack_api::{ApiError, TokenInfo};
+use keyrack_api::{ApiError, TokenIdentity};
 use leptos::prelude::*;
 
 use crate::api::Api;
@@ -24,7 +24,7 @@ pub fn SwitchTokenDialog(token: String) -> impl IntoView {
     // A plain signal, not a resource: the `Suspense` that loads this dialog's chunk would
     // track a resource, keep its children detached while it loads, and the `<dialog>` would
     // be mounted without ever being opened.
-    let checked = RwSignal::new(None::<Result<TokenInfo, ApiError>>);
+    let checked = RwSignal::new(None::<Result<TokenIdentity, ApiError>>);
     leptos::task::spawn_local({
         let token = token.clone();
         async move { checked.set(Some(Api::check_token(&token).await)) }
@@ -46,7 +46,7 @@ pub fn SwitchTokenDialog(token: String) -> impl IntoView {
 fn choice(
     session: Session,
     token: String,
-    answer: Result<TokenInfo, ApiError>,
+    answer: Result<TokenIdentity, ApiError>,
     cancel: Callback<()>,
 ) -> AnyView {
     let current = session

@@ -19,17 +19,17 @@ use crate::service::logins;
 use crate::store::Store;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let router = Router::new()
         .route("/instances", get(list_instances).post(create_instance))
-        .route("/instances/{id}", get(get_instance).delete(delete_instance))
-        .route(
-            &PowerAction::Start.path("{id}"),
-            post(change_power).layer(Extension(PowerAction::Start)),
-        )
-        .route(
-            &PowerAction::Stop.path("{id}"),
-            post(change_power).layer(Extension(PowerAction::Stop)),
-        )
+        .route("/instances/{id}", get(get_instance).delete(delete_instance));
+    PowerAction::ALL
+        .into_iter()
+        .fold(router, |router, power| {
+            router.route(
+                &power.path("{id}"),
+                post(change_power).layer(Extension(power)),
+            )
+        })
         // sshd waits on this one: its reads (the token's included) take the connections
         // reserved for agent lookups, whatever else holds the main pool.
         .route(

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use futures_util::stream::{self, Stream};
-use keyrack_api::{KeyPair, KeyPairQuery, Policy};
+use keyrack_api::{KeyPair, KeyPairQuery, Policy, Timestamp};
 
 use super::key_pairs::filter;
 use super::policy;
@@ -188,12 +188,15 @@ fn row(key: &KeyPair) -> [String; 22] {
         cell(&tags),
         key.instance_ids.join(" "),
         key.image_ids.join(" "),
-        key.expires_at.clone().unwrap_or_default(),
+        key.expires_at
+            .as_ref()
+            .map(Timestamp::to_string)
+            .unwrap_or_default(),
         key.allowed_by_policy.to_string(),
-        key.created_at.clone(),
-        key.updated_at.clone(),
+        key.created_at.to_string(),
+        key.updated_at.to_string(),
         key.public_key.clone(),
-        login.map(|l| l.at.clone()).unwrap_or_default(),
+        login.map(|l| l.at.to_string()).unwrap_or_default(),
         login.map(|l| l.instance_id.clone()).unwrap_or_default(),
         login.map(|l| cell(&l.instance_name)).unwrap_or_default(),
         login.map(|l| l.user.clone()).unwrap_or_default(),

@@ -140,21 +140,20 @@ pub async fn authorized_keys(
             !policy.enforce_on_login
                 || policy.allows(key.algorithm, u32::try_from(key.bits).unwrap_or(0))
         })
-        .filter_map(|key| authorized_keys_line(&key))
+        .map(|key| authorized_keys_line(&key))
         .collect())
 }
 
-/// A bound key's line. `None` (the key is left out: fail closed) if its stored expiry cannot
-/// be read, which the store's own writing rules out.
-fn authorized_keys_line(key: &BoundKey) -> Option<String> {
+/// A bound key's line, with its expiry for sshd.
+fn authorized_keys_line(key: &BoundKey) -> String {
     let options = match &key.expires_at {
-        Some(at) => format!("{} ", sshd_expiry_time(at)?),
+        Some(at) => format!("{} ", sshd_expiry_time(at)),
         None => String::new(),
     };
-    Some(format!(
+    format!(
         "{options}{} keyrack:{} {}\n",
         key.public_key, key.id, key.name
-    ))
+    )
 }
 
 /// `POST /images`.

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use keyrack_api::{
     name_from_comment, read_authorized_keys, unique_name, ApiError, CreateKeyPair, ErrorCode,
     ImportCode, ImportLine, ImportOutcome, ImportRequest, ImportResponse, ImportResult, Origin,
-    Policy, PublicKeyInfo, SkipReason,
+    Policy, PublicKeyInfo, SkipReason, Timestamp,
 };
 
 use super::key_pairs;
@@ -61,7 +61,7 @@ struct Run<'a> {
     quota: u64,
     req: &'a ImportRequest,
     policy: Policy,
-    expires_at: Option<String>,
+    expires_at: Option<Timestamp>,
     /// Keys of earlier lines: their line and name.
     seen: HashMap<String, (u32, String)>,
     /// Names (lower case) earlier lines take.
@@ -192,7 +192,7 @@ impl Run<'_> {
             public_key: format!("{} {}", key.public_key, key.comment),
             tags: Vec::new(),
             origin: Origin::Imported,
-            expires_at: self.expires_at.clone(),
+            expires_at: self.expires_at.as_ref().map(Timestamp::to_string),
         };
         match key_pairs::create(self.store, self.quota, create).await {
             Ok(created) => {

@@ -1,19 +1,18 @@
 //! Key-pair operations.
 
 use std::collections::HashSet;
-use std::time::Duration;
 
 use keyrack_api::{
-    check_new_expiry, check_unused_for_days, page_limit, parse_expires_at, parse_public_key,
-    validate_tags, BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult, CreateKeyPair,
-    DeleteOutcome, ErrorCode, FieldError, KeyPair, KeyPairQuery, List, Policy, ReplaceTags, Rule,
-    TagFilter, UpdateKeyPair, EXPIRING_WITHIN_DAYS,
+    check_new_expiry, check_unused_for_days, page_limit, parse_public_key, validate_tags,
+    BatchDeleteRequest, BatchDeleteResponse, BatchDeleteResult, CreateKeyPair, DeleteOutcome,
+    ErrorCode, FieldError, KeyPair, KeyPairQuery, List, Policy, ReplaceTags, Rule, StatusBounds,
+    TagFilter, Timestamp, UpdateKeyPair,
 };
 
 use super::{policy, search_text};
 use crate::clock;
 use crate::error::AppError;
-use crate::store::{Deletion, KeyPairFilter, NewKeyPair, StatusAt, Store};
+use crate::store::{Deletion, KeyPairChanges, KeyPairFilter, NewKeyPair, StatusAt, Store};
 
 /// `GET /key-pairs`.
 pub async fn list(store: &Store, query: KeyPairQuery) -> Result<List<KeyPair>, AppError> {
@@ -39,16 +38,13 @@ pub(crate) fn filter(query: KeyPairQuery) -> Result<KeyPairFilter, AppError> {
         };
     let status = query.status.map(|status| StatusAt {
         status,
-        now: clock::now(),
-        soon: clock::after(Duration::from_secs(
-            u64::from(EXPIRING_WITHIN_DAYS) * 86_400,
-        )),
+        bounds: StatusBounds::at(clock::now()),
     });
     let unused_since = query
         .unused_for_days
         .map(check_unused_for_days)
         .transpose()?
-        .map(|days| clock::before(Duration::from_secs(u64::from(days) * 86_400)));
+        .map(|days| clock::before(std::time::Duration::from_secs(u64::from(days) * 86_400)));
     Ok(KeyPairFilter {
         text: search_text(query.q),
         tag,
@@ -100,15 +96,15 @@ pub async fn create(store: &Store, quota: u64, req: CreateKeyPair) -> Result<Key
 pub(crate) fn new_expiry(
     policy: &Policy,
     expires_at: Option<&str>,
-) -> Result<Option<String>, AppError> {
+) -> Result<Option<Timestamp>, AppError> {
     let expires_at = expires_at
-        .map(|at| parse_expires_at("expires_at", at))
+        .map(|at| Timestamp::parse("expires_at", at))
         .transpose()?;
     let now = clock::now();
     if let Some(at) = &expires_at {
         check_new_expiry(at, &now)?;
     }
-    policy.check_expiry(expires_at.as_deref(), &now)?;
+    policy.check_expiry(expires_at.as_ref(), &now)?;
     Ok(expires_at)
 }
 
@@ -117,18 +113,23 @@ pub async fn update(
     store: &Store,
     id: &str,
     expected_version: Option<i64>,
-    mut req: UpdateKeyPair,
+    req: UpdateKeyPair,
 ) -> Result<KeyPair, AppError> {
     req.validate()?;
-    if let Some(Some(at)) = &mut req.expires_at {
-        *at = parse_expires_at("expires_at", at)?;
-    }
+    let changes = KeyPairChanges {
+        name: req.name,
+        description: req.description,
+        expires_at: req
+            .expires_at
+            .map(|at| at.map(|at| Timestamp::parse("expires_at", &at)).transpose())
+            .transpose()?,
+    };
     let policy = store.policy().await?;
-    if let Some(expires_at) = &req.expires_at {
+    if let Some(expires_at) = &changes.expires_at {
         // A past time retires the key at once, which any lifetime allows.
-        policy.check_expiry(expires_at.as_deref(), &clock::now())?;
+        policy.check_expiry(expires_at.as_ref(), &clock::now())?;
     }
-    let mut key_pair = store.update_key_pair(id, expected_version, req).await?;
+    let mut key_pair = store.update_key_pair(id, expected_version, changes).await?;
     policy::mark(&policy, [&mut key_pair]);
     Ok(key_pair)
 }

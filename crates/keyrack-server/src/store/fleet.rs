@@ -8,7 +8,7 @@ mod instances;
 mod power;
 mod rows;
 
-use keyrack_api::{InstanceState, Os};
+use keyrack_api::{InstanceState, Os, Timestamp};
 
 pub(super) use power::{set_state, settle};
 
@@ -60,5 +60,5 @@ pub struct BoundKey {
     /// For the key policy.
     pub bits: i64,
     /// The stored form, which the line carries as sshd's `expiry-time`.
-    pub expires_at: Option<String>,
+    pub expires_at: Option<Timestamp>,
 }

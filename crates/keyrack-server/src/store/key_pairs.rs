@@ -7,7 +7,9 @@ mod read;
 mod rows;
 mod write;
 
-use keyrack_api::{ErrorCode, KeyPairSort, KeyStatus, Origin, Tag, TagFilter};
+use keyrack_api::{
+    ErrorCode, KeyPairSort, KeyStatus, Origin, StatusBounds, Tag, TagFilter, Timestamp,
+};
 
 use crate::error::AppError;
 
@@ -38,7 +40,18 @@ pub struct NewKeyPair {
     /// Tags in order.
     pub tags: Vec<Tag>,
     /// When it stops working, in the stored form.
-    pub expires_at: Option<String>,
+    pub expires_at: Option<Timestamp>,
+}
+
+/// What a Modify changes (`None`: keep).
+#[derive(Debug, Clone, Default)]
+pub struct KeyPairChanges {
+    /// The new name.
+    pub name: Option<String>,
+    /// The new description.
+    pub description: Option<String>,
+    /// The new expiry (`Some(None)`: never).
+    pub expires_at: Option<Option<Timestamp>>,
 }
 
 /// Which key pairs to list.
@@ -51,7 +64,7 @@ pub struct KeyPairFilter {
     /// Only key pairs in this state of their life, at the time of the query.
     pub status: Option<StatusAt>,
     /// Only key pairs created before this time (stored form) that have not logged in since.
-    pub unused_since: Option<String>,
+    pub unused_since: Option<Timestamp>,
     /// Order.
     pub sort: KeyPairSort,
     /// Rows to skip.
@@ -60,16 +73,13 @@ pub struct KeyPairFilter {
     pub limit: u32,
 }
 
-/// A status filter and the times that decide it: `now`, and `soon`
-/// ([`keyrack_api::EXPIRING_WITHIN_DAYS`] days later), both in the stored form.
+/// A status filter and the times that decide it.
 #[derive(Debug, Clone)]
 pub struct StatusAt {
     /// Which keys.
     pub status: KeyStatus,
-    /// Now.
-    pub now: String,
-    /// The end of the *expiring* window.
-    pub soon: String,
+    /// Now, and the end of the *expiring* window.
+    pub bounds: StatusBounds,
 }
 
 /// What a conditional delete did.

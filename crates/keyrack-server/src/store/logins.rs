@@ -1,6 +1,6 @@
 //! The last login of each key on each instance, and the newest one on the key itself.
 
-use keyrack_api::KeyLogin;
+use keyrack_api::{KeyLogin, Timestamp};
 
 use super::{AppError, Store};
 
@@ -15,13 +15,13 @@ pub struct NewLogin<'a> {
     pub user: &'a str,
     /// The client's address, canonical.
     pub client_address: &'a str,
-    /// When, in the stored form.
-    pub at: &'a str,
+    /// When.
+    pub at: &'a Timestamp,
 }
 
 #[derive(sqlx::FromRow)]
 struct LoginRow {
-    logged_in_at: String,
+    logged_in_at: Timestamp,
     instance_id: String,
     instance_name: String,
     user_name: String,

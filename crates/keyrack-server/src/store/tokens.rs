@@ -1,6 +1,6 @@
 //! Bearer tokens, stored only as SHA-256 hashes.
 
-use keyrack_api::{ErrorCode, TokenInfo, TokenRole};
+use keyrack_api::{ErrorCode, Timestamp, TokenInfo, TokenRole};
 use sqlx::AnyConnection;
 
 use super::backend::Lock;
@@ -135,8 +135,8 @@ type TokenRow = (
     String,
     TokenRole,
     Option<String>,
-    String,
-    Option<String>,
+    Timestamp,
+    Option<Timestamp>,
 );
 
 fn token_info((id, name, role, instance_id, created_at, revoked_at): TokenRow) -> TokenInfo {

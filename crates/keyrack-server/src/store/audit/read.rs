@@ -1,6 +1,6 @@
 //! Reading the audit log: a filtered page, newest first.
 
-use keyrack_api::{AuditEntry, List, TokenRole};
+use keyrack_api::{AuditEntry, List, Timestamp, TokenRole};
 
 use crate::error::AppError;
 use crate::store::{commit, Sql, Store};
@@ -17,9 +17,9 @@ pub struct AuditFilter {
     /// The outcome.
     pub outcome: Option<AuditOutcome>,
     /// At or after (RFC 3339 UTC with milliseconds, as stored).
-    pub since: Option<String>,
+    pub since: Option<Timestamp>,
     /// Before (same form).
-    pub until: Option<String>,
+    pub until: Option<Timestamp>,
     /// Items to skip.
     pub offset: u32,
     /// Page size.
@@ -42,7 +42,7 @@ pub enum AuditOutcome {
 #[derive(sqlx::FromRow)]
 struct AuditRow {
     id: i64,
-    at: String,
+    at: Timestamp,
     actor_id: Option<String>,
     actor_name: Option<String>,
     actor_role: Option<TokenRole>,

@@ -1,6 +1,7 @@
 //! Writing the audit log: an entry in its own transaction or with the change it records,
 //! completing an entry once the answer is known, and pruning old entries.
 
+use keyrack_api::Timestamp;
 use sqlx::{Any, Transaction};
 
 use super::scope::AuditScope;
@@ -125,9 +126,9 @@ impl Store {
         .await
     }
 
-    /// Deletes entries older than `before` (RFC 3339, as stored), a batch at a time so no
+    /// Deletes entries older than `before`, a batch at a time so no
     /// transaction holds the log for long; how many went.
-    pub async fn prune_audit(&self, before: &str) -> Result<u64, AppError> {
+    pub async fn prune_audit(&self, before: &Timestamp) -> Result<u64, AppError> {
         const BATCH: i64 = 5_000;
         let mut pruned = 0;
         loop {
@@ -136,7 +137,7 @@ impl Store {
                 "DELETE FROM audit_log WHERE id IN \
                  (SELECT id FROM audit_log WHERE at < $1 ORDER BY at LIMIT $2)",
             )
-            .bind(before)
+            .bind(before.clone())
             .bind(BATCH)
             .execute(&mut *tx)
             .await?

@@ -1,6 +1,6 @@
 //! Custom images: made from an instance (its region and bound keys), listed and deleted.
 
-use keyrack_api::{ErrorCode, Image};
+use keyrack_api::{ErrorCode, Image, Timestamp};
 
 use crate::clock;
 use crate::error::AppError;
@@ -99,7 +99,7 @@ impl Store {
 
     async fn try_list_images(&self) -> Result<Vec<Image>, AppError> {
         let mut conn = self.pool.acquire().await?;
-        let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        let rows: Vec<(String, String, String, Timestamp)> = sqlx::query_as(
             "SELECT id, name, region, created_at FROM images ORDER BY region, name, id",
         )
         .fetch_all(&mut *conn)

@@ -1,6 +1,6 @@
 //! Instance rows as stored, and turning them into the API's `Instance` with its bound keys.
 
-use keyrack_api::{Instance, InstanceState, Os};
+use keyrack_api::{Instance, InstanceState, Os, Timestamp};
 use sqlx::AnyConnection;
 
 use crate::store::key_pairs::{group, select_in};
@@ -17,7 +17,7 @@ pub(super) struct InstanceRow {
     state: InstanceState,
     private_ip: String,
     public_ip: Option<String>,
-    created_at: String,
+    created_at: Timestamp,
 }
 
 /// One instance with its bound keys (its state as stored: settle first).

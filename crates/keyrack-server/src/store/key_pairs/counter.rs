@@ -1,6 +1,7 @@
 //! The `key_pairs` counter: read, moved by creates and deletes, and recounted after bulk
 //! inserts.
 
+use keyrack_api::Timestamp;
 use sqlx::AnyConnection;
 
 /// The number of key pairs, as the counter holds it.
@@ -11,9 +12,12 @@ pub(super) async fn key_pair_count(conn: &mut AnyConnection) -> Result<i64, sqlx
 }
 
 /// The number of key pairs expired at `now`, from the expiry index.
-pub(super) async fn expired_count(conn: &mut AnyConnection, now: &str) -> Result<i64, sqlx::Error> {
+pub(super) async fn expired_count(
+    conn: &mut AnyConnection,
+    now: &Timestamp,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM key_pairs WHERE expires_at <= $1")
-        .bind(now)
+        .bind(now.clone())
         .fetch_one(conn)
         .await
 }

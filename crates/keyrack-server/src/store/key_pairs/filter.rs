@@ -36,14 +36,14 @@ impl Store {
             match at.status {
                 KeyStatus::Active => sql
                     .push("(k.expires_at IS NULL OR k.expires_at > ")
-                    .bind(at.now.clone())
+                    .bind(at.bounds.now.clone())
                     .push(")"),
                 KeyStatus::Expiring => sql
                     .push("k.expires_at > ")
-                    .bind(at.now.clone())
+                    .bind(at.bounds.now.clone())
                     .push(" AND k.expires_at <= ")
-                    .bind(at.soon.clone()),
-                KeyStatus::Expired => sql.push("k.expires_at <= ").bind(at.now.clone()),
+                    .bind(at.bounds.soon.clone()),
+                KeyStatus::Expired => sql.push("k.expires_at <= ").bind(at.bounds.now.clone()),
             };
             clause = " AND ";
         }
@@ -167,6 +167,7 @@ mod tests {
     use super::*;
     use crate::clock;
     use crate::store::StatusAt;
+    use keyrack_api::StatusBounds;
 
     /// On SQLite, a page of expired (or expiring) keys in either sort is read from the partial
     /// expiry index alone, as the status filter writes it: no table row is read to sort.
@@ -183,8 +184,7 @@ mod tests {
             let filter = KeyPairFilter {
                 status: Some(StatusAt {
                     status,
-                    now: clock::now(),
-                    soon: clock::now(),
+                    bounds: StatusBounds::at(clock::now()),
                 }),
                 ..KeyPairFilter::default()
             };

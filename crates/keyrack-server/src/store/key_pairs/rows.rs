@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use keyrack_api::{KeyLogin, KeyPair, Origin, Tag};
+use keyrack_api::{KeyLogin, KeyPair, Origin, Tag, Timestamp};
 use sqlx::AnyConnection;
 
 use crate::clock;
@@ -21,10 +21,10 @@ pub(super) struct KeyPairRow {
     fingerprint_sha256: String,
     fingerprint_md5: String,
     origin: Origin,
-    created_at: String,
-    updated_at: String,
+    created_at: Timestamp,
+    updated_at: Timestamp,
     version: i64,
-    expires_at: Option<String>,
+    expires_at: Option<Timestamp>,
     #[sqlx(flatten)]
     last_login: LastLoginRow,
 }
@@ -33,7 +33,7 @@ pub(super) struct KeyPairRow {
 /// logged in.
 #[derive(sqlx::FromRow)]
 struct LastLoginRow {
-    logged_in_at: Option<String>,
+    logged_in_at: Option<Timestamp>,
     login_instance_id: Option<String>,
     instance_name: Option<String>,
     user_name: Option<String>,

@@ -1,12 +1,12 @@
 //! Writing key pairs: create (within the quota), update, replace tags and delete what
 //! nothing references, each in one transaction.
 
-use keyrack_api::{ErrorCode, KeyPair, Tag, UpdateKeyPair};
+use keyrack_api::{ErrorCode, KeyPair, Tag};
 use sqlx::AnyConnection;
 
 use super::counter::count_key_pairs_by;
 use super::rows::{bump, fetch, insert_tags};
-use super::{not_found, Deletion, NewKeyPair};
+use super::{not_found, Deletion, KeyPairChanges, NewKeyPair};
 use crate::clock;
 use crate::error::AppError;
 use crate::ids::random_id;
@@ -42,7 +42,7 @@ impl Store {
         .bind(new.origin)
         .bind(&now)
         .bind(&now)
-        .bind(new.expires_at.as_deref())
+        .bind(new.expires_at.clone())
         .execute(&mut *tx)
         .await;
         if let Err(err) = inserted {
@@ -67,12 +67,12 @@ impl Store {
     }
 
     /// Renames, redescribes and/or changes the expiry of a key pair, if `expected_version`
-    /// (when given) is current. `changes.expires_at` must be in the stored form.
+    /// (when given) is current.
     pub async fn update_key_pair(
         &self,
         id: &str,
         expected_version: Option<i64>,
-        changes: UpdateKeyPair,
+        changes: KeyPairChanges,
     ) -> Result<KeyPair, AppError> {
         self.retry(|| self.try_update_key_pair(id, expected_version, &changes))
             .await
@@ -82,7 +82,7 @@ impl Store {
         &self,
         id: &str,
         expected_version: Option<i64>,
-        changes: &UpdateKeyPair,
+        changes: &KeyPairChanges,
     ) -> Result<KeyPair, AppError> {
         let mut tx = self.begin_write().await?;
         self.check_version(&mut tx, id, expected_version).await?;
@@ -109,7 +109,7 @@ impl Store {
         }
         if let Some(expires_at) = &changes.expires_at {
             sqlx::query("UPDATE key_pairs SET expires_at = $1 WHERE id = $2")
-                .bind(expires_at.as_deref())
+                .bind(expires_at.clone())
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
