@@ -5,9 +5,9 @@
 mod common;
 
 use common::{assert_invalid, assert_refused, ed25519_keys, App, Body, Server, TestDb, TOKEN};
-use keyrack_api::{ErrorCode, Rule};
+use keyrack_api::{ErrorCode, Image, InstanceState, KeyPair, List, Os, Region, Rule};
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::json;
 
 #[tokio::test]
 async fn every_api_route_needs_a_valid_bearer_token() {
@@ -189,6 +189,7 @@ async fn openapi_document_is_public_and_lists_the_api() {
         .request(Method::GET, "/api/v1/openapi.json", None, &[], None)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
+    // Raw JSON on purpose: the OpenAPI document is a wire format of its own, not a Keyrack type.
     let doc = &r.body;
     assert!(
         doc["openapi"]
@@ -291,39 +292,37 @@ async fn demo_fleet_is_listed() {
     let server = App::start(&["--demo"]).await;
     let regions = server.get("/regions").await;
     assert_eq!(regions.status, 200);
-    assert_eq!(regions.body["total"], 3);
+    let regions: List<Region> = regions.ok();
+    assert_eq!(regions.total, 3);
     assert_eq!(
-        regions.body["items"][0],
-        json!({"id": "ap-guangzhou", "name": "South China (Guangzhou)"})
+        regions.items[0],
+        Region {
+            id: "ap-guangzhou".into(),
+            name: "South China (Guangzhou)".into()
+        }
     );
 
-    let all = server.get("/instances?limit=100").await;
-    assert_eq!(all.body["total"], 12);
-    let items = all.body["items"].as_array().expect("items");
-    assert!(items.iter().any(|i| i["os"] == "windows"));
-    assert!(items.iter().any(|i| i["state"] == "RUNNING"));
-    assert!(items.iter().any(|i| i["state"] == "STOPPED"));
+    let all = server.instances("limit=100").await;
+    assert_eq!(all.total, 12);
+    let items = &all.items;
+    assert!(items.iter().any(|i| i.os == Os::Windows));
+    assert!(items.iter().any(|i| i.state == InstanceState::Running));
+    assert!(items.iter().any(|i| i.state == InstanceState::Stopped));
 
     let stopped = server
-        .get("/instances?state=STOPPED&region=ap-shanghai")
-        .await;
-    let stopped_items = stopped.body["items"].as_array().expect("items");
-    assert!(!stopped_items.is_empty());
-    assert!(stopped_items
+        .instances("state=STOPPED&region=ap-shanghai")
+        .await
+        .items;
+    assert!(!stopped.is_empty());
+    assert!(stopped
         .iter()
-        .all(|i| i["state"] == "STOPPED" && i["region"] == "ap-shanghai"));
-    let page = server.get("/instances?limit=5&offset=10").await;
-    assert_eq!(
-        (
-            page.body["total"].as_u64(),
-            page.body["items"].as_array().map(Vec::len)
-        ),
-        (Some(12), Some(2))
-    );
-    let by_ip = server.get("/instances?q=10.0.2.21").await;
-    assert_eq!(by_ip.body["items"][0]["name"], "db-gz-01");
-    let by_name = server.get("/instances?q=WEB-GZ").await;
-    assert_eq!(by_name.body["total"], 3);
+        .all(|i| i.state == InstanceState::Stopped && i.region == "ap-shanghai"));
+    let page = server.instances("limit=5&offset=10").await;
+    assert_eq!((page.total, page.items.len()), (12, 2));
+    let by_ip = server.instances("q=10.0.2.21").await;
+    assert_eq!(by_ip.items[0].name, "db-gz-01");
+    let by_name = server.instances("q=WEB-GZ").await;
+    assert_eq!(by_name.total, 3);
     assert_eq!(field_of(&server.get("/instances?state=ON").await), "state");
     assert_eq!(
         field_of(&server.get("/instances?limit=1000").await),
@@ -335,29 +334,20 @@ async fn demo_fleet_is_listed() {
     for id in &web.instance_ids {
         let instance = items
             .iter()
-            .find(|i| i["id"] == id.as_str())
+            .find(|i| i.id == *id)
             .expect("bound instance listed");
-        assert!(instance["key_ids"]
-            .as_array()
-            .expect("keys")
-            .contains(&json!(web.id)));
+        assert!(instance.key_ids.contains(&web.id));
     }
-    let images = server.get("/images").await;
-    assert_eq!(images.body["total"], 2);
+    let images: List<Image> = server.get("/images").await.ok();
+    assert_eq!(images.total, 2);
     let bastion = server.key_named("bastion").await;
-    let image = images.body["items"]
-        .as_array()
-        .expect("items")
+    let image = images
+        .items
         .iter()
-        .find(|i| {
-            i["key_ids"]
-                .as_array()
-                .is_some_and(|k| k.contains(&json!(bastion.id)))
-        })
-        .cloned()
+        .find(|i| i.key_ids.contains(&bastion.id))
         .expect("an image carrying bastion");
-    assert_eq!(json!(bastion.image_ids), json!([image["id"]]));
-    assert!(image["id"].as_str().expect("id").starts_with("img-"));
+    assert_eq!(bastion.image_ids, std::slice::from_ref(&image.id));
+    assert!(image.id.starts_with("img-"));
 }
 
 #[tokio::test]
@@ -376,14 +366,14 @@ async fn data_survives_a_restart_and_demo_is_seeded_once() {
         )
         .await;
     assert_eq!(r.status, 200);
-    let before: Value = server.get(&format!("/key-pairs/{id}")).await.body;
+    let before: KeyPair = server.get(&format!("/key-pairs/{id}")).await.ok();
     server.stop();
 
     let server = Server::spawn(&url, &["--demo"], true).await;
     let after = server.get(&format!("/key-pairs/{id}")).await;
     assert_eq!(after.status, 200, "{}", after.text);
-    assert_eq!(after.body, before);
-    assert_eq!(server.get("/regions").await.body["total"], 3);
+    assert_eq!(after.ok::<KeyPair>(), before);
+    assert_eq!(server.get("/regions").await.ok::<List<Region>>().total, 3);
     assert_eq!(server.key_pairs("").await.total, 7);
 }
 

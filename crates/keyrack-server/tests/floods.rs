@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use common::{Server, TOKEN};
 use futures_util::{stream, StreamExt as _};
-use serde_json::Value;
+use keyrack_api::{AuditEntry, KeyLogins, List, TokenRole};
 
 /// Requests in flight at once during a flood.
 const IN_FLIGHT: usize = 32;
@@ -26,7 +26,7 @@ async fn flood(n: usize, make: impl Fn(usize) -> reqwest::RequestBuilder) -> Vec
 }
 
 /// The audit entries written for requests without a valid token.
-async fn anonymous_entries(server: &Server) -> Vec<Value> {
+async fn anonymous_entries(server: &Server) -> Vec<AuditEntry> {
     let mut entries = Vec::new();
     let mut offset = 0;
     loop {
@@ -34,10 +34,10 @@ async fn anonymous_entries(server: &Server) -> Vec<Value> {
             .get(&format!("/audit?outcome=failure&limit=100&offset={offset}"))
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
-        let items = r.body["items"].as_array().cloned().unwrap_or_default();
-        offset += items.len();
-        entries.extend(items.into_iter().filter(|e| e["actor_id"].is_null()));
-        if offset as u64 >= r.body["total"].as_u64().unwrap_or(0) {
+        let page: List<AuditEntry> = r.ok();
+        offset += page.items.len();
+        entries.extend(page.items.into_iter().filter(|e| e.actor_id.is_none()));
+        if offset as u64 >= page.total {
             return entries;
         }
     }
@@ -76,10 +76,7 @@ async fn unauthenticated_writes_are_rate_limited_and_counted_not_logged_one_by_o
     // After the interval the counts are written: one entry per client and second.
     tokio::time::sleep(Duration::from_millis(2_500)).await;
     let entries = anonymous_entries(&server).await;
-    let repeats: u64 = entries
-        .iter()
-        .map(|e| e["repeats"].as_u64().unwrap_or(0))
-        .sum();
+    let repeats: u64 = entries.iter().map(|e| e.repeats).sum();
     assert_eq!(repeats, 3_000, "every refusal is counted: {entries:?}");
     let bound = elapsed.as_secs() + 4;
     assert!(
@@ -89,7 +86,7 @@ async fn unauthenticated_writes_are_rate_limited_and_counted_not_logged_one_by_o
     );
     assert!(entries
         .iter()
-        .all(|e| e["client"] == "127.0.0.1" && e["target"].is_null()));
+        .all(|e| e.client.as_deref() == Some("127.0.0.1") && e.target.is_none()));
 }
 
 /// Issue #23: after a restart no token has a bucket yet, and junk from one address used to
@@ -187,7 +184,7 @@ async fn an_agent_s_reports_add_a_bounded_number_of_audit_entries() {
     let fingerprint = key.fingerprint_sha256.as_str().to_owned();
     let r = server.bind("bind", &key_id, &[&instance], false).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let total = |r: common::Resp| r.body["total"].as_u64().expect("total");
+    let total = |r: common::Resp| r.ok::<List<AuditEntry>>().total;
     let before = total(server.get("/audit?limit=1").await);
 
     let client = reqwest::Client::new();
@@ -223,21 +220,26 @@ async fn an_agent_s_reports_add_a_bounded_number_of_audit_entries() {
         "2,020 reports added {added} entries: {}",
         log.text
     );
-    let counted: u64 = log.body["items"]
-        .as_array()
-        .expect("items")
+    let counted: u64 = log
+        .ok::<List<AuditEntry>>()
+        .items
         .iter()
-        .filter(|e| e["actor_role"] == "agent")
+        .filter(|e| e.actor_role == Some(TokenRole::Agent))
         .inspect(|e| {
-            assert_eq!(e["status"], 404, "{e}");
-            assert_eq!(e["target"], instance, "{e}");
+            assert_eq!(e.status, 404, "{e:?}");
+            assert_eq!(e.target.as_deref(), Some(instance.as_str()), "{e:?}");
         })
-        .map(|e| e["repeats"].as_u64().unwrap_or(0))
+        .map(|e| e.repeats)
         .sum();
     assert_eq!(counted, 2_000, "every refusal is counted: {}", log.text);
     // The accepted ones are the key's last login.
     let r = server.get(&format!("/key-pairs/{key_id}/logins")).await;
-    assert_eq!(r.body["items"][0]["instance_id"], instance, "{}", r.text);
+    assert_eq!(
+        r.ok::<KeyLogins>().items[0].instance_id,
+        instance,
+        "{}",
+        r.text
+    );
 }
 
 /// Issue #23 item 4: a host sending login reports far faster than people log in (600 a

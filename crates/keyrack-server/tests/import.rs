@@ -4,10 +4,13 @@
 
 mod common;
 
-use common::{assert_invalid, random_ed25519_line, App};
-use keyrack_api::{ErrorCode, Rule};
+use common::{assert_invalid, random_ed25519_line, App, Resp};
+use keyrack_api::ImportOutcome::{self, Created, Duplicate, New, Refused, Skipped};
+use keyrack_api::{
+    AuditEntry, ErrorCode, ImportResponse, ImportResult, KeyPair, List, Origin, Rule,
+};
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::json;
 
 const DSA: &str = include_str!("fixtures/dsa.pub");
 const RSA1024: &str = include_str!("fixtures/rsa1024.pub");
@@ -20,19 +23,21 @@ fn ecdsa_key() -> String {
     std::fs::read_to_string(file.with_extension("pub")).expect("public key file")
 }
 
-/// `(outcome, name, code)` of each line, by line number.
-fn outcomes(body: &Value) -> Vec<(u64, String, String, String)> {
-    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
-    body["results"]
-        .as_array()
-        .expect("results")
-        .iter()
+/// The result of each line, by line number.
+fn results(r: &Resp) -> Vec<ImportResult> {
+    r.ok::<ImportResponse>().results
+}
+
+/// `(line, outcome, name, code)` of each line, by line number; `""` for no name or code.
+fn outcomes(r: &Resp) -> Vec<(u32, ImportOutcome, String, String)> {
+    results(r)
+        .into_iter()
         .map(|r| {
             (
-                r["line"].as_u64().expect("line"),
-                text(&r["outcome"]),
-                text(&r["name"]),
-                text(&r["code"]),
+                r.line,
+                r.outcome,
+                r.name.unwrap_or_default(),
+                r.code.map(|c| c.as_str().to_owned()).unwrap_or_default(),
             )
         })
         .collect()
@@ -80,47 +85,49 @@ async fn an_authorized_keys_file_of_50_lines_imports_exactly_its_new_keys() {
         )
         .await;
     assert_eq!(preview.status, 200, "{}", preview.text);
-    let got = outcomes(&preview.body);
+    let results = results(&preview);
+    let got = outcomes(&preview);
     assert_eq!(got.len(), 50);
-    let at = |line: u64| got[usize::try_from(line - 1).expect("small")].clone();
-    let row = |outcome: &str, name: &str, code: &str| {
-        (outcome.to_owned(), name.to_owned(), code.to_owned())
+    let at = |line: u32| got[usize::try_from(line - 1).expect("small")].clone();
+    let row = |outcome: ImportOutcome, name: &str, code: &str| {
+        (outcome, name.to_owned(), code.to_owned())
     };
-    let strip = |t: (u64, String, String, String)| (t.1, t.2, t.3);
-    assert_eq!(strip(at(1)), row("skipped", "", "comment"));
-    assert_eq!(strip(at(2)), row("skipped", "", "blank"));
+    let strip = |t: (u32, ImportOutcome, String, String)| (t.1, t.2, t.3);
+    assert_eq!(strip(at(1)), row(Skipped, "", "comment"));
+    assert_eq!(strip(at(2)), row(Skipped, "", "blank"));
     // Names from comments, made unique against the fleet and the file.
-    assert_eq!(strip(at(3)), row("new", "ops@bastion-2", ""));
-    assert_eq!(strip(at(4)), row("new", "ops@bastion-3", ""));
-    assert_eq!(strip(at(5)), row("new", "imported-5", ""));
-    assert_eq!(strip(at(6)), row("new", "alice@desk", ""));
+    assert_eq!(strip(at(3)), row(New, "ops@bastion-2", ""));
+    assert_eq!(strip(at(4)), row(New, "ops@bastion-3", ""));
+    assert_eq!(strip(at(5)), row(New, "imported-5", ""));
+    assert_eq!(strip(at(6)), row(New, "alice@desk", ""));
     assert_eq!(
-        preview.body["results"][5]["dropped_options"],
-        "from=\"10.0.0.1,10.0.0.2\",command=\"echo hi there\",no-pty"
+        results[5].dropped_options.as_deref(),
+        Some("from=\"10.0.0.1,10.0.0.2\",command=\"echo hi there\",no-pty")
     );
-    assert_eq!(strip(at(7)), row("duplicate", "alice@desk", ""));
+    assert_eq!(strip(at(7)), row(Duplicate, "alice@desk", ""));
     assert_eq!(
-        preview.body["results"][6]["message"],
-        "the same key as line 6"
+        results[6].message.as_deref(),
+        Some("the same key as line 6")
     );
-    assert_eq!(strip(at(8)), row("duplicate", "old-laptop", ""));
-    assert_eq!(preview.body["results"][7]["id"], old.id);
-    assert_eq!(strip(at(9)), row("refused", "", "dsa"));
-    assert_eq!(strip(at(10)), row("refused", "", "rsa_too_short"));
-    assert_eq!(strip(at(11)), row("refused", "", "certificate"));
-    assert_eq!(strip(at(12)), row("refused", "", "malformed"));
-    assert_eq!(strip(at(13)), row("refused", "", "private_key"));
-    assert_eq!(strip(at(14)), row("refused", "", "policy"));
+    assert_eq!(strip(at(8)), row(Duplicate, "old-laptop", ""));
+    assert_eq!(results[7].id.as_ref(), Some(&old.id));
+    assert_eq!(strip(at(9)), row(Refused, "", "dsa"));
+    assert_eq!(strip(at(10)), row(Refused, "", "rsa_too_short"));
+    assert_eq!(strip(at(11)), row(Refused, "", "certificate"));
+    assert_eq!(strip(at(12)), row(Refused, "", "malformed"));
+    assert_eq!(strip(at(13)), row(Refused, "", "private_key"));
+    assert_eq!(strip(at(14)), row(Refused, "", "policy"));
     assert!(
-        preview.body["results"][13]["message"]
-            .as_str()
+        results[13]
+            .message
+            .as_deref()
             .is_some_and(|m| m.contains("ecdsa-sha2-nistp256")),
         "{}",
         preview.text
     );
-    assert_eq!(strip(at(15)), row("skipped", "", "blank"));
+    assert_eq!(strip(at(15)), row(Skipped, "", "blank"));
     for line in 16..=50 {
-        assert_eq!(at(line).1, "new", "line {line}");
+        assert_eq!(at(line).1, New, "line {line}");
     }
     assert_eq!(
         server.key_pairs("").await.total,
@@ -129,7 +136,7 @@ async fn an_authorized_keys_file_of_50_lines_imports_exactly_its_new_keys() {
     );
 
     // Import every new line but 50, and line 16 under a chosen name.
-    let selected: Vec<u64> = (3..=49).filter(|l| at(*l).1 == "new").collect();
+    let selected: Vec<u32> = (3..=49).filter(|l| at(*l).1 == New).collect();
     assert_eq!(selected.len(), 4 + 34);
     let r = server
         .post(
@@ -142,22 +149,20 @@ async fn an_authorized_keys_file_of_50_lines_imports_exactly_its_new_keys() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let done = outcomes(&r.body);
-    let created: Vec<u64> = done
+    let done = outcomes(&r);
+    let created: Vec<u32> = done
         .iter()
-        .filter(|d| d.1 == "created")
+        .filter(|d| d.1 == Created)
         .map(|d| d.0)
         .collect();
     assert_eq!(created, selected);
     assert_eq!(done[15].2, "chosen-name");
-    assert_eq!(
-        (done[49].1.as_str(), done[49].3.as_str()),
-        ("skipped", "not_selected")
-    );
+    assert_eq!((done[49].1, done[49].3.as_str()), (Skipped, "not_selected"));
     assert_eq!(server.key_pairs("").await.total, 2 + 38);
     let r = server.get("/key-pairs?q=ops%40bastion-3").await;
-    assert_eq!(r.body["items"][0]["comment"], "ops@bastion", "{}", r.text);
-    assert_eq!(r.body["items"][0]["origin"], "imported", "{}", r.text);
+    let found = &r.ok::<List<KeyPair>>().items[0];
+    assert_eq!(found.comment, "ops@bastion", "{}", r.text);
+    assert_eq!(found.origin, Origin::Imported, "{}", r.text);
 
     // Again: the imported lines are duplicates now, and line 50 is still new.
     let again = server
@@ -166,14 +171,14 @@ async fn an_authorized_keys_file_of_50_lines_imports_exactly_its_new_keys() {
             json!({"authorized_keys": file, "dry_run": true}),
         )
         .await;
-    let again = outcomes(&again.body);
+    let again = outcomes(&again);
     for line in &selected {
         assert_eq!(
             again[usize::try_from(*line - 1).expect("small")].1,
-            "duplicate"
+            Duplicate
         );
     }
-    assert_eq!(again[49].1, "new");
+    assert_eq!(again[49].1, New);
 }
 
 #[tokio::test]
@@ -197,8 +202,8 @@ async fn an_import_refuses_a_file_too_long_and_takes_a_large_one() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", &r.text[..r.text.len().min(300)]);
-    assert_eq!(outcomes(&r.body).len(), 1_000);
-    assert!(outcomes(&r.body).iter().all(|o| o.1 == "refused"));
+    assert_eq!(outcomes(&r).len(), 1_000);
+    assert!(outcomes(&r).iter().all(|o| o.1 == Refused));
 
     // A lifetime policy needs an expiry for the whole import, checked before any line.
     let r = server
@@ -230,9 +235,12 @@ async fn an_import_refuses_a_file_too_long_and_takes_a_large_one() {
             json!({"authorized_keys": key, "expires_at": in_10_days}),
         )
         .await;
-    assert_eq!(outcomes(&r.body)[0].1, "created", "{}", r.text);
-    let r = server.get("/key-pairs").await;
-    assert_eq!(r.body["items"][0]["expires_at"], in_10_days.as_str());
+    assert_eq!(outcomes(&r)[0].1, Created, "{}", r.text);
+    let listed = server.key_pairs("").await;
+    assert_eq!(
+        listed.items[0].expires_at.as_ref().map(|at| at.as_str()),
+        Some(in_10_days.as_str())
+    );
 
     // A viewer may not import.
     let viewer = server.viewer_token().await;
@@ -268,27 +276,25 @@ async fn lines_with_options_are_imported_only_when_chosen_and_audited_with_their
             json!({"authorized_keys": file, "dry_run": true}),
         )
         .await;
-    let got = outcomes(&preview.body);
-    assert_eq!((got[0].1.as_str(), got[1].1.as_str()), ("new", "new"));
+    let got = outcomes(&preview);
+    assert_eq!((got[0].1, got[1].1), (New, New));
     assert_eq!(
-        preview.body["results"][1]["dropped_options"],
-        "from=\"10.0.0.1\",command=\"/usr/bin/backup\""
+        results(&preview)[1].dropped_options.as_deref(),
+        Some("from=\"10.0.0.1\",command=\"/usr/bin/backup\"")
     );
 
     let r = server
         .post("/key-pairs/import", json!({"authorized_keys": file}))
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let done = outcomes(&r.body);
+    let done = outcomes(&r);
+    assert_eq!((done[0].1, done[1].1), (Created, Skipped));
+    let results_now = results(&r);
     assert_eq!(
-        (done[0].1.as_str(), done[1].1.as_str()),
-        ("created", "skipped")
+        results_now[1].message.as_deref(),
+        Some("not selected: it has options, which Keyrack would drop")
     );
-    assert_eq!(
-        r.body["results"][1]["message"],
-        "not selected: it has options, which Keyrack would drop"
-    );
-    let plain_id = r.body["results"][0]["id"].as_str().expect("id").to_owned();
+    let plain_id = results_now[0].id.clone().expect("id");
 
     let r = server
         .post(
@@ -296,8 +302,8 @@ async fn lines_with_options_are_imported_only_when_chosen_and_audited_with_their
             json!({"authorized_keys": file, "lines": [2]}),
         )
         .await;
-    assert_eq!(outcomes(&r.body)[1].1, "created", "{}", r.text);
-    let restricted_id = r.body["results"][1]["id"].as_str().expect("id").to_owned();
+    assert_eq!(outcomes(&r)[1].1, Created, "{}", r.text);
+    let restricted_id = results(&r)[1].id.clone().expect("id");
 
     let r = server
         .post(
@@ -310,26 +316,25 @@ async fn lines_with_options_are_imported_only_when_chosen_and_audited_with_their
     assert_eq!(r.status, 200, "{}", r.text);
 
     let log = server.get("/audit?limit=10").await;
-    let entries = log.body["items"].as_array().expect("items").clone();
-    let entry = |action: &str| -> Value {
+    let entries = log.ok::<List<AuditEntry>>().items;
+    let entry = |action: &str| -> &AuditEntry {
         entries
             .iter()
-            .find(|e| e["action"] == action)
-            .cloned()
+            .find(|e| e.action == action)
             .unwrap_or_else(|| panic!("no {action} in {}", log.text))
     };
     let export = entry("GET /api/v1/key-pairs/export.csv");
-    assert_eq!(export["detail"], "q=backup&sort=name");
-    assert_eq!(export["status"], 200);
+    assert_eq!(export.detail.as_deref(), Some("q=backup&sort=name"));
+    assert_eq!(export.status, 200);
     let deleted = entry("POST /api/v1/key-pairs/batch-delete");
-    assert_eq!(deleted["targets"], json!([plain_id, restricted_id]));
-    let imports: Vec<&Value> = entries
+    assert_eq!(deleted.targets, [plain_id.clone(), restricted_id.clone()]);
+    let imports: Vec<&AuditEntry> = entries
         .iter()
-        .filter(|e| e["action"] == "POST /api/v1/key-pairs/import")
+        .filter(|e| e.action == "POST /api/v1/key-pairs/import")
         .collect();
     // Newest first: the chosen line, the import of every plain line, the dry run.
     assert_eq!(imports.len(), 3, "{}", log.text);
-    assert_eq!(imports[0]["targets"], json!([restricted_id]));
-    assert_eq!(imports[1]["targets"], json!([plain_id]));
-    assert!(imports[2]["targets"].is_null(), "a dry run touches nothing");
+    assert_eq!(imports[0].targets, [restricted_id]);
+    assert_eq!(imports[1].targets, [plain_id]);
+    assert!(imports[2].targets.is_empty(), "a dry run touches nothing");
 }

@@ -8,7 +8,10 @@ use common::{
     assert_invalid, assert_invalid_field, assert_refused, bind_outcomes, ed25519_keys, App, Server,
     TestDb, FAST,
 };
-use keyrack_api::{BindOutcome, ErrorCode, Instance, InstanceState, KeyPair, Rule};
+use keyrack_api::{
+    BindOutcome, CreatedInstance, ErrorCode, Image, Instance, InstanceState, KeyPair, List, Os,
+    Region, Rule,
+};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -23,40 +26,47 @@ async fn registering_an_instance_answers_once_with_its_agent_token() {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
-    let instance = &r.body["instance"];
-    let id = instance["id"].as_str().expect("id");
+    let CreatedInstance {
+        instance,
+        agent_token: token,
+    } = r.ok();
+    let id = instance.id.as_str();
     assert!(id.starts_with("ins-") && id.len() == 12, "{id}");
     assert_eq!(
         r.header("location"),
         Some(format!("/api/v1/instances/{id}").as_str())
     );
-    assert_eq!(instance["name"], "build host 7");
-    assert_eq!(instance["region"], "home-lab");
-    assert_eq!(instance["os"], "linux");
+    assert_eq!(instance.name, "build host 7");
+    assert_eq!(instance.region, "home-lab");
+    assert_eq!(instance.os, Os::Linux);
     assert_eq!(
-        instance["state"], "RUNNING",
+        instance.state,
+        InstanceState::Running,
         "RUNNING unless told otherwise"
     );
-    assert_eq!(instance["private_ip"], "192.168.1.7");
-    assert_eq!(instance["public_ip"], "2001:db8::7");
-    assert_eq!(instance["key_ids"], json!([]));
-    let token = r.body["agent_token"].as_str().expect("agent token");
+    assert_eq!(instance.private_ip, "192.168.1.7");
+    assert_eq!(instance.public_ip.as_deref(), Some("2001:db8::7"));
+    assert!(instance.key_ids.is_empty());
     assert!(token.starts_with("kr_") && token.len() > 40);
 
     // It is listed and gettable without the token; its unknown region now exists.
     let got = server.get(&format!("/instances/{id}")).await;
     assert_eq!(got.status, 200);
-    assert_eq!(&got.body, instance);
-    assert!(!got.text.contains(token));
+    assert_eq!(got.ok::<Instance>(), instance);
+    assert!(!got.text.contains(&token));
     let listed = server.get("/instances").await;
-    assert!(!listed.text.contains(token));
-    let regions = server.get("/regions").await;
+    assert!(!listed.text.contains(&token));
+    let regions: List<Region> = server.get("/regions").await.ok();
     assert_eq!(
-        regions.body["items"],
-        json!([{"id": "home-lab", "name": "home-lab"}])
+        regions.items,
+        [Region {
+            id: "home-lab".into(),
+            name: "home-lab".into()
+        }]
     );
     let second = server.instance("second", "windows", "STOPPED").await;
-    assert_eq!(server.get("/regions").await.body["total"], 2);
+    let regions: List<Region> = server.get("/regions").await.ok();
+    assert_eq!(regions.total, 2);
     assert_eq!(server.state_of(&second).await, InstanceState::Stopped);
 
     for (body, field) in [
@@ -575,8 +585,8 @@ async fn images_are_made_from_instances_and_carry_their_keys() {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
-    let image = r.body.clone();
-    let image_id = image["id"].as_str().expect("id");
+    let image: Image = r.ok();
+    let image_id = image.id.as_str();
     assert!(
         image_id.starts_with("img-") && image_id.len() == 12,
         "{image_id}"
@@ -585,28 +595,27 @@ async fn images_are_made_from_instances_and_carry_their_keys() {
         r.header("location"),
         Some(format!("/api/v1/images/{image_id}").as_str())
     );
-    assert_eq!(image["name"], "golden 2026");
-    assert_eq!(image["region"], "test-region");
+    assert_eq!(image.name, "golden 2026");
+    assert_eq!(image.region, "test-region");
     let mut expected = vec![a_id, b_id];
     expected.sort_unstable();
-    assert_eq!(image["key_ids"], json!(expected));
-    let listed = server.get("/images").await;
-    assert_eq!(listed.body["items"], json!([image]));
-    let a_now = server.get(&format!("/key-pairs/{a_id}")).await;
-    assert_eq!(a_now.body["image_ids"], json!([image_id]));
+    assert_eq!(image.key_ids, expected);
+    let listed: List<Image> = server.get("/images").await.ok();
+    assert_eq!(listed.items, std::slice::from_ref(&image));
+    let a_now: KeyPair = server.get(&format!("/key-pairs/{a_id}")).await.ok();
+    assert_eq!(a_now.image_ids, [image_id]);
 
     // The image keeps its keys after the instance changes; an image of a bare instance has none.
     let r = server.bind("unbind", a_id, &[instance_id], false).await;
     assert_eq!(bind_outcomes(&r)[0], BindOutcome::Unbound);
-    assert_eq!(
-        server.get("/images").await.body["items"][0]["key_ids"],
-        json!(expected)
-    );
+    let listed: List<Image> = server.get("/images").await.ok();
+    assert_eq!(listed.items[0].key_ids, expected);
     let bare = server.instance("bare", "windows", "RUNNING").await;
     let r = server
         .post("/images", json!({"name": "bare", "instance_id": bare}))
         .await;
-    assert_eq!((r.status, r.body["key_ids"].clone()), (201, json!([])));
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert!(r.ok::<Image>().key_ids.is_empty());
 
     let r = server
         .post(
@@ -638,7 +647,7 @@ async fn images_are_made_from_instances_and_carry_their_keys() {
             id: image_id.to_owned(),
         },
     );
-    assert_eq!(server.get("/images").await.body["total"], 1);
+    assert_eq!(server.get("/images").await.ok::<List<Image>>().total, 1);
     assert_eq!(
         server.delete(&format!("/key-pairs/{a_id}")).await.status,
         204
@@ -701,7 +710,8 @@ async fn instance_and_image_names_refuse_control_bidi_and_invisible_characters()
     }
     // Nothing was made by any refused request.
     assert_eq!(server.instances("").await.total, 1);
-    assert_eq!(server.get("/images").await.body["items"], json!([]));
+    let images: List<Image> = server.get("/images").await.ok();
+    assert!(images.items.is_empty());
 }
 
 fn instance_not_found(id: &str) -> ErrorCode {

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{assert_invalid, assert_refused, bind_outcomes, ed25519_keys, ssh_keygen, App};
-use keyrack_api::{BindOutcome, ErrorCode, PolicyRule, Rule};
+use keyrack_api::{AuditEntry, BindOutcome, ErrorCode, KeyPair, List, Policy, PolicyRule, Rule};
 use reqwest::Method;
 use serde_json::json;
 
@@ -42,13 +42,11 @@ async fn the_policy_refuses_new_keys_marks_old_ones_and_is_enforced_when_asked()
     // The default allows what Keyrack accepts; everyone signed in reads it, admins change it.
     let r = server.get("/policy").await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.body["min_rsa_bits"], 2048);
-    assert!(r.body["max_lifetime_days"].is_null());
-    assert_eq!(r.body["enforce_on_login"], false);
-    assert_eq!(
-        r.body["allowed_algorithms"].as_array().map(Vec::len),
-        Some(7)
-    );
+    let policy: Policy = r.ok();
+    assert_eq!(policy.min_rsa_bits, 2048);
+    assert_eq!(policy.max_lifetime_days, None);
+    assert!(!policy.enforce_on_login);
+    assert_eq!(policy.allowed_algorithms.len(), 7);
     let viewer = server.viewer_token().await;
     let r = server.as_token(&viewer, Method::GET, "/policy", None).await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -96,11 +94,14 @@ async fn the_policy_refuses_new_keys_marks_old_ones_and_is_enforced_when_asked()
         let r = server.api(Method::PUT, "/policy", Some(body)).await;
         assert_invalid(&r, field, rule);
     }
-    assert_eq!(server.get("/policy").await.body["min_rsa_bits"], 2048);
+    let policy: Policy = server.get("/policy").await.ok();
+    assert_eq!(policy.min_rsa_bits, 2048);
 
     let r = server
         .api(Method::PUT, "/policy", Some(strict.clone()))
         .await;
+    // Raw JSON on purpose: the saved policy is echoed, and read back, as exactly the JSON
+    // that was sent.
     assert_eq!((r.status, &r.body), (200, &strict), "{}", r.text);
     assert_eq!(server.get("/policy").await.body, strict);
 
@@ -127,21 +128,16 @@ async fn the_policy_refuses_new_keys_marks_old_ones_and_is_enforced_when_asked()
     assert!(r.text.contains("3072"), "{}", r.text);
     let r = create("new", &keys[0], Some(in_days(89))).await;
     assert_eq!(r.status, 201, "{}", r.text);
-    assert_eq!(r.body["allowed_by_policy"], true);
+    assert!(r.ok::<KeyPair>().allowed_by_policy);
     assert_eq!(server.key_pairs("").await.total, 3);
 
     // Old keys stay, marked, in the list, the details and the export.
-    let r = server.get("/key-pairs?sort=name").await;
-    let marks: Vec<(String, bool)> = r.body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|k| {
-            (
-                k["name"].as_str().expect("name").to_owned(),
-                k["allowed_by_policy"].as_bool().expect("mark"),
-            )
-        })
+    let marks: Vec<(String, bool)> = server
+        .key_pairs("sort=name")
+        .await
+        .items
+        .into_iter()
+        .map(|k| (k.name, k.allowed_by_policy))
         .collect();
     assert_eq!(
         marks,
@@ -153,7 +149,7 @@ async fn the_policy_refuses_new_keys_marks_old_ones_and_is_enforced_when_asked()
     );
     let id = old_ecdsa.id.as_str();
     let r = server.get(&format!("/key-pairs/{id}")).await;
-    assert_eq!(r.body["allowed_by_policy"], false, "{}", r.text);
+    assert!(!r.ok::<KeyPair>().allowed_by_policy, "{}", r.text);
     let r = server.get("/key-pairs/export.csv?q=old-rsa").await;
     assert!(r
         .text
@@ -173,7 +169,7 @@ async fn the_policy_refuses_new_keys_marks_old_ones_and_is_enforced_when_asked()
     assert_refused(&r, refused("expires_at", PolicyRule::MaxLifetimeDays));
     let r = modify(json!({"expires_at": in_days(10)})).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.body["allowed_by_policy"], false);
+    assert!(!r.ok::<KeyPair>().allowed_by_policy);
     let r = modify(json!({"description": "kept"})).await;
     assert_eq!(
         r.status, 200,
@@ -216,11 +212,11 @@ async fn the_policy_refuses_new_keys_marks_old_ones_and_is_enforced_when_asked()
 
     // Each change of the policy is in the audit log.
     let r = server.get("/audit?limit=100").await;
-    let puts = r.body["items"]
-        .as_array()
-        .expect("items")
+    let puts = r
+        .ok::<List<AuditEntry>>()
+        .items
         .iter()
-        .filter(|e| e["action"] == "PUT /api/v1/policy" && e["status"] == 200)
+        .filter(|e| e.action == "PUT /api/v1/policy" && e.status == 200)
         .count();
     assert_eq!(puts, 3, "{}", r.text);
 }
@@ -265,9 +261,9 @@ async fn an_unreadable_policy_fails_closed_at_login() {
         .await;
     assert_refused(&r, refused("public_key", PolicyRule::AllowedAlgorithms));
     // The admin sees why on the Policy page, and saving a policy lifts it.
-    let r = server.get("/policy").await;
-    assert_eq!(r.body["allowed_algorithms"], json!([]), "{}", r.text);
-    assert_eq!(r.body["enforce_on_login"], true);
+    let policy: Policy = server.get("/policy").await.ok();
+    assert!(policy.allowed_algorithms.is_empty(), "{policy:?}");
+    assert!(policy.enforce_on_login);
     let r = server
         .api(
             Method::PUT,
