@@ -71,7 +71,13 @@ impl Api {
     pub(super) async fn send(&self, call: Call<'_>) -> Result<Response, ApiError> {
         let token = self.session.token_untracked();
         let result = send(call, token.as_deref()).await;
-        if matches!(&result, Err(ApiError { code: ErrorCode::Unauthorized, .. })) {
+        if matches!(
+            &result,
+            Err(ApiError {
+                code: ErrorCode::Unauthorized,
+                ..
+            })
+        ) {
             self.session.sign_out();
         }
         result

@@ -33,9 +33,21 @@ pub struct Timestamp(String);
 pub struct NotStoredForm;
 
 impl Timestamp {
-    /// `at` in the stored form (milliseconds kept, finer parts dropped).
+    /// The earliest moment the form can write.
+    const FIRST: &'static str = "0000-01-01T00:00:00.000Z";
+    /// The latest moment the form can write.
+    const LAST: &'static str = "9999-12-31T23:59:59.999Z";
+
+    /// `at` in the stored form (milliseconds kept, finer parts dropped); a moment outside the
+    /// form's years is written as its first or last moment.
     pub fn at(at: OffsetDateTime) -> Self {
-        let at = at.to_offset(UtcOffset::UTC);
+        let Some(at) = at.checked_to_offset(UtcOffset::UTC) else {
+            // Only a moment near the ends of `time`'s range has no UTC reading.
+            return Self::edge(at.year() < 0);
+        };
+        if !(0..=LAST_YEAR).contains(&at.year()) {
+            return Self::edge(at.year() < 0);
+        }
         Self(format!(
             "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
             at.year(),
@@ -46,6 +58,11 @@ impl Timestamp {
             at.second(),
             at.millisecond()
         ))
+    }
+
+    /// The form's first (`true`) or last moment.
+    fn edge(first: bool) -> Self {
+        Self(if first { Self::FIRST } else { Self::LAST }.to_owned())
     }
 
     /// Reads an RFC 3339 time a client gave as `field` (any offset, seconds with optional
@@ -61,7 +78,8 @@ impl Timestamp {
                 ),
             )
         })?;
-        if !(1970..=LAST_YEAR).contains(&at.to_offset(UtcOffset::UTC).year()) {
+        let year = at.checked_to_offset(UtcOffset::UTC).map(|at| at.year());
+        if !year.is_some_and(|year| (1970..=LAST_YEAR).contains(&year)) {
             return Err(FieldError::new(
                 field,
                 Rule::Range,
@@ -83,14 +101,12 @@ impl Timestamp {
         OffsetDateTime::parse(&self.0, &Rfc3339).unwrap_or(OffsetDateTime::UNIX_EPOCH)
     }
 
-    /// This moment moved by `by` (forward or back), kept within the stored form's years.
+    /// This moment moved by `by` (forward or back); past the form's first or last moment, that
+    /// moment (a retention of a century reaches back before 1970, and must not wrap).
     pub fn shifted(&self, by: Duration) -> Self {
-        let at = self.time();
-        let moved = at.checked_add(by).unwrap_or(at);
-        if (1970..=LAST_YEAR).contains(&moved.year()) {
-            Self::at(moved)
-        } else {
-            self.clone()
+        match self.time().checked_add(by) {
+            Some(moved) => Self::at(moved),
+            None => Self::edge(by.is_negative()),
         }
     }
 }
@@ -235,5 +251,21 @@ mod tests {
         let at = Timestamp::parse("at", "2027-01-01T00:00:00Z").unwrap();
         assert_eq!(at.shifted(Duration::days(14)), "2027-01-15T00:00:00.000Z");
         assert_eq!(at.shifted(-Duration::DAY), "2026-12-31T00:00:00.000Z");
+    }
+
+    #[test]
+    fn far_moves_stop_at_the_ends_of_the_form() {
+        let at = Timestamp::parse("at", "2027-01-01T00:00:00Z").unwrap();
+        let century = Duration::days(36_500);
+        assert_eq!(at.shifted(-century), "1927-01-26T00:00:00.000Z");
+        assert_eq!(at.shifted(-century * 30), "0000-01-01T00:00:00.000Z");
+        assert_eq!(at.shifted(century * 80), "9999-12-31T23:59:59.999Z");
+        assert!(at.shifted(-century * 30) < at && at < at.shifted(century * 80));
+    }
+
+    #[test]
+    fn a_time_past_the_last_year_in_utc_is_refused_not_a_panic() {
+        let e = Timestamp::parse("expires_at", "9999-12-31T23:00:00-05:00").unwrap_err();
+        assert_eq!(e.rule, Rule::Range);
     }
 }

@@ -29,5 +29,8 @@ mod tests {
         let t = OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("valid timestamp");
         assert_eq!(Timestamp::at(t), "2023-11-14T22:13:20.000Z");
         assert!(before(std::time::Duration::from_secs(1)) < after(std::time::Duration::ZERO));
+        // A retention of a century reaches back before 1970: still in the past, not now.
+        let century = std::time::Duration::from_secs(36_500 * 86_400);
+        assert!(before(century) < before(std::time::Duration::from_secs(86_400)));
     }
 }
