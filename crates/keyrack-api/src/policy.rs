@@ -5,11 +5,12 @@
 //! at login. The lifetime applies to new expiries only: a key without one is not retired by
 //! a later policy.
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::{FieldError, Rule};
 use crate::limits::{RSA_MAX_BITS, RSA_MIN_BITS};
 use crate::public_key::KeyAlgorithm;
 use crate::timestamp::Timestamp;
-use serde::{Deserialize, Serialize};
 
 /// The longest `max_lifetime_days` accepted: 100 years.
 pub const MAX_LIFETIME_DAYS_MAX: u32 = 36_500;

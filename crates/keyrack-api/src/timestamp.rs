@@ -104,7 +104,13 @@ impl Timestamp {
     /// This moment moved by `by` (forward or back); past the form's first or last moment, that
     /// moment (a retention of a century reaches back before 1970, and must not wrap).
     pub fn shifted(&self, by: Duration) -> Self {
-        match self.time().checked_add(by) {
+        Self::moved(self.time(), by)
+    }
+
+    /// `at` moved by `by`, as [`Timestamp::shifted`] moves a stored one: for a clock reading,
+    /// which then needs no round trip through the text.
+    pub fn moved(at: OffsetDateTime, by: Duration) -> Self {
+        match at.checked_add(by) {
             Some(moved) => Self::at(moved),
             None => Self::edge(by.is_negative()),
         }

@@ -11,13 +11,13 @@ pub fn now() -> Timestamp {
 /// `delay` from now.
 pub fn after(delay: std::time::Duration) -> Timestamp {
     let delay = time::Duration::try_from(delay).unwrap_or(time::Duration::ZERO);
-    now().shifted(delay)
+    Timestamp::moved(OffsetDateTime::now_utc(), delay)
 }
 
 /// `age` ago.
 pub fn before(age: std::time::Duration) -> Timestamp {
     let age = time::Duration::try_from(age).unwrap_or(time::Duration::ZERO);
-    now().shifted(-age)
+    Timestamp::moved(OffsetDateTime::now_utc(), -age)
 }
 
 #[cfg(test)]
