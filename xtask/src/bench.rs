@@ -8,6 +8,9 @@
 //!    keygen client posting to the Web Worker), against native `ssh-keygen` on the same
 //!    machine.
 //!
+//! 3. Time to first rows of the pages that load as their own chunk (`/audit`, a key's page),
+//!    in the same browser (see [`first_rows`]).
+//!
 //! With `--size`, only the first-load size and the chunks' sizes, from `dist/` as `cargo xtask
 //! spa` left it (no build, no browser). With `--load`, instead: the API under load with `wrk`, on SQLite and on PostgreSQL (see
 //! [`crate::load`]).
@@ -20,6 +23,8 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, bail, Context, Result};
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
+
+mod first_rows;
 
 use crate::clock::Clock;
 use crate::process::{self, admin_token, KillOnDrop};
@@ -67,6 +72,9 @@ pub struct BenchArgs {
     /// as `cargo xtask spa` left it (no build, no server, no browser).
     #[arg(long, conflicts_with = "load")]
     pub size: bool,
+    /// Only the time to first rows of `/audit` and a key's page (no key generation).
+    #[arg(long, conflicts_with_all = ["load", "size"])]
+    pub pages: bool,
 }
 
 /// Builds the release SPA and the server, then reports first-load size and key generation;
@@ -103,11 +111,14 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
         run(cmd("cargo").args(["build", "-p", "keyrack-server"]))
     })?;
     drop(clock);
-    let (transferred, browser) = tokio::runtime::Runtime::new()?.block_on(browser_session())?;
-    print_transferred(&transferred);
+    let measured = tokio::runtime::Runtime::new()?.block_on(browser_session(!args.pages))?;
+    print_transferred(&measured.transferred);
     print_on_demand()?;
-    let native = native_generation()?;
-    print_generation(&browser, &native);
+    first_rows::print(&measured.first_rows);
+    if !args.pages {
+        let native = native_generation()?;
+        print_generation(&measured.generation, &native);
+    }
     Ok(())
 }
 
@@ -241,14 +252,16 @@ fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-/// The debug server on a throw-away database, serving `dist/`; returns its base URL.
+/// The debug server on a throw-away database with the demo data, serving `dist/`; returns its
+/// base URL.
 fn start_server(data: &Path) -> Result<(KillOnDrop, String)> {
     let mut command = Command::new(target_dir().join("debug/keyrack-server"));
     command
         .arg("--database")
         .arg(format!("sqlite://{}", data.join("bench.db").display()))
         .arg("--dist")
-        .arg(root().join("dist"));
+        .arg(root().join("dist"))
+        .arg("--demo");
     process::start_server(&mut command, admin_token())
 }
 
@@ -300,22 +313,45 @@ async fn start_browser(profile: &Path) -> Result<(KillOnDrop, Client, String)> {
     Ok((driver, client, session))
 }
 
-/// What the first load of `/keys` transferred, then milliseconds per run, per key type,
-/// measured by the page: the console's keygen client (`keyrack_bench_generate`, the same
-/// `keygen::generate` the dialog calls) from posting the request to the worker until the key
-/// file is back on the page.
-async fn browser_session() -> Result<(Vec<Fetched>, Vec<Vec<f64>>)> {
+/// What one browser session measured.
+struct Measured {
+    /// What the first load of `/keys` transferred.
+    transferred: Vec<Fetched>,
+    /// Milliseconds per run, per key type (empty with `--pages`).
+    generation: Vec<Vec<f64>>,
+    /// Milliseconds per run, per page of [`first_rows`].
+    first_rows: Vec<Vec<f64>>,
+}
+
+async fn browser_session(generation: bool) -> Result<Measured> {
     let scratch = std::env::temp_dir().join(format!("keyrack-bench-{}", std::process::id()));
     std::fs::create_dir_all(&scratch)?;
     let (_server, base) = start_server(&scratch)?;
     let (_driver, client, _session) = start_browser(&scratch.join("profile")).await?;
-    let result = measure_in_page(&client, &base).await;
+    let result = async {
+        let (transferred, generation) = measure_in_page(&client, &base, generation).await?;
+        let first_rows = first_rows::measure(&client, &base).await?;
+        Ok(Measured {
+            transferred,
+            generation,
+            first_rows,
+        })
+    }
+    .await;
     let _ = client.close().await;
     let _ = std::fs::remove_dir_all(&scratch);
     result
 }
 
-async fn measure_in_page(client: &Client, base: &str) -> Result<(Vec<Fetched>, Vec<Vec<f64>>)> {
+/// What the first load of `/keys` transferred, then (if `generation`) milliseconds per run,
+/// per key type, measured by the page: the console's keygen client (`keyrack_bench_generate`,
+/// the same `keygen::generate` the dialog calls) from posting the request to the worker until
+/// the key file is back on the page.
+async fn measure_in_page(
+    client: &Client,
+    base: &str,
+    generation: bool,
+) -> Result<(Vec<Fetched>, Vec<Vec<f64>>)> {
     client
         .goto(&format!("{base}/keys#token={}", admin_token()))
         .await?;
@@ -346,7 +382,7 @@ async fn measure_in_page(client: &Client, base: &str) -> Result<(Vec<Fetched>, V
         }
     };
     let mut all = Vec::new();
-    for (key_type, label, _) in KEY_TYPES {
+    for (key_type, label, _) in KEY_TYPES.iter().filter(|_| generation) {
         // One unmeasured run: the worker starts on the first, and each type warms up once.
         generate(key_type).await?;
         let mut runs = Vec::with_capacity(RUNS);

@@ -1,0 +1,129 @@
+//! Time to first rows of the pages that are their own chunk: from the click on a link of the
+//! SSH Key page until the page shows its data (the Audit page's first row, a key's details).
+//! Each run starts from a fresh load of `/keys`, so the page's chunk is fetched (from the
+//! HTTP cache after the first run) and compiled again, as a user meets it.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Result};
+use fantoccini::Client;
+use serde_json::json;
+
+use super::{median, RUNS};
+use crate::process::admin_token;
+
+/// `(label, link clicked on /keys, what shows the page's data)`.
+const PAGES: [(&str, &str, &str); 2] = [
+    ("/audit", "nav a[href='/audit']", "table.audit tbody tr"),
+    ("/keys/{id}", "table a.id-link", "dl.details"),
+];
+
+/// Milliseconds per run, per page of [`PAGES`].
+pub async fn measure(client: &Client, base: &str) -> Result<Vec<Vec<f64>>> {
+    open_keys(client, base).await?;
+    // The Audit page needs entries: one tag write on each key of the first page.
+    let written = client
+        .execute(WRITE_SCRIPT, vec![json!(admin_token())])
+        .await?;
+    if written.as_u64().unwrap_or(0) == 0 {
+        bail!("no audit entries for the bench: {written}");
+    }
+    let mut all = Vec::new();
+    for (label, link, shown) in PAGES {
+        let mut runs = Vec::with_capacity(RUNS);
+        // One unmeasured run: the first fetches the chunk over the network, later ones from
+        // the HTTP cache, like a user's second visit.
+        for run in 0..=RUNS {
+            open_keys(client, base).await?;
+            let ms = client
+                .execute(CLICK_SCRIPT, vec![json!(link), json!(shown)])
+                .await?;
+            let ms = ms
+                .as_f64()
+                .ok_or_else(|| anyhow!("{label}: the page answered {ms}"))?;
+            if run > 0 {
+                runs.push(ms);
+            }
+        }
+        eprintln!("first rows {label}: {runs:.1?} ms");
+        all.push(runs);
+    }
+    Ok(all)
+}
+
+/// A fresh load of `/keys`, signed in, once its table shows key pairs.
+async fn open_keys(client: &Client, base: &str) -> Result<()> {
+    client
+        .goto(&format!("{base}/keys#token={}", admin_token()))
+        .await?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while client
+        .execute(
+            "return !!document.querySelector('table a.id-link');",
+            vec![],
+        )
+        .await?
+        != json!(true)
+    {
+        if Instant::now() > deadline {
+            bail!("the SSH Key page showed no key pairs");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
+pub fn print(pages: &[Vec<f64>]) {
+    println!();
+    println!(
+        "Time to first rows, median of {RUNS} (headless Chromium, a fresh load of /keys each \
+         run, from the click on a link until the page shows its data, chunk from the HTTP \
+         cache):"
+    );
+    println!("  {:<12} {:>8} {:>17}", "page", "ms", "(min–max)");
+    for ((label, _, _), runs) in PAGES.iter().zip(pages) {
+        let min = runs.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = runs.iter().copied().fold(0.0, f64::max);
+        let range = format!("({min:.1}–{max:.1})");
+        println!("  {label:<12} {:>8.1} {range:>17}", median(runs));
+    }
+}
+
+/// Rewrites the tags of each key pair on the first page (as they are), one audit entry each;
+/// answers how many writes succeeded.
+const WRITE_SCRIPT: &str = "
+    const headers = {
+        Authorization: `Bearer ${arguments[0]}`,
+        Accept: 'application/json',
+        'Content-Type': 'application/json',
+    };
+    return (async () => {
+        const list = await (await fetch('/api/v1/key-pairs?limit=20', { headers })).json();
+        let ok = 0;
+        for (const key of list.items) {
+            const body = JSON.stringify({ tags: key.tags });
+            const r = await fetch(`/api/v1/key-pairs/${key.id}/tags`, { method: 'PUT', headers, body });
+            ok += r.ok ? 1 : 0;
+        }
+        return ok;
+    })();
+";
+
+/// Clicks `arguments[0]` and answers the milliseconds until `arguments[1]` is in the page.
+const CLICK_SCRIPT: &str = "
+    const [link, shown] = arguments;
+    return new Promise((resolve, reject) => {
+        const target = document.querySelector(link);
+        if (!target) { reject(new Error(`no ${link}`)); return; }
+        const observer = new MutationObserver(() => {
+            if (document.querySelector(shown)) {
+                observer.disconnect();
+                resolve(performance.now() - start);
+            }
+        });
+        observer.observe(document.body, { childList: true, subtree: true });
+        const start = performance.now();
+        target.click();
+        setTimeout(() => { observer.disconnect(); reject(new Error(`no ${shown}`)); }, 30000);
+    });
+";
