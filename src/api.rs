@@ -7,5 +7,6 @@ mod admin;
 mod client;
 mod fleet;
 mod key_pairs;
+mod prefetch;
 
 pub use client::Api;

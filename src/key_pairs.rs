@@ -4,6 +4,7 @@
 //! browser tests.
 
 pub mod batch_delete;
+pub mod bind_buttons;
 pub mod bind_instances;
 pub mod bind_results;
 pub mod create_key;

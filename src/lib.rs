@@ -19,7 +19,7 @@ use leptos_router::{ParamSegment, StaticSegment};
 
 use crate::api::Api;
 use crate::auth::Session;
-use crate::lazy::on_demand;
+use crate::lazy::{on_demand, route_page};
 use crate::pages::keys::KeysPage;
 use crate::widgets::layout::ConsoleLayout;
 use crate::widgets::toast::ToastHost;
@@ -40,13 +40,13 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment(routes::KEYS_SEGMENT) view=KeysPage />
                         <Route
                             path=(StaticSegment(routes::KEYS_SEGMENT), ParamSegment("id"))
-                            view=|| on_demand(pages::key_details::key_details_page)
+                            view=|| route_page(pages::key_details::key_details_page)
                         />
-                        <Route path=StaticSegment(routes::INSTANCES_SEGMENT) view=|| on_demand(pages::instances::instances_page) />
-                        <Route path=StaticSegment(routes::IMAGES_SEGMENT) view=|| on_demand(pages::images::images_page) />
-                        <Route path=StaticSegment(routes::TOKENS_SEGMENT) view=|| on_demand(pages::tokens::tokens_page) />
-                        <Route path=StaticSegment(routes::AUDIT_SEGMENT) view=|| on_demand(pages::audit::audit_page) />
-                        <Route path=StaticSegment(routes::POLICY_SEGMENT) view=|| on_demand(pages::policy::policy_page) />
+                        <Route path=StaticSegment(routes::INSTANCES_SEGMENT) view=|| route_page(pages::instances::instances_page) />
+                        <Route path=StaticSegment(routes::IMAGES_SEGMENT) view=|| route_page(pages::images::images_page) />
+                        <Route path=StaticSegment(routes::TOKENS_SEGMENT) view=|| route_page(pages::tokens::tokens_page) />
+                        <Route path=StaticSegment(routes::AUDIT_SEGMENT) view=|| route_page(pages::audit::audit_page) />
+                        <Route path=StaticSegment(routes::POLICY_SEGMENT) view=|| route_page(pages::policy::policy_page) />
                         <Route path=StaticSegment("") view=|| view! { <Redirect path=routes::KEYS /> } />
                     </ParentRoute>
                 </Routes>

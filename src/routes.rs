@@ -94,12 +94,11 @@ pub trait ListView: Serialize + DeserializeOwned + Default + Clone {
         view
     }
 
-    /// The query for the API: the view with its page spelled out.
+    /// The query for the API: the view on a page the table offers, defaults left out as in
+    /// [`ListView::href`], so a console URL's query string is its page's read
+    /// ([`first_read`]).
     fn list_query(&self) -> Self {
-        let mut query = self.clone();
-        let size = self.size();
-        query.set_paging(Some((self.page() - 1).saturating_mul(size)), Some(size));
-        query
+        self.at_page(self.page(), self.size())
     }
 
     /// The page's URL for this view.
@@ -129,6 +128,23 @@ macro_rules! list_view {
 }
 
 list_view!(KeyPairQuery => KEYS, InstanceQuery => INSTANCES, AuditQuery => AUDIT);
+
+/// The API read a page that loads as its own chunk shows first, for the router's path and
+/// query string: the API path of the page's own name with its query
+/// (`/audit?outcome=failure`), or for a key's page its key pair (`/keys/skey-1` reads
+/// `/key-pairs/skey-1`). Its route starts it beside the page's chunk (src/lazy.rs). A list
+/// page's URL written by [`ListView::href`] holds the very query its page sends; a hand-made
+/// one may not, and then the page reads anew.
+pub fn first_read(path: &str, search: &str) -> String {
+    let path = match path.strip_prefix(KEYS) {
+        Some(id) => format!("/key-pairs{id}"),
+        None => path.to_owned(),
+    };
+    match search.trim_start_matches('?') {
+        "" => path,
+        query => format!("{path}?{query}"),
+    }
+}
 
 /// `/instances`, optionally filtered by region.
 pub fn instances_in(region: &str) -> String {

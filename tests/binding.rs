@@ -24,7 +24,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
 
-use common::dom::{assert_shows, button, find, fire, mount, press, sleep, text};
+use common::dom::{assert_shows, button, find, fire, form_request, mount, press, sleep, text};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -261,8 +261,7 @@ fn mount_over(
                     bound_ids
                     regions=regions()
                     loader
-                    pending=Signal::stored(false)
-                    server_error=Signal::stored(None)
+                    request=form_request(false, None)
                     on_submit=move |s| submitted.set(Some(s))
                     on_cancel=|()| {}
                 />
@@ -400,8 +399,7 @@ async fn bind_shows_progress_while_pending() {
                     bound_ids=vec![]
                     regions=regions()
                     loader
-                    pending=Signal::stored(true)
-                    server_error=Signal::stored(None)
+                    request=form_request(true, None)
                     on_submit=|_| {}
                     on_cancel=|()| {}
                 />
@@ -717,8 +715,7 @@ async fn unbind_without_bound_instances_says_so() {
                     bound_ids=vec![]
                     regions=regions()
                     loader
-                    pending=Signal::stored(false)
-                    server_error=Signal::stored(None)
+                    request=form_request(false, None)
                     on_submit=|_| {}
                     on_cancel=|()| {}
                 />

@@ -29,7 +29,7 @@ use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, HtmlInputElement, HtmlOptionElement, HtmlSelectElement};
 
 use common::dom::{
-    assert_shows, button, find, find_all, fire, mount, press, sleep, text, type_into,
+    assert_shows, button, find, find_all, fire, form_request, mount, press, sleep, text, type_into,
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -84,8 +84,7 @@ async fn mount_create_form(
     let root = mount(move || {
         view! {
             <CreateKeyForm
-                pending=Signal::stored(false)
-                server_error=Signal::stored(server_error)
+                request=form_request(false, server_error)
                 on_submit=move |req| submitted.set(Some(req))
                 on_cancel=|()| {}
             />
@@ -251,8 +250,7 @@ fn mount_generate_form() -> (
     let root = mount(move || {
         view! {
             <CreateKeyForm
-                pending=Signal::stored(false)
-                server_error=Signal::stored(None)
+                request=form_request(false, None)
                 on_submit=|_| {}
                 on_generate=move |g| asked.set_value(Some(g))
                 progress=Some("Generating…".to_owned())
@@ -363,8 +361,7 @@ async fn mount_modify_form(
             <ModifyKeyForm
                 key=Signal::stored(key)
                 policy=policy
-                pending=Signal::stored(false)
-                server_error=Signal::stored(None)
+                request=form_request(false, None)
                 on_submit=move |c| sent.set(Some(c))
                 on_cancel=|()| {}
             />
@@ -498,8 +495,7 @@ async fn create_form_follows_the_key_policy() {
         view! {
             <CreateKeyForm
                 policy=policy
-                pending=Signal::stored(false)
-                server_error=Signal::stored(None)
+                request=form_request(false, None)
                 on_submit=move |req| submitted.set(Some(req))
                 on_cancel=|()| {}
             />
@@ -592,8 +588,7 @@ async fn import_form_previews_each_line_and_imports_the_selected_ones() {
         view! {
             <ImportKeysForm
                 initial
-                pending=Signal::stored(false)
-                server_error=Signal::stored(None)
+                request=form_request(false, None)
                 results=results
                 on_submit=move |r| sent.update(|s| s.push(r))
                 on_cancel=|()| {}
@@ -671,8 +666,7 @@ async fn create_form_offers_to_import_several_pasted_keys() {
     let root = mount(move || {
         view! {
             <CreateKeyForm
-                pending=Signal::stored(false)
-                server_error=Signal::stored(None)
+                request=form_request(false, None)
                 on_submit=|_| {}
                 on_cancel=|()| {}
                 on_bulk=move |t| bulk.set(Some(t))
@@ -720,8 +714,7 @@ async fn delete_form_refuses_a_bound_key() {
         view! {
             <DeleteKeyForm
                 key
-                pending=Signal::stored(false)
-                server_error=Signal::stored(None)
+                request=form_request(false, None)
                 on_confirm=|()| {}
                 on_cancel=|()| {}
             />
@@ -808,8 +801,7 @@ async fn token_form_defaults_to_viewer_and_names_the_rule_it_breaks() {
     let root = mount(move || {
         view! {
             <CreateTokenForm
-                pending=Signal::stored(false)
-                server_error=Signal::stored(None)
+                request=form_request(false, None)
                 on_submit=move |c| sent.set(Some(c))
                 on_cancel=move |()| {}
             />

@@ -1,9 +1,13 @@
 //! The request plumbing shared by every endpoint.
 
 use gloo_net::http::{Method, RequestBuilder, Response};
+use js_sys::Promise;
 use keyrack_api::{to_query_string, ApiError, ErrorBody, ErrorCode};
+use leptos::prelude::window;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 
 use crate::auth::Session;
 use crate::i18n::{msg, t, Msg};
@@ -54,6 +58,14 @@ impl<'a> Call<'a> {
         self.if_match = Some(version);
         self
     }
+
+    /// The URL it is sent to.
+    pub fn url(&self) -> String {
+        match self.query.as_str() {
+            "" => format!("{BASE}{}", self.path),
+            query => format!("{BASE}{}?{query}", self.path),
+        }
+    }
 }
 
 impl Api {
@@ -62,15 +74,28 @@ impl Api {
         Self { session }
     }
 
+    /// The session's token, as requests carry it.
+    pub(super) fn token(&self) -> Option<String> {
+        self.session.token_untracked()
+    }
+
     /// Sends a call and decodes a JSON answer.
     pub(super) async fn json<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, ApiError> {
         decode(self.send(call).await?).await
     }
 
-    /// Sends a call; a 401 signs the user out, so the console shows the sign-in page.
+    /// Sends a call, or takes its answer if its route already asked (src/api/prefetch.rs); a
+    /// 401 signs the user out, so the console shows the sign-in page.
     pub(super) async fn send(&self, call: Call<'_>) -> Result<Response, ApiError> {
-        let token = self.session.token_untracked();
-        let result = send(call, token.as_deref()).await;
+        let started = match super::prefetch::take(&call) {
+            Some(started) => Ok(started),
+            None => start(&call, self.token().as_deref()),
+        };
+        // One `answer` on the first load's path, not one per way the call started.
+        let result = match started {
+            Ok(started) => answer(started).await,
+            Err(e) => Err(e),
+        };
         if matches!(
             &result,
             Err(ApiError {
@@ -89,18 +114,20 @@ pub(super) async fn decode<T: DeserializeOwned>(response: Response) -> Result<T,
     response
         .json::<T>()
         .await
-        .map_err(|e| generic(msg::errors_unreadable(&e)))
+        .map_err(|_| generic(t(Msg::ErrorsUnreadable)))
 }
 
 /// Sends a call with `token`, without the session's sign-out on 401.
 pub(super) async fn send(call: Call<'_>, token: Option<&str>) -> Result<Response, ApiError> {
-    let url = match call.query.as_str() {
-        "" => format!("{BASE}{}", call.path),
-        query => format!("{BASE}{}?{query}", call.path),
-    };
+    answer(start(&call, token)?).await
+}
+
+/// Starts a call with `token`: the browser's `fetch`, whose answer may be awaited later.
+pub(super) fn start(call: &Call<'_>, token: Option<&str>) -> Result<Promise, ApiError> {
+    let url = call.url();
     // i18n: not text: HTTP header names and values, from here to the body.
     let mut builder = RequestBuilder::new(&url)
-        .method(call.method)
+        .method(call.method.clone())
         .header("Accept", "application/json"); // i18n: not text: HTTP
     if let Some(token) = token {
         builder = builder.header("Authorization", &format!("Bearer {token}")); // i18n: not text: HTTP
@@ -114,10 +141,15 @@ pub(super) async fn send(call: Call<'_>, token: Option<&str>) -> Result<Response
             .body(body.as_str()),
         None => builder.build(),
     }
-    .map_err(|e| generic(msg::errors_unbuildable(&e)))?;
-    let response = request
-        .send()
+    .map_err(|_| generic(t(Msg::ErrorsUnbuildable)))?;
+    Ok(window().fetch_with_request(&request.into()))
+}
+
+/// The answer to a started call; a refusal becomes an `ApiError`.
+pub(super) async fn answer(started: Promise) -> Result<Response, ApiError> {
+    let response: Response = JsFuture::from(started)
         .await
+        .map(|raw| raw.unchecked_into::<web_sys::Response>().into())
         .map_err(|_| generic(t(Msg::ErrorsUnreachable)))?;
     if response.ok() {
         return Ok(response);

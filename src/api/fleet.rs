@@ -7,7 +7,7 @@ use keyrack_api::{
 };
 
 use super::client::{Api, Call};
-use crate::i18n::msg;
+use crate::i18n::{msg, t, Msg};
 use crate::routes::encode;
 
 /// Pages of 100 that [`Api::list_instances_bound_to`] reads at most (10,000 instances).
@@ -21,8 +21,7 @@ impl Api {
             serde_json::Value::Object(mut o) => o.remove("items").unwrap_or_default(),
             other => other,
         };
-        serde_json::from_value(items)
-            .map_err(|e| super::client::generic(msg::errors_unreadable(&e)))
+        serde_json::from_value(items).map_err(|_| super::client::generic(t(Msg::ErrorsUnreadable)))
     }
 
     /// `GET /instances`, one region or all, the first 100.

@@ -11,6 +11,7 @@ use crate::format::number;
 use crate::i18n::{msg, t, Msg};
 use crate::widgets::batch::{self, Batch, BatchProgress, NotAttempted};
 use crate::widgets::form::{FormButtons, ServerError};
+use crate::widgets::request::Request;
 
 /// Keys per request when deleting many: the bar moves, and **Stop** takes effect after at
 /// most this many more.
@@ -42,12 +43,9 @@ where
 pub fn BatchDeleteForm(
     /// The selected key pairs.
     keys: Vec<KeyPair>,
-    /// True while the request runs.
-    #[prop(into)]
-    pending: Signal<bool>,
-    /// The last refusal from the server.
-    #[prop(into)]
-    server_error: Signal<Option<ApiError>>,
+    /// The request: OK waits while it runs; its refusal shows in the form, which keeps
+    /// what was typed.
+    request: Request,
     /// Called by OK.
     #[prop(into)]
     on_confirm: Callback<()>,
@@ -55,6 +53,7 @@ pub fn BatchDeleteForm(
     #[prop(into)]
     on_cancel: Callback<()>,
 ) -> impl IntoView {
+    let (pending, server_error) = request.signals();
     let deletable = keys.iter().filter(|k| blockers(k).is_empty()).count();
     let total = keys.len();
     let submit = move |ev: leptos::ev::SubmitEvent| {

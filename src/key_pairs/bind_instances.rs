@@ -21,6 +21,7 @@ use super::instance_picker::{self, Selection};
 use crate::format::number;
 use crate::i18n::msg;
 use crate::widgets::form::{FormButtons, ServerError};
+use crate::widgets::request::Request;
 
 /// Instances per page of the list.
 pub const PAGE_SIZE: u32 = 20;
@@ -60,12 +61,9 @@ pub fn BindInstancesForm(
     /// Fetches one page; unbinding asks only for the key pair's instances (`key_pair`).
     #[prop(into)]
     loader: InstanceLoader,
-    /// True while the request runs.
-    #[prop(into)]
-    pending: Signal<bool>,
-    /// The last refusal from the server.
-    #[prop(into)]
-    server_error: Signal<Option<ApiError>>,
+    /// The request: OK waits while it runs; its refusal shows in the form, which keeps
+    /// what was typed.
+    request: Request,
     /// Called by **Bind** / **Unbind** with the picked instances.
     #[prop(into)]
     on_submit: Callback<BindSubmission>,
@@ -73,6 +71,7 @@ pub fn BindInstancesForm(
     #[prop(into)]
     on_cancel: Callback<()>,
 ) -> impl IntoView {
+    let (pending, server_error) = request.signals();
     let picker = Picker::new(mode, key_id, bound_ids, loader);
     // The page shown follows region, search, page and Retry; the server answers.
     Effect::new(move |_| picker.load());

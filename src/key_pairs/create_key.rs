@@ -1,7 +1,7 @@
 //! The body of "Create an SSH key".
 
 use keyrack_api::{
-    validate_description, validate_name, ApiError, CreateKeyPair, KeygenRequest, Origin, Policy,
+    validate_description, validate_name, CreateKeyPair, KeygenRequest, Origin, Policy,
     PublicKeyError,
 };
 use leptos::prelude::*;
@@ -11,6 +11,7 @@ use super::expiry_field::{ExpiryChoice, ExpiryField};
 use super::public_key_input::{preview_of, PublicKeyInput};
 use crate::i18n::{t, Msg};
 use crate::widgets::form::{FieldMessage, FormButtons, ServerError};
+use crate::widgets::request::Request;
 use crate::widgets::tag_editor::{TagEditor, TagRows};
 use crate::widgets::text_field::TextField;
 
@@ -28,12 +29,9 @@ pub enum CreationMethod {
 /// generates a key itself.
 #[component]
 pub fn CreateKeyForm(
-    /// True while the request runs.
-    #[prop(into)]
-    pending: Signal<bool>,
-    /// The last refusal from the server.
-    #[prop(into)]
-    server_error: Signal<Option<ApiError>>,
+    /// The request: OK waits while it runs; its refusal shows in the form, which keeps
+    /// what was typed.
+    request: Request,
     /// Receives a request that passed every browser-side check.
     #[prop(into)]
     on_submit: Callback<CreateKeyPair>,
@@ -55,6 +53,7 @@ pub fn CreateKeyForm(
     #[prop(optional, into)]
     on_bulk: Option<Callback<String>>,
 ) -> impl IntoView {
+    let (pending, server_error) = request.signals();
     let can_generate = on_generate.is_some();
     let (method, set_method) = signal(if can_generate {
         CreationMethod::CreatePair
@@ -107,8 +106,7 @@ pub fn CreateKeyForm(
     view! {
         <form class="form" on:submit=submit novalidate>
             <MethodChoice method=method set_method=set_method can_generate />
-            <NameField name=name submitted=submitted />
-            <DescriptionField description=description submitted=submitted />
+            <NameAndDescription name description submitted />
             <div class="field">
                 <span class="label">{t(Msg::CreateTagsOptional)}</span>
                 <TagEditor rows=tags show_all=submitted />
@@ -234,11 +232,14 @@ fn MethodChoice(
     }
 }
 
-/// *Key Name*, checked by `validate_name` once touched or submitted.
+/// *Key Name*, checked by `validate_name` once touched or submitted, and the optional
+/// description, checked by `validate_description`.
 #[component]
-pub fn NameField(
+pub fn NameAndDescription(
     /// The name as typed.
     name: RwSignal<String>,
+    /// The description as typed.
+    description: RwSignal<String>,
     /// True after a submit attempt.
     #[prop(into)]
     submitted: Signal<bool>,
@@ -253,19 +254,6 @@ pub fn NameField(
             hint=t(Msg::CreateKeyNameHint)
             maxlength=200
         />
-    }
-}
-
-/// The optional description, checked by `validate_description`.
-#[component]
-pub fn DescriptionField(
-    /// The description as typed.
-    description: RwSignal<String>,
-    /// True after a submit attempt.
-    #[prop(into)]
-    submitted: Signal<bool>,
-) -> impl IntoView {
-    view! {
         <TextField
             id="key-description"
             label=t(Msg::CreateDescriptionOptional)

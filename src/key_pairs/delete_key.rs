@@ -1,10 +1,11 @@
 //! The body of "Delete" for one key pair.
 
-use keyrack_api::{ApiError, KeyPair};
+use keyrack_api::KeyPair;
 use leptos::prelude::*;
 
 use crate::i18n::{msg, t, Msg};
 use crate::widgets::form::{FormButtons, ServerError};
+use crate::widgets::request::Request;
 
 /// Why a key pair cannot be deleted now, if it cannot.
 pub fn blockers(key: &KeyPair) -> Vec<String> {
@@ -27,12 +28,9 @@ pub fn blockers(key: &KeyPair) -> Vec<String> {
 pub fn DeleteKeyForm(
     /// The key pair to delete.
     key: KeyPair,
-    /// True while the request runs.
-    #[prop(into)]
-    pending: Signal<bool>,
-    /// The last refusal from the server.
-    #[prop(into)]
-    server_error: Signal<Option<ApiError>>,
+    /// The request: OK waits while it runs; its refusal shows in the form, which keeps
+    /// what was typed.
+    request: Request,
     /// Called by OK.
     #[prop(into)]
     on_confirm: Callback<()>,
@@ -40,6 +38,7 @@ pub fn DeleteKeyForm(
     #[prop(into)]
     on_cancel: Callback<()>,
 ) -> impl IntoView {
+    let (pending, server_error) = request.signals();
     let why = blockers(&key);
     let blocked = !why.is_empty();
     let submit = move |ev: leptos::ev::SubmitEvent| {

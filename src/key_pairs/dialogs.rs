@@ -157,7 +157,7 @@ fn ModifyDialog(key: KeyPair, close: Callback<()>, on_changed: Callback<()>) -> 
     });
     view! {
         <Dialog title=t(Msg::DialogsModifyTitle) on_close=close>
-            <ModifyKeyForm key policy=policy pending=request.pending server_error=request.error on_submit=submit on_cancel=close />
+            <ModifyKeyForm key policy=policy request on_submit=submit on_cancel=close />
         </Dialog>
     }
 }
@@ -187,7 +187,7 @@ fn EditTagsDialog(key: KeyPair, close: Callback<()>, on_changed: Callback<()>) -
     });
     view! {
         <Dialog title=t(Msg::DialogsEditTagsTitle) on_close=close class="dialog-wide">
-            <EditTagsForm key pending=request.pending server_error=request.error on_submit=submit on_cancel=close />
+            <EditTagsForm key request on_submit=submit on_cancel=close />
         </Dialog>
     }
 }
@@ -210,7 +210,7 @@ fn DeleteDialog(key: KeyPair, close: Callback<()>, on_changed: Callback<()>) -> 
     });
     view! {
         <Dialog title=t(Msg::DialogsDeleteTitle) on_close=close>
-            <DeleteKeyForm key pending=request.pending server_error=request.error on_confirm=confirm on_cancel=close />
+            <DeleteKeyForm key request on_confirm=confirm on_cancel=close />
         </Dialog>
     }
 }
@@ -250,8 +250,7 @@ fn BatchDeleteDialog(
                 (None, None) => view! {
                     <BatchDeleteForm
                         keys=keys.clone()
-                        pending=request.pending
-                        server_error=request.error
+                        request
                         on_confirm=confirm
                         on_cancel=close
                     />

@@ -1,10 +1,11 @@
 //! The body of "Edit tags": the whole tag set, replaced at once.
 
-use keyrack_api::{ApiError, KeyPair, Tag};
+use keyrack_api::{KeyPair, Tag};
 use leptos::prelude::*;
 
 use crate::i18n::{t, Msg};
 use crate::widgets::form::{FormButtons, ServerError};
+use crate::widgets::request::Request;
 use crate::widgets::tag_editor::{TagEditor, TagRows};
 
 /// Starts from the key's tags; OK hands over the new set when it passes `validate_tags`.
@@ -13,12 +14,9 @@ pub fn EditTagsForm(
     /// The key pair as last loaded.
     #[prop(into)]
     key: Signal<KeyPair>,
-    /// True while the request runs.
-    #[prop(into)]
-    pending: Signal<bool>,
-    /// The last refusal from the server.
-    #[prop(into)]
-    server_error: Signal<Option<ApiError>>,
+    /// The request: OK waits while it runs; its refusal shows in the form, which keeps
+    /// what was typed.
+    request: Request,
     /// Receives the new tag set.
     #[prop(into)]
     on_submit: Callback<Vec<Tag>>,
@@ -26,6 +24,7 @@ pub fn EditTagsForm(
     #[prop(into)]
     on_cancel: Callback<()>,
 ) -> impl IntoView {
+    let (pending, server_error) = request.signals();
     let rows = TagRows::new(&key.get_untracked().tags);
     let (submitted, set_submitted) = signal(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {

@@ -7,7 +7,7 @@ mod results;
 use std::collections::{BTreeMap, BTreeSet};
 
 use keyrack_api::{
-    validate_name, ApiError, ImportName, ImportOutcome, ImportRequest, ImportResponse, Policy,
+    validate_name, ImportName, ImportOutcome, ImportRequest, ImportResponse, Policy,
 };
 use leptos::prelude::*;
 
@@ -16,6 +16,7 @@ use super::expiry_field::{ExpiryChoice, ExpiryField};
 use crate::format;
 use crate::i18n::{msg, t, Msg};
 use crate::widgets::form::{sentence, ServerError};
+use crate::widgets::request::Request;
 
 /// The form.
 #[component]
@@ -23,12 +24,9 @@ pub fn ImportKeysForm(
     /// The file's text as pasted or loaded so far.
     #[prop(into)]
     initial: String,
-    /// True while a request runs.
-    #[prop(into)]
-    pending: Signal<bool>,
-    /// The last refusal from the server.
-    #[prop(into)]
-    server_error: Signal<Option<ApiError>>,
+    /// The request: OK waits while it runs; its refusal shows in the form, which keeps
+    /// what was typed.
+    request: Request,
     /// The answer to the last request: a preview or the import's results.
     #[prop(into)]
     results: Signal<Option<ImportResponse>>,
@@ -42,6 +40,7 @@ pub fn ImportKeysForm(
     #[prop(optional, into)]
     policy: MaybeProp<Policy>,
 ) -> impl IntoView {
+    let (pending, server_error) = request.signals();
     let text = RwSignal::new(initial);
     let expiry = ExpiryChoice::new();
     expiry.follow(policy, true);

@@ -1,12 +1,13 @@
 //! The body of "Modify": name, description and expiry.
 
-use keyrack_api::{ApiError, KeyPair, Policy, UpdateKeyPair};
+use keyrack_api::{KeyPair, Policy, UpdateKeyPair};
 use leptos::prelude::*;
 
-use super::create_key::{DescriptionField, NameField};
+use super::create_key::NameAndDescription;
 use super::expiry_field::{ExpiryChoice, ExpiryField};
 use crate::i18n::{t, Msg};
 use crate::widgets::form::{FormButtons, ServerError};
+use crate::widgets::request::Request;
 
 /// Sends only what changed; with no change, OK just closes.
 #[component]
@@ -14,12 +15,9 @@ pub fn ModifyKeyForm(
     /// The key pair as last loaded (its version goes into `If-Match`).
     #[prop(into)]
     key: Signal<KeyPair>,
-    /// True while the request runs.
-    #[prop(into)]
-    pending: Signal<bool>,
-    /// The last refusal from the server.
-    #[prop(into)]
-    server_error: Signal<Option<ApiError>>,
+    /// The request: OK waits while it runs; its refusal shows in the form, which keeps
+    /// what was typed.
+    request: Request,
     /// Receives a valid change.
     #[prop(into)]
     on_submit: Callback<UpdateKeyPair>,
@@ -30,6 +28,7 @@ pub fn ModifyKeyForm(
     #[prop(optional, into)]
     policy: MaybeProp<Policy>,
 ) -> impl IntoView {
+    let (pending, server_error) = request.signals();
     let initial = key.get_untracked();
     let name = RwSignal::new(initial.name);
     let description = RwSignal::new(initial.description);
@@ -59,8 +58,7 @@ pub fn ModifyKeyForm(
     view! {
         <form class="form" on:submit=submit novalidate>
             <p class="muted">{t(Msg::DialogsKeyId)} <span class="mono">{move || key.get().id}</span></p>
-            <NameField name=name submitted=submitted />
-            <DescriptionField description=description submitted=submitted />
+            <NameAndDescription name description submitted />
             <ExpiryField choice=expiry submitted=submitted />
             <ServerError error=server_error />
             <FormButtons pending=pending on_cancel=on_cancel />

@@ -8,16 +8,15 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 mod bindings;
 mod logins;
 
-use self::bindings::{BoundInstances, KeyImages};
+use self::bindings::{none_or, BoundInstances, KeyImages};
 use self::logins::KeyLoginList;
 use crate::api::Api;
 use crate::i18n::{msg, t, Msg};
-use crate::key_pairs::dialogs::binding::BindingDialog;
+use crate::key_pairs::bind_buttons::bind_buttons;
 use crate::key_pairs::dialogs::{KeyDialog, KeyDialogHost};
 use crate::widgets::copy_button::CopyButton;
 use crate::widgets::status::{LoadError, Loading};
 use crate::{format, routes};
-use keyrack_api::BindDirection;
 
 /// `/keys/{id}` as the router shows it: its own wasm chunk, fetched when first opened (src/lazy.rs).
 #[cfg_attr(keyrack_split, leptos::lazy)]
@@ -92,27 +91,9 @@ fn expires_line(expires_at: Option<&Timestamp>) -> impl IntoView {
 fn KeyActions(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoView {
     let open = move |d: KeyDialog| dialog.set(Some(d));
     let (k1, k2, k3) = (key.clone(), key.clone(), key.clone());
-    let bind_key = key.clone();
-    let bind = move |mode: BindDirection| {
-        dialog.set(Some(KeyDialog::Binding(BindingDialog {
-            mode,
-            key: bind_key.clone(),
-        })))
-    };
-    let unbind = bind.clone();
-    let unbound = key.instance_ids.is_empty();
     view! {
         <div class="actions admin-only">
-            <button type="button" class="button" on:click=move |_| bind(BindDirection::Bind)>{t(Msg::DetailsBind)}</button>
-            <button
-                type="button"
-                class="button"
-                disabled=unbound
-                title=unbound.then_some(t(Msg::DetailsNotBound))
-                on:click=move |_| unbind(BindDirection::Unbind)
-            >
-                {t(Msg::DetailsUnbind)}
-            </button>
+            {bind_buttons(key, dialog.write_only(), "button")}
             <button type="button" class="button" on:click=move |_| open(KeyDialog::Modify(k1.clone()))>{t(Msg::DetailsModify)}</button>
             <button type="button" class="button" on:click=move |_| open(KeyDialog::EditTags(k2.clone()))>{t(Msg::DetailsEditTags)}</button>
             <button type="button" class="button danger" on:click=move |_| open(KeyDialog::Delete(k3.clone()))>{t(Msg::DetailsDelete)}</button>
@@ -190,10 +171,10 @@ fn KeyDetails(key: KeyPair, dialog: RwSignal<Option<KeyDialog>>) -> impl IntoVie
                 <dt>{t(Msg::DetailsExpires)}</dt><dd class="expires">{expires_line(key.expires_at.as_ref())}</dd>
                 <dt>{t(Msg::DetailsCreated)}</dt><dd>{format::timestamp(&key.created_at)}</dd>
                 <dt>{t(Msg::DetailsUpdated)}</dt><dd>{format::timestamp(&key.updated_at)}</dd>
-                <dt>{t(Msg::DetailsBoundInstances)}</dt><dd><BoundInstances key_id=key.id.clone() ids=key.instance_ids.clone() /></dd>
+                <dt>{t(Msg::DetailsBoundInstances)}</dt><dd>{none_or(&key.instance_ids, || view! { <BoundInstances key_id=key.id.clone() ids=key.instance_ids.clone() /> }.into_any())}</dd>
                 <dt>{t(Msg::DetailsLastLogin)}</dt>
                 <dd class="last-login"><KeyLoginList key_id=key.id.clone() ever=key.last_login.is_some() /></dd>
-                <dt>{t(Msg::DetailsCustomImages)}</dt><dd><KeyImages ids=key.image_ids.clone() /></dd>
+                <dt>{t(Msg::DetailsCustomImages)}</dt><dd>{none_or(&key.image_ids, || view! { <KeyImages ids=key.image_ids.clone() /> }.into_any())}</dd>
             </dl>
         </section>
     }

@@ -13,6 +13,7 @@ use crate::i18n::{t, Msg};
 use crate::messages;
 use crate::routes;
 use crate::widgets::preferences::Preferences;
+use crate::widgets::text_field::TextField;
 
 /// `/sign-in` as the router shows it: its own wasm chunk, fetched when first opened (src/lazy.rs).
 #[cfg_attr(keyrack_split, leptos::lazy)]
@@ -54,15 +55,8 @@ pub fn SignInPage() -> impl IntoView {
                 <h1>"Keyrack"</h1>
                 <Preferences />
                 <p class="muted">{t(Msg::SignInIntro)}</p>
-                <label for="token">{t(Msg::SignInToken)}</label>
-                <input
-                    id="token"
-                    type="password"
-                    class="input"
-                    autocomplete="off"
-                    prop:value=move || token.get()
-                    on:input=move |ev| token.set(event_target_value(&ev))
-                />
+                // The server is the judge of a token: its refusal shows below.
+                <TextField id="token" label=t(Msg::SignInToken) value=token rule=|_| Ok(()) submitted=false password=true />
                 {move || error().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                 <button type="submit" class="button primary" disabled=move || check.pending().get()>
                     {move || t(if check.pending().get() { Msg::SignInChecking } else { Msg::SignInSignIn })}

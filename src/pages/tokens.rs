@@ -131,7 +131,7 @@ fn CreateTokenDialog(close: Callback<()>, on_changed: Callback<()>) -> impl Into
             {move || match created.get() {
                 Some(c) => view! { <TokenCreated token=c.token name=c.info.name on_close=close /> }.into_any(),
                 None => view! {
-                    <CreateTokenForm pending=request.pending server_error=request.error on_submit=submit on_cancel=close />
+                    <CreateTokenForm request on_submit=submit on_cancel=close />
                 }
                 .into_any(),
             }}

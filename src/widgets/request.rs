@@ -15,6 +15,11 @@ pub struct Request {
 }
 
 impl Request {
+    /// `pending` and `error`, read-only, as a form reads them.
+    pub fn signals(self) -> (Signal<bool>, Signal<Option<ApiError>>) {
+        (self.pending.into(), self.error.into())
+    }
+
     /// Idle, without an error.
     pub fn new() -> Self {
         Self {

@@ -43,6 +43,9 @@ pub fn TextField(
     /// The longest text the input takes.
     #[prop(optional)]
     maxlength: Option<u32>,
+    /// A secret: the input shows dots.
+    #[prop(optional)]
+    password: bool,
 ) -> impl IntoView {
     let (touched, set_touched) = signal(false);
     let message = Signal::derive(move || {
@@ -71,7 +74,7 @@ pub fn TextField(
         None => view! {
             <input
                 id=id
-                type="text"
+                type=if password { "password" } else { "text" }
                 class="input"
                 autocomplete="off"
                 maxlength=maxlength.map(|m| m.to_string())

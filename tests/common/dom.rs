@@ -1,9 +1,19 @@
 //! Mounting a view into a fresh element and driving it as a user would: find elements,
 //! fire real DOM events, read the text on screen.
 
+use keyrack::widgets::request::Request;
+use keyrack_api::ApiError;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlTextAreaElement};
+
+/// A dialog request's state as a form receives it: running or not, with `error` shown.
+pub fn form_request(pending: bool, error: Option<ApiError>) -> Request {
+    let request = Request::new();
+    request.pending.set(pending);
+    request.error.set(error);
+    request
+}
 
 /// Mounts the view into a new `<div>` appended to the body, and returns that element.
 pub fn mount<N: IntoView + 'static>(f: impl FnOnce() -> N + 'static) -> HtmlElement {

@@ -356,20 +356,12 @@ async fn measure_in_page(
         .goto(&format!("{base}/keys#token={}", admin_token()))
         .await?;
     // The console is up (and its wasm initialised) once the SSH Key page shows New.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while client
-        .execute(
-            "return [...document.querySelectorAll('button')].some((b) => b.textContent.trim() === 'New');",
-            vec![],
-        )
-        .await?
-        != json!(true)
-    {
-        if Instant::now() > deadline {
-            bail!("the console did not start in headless Chromium");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_until(
+        client,
+        "return [...document.querySelectorAll('button')].some((b) => b.textContent.trim() === 'New');",
+        "the console did not start in headless Chromium",
+    )
+    .await?;
     let transferred: Vec<Fetched> =
         serde_json::from_value(client.execute(TRANSFERRED_SCRIPT, vec![]).await?)
             .context("unreadable Resource Timing entries")?;
@@ -393,6 +385,18 @@ async fn measure_in_page(
         all.push(runs);
     }
     Ok((transferred, all))
+}
+
+/// Polls `script` until it answers true; fails with `failure` after 60 s.
+async fn wait_until(client: &Client, script: &str, failure: &str) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while client.execute(script, vec![]).await? != json!(true) {
+        if Instant::now() > deadline {
+            bail!("{failure}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
 }
 
 /// Calls the console's exported `keyrack_bench_generate`: through Trunk's

@@ -164,6 +164,7 @@ async fn admins_manage_tokens_and_read_the_audit_log_and_viewers_only_read() {
     b.sign_in(&server.base, TOKEN).await;
     b.open_page("Audit").await;
     let text = b.wait_text("POST /api/v1/tokens").await;
+    assert_read_starts_with_chunk(&b, "/api/v1/audit").await;
     assert!(text.contains("201"), "{text}");
     assert!(
         text.contains("POST /api/v1/key-pairs/batch-delete"),
@@ -282,4 +283,26 @@ async fn a_sign_in_link_on_a_signed_in_tab_asks_before_switching() {
     b.close_dialog_with("OK").await;
     assert!(identity(&b).await.contains("on-call viewer"));
     assert_no_csp_violation(&b).await;
+}
+
+/// The page's first read (`read`, an API path) went out while the page's chunk, the last
+/// wasm file fetched, was still on its way: the route starts both, not one after the other.
+async fn assert_read_starts_with_chunk(b: &Browser, read: &str) {
+    let timing = b
+        .client
+        .execute(
+            "const entries = performance.getEntriesByType('resource');
+             const read = entries.filter((e) => new URL(e.name).pathname === arguments[0]).pop();
+             const chunk = entries.filter((e) => new URL(e.name).pathname.endsWith('.wasm')).pop();
+             return read && chunk ? [read.startTime, chunk.startTime, chunk.responseEnd] : null;",
+            vec![json!(read)],
+        )
+        .await
+        .unwrap();
+    let [read_start, chunk_start, chunk_end] =
+        serde_json::from_value::<[f64; 3]>(timing.clone()).expect("Resource Timing entries");
+    assert!(
+        read_start < chunk_end && chunk_start > 0.0,
+        "{read} started at {read_start} ms, its chunk {chunk_start}–{chunk_end} ms"
+    );
 }

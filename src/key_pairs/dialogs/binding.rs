@@ -150,8 +150,7 @@ fn BindStep(
                 bound_ids=key.instance_ids.clone()
                 regions=regions.clone()
                 loader
-                pending=request.pending
-                server_error=request.error
+                request
                 on_submit=submit
                 on_cancel=close
             />

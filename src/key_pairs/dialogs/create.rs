@@ -73,8 +73,7 @@ pub fn CreateDialog(close: Callback<()>, on_changed: Callback<()>) -> impl IntoV
                     <ImportKeysForm
                         initial
                         policy=policy
-                        pending=request.pending
-                        server_error=request.error
+                        request
                         results=imported
                         on_submit=import
                         on_cancel=close
@@ -85,8 +84,7 @@ pub fn CreateDialog(close: Callback<()>, on_changed: Callback<()>) -> impl IntoV
                     <CreateKeyForm
                         policy=policy
                         on_bulk=move |text| bulk.set(Some(text))
-                        pending=request.pending
-                        server_error=request.error
+                        request
                         on_submit=submit
                         on_generate=generate
                         progress=progress

@@ -86,12 +86,33 @@ fn reason(r: &ImportResult) -> String {
     parts.join(t(Msg::ImportReasonSeparator))
 }
 
+/// What the preview lets the user choose for each new line: to import it, and its name.
+#[derive(Clone, Copy)]
+struct Choices {
+    selected: RwSignal<BTreeSet<u32>>,
+    names: RwSignal<BTreeMap<u32, String>>,
+}
+
 /// The preview table: a checkbox and an editable name for each new line.
 #[component]
 pub fn Preview(
     results: Signal<Option<ImportResponse>>,
     selected: RwSignal<BTreeSet<u32>>,
     names: RwSignal<BTreeMap<u32, String>>,
+) -> impl IntoView {
+    import_table(results, Some(Choices { selected, names }))
+}
+
+/// The results of the import, line by line.
+#[component]
+pub fn Done(results: Signal<Option<ImportResponse>>) -> impl IntoView {
+    import_table(results, None)
+}
+
+/// The summary and a row per line; with `choices`, the preview's Import column and names.
+fn import_table(
+    results: Signal<Option<ImportResponse>>,
+    choices: Option<Choices>,
 ) -> impl IntoView {
     let rows = results
         .get_untracked()
@@ -103,90 +124,60 @@ pub fn Preview(
         <div class="table-wrap import-table">
             <table class="table">
                 <thead><tr>
-                    <th>{t(Msg::ImportColumnImport)}</th>
+                    {choices.map(|_| view! { <th>{t(Msg::ImportColumnImport)}</th> })}
                     <th>{t(Msg::ImportColumnLine)}</th>
                     <th>{t(Msg::ImportColumnOutcome)}</th>
                     <th>{t(Msg::ImportColumnName)}</th>
                     <th>{t(Msg::ImportColumnReason)}</th>
                 </tr></thead>
                 <tbody>
-                    {rows.into_iter().map(|r| {
-                        let line = r.line;
-                        let is_new = r.outcome == ImportOutcome::New;
-                        let outcome = outcome_label(r.outcome);
-                        let why = reason(&r);
-                        let name_cell = if is_new {
-                            view! {
-                                <input
-                                    class="input import-name"
-                                    aria-label=msg::import_name_for_line(line)
-                                    prop:value=move || names.with(|n| n.get(&line).cloned().unwrap_or_default())
-                                    on:input=move |ev| {
-                                        let value = event_target_value(&ev);
-                                        names.update(|n| { n.insert(line, value); });
-                                    }
-                                />
-                            }.into_any()
-                        } else {
-                            view! { <span>{r.name.clone().unwrap_or_default()}</span> }.into_any()
-                        };
-                        view! {
-                            <tr>
-                                <td>
-                                    {is_new.then(|| view! {
-                                        <input
-                                            type="checkbox"
-                                            aria-label=msg::import_import_line(line)
-                                            prop:checked=move || selected.with(|s| s.contains(&line))
-                                            on:change=move |ev| {
-                                                let on = event_target_checked(&ev);
-                                                selected.update(|s| { if on { s.insert(line); } else { s.remove(&line); } });
-                                            }
-                                        />
-                                    })}
-                                </td>
-                                <td>{line}</td>
-                                <td><span class=badge(r.outcome)>{outcome}</span></td>
-                                <td>{name_cell}</td>
-                                <td class="import-reason">{why}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
+                    {rows.into_iter().map(|r| import_row(r, choices)).collect_view()}
                 </tbody>
             </table>
         </div>
     }
 }
 
-/// The results of the import, line by line.
-#[component]
-pub fn Done(results: Signal<Option<ImportResponse>>) -> impl IntoView {
-    let rows = results
-        .get_untracked()
-        .map(|r| r.results)
-        .unwrap_or_default();
-    let total = summary(&rows);
+/// One line's row; a new line in the preview gets its checkbox and an editable name.
+fn import_row(r: ImportResult, choices: Option<Choices>) -> impl IntoView {
+    let line = r.line;
+    let new_line = choices.filter(|_| r.outcome == ImportOutcome::New);
+    let name_cell = match new_line {
+        Some(Choices { names, .. }) => view! {
+            <input
+                class="input import-name"
+                aria-label=msg::import_name_for_line(line)
+                prop:value=move || names.with(|n| n.get(&line).cloned().unwrap_or_default())
+                on:input=move |ev| {
+                    let value = event_target_value(&ev);
+                    names.update(|n| { n.insert(line, value); });
+                }
+            />
+        }
+        .into_any(),
+        None => view! { <span>{r.name.clone().unwrap_or_default()}</span> }.into_any(),
+    };
+    let pick = choices.map(|_| {
+        let checkbox = new_line.map(|Choices { selected, .. }| view! {
+            <input
+                type="checkbox"
+                aria-label=msg::import_import_line(line)
+                prop:checked=move || selected.with(|s| s.contains(&line))
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    selected.update(|s| { if on { s.insert(line); } else { s.remove(&line); } });
+                }
+            />
+        });
+        view! { <td>{checkbox}</td> }
+    });
     view! {
-        <p class="import-summary" role="status">{total}</p>
-        <div class="table-wrap import-table">
-            <table class="table">
-                <thead><tr>
-                    <th>{t(Msg::ImportColumnLine)}</th>
-                    <th>{t(Msg::ImportColumnOutcome)}</th>
-                    <th>{t(Msg::ImportColumnName)}</th>
-                    <th>{t(Msg::ImportColumnReason)}</th>
-                </tr></thead>
-                <tbody>
-                    {rows.into_iter().map(|r| view! {
-                        <tr>
-                            <td>{r.line}</td>
-                            <td><span class=badge(r.outcome)>{outcome_label(r.outcome)}</span></td>
-                            <td>{r.name.clone().unwrap_or_default()}</td>
-                            <td class="import-reason">{reason(&r)}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <tr>
+            {pick}
+            <td>{line}</td>
+            <td><span class=badge(r.outcome)>{outcome_label(r.outcome)}</span></td>
+            <td>{name_cell}</td>
+            <td class="import-reason">{reason(&r)}</td>
+        </tr>
     }
 }

@@ -25,10 +25,25 @@ pub fn InstanceRow(
     };
     let run = power_switch(fleet, instance.id.clone(), instance.name.clone());
     let download = download_authorized_keys(instance.id.clone(), instance.name.clone());
-    let run_stop = run.clone();
-    let busy_stop = busy.clone();
-    let can_start = PowerAction::Start.begins_from(instance.state);
-    let can_stop = PowerAction::Stop.begins_from(instance.state);
+    // **Start** and **Shut down**, each enabled where its transition begins.
+    let power_buttons = PowerAction::ALL.map(|action| {
+        let (run, busy) = (run.clone(), busy.clone());
+        let can = action.begins_from(instance.state);
+        let label = t(match action {
+            PowerAction::Start => Msg::InstancesStart,
+            PowerAction::Stop => Msg::InstancesShutDown,
+        });
+        view! {
+            <button
+                type="button"
+                class="button link"
+                disabled=move || !can || busy()
+                on:click=move |_| run(action)
+            >
+                {label}
+            </button>
+        }
+    });
     view! {
         <tr>
             <td><div class="mono nowrap">{instance.id.clone()}</div><div>{instance.name.clone()}</div></td>
@@ -40,22 +55,7 @@ pub fn InstanceRow(
             <td><KeyLinks ids=instance.key_ids.clone() /></td>
             <td class="nowrap">{format::timestamp(&instance.created_at)}</td>
             <td class="operations admin-only">
-                <button
-                    type="button"
-                    class="button link"
-                    disabled=move || !can_start || busy()
-                    on:click=move |_| run(PowerAction::Start)
-                >
-                    {t(Msg::InstancesStart)}
-                </button>
-                <button
-                    type="button"
-                    class="button link"
-                    disabled=move || !can_stop || busy_stop()
-                    on:click=move |_| run_stop(PowerAction::Stop)
-                >
-                    {t(Msg::InstancesShutDown)}
-                </button>
+                {power_buttons}
                 <button type="button" class="button link" on:click=download>{t(Msg::InstancesDownload)}</button>
             </td>
         </tr>

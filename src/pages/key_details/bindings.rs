@@ -9,6 +9,15 @@ use crate::i18n::{t, Msg};
 use crate::routes::{self, ListView};
 use crate::widgets::instance_state::StateBadge;
 
+/// "None" for no ids, else what `shown` shows of them.
+pub fn none_or(ids: &[String], shown: impl FnOnce() -> AnyView) -> AnyView {
+    if ids.is_empty() {
+        view! { <span class="muted">{t(Msg::DetailsNone)}</span> }.into_any()
+    } else {
+        shown()
+    }
+}
+
 /// The bound instances: name, id, state, region and a link to them on the Instances page.
 #[component]
 pub fn BoundInstances(
@@ -17,9 +26,6 @@ pub fn BoundInstances(
     /// The key pair's `instance_ids`.
     ids: Vec<String>,
 ) -> impl IntoView {
-    if ids.is_empty() {
-        return view! { <span class="muted">{t(Msg::DetailsNone)}</span> }.into_any();
-    }
     let api = expect_context::<Api>();
     let ids = StoredValue::new(ids);
     // Exactly the instances bound to this key, however large the fleet.
@@ -51,7 +57,6 @@ pub fn BoundInstances(
             <tbody>{rows}</tbody>
         </table>
     }
-    .into_any()
 }
 
 #[component]
@@ -79,9 +84,6 @@ pub fn KeyImages(
     /// The key pair's `image_ids`.
     ids: Vec<String>,
 ) -> impl IntoView {
-    if ids.is_empty() {
-        return view! { <span class="muted">{t(Msg::DetailsNone)}</span> }.into_any();
-    }
     let api = expect_context::<Api>();
     let ids = StoredValue::new(ids);
     let images = LocalResource::new(move || async move { api.list_images().await });
@@ -106,5 +108,4 @@ pub fn KeyImages(
         <ul class="plain-list">{rows}</ul>
         <A href=routes::IMAGES>{t(Msg::DetailsViewCustomImages)}</A>
     }
-    .into_any()
 }

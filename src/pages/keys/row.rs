@@ -7,11 +7,10 @@ use leptos_router::components::A;
 
 use super::KeysPageState;
 use crate::i18n::{msg, t, Msg};
-use crate::key_pairs::dialogs::binding::BindingDialog;
+use crate::key_pairs::bind_buttons::bind_buttons;
 use crate::key_pairs::dialogs::KeyDialog;
 use crate::widgets::copy_button::CopyButton;
 use crate::{format, routes};
-use keyrack_api::BindDirection;
 
 /// A table row with its checkbox and operations.
 #[component]
@@ -111,29 +110,9 @@ fn LastLoginCell(last_login: Option<KeyLogin>) -> impl IntoView {
 #[component]
 fn RowOperations(key: KeyPair) -> impl IntoView {
     let state = expect_context::<KeysPageState>();
-    let unbound = key.instance_ids.is_empty();
-    let bind = {
-        let key = key.clone();
-        move |mode: BindDirection| {
-            state.open.set(Some(KeyDialog::Binding(BindingDialog {
-                mode,
-                key: key.clone(),
-            })))
-        }
-    };
-    let unbind = bind.clone();
     view! {
         <td class="operations admin-only">
-            <button type="button" class="button link" on:click=move |_| bind(BindDirection::Bind)>{t(Msg::KeysBindInstance)}</button>
-            <button
-                type="button"
-                class="button link"
-                disabled=unbound
-                title=unbound.then_some(t(Msg::KeysNotBound))
-                on:click=move |_| unbind(BindDirection::Unbind)
-            >
-                {t(Msg::KeysUnbindInstance)}
-            </button>
+            {bind_buttons(key.clone(), state.open, "button link")}
             <MoreMenu key />
         </td>
     }

@@ -1,22 +1,20 @@
 //! The body of "New token": a name and a role; then the token, shown this once.
 
-use keyrack_api::{validate_token_name, ApiError, CreateToken, TokenRole};
+use keyrack_api::{validate_token_name, CreateToken, TokenRole};
 use leptos::prelude::*;
 
 use crate::i18n::{t, Msg};
 use crate::widgets::copy_button::CopyButton;
 use crate::widgets::form::{FormButtons, ServerError};
+use crate::widgets::request::Request;
 use crate::widgets::text_field::{CheckFrom, TextField};
 
 /// Name and role; OK sends a valid request.
 #[component]
 pub fn CreateTokenForm(
-    /// True while the request runs.
-    #[prop(into)]
-    pending: Signal<bool>,
-    /// The last refusal from the server.
-    #[prop(into)]
-    server_error: Signal<Option<ApiError>>,
+    /// The request: OK waits while it runs; its refusal shows in the form, which keeps
+    /// what was typed.
+    request: Request,
     /// Receives a valid request.
     #[prop(into)]
     on_submit: Callback<CreateToken>,
@@ -24,6 +22,7 @@ pub fn CreateTokenForm(
     #[prop(into)]
     on_cancel: Callback<()>,
 ) -> impl IntoView {
+    let (pending, server_error) = request.signals();
     let name = RwSignal::new(String::new());
     // Least privilege by default: a token that only reads.
     let role = RwSignal::new(TokenRole::Viewer);

@@ -1,15 +1,17 @@
 //! Time to first rows of the pages that are their own chunk: from the click on a link of the
 //! SSH Key page until the page shows its data (the Audit page's first row, a key's details).
 //! Each run starts from a fresh load of `/keys`, so the page's chunk is fetched (from the
-//! HTTP cache after the first run) and compiled again, as a user meets it.
-
-use std::time::{Duration, Instant};
+//! HTTP cache after the first run) and compiled again, as a user meets it. Twice: on
+//! loopback, and with Chromium's network emulation adding [`WAN_LATENCY_MS`] to every
+//! request, as a console across a WAN meets the server (there a page whose read waits for
+//! its chunk pays the round trip after the chunk, not beside it).
 
 use anyhow::{anyhow, bail, Result};
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::Client;
 use serde_json::json;
 
-use super::{median, RUNS};
+use super::{median, wait_until, RUNS};
 use crate::process::admin_token;
 
 /// `(label, link clicked on /keys, what shows the page's data)`.
@@ -18,8 +20,22 @@ const PAGES: [(&str, &str, &str); 2] = [
     ("/keys/{id}", "table a.id-link", "dl.details"),
 ];
 
-/// Milliseconds per run, per page of [`PAGES`].
+/// The added latency of the second measurement, per request.
+pub const WAN_LATENCY_MS: u32 = 40;
+
+/// Milliseconds per run, per page of [`PAGES`]: on loopback, then with [`WAN_LATENCY_MS`].
 pub async fn measure(client: &Client, base: &str) -> Result<Vec<Vec<f64>>> {
+    let mut all = measure_pages(client, base).await?;
+    client
+        .issue_cmd(NetworkLatency(WAN_LATENCY_MS))
+        .await
+        .map_err(|e| anyhow!("chromedriver's network emulation: {e}"))?;
+    all.extend(measure_pages(client, base).await?);
+    Ok(all)
+}
+
+/// Milliseconds per run, per page of [`PAGES`], as the network is now.
+async fn measure_pages(client: &Client, base: &str) -> Result<Vec<Vec<f64>>> {
     open_keys(client, base).await?;
     // The Audit page needs entries: one tag write on each key of the first page.
     let written = client
@@ -56,21 +72,12 @@ async fn open_keys(client: &Client, base: &str) -> Result<()> {
     client
         .goto(&format!("{base}/keys#token={}", admin_token()))
         .await?;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while client
-        .execute(
-            "return !!document.querySelector('table a.id-link');",
-            vec![],
-        )
-        .await?
-        != json!(true)
-    {
-        if Instant::now() > deadline {
-            bail!("the SSH Key page showed no key pairs");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Ok(())
+    wait_until(
+        client,
+        "return !!document.querySelector('table a.id-link');",
+        "the SSH Key page showed no key pairs",
+    )
+    .await
 }
 
 pub fn print(pages: &[Vec<f64>]) {
@@ -80,12 +87,50 @@ pub fn print(pages: &[Vec<f64>]) {
          run, from the click on a link until the page shows its data, chunk from the HTTP \
          cache):"
     );
-    println!("  {:<12} {:>8} {:>17}", "page", "ms", "(min–max)");
-    for ((label, _, _), runs) in PAGES.iter().zip(pages) {
+    println!(
+        "  {:<12} {:>12} {:>8} {:>17}",
+        "page", "latency", "ms", "(min–max)"
+    );
+    let wan = format!("+{WAN_LATENCY_MS} ms");
+    let latencies = ["loopback", wan.as_str()];
+    let labels = latencies
+        .iter()
+        .flat_map(|latency| PAGES.iter().map(move |(label, _, _)| (label, latency)));
+    for ((label, latency), runs) in labels.zip(pages) {
         let min = runs.iter().copied().fold(f64::INFINITY, f64::min);
         let max = runs.iter().copied().fold(0.0, f64::max);
         let range = format!("({min:.1}–{max:.1})");
-        println!("  {label:<12} {:>8.1} {range:>17}", median(runs));
+        println!(
+            "  {label:<12} {latency:>12} {:>8.1} {range:>17}",
+            median(runs)
+        );
+    }
+}
+
+/// chromedriver's `network_conditions` (not W3C WebDriver): every request waits this many
+/// milliseconds, with throughput left unthrottled.
+#[derive(Debug)]
+struct NetworkLatency(u32);
+
+impl WebDriverCompatibleCommand for NetworkLatency {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session_id.unwrap_or_default();
+        base_url.join(&format!("session/{session}/chromium/network_conditions"))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let unthrottled = 1024 * 1024 * 1024;
+        let body = json!({ "network_conditions": {
+            "offline": false,
+            "latency": self.0,
+            "download_throughput": unthrottled,
+            "upload_throughput": unthrottled,
+        }});
+        (http::Method::POST, Some(body.to_string()))
     }
 }
 
