@@ -112,6 +112,7 @@ fn RowOperations(key: KeyPair) -> impl IntoView {
     let state = expect_context::<KeysPageState>();
     view! {
         <td class="operations admin-only">
+            // i18n: not text: CSS classes
             {bind_buttons(key.clone(), state.open, "button link")}
             <MoreMenu key />
         </td>
