@@ -136,14 +136,16 @@ list_view!(KeyPairQuery => KEYS, InstanceQuery => INSTANCES, AuditQuery => AUDIT
 /// page's URL written by [`ListView::href`] holds the very query its page sends; a hand-made
 /// one may not, and then the page reads anew.
 pub fn first_read(path: &str, search: &str) -> String {
-    let path = match path.strip_prefix(KEYS) {
-        Some(id) => format!("/key-pairs{id}"),
-        None => path.to_owned(),
-    };
-    match search.trim_start_matches('?') {
-        "" => path,
-        query => format!("{path}?{query}"),
+    let mut read = String::with_capacity(path.len() + search.len() + 8);
+    match path.strip_prefix(KEYS) {
+        Some(id) => read.extend(["/key-pairs", id]),
+        None => read.push_str(path),
     }
+    match search.trim_start_matches('?') {
+        "" => {}
+        query => read.extend(["?", query]),
+    }
+    read
 }
 
 /// `/instances`, optionally filtered by region.

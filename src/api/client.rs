@@ -9,6 +9,7 @@ use serde::Serialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use super::prefetch;
 use crate::auth::Session;
 use crate::i18n::{msg, t, Msg};
 
@@ -79,6 +80,16 @@ impl Api {
         self.session.token_untracked()
     }
 
+    /// Starts `GET /api/v1{path}` now (`path` with its query string, if any), for the page
+    /// whose chunk is on its way (src/api/prefetch.rs).
+    pub fn start_read(&self, path: &str) {
+        let call = Call::new(Method::GET, path);
+        // A read that cannot even start is left to the page, which words the failure.
+        if let Ok((url, answer)) = start(&call, self.token().as_deref()) {
+            prefetch::keep(url, answer);
+        }
+    }
+
     /// Sends a call and decodes a JSON answer.
     pub(super) async fn json<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, ApiError> {
         decode(self.send(call).await?).await
@@ -87,9 +98,9 @@ impl Api {
     /// Sends a call, or takes its answer if its route already asked (src/api/prefetch.rs); a
     /// 401 signs the user out, so the console shows the sign-in page.
     pub(super) async fn send(&self, call: Call<'_>) -> Result<Response, ApiError> {
-        let started = match super::prefetch::take(&call) {
+        let started = match prefetched(&call) {
             Some(started) => Ok(started),
-            None => start(&call, self.token().as_deref()),
+            None => start(&call, self.token().as_deref()).map(|(_, answer)| answer),
         };
         // One `answer` on the first load's path, not one per way the call started.
         let result = match started {
@@ -109,6 +120,14 @@ impl Api {
     }
 }
 
+/// The answer to `call` if its route started it: a GET without a body, of the same URL.
+fn prefetched(call: &Call<'_>) -> Option<Promise> {
+    if call.method != Method::GET || call.body.is_some() {
+        return None;
+    }
+    prefetch::take(&call.url())
+}
+
 /// Decodes a JSON answer.
 pub(super) async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     response
@@ -119,11 +138,12 @@ pub(super) async fn decode<T: DeserializeOwned>(response: Response) -> Result<T,
 
 /// Sends a call with `token`, without the session's sign-out on 401.
 pub(super) async fn send(call: Call<'_>, token: Option<&str>) -> Result<Response, ApiError> {
-    answer(start(&call, token)?).await
+    answer(start(&call, token)?.1).await
 }
 
-/// Starts a call with `token`: the browser's `fetch`, whose answer may be awaited later.
-pub(super) fn start(call: &Call<'_>, token: Option<&str>) -> Result<Promise, ApiError> {
+/// Starts a call with `token`: the browser's `fetch` of the URL it answers, whose answer may
+/// be awaited later.
+pub(super) fn start(call: &Call<'_>, token: Option<&str>) -> Result<(String, Promise), ApiError> {
     let url = call.url();
     // i18n: not text: HTTP header names and values, from here to the body.
     let mut builder = RequestBuilder::new(&url)
@@ -142,7 +162,7 @@ pub(super) fn start(call: &Call<'_>, token: Option<&str>) -> Result<Promise, Api
         None => builder.build(),
     }
     .map_err(|_| generic(t(Msg::ErrorsUnbuildable)))?;
-    Ok(window().fetch_with_request(&request.into()))
+    Ok((url, window().fetch_with_request(&request.into())))
 }
 
 /// The answer to a started call; a refusal becomes an `ApiError`.
