@@ -100,6 +100,13 @@ where
     T::deserialize(d).map(Some)
 }
 
+/// An `expires_at` as a client wrote it (any RFC 3339 offset), as a [`Timestamp`].
+pub fn read_expiry(expires_at: Option<&str>) -> Result<Option<Timestamp>, FieldError> {
+    expires_at
+        .map(|at| Timestamp::parse("expires_at", at))
+        .transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

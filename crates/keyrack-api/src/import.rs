@@ -5,8 +5,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{FieldError, Rule};
+use crate::expiry::read_expiry;
 use crate::limits::NAME_MAX_CHARS;
 use crate::public_key::{looks_like_algorithm, parse_public_key, PublicKeyInfo};
+use crate::timestamp::Timestamp;
 use crate::validate::validate_name;
 
 /// Most lines one import reads.
@@ -49,8 +51,9 @@ pub struct ImportName {
 }
 
 impl ImportRequest {
-    /// Checks the size of the file and the chosen names; each line is judged on its own.
-    pub fn validate(&self) -> Result<(), FieldError> {
+    /// Checks the size of the file, the chosen names and the expiry, answered read; each
+    /// line is judged on its own.
+    pub fn validate(&self) -> Result<Option<Timestamp>, FieldError> {
         if self.authorized_keys.len() > IMPORT_MAX_BYTES {
             return Err(FieldError::new(
                 "authorized_keys",
@@ -73,7 +76,7 @@ impl ImportRequest {
             validate_name(&chosen.name)
                 .map_err(|e| FieldError::new(format!("names[{i}].name"), e.rule, e.message))?;
         }
-        Ok(())
+        read_expiry(self.expires_at.as_deref())
     }
 
     /// The name chosen for `line`, if any.

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::capped::capped;
 use crate::error::{FieldError, Rule};
-use crate::expiry::present;
+use crate::expiry::{present, read_expiry};
 use crate::limits::{BATCH_MAX, TAGS_MAX};
 use crate::tag::{validate_tags, Tag};
 use crate::timestamp::Timestamp;
@@ -99,15 +99,12 @@ pub struct CreateKeyPair {
 
 impl CreateKeyPair {
     /// Checks every field rule except the public key, which [`crate::parse_public_key`]
-    /// checks, and uniqueness, which is the server's.
-    pub fn validate(&self) -> Result<(), FieldError> {
+    /// checks, and uniqueness, which is the server's; answers the expiry, read.
+    pub fn validate(&self) -> Result<Option<Timestamp>, FieldError> {
         validate_name(&self.name)?;
         validate_description(&self.description)?;
         validate_tags(&self.tags)?;
-        if let Some(at) = &self.expires_at {
-            Timestamp::parse("expires_at", at)?;
-        }
-        Ok(())
+        read_expiry(self.expires_at.as_deref())
     }
 }
 
@@ -132,8 +129,9 @@ pub struct UpdateKeyPair {
 }
 
 impl UpdateKeyPair {
-    /// Checks that something changes and that each given field follows its rule.
-    pub fn validate(&self) -> Result<(), FieldError> {
+    /// Checks that something changes and that each given field follows its rule; answers
+    /// the expiry change, read (`Some(None)` clears it).
+    pub fn validate(&self) -> Result<Option<Option<Timestamp>>, FieldError> {
         if self.name.is_none() && self.description.is_none() && self.expires_at.is_none() {
             return Err(FieldError::new(
                 "name",
@@ -147,10 +145,10 @@ impl UpdateKeyPair {
         if let Some(description) = &self.description {
             validate_description(description)?;
         }
-        if let Some(Some(at)) = &self.expires_at {
-            Timestamp::parse("expires_at", at)?;
-        }
-        Ok(())
+        self.expires_at
+            .as_ref()
+            .map(|at| read_expiry(at.as_deref()))
+            .transpose()
     }
 }
 

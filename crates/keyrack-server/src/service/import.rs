@@ -23,10 +23,10 @@ pub async fn import(
     quota: u64,
     req: ImportRequest,
 ) -> Result<ImportResponse, AppError> {
-    req.validate()?;
+    let expires_at = req.validate()?;
     // The expiry and the lifetime are the request's, checked once, as create checks them.
     let policy = store.policy().await?;
-    let expires_at = key_pairs::new_expiry(&policy, req.expires_at.as_deref())?;
+    let expires_at = key_pairs::new_expiry(&policy, expires_at)?;
     let mut run = Run {
         store,
         quota,
@@ -192,9 +192,18 @@ impl Run<'_> {
             public_key: format!("{} {}", key.public_key, key.comment),
             tags: Vec::new(),
             origin: Origin::Imported,
-            expires_at: self.expires_at.as_ref().map(Timestamp::to_string),
+            expires_at: None,
         };
-        match key_pairs::create(self.store, self.quota, create).await {
+        // The line's own fields are checked as create checks them; the expiry is the
+        // request's, read once.
+        let registered = match create.validate() {
+            Ok(_) => {
+                let expires_at = self.expires_at.clone();
+                key_pairs::register(self.store, self.quota, create, expires_at).await
+            }
+            Err(e) => Err(e.into()),
+        };
+        match registered {
             Ok(created) => {
                 note_targets([created.id.clone()]);
                 Ok(ImportResult {

@@ -67,10 +67,21 @@ pub async fn get(store: &Store, id: &str) -> Result<KeyPair, AppError> {
 
 /// `POST /key-pairs`: checks every rule, parses the key, and registers it within `quota`.
 pub async fn create(store: &Store, quota: u64, req: CreateKeyPair) -> Result<KeyPair, AppError> {
-    req.validate()?;
+    let expires_at = req.validate()?;
+    register(store, quota, req, expires_at).await
+}
+
+/// Registers `req`, its fields checked, with `expires_at` for its expiry (create's own, or
+/// an import's for every line): parses the key and applies the policy.
+pub(crate) async fn register(
+    store: &Store,
+    quota: u64,
+    req: CreateKeyPair,
+    expires_at: Option<Timestamp>,
+) -> Result<KeyPair, AppError> {
     let key = parse_public_key(&req.public_key)?;
     let policy = store.policy().await?;
-    let expires_at = new_expiry(&policy, req.expires_at.as_deref())?;
+    let expires_at = new_expiry(&policy, expires_at)?;
     policy.check_key(key.algorithm, key.bits)?;
     let new = NewKeyPair {
         name: req.name,
@@ -91,15 +102,12 @@ pub async fn create(store: &Store, quota: u64, req: CreateKeyPair) -> Result<Key
     Ok(key_pair)
 }
 
-/// A new key's `expires_at` in the stored form, checked: a readable time, not past, and
-/// within the policy's lifetime. Create and import share it.
+/// A new key's `expires_at`, checked: not past, and within the policy's lifetime. Create and
+/// import share it.
 pub(crate) fn new_expiry(
     policy: &Policy,
-    expires_at: Option<&str>,
+    expires_at: Option<Timestamp>,
 ) -> Result<Option<Timestamp>, AppError> {
-    let expires_at = expires_at
-        .map(|at| Timestamp::parse("expires_at", at))
-        .transpose()?;
     let now = clock::now();
     if let Some(at) = &expires_at {
         check_new_expiry(at, &now)?;
@@ -115,14 +123,11 @@ pub async fn update(
     expected_version: Option<i64>,
     req: UpdateKeyPair,
 ) -> Result<KeyPair, AppError> {
-    req.validate()?;
+    let expires_at = req.validate()?;
     let changes = KeyPairChanges {
         name: req.name,
         description: req.description,
-        expires_at: req
-            .expires_at
-            .map(|at| at.map(|at| Timestamp::parse("expires_at", &at)).transpose())
-            .transpose()?,
+        expires_at,
     };
     let policy = store.policy().await?;
     if let Some(expires_at) = &changes.expires_at {
