@@ -27,10 +27,8 @@ pub enum KeyStatus {
 /// is expired, one expiring after `now` and at or before `soon` is expiring.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusBounds {
-    /// The time of the question.
-    pub now: Timestamp,
-    /// [`EXPIRING_WITHIN_DAYS`] days after `now`: the end of the *expiring* window.
-    pub soon: Timestamp,
+    now: Timestamp,
+    soon: Timestamp,
 }
 
 impl StatusBounds {
@@ -38,6 +36,17 @@ impl StatusBounds {
     pub fn at(now: Timestamp) -> Self {
         let soon = now.shifted(time::Duration::days(i64::from(EXPIRING_WITHIN_DAYS)));
         Self { now, soon }
+    }
+
+    /// The time of the question.
+    pub fn now(&self) -> &Timestamp {
+        &self.now
+    }
+
+    /// [`EXPIRING_WITHIN_DAYS`] days after [`StatusBounds::now`]: the end of the *expiring*
+    /// window.
+    pub fn soon(&self) -> &Timestamp {
+        &self.soon
     }
 }
 

@@ -36,14 +36,14 @@ impl Store {
             match at.status {
                 KeyStatus::Active => sql
                     .push("(k.expires_at IS NULL OR k.expires_at > ")
-                    .bind(at.bounds.now.clone())
+                    .bind(at.bounds.now().clone())
                     .push(")"),
                 KeyStatus::Expiring => sql
                     .push("k.expires_at > ")
-                    .bind(at.bounds.now.clone())
+                    .bind(at.bounds.now().clone())
                     .push(" AND k.expires_at <= ")
-                    .bind(at.bounds.soon.clone()),
-                KeyStatus::Expired => sql.push("k.expires_at <= ").bind(at.bounds.now.clone()),
+                    .bind(at.bounds.soon().clone()),
+                KeyStatus::Expired => sql.push("k.expires_at <= ").bind(at.bounds.now().clone()),
             };
             clause = " AND ";
         }

@@ -114,7 +114,7 @@ impl Store {
                 None => key_pair_count(conn).await,
                 // Few keys expire; the active ones are counted as all but the expired.
                 Some(at) if at.status == KeyStatus::Active => {
-                    let expired = expired_count(conn, &at.bounds.now).await?;
+                    let expired = expired_count(conn, at.bounds.now()).await?;
                     Ok(key_pair_count(conn).await? - expired)
                 }
                 Some(_) => {
