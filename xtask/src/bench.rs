@@ -455,6 +455,13 @@ fn median(runs: &[f64]) -> f64 {
     sorted[sorted.len() / 2]
 }
 
+/// `(min–max)` of the runs, as the tables print it.
+fn range(runs: &[f64]) -> String {
+    let min = runs.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = runs.iter().copied().fold(0.0, f64::max);
+    format!("({min:.1}–{max:.1})")
+}
+
 fn print_generation(browser: &[Vec<f64>], native: &[Vec<f64>]) {
     println!();
     println!(
@@ -467,11 +474,6 @@ fn print_generation(browser: &[Vec<f64>], native: &[Vec<f64>]) {
         "key type", "browser ms", "(min–max)", "native ms", "(min–max)", "browser/native"
     );
     for (((_, label, _), b), n) in KEY_TYPES.iter().zip(browser).zip(native) {
-        let range = |r: &[f64]| {
-            let min = r.iter().copied().fold(f64::INFINITY, f64::min);
-            let max = r.iter().copied().fold(0.0, f64::max);
-            format!("({min:.1}–{max:.1})")
-        };
         let (bm, nm) = (median(b), median(n));
         println!(
             "  {label:<12} {bm:>12.1} {:>17} {nm:>12.1} {:>17} {:>16.2}",

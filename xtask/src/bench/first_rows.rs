@@ -11,7 +11,7 @@ use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::Client;
 use serde_json::json;
 
-use super::{median, wait_until, RUNS};
+use super::{median, range, wait_until, RUNS};
 use crate::process::admin_token;
 
 /// `(label, link clicked on /keys, what shows the page's data)`.
@@ -25,6 +25,14 @@ pub const WAN_LATENCY_MS: u32 = 40;
 
 /// Milliseconds per run, per page of [`PAGES`]: on loopback, then with [`WAN_LATENCY_MS`].
 pub async fn measure(client: &Client, base: &str) -> Result<Vec<Vec<f64>>> {
+    open_keys(client, base).await?;
+    // The Audit page needs entries: one tag write on each key of the first page.
+    let written = client
+        .execute(WRITE_SCRIPT, vec![json!(admin_token())])
+        .await?;
+    if written.as_u64().unwrap_or(0) == 0 {
+        bail!("no audit entries for the bench: {written}");
+    }
     let mut all = measure_pages(client, base).await?;
     client
         .issue_cmd(NetworkLatency(WAN_LATENCY_MS))
@@ -36,14 +44,6 @@ pub async fn measure(client: &Client, base: &str) -> Result<Vec<Vec<f64>>> {
 
 /// Milliseconds per run, per page of [`PAGES`], as the network is now.
 async fn measure_pages(client: &Client, base: &str) -> Result<Vec<Vec<f64>>> {
-    open_keys(client, base).await?;
-    // The Audit page needs entries: one tag write on each key of the first page.
-    let written = client
-        .execute(WRITE_SCRIPT, vec![json!(admin_token())])
-        .await?;
-    if written.as_u64().unwrap_or(0) == 0 {
-        bail!("no audit entries for the bench: {written}");
-    }
     let mut all = Vec::new();
     for (label, link, shown) in PAGES {
         let mut runs = Vec::with_capacity(RUNS);
@@ -97,12 +97,10 @@ pub fn print(pages: &[Vec<f64>]) {
         .iter()
         .flat_map(|latency| PAGES.iter().map(move |(label, _, _)| (label, latency)));
     for ((label, latency), runs) in labels.zip(pages) {
-        let min = runs.iter().copied().fold(f64::INFINITY, f64::min);
-        let max = runs.iter().copied().fold(0.0, f64::max);
-        let range = format!("({min:.1}–{max:.1})");
         println!(
-            "  {label:<12} {latency:>12} {:>8.1} {range:>17}",
-            median(runs)
+            "  {label:<12} {latency:>12} {:>8.1} {:>17}",
+            median(runs),
+            range(runs)
         );
     }
 }
