@@ -84,8 +84,9 @@ impl Api {
     /// whose chunk is on its way (src/api/prefetch.rs).
     pub fn start_read(&self, path: &str) {
         let call = Call::new(Method::GET, path);
+        let url = call.url();
         // A read that cannot even start is left to the page, which words the failure.
-        if let Ok((url, answer)) = start(&call, self.token().as_deref()) {
+        if let Ok(answer) = start(&call, &url, self.token().as_deref()) {
             prefetch::keep(url, answer);
         }
     }
@@ -98,9 +99,10 @@ impl Api {
     /// Sends a call, or takes its answer if its route already asked (src/api/prefetch.rs); a
     /// 401 signs the user out, so the console shows the sign-in page.
     pub(super) async fn send(&self, call: Call<'_>) -> Result<Response, ApiError> {
-        let started = match prefetched(&call) {
+        let url = call.url();
+        let started = match prefetched(&call, &url) {
             Some(started) => Ok(started),
-            None => start(&call, self.token().as_deref()).map(|(_, answer)| answer),
+            None => start(&call, &url, self.token().as_deref()),
         };
         // One `answer` on the first load's path, not one per way the call started.
         let result = match started {
@@ -120,12 +122,13 @@ impl Api {
     }
 }
 
-/// The answer to `call` if its route started it: a GET without a body, of the same URL.
-fn prefetched(call: &Call<'_>) -> Option<Promise> {
+/// The answer to `call` (sent to `url`) if its route started it: a GET without a body, of
+/// the same URL.
+fn prefetched(call: &Call<'_>, url: &str) -> Option<Promise> {
     if call.method != Method::GET || call.body.is_some() {
         return None;
     }
-    prefetch::take(&call.url())
+    prefetch::take(url)
 }
 
 /// Decodes a JSON answer.
@@ -138,15 +141,14 @@ pub(super) async fn decode<T: DeserializeOwned>(response: Response) -> Result<T,
 
 /// Sends a call with `token`, without the session's sign-out on 401.
 pub(super) async fn send(call: Call<'_>, token: Option<&str>) -> Result<Response, ApiError> {
-    answer(start(&call, token)?.1).await
+    answer(start(&call, &call.url(), token)?).await
 }
 
-/// Starts a call with `token`: the browser's `fetch` of the URL it answers, whose answer may
-/// be awaited later.
-pub(super) fn start(call: &Call<'_>, token: Option<&str>) -> Result<(String, Promise), ApiError> {
-    let url = call.url();
+/// Starts a call to `url` (its [`Call::url`]) with `token`: the browser's `fetch`, whose
+/// answer may be awaited later.
+pub(super) fn start(call: &Call<'_>, url: &str, token: Option<&str>) -> Result<Promise, ApiError> {
     // i18n: not text: HTTP header names and values, from here to the body.
-    let mut builder = RequestBuilder::new(&url)
+    let mut builder = RequestBuilder::new(url)
         .method(call.method.clone())
         .header("Accept", "application/json"); // i18n: not text: HTTP
     if let Some(token) = token {
@@ -162,7 +164,7 @@ pub(super) fn start(call: &Call<'_>, token: Option<&str>) -> Result<(String, Pro
         None => builder.build(),
     }
     .map_err(|_| generic(t(Msg::ErrorsUnbuildable)))?;
-    Ok((url, window().fetch_with_request(&request.into())))
+    Ok(window().fetch_with_request(&request.into()))
 }
 
 /// The answer to a started call; a refusal becomes an `ApiError`.
